@@ -1,0 +1,62 @@
+/**
+ * Configuration from the environment, validated with zod. A bad value fails fast with one line
+ * that names the variable and what was expected, never a stack trace from deep in a driver.
+ */
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const postgresUrl = z
+  .string()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'expected a URL like postgresql://user:password@host:5432/database');
+
+const redisUrl = z
+  .string()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'expected a URL like redis://host:6379');
+
+/** Variables every process reads. Services extend this with their own. */
+export const baseEnvSchema = z.object({
+  DATABASE_URL: postgresUrl,
+  REDIS_URL: redisUrl,
+  LATHE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LATHE_ARTIFACT_DIR: z.string().min(1).default('.lathe/artifacts'),
+  /** Prefix for every Redis key Lathe writes, so several installs (or test files) share one Redis. */
+  LATHE_QUEUE_PREFIX: z.string().min(1).regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, ":", "_" or "-"').default('lathe'),
+});
+
+export type BaseConfig = z.infer<typeof baseEnvSchema>;
+
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const variable = issue.path.join('.') || '(environment)';
+  const received = env[variable];
+  const shown = received === undefined ? 'it is not set' : `got ${JSON.stringify(redactUrl(received))}`;
+  const expected = issue.code === 'invalid_type' && received === undefined ? 'a value' : issue.message;
+  throw new ConfigError(`${variable}: ${expected}; ${shown}`, { variable });
+}
+
+/** Hide the password of a URL before it reaches a log line or an error message. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './errors.ts';
+export * from './config.ts';
+export * from './logger.ts';
+export * from './telemetry.ts';
+export * from './shutdown.ts';

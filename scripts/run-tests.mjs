@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// `npm test`: bring up Postgres and Redis (starting local ones where none is reachable),
+// migrate, run every test once, and end with the plain total on its own line:
+//   N passed, N failed[, N skipped]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pnpmCommand } from './with-pnpm.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const stateDir = process.env.LATHE_STATE_DIR ?? join(root, '.lathe', 'local');
+const env = { ...process.env, LATHE_STATE_DIR: stateDir, TURBO_TELEMETRY_DISABLED: '1' };
+
+const up = spawnSync('bash', [join(root, 'infra/local/up.sh')], { stdio: 'inherit', env });
+if (up.status !== 0) {
+  console.log('bring-up failed');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+for (const line of readFileSync(join(stateDir, 'env'), 'utf8').split('\n')) {
+  const at = line.indexOf('=');
+  if (at > 0) env[line.slice(0, at)] = line.slice(at + 1);
+}
+
+const pnpm = pnpmCommand();
+const typecheck = spawnSync(pnpm, ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only'], {
+  stdio: 'inherit',
+  cwd: root,
+  env,
+});
+
+const resultsDir = join(root, '.lathe', 'test-results');
+mkdirSync(resultsDir, { recursive: true });
+const resultsFile = join(resultsDir, 'vitest.json');
+rmSync(resultsFile, { force: true });
+spawnSync(
+  pnpm,
+  ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...process.argv.slice(2)],
+  { stdio: 'inherit', cwd: root, env },
+);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+if (existsSync(resultsFile)) {
+  const report = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  passed = report.numPassedTests;
+  failed = report.numFailedTests;
+  skipped = report.numPendingTests + report.numTodoTests;
+  // A file that fails to load has no tests to count; it is still a failure.
+  for (const file of report.testResults) {
+    if (file.status === 'failed' && file.assertionResults.length === 0) {
+      console.log(`failed to load: ${file.name}: ${file.message?.split('\n')[0] ?? ''}`);
+      failed += 1;
+    }
+  }
+} else {
+  console.log('vitest wrote no results');
+  failed += 1;
+}
+if (typecheck.status !== 0) {
+  console.log('typecheck failed (counted as one failed test)');
+  failed += 1;
+}
+console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,3 @@
+export * from './database.ts';
+export * from './redis.ts';
+export * from './services-env.ts';
