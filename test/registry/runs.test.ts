@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  IllegalTransitionError,
+  appendRunMetrics,
+  beginStage,
+  completeStage,
+  createRun,
+  ensureDataset,
+  failStage,
+  getRunWithStages,
+  listRunMetrics,
+  prepareRetry,
+  requestCancel,
+  transitionRun,
+  isCancelRequested,
+} from '@lathe/registry';
+import { createTestDatabase, type TestDatabase } from '../harness/index.ts';
+
+let db: TestDatabase;
+let experimentId: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase('runs');
+  const dataset = await ensureDataset(db.registry, { name: 'clicks', useCase: 'recommendation' });
+  const experiment = await db.registry.experiment.create({
+    data: {
+      name: 'recs',
+      useCase: 'recommendation',
+      modelFamily: 'mf',
+      hyperparameters: {},
+      datasetId: dataset.id,
+      gate: [],
+      rolloutPolicy: {},
+    },
+  });
+  experimentId = experiment.id;
+});
+afterAll(() => db.drop());
+
+describe('runs', () => {
+  it('creates a queued run with a pending row per stage', async () => {
+    const { run } = await createRun(db.registry, { experimentId, seed: 7 });
+    const withStages = await getRunWithStages(db.registry, run.id);
+    expect(withStages.status).toBe('queued');
+    expect(withStages.stages.map((s) => [s.stage, s.status])).toEqual([
+      ['ingest', 'pending'],
+      ['train', 'pending'],
+      ['evaluate', 'pending'],
+      ['deploy', 'pending'],
+    ]);
+  });
+
+  it('returns the same run for the same idempotency key, even when requested concurrently', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => createRun(db.registry, { experimentId, idempotencyKey: 'k-1' })),
+    );
+    expect(new Set(results.map((r) => r.run.id)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+  });
+
+  it('walks the stages and refuses an illegal transition with a typed error', async () => {
+    const { run } = await createRun(db.registry, { experimentId });
+    await beginStage(db.registry, run.id, 'ingest');
+    await completeStage(db.registry, run.id, 'ingest', { output: { datasetVersionId: 'x' } });
+    const again = await beginStage(db.registry, run.id, 'ingest');
+    expect(again.status).toBe('succeeded'); // a redelivered job finds its output
+    expect(again.output).toEqual({ datasetVersionId: 'x' });
+    await transitionRun(db.registry, run.id, 'succeeded');
+    const attempt = transitionRun(db.registry, run.id, 'running');
+    await expect(attempt).rejects.toBeInstanceOf(IllegalTransitionError);
+    await expect(attempt).rejects.toMatchObject({ code: 'illegal_run_transition', httpStatus: 409 });
+  });
+
+  it('fails the run with stage, code and message on a final failure, and retries from that stage', async () => {
+    const { run } = await createRun(db.registry, { experimentId });
+    await beginStage(db.registry, run.id, 'ingest');
+    await completeStage(db.registry, run.id, 'ingest', { output: {} });
+    await beginStage(db.registry, run.id, 'train');
+    await failStage(db.registry, run.id, 'train', { code: 'boom', message: 'first', final: false });
+    expect((await getRunWithStages(db.registry, run.id)).status).toBe('running');
+    await beginStage(db.registry, run.id, 'train');
+    await failStage(db.registry, run.id, 'train', { code: 'boom', message: 'out of memory', final: true });
+    const failed = await getRunWithStages(db.registry, run.id);
+    expect(failed).toMatchObject({ status: 'failed', errorStage: 'train', errorCode: 'boom', errorMessage: 'out of memory' });
+    expect(failed.stages.find((s) => s.stage === 'train')?.attempts).toBe(2);
+
+    const { fromStage } = await prepareRetry(db.registry, run.id);
+    expect(fromStage).toBe('train');
+    const retried = await getRunWithStages(db.registry, run.id);
+    expect(retried.status).toBe('queued');
+    expect(retried.errorCode).toBeNull();
+    expect(retried.stages.find((s) => s.stage === 'ingest')?.status).toBe('succeeded');
+    expect(retried.stages.find((s) => s.stage === 'train')?.status).toBe('pending');
+  });
+
+  it('cancels a queued run at once and flags a running one', async () => {
+    const queued = (await createRun(db.registry, { experimentId })).run;
+    expect((await requestCancel(db.registry, queued.id)).status).toBe('cancelled');
+    await expect(requestCancel(db.registry, queued.id)).rejects.toMatchObject({ code: 'illegal_run_transition' });
+
+    const running = (await createRun(db.registry, { experimentId })).run;
+    await beginStage(db.registry, running.id, 'ingest');
+    expect(await isCancelRequested(db.registry, running.id)).toBe(false);
+    expect((await requestCancel(db.registry, running.id)).status).toBe('running');
+    expect(await isCancelRequested(db.registry, running.id)).toBe(true);
+  });
+
+  it('appends metrics in batches without duplicating a retried step, and rejects NaN', async () => {
+    const { run } = await createRun(db.registry, { experimentId });
+    const points = [0, 1, 2].map((step) => ({ name: 'loss', step, value: 1 / (step + 1) }));
+    expect(await appendRunMetrics(db.registry, run.id, points)).toBe(3);
+    expect(await appendRunMetrics(db.registry, run.id, points.slice(1))).toBe(0);
+    expect((await listRunMetrics(db.registry, run.id)).map((m) => m.step)).toEqual([0, 1, 2]);
+    await expect(appendRunMetrics(db.registry, run.id, [{ name: 'loss', step: 3, value: Number.NaN }])).rejects.toMatchObject({
+      code: 'metric_not_finite',
+    });
+  });
+});
