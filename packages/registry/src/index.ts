@@ -8,3 +8,6 @@ export * from './repositories/runs.ts';
 export * from './repositories/run-transitions.ts';
 export * from './repositories/run-metrics.ts';
 export * from './repositories/models.ts';
+export * from './connectivity.ts';
+export * from './repositories/experiments.ts';
+export * from './repositories/schedules.ts';
