@@ -22,7 +22,7 @@ describe('schema.prisma vs prisma/migrations', () => {
 
   it('reports a column added to the schema without a migration', async () => {
     const edited = schemaText.replace(
-      /model Dataset \{\n  id {10}String  +@id @default\(uuid\(\)\)\n/,
+      /model Dataset \{\n\s+id\s+String\s+@id @default\(uuid\(\)\)\n/,
       (match) => `${match}  owner       String\n`,
     );
     expect(edited).not.toBe(schemaText);

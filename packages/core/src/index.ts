@@ -3,3 +3,4 @@ export * from './config.ts';
 export * from './logger.ts';
 export * from './telemetry.ts';
 export * from './shutdown.ts';
+export * from './run-main.ts';
