@@ -1,0 +1,4 @@
+export * from './assignment.ts';
+export * from './statistics.ts';
+export * from './analysis.ts';
+export * from './rollout-policy.ts';

@@ -1,0 +1,12 @@
+// The few jStat distributions the statistics engine uses (jstat ships no types).
+declare module 'jstat' {
+  interface Continuous {
+    cdf(x: number, ...params: number[]): number;
+    inv(p: number, ...params: number[]): number;
+  }
+  export const jStat: {
+    normal: Continuous;
+    studentt: Continuous;
+    chisquare: Continuous;
+  };
+}
