@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sampleRatioMismatch, twoProportionTest, welchTTest } from './statistics.ts';
+import { type MeanArm, type ProportionArm, sampleRatioMismatch, twoProportionTest, welchTTest } from './statistics.ts';
 
 // Values computed with scipy by reference/generate.py (committed with its output).
-const reference = JSON.parse(readFileSync(new URL('../reference/statistics-reference.json', import.meta.url), 'utf8'));
+interface Reference {
+  proportions: Array<{ control: ProportionArm; treatment: ProportionArm; z: number; pValue: number; ci: [number, number] }>;
+  welch: Array<{ control: MeanArm; treatment: MeanArm; t: number; pValue: number; df: number }>;
+  chisquare: Array<{ observed: number[]; weights: number[]; statistic: number; pValue: number }>;
+}
+const reference: Reference = JSON.parse(readFileSync(new URL('../reference/statistics-reference.json', import.meta.url), 'utf8'));
 
 describe('two-proportion z-test', () => {
-  it.each(reference.proportions as Array<Record<string, any>>)('matches scipy for %#', (c) => {
+  it.each(reference.proportions)('matches scipy for %#', (c) => {
     const result = twoProportionTest(c.control, c.treatment);
     expect(result.statistic).toBeCloseTo(c.z, 9);
     expect(result.pValue).toBeCloseTo(c.pValue, 9);
@@ -27,7 +32,7 @@ describe('two-proportion z-test', () => {
 });
 
 describe("Welch's t-test", () => {
-  it.each(reference.welch as Array<Record<string, any>>)('matches scipy ttest_ind(equal_var=False) for %#', (c) => {
+  it.each(reference.welch)('matches scipy ttest_ind(equal_var=False) for %#', (c) => {
     const result = welchTTest(c.control, c.treatment);
     expect(result.statistic).toBeCloseTo(c.t, 9);
     // jStat's Student t CDF (continued fraction of the incomplete beta) agrees with scipy to
@@ -38,7 +43,7 @@ describe("Welch's t-test", () => {
 });
 
 describe('sample ratio mismatch', () => {
-  it.each(reference.chisquare as Array<Record<string, any>>)('matches scipy chisquare for %#', (c) => {
+  it.each(reference.chisquare)('matches scipy chisquare for %#', (c) => {
     const result = sampleRatioMismatch(c.observed, c.weights);
     expect(result.statistic).toBeCloseTo(c.statistic, 9);
     expect(result.pValue).toBeCloseTo(c.pValue, 9);
