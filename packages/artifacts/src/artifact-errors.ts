@@ -1,0 +1,29 @@
+import { LatheError, NotFoundError } from '@lathe/core';
+
+export class ArtifactCorruptError extends LatheError {
+  constructor(expected: string, actual: string, where: string) {
+    super(
+      'artifact_corrupt',
+      `artifact ${where} is corrupt: its bytes hash to sha256 ${actual}, expected ${expected}; delete it and re-create it from its source`,
+      { httpStatus: 500, permanent: true, details: { expected, actual, where } },
+    );
+  }
+}
+
+export class ArtifactNotFoundError extends NotFoundError {
+  constructor(ref: string) {
+    super('artifact', ref);
+    // NotFoundError's code is generic; readers of artifacts want to tell this case apart.
+    Object.defineProperty(this, 'code', { value: 'artifact_not_found' });
+  }
+}
+
+export class InvalidArtifactRefError extends LatheError {
+  constructor(ref: string) {
+    super(
+      'invalid_artifact_ref',
+      `"${ref}" is not an artifact reference: give a 64-character hex sha256 or a URI ending in one`,
+      { httpStatus: 400, details: { ref } },
+    );
+  }
+}
