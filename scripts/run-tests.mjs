@@ -30,6 +30,8 @@ const typecheck = spawnSync(pnpm, ['exec', 'turbo', 'run', 'typecheck', '--outpu
   env,
 });
 
+const lint = spawnSync(pnpm, ['exec', 'eslint', '.', '--max-warnings=0'], { stdio: 'inherit', cwd: root, env });
+
 const resultsDir = join(root, '.lathe', 'test-results');
 mkdirSync(resultsDir, { recursive: true });
 const resultsFile = join(resultsDir, 'vitest.json');
@@ -61,6 +63,10 @@ if (existsSync(resultsFile)) {
 }
 if (typecheck.status !== 0) {
   console.log('typecheck failed (counted as one failed test)');
+  failed += 1;
+}
+if (lint.status !== 0) {
+  console.log('lint failed (counted as one failed test)');
   failed += 1;
 }
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
