@@ -1,0 +1,25 @@
+/**
+ * Whether a larger value of a metric is better. The gate needs it to read "change vs baseline"
+ * (a drop of AUC is a regression, a drop of RMSE an improvement) and the comparison to say which
+ * model is better. Keys are metric names without their "@k" suffix.
+ */
+export type MetricDirection = 'higher' | 'lower';
+
+const HIGHER = [
+  'accuracy', 'balancedAccuracy', 'precision', 'recall', 'f1',
+  'precisionMacro', 'recallMacro', 'f1Macro', 'precisionMicro', 'recallMicro', 'f1Micro',
+  'precisionWeighted', 'recallWeighted', 'f1Weighted',
+  'auc', 'aucWeighted', 'averagePrecision', 'r2',
+  'precision@', 'recall@', 'hitRate@', 'map@', 'ndcg@', 'coverage@',
+] as const;
+const LOWER = ['mse', 'rmse', 'mae', 'logLoss', 'brier', 'ece'] as const;
+
+/** Direction of a known metric, or undefined for one this table does not know. */
+export function metricDirection(metric: string): MetricDirection | undefined {
+  const at = metric.indexOf('@');
+  const key = at >= 0 ? metric.slice(0, at + 1) : metric;
+  if ((HIGHER as readonly string[]).includes(key)) return 'higher';
+  if ((LOWER as readonly string[]).includes(key)) return 'lower';
+  if (/^top\d+Accuracy$/.test(metric)) return 'higher';
+  return undefined;
+}
