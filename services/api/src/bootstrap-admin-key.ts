@@ -1,0 +1,40 @@
+/**
+ * Creates the first admin key when no active admin key exists, and prints it once (stdout,
+ * one line: the key). The bring-up script calls it; a second call prints nothing and exits 0,
+ * because the key cannot be shown again (only its hash is stored).
+ *
+ *   pnpm --filter @lathe/api bootstrap-admin-key
+ */
+import { loadConfig, baseEnvSchema, runMain } from '@lathe/core';
+import { countActiveAdminKeys, createApiKey, createRegistry, type Registry } from '@lathe/registry';
+import { generateApiKey } from './auth/api-key-secret.ts';
+
+/** Returns the new key, or null when an admin key already exists. */
+export async function bootstrapAdminKey(registry: Registry, name = 'bootstrap admin'): Promise<string | null> {
+  return registry.$transaction(async (tx) => {
+    // Two bring-ups at once must not both create a key.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('lathe:bootstrap-admin-key'))`;
+    if ((await countActiveAdminKeys(tx)) > 0) return null;
+    const secret = generateApiKey();
+    await createApiKey(tx, { name, role: 'admin', prefix: secret.prefix, hash: secret.hash });
+    return secret.key;
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runMain('bootstrap-admin-key', async () => {
+    const env = loadConfig(baseEnvSchema);
+    const registry = createRegistry({ databaseUrl: env.DATABASE_URL });
+    try {
+      const key = await bootstrapAdminKey(registry);
+      if (key) {
+        process.stderr.write('Created the bootstrap admin key. It is shown once; store it (e.g. export LATHE_API_KEY=…):\n');
+        process.stdout.write(`${key}\n`);
+      } else {
+        process.stderr.write('An admin key already exists; nothing created (keys are shown only at creation).\n');
+      }
+    } finally {
+      await registry.$disconnect();
+    }
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * Uploads of dataset content. The body is streamed to a temporary file (never buffered whole),
+ * hashed on the way, and stopped with 413 as soon as it passes the size limit. The file is then
+ * handed to an `IngestUpload` function: @lathe/data's ingest in production; `storeUploadAsVersion`
+ * below is the plain fallback (content-addressed copy + row count + column names).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Request } from 'express';
+import { registerDatasetVersion, type DatasetVersion, type Registry } from '@lathe/registry';
+import { HttpProblem } from './problem.ts';
+
+export type UploadFormat = 'csv' | 'jsonl';
+
+export interface UploadedFile {
+  path: string;
+  format: UploadFormat;
+  sha256: string;
+  sizeBytes: number;
+}
+
+export type IngestUpload = (input: {
+  datasetId: string;
+  file: UploadedFile;
+  source: Record<string, unknown>;
+}) => Promise<{ version: DatasetVersion; created: boolean }>;
+
+export function uploadFormat(req: Request, explicit: UploadFormat | undefined): UploadFormat {
+  if (explicit) return explicit;
+  const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'text/csv') return 'csv';
+  if (type === 'application/x-ndjson' || type === 'application/jsonl' || type === 'application/jsonlines') return 'jsonl';
+  throw new HttpProblem(415, 'unsupported_media_type', `upload a CSV (Content-Type: text/csv) or JSON Lines (application/x-ndjson) body, or pass ?format=csv|jsonl; got ${JSON.stringify(type || 'no Content-Type')}`);
+}
+
+/** Streams the request body to `dir`, hashing it; 413 past `limitBytes`. */
+export async function receiveUpload(req: Request, dir: string, format: UploadFormat, limitBytes: number): Promise<UploadedFile> {
+  const declared = Number(req.get('content-length'));
+  if (Number.isFinite(declared) && declared > limitBytes) {
+    req.resume();
+    throw tooLarge(limitBytes);
+  }
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${randomUUID()}.${format}`);
+  const hash = createHash('sha256');
+  let size = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      size += chunk.length;
+      if (size > limitBytes) {
+        callback(tooLarge(limitBytes));
+        return;
+      }
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+  try {
+    await pipeline(req, meter, createWriteStream(path));
+  } catch (error) {
+    await rm(path, { force: true });
+    if (error instanceof HttpProblem) {
+      // Stop reading: the client is told at once, the rest of the body is dropped.
+      req.unpipe();
+      req.resume();
+      throw error;
+    }
+    throw new HttpProblem(400, 'upload_interrupted', `the upload stopped after ${size} bytes: ${(error as Error).message}`);
+  }
+  if (size === 0) {
+    await rm(path, { force: true });
+    throw new HttpProblem(422, 'empty_upload', 'the uploaded body is empty; send the CSV or JSON Lines content as the request body', [
+      { field: 'body', message: 'empty' },
+    ]);
+  }
+  return { path, format, sha256: hash.digest('hex'), sizeBytes: size };
+}
+
+function tooLarge(limitBytes: number): HttpProblem {
+  return new HttpProblem(413, 'payload_too_large', `the upload is larger than the limit of ${limitBytes} bytes (LATHE_API_UPLOAD_LIMIT)`);
+}
+
+/** Column names and row count, read line by line (the file may be large). */
+async function describeFile(file: UploadedFile): Promise<{ rows: number; columns: string[] }> {
+  const lines = createInterface({ input: createReadStream(file.path), crlfDelay: Infinity });
+  let rows = 0;
+  let columns: string[] = [];
+  let first = true;
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    if (first) {
+      first = false;
+      if (file.format === 'csv') {
+        columns = line.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
+        continue;
+      }
+      try {
+        const value = JSON.parse(line) as unknown;
+        if (value && typeof value === 'object' && !Array.isArray(value)) columns = Object.keys(value);
+      } catch {
+        throw new HttpProblem(422, 'invalid_jsonl', 'line 1 of the upload is not a JSON object', [{ field: 'body', message: 'line 1 is not JSON' }]);
+      }
+    }
+    rows++;
+  }
+  return { rows, columns };
+}
+
+/** Fallback ingest: keeps the file content-addressed under the artifact directory. */
+export function storeUploadAsVersion(registry: Registry, artifactDir: string): IngestUpload {
+  return async ({ datasetId, file, source }) => {
+    const { rows, columns } = await describeFile(file);
+    const dir = resolve(artifactDir, 'uploads', datasetId);
+    await mkdir(dir, { recursive: true });
+    const target = join(dir, `${file.sha256}.${file.format}`);
+    await rename(file.path, target);
+    const { size } = await stat(target);
+    return registerDatasetVersion(registry, {
+      datasetId,
+      sha256: file.sha256,
+      uri: `file://${target}`,
+      format: file.format,
+      rows,
+      sizeBytes: size,
+      schema: { columns: columns.map((name) => ({ name })) },
+      source: source as Record<string, string>,
+    });
+  };
+}

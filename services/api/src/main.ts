@@ -1,0 +1,35 @@
+/**
+ * The API process: config → registry, Redis, pipeline → app.listen; SIGTERM closes the HTTP
+ * server (in-flight requests finish), then the pipeline, Redis and the registry.
+ */
+import { createServer } from 'node:http';
+import { Redis } from 'ioredis';
+import { createLogger, loadConfig, onShutdown, runMain } from '@lathe/core';
+import { assertDatabaseReachable, createRegistry } from '@lathe/registry';
+import { createPipeline } from '@lathe/queues';
+import { createApp } from './app.ts';
+import { apiConfigFromEnv, apiEnvSchema } from './config.ts';
+
+await runMain('api', async () => {
+  const env = loadConfig(apiEnvSchema);
+  const logger = createLogger('api', env.LATHE_LOG_LEVEL);
+  await assertDatabaseReachable(env.DATABASE_URL);
+  const registry = createRegistry({ databaseUrl: env.DATABASE_URL });
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
+  const pipeline = createPipeline({ registry, connection: env.REDIS_URL, prefix: env.LATHE_QUEUE_PREFIX, logger });
+  // TODO(lead): inject @lathe/data's ingest and @lathe/ml's parseHyperparameters once exported:
+  //   createApp({ ..., ingest: ingestUpload, validateHyperparameters: parseHyperparameters })
+  const { app } = createApp({ registry, pipeline, redis, config: apiConfigFromEnv(env), logger });
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(env.LATHE_API_PORT, env.LATHE_API_HOST, resolve));
+  logger.info({ port: env.LATHE_API_PORT, host: env.LATHE_API_HOST }, 'api listening');
+  onShutdown(
+    [
+      { name: 'http', close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))) },
+      { name: 'pipeline', close: () => pipeline.close() },
+      { name: 'redis', close: () => redis.quit() },
+      { name: 'registry', close: () => registry.$disconnect() },
+    ],
+    logger,
+  );
+});

@@ -1,0 +1,177 @@
+/** Datasets and their versions: create, list, upload a version (streamed to ingest), profile, drift. */
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { getDataset, getDatasetVersion, isUniqueViolation } from '@lathe/registry';
+import { ConflictError } from '@lathe/core';
+import { audit } from '../audit.ts';
+import type { ApiDeps } from '../deps.ts';
+import { receiveUpload, storeUploadAsVersion, uploadFormat } from '../ingest-upload.ts';
+import { anyObject, idParams, pageOf, paginationQuery, useCaseSchema } from '../openapi/common-schemas.ts';
+import type { RouteTable } from '../openapi/route-table.ts';
+import { paginate, sortOrder } from '../pagination.ts';
+
+const datasetSchema = z
+  .object({ id: z.uuid(), name: z.string(), useCase: useCaseSchema, description: z.string(), createdAt: z.string(), updatedAt: z.string() })
+  .meta({ id: 'Dataset' });
+const versionSchema = z
+  .object({
+    id: z.uuid(),
+    datasetId: z.uuid(),
+    version: z.number().int(),
+    sha256: z.string(),
+    uri: z.string(),
+    format: z.string(),
+    rows: z.number().int(),
+    sizeBytes: z.string().describe('bytes, as a string (may exceed 2^53)'),
+    schema: z.unknown(),
+    profile: z.unknown().nullable(),
+    split: z.unknown().nullable(),
+    drift: z.unknown().nullable(),
+    source: z.unknown(),
+    parentId: z.uuid().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'DatasetVersion' });
+
+const createBody = z.strictObject({
+  name: z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-", starting with a letter or digit'),
+  useCase: useCaseSchema,
+  description: z.string().max(5000).optional(),
+});
+
+export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
+  const { registry } = deps;
+  const ingest = deps.ingest ?? storeUploadAsVersion(registry, deps.config.artifactDir);
+
+  routes.add({
+    method: 'post',
+    path: '/datasets',
+    summary: 'Create a dataset',
+    tag: 'datasets',
+    body: createBody,
+    status: 201,
+    response: datasetSchema,
+    handler: async ({ req, body }) => {
+      try {
+        const dataset = await registry.dataset.create({ data: { ...body, description: body.description ?? '' } });
+        await audit(registry, req, { action: 'dataset.create', entity: 'dataset', entityId: dataset.id, after: dataset });
+        return dataset;
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new ConflictError('dataset_name_taken', `a dataset named ${JSON.stringify(body.name)} already exists`, { field: 'body.name' });
+        throw error;
+      }
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/datasets',
+    summary: 'List datasets',
+    tag: 'datasets',
+    query: paginationQuery.extend({
+      useCase: useCaseSchema.optional(),
+      name: z.string().max(200).optional().describe('substring of the name'),
+      sort: z.enum(['name', '-name', 'createdAt', '-createdAt']).default('-createdAt'),
+    }),
+    response: pageOf(datasetSchema),
+    handler: async ({ query }) =>
+      paginate(query, (page) =>
+        registry.dataset.findMany({
+          where: { ...(query.useCase ? { useCase: query.useCase } : {}), ...(query.name ? { name: { contains: query.name } } : {}) },
+          orderBy: sortOrder(query.sort),
+          ...page,
+        }),
+      ),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/datasets/:id',
+    summary: 'Get a dataset',
+    tag: 'datasets',
+    params: idParams,
+    response: datasetSchema,
+    handler: async ({ params }) => getDataset(registry, params.id),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/datasets/:id/versions',
+    summary: 'List the versions of a dataset, newest first',
+    tag: 'datasets',
+    params: idParams,
+    query: paginationQuery,
+    response: pageOf(versionSchema),
+    handler: async ({ params, query }) => {
+      await getDataset(registry, params.id);
+      return paginate(query, (page) =>
+        registry.datasetVersion.findMany({ where: { datasetId: params.id }, orderBy: [{ version: 'desc' }, { id: 'desc' }], ...page }),
+      );
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/datasets/:id/versions',
+    summary: 'Upload content (CSV or JSON Lines, streamed) as a new version; identical content returns the existing version',
+    tag: 'datasets',
+    params: idParams,
+    query: z.object({ format: z.enum(['csv', 'jsonl']).optional() }),
+    rawBody: ['text/csv', 'application/x-ndjson'],
+    status: 201,
+    response: z.object({ version: versionSchema, created: z.boolean() }),
+    handler: async ({ req, res, params, query }) => {
+      await getDataset(registry, params.id);
+      const format = uploadFormat(req, query.format);
+      const file = await receiveUpload(req, resolve(deps.config.uploadDir), format, deps.config.uploadLimitBytes);
+      try {
+        const result = await ingest({ datasetId: params.id, file, source: { kind: 'upload', format, apiKeyId: req.apiKey?.id ?? null } });
+        if (result.created) {
+          await audit(registry, req, { action: 'dataset_version.create', entity: 'dataset_version', entityId: result.version.id, after: result.version });
+        }
+        res.status(result.created ? 201 : 200);
+        res.json(result);
+        return undefined;
+      } finally {
+        await rm(file.path, { force: true });
+      }
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/dataset-versions/:id',
+    summary: 'Get a dataset version',
+    tag: 'datasets',
+    params: idParams,
+    response: versionSchema,
+    handler: async ({ params }) => getDatasetVersion(registry, params.id),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/dataset-versions/:id/profile',
+    summary: 'The profile of a dataset version (per-column statistics)',
+    tag: 'datasets',
+    params: idParams,
+    response: z.object({ datasetVersionId: z.uuid(), schema: z.unknown(), profile: anyObject.nullable() }),
+    handler: async ({ params }) => {
+      const version = await getDatasetVersion(registry, params.id);
+      return { datasetVersionId: version.id, schema: version.schema, profile: version.profile };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/dataset-versions/:id/drift',
+    summary: 'Drift of a dataset version against its parent version',
+    tag: 'datasets',
+    params: idParams,
+    response: z.object({ datasetVersionId: z.uuid(), parentId: z.uuid().nullable(), drift: anyObject.nullable() }),
+    handler: async ({ params }) => {
+      const version = await getDatasetVersion(registry, params.id);
+      return { datasetVersionId: version.id, parentId: version.parentId, drift: version.drift };
+    },
+  });
+}

@@ -1,0 +1,88 @@
+/** Deployments: list, get, and a direct deployment (no A/B test) of a model version to an endpoint. */
+import { z } from 'zod';
+import { NotFoundError } from '@lathe/core';
+import { getModelVersion } from '@lathe/registry';
+import { audit } from '../audit.ts';
+import type { ApiDeps } from '../deps.ts';
+import { idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
+import type { RouteTable } from '../openapi/route-table.ts';
+import { paginate } from '../pagination.ts';
+
+const status = z.enum(['pending', 'active', 'rolling_out', 'rolled_back', 'retired', 'failed']);
+const endpoint = z.string().min(1).max(200).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"');
+const deploymentSchema = z
+  .object({
+    id: z.uuid(),
+    endpoint: z.string(),
+    modelVersionId: z.uuid(),
+    runId: z.uuid().nullable(),
+    strategy: z.enum(['direct', 'ab_test']),
+    status,
+    traffic: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    retiredAt: z.string().nullable(),
+  })
+  .meta({ id: 'Deployment' });
+
+export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): void {
+  const { registry } = deps;
+
+  routes.add({
+    method: 'get',
+    path: '/deployments',
+    summary: 'List deployments',
+    tag: 'deployments',
+    query: paginationQuery.extend({ endpoint: endpoint.optional(), status: status.optional(), modelVersionId: z.uuid().optional() }),
+    response: pageOf(deploymentSchema),
+    handler: async ({ query }) =>
+      paginate(query, (page) =>
+        registry.deployment.findMany({
+          where: {
+            ...(query.endpoint ? { endpoint: query.endpoint } : {}),
+            ...(query.status ? { status: query.status } : {}),
+            ...(query.modelVersionId ? { modelVersionId: query.modelVersionId } : {}),
+          },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          ...page,
+        }),
+      ),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/deployments/:id',
+    summary: 'Get a deployment',
+    tag: 'deployments',
+    params: idParams,
+    response: deploymentSchema,
+    handler: async ({ params }) => {
+      const deployment = await registry.deployment.findUnique({ where: { id: params.id } });
+      if (!deployment) throw new NotFoundError('deployment', params.id);
+      return deployment;
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/deployments',
+    summary: 'Deploy a model version directly to an endpoint (retires the endpoint’s active direct deployment)',
+    tag: 'deployments',
+    body: z.strictObject({ endpoint, modelVersionId: z.uuid() }),
+    status: 201,
+    response: deploymentSchema,
+    handler: async ({ req, body }) => {
+      await getModelVersion(registry, body.modelVersionId);
+      const deployment = await registry.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${'endpoint:' + body.endpoint}))`;
+        await tx.deployment.updateMany({
+          where: { endpoint: body.endpoint, strategy: 'direct', status: 'active' },
+          data: { status: 'retired', traffic: 0, retiredAt: new Date() },
+        });
+        return tx.deployment.create({ data: { endpoint: body.endpoint, modelVersionId: body.modelVersionId, strategy: 'direct', status: 'active', traffic: 1 } });
+      });
+      await audit(registry, req, { action: 'deployment.create', entity: 'deployment', entityId: deployment.id, after: deployment });
+      return deployment;
+    },
+  });
+}

@@ -1,0 +1,110 @@
+/** Evaluations: list, get, compare two, and override a gate verdict (with a reason, audited). */
+import { z } from 'zod';
+import { NotFoundError } from '@lathe/core';
+import { audit } from '../audit.ts';
+import { compareMetrics } from '../compare-metrics.ts';
+import type { ApiDeps } from '../deps.ts';
+import { anyObject, idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
+import type { RouteTable } from '../openapi/route-table.ts';
+import { paginate } from '../pagination.ts';
+import { HttpProblem } from '../problem.ts';
+
+const verdict = z.enum(['passed', 'failed', 'overridden']);
+const evaluationSchema = z
+  .object({
+    id: z.uuid(),
+    modelVersionId: z.uuid(),
+    datasetVersionId: z.uuid(),
+    split: z.string(),
+    runId: z.uuid().nullable(),
+    metrics: anyObject,
+    verdict,
+    reasons: z.unknown(),
+    baselineModelVersionId: z.uuid().nullable(),
+    baselineMetrics: anyObject.nullable(),
+    overrideReason: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Evaluation' });
+
+export function registerEvaluationRoutes(routes: RouteTable, deps: ApiDeps): void {
+  const { registry } = deps;
+  const find = async (id: string) => {
+    const evaluation = await registry.evaluation.findUnique({ where: { id } });
+    if (!evaluation) throw new NotFoundError('evaluation', id);
+    return evaluation;
+  };
+
+  routes.add({
+    method: 'get',
+    path: '/evaluations',
+    summary: 'List evaluations',
+    tag: 'evaluations',
+    query: paginationQuery.extend({ modelVersionId: z.uuid().optional(), runId: z.uuid().optional(), datasetVersionId: z.uuid().optional(), verdict: verdict.optional() }),
+    response: pageOf(evaluationSchema),
+    handler: async ({ query }) =>
+      paginate(query, (page) =>
+        registry.evaluation.findMany({
+          where: {
+            ...(query.modelVersionId ? { modelVersionId: query.modelVersionId } : {}),
+            ...(query.runId ? { runId: query.runId } : {}),
+            ...(query.datasetVersionId ? { datasetVersionId: query.datasetVersionId } : {}),
+            ...(query.verdict ? { verdict: query.verdict } : {}),
+          },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          ...page,
+        }),
+      ),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/evaluations/compare',
+    summary: 'Compare two evaluations metric by metric (b − a)',
+    tag: 'evaluations',
+    query: z.object({ a: z.uuid(), b: z.uuid() }),
+    response: z.object({
+      a: evaluationSchema,
+      b: evaluationSchema,
+      sameData: z.boolean(),
+      metrics: z.array(z.object({ metric: z.string(), a: z.number().nullable(), b: z.number().nullable(), difference: z.number().nullable(), relative: z.number().nullable() })),
+    }),
+    handler: async ({ query }) => {
+      const [a, b] = await Promise.all([find(query.a), find(query.b)]);
+      return { a, b, sameData: a.datasetVersionId === b.datasetVersionId && a.split === b.split, metrics: compareMetrics(a.metrics, b.metrics) };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/evaluations/:id',
+    summary: 'Get an evaluation',
+    tag: 'evaluations',
+    params: idParams,
+    response: evaluationSchema,
+    handler: async ({ params }) => find(params.id),
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/evaluations/:id/override',
+    summary: 'Override a failed gate verdict (the reason is recorded and audited)',
+    tag: 'evaluations',
+    role: 'admin',
+    params: idParams,
+    body: z.strictObject({ reason: z.string().min(10).max(2000) }),
+    response: evaluationSchema,
+    handler: async ({ req, params, body }) => {
+      const before = await find(params.id);
+      if (before.verdict !== 'failed') {
+        throw new HttpProblem(409, 'verdict_not_failed', `evaluation ${params.id} has verdict ${before.verdict}; only a failed verdict can be overridden`);
+      }
+      const after = await registry.evaluation.update({
+        where: { id: params.id },
+        data: { verdict: 'overridden', overrideReason: body.reason, overriddenBy: req.apiKey?.id ?? null, overriddenAt: new Date() },
+      });
+      await audit(registry, req, { action: 'evaluation.override', entity: 'evaluation', entityId: params.id, before, after });
+      return after;
+    },
+  });
+}

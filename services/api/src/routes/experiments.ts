@@ -1,0 +1,234 @@
+/**
+ * Experiments: CRUD with hyperparameters validated per model family, gate thresholds and
+ * rollout policy. Updates and archiving need If-Match with the ETag (the revision): a stale
+ * one is 412, so two editors cannot silently overwrite each other.
+ */
+import { z } from 'zod';
+import { LatheError } from '@lathe/core';
+import { createExperiment, getExperiment, updateExperiment, type Json } from '@lathe/registry';
+import { audit } from '../audit.ts';
+import type { ApiDeps } from '../deps.ts';
+import { asPreconditionFailed, requiredIfMatch, setEtag } from '../etag.ts';
+import { acceptAnyHyperparameters } from '../hyperparameters.ts';
+import { anyObject, idParams, pageOf, paginationQuery, useCaseSchema } from '../openapi/common-schemas.ts';
+import type { RouteTable } from '../openapi/route-table.ts';
+import { paginate, sortOrder } from '../pagination.ts';
+import { HttpProblem, type FieldError } from '../problem.ts';
+
+/** A gate rule: the new model's metric must reach `min`/stay under `max`, and lose at most `maxRegression` to production. */
+export const gateRuleSchema = z
+  .strictObject({
+    metric: z.string().min(1).max(100),
+    min: z.number().finite().optional(),
+    max: z.number().finite().optional(),
+    maxRegression: z.number().finite().min(0).optional().describe('largest allowed loss against the production model, in metric units'),
+  })
+  .refine((rule) => rule.min !== undefined || rule.max !== undefined || rule.maxRegression !== undefined, {
+    message: 'a gate rule needs min, max or maxRegression',
+  });
+
+/** Progressive rollout of the A/B test: traffic steps for the challenger, and when to decide. */
+export const rolloutPolicySchema = z
+  .strictObject({
+    steps: z.array(z.number().gt(0).max(1)).min(1).max(20).default([0.05, 0.25, 0.5]),
+    minExposuresPerStep: z.number().int().min(1).default(1000),
+    alpha: z.number().gt(0).lt(0.5).default(0.05),
+    maxDurationHours: z.number().gt(0).max(24 * 90).default(168),
+    autoRollback: z.boolean().default(true),
+  })
+  .refine((policy) => policy.steps.every((step, i) => i === 0 || step > policy.steps[i - 1]!), {
+    message: 'steps must increase',
+    path: ['steps'],
+  });
+
+const experimentSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    description: z.string(),
+    useCase: useCaseSchema,
+    modelFamily: z.string(),
+    hyperparameters: anyObject,
+    datasetId: z.uuid(),
+    source: anyObject.nullable(),
+    gate: z.array(gateRuleSchema),
+    rolloutPolicy: anyObject,
+    cacheEnabled: z.boolean(),
+    revision: z.number().int(),
+    archivedAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Experiment' });
+
+const nameSchema = z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-", starting with a letter or digit');
+const sourceSchema = z.strictObject({
+  kind: z.enum(['file', 'url', 'postgres']),
+  location: z.string().min(1).max(4000),
+  format: z.enum(['csv', 'jsonl']).optional(),
+});
+
+const createBody = z.strictObject({
+  name: nameSchema,
+  description: z.string().max(5000).optional(),
+  useCase: useCaseSchema,
+  modelFamily: z.string().min(1).max(100),
+  hyperparameters: anyObject.default({}),
+  datasetId: z.uuid(),
+  source: sourceSchema.nullable().optional(),
+  gate: z.array(gateRuleSchema).max(50).default([]),
+  rolloutPolicy: rolloutPolicySchema.default({ steps: [0.05, 0.25, 0.5], minExposuresPerStep: 1000, alpha: 0.05, maxDurationHours: 168, autoRollback: true }),
+  cacheEnabled: z.boolean().optional(),
+});
+
+const patchBody = z
+  .strictObject({
+    name: nameSchema,
+    description: z.string().max(5000),
+    modelFamily: z.string().min(1).max(100),
+    hyperparameters: anyObject,
+    datasetId: z.uuid(),
+    source: sourceSchema.nullable(),
+    gate: z.array(gateRuleSchema).max(50),
+    rolloutPolicy: rolloutPolicySchema,
+    cacheEnabled: z.boolean(),
+    archived: z.boolean(),
+  })
+  .partial();
+
+const ifMatchHeader = z.object({ 'if-match': z.string().describe('the ETag from GET, e.g. "3"') });
+
+export function registerExperimentRoutes(routes: RouteTable, deps: ApiDeps): void {
+  const { registry } = deps;
+  const validate = deps.validateHyperparameters ?? acceptAnyHyperparameters;
+
+  /** @lathe/ml's per-family schema; its field errors become `body.hyperparameters.*`. */
+  const checkHyperparameters = (family: string, input: unknown): Json => {
+    try {
+      return validate(family, input) as Json;
+    } catch (error) {
+      if (error instanceof LatheError && error.httpStatus === 422) {
+        const issues = (error.details?.issues as FieldError[] | undefined) ?? [];
+        const errors = issues.length
+          ? issues.map((i) => ({ field: `body.${i.field}`, message: i.message }))
+          : [{ field: error.code === 'unknown_model_family' ? 'body.modelFamily' : 'body.hyperparameters', message: error.message }];
+        throw new HttpProblem(422, error.code, error.message, errors);
+      }
+      throw error;
+    }
+  };
+
+  routes.add({
+    method: 'post',
+    path: '/experiments',
+    summary: 'Create an experiment',
+    tag: 'experiments',
+    body: createBody,
+    status: 201,
+    response: experimentSchema,
+    handler: async ({ req, res, body }) => {
+      const hyperparameters = checkHyperparameters(body.modelFamily, body.hyperparameters);
+      const experiment = await createExperiment(registry, {
+        ...body,
+        hyperparameters,
+        gate: body.gate as Json,
+        rolloutPolicy: body.rolloutPolicy as Json,
+        source: (body.source ?? null) as Json | null,
+      });
+      await audit(registry, req, { action: 'experiment.create', entity: 'experiment', entityId: experiment.id, after: experiment });
+      setEtag(res, experiment.revision);
+      res.location(`/experiments/${experiment.id}`);
+      return experiment;
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/experiments',
+    summary: 'List experiments',
+    tag: 'experiments',
+    query: paginationQuery.extend({
+      useCase: useCaseSchema.optional(),
+      modelFamily: z.string().max(100).optional(),
+      datasetId: z.uuid().optional(),
+      archived: z.enum(['true', 'false', 'all']).default('false'),
+      sort: z.enum(['name', '-name', 'createdAt', '-createdAt', 'updatedAt', '-updatedAt']).default('-createdAt'),
+    }),
+    response: pageOf(experimentSchema),
+    handler: async ({ query }) =>
+      paginate(query, (page) =>
+        registry.experiment.findMany({
+          where: {
+            ...(query.useCase ? { useCase: query.useCase } : {}),
+            ...(query.modelFamily ? { modelFamily: query.modelFamily } : {}),
+            ...(query.datasetId ? { datasetId: query.datasetId } : {}),
+            ...(query.archived === 'all' ? {} : { archivedAt: query.archived === 'true' ? { not: null } : null }),
+          },
+          orderBy: sortOrder(query.sort),
+          ...page,
+        }),
+      ),
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/experiments/:id',
+    summary: 'Get an experiment (ETag: its revision)',
+    tag: 'experiments',
+    params: idParams,
+    response: experimentSchema,
+    handler: async ({ res, params }) => {
+      const experiment = await getExperiment(registry, params.id);
+      setEtag(res, experiment.revision);
+      return experiment;
+    },
+  });
+
+  routes.add({
+    method: 'patch',
+    path: '/experiments/:id',
+    summary: 'Update an experiment; needs If-Match (412 when stale)',
+    tag: 'experiments',
+    params: idParams,
+    headers: ifMatchHeader,
+    body: patchBody,
+    response: experimentSchema,
+    handler: async ({ req, res, params, body }) => {
+      const before = await getExperiment(registry, params.id);
+      const expected = requiredIfMatch(req, `experiment ${params.id}`);
+      const { gate, rolloutPolicy, source, hyperparameters, ...rest } = body;
+      const family = body.modelFamily ?? before.modelFamily;
+      const patch = {
+        ...rest,
+        ...(hyperparameters !== undefined || body.modelFamily !== undefined
+          ? { hyperparameters: checkHyperparameters(family, hyperparameters ?? before.hyperparameters) }
+          : {}),
+        ...(gate !== undefined ? { gate: gate as Json } : {}),
+        ...(rolloutPolicy !== undefined ? { rolloutPolicy: rolloutPolicy as Json } : {}),
+        ...(source !== undefined ? { source: source as Json | null } : {}),
+      };
+      const updated = await updateExperiment(registry, params.id, patch, expected).catch(asPreconditionFailed);
+      await audit(registry, req, { action: 'experiment.update', entity: 'experiment', entityId: updated.id, before, after: updated });
+      setEtag(res, updated.revision);
+      return updated;
+    },
+  });
+
+  routes.add({
+    method: 'delete',
+    path: '/experiments/:id',
+    summary: 'Archive an experiment (its runs and models stay); needs If-Match',
+    tag: 'experiments',
+    params: idParams,
+    headers: ifMatchHeader,
+    response: experimentSchema,
+    handler: async ({ req, res, params }) => {
+      const before = await getExperiment(registry, params.id);
+      const expected = requiredIfMatch(req, `experiment ${params.id}`);
+      const updated = await updateExperiment(registry, params.id, { archived: true }, expected).catch(asPreconditionFailed);
+      await audit(registry, req, { action: 'experiment.archive', entity: 'experiment', entityId: updated.id, before, after: updated });
+      setEtag(res, updated.revision);
+      return updated;
+    },
+  });
+}

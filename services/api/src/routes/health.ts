@@ -1,0 +1,64 @@
+/** Probes and metrics: /healthz (the process answers), /readyz (Postgres and Redis answer), /metrics. */
+import type { Registry as MetricsRegistry } from 'prom-client';
+import { z } from 'zod';
+import type { ApiDeps } from '../deps.ts';
+import type { RouteTable } from '../openapi/route-table.ts';
+
+async function probe(name: string, check: () => Promise<unknown>, timeoutMs = 2000): Promise<{ name: string; ok: boolean; error?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return { name, ok: true };
+  } catch (error) {
+    return { name, ok: false, error: (error as Error).message.split('\n')[0] ?? 'unreachable' };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function registerHealthRoutes(routes: RouteTable, deps: ApiDeps, metrics: MetricsRegistry): void {
+  routes.add({
+    method: 'get',
+    path: '/healthz',
+    summary: 'The process is up',
+    tag: 'health',
+    role: 'public',
+    response: z.object({ status: z.literal('ok') }),
+    handler: async () => ({ status: 'ok' }),
+  });
+  routes.add({
+    method: 'get',
+    path: '/readyz',
+    summary: 'Postgres and Redis are reachable (503 otherwise)',
+    tag: 'health',
+    role: 'public',
+    response: z.object({ status: z.enum(['ready', 'unavailable']), checks: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })) }),
+    handler: async ({ res }) => {
+      const checks = await Promise.all([
+        probe('postgres', () => deps.registry.$queryRaw`SELECT 1`),
+        probe('redis', () => deps.redis.ping()),
+      ]);
+      const ready = checks.every((check) => check.ok);
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
+      return undefined;
+    },
+  });
+  routes.add({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    tag: 'health',
+    role: 'public',
+    responseType: 'text/plain',
+    response: z.string(),
+    handler: async ({ res }) => {
+      res.type(metrics.contentType).send(await metrics.metrics());
+      return undefined;
+    },
+  });
+}
