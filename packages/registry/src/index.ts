@@ -11,3 +11,5 @@ export * from './repositories/models.ts';
 export * from './connectivity.ts';
 export * from './repositories/experiments.ts';
 export * from './repositories/schedules.ts';
+export * from './repositories/api-keys.ts';
+export * from './repositories/audit-log.ts';
