@@ -1,3 +1,13 @@
 export * from './backend/select-backend.ts';
 export { registerTrainingKernels, restoreStockKernels, stockKernel, LATHE_KERNELS } from './backend/kernels/register-kernels.ts';
-// Evaluation metrics and the gate (packages/ml/src/metrics, src/evaluation) are exported by their owner here.
+export * from './hyperparameters.ts';
+export type { DatasetMetadata, ModelSignature, Prediction, Preprocessing } from './families/types.ts';
+export { train } from './training/train.ts';
+export type { EpochMetrics, ModelBundle, TrainHooks, TrainOptions, TrainResult } from './training/train.ts';
+export { loadModel } from './inference/load-model.ts';
+export type { LoadedModel } from './inference/load-model.ts';
+export { serializeBundle, deserializeBundle, sha256Hex } from './bundle/bundle-format.ts';
+export type { BundleFiles } from './bundle/bundle-format.ts';
+export { tokenize } from './preprocessing/tokenizer.ts';
+export { seededRandom } from './random.ts';
+// Evaluation metrics and the gate (src/metrics, src/evaluation) are exported by their owner here.

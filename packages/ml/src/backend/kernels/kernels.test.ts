@@ -74,7 +74,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it.each(convCases)('Conv2DBackpropFilter x=$x filter=$f strides=$strides pad=$pad', async ({ x: xShape, f, strides, pad }) => {
       await tf.setBackend(backend);
-      const x = tf.tensor4d(randomValues(xShape.reduce((a, b) => a * b, 1), 7), [...xShape]);
+      const x = tf.tensor4d(randomValues(xShape.reduce((a: number, b: number) => a * b, 1), 7), [...xShape]);
       const probe = tf.conv2d(x, tf.zeros([...f]) as tf.Tensor4D, strides as [number, number], pad);
       const dy = tf.tensor4d(randomValues(probe.size, 11), probe.shape);
       const attrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [...f] };
@@ -91,10 +91,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const filter = tf.variable(tf.randomNormal([3, 3, 1, 2], 0, 1, 'float32', 2));
       const ids = tf.tensor1d([1, 5, 5, 29], 'int32');
       const img = tf.randomNormal([2, 6, 6, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
-      const { grads } = tf.variableGrads(() => tf.add(tf.sum(tf.square(tf.gather(table, ids))), tf.sum(tf.conv2d(img, filter, 1, 'same'))) as tf.Scalar);
+      const { grads } = tf.variableGrads(() => tf.add(tf.sum(tf.square(tf.gather(table, ids))), tf.sum(tf.conv2d(img, filter as tf.Tensor4D, 1, 'same'))) as tf.Scalar);
       const tableGrad = await grads[table.name]!.array() as number[][];
       // d/dtable of Σ gather(table)² is 2·table·count(id).
-      const tableValues = await table.array();
+      const tableValues = (await table.array()) as number[][];
       expect(tableGrad[5]![0]).toBeCloseTo(4 * tableValues[5]![0]!, 4);
       expect(tableGrad[0]![0]).toBe(0);
       expect(grads[filter.name]!.shape).toEqual([3, 3, 1, 2]);

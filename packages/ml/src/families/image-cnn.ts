@@ -1,0 +1,118 @@
+/**
+ * Image classification: [conv → (batch norm) → relu → max-pool] × depth, filters doubling per
+ * block from `width`, then dropout → dense → softmax. Pixels are scaled to [0, 1].
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ValidationError } from '@lathe/core';
+import type { HyperparametersOf } from '../hyperparameters.ts';
+import type { ImageRow, ImageShape } from '../rows.ts';
+import {
+  classificationPredictions,
+  createLayersTrainable,
+  glorot,
+  loadLayersModel,
+  oneHotLabels,
+  regularizer,
+  resolveLabels,
+  runModel,
+} from './layers-family.ts';
+import type { LayersSpec } from './layers-family.ts';
+import type { DatasetMetadata, FamilyDefinition } from './types.ts';
+
+type Hp = HyperparametersOf<'cnn'>;
+interface ImagePrep {
+  labels: string[];
+  shape: ImageShape;
+}
+
+export function requireImageShape(metadata: DatasetMetadata): ImageShape {
+  const shape = metadata.imageShape;
+  if (shape === undefined) throw new ValidationError('dataset.imageShape: image datasets must record width, height and channels', { field: 'dataset.imageShape' }, 'dataset_metadata_missing');
+  return shape;
+}
+
+/** [b, h, w, c] floats; a row of the wrong size is zero-padded/truncated rather than crashing. */
+export function pixelsTensor(rows: { pixels: Uint8Array }[], shape: ImageShape, scale: (v: number) => number): tf.Tensor4D {
+  const size = shape.height * shape.width * shape.channels;
+  const values = new Float32Array(rows.length * size);
+  rows.forEach((row, i) => {
+    const n = Math.min(size, row.pixels.length);
+    for (let j = 0; j < n; j++) values[i * size + j] = scale(row.pixels[j]!);
+  });
+  return tf.tensor4d(values, [rows.length, shape.height, shape.width, shape.channels]);
+}
+
+function spec(prep: ImagePrep, hp: Hp): LayersSpec {
+  return {
+    build(seed) {
+      const reg = regularizer(hp);
+      const model = tf.sequential();
+      let size = Math.min(prep.shape.height, prep.shape.width);
+      for (let i = 0; i < hp.depth; i++) {
+        model.add(
+          tf.layers.conv2d({
+            ...(i === 0 ? { inputShape: [prep.shape.height, prep.shape.width, prep.shape.channels] } : {}),
+            filters: hp.width * 2 ** i,
+            kernelSize: hp.kernelSize,
+            padding: 'same',
+            useBias: !hp.batchNorm,
+            kernelInitializer: glorot(seed, i),
+            ...(reg ? { kernelRegularizer: reg } : {}),
+          }),
+        );
+        if (hp.batchNorm) model.add(tf.layers.batchNormalization());
+        model.add(tf.layers.activation({ activation: 'relu' }));
+        if (size >= 2) {
+          model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+          size = Math.floor(size / 2);
+        }
+      }
+      model.add(tf.layers.flatten());
+      if (hp.dropout > 0) model.add(tf.layers.dropout({ rate: hp.dropout }));
+      model.add(tf.layers.dense({ units: hp.hiddenUnits, activation: 'relu', kernelInitializer: glorot(seed, 100), ...(reg ? { kernelRegularizer: reg } : {}) }));
+      if (hp.dropout > 0) model.add(tf.layers.dropout({ rate: hp.dropout }));
+      model.add(tf.layers.dense({ units: prep.labels.length, activation: 'softmax', kernelInitializer: glorot(seed, 101) }));
+      return model;
+    },
+    encode(rows) {
+      const r = rows as ImageRow[];
+      return { xs: pixelsTensor(r, prep.shape, (v) => v / 255), ys: oneHotLabels(prep.labels, r.map((x) => x.label)) };
+    },
+    loss: 'categoricalCrossentropy',
+    metrics: [{ compile: 'accuracy', report: 'accuracy' }],
+  };
+}
+
+export const imageCnn: FamilyDefinition = {
+  useCase: 'image',
+  async prepare(rows, metadata) {
+    const shape = requireImageShape(metadata);
+    const found = new Set<string>();
+    if (metadata.labels === undefined) for await (const row of rows as AsyncIterable<ImageRow>) found.add(row.label);
+    return { labels: resolveLabels(found, metadata.labels), shape } satisfies ImagePrep;
+  },
+  create: (prep, hp, seed, files) => createLayersTrainable(spec(prep as unknown as ImagePrep, hp as Hp), hp, seed, files),
+  signature(prep) {
+    const p = prep as unknown as ImagePrep;
+    return {
+      useCase: 'image',
+      inputs: [{ name: 'pixels', type: `uint8[${p.shape.height}×${p.shape.width}×${p.shape.channels}]`, description: 'row-major image bytes' }],
+      outputs: [
+        { name: 'label', type: 'string', description: 'most probable class' },
+        { name: 'probabilities', type: 'Record<string, number>', description: 'softmax over labels' },
+      ],
+      labels: p.labels,
+    };
+  },
+  async load(files, prep) {
+    const p = prep as unknown as ImagePrep;
+    const model = await loadLayersModel(files);
+    return {
+      async predict(rows) {
+        const xs = pixelsTensor(rows as { pixels: Uint8Array }[], p.shape, (v) => v / 255);
+        return classificationPredictions(await runModel(model, xs), p.labels);
+      },
+      dispose: () => model.dispose(),
+    };
+  },
+};

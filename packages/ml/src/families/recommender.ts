@@ -1,0 +1,210 @@
+/**
+ * Recommendation on (user, item) interactions.
+ * - `mf`: r̂ = w·(p_u · q_i) + b_u + b_i + b (biased matrix factorisation, Koren, Bell & Volinsky 2009).
+ * - `ncf`: an MLP over [p_u, q_i] (the MLP branch of neural collaborative filtering, He et al. 2017).
+ * Explicit ratings train on squared error. Implicit feedback (clicks) trains a logistic model
+ * of "interacted" with `negativeSamples` uniformly drawn items per positive (negative sampling,
+ * as in He et al. 2017 §3.1). Id 0 of each embedding is reserved for unknown users/items;
+ * inference never sends them to the model and falls back to popularity instead.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { HyperparametersOf } from '../hyperparameters.ts';
+import type { Random } from '../random.ts';
+import type { RecommendationRow } from '../rows.ts';
+import { createLayersTrainable, glorot, loadLayersModel, regularizer } from './layers-family.ts';
+import type { LayersSpec } from './layers-family.ts';
+import type { FamilyDefinition, Prediction } from './types.ts';
+
+type Hp = HyperparametersOf<'mf' | 'ncf'>;
+type Kind = 'mf' | 'ncf';
+interface RecPrep {
+  users: string[];
+  items: string[];
+  /** Interactions per item in the training split, aligned with `items`. */
+  itemCounts: number[];
+  implicit: boolean;
+  globalMean: number;
+}
+
+class IdMaps {
+  readonly user: Map<string, number>;
+  readonly item: Map<string, number>;
+  constructor(prep: RecPrep) {
+    this.user = new Map(prep.users.map((u, i) => [u, i + 1]));
+    this.item = new Map(prep.items.map((u, i) => [u, i + 1]));
+  }
+}
+
+function spec(kind: Kind, prep: RecPrep, hp: Hp): LayersSpec {
+  const ids = new IdMaps(prep);
+  const nUsers = prep.users.length + 1;
+  const nItems = prep.items.length + 1;
+  return {
+    build(seed) {
+      const reg = regularizer(hp);
+      const user = tf.input({ shape: [1], dtype: 'int32', name: 'user' });
+      const item = tf.input({ shape: [1], dtype: 'int32', name: 'item' });
+      const embed = (n: number, dim: number, s: number) =>
+        tf.layers.embedding({
+          inputDim: n,
+          outputDim: dim,
+          embeddingsInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.05, seed: seed * 31 + s }),
+          ...(reg ? { embeddingsRegularizer: reg } : {}),
+        });
+      const flat = (t: tf.SymbolicTensor) => tf.layers.flatten().apply(t) as tf.SymbolicTensor;
+      const p = flat(embed(nUsers, hp.embeddingDim, 1).apply(user) as tf.SymbolicTensor);
+      const q = flat(embed(nItems, hp.embeddingDim, 2).apply(item) as tf.SymbolicTensor);
+      let score: tf.SymbolicTensor;
+      if (kind === 'mf') {
+        const dot = tf.layers.dot({ axes: 1 }).apply([p, q]) as tf.SymbolicTensor;
+        const bu = flat(embed(nUsers, 1, 3).apply(user) as tf.SymbolicTensor);
+        const bi = flat(embed(nItems, 1, 4).apply(item) as tf.SymbolicTensor);
+        score = tf.layers.add().apply([dot, bu, bi]) as tf.SymbolicTensor;
+      } else {
+        score = tf.layers.concatenate().apply([p, q]) as tf.SymbolicTensor;
+        (hp as HyperparametersOf<'ncf'>).hiddenUnits.forEach((units, i) => {
+          score = tf.layers.dense({ units, activation: 'relu', kernelInitializer: glorot(seed, i), ...(reg ? { kernelRegularizer: reg } : {}) }).apply(score) as tf.SymbolicTensor;
+          if (hp.dropout > 0) score = tf.layers.dropout({ rate: hp.dropout }).apply(score) as tf.SymbolicTensor;
+        });
+      }
+      const out = tf.layers
+        .dense({
+          units: 1,
+          activation: prep.implicit ? 'sigmoid' : 'linear',
+          kernelInitializer: kind === 'mf' ? 'ones' : glorot(seed, 50),
+          biasInitializer: tf.initializers.constant({ value: prep.implicit ? 0 : prep.globalMean }),
+        })
+        .apply(score) as tf.SymbolicTensor;
+      return tf.model({ inputs: [user, item], outputs: out });
+    },
+    encode(rows, random: Random) {
+      const r = rows as RecommendationRow[];
+      const negatives = prep.implicit ? hp.negativeSamples : 0;
+      const n = r.length * (1 + negatives);
+      const u = new Int32Array(n);
+      const it = new Int32Array(n);
+      const y = new Float32Array(n);
+      let k = 0;
+      for (const row of r) {
+        const uid = ids.user.get(row.user) ?? 0;
+        u[k] = uid;
+        it[k] = ids.item.get(row.item) ?? 0;
+        y[k++] = prep.implicit ? 1 : (row.rating ?? prep.globalMean);
+        for (let j = 0; j < negatives; j++) {
+          u[k] = uid;
+          it[k] = 1 + Math.floor(random() * prep.items.length);
+          y[k++] = 0;
+        }
+      }
+      return { xs: [tf.tensor2d(u, [n, 1], 'int32'), tf.tensor2d(it, [n, 1], 'int32')], ys: tf.tensor2d(y, [n, 1]) };
+    },
+    loss: prep.implicit ? 'binaryCrossentropy' : 'meanSquaredError',
+    metrics: prep.implicit ? [{ compile: 'binaryAccuracy', report: 'accuracy' }] : [{ compile: 'mse', report: 'rmse', transform: Math.sqrt }],
+  };
+}
+
+export function recommender(kind: Kind): FamilyDefinition {
+  return {
+    useCase: 'recommendation',
+    async prepare(rows, metadata, hp) {
+      const users = new Map<string, number>();
+      const items = new Map<string, number>();
+      const itemCounts: number[] = [];
+      let sum = 0;
+      let rated = 0;
+      let anyRating = false;
+      for await (const row of rows as AsyncIterable<RecommendationRow>) {
+        if (!users.has(row.user)) users.set(row.user, users.size);
+        let i = items.get(row.item);
+        if (i === undefined) {
+          i = items.size;
+          items.set(row.item, i);
+          itemCounts.push(0);
+        }
+        itemCounts[i]!++;
+        if (row.rating !== null && row.rating !== undefined) {
+          anyRating = true;
+          sum += row.rating;
+          rated++;
+        }
+      }
+      const implicit = (hp as Hp).implicit ?? metadata.implicit ?? !anyRating;
+      return { users: [...users.keys()], items: [...items.keys()], itemCounts, implicit, globalMean: rated > 0 ? sum / rated : 0 } satisfies RecPrep;
+    },
+    create: (prep, hp, seed, files) => createLayersTrainable(spec(kind, prep as unknown as RecPrep, hp as Hp), hp, seed, files),
+    signature(prep) {
+      const p = prep as unknown as RecPrep;
+      return {
+        useCase: 'recommendation',
+        inputs: [
+          { name: 'user', type: 'string', description: `one of ${p.users.length} known users; others fall back to popularity` },
+          { name: 'item', type: 'string', description: `one of ${p.items.length} known items` },
+        ],
+        outputs: [
+          { name: 'score', type: 'number', description: p.implicit ? 'probability of interaction' : 'predicted rating' },
+          { name: 'fallback', type: 'boolean', description: 'true when an unknown user or item made the model fall back' },
+        ],
+      };
+    },
+    async load(files, prep) {
+      const p = prep as unknown as RecPrep;
+      const ids = new IdMaps(p);
+      const model = await loadLayersModel(files);
+      const maxCount = Math.max(1, ...p.itemCounts);
+      // Popularity fallback: the share of the most popular item's interactions (implicit), or the global mean rating.
+      const popularity = (itemIndex: number | undefined) => (p.implicit ? (itemIndex === undefined ? 0 : p.itemCounts[itemIndex - 1]! / maxCount) : p.globalMean);
+      const byPopularity = p.items.map((item, i) => ({ item, count: p.itemCounts[i]! })).sort((a, b) => b.count - a.count);
+
+      async function scores(userIndex: number, itemIndexes: Int32Array): Promise<Float32Array> {
+        const out = new Float32Array(itemIndexes.length);
+        for (let start = 0; start < itemIndexes.length; start += 8192) {
+          const chunk = itemIndexes.subarray(start, start + 8192);
+          const u = tf.fill([chunk.length, 1], userIndex, 'int32');
+          const i = tf.tensor2d(chunk, [chunk.length, 1], 'int32');
+          const y = model.predict([u, i]) as tf.Tensor;
+          out.set(await y.data(), start);
+          tf.dispose([u, i, y]);
+        }
+        return out;
+      }
+
+      return {
+        async predict(rows) {
+          const r = rows as { user: string; item: string }[];
+          const results: Prediction[] = r.map(() => ({}));
+          const known: number[] = [];
+          r.forEach((row, k) => {
+            const u = ids.user.get(String(row?.user));
+            const i = ids.item.get(String(row?.item));
+            if (u === undefined || i === undefined) results[k] = { score: popularity(i), fallback: true };
+            else known.push(k);
+          });
+          if (known.length > 0) {
+            const u = tf.tensor2d(Int32Array.from(known, (k) => ids.user.get(r[k]!.user)!), [known.length, 1], 'int32');
+            const i = tf.tensor2d(Int32Array.from(known, (k) => ids.item.get(r[k]!.item)!), [known.length, 1], 'int32');
+            const y = model.predict([u, i]) as tf.Tensor;
+            const values = await y.data();
+            tf.dispose([u, i, y]);
+            known.forEach((k, j) => (results[k] = { score: values[j]!, fallback: false }));
+          }
+          return results;
+        },
+        async recommend(user, k, options = {}) {
+          const exclude = new Set(options.exclude ?? []);
+          const u = ids.user.get(user);
+          if (u === undefined) {
+            return byPopularity.filter((x) => !exclude.has(x.item)).slice(0, k).map((x) => ({ item: x.item, score: x.count / maxCount, fallback: true }));
+          }
+          const all = Int32Array.from(p.items, (_, i) => i + 1);
+          const s = await scores(u, all);
+          return p.items
+            .map((item, i) => ({ item, score: s[i]!, fallback: false }))
+            .filter((x) => !exclude.has(x.item))
+            .sort((a, b) => b.score - a.score)
+            .slice(0, k);
+        },
+        dispose: () => model.dispose(),
+      };
+    },
+  };
+}

@@ -1,0 +1,71 @@
+/** What a model family provides to the trainer and to inference. */
+import type * as tf from '@tensorflow/tfjs';
+import type { BundleFiles } from '../bundle/bundle-format.ts';
+import type { Hyperparameters, ModelFamily } from '../hyperparameters.ts';
+import type { Random } from '../random.ts';
+import type { ImageShape, UseCase } from '../rows.ts';
+
+/** What the trainer knows about the dataset version besides its rows. */
+export interface DatasetMetadata {
+  useCase: UseCase;
+  /** Required for image and generative datasets. */
+  imageShape?: ImageShape;
+  /** Class labels in a fixed order; discovered from the training split when absent. */
+  labels?: string[];
+  /** Recommendation: true when interactions are clicks/views (rating null). Defaults to "every rating is null". */
+  implicit?: boolean;
+}
+
+/** Input/output schema of a model version, stored with it. */
+export interface ModelSignature {
+  useCase: UseCase;
+  family: ModelFamily;
+  inputs: { name: string; type: string; description: string }[];
+  outputs: { name: string; type: string; description: string }[];
+  labels?: string[];
+}
+
+/** The JSON-able preprocessing state of a family (vocabulary, normalisation, id maps…). */
+export type Preprocessing = Record<string, unknown>;
+
+/** A model being trained. */
+export interface TrainableModel {
+  /** One optimisation step; returns the batch's metrics (including `loss`). */
+  trainBatch(rows: unknown[], random: Random): Promise<Record<string, number>>;
+  /** Metrics of a validation batch, named without the `val` prefix; null when the family has none. */
+  evaluateBatch(rows: unknown[], random: Random): Promise<Record<string, number>> | null;
+  setLearningRate(learningRate: number): void;
+  snapshotWeights(): tf.Tensor[];
+  restoreWeights(weights: tf.Tensor[]): void;
+  /** Model files for a checkpoint or the final bundle. */
+  files(): Promise<BundleFiles>;
+  dispose(): void;
+}
+
+export interface Prediction {
+  label?: string;
+  probabilities?: Record<string, number>;
+  score?: number;
+  /** True when an unknown id made the model fall back (popularity, global mean). */
+  fallback?: boolean;
+}
+
+/** A model loaded for inference. */
+export interface Predictor {
+  predict(rows: unknown[]): Promise<Prediction[]>;
+  recommend?(user: string, k: number, options?: { exclude?: string[] }): Promise<{ item: string; score: number; fallback: boolean }[]>;
+  generate?(count: number, seed?: number): Promise<{ shape: ImageShape; images: Uint8Array[] }>;
+  dispose(): void;
+}
+
+export interface FamilyDefinition {
+  useCase: UseCase;
+  /** One pass over the training split: vocabularies, id maps, normalisation statistics. */
+  prepare(rows: AsyncIterable<unknown>, metadata: DatasetMetadata, hp: Hyperparameters): Promise<Preprocessing>;
+  /** A fresh model, or one restored from checkpoint files. */
+  create(prep: Preprocessing, hp: Hyperparameters, seed: number, files?: BundleFiles): Promise<TrainableModel>;
+  signature(prep: Preprocessing, hp: Hyperparameters): Omit<ModelSignature, 'family'>;
+  /** Extra files for the final bundle (generated samples). */
+  extraFiles?(model: TrainableModel, prep: Preprocessing, hp: Hyperparameters, seed: number): Promise<BundleFiles>;
+  load(files: BundleFiles, prep: Preprocessing, hp: Hyperparameters): Promise<Predictor>;
+}
