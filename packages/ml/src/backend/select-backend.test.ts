@@ -1,0 +1,38 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { LatheError } from '@lathe/core';
+import { selectBackend } from './select-backend.ts';
+
+describe('selectBackend', () => {
+  it('falls back past the native bindings (installed without libtensorflow) to wasm, recording why', async () => {
+    const info = await selectBackend({ prefer: undefined });
+    expect(info.name).toBe('wasm');
+    expect(info.skipped.map((s) => s.name)).toEqual(['tfjs-node-gpu', 'tfjs-node']);
+    expect(info.version).toBe('4.22.0');
+    expect(info.threads).toBe(1);
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('honours LATHE_TF_BACKEND=cpu', async () => {
+    const previous = process.env.LATHE_TF_BACKEND;
+    process.env.LATHE_TF_BACKEND = 'cpu';
+    try {
+      const info = await selectBackend();
+      expect(info.name).toBe('cpu');
+      expect(tf.getBackend()).toBe('cpu');
+    } finally {
+      if (previous === undefined) delete process.env.LATHE_TF_BACKEND;
+      else process.env.LATHE_TF_BACKEND = previous;
+    }
+  });
+
+  it('refuses an unknown backend name with the allowed values', async () => {
+    await expect(selectBackend({ prefer: 'webgpu' })).rejects.toThrow(/LATHE_TF_BACKEND="webgpu" is not a backend; use one of tfjs-node-gpu, tfjs-node, wasm, cpu/);
+  });
+
+  it('fails loudly when the named backend cannot load', async () => {
+    const error = await selectBackend({ prefer: 'tfjs-node' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LatheError);
+    expect((error as LatheError).code).toBe('backend_unavailable');
+  });
+});
