@@ -53,7 +53,8 @@ export function createApp(deps: ApiDeps): LatheApp {
     next();
   });
   app.use(helmet());
-  app.use(cors({ origin: deps.config.dashboardOrigin ?? false, exposedHeaders: ['ETag', 'X-Request-Id', 'Location'] }));
+  // An allow-list of one: other origins get no Access-Control-Allow-Origin at all.
+  app.use(cors({ origin: deps.config.dashboardOrigin ? [deps.config.dashboardOrigin] : false, exposedHeaders: ['ETag', 'X-Request-Id', 'Location'] }));
   const metrics = createHttpMetrics();
   app.use(metrics.middleware);
   app.use(createRateLimiter(deps.redis, deps.config));

@@ -49,8 +49,8 @@ export interface RouteSpec<
   /** Extra middleware before validation (per-route body parser). */
   before?: RequestHandler[];
   /**
-   * Returns the JSON body to send with `status`; returns undefined after writing the
-   * response itself (streams, 204).
+   * Returns the JSON body to send with `status` (or `res.locals.status` when the handler sets
+   * it); returns undefined after writing the response itself (streams, 204).
    */
   handler: (ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>;
 }
@@ -122,7 +122,8 @@ export class RouteTable {
         const body = spec.body ? parsePart('body', spec.body, req.body ?? {}) : undefined;
         const result = await spec.handler({ req, res, params, query, body });
         if (res.headersSent || res.writableEnded) return;
-        const status = spec.status ?? 200;
+        // A handler may answer with another success status (200 for an idempotent replay).
+        const status = (res.locals.status as number | undefined) ?? spec.status ?? 200;
         if (status === 204 || result === undefined) res.status(status === 200 && result === undefined ? 204 : status).end();
         else res.status(status).json(result);
       });

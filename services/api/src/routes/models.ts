@@ -111,9 +111,10 @@ export function registerModelRoutes(routes: RouteTable, deps: ApiDeps): void {
     tag: 'models',
     params: nameParams,
     response: z.object({ items: z.array(aliasSchema) }),
-    handler: async ({ params }) => ({
-      items: await registry.modelAlias.findMany({ where: { modelName: params.name }, include: { modelVersion: true }, orderBy: { alias: 'asc' } }),
-    }),
+    handler: async ({ params }) => {
+      if ((await registry.modelVersion.count({ where: { modelName: params.name } })) === 0) throw new NotFoundError('model', params.name);
+      return { items: await registry.modelAlias.findMany({ where: { modelName: params.name }, include: { modelVersion: true }, orderBy: { alias: 'asc' } }) };
+    },
   });
 
   routes.add({

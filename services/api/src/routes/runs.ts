@@ -87,7 +87,8 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
       const scopedKey = idempotencyKey ? `${params.id}:${idempotencyKey}` : undefined;
       const existing = scopedKey ? await registry.run.findUnique({ where: { idempotencyKey: scopedKey } }) : null;
       if (existing) {
-        res.status(200).set('Idempotent-Replayed', 'true');
+        res.locals.status = 200;
+        res.set('Idempotent-Replayed', 'true');
         return getRunWithStages(registry, existing.id);
       }
       const run = await pipeline.startRun({
