@@ -39,7 +39,10 @@ export function compareEvaluations(a: ComparableEvaluation, b: ComparableEvaluat
   if (a.datasetVersionId !== b.datasetVersionId || a.split !== b.split) {
     throw new ValidationError(
       `evaluations are not comparable: ${a.id ?? 'a'} is on dataset version ${a.datasetVersionId} split "${a.split}", ${b.id ?? 'b'} on ${b.datasetVersionId} split "${b.split}"; evaluate both models on the same split`,
-      { a: { datasetVersionId: a.datasetVersionId, split: a.split }, b: { datasetVersionId: b.datasetVersionId, split: b.split } },
+      {
+        a: { datasetVersionId: a.datasetVersionId, split: a.split },
+        b: { datasetVersionId: b.datasetVersionId, split: b.split },
+      },
       'evaluations_not_comparable',
     );
   }
@@ -61,8 +64,22 @@ export function compareEvaluations(a: ComparableEvaluation, b: ComparableEvaluat
     const delta = vb - va;
     const direction = metricDirection(metric);
     const equal = Math.abs(delta) <= 1e-12 * Math.max(1, Math.abs(va));
-    const better = equal ? 'equal' : direction === undefined ? 'unknown' : (direction === 'higher') === delta > 0 ? 'b' : 'a';
-    metrics.push({ metric, a: va, b: vb, delta, ...(va === 0 ? {} : { relativeDelta: delta / Math.abs(va) }), ...(direction ? { direction } : {}), better });
+    const better = equal
+      ? 'equal'
+      : direction === undefined
+        ? 'unknown'
+        : (direction === 'higher') === delta > 0
+          ? 'b'
+          : 'a';
+    metrics.push({
+      metric,
+      a: va,
+      b: vb,
+      delta,
+      ...(va === 0 ? {} : { relativeDelta: delta / Math.abs(va) }),
+      ...(direction ? { direction } : {}),
+      better,
+    });
   }
   return { datasetVersionId: a.datasetVersionId, split: a.split, metrics, onlyInA, onlyInB };
 }

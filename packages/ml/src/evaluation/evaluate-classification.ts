@@ -61,26 +61,40 @@ export interface ClassificationOptions {
 }
 
 /** Normalises the input to labels and the stored score layout (1 column for binary, C otherwise). */
-function normalise(input: ClassificationInput | ClassificationAccumulator): { numClasses: number; yTrue: ArrayLike<number>; scores: ScoreMatrix } {
-  if (input instanceof ClassificationAccumulator) return { numClasses: input.numClasses, ...input.snapshot() };
-  return normalise(new ClassificationAccumulator({ numClasses: input.numClasses }).add(input.yTrue, input.scores));
+function normalise(input: ClassificationInput | ClassificationAccumulator): {
+  numClasses: number;
+  yTrue: ArrayLike<number>;
+  scores: ScoreMatrix;
+} {
+  if (input instanceof ClassificationAccumulator)
+    return { numClasses: input.numClasses, ...input.snapshot() };
+  return normalise(
+    new ClassificationAccumulator({ numClasses: input.numClasses }).add(input.yTrue, input.scores),
+  );
 }
 
 /** The rows `indices` of a classification input: what a slice is evaluated on. */
-export function selectClassificationRows(input: ClassificationInput | ClassificationAccumulator, indices: readonly number[]): ClassificationInput {
+export function selectClassificationRows(
+  input: ClassificationInput | ClassificationAccumulator,
+  indices: readonly number[],
+): ClassificationInput {
   const { numClasses, yTrue, scores } = normalise(input);
   const cols = scores.cols;
   const ys = new Uint16Array(indices.length);
   const s = new Float64Array(indices.length * cols);
   indices.forEach((row, i) => {
-    if (!(row >= 0 && row < scores.rows)) throw new ValidationError(`slice row ${row} is outside 0..${scores.rows - 1}`);
+    if (!(row >= 0 && row < scores.rows))
+      throw new ValidationError(`slice row ${row} is outside 0..${scores.rows - 1}`);
     ys[i] = yTrue[row] as number;
     s.set(scores.data.subarray(row * cols, (row + 1) * cols), i * cols);
   });
   return { numClasses, yTrue: ys, scores: s };
 }
 
-export function evaluateClassification(input: ClassificationInput | ClassificationAccumulator, options: ClassificationOptions = {}): EvaluationSummary {
+export function evaluateClassification(
+  input: ClassificationInput | ClassificationAccumulator,
+  options: ClassificationOptions = {},
+): EvaluationSummary {
   const { numClasses, yTrue, scores } = normalise(input);
   const names = Array.from({ length: numClasses }, (_, c) => options.classNames?.[c] ?? String(c));
   const maxPoints = options.maxCurvePoints ?? MAX_CURVE_POINTS;
@@ -93,16 +107,30 @@ export function evaluateClassification(input: ClassificationInput | Classificati
   const prf = precisionRecallF1FromConfusion(matrix);
   const values: Record<string, MetricValue> = { accuracy: accuracy(yTrue, yPred) };
   if (isUndefinedMetric(prf)) {
-    for (const name of ['precision', 'recall', 'f1']) for (const avg of ['', 'Macro', 'Micro', 'Weighted']) values[name + avg] = prf;
+    for (const name of ['precision', 'recall', 'f1'])
+      for (const avg of ['', 'Macro', 'Micro', 'Weighted']) values[name + avg] = prf;
   } else {
     const headline = binary ? prf.perClass[1]! : prf.macro;
     Object.assign(values, { precision: headline.precision, recall: headline.recall, f1: headline.f1 });
-    for (const [avg, s] of [['Macro', prf.macro], ['Micro', prf.micro], ['Weighted', prf.weighted]] as const) {
-      Object.assign(values, { [`precision${avg}`]: s.precision, [`recall${avg}`]: s.recall, [`f1${avg}`]: s.f1 });
+    for (const [avg, s] of [
+      ['Macro', prf.macro],
+      ['Micro', prf.micro],
+      ['Weighted', prf.weighted],
+    ] as const) {
+      Object.assign(values, {
+        [`precision${avg}`]: s.precision,
+        [`recall${avg}`]: s.recall,
+        [`f1${avg}`]: s.f1,
+      });
     }
   }
 
-  const curves: { roc?: ReturnType<typeof downsampleCurve>; pr?: ReturnType<typeof downsampleCurve>; rocPerClass?: ClassCurve[]; calibration?: ReturnType<typeof calibrationFromCounts>['bins'] } = {};
+  const curves: {
+    roc?: ReturnType<typeof downsampleCurve>;
+    pr?: ReturnType<typeof downsampleCurve>;
+    rocPerClass?: ClassCurve[];
+    calibration?: ReturnType<typeof calibrationFromCounts>['bins'];
+  } = {};
   const calibration = emptyCalibrationCounts(options.calibrationBins ?? 10);
   const perClassAuc: (number | undefined)[] = new Array(numClasses).fill(undefined);
 
@@ -114,11 +142,16 @@ export function evaluateClassification(input: ClassificationInput | Classificati
     values.brier = brierScore(yTrue, p);
     addToCalibrationCounts(calibration, yTrue, p);
     const roc = rocCurve(yTrue, p);
-    if (!isUndefinedMetric(roc)) curves.roc = downsampleCurve(toCurvePoints(roc.fpr, roc.tpr, roc.thresholds), maxPoints);
+    if (!isUndefinedMetric(roc))
+      curves.roc = downsampleCurve(toCurvePoints(roc.fpr, roc.tpr, roc.thresholds), maxPoints);
     const pr = precisionRecallCurve(yTrue, p);
-    if (!isUndefinedMetric(pr)) curves.pr = downsampleCurve(toCurvePoints(pr.recall, pr.precision, pr.thresholds), maxPoints);
+    if (!isUndefinedMetric(pr))
+      curves.pr = downsampleCurve(toCurvePoints(pr.recall, pr.precision, pr.thresholds), maxPoints);
     if (typeof values.auc === 'number') perClassAuc[1] = values.auc;
-    const aucClass0 = rocAuc(Uint8Array.from(yTrue as ArrayLike<number>, (y) => 1 - y), Float64Array.from(p, (v) => 1 - v));
+    const aucClass0 = rocAuc(
+      Uint8Array.from(yTrue as ArrayLike<number>, (y) => 1 - y),
+      Float64Array.from(p, (v) => 1 - v),
+    );
     if (typeof aucClass0 === 'number') perClassAuc[0] = aucClass0;
   } else {
     const matrixInput = { data: scores.data, cols: numClasses };
@@ -128,19 +161,28 @@ export function evaluateClassification(input: ClassificationInput | Classificati
     values.logLoss = logLoss(yTrue, matrixInput);
     values.brier = brierScoreMulticlass(yTrue, matrixInput);
     for (const k of options.topK ?? (numClasses > 3 ? [3] : [])) {
-      if (k >= numClasses) throw new ValidationError(`top-${k} accuracy is meaningless with ${numClasses} classes (always 1); use k < ${numClasses}`);
+      if (k >= numClasses)
+        throw new ValidationError(
+          `top-${k} accuracy is meaningless with ${numClasses} classes (always 1); use k < ${numClasses}`,
+        );
       values[`top${k}Accuracy`] = topKAccuracy(yTrue, matrixInput, k);
     }
     // Top-label calibration: is the model right as often as its top probability says?
     const correct = Uint8Array.from(yPred, (pred, i) => (pred === yTrue[i] ? 1 : 0));
-    const confidence = Float64Array.from(yPred, (pred, i) => Math.min(1, Math.max(0, scores.data[i * numClasses + pred]!)));
+    const confidence = Float64Array.from(yPred, (pred, i) =>
+      Math.min(1, Math.max(0, scores.data[i * numClasses + pred]!)),
+    );
     addToCalibrationCounts(calibration, correct, confidence);
     const rocPerClass: ClassCurve[] = [];
     for (let c = 0; c < numClasses; c++) {
       const { labels, scores: column } = oneVsRest(yTrue, scores.data, rows, numClasses, c);
       const roc = rocCurve(labels, column);
       if (isUndefinedMetric(roc)) continue;
-      rocPerClass.push({ label: c, name: names[c]!, points: downsampleCurve(toCurvePoints(roc.fpr, roc.tpr, roc.thresholds), maxPoints) });
+      rocPerClass.push({
+        label: c,
+        name: names[c]!,
+        points: downsampleCurve(toCurvePoints(roc.fpr, roc.tpr, roc.thresholds), maxPoints),
+      });
       const auc = rocAuc(labels, column);
       if (typeof auc === 'number') perClassAuc[c] = auc;
     }
@@ -149,7 +191,9 @@ export function evaluateClassification(input: ClassificationInput | Classificati
   const calibrationReport = calibrationFromCounts(calibration);
   values.ece = calibrationReport.ece;
   curves.calibration = calibrationReport.bins;
-  if (rows === 0) for (const key of Object.keys(values)) values[key] = undefinedMetric('empty_input', `${key} is undefined on 0 rows`);
+  if (rows === 0)
+    for (const key of Object.keys(values))
+      values[key] = undefinedMetric('empty_input', `${key} is undefined on 0 rows`);
 
   const perClass: ClassSummary[] = isUndefinedMetric(prf)
     ? []
@@ -163,5 +207,12 @@ export function evaluateClassification(input: ClassificationInput | Classificati
         f1: s.f1,
         ...(perClassAuc[s.label] === undefined ? {} : { auc: perClassAuc[s.label]! }),
       }));
-  return { kind: 'classification', rows, ...partitionMetrics(values), curves, perClass, confusionMatrix: matrix };
+  return {
+    kind: 'classification',
+    rows,
+    ...partitionMetrics(values),
+    curves,
+    perClass,
+    confusionMatrix: matrix,
+  };
 }

@@ -5,7 +5,13 @@
  * metrics/ranking.ts), for each k.
  */
 import type { ItemId, MetricValue, RankedUser } from '../metrics/index.ts';
-import { assertPositiveInteger, catalogueCoverage, partitionMetrics, popularityRecommendations, rankingMetrics } from '../metrics/index.ts';
+import {
+  assertPositiveInteger,
+  catalogueCoverage,
+  partitionMetrics,
+  popularityRecommendations,
+  rankingMetrics,
+} from '../metrics/index.ts';
 import type { EvaluationSummary, UndefinedMetrics } from './summary.ts';
 
 export interface RankingInput {
@@ -18,7 +24,10 @@ export interface RankingInput {
    * Items ranked by training popularity (`popularityRanking`), and what each user already saw in
    * training (excluded from the baseline's list, as it is from the model's).
    */
-  readonly popularity?: { readonly ranking: readonly ItemId[]; readonly seen?: (user: RankedUser) => ReadonlySet<ItemId> | undefined };
+  readonly popularity?: {
+    readonly ranking: readonly ItemId[];
+    readonly seen?: (user: RankedUser) => ReadonlySet<ItemId> | undefined;
+  };
 }
 
 export interface BaselineComparison {
@@ -41,7 +50,11 @@ export interface RankingSummary extends EvaluationSummary {
   };
 }
 
-function rankingValues(users: readonly RankedUser[], ks: readonly number[], catalogueSize: number): Record<string, MetricValue> {
+function rankingValues(
+  users: readonly RankedUser[],
+  ks: readonly number[],
+  catalogueSize: number,
+): Record<string, MetricValue> {
   const values: Record<string, MetricValue> = {};
   for (const k of ks) {
     const m = rankingMetrics(users, k);
@@ -50,7 +63,11 @@ function rankingValues(users: readonly RankedUser[], ks: readonly number[], cata
     values[`hitRate@${k}`] = m.hitRateAtK;
     values[`map@${k}`] = m.mapAtK;
     values[`ndcg@${k}`] = m.ndcgAtK;
-    values[`coverage@${k}`] = catalogueCoverage(users.map((u) => u.recommended), catalogueSize, k);
+    values[`coverage@${k}`] = catalogueCoverage(
+      users.map((u) => u.recommended),
+      catalogueSize,
+      k,
+    );
   }
   return values;
 }
@@ -64,13 +81,19 @@ export function evaluateRanking(input: RankingInput): RankingSummary {
   if (input.popularity) {
     const { ranking, seen } = input.popularity;
     const maxK = Math.max(...ks);
-    const baselineUsers = input.users.map((u) => ({ ...u, recommended: popularityRecommendations(ranking, maxK, seen?.(u)) }));
+    const baselineUsers = input.users.map((u) => ({
+      ...u,
+      recommended: popularityRecommendations(ranking, maxK, seen?.(u)),
+    }));
     const baseline = partitionMetrics(rankingValues(baselineUsers, ks, input.catalogueSize));
     const comparison: Record<string, BaselineComparison> = {};
     for (const [name, m] of Object.entries(model.metrics)) {
       const b = baseline.metrics[name];
       if (b === undefined) continue;
-      comparison[name] = b === 0 ? { model: m, baseline: b, delta: m - b } : { model: m, baseline: b, delta: m - b, lift: m / b };
+      comparison[name] =
+        b === 0
+          ? { model: m, baseline: b, delta: m - b }
+          : { model: m, baseline: b, delta: m - b, lift: m / b };
     }
     popularityBaseline = { ...baseline, comparison };
   }

@@ -8,7 +8,15 @@ export interface RegressionInput {
 }
 
 export function evaluateRegression(input: RegressionInput | RegressionAccumulator): EvaluationSummary {
-  const accumulator = input instanceof RegressionAccumulator ? input : new RegressionAccumulator().add(input.yTrue, input.yPred);
+  const accumulator =
+    input instanceof RegressionAccumulator
+      ? input
+      : new RegressionAccumulator().add(input.yTrue, input.yPred);
   const { mse, rmse, mae, r2 } = accumulator.result();
-  return { kind: 'regression', rows: accumulator.count, ...partitionMetrics({ mse, rmse, mae, r2 }), curves: {} };
+  return {
+    kind: 'regression',
+    rows: accumulator.count,
+    ...partitionMetrics({ mse, rmse, mae, r2 }),
+    curves: {},
+  };
 }

@@ -38,10 +38,16 @@ export const gateThresholdSchema = z
   .superRefine((threshold, ctx) => {
     const direction = metricDirection(threshold.metric);
     if ('maxDecrease' in threshold && direction === 'lower') {
-      ctx.addIssue({ code: 'custom', message: `${threshold.metric}: lower is better, so a regression is an increase; use maxIncrease` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${threshold.metric}: lower is better, so a regression is an increase; use maxIncrease`,
+      });
     }
     if ('maxIncrease' in threshold && direction === 'higher') {
-      ctx.addIssue({ code: 'custom', message: `${threshold.metric}: higher is better, so a regression is a decrease; use maxDecrease` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${threshold.metric}: higher is better, so a regression is a decrease; use maxDecrease`,
+      });
     }
   });
 
@@ -62,7 +68,9 @@ export function parseGate(input: unknown): Gate {
 }
 
 /** Metrics as stored on an evaluation; undefinedMetrics explain why a metric is missing. */
-export type GateMetrics = Record<string, number> | { readonly metrics: Record<string, number>; readonly undefinedMetrics?: UndefinedMetrics };
+export type GateMetrics =
+  | Record<string, number>
+  | { readonly metrics: Record<string, number>; readonly undefinedMetrics?: UndefinedMetrics };
 
 export interface GateCheck {
   readonly metric: string;
@@ -99,7 +107,11 @@ function split(metrics: GateMetrics): { values: Record<string, number>; undefine
   return { values: metrics as Record<string, number>, undefinedMetrics: {} };
 }
 
-function missing(metric: string, who: string, m: { values: Record<string, number>; undefinedMetrics: UndefinedMetrics }): string | null {
+function missing(
+  metric: string,
+  who: string,
+  m: { values: Record<string, number>; undefinedMetrics: UndefinedMetrics },
+): string | null {
   const value = m.values[metric];
   if (typeof value === 'number' && Number.isFinite(value)) return null;
   const why = m.undefinedMetrics[metric];
@@ -115,7 +127,11 @@ function compareText(metric: string, actual: number, op: '>=' | '<=', required: 
   return `${metric} ${a} ${sign} required ${r}`;
 }
 
-export function applyGate(candidateMetrics: GateMetrics, baselineMetrics: GateMetrics | null, gate: Gate | readonly GateThreshold[]): GateResult {
+export function applyGate(
+  candidateMetrics: GateMetrics,
+  baselineMetrics: GateMetrics | null,
+  gate: Gate | readonly GateThreshold[],
+): GateResult {
   const thresholds = Array.isArray(gate) ? (gate as readonly GateThreshold[]) : (gate as Gate).thresholds;
   const candidate = split(candidateMetrics);
   const baseline = baselineMetrics === null ? null : split(baselineMetrics);
@@ -126,12 +142,27 @@ export function applyGate(candidateMetrics: GateMetrics, baselineMetrics: GateMe
     if ('op' in threshold) {
       const absent = missing(metric, 'candidate', candidate);
       if (absent) {
-        checks.push({ metric, kind: 'absolute', status: 'failed', op: threshold.op, required: threshold.value, reason: absent });
+        checks.push({
+          metric,
+          kind: 'absolute',
+          status: 'failed',
+          op: threshold.op,
+          required: threshold.value,
+          reason: absent,
+        });
         continue;
       }
       const actual = candidate.values[metric]!;
       const ok = holds(actual, threshold.op, threshold.value);
-      checks.push({ metric, kind: 'absolute', status: ok ? 'passed' : 'failed', op: threshold.op, actual, required: threshold.value, reason: compareText(metric, actual, threshold.op, threshold.value, ok) });
+      checks.push({
+        metric,
+        kind: 'absolute',
+        status: ok ? 'passed' : 'failed',
+        op: threshold.op,
+        actual,
+        required: threshold.value,
+        reason: compareText(metric, actual, threshold.op, threshold.value, ok),
+      });
       continue;
     }
     const decrease = 'maxDecrease' in threshold;
@@ -139,10 +170,17 @@ export function applyGate(candidateMetrics: GateMetrics, baselineMetrics: GateMe
     const allowance = decrease ? threshold.maxDecrease : (threshold as MaxIncreaseThreshold).maxIncrease;
     const relative = threshold.relative ?? false;
     if (baseline === null) {
-      checks.push({ metric, kind: 'baseline', status: 'skipped', op, reason: `${metric}: change vs baseline not checked, there is no production model` });
+      checks.push({
+        metric,
+        kind: 'baseline',
+        status: 'skipped',
+        op,
+        reason: `${metric}: change vs baseline not checked, there is no production model`,
+      });
       continue;
     }
-    const absent = missing(metric, 'candidate', candidate) ?? missing(metric, 'production baseline', baseline);
+    const absent =
+      missing(metric, 'candidate', candidate) ?? missing(metric, 'production baseline', baseline);
     if (absent) {
       checks.push({ metric, kind: 'baseline', status: 'failed', op, reason: absent });
       continue;
@@ -152,9 +190,18 @@ export function applyGate(candidateMetrics: GateMetrics, baselineMetrics: GateMe
     const delta = relative ? Math.abs(base) * allowance : allowance;
     const required = decrease ? base - delta : base + delta;
     const ok = holds(actual, op, required);
-    const [, baseText] = formatPair(base, actual);
+    const [baseText] = formatPair(base, actual);
     const detail = `(baseline ${baseText} ${decrease ? '−' : '+'} ${formatAllowance(allowance, relative)})`;
-    checks.push({ metric, kind: 'baseline', status: ok ? 'passed' : 'failed', op, actual, required, baseline: base, reason: `${compareText(metric, actual, op, required, ok)} ${detail}` });
+    checks.push({
+      metric,
+      kind: 'baseline',
+      status: ok ? 'passed' : 'failed',
+      op,
+      actual,
+      required,
+      baseline: base,
+      reason: `${compareText(metric, actual, op, required, ok)} ${detail}`,
+    });
   }
 
   const reasons = checks.map((c) => c.reason);
@@ -168,5 +215,10 @@ export function applyGate(candidateMetrics: GateMetrics, baselineMetrics: GateMe
   } else if (thresholds.length === 0) {
     reasons.push('the experiment declares no threshold: the gate passes');
   }
-  return { verdict: checks.some((c) => c.status === 'failed') ? 'failed' : 'passed', reasons, checks, baselineUsed: baseline !== null };
+  return {
+    verdict: checks.some((c) => c.status === 'failed') ? 'failed' : 'passed',
+    reasons,
+    checks,
+    baselineUsed: baseline !== null,
+  };
 }

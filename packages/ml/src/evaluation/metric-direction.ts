@@ -6,11 +6,30 @@
 export type MetricDirection = 'higher' | 'lower';
 
 const HIGHER = [
-  'accuracy', 'balancedAccuracy', 'precision', 'recall', 'f1',
-  'precisionMacro', 'recallMacro', 'f1Macro', 'precisionMicro', 'recallMicro', 'f1Micro',
-  'precisionWeighted', 'recallWeighted', 'f1Weighted',
-  'auc', 'aucWeighted', 'averagePrecision', 'r2',
-  'precision@', 'recall@', 'hitRate@', 'map@', 'ndcg@', 'coverage@',
+  'accuracy',
+  'balancedAccuracy',
+  'precision',
+  'recall',
+  'f1',
+  'precisionMacro',
+  'recallMacro',
+  'f1Macro',
+  'precisionMicro',
+  'recallMicro',
+  'f1Micro',
+  'precisionWeighted',
+  'recallWeighted',
+  'f1Weighted',
+  'auc',
+  'aucWeighted',
+  'averagePrecision',
+  'r2',
+  'precision@',
+  'recall@',
+  'hitRate@',
+  'map@',
+  'ndcg@',
+  'coverage@',
 ] as const;
 const LOWER = ['mse', 'rmse', 'mae', 'logLoss', 'brier', 'ece'] as const;
 

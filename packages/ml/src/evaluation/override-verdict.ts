@@ -17,7 +17,11 @@ export interface VerdictOverride {
     readonly entity: 'Evaluation';
     readonly entityId: string;
     readonly before: { readonly verdict: GateVerdict };
-    readonly after: { readonly verdict: 'overridden'; readonly overrideReason: string; readonly overriddenBy: string };
+    readonly after: {
+      readonly verdict: 'overridden';
+      readonly overrideReason: string;
+      readonly overriddenBy: string;
+    };
   };
 }
 
@@ -27,13 +31,27 @@ export function overrideVerdict(
 ): VerdictOverride {
   const reason = request.reason.trim();
   const actor = request.actor.trim();
-  if (reason.length === 0) throw new ValidationError('an override needs a reason: say why this model may ship despite the failed gate', { evaluationId: evaluation.id }, 'override_reason_required');
-  if (actor.length === 0) throw new ValidationError('an override needs the identity of who overrides', { evaluationId: evaluation.id }, 'override_actor_required');
+  if (reason.length === 0)
+    throw new ValidationError(
+      'an override needs a reason: say why this model may ship despite the failed gate',
+      { evaluationId: evaluation.id },
+      'override_reason_required',
+    );
+  if (actor.length === 0)
+    throw new ValidationError(
+      'an override needs the identity of who overrides',
+      { evaluationId: evaluation.id },
+      'override_actor_required',
+    );
   if (evaluation.verdict !== 'failed') {
-    throw new ConflictError('verdict_not_failed', `evaluation ${evaluation.id} has verdict "${evaluation.verdict}"; only a failed verdict can be overridden`, {
-      evaluationId: evaluation.id,
-      verdict: evaluation.verdict,
-    });
+    throw new ConflictError(
+      'verdict_not_failed',
+      `evaluation ${evaluation.id} has verdict "${evaluation.verdict}"; only a failed verdict can be overridden`,
+      {
+        evaluationId: evaluation.id,
+        verdict: evaluation.verdict,
+      },
+    );
   }
   return {
     verdict: 'overridden',

@@ -8,7 +8,13 @@ import type { UndefinedMetrics } from './summary.ts';
 
 export type Slice =
   | { readonly segment: string; readonly count: 0; readonly empty: true }
-  | { readonly segment: string; readonly count: number; readonly empty: false; readonly metrics: Record<string, number>; readonly undefinedMetrics: UndefinedMetrics };
+  | {
+      readonly segment: string;
+      readonly count: number;
+      readonly empty: false;
+      readonly metrics: Record<string, number>;
+      readonly undefinedMetrics: UndefinedMetrics;
+    };
 
 export interface SliceOptions {
   /**
@@ -25,7 +31,9 @@ export interface SliceOptions {
 export function computeSlices<Row>(
   rows: readonly Row[],
   segmentOf: (row: Row, index: number) => string | null,
-  metricsFn: (rows: Row[]) => Record<string, MetricValue> | { metrics: Record<string, number>; undefinedMetrics: UndefinedMetrics },
+  metricsFn: (
+    rows: Row[],
+  ) => Record<string, MetricValue> | { metrics: Record<string, number>; undefinedMetrics: UndefinedMetrics },
   options: SliceOptions = {},
 ): Slice[] {
   const groups = new Map<string, Row[]>();
@@ -43,8 +51,17 @@ export function computeSlices<Row>(
     const group = groups.get(segment)!;
     if (group.length === 0) return { segment, count: 0, empty: true };
     const result = metricsFn(group);
-    const partitioned = 'metrics' in result && 'undefinedMetrics' in result && typeof result.metrics === 'object' ? (result as { metrics: Record<string, number>; undefinedMetrics: UndefinedMetrics }) : partitionMetrics(result as Record<string, MetricValue>);
-    return { segment, count: group.length, empty: false, metrics: partitioned.metrics, undefinedMetrics: partitioned.undefinedMetrics };
+    const partitioned =
+      'metrics' in result && 'undefinedMetrics' in result && typeof result.metrics === 'object'
+        ? (result as { metrics: Record<string, number>; undefinedMetrics: UndefinedMetrics })
+        : partitionMetrics(result as Record<string, MetricValue>);
+    return {
+      segment,
+      count: group.length,
+      empty: false,
+      metrics: partitioned.metrics,
+      undefinedMetrics: partitioned.undefinedMetrics,
+    };
   });
 }
 
@@ -62,5 +79,9 @@ export function bucketOf(value: number, edges: readonly number[]): string {
 /** Every bucket name of `edges`, in order: pass as `segments` so empty buckets are reported. */
 export function bucketNames(edges: readonly number[]): string[] {
   if (edges.length === 0) return ['all'];
-  return [`<${edges[0]}`, ...edges.slice(1).map((e, i) => `[${edges[i]}, ${e})`), `≥${edges[edges.length - 1]}`];
+  return [
+    `<${edges[0]}`,
+    ...edges.slice(1).map((e, i) => `[${edges[i]}, ${e})`),
+    `≥${edges[edges.length - 1]}`,
+  ];
 }

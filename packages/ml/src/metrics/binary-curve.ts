@@ -44,5 +44,9 @@ export function binaryCurveCounts(yTrue: Labels, scores: ArrayLike<number>): Bin
       thresholds.push(scores[i] as number);
     }
   }
-  return { fps: Float64Array.from(fps), tps: Float64Array.from(tps), thresholds: Float64Array.from(thresholds) };
+  return {
+    fps: Float64Array.from(fps),
+    tps: Float64Array.from(tps),
+    thresholds: Float64Array.from(thresholds),
+  };
 }

@@ -49,11 +49,21 @@ export interface CalibrationCounts {
 }
 
 export function emptyCalibrationCounts(nBins: number): CalibrationCounts {
-  if (!Number.isInteger(nBins) || nBins < 1) throw new ValidationError(`calibration needs an integer number of bins ≥ 1, got ${nBins}`);
-  return { nBins, count: new Float64Array(nBins), sumPredicted: new Float64Array(nBins), sumPositive: new Float64Array(nBins) };
+  if (!Number.isInteger(nBins) || nBins < 1)
+    throw new ValidationError(`calibration needs an integer number of bins ≥ 1, got ${nBins}`);
+  return {
+    nBins,
+    count: new Float64Array(nBins),
+    sumPredicted: new Float64Array(nBins),
+    sumPositive: new Float64Array(nBins),
+  };
 }
 
-export function addToCalibrationCounts(counts: CalibrationCounts, yTrue: Labels, probPositive: ArrayLike<number>): void {
+export function addToCalibrationCounts(
+  counts: CalibrationCounts,
+  yTrue: Labels,
+  probPositive: ArrayLike<number>,
+): void {
   assertSameLength(yTrue, probPositive, 'y_true', 'y_prob');
   assertBinaryLabels(yTrue);
   assertProbabilities(probPositive, 'y_prob');
@@ -83,7 +93,11 @@ export function calibrationFromCounts(counts: CalibrationCounts): CalibrationRep
     ece += (count / total) * Math.abs(fractionPositive - meanPredicted);
     bins.push({ lower, upper, count, empty: false, meanPredicted, fractionPositive });
   }
-  return { bins, ece: total === 0 ? undefinedMetric('empty_input', 'expected calibration error is undefined on 0 rows') : ece };
+  return {
+    bins,
+    ece:
+      total === 0 ? undefinedMetric('empty_input', 'expected calibration error is undefined on 0 rows') : ece,
+  };
 }
 
 /**
@@ -92,7 +106,11 @@ export function calibrationFromCounts(counts: CalibrationCounts): CalibrationRep
  * y_true, y_prob, n_bins, strategy="uniform") (prob_true = fractionPositive, prob_pred =
  * meanPredicted), which silently drops empty bins.
  */
-export function calibrationBins(yTrue: Labels, probPositive: ArrayLike<number>, nBins = 10): CalibrationReport {
+export function calibrationBins(
+  yTrue: Labels,
+  probPositive: ArrayLike<number>,
+  nBins = 10,
+): CalibrationReport {
   const counts = emptyCalibrationCounts(nBins);
   addToCalibrationCounts(counts, yTrue, probPositive);
   return calibrationFromCounts(counts);

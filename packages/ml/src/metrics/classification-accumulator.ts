@@ -30,7 +30,9 @@ export class ClassificationAccumulator {
 
   constructor(options: ClassificationAccumulatorOptions) {
     if (!Number.isInteger(options.numClasses) || options.numClasses < 2 || options.numClasses > 65535) {
-      throw new ValidationError(`a classification evaluation needs 2..65535 classes, got ${options.numClasses}`);
+      throw new ValidationError(
+        `a classification evaluation needs 2..65535 classes, got ${options.numClasses}`,
+      );
     }
     this.numClasses = options.numClasses;
     this.scoreColumns = options.numClasses === 2 ? 1 : options.numClasses;
@@ -65,7 +67,9 @@ export class ClassificationAccumulator {
       this.labels[this.rows + i] = yTrue[i] as number;
       if (binaryVector) this.scores[this.rows + i] = scores[i] as number;
       else if (this.numClasses === 2) this.scores[this.rows + i] = scores[2 * i + 1] as number;
-      else for (let j = 0; j < this.numClasses; j++) this.scores[(this.rows + i) * this.numClasses + j] = scores[i * this.numClasses + j] as number;
+      else
+        for (let j = 0; j < this.numClasses; j++)
+          this.scores[(this.rows + i) * this.numClasses + j] = scores[i * this.numClasses + j] as number;
     }
     this.rows += n;
     return this;
@@ -91,7 +95,11 @@ export class ClassificationAccumulator {
   snapshot(): { yTrue: Uint16Array; scores: ScoreMatrix } {
     return {
       yTrue: this.labels.subarray(0, this.rows),
-      scores: { rows: this.rows, cols: this.scoreColumns, data: this.scores.subarray(0, this.rows * this.scoreColumns) },
+      scores: {
+        rows: this.rows,
+        cols: this.scoreColumns,
+        data: this.scores.subarray(0, this.rows * this.scoreColumns),
+      },
     };
   }
 }

@@ -18,7 +18,11 @@ function emptyInput(metric: string): UndefinedMetric {
  * C×C confusion matrix, rows = true class, columns = predicted class
  * (sklearn.metrics.confusion_matrix with labels=range(C)).
  */
-export function confusionMatrix(yTrue: Labels, yPred: Labels, numClasses = inferNumClasses(yTrue, yPred)): number[][] {
+export function confusionMatrix(
+  yTrue: Labels,
+  yPred: Labels,
+  numClasses = inferNumClasses(yTrue, yPred),
+): number[][] {
   assertSameLength(yTrue, yPred, 'y_true', 'y_pred');
   assertLabels(yTrue, numClasses, 'y_true');
   assertLabels(yPred, numClasses, 'y_pred');
@@ -67,7 +71,11 @@ export interface PrecisionRecallF1Report {
  * F1 is 0 where P + R = 0. The report is computed from the confusion matrix alone, so the streaming
  * accumulator gives the same values.
  */
-export function precisionRecallF1(yTrue: Labels, yPred: Labels, numClasses = inferNumClasses(yTrue, yPred)): PrecisionRecallF1Report | UndefinedMetric {
+export function precisionRecallF1(
+  yTrue: Labels,
+  yPred: Labels,
+  numClasses = inferNumClasses(yTrue, yPred),
+): PrecisionRecallF1Report | UndefinedMetric {
   return precisionRecallF1FromConfusion(confusionMatrix(yTrue, yPred, numClasses));
 }
 
@@ -80,7 +88,9 @@ function f1Of(precision: number, recall: number): number {
   return denominator === 0 ? 0 : (2 * precision * recall) / denominator;
 }
 
-export function precisionRecallF1FromConfusion(matrix: readonly (readonly number[])[]): PrecisionRecallF1Report | UndefinedMetric {
+export function precisionRecallF1FromConfusion(
+  matrix: readonly (readonly number[])[],
+): PrecisionRecallF1Report | UndefinedMetric {
   const c = matrix.length;
   const support = matrix.map((row) => row.reduce((a, b) => a + b, 0));
   const total = support.reduce((a, b) => a + b, 0);
@@ -93,7 +103,14 @@ export function precisionRecallF1FromConfusion(matrix: readonly (readonly number
     tpSum += tp;
     const precision = divideOrZero(tp, predicted[k]!);
     const recall = divideOrZero(tp, support[k]!);
-    perClass.push({ label: k, precision, recall, f1: f1Of(precision, recall), support: support[k]!, predicted: predicted[k]! });
+    perClass.push({
+      label: k,
+      precision,
+      recall,
+      f1: f1Of(precision, recall),
+      support: support[k]!,
+      predicted: predicted[k]!,
+    });
   }
   const mean = (pick: (s: ClassScores) => number, weight: (s: ClassScores) => number): number => {
     const w = perClass.reduce((sum, s) => sum + weight(s), 0);
@@ -143,15 +160,23 @@ export function topKAccuracy(yTrue: Labels, scoresIn: ScoreMatrixInput, k: numbe
   const scores = toScoreMatrix(scoresIn);
   assertSameLength(yTrue, { length: scores.rows }, 'y_true', 'y_score');
   assertLabels(yTrue, scores.cols);
-  if (!Number.isInteger(k) || k < 1) throw new ValidationError(`top-k accuracy needs an integer k ≥ 1, got ${k}`);
+  if (!Number.isInteger(k) || k < 1)
+    throw new ValidationError(`top-k accuracy needs an integer k ≥ 1, got ${k}`);
   if (scores.rows === 0) return emptyInput(`top-${k} accuracy`);
   let hits = 0;
-  for (let i = 0; i < scores.rows; i++) if (topKHit(scores.data, i * scores.cols, scores.cols, yTrue[i] as number, k)) hits++;
+  for (let i = 0; i < scores.rows; i++)
+    if (topKHit(scores.data, i * scores.cols, scores.cols, yTrue[i] as number, k)) hits++;
   return hits / scores.rows;
 }
 
 /** Whether `label` ranks in the top k of the row starting at `offset` (ties: larger index first). */
-export function topKHit(data: ArrayLike<number>, offset: number, cols: number, label: number, k: number): boolean {
+export function topKHit(
+  data: ArrayLike<number>,
+  offset: number,
+  cols: number,
+  label: number,
+  k: number,
+): boolean {
   const own = data[offset + label] as number;
   let above = 0;
   for (let j = 0; j < cols; j++) {
@@ -171,18 +196,29 @@ export const FLOAT64_EPS = 2 ** -52;
  * of P(class 1). eps is float64's; scikit-learn uses float32's eps for float32 arrays, so values
  * on float32 outputs agree to about 1e-7 (the tests allow 1e-6 there).
  */
-export function logLoss(yTrue: Labels, scoresIn: ScoreMatrixInput | ArrayLike<number>, eps = FLOAT64_EPS): MetricValue {
+export function logLoss(
+  yTrue: Labels,
+  scoresIn: ScoreMatrixInput | ArrayLike<number>,
+  eps = FLOAT64_EPS,
+): MetricValue {
   const scores = asProbabilityMatrix(scoresIn);
   assertSameLength(yTrue, { length: scores.rows }, 'y_true', 'y_prob');
   assertLabels(yTrue, scores.cols);
   if (scores.rows === 0) return emptyInput('log loss');
   const losses = new Float64Array(scores.rows);
-  for (let i = 0; i < scores.rows; i++) losses[i] = rowLogLoss(scores.data, i * scores.cols, scores.cols, yTrue[i] as number, eps);
+  for (let i = 0; i < scores.rows; i++)
+    losses[i] = rowLogLoss(scores.data, i * scores.cols, scores.cols, yTrue[i] as number, eps);
   return stableSum(losses) / scores.rows;
 }
 
 /** −log of the clipped, renormalised probability of `label` in one row. */
-export function rowLogLoss(data: ArrayLike<number>, offset: number, cols: number, label: number, eps = FLOAT64_EPS): number {
+export function rowLogLoss(
+  data: ArrayLike<number>,
+  offset: number,
+  cols: number,
+  label: number,
+  eps = FLOAT64_EPS,
+): number {
   let sum = 0;
   for (let j = 0; j < cols; j++) sum += clip(data[offset + j] as number, eps);
   return -Math.log(clip(data[offset + label] as number, eps) / sum);
@@ -198,7 +234,8 @@ export function asProbabilityMatrix(scores: ScoreMatrixInput | ArrayLike<number>
     const data = new Float64Array(scores.length * 2);
     for (let i = 0; i < scores.length; i++) {
       const p = scores[i] as number;
-      if (!Number.isFinite(p)) throw new ValidationError(`y_prob[${i}] is ${p}; scores must be finite numbers`, { index: i });
+      if (!Number.isFinite(p))
+        throw new ValidationError(`y_prob[${i}] is ${p}; scores must be finite numbers`, { index: i });
       data[2 * i] = 1 - p;
       data[2 * i + 1] = p;
     }
@@ -223,7 +260,8 @@ export function brierScore(yTrue: Labels, probPositive: ArrayLike<number>): Metr
   const squares = new Float64Array(yTrue.length);
   for (let i = 0; i < yTrue.length; i++) {
     const p = probPositive[i] as number;
-    if (!(p >= 0 && p <= 1)) throw new ValidationError(`y_prob[${i}] is ${p}; probabilities must lie in [0, 1]`, { index: i });
+    if (!(p >= 0 && p <= 1))
+      throw new ValidationError(`y_prob[${i}] is ${p}; probabilities must lie in [0, 1]`, { index: i });
     squares[i] = (p - (yTrue[i] as number)) ** 2;
   }
   return stableSum(squares) / yTrue.length;
@@ -240,7 +278,8 @@ export function brierScoreMulticlass(yTrue: Labels, scoresIn: ScoreMatrixInput):
   assertLabels(yTrue, scores.cols);
   if (scores.rows === 0) return emptyInput('Brier score');
   const rowSums = new Float64Array(scores.rows);
-  for (let i = 0; i < scores.rows; i++) rowSums[i] = rowBrier(scores.data, i * scores.cols, scores.cols, yTrue[i] as number);
+  for (let i = 0; i < scores.rows; i++)
+    rowSums[i] = rowBrier(scores.data, i * scores.cols, scores.cols, yTrue[i] as number);
   return stableSum(rowSums) / scores.rows;
 }
 

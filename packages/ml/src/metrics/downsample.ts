@@ -17,7 +17,8 @@ export interface CurvePoint {
 export const MAX_CURVE_POINTS = 200;
 
 export function downsampleCurve(points: readonly CurvePoint[], maxPoints = MAX_CURVE_POINTS): CurvePoint[] {
-  if (!Number.isInteger(maxPoints) || maxPoints < 3) throw new ValidationError(`a downsampled curve needs at least 3 points, got ${maxPoints}`);
+  if (!Number.isInteger(maxPoints) || maxPoints < 3)
+    throw new ValidationError(`a downsampled curve needs at least 3 points, got ${maxPoints}`);
   if (points.length <= maxPoints) return [...points];
   const out: CurvePoint[] = [points[0]!];
   const bucketSize = (points.length - 2) / (maxPoints - 2);
@@ -42,7 +43,9 @@ export function downsampleCurve(points: readonly CurvePoint[], maxPoints = MAX_C
     let bestArea = -1;
     for (let i = start; i < end; i++) {
       const p = points[i]!;
-      const area = Math.abs((previous.x - avgX) * (p.y - previous.y) - (previous.x - p.x) * (avgY - previous.y));
+      const area = Math.abs(
+        (previous.x - avgX) * (p.y - previous.y) - (previous.x - p.x) * (avgY - previous.y),
+      );
       if (area > bestArea) {
         bestArea = area;
         best = i;
@@ -56,11 +59,19 @@ export function downsampleCurve(points: readonly CurvePoint[], maxPoints = MAX_C
 }
 
 /** Zips parallel arrays into points; non-finite thresholds are left out (JSON has no Infinity). */
-export function toCurvePoints(x: ArrayLike<number>, y: ArrayLike<number>, thresholds?: ArrayLike<number>): CurvePoint[] {
+export function toCurvePoints(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  thresholds?: ArrayLike<number>,
+): CurvePoint[] {
   const points: CurvePoint[] = [];
   for (let i = 0; i < x.length; i++) {
     const t = thresholds?.[i];
-    points.push(t !== undefined && Number.isFinite(t) ? { x: x[i] as number, y: y[i] as number, threshold: t } : { x: x[i] as number, y: y[i] as number });
+    points.push(
+      t !== undefined && Number.isFinite(t)
+        ? { x: x[i] as number, y: y[i] as number, threshold: t }
+        : { x: x[i] as number, y: y[i] as number },
+    );
   }
   return points;
 }

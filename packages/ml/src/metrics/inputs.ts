@@ -12,7 +12,8 @@ export type Labels = ArrayLike<number>;
  * Per-class scores for N rows: an array of rows, or one flat row-major buffer (what a tfjs
  * `dataSync()` of an [N, C] tensor returns) with its number of columns.
  */
-export type ScoreMatrixInput = readonly ArrayLike<number>[] | { readonly data: ArrayLike<number>; readonly cols: number };
+export type ScoreMatrixInput =
+  readonly ArrayLike<number>[] | { readonly data: ArrayLike<number>; readonly cols: number };
 
 /** Row-major N×C matrix in float64. */
 export interface ScoreMatrix {
@@ -24,9 +25,12 @@ export interface ScoreMatrix {
 export function toScoreMatrix(input: ScoreMatrixInput, name = 'y_score'): ScoreMatrix {
   if ('cols' in input && !Array.isArray(input)) {
     const { data, cols } = input as { data: ArrayLike<number>; cols: number };
-    if (!Number.isInteger(cols) || cols < 1) throw new ValidationError(`${name}: cols must be a positive integer, got ${cols}`);
+    if (!Number.isInteger(cols) || cols < 1)
+      throw new ValidationError(`${name}: cols must be a positive integer, got ${cols}`);
     if (data.length % cols !== 0) {
-      throw new ValidationError(`${name}: flat buffer of length ${data.length} is not a multiple of cols=${cols}`);
+      throw new ValidationError(
+        `${name}: flat buffer of length ${data.length} is not a multiple of cols=${cols}`,
+      );
     }
     const copy = Float64Array.from(data);
     assertFinite(copy, name);
@@ -45,7 +49,12 @@ export function toScoreMatrix(input: ScoreMatrixInput, name = 'y_score'): ScoreM
   return { rows: rowsIn.length, cols, data };
 }
 
-export function assertSameLength(a: ArrayLike<unknown>, b: ArrayLike<unknown>, nameA: string, nameB: string): void {
+export function assertSameLength(
+  a: ArrayLike<unknown>,
+  b: ArrayLike<unknown>,
+  nameA: string,
+  nameB: string,
+): void {
   if (a.length !== b.length) {
     throw new ValidationError(`${nameA} has ${a.length} rows but ${nameB} has ${b.length}`, {
       [nameA]: a.length,
@@ -57,7 +66,8 @@ export function assertSameLength(a: ArrayLike<unknown>, b: ArrayLike<unknown>, n
 export function assertFinite(values: ArrayLike<number>, name: string): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
-    if (!Number.isFinite(v)) throw new ValidationError(`${name}[${i}] is ${v}; scores must be finite numbers`, { index: i });
+    if (!Number.isFinite(v))
+      throw new ValidationError(`${name}[${i}] is ${v}; scores must be finite numbers`, { index: i });
   }
 }
 
@@ -66,7 +76,10 @@ export function assertLabels(labels: Labels, numClasses: number, name = 'y_true'
   for (let i = 0; i < labels.length; i++) {
     const v = labels[i] as number;
     if (!Number.isInteger(v) || v < 0 || v >= numClasses) {
-      throw new ValidationError(`${name}[${i}] is ${v}; labels must be integers in 0..${numClasses - 1}`, { index: i, value: v });
+      throw new ValidationError(`${name}[${i}] is ${v}; labels must be integers in 0..${numClasses - 1}`, {
+        index: i,
+        value: v,
+      });
     }
   }
 }
@@ -80,14 +93,16 @@ export function assertBinaryLabels(labels: Labels, name = 'y_true'): void {
 export function assertProbabilities(values: ArrayLike<number>, name: string): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
-    if (!(v >= 0 && v <= 1)) throw new ValidationError(`${name}[${i}] is ${v}; probabilities must lie in [0, 1]`, { index: i });
+    if (!(v >= 0 && v <= 1))
+      throw new ValidationError(`${name}[${i}] is ${v}; probabilities must lie in [0, 1]`, { index: i });
   }
 }
 
 /** Number of classes implied by the labels when none is given: max label + 1. */
 export function inferNumClasses(...labelSets: Labels[]): number {
   let max = -1;
-  for (const labels of labelSets) for (let i = 0; i < labels.length; i++) max = Math.max(max, labels[i] as number);
+  for (const labels of labelSets)
+    for (let i = 0; i < labels.length; i++) max = Math.max(max, labels[i] as number);
   return max + 1;
 }
 
@@ -105,5 +120,6 @@ export function stableSum(values: ArrayLike<number>): number {
 }
 
 export function assertPositiveInteger(value: number, name: string): void {
-  if (!Number.isInteger(value) || value < 1) throw new ValidationError(`${name} must be an integer ≥ 1, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new ValidationError(`${name} must be an integer ≥ 1, got ${value}`);
 }

@@ -10,7 +10,8 @@ export type UndefinedReasonCode =
   | 'no_positive'
   | 'no_negative'
   | 'too_few_samples'
-  | 'no_relevant_items';
+  | 'no_relevant_items'
+  | 'not_finite';
 
 export interface UndefinedMetric {
   readonly undefined: true;
@@ -46,7 +47,7 @@ export function partitionMetrics(values: Record<string, MetricValue>): {
   for (const [name, value] of Object.entries(values)) {
     if (typeof value === 'number') {
       if (Number.isFinite(value)) metrics[name] = value;
-      else undefinedMetrics[name] = { code: 'empty_input', reason: `${name} is not finite (${value})` };
+      else undefinedMetrics[name] = { code: 'not_finite', reason: `${name} is not finite (${value})` };
     } else {
       undefinedMetrics[name] = { code: value.code, reason: value.reason };
     }

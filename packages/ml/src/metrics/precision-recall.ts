@@ -24,11 +24,16 @@ export interface PrecisionRecallCurve {
  * with the point (recall 0, precision 1). Every threshold is kept (1.2 has no drop_intermediate).
  * Undefined when y_true has no positive (sklearn sets recall to 1 everywhere and warns).
  */
-export function precisionRecallCurve(yTrue: Labels, scores: ArrayLike<number>): PrecisionRecallCurve | UndefinedMetric {
+export function precisionRecallCurve(
+  yTrue: Labels,
+  scores: ArrayLike<number>,
+): PrecisionRecallCurve | UndefinedMetric {
   const { fps, tps, thresholds } = binaryCurveCounts(yTrue, scores);
-  if (tps.length === 0) return undefinedMetric('empty_input', 'precision-recall curve is undefined on 0 rows');
+  if (tps.length === 0)
+    return undefinedMetric('empty_input', 'precision-recall curve is undefined on 0 rows');
   const positives = tps[tps.length - 1]!;
-  if (positives === 0) return undefinedMetric('no_positive', 'precision-recall curve is undefined: y_true has no positive row');
+  if (positives === 0)
+    return undefinedMetric('no_positive', 'precision-recall curve is undefined: y_true has no positive row');
   const n = tps.length;
   const precision = new Float64Array(n + 1);
   const recall = new Float64Array(n + 1);
@@ -53,9 +58,11 @@ export function precisionRecallCurve(yTrue: Labels, scores: ArrayLike<number>): 
  */
 export function averagePrecision(yTrue: Labels, scores: ArrayLike<number>): MetricValue {
   const curve = precisionRecallCurve(yTrue, scores);
-  if (isUndefinedMetric(curve)) return { ...curve, reason: curve.reason.replace('precision-recall curve', 'average precision') };
+  if (isUndefinedMetric(curve))
+    return { ...curve, reason: curve.reason.replace('precision-recall curve', 'average precision') };
   let ap = 0;
-  for (let i = 0; i < curve.precision.length - 1; i++) ap -= (curve.recall[i + 1]! - curve.recall[i]!) * curve.precision[i]!;
+  for (let i = 0; i < curve.precision.length - 1; i++)
+    ap -= (curve.recall[i + 1]! - curve.recall[i]!) * curve.precision[i]!;
   return ap;
 }
 
@@ -64,10 +71,22 @@ export function averagePrecision(yTrue: Labels, scores: ArrayLike<number>): Metr
  * label_binarize(y_true, classes=range(C)), average "macro" or "weighted" by support). Undefined
  * when a class has no row in y_true (scikit-learn would count that class as 0).
  */
-export function averagePrecisionOvr(yTrue: Labels, scoresIn: ScoreMatrixInput, average: 'macro' | 'weighted' = 'macro'): MetricValue {
+export function averagePrecisionOvr(
+  yTrue: Labels,
+  scoresIn: ScoreMatrixInput,
+  average: 'macro' | 'weighted' = 'macro',
+): MetricValue {
   const { rows, cols, data } = toScoreMatrix(scoresIn);
   assertSameLength(yTrue, { length: rows }, 'y_true', 'y_score');
   assertLabels(yTrue, cols);
   if (rows === 0) return undefinedMetric('empty_input', 'average precision is undefined on 0 rows');
-  return averageOverClasses(yTrue, data, rows, cols, average, averagePrecision, 'one-vs-rest average precision');
+  return averageOverClasses(
+    yTrue,
+    data,
+    rows,
+    cols,
+    average,
+    averagePrecision,
+    'one-vs-rest average precision',
+  );
 }

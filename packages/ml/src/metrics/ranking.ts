@@ -31,7 +31,10 @@ export interface RankedUser {
 function gains(relevant: Relevance): ReadonlyMap<ItemId, number> {
   if (relevant instanceof Map) {
     for (const [item, gain] of relevant) {
-      if (!Number.isFinite(gain) || gain < 0) throw new ValidationError(`relevance of item ${String(item)} is ${gain}; gains must be finite and ≥ 0`);
+      if (!Number.isFinite(gain) || gain < 0)
+        throw new ValidationError(
+          `relevance of item ${String(item)} is ${gain}; gains must be finite and ≥ 0`,
+        );
     }
     return relevant;
   }
@@ -89,7 +92,11 @@ export function hitAtK(recommended: readonly ItemId[], relevant: Relevance, k: n
  * ranking MAP@k; the reference values come from a transcription of apk in generate.py.
  * ml_metrics returns 0 for a user with no relevant item; here that is undefined (see above).
  */
-export function averagePrecisionAtK(recommended: readonly ItemId[], relevant: Relevance, k: number): MetricValue {
+export function averagePrecisionAtK(
+  recommended: readonly ItemId[],
+  relevant: Relevance,
+  k: number,
+): MetricValue {
   const g = gains(relevant);
   const n = relevantCount(g);
   if (n === 0) return noRelevant(`AP@${k}`);
@@ -132,15 +139,26 @@ export function ndcgAtK(recommended: readonly ItemId[], relevant: Relevance, k: 
  * positions (McSherry & Najork 2008), which is what `_tie_averaged_dcg` does; a row whose ideal DCG
  * is 0 scores 0 and still counts in the mean (sklearn's choice). Rows are users, columns items.
  */
-export function ndcgScore(yTrue: readonly (readonly number[])[], yScore: readonly (readonly number[])[], k?: number): MetricValue {
-  if (yTrue.length !== yScore.length) throw new ValidationError(`y_true has ${yTrue.length} rows but y_score has ${yScore.length}`);
+export function ndcgScore(
+  yTrue: readonly (readonly number[])[],
+  yScore: readonly (readonly number[])[],
+  k?: number,
+): MetricValue {
+  if (yTrue.length !== yScore.length)
+    throw new ValidationError(`y_true has ${yTrue.length} rows but y_score has ${yScore.length}`);
   if (yTrue.length === 0) return undefinedMetric('empty_input', 'NDCG is undefined on 0 rows');
   if (k !== undefined) assertPositiveInteger(k, 'k');
   let total = 0;
   yTrue.forEach((trueRow, r) => {
     const scoreRow = yScore[r]!;
-    if (scoreRow.length !== trueRow.length) throw new ValidationError(`row ${r}: y_true has ${trueRow.length} items but y_score has ${scoreRow.length}`);
-    if (trueRow.length < 2) throw new ValidationError('NDCG is only meaningful with more than 1 item per row (sklearn refuses it too)');
+    if (scoreRow.length !== trueRow.length)
+      throw new ValidationError(
+        `row ${r}: y_true has ${trueRow.length} items but y_score has ${scoreRow.length}`,
+      );
+    if (trueRow.length < 2)
+      throw new ValidationError(
+        'NDCG is only meaningful with more than 1 item per row (sklearn refuses it too)',
+      );
     assertFinite(trueRow, `y_true[${r}]`);
     assertFinite(scoreRow, `y_score[${r}]`);
     const n = trueRow.length;
@@ -168,8 +186,13 @@ export function ndcgScore(yTrue: readonly (readonly number[])[], yScore: readonl
 }
 
 /** Fraction of the catalogue that appears in at least one user's top k (catalogue coverage). */
-export function catalogueCoverage(lists: readonly (readonly ItemId[])[], catalogueSize: number, k: number): MetricValue {
-  if (catalogueSize === 0) return undefinedMetric('empty_input', 'coverage is undefined for an empty catalogue');
+export function catalogueCoverage(
+  lists: readonly (readonly ItemId[])[],
+  catalogueSize: number,
+  k: number,
+): MetricValue {
+  if (catalogueSize === 0)
+    return undefinedMetric('empty_input', 'coverage is undefined for an empty catalogue');
   assertPositiveInteger(catalogueSize, 'catalogueSize');
   const shown = new Set<ItemId>();
   for (const list of lists) for (const item of topK(list, k)) shown.add(item);
@@ -211,7 +234,10 @@ export function rankingMetrics(users: readonly RankedUser[], k: number): Ranking
   }
   const mean = (sum: number, name: string): MetricValue =>
     evaluated === 0
-      ? undefinedMetric(users.length === 0 ? 'empty_input' : 'no_relevant_items', `${name} is undefined: no user has a relevant item in the test split`)
+      ? undefinedMetric(
+          users.length === 0 ? 'empty_input' : 'no_relevant_items',
+          `${name} is undefined: no user has a relevant item in the test split`,
+        )
       : sum / evaluated;
   return {
     k,
@@ -239,7 +265,11 @@ export function popularityRanking(interactions: Iterable<{ readonly itemId: Item
 }
 
 /** The k most popular items a user has not already seen in training. */
-export function popularityRecommendations(ranking: readonly ItemId[], k: number, seen?: ReadonlySet<ItemId>): ItemId[] {
+export function popularityRecommendations(
+  ranking: readonly ItemId[],
+  k: number,
+  seen?: ReadonlySet<ItemId>,
+): ItemId[] {
   assertPositiveInteger(k, 'k');
   const out: ItemId[] = [];
   for (const item of ranking) {

@@ -89,11 +89,25 @@ interface Reference {
   ranking_lists: {
     users: { recommended: string[]; relevant: Record<string, number> }[];
     catalogue_size: number;
-    per_k: Record<string, { ndcg_per_user: number[]; ndcg: number; precision: number; recall: number; hit_rate: number; map: number; coverage: number; users_without_relevant: number }>;
+    per_k: Record<
+      string,
+      {
+        ndcg_per_user: number[];
+        ndcg: number;
+        precision: number;
+        recall: number;
+        hit_rate: number;
+        map: number;
+        coverage: number;
+        users_without_relevant: number;
+      }
+    >;
   };
 }
 
-const reference = JSON.parse(readFileSync(new URL('../../reference/metrics-reference.json', import.meta.url), 'utf8')) as Reference;
+const reference = JSON.parse(
+  readFileSync(new URL('../../reference/metrics-reference.json', import.meta.url), 'utf8'),
+) as Reference;
 const TOL = 1e-9;
 
 function expectMetric(actual: MetricValue, expected: Expected, tolerance = TOL): void {
@@ -101,7 +115,10 @@ function expectMetric(actual: MetricValue, expected: Expected, tolerance = TOL):
     expect(isUndefinedMetric(actual), `expected ${expected}, got ${JSON.stringify(actual)}`).toBe(false);
     expect(Math.abs((actual as number) - expected)).toBeLessThanOrEqual(tolerance);
   } else {
-    expect(isUndefinedMetric(actual), `expected undefined (${expected.undefined}), got ${String(actual)}`).toBe(true);
+    expect(
+      isUndefinedMetric(actual),
+      `expected undefined (${expected.undefined}), got ${String(actual)}`,
+    ).toBe(true);
     expect((actual as UndefinedMetric).code).toBe(expected.undefined);
     expect((actual as UndefinedMetric).reason.length).toBeGreaterThan(10);
   }
@@ -116,11 +133,27 @@ function expectArray(actual: ArrayLike<number>, expected: readonly number[], tol
   }
 }
 
-function expectPrf(report: PrecisionRecallF1Report | UndefinedMetric, expected: Prf, tolerance: number): void {
+function expectPrf(
+  report: PrecisionRecallF1Report | UndefinedMetric,
+  expected: Prf,
+  tolerance: number,
+): void {
   if (isUndefinedMetric(report)) return expect.fail('precision/recall/F1 undefined');
-  expectArray(report.perClass.map((c) => c.precision), expected.per_class.precision, tolerance);
-  expectArray(report.perClass.map((c) => c.recall), expected.per_class.recall, tolerance);
-  expectArray(report.perClass.map((c) => c.f1), expected.per_class.f1, tolerance);
+  expectArray(
+    report.perClass.map((c) => c.precision),
+    expected.per_class.precision,
+    tolerance,
+  );
+  expectArray(
+    report.perClass.map((c) => c.recall),
+    expected.per_class.recall,
+    tolerance,
+  );
+  expectArray(
+    report.perClass.map((c) => c.f1),
+    expected.per_class.f1,
+    tolerance,
+  );
   expect(report.perClass.map((c) => c.support)).toEqual(expected.per_class.support);
   for (const avg of ['macro', 'micro', 'weighted'] as const) {
     expectMetric(report[avg].precision, expected[avg].precision, tolerance);
@@ -179,8 +212,16 @@ describe.each(reference.binary.map((c) => [c.name, c] as const))('binary %s', (_
   it('calibration bins (non-empty ones equal calibration_curve)', () => {
     const report = calibrationBins(c.y_true, c.y_score, 10);
     const filled = report.bins.filter((b) => !b.empty);
-    expectArray(filled.map((b) => b.fractionPositive!), c.calibration_10.prob_true, tol);
-    expectArray(filled.map((b) => b.meanPredicted!), c.calibration_10.prob_pred, tol);
+    expectArray(
+      filled.map((b) => b.fractionPositive!),
+      c.calibration_10.prob_true,
+      tol,
+    );
+    expectArray(
+      filled.map((b) => b.meanPredicted!),
+      c.calibration_10.prob_pred,
+      tol,
+    );
     expect(report.bins.reduce((sum, b) => sum + b.count, 0)).toBe(c.y_true.length);
   });
 });
@@ -195,7 +236,8 @@ describe.each(reference.multiclass.map((c) => [c.name, c] as const))('multiclass
   it('log loss, Brier score and top-k accuracy', () => {
     expectMetric(logLoss(c.y_true, c.y_score), c.log_loss, tol);
     expectMetric(brierScoreMulticlass(c.y_true, c.y_score), c.brier_multiclass, tol);
-    for (const [k, expected] of Object.entries(c.top_k)) expectMetric(topKAccuracy(c.y_true, c.y_score, Number(k)), expected, tol);
+    for (const [k, expected] of Object.entries(c.top_k))
+      expectMetric(topKAccuracy(c.y_true, c.y_score, Number(k)), expected, tol);
   });
   it('one-vs-rest ROC AUC and average precision, macro and weighted', () => {
     expectMetric(rocAucOvr(c.y_true, c.y_score, 'macro'), c.roc_auc_ovr_macro, tol);
@@ -219,19 +261,28 @@ describe.each(reference.regression.map((c) => [c.name, c] as const))('regression
   });
 });
 
-describe.each(reference.ndcg_dense.map((c) => [c.name, c] as const))('NDCG %s (sklearn.metrics.ndcg_score, tie-averaged)', (_name, c) => {
-  it.each(Object.keys(c.ndcg))('k=%s', (k) => {
-    expectMetric(ndcgScore(c.y_true, c.y_score, k === 'None' ? undefined : Number(k)), c.ndcg[k]!);
-  });
-});
+describe.each(reference.ndcg_dense.map((c) => [c.name, c] as const))(
+  'NDCG %s (sklearn.metrics.ndcg_score, tie-averaged)',
+  (_name, c) => {
+    it.each(Object.keys(c.ndcg))('k=%s', (k) => {
+      expectMetric(ndcgScore(c.y_true, c.y_score, k === 'None' ? undefined : Number(k)), c.ndcg[k]!);
+    });
+  },
+);
 
 describe('ranking metrics on recommendation lists', () => {
-  const users: RankedUser[] = reference.ranking_lists.users.map((u) => ({ recommended: u.recommended, relevant: new Map(Object.entries(u.relevant)) }));
+  const users: RankedUser[] = reference.ranking_lists.users.map((u) => ({
+    recommended: u.recommended,
+    relevant: new Map(Object.entries(u.relevant)),
+  }));
   it.each(Object.keys(reference.ranking_lists.per_k))('k=%s', (kText) => {
     const k = Number(kText);
     const expected = reference.ranking_lists.per_k[kText]!;
     const evaluated = users.filter((u) => (u.relevant as Map<string, number>).size > 0);
-    expectArray(evaluated.map((u) => ndcgAtK(u.recommended, u.relevant, k) as number), expected.ndcg_per_user);
+    expectArray(
+      evaluated.map((u) => ndcgAtK(u.recommended, u.relevant, k) as number),
+      expected.ndcg_per_user,
+    );
     const m = rankingMetrics(users, k);
     expectMetric(m.ndcgAtK, expected.ndcg);
     expectMetric(m.precisionAtK, expected.precision);
@@ -239,6 +290,13 @@ describe('ranking metrics on recommendation lists', () => {
     expectMetric(m.hitRateAtK, expected.hit_rate);
     expectMetric(m.mapAtK, expected.map);
     expect(m.usersWithoutRelevant).toBe(expected.users_without_relevant);
-    expectMetric(catalogueCoverage(users.map((u) => u.recommended), reference.ranking_lists.catalogue_size, k), expected.coverage);
+    expectMetric(
+      catalogueCoverage(
+        users.map((u) => u.recommended),
+        reference.ranking_lists.catalogue_size,
+        k,
+      ),
+      expected.coverage,
+    );
   });
 });

@@ -95,4 +95,3 @@ export function meanAbsoluteError(yTrue: ArrayLike<number>, yPred: ArrayLike<num
 export function r2Score(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): MetricValue {
   return regressionMetrics(yTrue, yPred).r2;
 }
-

@@ -27,7 +27,11 @@ export interface RocCurve {
  * Undefined (sklearn returns NaN rates with an UndefinedMetricWarning) when y_true lacks positives
  * or negatives.
  */
-export function rocCurve(yTrue: Labels, scores: ArrayLike<number>, options: { dropIntermediate?: boolean } = {}): RocCurve | UndefinedMetric {
+export function rocCurve(
+  yTrue: Labels,
+  scores: ArrayLike<number>,
+  options: { dropIntermediate?: boolean } = {},
+): RocCurve | UndefinedMetric {
   const counts = binaryCurveCounts(yTrue, scores);
   const undefinedReason = singleClassReason(counts.tps, counts.fps, 'ROC curve');
   if (undefinedReason) return undefinedReason;
@@ -63,15 +67,24 @@ function singleClassReason(tps: Float64Array, fps: Float64Array, what: string): 
   if (tps.length === 0) return undefinedMetric('empty_input', `${what} is undefined on 0 rows`);
   const positives = tps[tps.length - 1]!;
   const negatives = fps[fps.length - 1]!;
-  if (positives === 0) return undefinedMetric('single_class', `${what} is undefined: y_true has no positive row (only class 0 present)`);
-  if (negatives === 0) return undefinedMetric('single_class', `${what} is undefined: y_true has no negative row (only class 1 present)`);
+  if (positives === 0)
+    return undefinedMetric(
+      'single_class',
+      `${what} is undefined: y_true has no positive row (only class 0 present)`,
+    );
+  if (negatives === 0)
+    return undefinedMetric(
+      'single_class',
+      `${what} is undefined: y_true has no negative row (only class 1 present)`,
+    );
   return null;
 }
 
 /** Trapezoidal rule Σ (x[i+1] − x[i]) (y[i] + y[i+1]) / 2 (sklearn.metrics.auc, np.trapz). */
 export function trapezoid(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let area = 0;
-  for (let i = 1; i < x.length; i++) area += ((x[i] as number) - (x[i - 1] as number)) * ((y[i] as number) + (y[i - 1] as number)) / 2;
+  for (let i = 1; i < x.length; i++)
+    area += (((x[i] as number) - (x[i - 1] as number)) * ((y[i] as number) + (y[i - 1] as number))) / 2;
   return area;
 }
 
@@ -96,16 +109,25 @@ export function assertRowsSumToOne(data: Float64Array, rows: number, cols: numbe
     let sum = 0;
     for (let j = 0; j < cols; j++) sum += data[i * cols + j]!;
     if (!(Math.abs(1 - sum) <= 1e-8 + 1e-5 * Math.abs(sum))) {
-      throw new ValidationError(`${name} row ${i} sums to ${sum}; multiclass AUC needs probabilities that sum to 1 over classes`, {
-        row: i,
-        sum,
-      });
+      throw new ValidationError(
+        `${name} row ${i} sums to ${sum}; multiclass AUC needs probabilities that sum to 1 over classes`,
+        {
+          row: i,
+          sum,
+        },
+      );
     }
   }
 }
 
 /** Column `c` of a row-major matrix and the one-vs-rest labels [y = c]. */
-export function oneVsRest(yTrue: Labels, data: Float64Array, rows: number, cols: number, c: number): { labels: Uint8Array; scores: Float64Array } {
+export function oneVsRest(
+  yTrue: Labels,
+  data: Float64Array,
+  rows: number,
+  cols: number,
+  c: number,
+): { labels: Uint8Array; scores: Float64Array } {
   const labels = new Uint8Array(rows);
   const scores = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
@@ -121,7 +143,11 @@ export function oneVsRest(yTrue: Labels, data: Float64Array, rows: number, cols:
  * ("macro") or weighted by each class's support ("weighted"). Undefined when a class has no row
  * in y_true (its one-vs-rest AUC is; sklearn raises), with that class in the reason.
  */
-export function rocAucOvr(yTrue: Labels, scoresIn: ScoreMatrixInput, average: 'macro' | 'weighted' = 'macro'): MetricValue {
+export function rocAucOvr(
+  yTrue: Labels,
+  scoresIn: ScoreMatrixInput,
+  average: 'macro' | 'weighted' = 'macro',
+): MetricValue {
   const { rows, cols, data } = toScoreMatrix(scoresIn);
   assertSameLength(yTrue, { length: rows }, 'y_true', 'y_score');
   assertLabels(yTrue, cols);
@@ -146,7 +172,10 @@ export function averageOverClasses(
     const { labels, scores } = oneVsRest(yTrue, data, rows, cols, c);
     const support = labels.reduce((a, b) => a + b, 0);
     if (support === 0 || support === rows) {
-      return undefinedMetric('single_class', `${what} is undefined: class ${c} ${support === 0 ? 'has no row' : 'is the only class'} in y_true`);
+      return undefinedMetric(
+        'single_class',
+        `${what} is undefined: class ${c} ${support === 0 ? 'has no row' : 'is the only class'} in y_true`,
+      );
     }
     const value = binaryMetric(labels, scores);
     if (isUndefinedMetric(value)) return value;
