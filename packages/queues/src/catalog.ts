@@ -1,0 +1,68 @@
+/**
+ * The typed job catalog: every queue Lathe uses, the zod schema of its payload, and how its jobs
+ * are retried, locked, timed out and consumed (as trigger.dev declares a worker catalog).
+ * Payloads carry ids only (ARCHITECTURE rule 1): a stage job says which run, nothing more.
+ */
+import { z } from 'zod';
+import type { Stage } from '@lathe/registry';
+
+export const STAGE_QUEUES = {
+  ingest: 'ingest',
+  train: 'train',
+  evaluate: 'evaluate',
+  deploy: 'deploy',
+} as const satisfies Record<Stage, string>;
+
+/** The queue whose job schedulers emit one tick per cron firing of a Schedule row. */
+export const SCHEDULE_QUEUE = 'schedules';
+
+export const QUEUE_NAMES = [...Object.values(STAGE_QUEUES), SCHEDULE_QUEUE] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export const stagePayloadSchema = z.strictObject({ runId: z.uuid() });
+export type StagePayload = z.infer<typeof stagePayloadSchema>;
+
+export const scheduleTickPayloadSchema = z.strictObject({ scheduleId: z.uuid() });
+export type ScheduleTickPayload = z.infer<typeof scheduleTickPayloadSchema>;
+
+export interface JobSpec<S extends z.ZodType = z.ZodType> {
+  queue: QueueName;
+  schema: S;
+  /** Tries in all, the first included. */
+  attempts: number;
+  /** Retry delay: exponential from `baseMs`, jittered, at most `capMs` (see backoff.ts). */
+  backoff: { baseMs: number; capMs: number };
+  /** A worker that stops renewing the lock for this long is presumed dead; the job is stalled. */
+  lockDurationMs: number;
+  /** An attempt running longer than this is aborted and counts as failed (`stage_timeout`). */
+  timeoutMs: number;
+  /** Jobs one worker process runs at once (config may override). */
+  concurrency: number;
+}
+
+const minute = 60_000;
+
+export const JOB_CATALOG = {
+  ingest: { queue: 'ingest', schema: stagePayloadSchema, attempts: 3, backoff: { baseMs: 2_000, capMs: 60_000 }, lockDurationMs: 30_000, timeoutMs: 30 * minute, concurrency: 2 },
+  train: { queue: 'train', schema: stagePayloadSchema, attempts: 2, backoff: { baseMs: 5_000, capMs: 5 * minute }, lockDurationMs: 60_000, timeoutMs: 6 * 60 * minute, concurrency: 1 },
+  evaluate: { queue: 'evaluate', schema: stagePayloadSchema, attempts: 3, backoff: { baseMs: 2_000, capMs: 60_000 }, lockDurationMs: 30_000, timeoutMs: 60 * minute, concurrency: 2 },
+  deploy: { queue: 'deploy', schema: stagePayloadSchema, attempts: 5, backoff: { baseMs: 1_000, capMs: 30_000 }, lockDurationMs: 30_000, timeoutMs: 10 * minute, concurrency: 4 },
+  // One tick at a time: the overlap check (is the previous scheduled run active?) must not race itself.
+  scheduleTick: { queue: 'schedules', schema: scheduleTickPayloadSchema, attempts: 3, backoff: { baseMs: 1_000, capMs: 10_000 }, lockDurationMs: 30_000, timeoutMs: minute, concurrency: 1 },
+} as const satisfies Record<Stage | 'scheduleTick', JobSpec>;
+
+export type JobName = keyof typeof JOB_CATALOG;
+export type StageSpecs = Record<Stage, JobSpec<typeof stagePayloadSchema>>;
+
+/** Catalog overrides (tests shorten backoff and locks; operators tune attempts). */
+export type JobSpecOverrides = Partial<Record<JobName, Partial<Omit<JobSpec, 'queue' | 'schema'>>>>;
+
+export function resolveJobSpecs(overrides: JobSpecOverrides = {}): Record<JobName, JobSpec> {
+  const resolved = {} as Record<JobName, JobSpec>;
+  for (const name of Object.keys(JOB_CATALOG) as JobName[]) {
+    const base: JobSpec = JOB_CATALOG[name];
+    const override = overrides[name] ?? {};
+    resolved[name] = { ...base, ...override, backoff: { ...base.backoff, ...(override.backoff ?? {}) } };
+  }
+  return resolved;
+}

@@ -1,0 +1,51 @@
+/**
+ * Prometheus metrics of the queues: depth, active and failed jobs per queue (read from Redis at
+ * scrape time, so any process can expose them) and the duration of jobs (observed by workers).
+ * Labels: `queue` and `stage` (the stage a queue serves; `schedule` for the tick queue).
+ */
+import type { Queue } from 'bullmq';
+import { Gauge, Histogram, type Registry as MetricsRegistry } from 'prom-client';
+
+function stageOf(queueName: string): string {
+  return queueName === 'schedules' ? 'schedule' : queueName;
+}
+
+export function registerQueueMetrics(registry: MetricsRegistry, queues: Queue[]): void {
+  const labelNames = ['queue', 'stage'] as const;
+  const collectCounts = async () => Promise.all(queues.map(async (q) => ({ q, counts: await q.getJobCounts() })));
+  let pending: Promise<Awaited<ReturnType<typeof collectCounts>>> | null = null;
+  // One Redis round per scrape, shared by the three gauges.
+  const counts = () => {
+    pending ??= collectCounts().finally(() => setTimeout(() => (pending = null), 0));
+    return pending;
+  };
+  const gauge = (name: string, help: string, value: (c: Record<string, number>) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        for (const { q, counts: c } of await counts()) this.set({ queue: q.name, stage: stageOf(q.name) }, value(c));
+      },
+    });
+  gauge('lathe_queue_depth', 'Jobs waiting to run (waiting, delayed, prioritized, waiting for children)', (c) =>
+    (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
+  );
+  gauge('lathe_queue_active', 'Jobs being processed', (c) => c.active ?? 0);
+  gauge('lathe_queue_failed', 'Failed jobs kept for the dead-letter view', (c) => c.failed ?? 0);
+}
+
+export function createJobDurationHistogram(registry: MetricsRegistry): Histogram<'queue' | 'stage' | 'outcome'> {
+  const existing = registry.getSingleMetric('lathe_job_duration_seconds');
+  if (existing) return existing as Histogram<'queue' | 'stage' | 'outcome'>;
+  return new Histogram({
+    name: 'lathe_job_duration_seconds',
+    help: 'Wall time of one job attempt, by queue, stage and outcome',
+    labelNames: ['queue', 'stage', 'outcome'],
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
+    registers: [registry],
+  });
+}
+
+export { stageOf as metricStageOfQueue };

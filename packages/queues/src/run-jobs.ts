@@ -1,0 +1,56 @@
+/**
+ * The BullMQ side of one run: enqueue its flow from a stage, find its jobs, remove them.
+ */
+import type { FlowProducer, Queue } from 'bullmq';
+import { ConflictError, LatheError } from '@lathe/core';
+import { STAGES, type Stage } from '@lathe/registry';
+import type { JobSpec } from './catalog.ts';
+import { stageJobId } from './job-ids.ts';
+import { buildRunFlow } from './run-flow.ts';
+
+export interface RunJobsContext {
+  queues: Record<Stage, Queue>;
+  flowProducer: FlowProducer;
+  specs: Record<Stage, JobSpec>;
+}
+
+export async function enqueueRunFlow(ctx: RunJobsContext, runId: string, fromStage: Stage): Promise<void> {
+  try {
+    await ctx.flowProducer.add(buildRunFlow(runId, fromStage, ctx.specs));
+  } catch (error) {
+    throw new LatheError('enqueue_failed', `could not enqueue run ${runId} from ${fromStage}: ${(error as Error).message}; is Redis reachable?`, {
+      httpStatus: 503,
+      cause: error,
+      details: { runId, fromStage },
+    });
+  }
+}
+
+export async function runJobStates(ctx: RunJobsContext, runId: string): Promise<Record<Stage, string>> {
+  const states = {} as Record<Stage, string>;
+  for (const stage of STAGES) {
+    const job = await ctx.queues[stage].getJob(stageJobId(runId, stage));
+    states[stage] = job ? await job.getState() : 'missing';
+  }
+  return states;
+}
+
+/**
+ * Removes a run's stage jobs (leaf first, so a parent is never left waiting on a removed child)
+ * so its flow can be added again under the same deterministic ids. Refuses while one is active.
+ */
+export async function removeRunJobs(ctx: RunJobsContext, runId: string, options: { skipActive?: boolean } = {}): Promise<void> {
+  for (const stage of STAGES) {
+    const job = await ctx.queues[stage].getJob(stageJobId(runId, stage));
+    if (!job) continue;
+    const state = await job.getState();
+    if (state === 'active') {
+      if (options.skipActive) continue;
+      throw new ConflictError('stage_job_active', `run ${runId}: the ${stage} job is running; wait for it to stop before retrying`, {
+        runId,
+        stage,
+      });
+    }
+    await ctx.queues[stage].remove(stageJobId(runId, stage), { removeChildren: false });
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Stage workers. One process may run all four stages (the demo, end-to-end tests) or one (each
+ * service's main.ts). Closing a worker group lets active jobs finish; a job whose process dies
+ * instead is found by BullMQ's stalled-job check once its lock lapses and runs again elsewhere,
+ * which the idempotent stage runner makes harmless.
+ */
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Registry as MetricsRegistry } from 'prom-client';
+import { type Logger } from '@lathe/core';
+import type { Stage } from '@lathe/registry';
+import { LATHE_BACKOFF, jitteredBackoffMs } from './backoff.ts';
+import { SCHEDULE_QUEUE, STAGE_QUEUES, type JobName } from './catalog.ts';
+import { connectRedis } from './connection.ts';
+import type { Pipeline } from './pipeline.ts';
+import { createJobDurationHistogram, metricStageOfQueue } from './queue-metrics.ts';
+import { handleScheduleTick } from './schedules.ts';
+import { runStageJob, type CacheInputs } from './stage-runner.ts';
+import type { StageHandlers } from './stage-handler.ts';
+
+export interface StartWorkersOptions {
+  pipeline: Pipeline;
+  stages: Stage[];
+  handlers: StageHandlers;
+  /** Jobs at once per stage; a number applies to every stage. Default: the catalog's. */
+  concurrency?: number | Partial<Record<Stage, number>>;
+  /** Also consume schedule ticks (one process per installation is enough; more are safe). */
+  schedules?: boolean;
+  /** Overrides of the cache inputs per stage (default: see stage-runner.ts). */
+  cacheInputs?: Partial<Record<Stage, CacheInputs>>;
+  /** How often to look for stalled jobs; default half the lock duration. */
+  stalledIntervalMs?: number;
+  /** Observe job durations here (the process's metrics registry). */
+  metricsRegistry?: MetricsRegistry;
+  logger?: Logger;
+}
+
+export interface WorkerGroup {
+  workers: Worker[];
+  /** Running workers with their queue, for health endpoints and heartbeats. */
+  health(): Promise<{ ok: boolean; workers: Array<{ queue: string; running: boolean; paused: boolean }>; redis: boolean }>;
+  /** Stop taking jobs, let active ones finish, close connections. */
+  close(): Promise<void>;
+}
+
+function backoffStrategy(specs: Pipeline['specs']) {
+  return (attemptsMade: number, type?: string, _err?: Error, job?: { name: string; opts: { backoff?: unknown } }) => {
+    if (type !== LATHE_BACKOFF) return 0;
+    const spec = specs[(job?.name ?? 'ingest') as JobName] ?? specs.ingest;
+    return jitteredBackoffMs(attemptsMade, spec.backoff.baseMs, spec.backoff.capMs);
+  };
+}
+
+export async function startWorkers(options: StartWorkersOptions): Promise<WorkerGroup> {
+  const { pipeline } = options;
+  const logger = options.logger ?? pipeline.logger;
+  const histogram = options.metricsRegistry ? createJobDurationHistogram(options.metricsRegistry) : null;
+  const connections: Redis[] = [];
+  const workers: Worker[] = [];
+
+  const makeWorker = (queueName: string, jobName: JobName, concurrency: number, processor: (job: Job) => Promise<unknown>) => {
+    const spec = pipeline.specs[jobName];
+    const connection = connectRedis(pipeline.connection, `lathe-worker-${queueName}`);
+    connections.push(connection);
+    const worker = new Worker(queueName, processor, {
+      connection,
+      prefix: pipeline.prefix,
+      concurrency,
+      lockDuration: spec.lockDurationMs,
+      stalledInterval: options.stalledIntervalMs ?? Math.max(500, Math.floor(spec.lockDurationMs / 2)),
+      // A job whose worker died twice is not retried forever as "stalled".
+      maxStalledCount: 2,
+      settings: { backoffStrategy: backoffStrategy(pipeline.specs) },
+    });
+    worker.on('error', (error) => logger.error({ err: error, queue: queueName }, 'worker error'));
+    worker.on('failed', (job, error) => {
+      logger.warn({ queue: queueName, jobId: job?.id, err: error, attemptsMade: job?.attemptsMade }, 'job failed');
+    });
+    if (histogram) {
+      const observe = (job: Job | undefined, outcome: string) => {
+        if (job?.processedOn && job.finishedOn) {
+          histogram.observe({ queue: queueName, stage: metricStageOfQueue(queueName), outcome }, (job.finishedOn - job.processedOn) / 1000);
+        }
+      };
+      worker.on('completed', (job) => observe(job, 'completed'));
+      worker.on('failed', (job) => observe(job, 'failed'));
+    }
+    workers.push(worker);
+    return worker;
+  };
+
+  for (const stage of options.stages) {
+    const handler = options.handlers[stage];
+    if (!handler) throw new Error(`startWorkers: no handler for stage ${stage}`);
+    const spec = pipeline.specs[stage];
+    const concurrency = typeof options.concurrency === 'number' ? options.concurrency : (options.concurrency?.[stage] ?? spec.concurrency);
+    const cacheInputs = options.cacheInputs?.[stage];
+    makeWorker(STAGE_QUEUES[stage], stage, concurrency, (job) =>
+      runStageJob(job, stage, {
+        registry: pipeline.registry,
+        logger,
+        handler,
+        spec,
+        codeVersion: pipeline.codeVersion,
+        ...(cacheInputs ? { cacheInputs } : {}),
+      }),
+    );
+  }
+
+  if (options.schedules) {
+    const queue = pipeline.queues[SCHEDULE_QUEUE];
+    makeWorker(SCHEDULE_QUEUE, 'scheduleTick', pipeline.specs.scheduleTick.concurrency, async (job) => {
+      try {
+        return await handleScheduleTick({ registry: pipeline.registry, queue, spec: pipeline.specs.scheduleTick, logger }, job, (input) =>
+          pipeline.startRun({ ...input, trigger: 'schedule' }),
+        );
+      } catch (error) {
+        if ((error as { permanent?: boolean }).permanent) throw new UnrecoverableError((error as Error).message);
+        throw error;
+      }
+    });
+  }
+
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  logger.info({ queues: workers.map((w) => w.name), prefix: pipeline.prefix }, 'workers started');
+
+  return {
+    workers,
+    async health() {
+      let redis = false;
+      try {
+        redis = (await connections[0]?.ping()) === 'PONG';
+      } catch {
+        redis = false;
+      }
+      const list = workers.map((w) => ({ queue: w.name, running: w.isRunning(), paused: w.isPaused() }));
+      return { ok: redis && list.every((w) => w.running), workers: list, redis };
+    },
+    async close() {
+      await Promise.allSettled(workers.map((w) => w.close()));
+      for (const connection of connections) connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The ingest stage. Until @lathe/data's reader/validator lands, the placeholder records which
+ * dataset version the run uses: one registered from the experiment's `source` by the injected
+ * `ingestSource` (content-addressed, so a repeated ingest returns the same version), or else the
+ * dataset's latest version. The real handler replaces `ingestHandler` in main.ts; the output
+ * contract (`datasetVersionId`) stays.
+ */
+import { LatheError } from '@lathe/core';
+import type { StageContext, StageHandler } from '@lathe/queues';
+import { latestDatasetVersion, type DatasetVersion } from '@lathe/registry';
+
+export interface IngestDeps {
+  /** Reads `source`, validates it and registers a DatasetVersion (idempotent by sha256). */
+  ingestSource?: (ctx: StageContext, source: unknown) => Promise<DatasetVersion>;
+}
+
+export function createIngestHandler(deps: IngestDeps = {}): StageHandler {
+  return async (ctx) => {
+    const source = ctx.params.source ?? ctx.experiment.source;
+    let version: DatasetVersion | null = null;
+    if (source !== null && source !== undefined && deps.ingestSource) {
+      await ctx.throwIfStopped();
+      version = await deps.ingestSource(ctx, source);
+    } else {
+      version = await latestDatasetVersion(ctx.registry, ctx.experiment.datasetId);
+    }
+    if (!version) {
+      throw new LatheError(
+        'no_dataset_version',
+        `experiment ${ctx.experiment.name}: dataset ${ctx.experiment.datasetId} has no version and the experiment has no source to ingest; upload data or set a source`,
+        { permanent: true, details: { experimentId: ctx.experiment.id, datasetId: ctx.experiment.datasetId } },
+      );
+    }
+    await ctx.reportProgress(1);
+    return { datasetVersionId: version.id, sha256: version.sha256, rows: version.rows };
+  };
+}
+
+export const ingestHandler: StageHandler = createIngestHandler();
