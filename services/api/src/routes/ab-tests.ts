@@ -141,12 +141,13 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
     path: '/ab-tests',
     summary: 'List A/B tests',
     tag: 'ab-tests',
-    query: paginationQuery.extend({ status: status.optional(), endpoint: z.string().max(200).optional(), experimentId: z.uuid().optional() }),
+    query: paginationQuery.extend({ name: z.string().max(200).optional().describe('exact name'), status: status.optional(), endpoint: z.string().max(200).optional(), experimentId: z.uuid().optional() }),
     response: pageOf(abTestSchema),
     handler: async ({ query }) =>
       paginate(query, (page) =>
         registry.abTest.findMany({
           where: {
+            ...(query.name ? { name: query.name } : {}),
             ...(query.status ? { status: query.status } : {}),
             ...(query.endpoint ? { endpoint: query.endpoint } : {}),
             ...(query.experimentId ? { experimentId: query.experimentId } : {}),

@@ -149,6 +149,7 @@ export function registerExperimentRoutes(routes: RouteTable, deps: ApiDeps): voi
     tag: 'experiments',
     query: paginationQuery.extend({
       useCase: useCaseSchema.optional(),
+      name: z.string().max(200).optional().describe('exact name'),
       modelFamily: z.string().max(100).optional(),
       datasetId: z.uuid().optional(),
       archived: z.enum(['true', 'false', 'all']).default('false'),
@@ -160,6 +161,7 @@ export function registerExperimentRoutes(routes: RouteTable, deps: ApiDeps): voi
         registry.experiment.findMany({
           where: {
             ...(query.useCase ? { useCase: query.useCase } : {}),
+            ...(query.name ? { name: query.name } : {}),
             ...(query.modelFamily ? { modelFamily: query.modelFamily } : {}),
             ...(query.datasetId ? { datasetId: query.datasetId } : {}),
             ...(query.archived === 'all' ? {} : { archivedAt: query.archived === 'true' ? { not: null } : null }),

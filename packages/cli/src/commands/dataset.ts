@@ -1,0 +1,59 @@
+/** `lathe dataset ingest <file|url> --name … --use-case …`: creates the dataset if needed, streams the upload. */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Command } from 'commander';
+import type { ApiClient } from '../api-client.ts';
+import { CliError, type CliIo } from '../io.ts';
+
+const USE_CASES = ['recommendation', 'image', 'nlp', 'tabular', 'generative'];
+
+function formatOf(location: string, explicit?: string): 'csv' | 'jsonl' {
+  if (explicit === 'csv' || explicit === 'jsonl') return explicit;
+  if (explicit) throw new CliError(`--format must be csv or jsonl, not ${JSON.stringify(explicit)}`);
+  const ext = extname(new URL(location, 'file:///').pathname).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  throw new CliError(`cannot tell the format of ${location} from its extension; pass --format csv|jsonl`);
+}
+
+export function registerDatasetCommands(program: Command, client: () => ApiClient, io: CliIo): void {
+  const dataset = program.command('dataset').description('datasets and their versions');
+  dataset
+    .command('ingest')
+    .argument('<source>', 'a CSV/JSONL file path or an http(s) URL')
+    .requiredOption('--use-case <useCase>', `one of ${USE_CASES.join(', ')}`)
+    .option('--name <name>', 'dataset name (default: the file name without extension)')
+    .option('--format <format>', 'csv or jsonl (default: from the extension)')
+    .description('upload a file or URL as a new dataset version (identical content returns the existing version)')
+    .action(async (source: string, options: { useCase: string; name?: string; format?: string }) => {
+      if (!USE_CASES.includes(options.useCase)) throw new CliError(`--use-case must be one of ${USE_CASES.join(', ')}; got ${JSON.stringify(options.useCase)}`);
+      const api = client();
+      const isUrl = /^https?:\/\//i.test(source);
+      if (!isUrl && !existsSync(source)) throw new CliError(`no such file: ${source}`);
+      const format = formatOf(source, options.format);
+      const name = options.name ?? basename(new URL(source, 'file:///').pathname).replace(/\.[^.]+$/, '');
+      const { body: found } = await api.json<{ items: Array<{ id: string; name: string }> }>('GET', `/datasets?name=${encodeURIComponent(name)}&limit=500`);
+      let id = found.items.find((d) => d.name === name)?.id;
+      if (!id) id = (await api.json<{ id: string }>('POST', '/datasets', { name, useCase: options.useCase })).body.id;
+
+      let body: NonNullable<RequestInit['body']>;
+      if (isUrl) {
+        const remote = await io.fetch(source);
+        if (!remote.ok || !remote.body) throw new CliError(`GET ${source} answered ${remote.status}`);
+        body = remote.body;
+      } else {
+        body = Readable.toWeb(createReadStream(source)) as unknown as NonNullable<RequestInit['body']>;
+        io.stderr.write(`uploading ${source} (${statSync(source).size} bytes)\n`);
+      }
+      const response = await api.raw('POST', `/datasets/${id}/versions?format=${format}`, {
+        body,
+        duplex: 'half',
+        headers: { 'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson' },
+      });
+      const result = (await response.json()) as { created: boolean; version: { id: string; version: number; rows: number; sha256: string } };
+      io.stdout.write(
+        `${result.created ? 'created' : 'unchanged:'} ${name} v${result.version.version} (${result.version.rows} rows, sha256 ${result.version.sha256.slice(0, 12)}…) id ${result.version.id}\n`,
+      );
+    });
+}

@@ -1,0 +1,35 @@
+/** `lathe run start <experiment> [--follow]`. */
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import type { ApiClient } from '../api-client.ts';
+import { resolveId } from '../resolve.ts';
+import { followRun } from '../run-progress.ts';
+import { CliError, type CliIo } from '../io.ts';
+
+export function registerRunCommands(program: Command, client: () => ApiClient, io: CliIo): void {
+  const run = program.command('run').description('runs of the pipeline');
+  run
+    .command('start')
+    .argument('<experiment>', 'experiment name or id')
+    .option('--follow', 'show live progress per stage until the run ends')
+    .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10))
+    .option('--no-cache', 'recompute every stage')
+    .option('--idempotency-key <key>', 'the same key returns the same run (default: a new key)')
+    .description('start a run of an experiment')
+    .action(async (experiment: string, options: { follow?: boolean; seed?: number; cache: boolean; idempotencyKey?: string }) => {
+      const api = client();
+      const experimentId = await resolveId(api, 'experiments', experiment);
+      const { body: started, status } = await api.json<{ id: string; status: string }>(
+        'POST',
+        `/experiments/${experimentId}/runs`,
+        { trigger: 'manual', ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(options.cache === false ? { cache: false } : {}) },
+        { 'idempotency-key': options.idempotencyKey ?? randomUUID() },
+      );
+      io.stdout.write(`${status === 200 ? 'existing' : 'started'} run ${started.id} (${started.status})\n`);
+      if (!options.follow) return;
+      const final = await followRun(api, io, started.id);
+      if (!final) throw new CliError(`the event stream of run ${started.id} ended without news; check GET /runs/${started.id}`);
+      io.stdout.write(`run ${final.id} ${final.status}${final.errorCode ? `: ${final.errorCode}: ${final.errorMessage ?? ''}` : ''}\n`);
+      if (final.status !== 'succeeded') throw new CliError(`run ${final.id} ended ${final.status}`, 2);
+    });
+}

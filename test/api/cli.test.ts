@@ -1,0 +1,162 @@
+/**
+ * The `lathe` CLI against a real API, the real @lathe/queues pipeline and BullMQ workers on
+ * real Redis. The workers run small stage handlers (a quick "training" that records epoch
+ * metrics) so that `lathe run start --follow` is shown a real run going through all four stages.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendRunMetrics, registerModelVersion } from '@lathe/registry';
+import { startWorkers, type StageHandlers, type WorkerGroup } from '@lathe/queues';
+import { runCli, type CliIo } from '../../packages/cli/src/index.ts';
+import { startTestApi, type TestApi } from './api-harness.ts';
+
+let api: TestApi;
+let workers: WorkerGroup;
+const dir = mkdtempSync(join(tmpdir(), 'lathe-cli-'));
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const handlers: StageHandlers = {
+  ingest: async (ctx) => {
+    const dataset = await ctx.registry.dataset.findFirstOrThrow({ where: { id: ctx.experiment.datasetId } });
+    const version = await ctx.registry.datasetVersion.findFirstOrThrow({ where: { datasetId: dataset.id }, orderBy: { version: 'desc' } });
+    await ctx.reportProgress(1);
+    return { datasetVersionId: version.id };
+  },
+  train: async (ctx) => {
+    for (let epoch = 0; epoch < 3; epoch++) {
+      await sleep(120);
+      await appendRunMetrics(ctx.registry, ctx.runId, [{ name: 'loss', step: epoch, value: 1 / (epoch + 1) }]);
+      await ctx.reportProgress((epoch + 1) / 3);
+    }
+    const { modelVersion } = await registerModelVersion(ctx.registry, {
+      modelName: ctx.experiment.name,
+      runId: ctx.runId,
+      useCase: ctx.experiment.useCase,
+      modelFamily: ctx.experiment.modelFamily,
+      artifactUri: 'file:///tmp/model',
+      sha256: 'f'.repeat(64),
+      sizeBytes: 1,
+      signature: {},
+    });
+    return { modelVersionId: modelVersion.id };
+  },
+  evaluate: async (ctx) => {
+    await sleep(50);
+    await ctx.reportProgress(1);
+    return { verdict: 'passed' };
+  },
+  deploy: async () => ({ deployed: true }),
+};
+
+function captureIo(env: Record<string, string | undefined>): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (s: string) => (out += s), isTTY: false },
+    stderr: { write: (s: string) => (err += s) },
+    env: { HOME: dir, ...env },
+    fetch: globalThis.fetch,
+    out: () => out,
+    err: () => err,
+  };
+}
+
+beforeAll(async () => {
+  api = await startTestApi('cli');
+  workers = await startWorkers({ pipeline: api.pipeline, stages: ['ingest', 'train', 'evaluate', 'deploy'], handlers, concurrency: 1 });
+});
+afterAll(async () => {
+  await workers.close();
+  await api.close();
+});
+
+const lathe = async (args: string[], env: Record<string, string | undefined> = {}) => {
+  const io = captureIo({ LATHE_API_URL: api.url, LATHE_API_KEY: api.keys.editor, ...env });
+  const code = await runCli(args, io);
+  return { code, out: io.out(), err: io.err() };
+};
+
+describe('lathe CLI', () => {
+  it('ingests a file, creates an experiment, and follows a real run through every stage', async () => {
+    const file = join(dir, 'ratings.csv');
+    writeFileSync(file, 'user,item,rating\nu1,i1,5\nu2,i2,4\nu3,i1,1\n');
+    const ingested = await lathe(['dataset', 'ingest', file, '--use-case', 'recommendation']);
+    expect(ingested.err).not.toMatch(/lathe:/);
+    expect(ingested.out).toMatch(/^created ratings v1 \(3 rows/);
+
+    const created = await lathe(['experiment', 'create', '--name', 'ratings-mf', '--dataset', 'ratings', '--use-case', 'recommendation', '--family', 'mf', '--hyperparameters', '{"epochs": 3}']);
+    expect(created.code).toBe(0);
+
+    const followed = await lathe(['run', 'start', 'ratings-mf', '--follow']);
+    expect(followed.err).toBe('');
+    expect(followed.code).toBe(0);
+    // Every stage is seen to finish, in pipeline order, with train's epoch metrics on the way.
+    // (Whether a short stage is also caught "running" depends on timing, so it is not asserted.)
+    const finished = ['ingest', 'train', 'evaluate', 'deploy'].map((stage) => followed.out.search(new RegExp(`^${stage}\\s+succeeded`, 'm')));
+    expect(finished.every((at) => at > 0)).toBe(true);
+    expect([...finished].sort((a, b) => a - b)).toEqual(finished);
+    expect(followed.out).toMatch(/^ingest\s+pending/m);
+    expect(followed.out).toMatch(/^train\s+step 0 loss=1\.0000\ntrain\s+(running \d+%\ntrain\s+)?step 1 loss=0\.5000/m);
+    expect(followed.out).toMatch(/^train\s+step 2 loss=0\.3333/m);
+    expect(followed.out).toMatch(/run [0-9a-f-]{36} succeeded\n$/);
+
+    const models = await lathe(['models', 'list']);
+    expect(models.out).toMatch(/^ratings-mf\s+mf\s+1\s+v1/m);
+    const alias = await lathe(['alias', 'set', 'ratings-mf', 'production', 'v1']);
+    expect(alias.out).toBe('ratings-mf@production → v1\n');
+    const moved = await lathe(['alias', 'set', 'ratings-mf', 'production', '1', '--reason', 'again']);
+    expect(moved.code).toBe(0); // second move sends the ETag it read
+  });
+
+  it('prints the A/B report as a table', async () => {
+    const registry = api.db.registry;
+    const version = (await registry.modelVersion.findFirstOrThrow({ where: { modelName: 'ratings-mf' } })).id;
+    const test = await registry.abTest.create({
+      data: {
+        name: 'homepage',
+        endpoint: 'recs',
+        salt: 's',
+        policy: { alpha: 0.05, steps: [0.5], minExposuresPerStep: 1, maxDurationHours: 1, autoRollback: true },
+        variants: { create: [{ name: 'control', isControl: true, modelVersionId: version, weight: 0.5 }, { name: 'challenger', modelVersionId: version, weight: 0.5 }] },
+      },
+      include: { variants: true },
+    });
+    const rows = test.variants.flatMap((v) =>
+      Array.from({ length: 100 }, (_, u) => [
+        { abTestId: test.id, variantId: v.id, type: 'exposure' as const, unitId: `${v.name}${u}`, idempotencyKey: `${v.name}${u}x`, occurredAt: new Date() },
+        ...(u < (v.isControl ? 10 : 20) ? [{ abTestId: test.id, variantId: v.id, type: 'outcome' as const, unitId: `${v.name}${u}`, metric: 'conversion', value: 1, idempotencyKey: `${v.name}${u}c`, occurredAt: new Date() }] : []),
+      ]).flat(),
+    );
+    await registry.abEvent.createMany({ data: rows });
+    const report = await lathe(['ab', 'report', 'homepage'], { LATHE_API_KEY: api.keys.viewer });
+    expect(report.code).toBe(0);
+    expect(report.out).toMatch(/^variant\s+exposures\s+conversions\s+rate\s+lift/m);
+    expect(report.out).toMatch(/^challenger\s+100\s+20\s+20\.00%\s+\+100\.00%/m);
+    expect(report.out).toMatch(/^control \(control\)\s+100\s+10\s+10\.00%/m);
+  });
+
+  it('explains auth and validation errors in one line each', async () => {
+    const noKey = await lathe(['models', 'list'], { LATHE_API_KEY: undefined });
+    expect(noKey.code).toBe(1);
+    expect(noKey.err).toMatch(/^lathe: no API key: set LATHE_API_KEY/);
+    const badKey = await lathe(['models', 'list'], { LATHE_API_KEY: 'lathe_wrong' });
+    expect(badKey.err).toMatch(/rejected the key from LATHE_API_KEY/);
+    const viewer = await lathe(['run', 'start', 'ratings-mf'], { LATHE_API_KEY: api.keys.viewer });
+    expect(viewer.err).toMatch(/^lathe: not allowed: .*editor role/);
+    const invalid = await lathe(['experiment', 'create', '--name', 'x', '--dataset', 'ratings', '--use-case', 'astrology', '--family', 'mf']);
+    expect(invalid.err).toMatch(/\[validation_failed\]\n {2}- body\.useCase: /);
+    const down = await lathe(['models', 'list'], { LATHE_API_URL: 'http://127.0.0.1:1' });
+    expect(down.err).toMatch(/cannot reach the Lathe API at http:\/\/127\.0\.0\.1:1/);
+  });
+
+  it('reads the API URL and key from the config file when the environment has none', async () => {
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ apiUrl: api.url, apiKey: api.keys.viewer }));
+    const io = captureIo({ LATHE_CONFIG: config });
+    expect(await runCli(['experiment', 'list'], io)).toBe(0);
+    expect(io.out()).toMatch(/ratings-mf\s+recommendation\s+mf/);
+  });
+});
