@@ -11,3 +11,5 @@ export type { BundleFiles } from './bundle/bundle-format.ts';
 export { tokenize } from './preprocessing/tokenizer.ts';
 export { seededRandom } from './random.ts';
 // Evaluation metrics and the gate (src/metrics, src/evaluation) are exported by their owner here.
+/** The package's own tfjs instance (one tfjs-core per process), for benchmarks and callers that build tensors. */
+export * as tf from '@tensorflow/tfjs';

@@ -20,7 +20,6 @@ import {
   addToCalibrationCounts,
   argmaxRows,
   averagePrecision,
-  averagePrecisionOvr,
   brierScore,
   brierScoreMulticlass,
   calibrationFromCounts,
@@ -34,8 +33,13 @@ import {
   precisionRecallCurve,
   precisionRecallF1FromConfusion,
   rocAuc,
-  rocAucOvr,
   rocCurve,
+  rocCurveFromCounts,
+  trapezoid,
+  binaryCurveCounts,
+  assertRowsSumToOne,
+  precisionRecallFromCounts,
+  averagePrecisionFromCurve,
   toCurvePoints,
   topKAccuracy,
   undefinedMetric,
@@ -155,16 +159,49 @@ export function evaluateClassification(
     if (typeof aucClass0 === 'number') perClassAuc[0] = aucClass0;
   } else {
     const matrixInput = { data: scores.data, cols: numClasses };
-    values.auc = rocAucOvr(yTrue, matrixInput, 'macro');
-    values.aucWeighted = rocAucOvr(yTrue, matrixInput, 'weighted');
-    values.averagePrecision = averagePrecisionOvr(yTrue, matrixInput, 'macro');
+    // One pass per class: the curve counts feed the ROC curve, the AUC and the average precision,
+    // and the averages are taken as rocAucOvr / averagePrecisionOvr take them (same order, same values).
+    if (rows > 0) assertRowsSumToOne(scores.data, rows, numClasses);
+    const rocPerClass: ClassCurve[] = [];
+    const sums = { auc: 0, aucWeighted: 0, ap: 0, weight: 0 };
+    let undefinedReason: MetricValue | null =
+      rows === 0 ? undefinedMetric('empty_input', 'ROC AUC is undefined on 0 rows') : null;
+    for (let c = 0; c < numClasses; c++) {
+      const { labels, scores: column } = oneVsRest(yTrue, scores.data, rows, numClasses, c);
+      const support = labels.reduce((a, b) => a + b, 0);
+      if ((support === 0 || support === rows) && undefinedReason === null) {
+        undefinedReason = undefinedMetric(
+          'single_class',
+          `one-vs-rest metrics are undefined: class ${c} ${support === 0 ? 'has no row' : 'is the only class'} in y_true`,
+        );
+      }
+      const counts = binaryCurveCounts(labels, column);
+      const roc = rocCurveFromCounts(counts);
+      if (isUndefinedMetric(roc)) continue;
+      const auc = trapezoid(roc.fpr, roc.tpr);
+      const ap = averagePrecisionFromCurve(precisionRecallFromCounts(counts)) as number;
+      perClassAuc[c] = auc;
+      sums.auc += auc;
+      sums.aucWeighted += auc * support;
+      sums.ap += ap;
+      sums.weight += support;
+      rocPerClass.push({
+        label: c,
+        name: names[c]!,
+        points: downsampleCurve(toCurvePoints(roc.fpr, roc.tpr, roc.thresholds), maxPoints),
+      });
+    }
+    values.auc = undefinedReason ?? sums.auc / numClasses;
+    values.aucWeighted = undefinedReason ?? sums.aucWeighted / sums.weight;
+    values.averagePrecision = undefinedReason ?? sums.ap / numClasses;
     values.logLoss = logLoss(yTrue, matrixInput);
     values.brier = brierScoreMulticlass(yTrue, matrixInput);
     for (const k of options.topK ?? (numClasses > 3 ? [3] : [])) {
-      if (k >= numClasses)
+      if (k >= numClasses) {
         throw new ValidationError(
           `top-${k} accuracy is meaningless with ${numClasses} classes (always 1); use k < ${numClasses}`,
         );
+      }
       values[`top${k}Accuracy`] = topKAccuracy(yTrue, matrixInput, k);
     }
     // Top-label calibration: is the model right as often as its top probability says?
@@ -173,19 +210,6 @@ export function evaluateClassification(
       Math.min(1, Math.max(0, scores.data[i * numClasses + pred]!)),
     );
     addToCalibrationCounts(calibration, correct, confidence);
-    const rocPerClass: ClassCurve[] = [];
-    for (let c = 0; c < numClasses; c++) {
-      const { labels, scores: column } = oneVsRest(yTrue, scores.data, rows, numClasses, c);
-      const roc = rocCurve(labels, column);
-      if (isUndefinedMetric(roc)) continue;
-      rocPerClass.push({
-        label: c,
-        name: names[c]!,
-        points: downsampleCurve(toCurvePoints(roc.fpr, roc.tpr, roc.thresholds), maxPoints),
-      });
-      const auc = rocAuc(labels, column);
-      if (typeof auc === 'number') perClassAuc[c] = auc;
-    }
     curves.rocPerClass = rocPerClass;
   }
   const calibrationReport = calibrationFromCounts(calibration);

@@ -6,12 +6,12 @@
  */
 import type { ItemId, MetricValue, RankedUser } from '../metrics/index.ts';
 import {
-  assertPositiveInteger,
   catalogueCoverage,
   partitionMetrics,
   popularityRecommendations,
   rankingMetrics,
 } from '../metrics/index.ts';
+import { assertPositiveInteger } from '../metrics/inputs.ts';
 import type { EvaluationSummary, UndefinedMetrics } from './summary.ts';
 
 export interface RankingInput {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ClassificationAccumulator, RegressionAccumulator, logLoss, rocAuc } from '../metrics/index.ts';
+import {
+  ClassificationAccumulator,
+  RegressionAccumulator,
+  averagePrecisionOvr,
+  logLoss,
+  rocAuc,
+  rocAucOvr,
+} from '../metrics/index.ts';
 import {
   bucketNames,
   bucketOf,
@@ -89,6 +96,10 @@ describe('evaluateClassification', () => {
       acc.add(yTrue.subarray(start, start + 128), scores.subarray(start * c, (start + 128) * c));
     const summary = evaluateClassification(acc, { classNames: ['a', 'b', 'c', 'd', 'e'] });
     expect(summary.metrics.auc).toBeGreaterThan(0.7);
+    const matrix = { data: scores, cols: c };
+    expect(summary.metrics.auc).toBe(rocAucOvr(yTrue, matrix, 'macro'));
+    expect(summary.metrics.aucWeighted).toBe(rocAucOvr(yTrue, matrix, 'weighted'));
+    expect(summary.metrics.averagePrecision).toBe(averagePrecisionOvr(yTrue, matrix, 'macro'));
     expect(summary.metrics.top3Accuracy).toBeGreaterThan(summary.metrics.accuracy!);
     expect(summary.metrics.f1).toBe(summary.metrics.f1Macro);
     expect(summary.metrics.precisionMicro).toBeCloseTo(summary.metrics.accuracy!, 15);
@@ -102,6 +113,13 @@ describe('evaluateClassification', () => {
     const summary = evaluateClassification({ numClasses: 3, yTrue: [], scores: [] });
     expect(summary.metrics).toEqual({});
     expect(summary.undefinedMetrics.accuracy?.code).toBe('empty_input');
+    const missingClass = evaluateClassification({
+      numClasses: 3,
+      yTrue: [0, 1],
+      scores: [0.8, 0.1, 0.1, 0.2, 0.7, 0.1],
+    });
+    expect(missingClass.undefinedMetrics.auc?.reason).toContain('class 2 has no row');
+    expect(missingClass.perClass![0]!.auc).toBe(1);
     noNullsOrNaN(summary);
   });
 });

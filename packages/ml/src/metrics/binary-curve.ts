@@ -17,36 +17,42 @@ export interface BinaryCurveCounts {
   readonly thresholds: Float64Array;
 }
 
-/** Row indices ordered by decreasing score. */
-export function descendingOrder(scores: ArrayLike<number>): Uint32Array {
-  const order = new Uint32Array(scores.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  return order.sort((a, b) => (scores[b] as number) - (scores[a] as number));
-}
-
+/**
+ * Positives' and negatives' scores are sorted separately with the native typed-array sort (no
+ * comparator: about 10× faster than sorting row indices) and merged from the top; each distinct
+ * score takes every row at that score, positive or negative, which is the tie rule above.
+ */
 export function binaryCurveCounts(yTrue: Labels, scores: ArrayLike<number>): BinaryCurveCounts {
   assertSameLength(yTrue, scores, 'y_true', 'y_score');
   assertBinaryLabels(yTrue);
   assertFinite(scores, 'y_score');
-  const order = descendingOrder(scores);
-  const fps: number[] = [];
-  const tps: number[] = [];
-  const thresholds: number[] = [];
-  let tp = 0;
-  for (let r = 0; r < order.length; r++) {
-    const i = order[r]!;
-    tp += yTrue[i] as number;
-    const next = order[r + 1];
-    // A threshold sits at the last row of each run of equal scores (np.diff(y_score) != 0).
-    if (next === undefined || scores[next] !== scores[i]) {
-      tps.push(tp);
-      fps.push(r + 1 - tp);
-      thresholds.push(scores[i] as number);
-    }
+  let positives = 0;
+  for (let i = 0; i < yTrue.length; i++) positives += yTrue[i] as number;
+  const pos = new Float64Array(positives);
+  const neg = new Float64Array(yTrue.length - positives);
+  for (let i = 0, ip = 0, ineg = 0; i < yTrue.length; i++) {
+    if (yTrue[i] === 1) pos[ip++] = scores[i] as number;
+    else neg[ineg++] = scores[i] as number;
+  }
+  pos.sort();
+  neg.sort();
+  const fps = new Float64Array(yTrue.length);
+  const tps = new Float64Array(yTrue.length);
+  const thresholds = new Float64Array(yTrue.length);
+  let points = 0;
+  let ip = pos.length - 1;
+  let ineg = neg.length - 1;
+  while (ip >= 0 || ineg >= 0) {
+    const threshold = Math.max(ip >= 0 ? pos[ip]! : -Infinity, ineg >= 0 ? neg[ineg]! : -Infinity);
+    while (ip >= 0 && pos[ip] === threshold) ip--;
+    while (ineg >= 0 && neg[ineg] === threshold) ineg--;
+    tps[points] = pos.length - 1 - ip;
+    fps[points] = neg.length - 1 - ineg;
+    thresholds[points++] = threshold;
   }
   return {
-    fps: Float64Array.from(fps),
-    tps: Float64Array.from(tps),
-    thresholds: Float64Array.from(thresholds),
+    fps: fps.subarray(0, points),
+    tps: tps.subarray(0, points),
+    thresholds: thresholds.subarray(0, points),
   };
 }

@@ -1,5 +1,7 @@
 export * from './metric-value.ts';
-export * from './inputs.ts';
+// Input checks stay internal; the shapes are public.
+export type { Labels, ScoreMatrix, ScoreMatrixInput } from './inputs.ts';
+export { toScoreMatrix } from './inputs.ts';
 export * from './classification.ts';
 export * from './binary-curve.ts';
 export * from './roc.ts';

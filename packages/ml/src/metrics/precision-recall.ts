@@ -4,6 +4,7 @@
  */
 import type { Labels, ScoreMatrixInput } from './inputs.ts';
 import { assertLabels, assertSameLength, toScoreMatrix } from './inputs.ts';
+import type { BinaryCurveCounts } from './binary-curve.ts';
 import { binaryCurveCounts } from './binary-curve.ts';
 import type { MetricValue, UndefinedMetric } from './metric-value.ts';
 import { isUndefinedMetric, undefinedMetric } from './metric-value.ts';
@@ -28,7 +29,11 @@ export function precisionRecallCurve(
   yTrue: Labels,
   scores: ArrayLike<number>,
 ): PrecisionRecallCurve | UndefinedMetric {
-  const { fps, tps, thresholds } = binaryCurveCounts(yTrue, scores);
+  return precisionRecallFromCounts(binaryCurveCounts(yTrue, scores));
+}
+
+export function precisionRecallFromCounts(counts: BinaryCurveCounts): PrecisionRecallCurve | UndefinedMetric {
+  const { fps, tps, thresholds } = counts;
   if (tps.length === 0)
     return undefinedMetric('empty_input', 'precision-recall curve is undefined on 0 rows');
   const positives = tps[tps.length - 1]!;
@@ -57,7 +62,10 @@ export function precisionRecallCurve(
  * has no positive (scikit-learn 1.2 warns and returns 0, which would read as a terrible model).
  */
 export function averagePrecision(yTrue: Labels, scores: ArrayLike<number>): MetricValue {
-  const curve = precisionRecallCurve(yTrue, scores);
+  return averagePrecisionFromCurve(precisionRecallCurve(yTrue, scores));
+}
+
+export function averagePrecisionFromCurve(curve: PrecisionRecallCurve | UndefinedMetric): MetricValue {
   if (isUndefinedMetric(curve))
     return { ...curve, reason: curve.reason.replace('precision-recall curve', 'average precision') };
   let ap = 0;

@@ -3,6 +3,7 @@
  */
 import type { Labels, ScoreMatrixInput } from './inputs.ts';
 import { assertLabels, assertSameLength, toScoreMatrix } from './inputs.ts';
+import type { BinaryCurveCounts } from './binary-curve.ts';
 import { binaryCurveCounts } from './binary-curve.ts';
 import type { MetricValue, UndefinedMetric } from './metric-value.ts';
 import { isUndefinedMetric, undefinedMetric } from './metric-value.ts';
@@ -32,7 +33,14 @@ export function rocCurve(
   scores: ArrayLike<number>,
   options: { dropIntermediate?: boolean } = {},
 ): RocCurve | UndefinedMetric {
-  const counts = binaryCurveCounts(yTrue, scores);
+  return rocCurveFromCounts(binaryCurveCounts(yTrue, scores), options);
+}
+
+/** rocCurve from counts already made (the evaluate stage reuses them for the PR curve). */
+export function rocCurveFromCounts(
+  counts: BinaryCurveCounts,
+  options: { dropIntermediate?: boolean } = {},
+): RocCurve | UndefinedMetric {
   const undefinedReason = singleClassReason(counts.tps, counts.fps, 'ROC curve');
   if (undefinedReason) return undefinedReason;
   let { fps, tps, thresholds } = counts;

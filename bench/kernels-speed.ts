@@ -1,0 +1,95 @@
+/**
+ * Training samples/s of the same models on (a) wasm + Lathe kernels and (b) the stock cpu
+ * backend (tfjs's own kernels), plus (c) cpu + Lathe kernels, measured in one process.
+ * Models: small CNN (28×28, batch 64), matrix factorisation (batch 1024), embedding + pooling
+ * text model (vocab 5,000, length 32, batch 64). Run: pnpm exec tsx bench/kernels-speed.ts
+ */
+import { registerTrainingKernels, restoreStockKernels, selectBackend, tf } from '../packages/ml/src/index.ts';
+
+interface Case {
+  name: string;
+  batch: number;
+  steps: number;
+  build(): tf.LayersModel;
+  data(): { xs: tf.Tensor | tf.Tensor[]; ys: tf.Tensor };
+}
+
+const cases: Case[] = [
+  {
+    name: 'CNN 28×28 conv16-conv32-dense',
+    batch: 64,
+    steps: 4,
+    build: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'relu', padding: 'same' }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', padding: 'same' }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 10, activation: 'softmax' }),
+        ],
+      }),
+    data: () => ({ xs: tf.randomUniform([64, 28, 28, 1], 0, 1, 'float32', 1), ys: tf.oneHot(tf.randomUniform([64], 0, 10, 'int32', 2), 10) }),
+  },
+  {
+    name: 'matrix factorisation 2,000 users × 1,000 items, dim 32',
+    batch: 1024,
+    steps: 4,
+    build: () => {
+      const u = tf.input({ shape: [1], dtype: 'int32' });
+      const i = tf.input({ shape: [1], dtype: 'int32' });
+      const p = tf.layers.flatten().apply(tf.layers.embedding({ inputDim: 2000, outputDim: 32 }).apply(u)) as tf.SymbolicTensor;
+      const q = tf.layers.flatten().apply(tf.layers.embedding({ inputDim: 1000, outputDim: 32 }).apply(i)) as tf.SymbolicTensor;
+      return tf.model({ inputs: [u, i], outputs: tf.layers.dot({ axes: 1 }).apply([p, q]) as tf.SymbolicTensor });
+    },
+    data: () => ({
+      xs: [tf.randomUniform([1024, 1], 0, 2000, 'int32', 3), tf.randomUniform([1024, 1], 0, 1000, 'int32', 4)],
+      ys: tf.randomUniform([1024, 1], 1, 5, 'float32', 5),
+    }),
+  },
+  {
+    name: 'text embedding(5,000 × 32) + pooling, length 32',
+    batch: 64,
+    steps: 4,
+    build: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.embedding({ inputShape: [32], inputDim: 5000, outputDim: 32 }),
+          tf.layers.globalAveragePooling1d(),
+          tf.layers.dense({ units: 16, activation: 'relu' }),
+          tf.layers.dense({ units: 2, activation: 'softmax' }),
+        ],
+      }),
+    data: () => ({ xs: tf.randomUniform([64, 32], 0, 5000, 'int32', 6), ys: tf.oneHot(tf.randomUniform([64], 0, 2, 'int32', 7), 2) }),
+  },
+];
+
+async function samplesPerSecond(c: Case): Promise<number> {
+  const model = c.build();
+  model.compile({ optimizer: tf.train.adam(0.001), loss: c.name.startsWith('matrix') ? 'meanSquaredError' : 'categoricalCrossentropy' });
+  const { xs, ys } = c.data();
+  await model.trainOnBatch(xs, ys); // warm-up
+  const started = performance.now();
+  for (let s = 0; s < c.steps; s++) await model.trainOnBatch(xs, ys);
+  const seconds = (performance.now() - started) / 1000;
+  tf.dispose([xs, ys]);
+  model.dispose();
+  return (c.steps * c.batch) / seconds;
+}
+
+await selectBackend({ prefer: 'wasm' });
+const results: { name: string; wasm: number; cpuStock: number; cpuLathe: number }[] = [];
+for (const c of cases) {
+  await tf.setBackend('wasm');
+  const wasm = await samplesPerSecond(c);
+  await tf.setBackend('cpu');
+  restoreStockKernels('cpu');
+  const cpuStock = await samplesPerSecond(c);
+  registerTrainingKernels('cpu');
+  const cpuLathe = await samplesPerSecond(c);
+  results.push({ name: c.name, wasm, cpuStock, cpuLathe });
+  console.log(
+    `${c.name}: wasm+Lathe kernels ${wasm.toFixed(0)} samples/s | stock cpu ${cpuStock.toFixed(0)} | cpu+Lathe kernels ${cpuLathe.toFixed(0)} | wasm+kernels / stock cpu = ${(wasm / cpuStock).toFixed(1)}× | cpu+kernels / stock cpu = ${(cpuLathe / cpuStock).toFixed(1)}×`,
+  );
+}
