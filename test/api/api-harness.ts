@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { silentLogger } from '@lathe/core';
 import { createApiKey } from '@lathe/registry';
 import { createPipeline, type Pipeline } from '@lathe/queues';
-import { createApp, generateApiKey, type ApiConfig, type LatheApp } from '../../services/api/src/index.ts';
+import { createApp, generateApiKey, type ApiConfig, type ApiDeps, type LatheApp } from '../../services/api/src/index.ts';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '../harness/index.ts';
 
 export interface TestApi {
@@ -39,7 +39,11 @@ export interface TestResponse {
   text: string;
 }
 
-export async function startTestApi(label: string, overrides: Partial<ApiConfig> = {}): Promise<TestApi> {
+export async function startTestApi(
+  label: string,
+  overrides: Partial<ApiConfig> = {},
+  extraDeps: Pick<ApiDeps, 'ingest' | 'validateHyperparameters'> = {},
+): Promise<TestApi> {
   const db = await createTestDatabase(label);
   const redis = createTestRedis(label);
   const pipeline = createPipeline({ registry: db.registry, connection: redis.redisUrl, prefix: redis.prefix, logger: silentLogger });
@@ -55,7 +59,7 @@ export async function startTestApi(label: string, overrides: Partial<ApiConfig> 
     eventPollMs: 50,
     ...overrides,
   };
-  const lathe = createApp({ registry: db.registry, pipeline, redis: redis.connect(), config, logger: silentLogger });
+  const lathe = createApp({ registry: db.registry, pipeline, redis: redis.connect(), config, logger: silentLogger, ...extraDeps });
   const server: Server = createServer(lathe.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

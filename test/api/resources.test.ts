@@ -1,13 +1,15 @@
 /** Happy paths of every resource, and the conventions that span them (ETag/If-Match, idempotency, pagination, audit). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendRunMetrics, beginStage, completeStage, failStage } from '@lathe/registry';
+// The model families' hyperparameter schemas (zod only; the module does not load tfjs).
+import { parseHyperparameters } from '../../packages/ml/src/hyperparameters.ts';
 import { startTestApi, seed, type TestApi } from './api-harness.ts';
 
 let api: TestApi;
 let fx: Awaited<ReturnType<typeof seed>>;
 
 beforeAll(async () => {
-  api = await startTestApi('resources');
+  api = await startTestApi('resources', {}, { validateHyperparameters: (family, input) => parseHyperparameters(family, input) as Record<string, unknown> });
   fx = await seed(api);
 });
 afterAll(() => api.close());
@@ -127,6 +129,20 @@ describe('experiments', () => {
     expect(listed.body.items.map((e: { id: string }) => e.id)).toContain(id);
     const runOnArchived = await api.request('POST', `/experiments/${id}/runs`, { body: {} });
     expect(runOnArchived.status).toBe(409);
+  });
+
+  it('validates hyperparameters per model family (@lathe/ml schemas), naming each field', async () => {
+    const base = { useCase: 'recommendation', datasetId: fx.dataset.id };
+    const bad = await api.request('POST', '/experiments', { body: { ...base, name: 'hp-bad', modelFamily: 'mf', hyperparameters: { learningRate: -1, bogus: 1 } } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.code).toBe('invalid_hyperparameters');
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['body.hyperparameters.learningRate', 'body.hyperparameters']));
+    const family = await api.request('POST', '/experiments', { body: { ...base, name: 'hp-family', modelFamily: 'random-forest' } });
+    expect(family.status).toBe(422);
+    expect(family.body.errors[0].field).toBe('body.modelFamily');
+    const good = await api.request('POST', '/experiments', { body: { ...base, name: 'hp-good', modelFamily: 'mf', hyperparameters: { epochs: 3 } } });
+    expect(good.status).toBe(201);
+    expect(good.body.hyperparameters).toMatchObject({ epochs: 3, embeddingDim: 16 }); // defaults filled in
   });
 
   it('validates gate rules and rollout policy with field paths', async () => {

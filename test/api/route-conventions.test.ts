@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleOf } from '../../services/api/src/openapi/route-table.ts';
-import { startTestApi, seed, type TestApi } from './api-harness.ts';
+import { startTestApi, seed, type TestApi, type TestResponse } from './api-harness.ts';
 
 let api: TestApi;
 let fixtures: Awaited<ReturnType<typeof seed>>;
@@ -101,7 +101,7 @@ afterAll(() => api.close());
 
 const routeKey = (spec: { method: string; path: string }) => `${spec.method.toUpperCase()} ${spec.path}`;
 
-function expectProblem(response: { status: number; headers: Headers; body: any }, status: number) {
+function expectProblem(response: { status: number; headers: Headers; body: TestResponse["body"] }, status: number) {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(response.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String), code: expect.any(String) });

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { createLogger, loadConfig, onShutdown, runMain } from '@lathe/core';
 import { assertDatabaseReachable, createRegistry } from '@lathe/registry';
 import { createPipeline } from '@lathe/queues';
+import { parseHyperparameters } from '@lathe/ml';
 import { createApp } from './app.ts';
 import { apiConfigFromEnv, apiEnvSchema } from './config.ts';
 
@@ -17,9 +18,16 @@ await runMain('api', async () => {
   const registry = createRegistry({ databaseUrl: env.DATABASE_URL });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
   const pipeline = createPipeline({ registry, connection: env.REDIS_URL, prefix: env.LATHE_QUEUE_PREFIX, logger });
-  // TODO(lead): inject @lathe/data's ingest and @lathe/ml's parseHyperparameters once exported:
-  //   createApp({ ..., ingest: ingestUpload, validateHyperparameters: parseHyperparameters })
-  const { app } = createApp({ registry, pipeline, redis, config: apiConfigFromEnv(env), logger });
+  // TODO(lead): inject @lathe/data's ingest (`ingest: …`) once it exports one; until then
+  // uploads are stored content-addressed with row count and columns (storeUploadAsVersion).
+  const { app } = createApp({
+    registry,
+    pipeline,
+    redis,
+    config: apiConfigFromEnv(env),
+    logger,
+    validateHyperparameters: (family, input) => parseHyperparameters(family, input) as Record<string, unknown>,
+  });
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(env.LATHE_API_PORT, env.LATHE_API_HOST, resolve));
   logger.info({ port: env.LATHE_API_PORT, host: env.LATHE_API_HOST }, 'api listening');
