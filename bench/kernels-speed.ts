@@ -51,7 +51,7 @@ const cases: Case[] = [
   {
     name: 'text embedding(5,000 × 32) + pooling, length 32',
     batch: 64,
-    steps: 4,
+    steps: 2,
     build: () =>
       tf.sequential({
         layers: [
@@ -80,7 +80,9 @@ async function samplesPerSecond(c: Case): Promise<number> {
 
 await selectBackend({ prefer: 'wasm' });
 const results: { name: string; wasm: number; cpuStock: number; cpuLathe: number }[] = [];
-for (const c of cases) {
+// Optional argument: a substring of the case names to run only those.
+const only = process.argv[2];
+for (const c of cases.filter((x) => only === undefined || x.name.includes(only))) {
   await tf.setBackend('wasm');
   const wasm = await samplesPerSecond(c);
   await tf.setBackend('cpu');
