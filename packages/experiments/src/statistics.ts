@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- jstat ships no types; consumers compile this file without our src/ in their include list
+/// <reference path="./jstat.d.ts" />
 /**
  * The statistics engine: pure functions over sufficient statistics per arm (count, sum, sum of
  * squares), as GrowthBook's gbstats. Each function names the test it implements; values are

@@ -13,3 +13,4 @@ export * from './repositories/experiments.ts';
 export * from './repositories/schedules.ts';
 export * from './repositories/api-keys.ts';
 export * from './repositories/audit-log.ts';
+export * from './repositories/ab-tests.ts';

@@ -1,11 +1,89 @@
 /**
- * The deploy stage. Until the gate and the A/B rollout land, the placeholder records that
- * nothing was deployed and why. The real handler replaces `deployHandler` in main.ts.
+ * The deploy stage: puts a model version that passed the gate in front of traffic.
+ *   - no production model yet      → it becomes `production` directly (a direct deployment);
+ *   - it already is production     → nothing to do;
+ *   - otherwise                    → an A/B test against production starts at the first step of
+ *                                    the experiment's rollout policy; the rollout monitor takes
+ *                                    it from there (advance, promote, roll back).
+ * Idempotent: a redelivered job finds the alias already moved or the A/B test (named after the
+ * run) already created, and returns the same output.
  */
+import { randomBytes } from 'node:crypto';
+import { LatheError } from '@lathe/core';
+import { rolloutPolicySchema } from '@lathe/experiments';
 import type { StageHandler } from '@lathe/queues';
+import { getAlias, getModelVersion, moveAlias, startRollout } from '@lathe/registry';
 
-export const deployHandler: StageHandler = async (ctx) => {
-  const evaluated = await ctx.stageOutput('evaluate');
-  await ctx.reportProgress(1);
-  return { placeholder: true, deployed: false, reason: 'no deploy logic yet', evaluated: (evaluated?.evaluated as string | null) ?? null };
-};
+export const PRODUCTION_ALIAS = 'production';
+export const CHALLENGER_ALIAS = 'challenger';
+
+export function createDeployHandler(options: { now?: () => Date } = {}): StageHandler {
+  const now = options.now ?? (() => new Date());
+  return async (ctx) => {
+    const evaluated = await ctx.stageOutput('evaluate');
+    const trained = await ctx.stageOutput('train');
+    const modelVersionId = (evaluated?.modelVersionId ?? trained?.modelVersionId) as string | undefined;
+    if (!modelVersionId) {
+      throw new LatheError('missing_stage_output', `run ${ctx.runId}: deploy found no model version from train/evaluate`, { permanent: true });
+    }
+    const verdict = evaluated?.verdict as string | undefined;
+    if (verdict !== 'passed' && verdict !== 'overridden') {
+      throw new LatheError('gate_not_passed', `run ${ctx.runId}: model version ${modelVersionId} did not pass the gate (verdict ${verdict ?? 'none'})`, {
+        permanent: true,
+      });
+    }
+    const candidate = await getModelVersion(ctx.registry, modelVersionId);
+    const endpoint = ctx.experiment.name;
+    const production = await getAlias(ctx.registry, candidate.modelName, PRODUCTION_ALIAS);
+
+    if (!production) {
+      await moveAlias(ctx.registry, {
+        modelName: candidate.modelName,
+        alias: PRODUCTION_ALIAS,
+        modelVersionId: candidate.id,
+        reason: `run ${ctx.runId}: first model to pass the gate`,
+        actor: `run:${ctx.runId}`,
+      });
+      const deployment =
+        (await ctx.registry.deployment.findFirst({ where: { runId: ctx.runId, modelVersionId: candidate.id } })) ??
+        (await ctx.registry.deployment.create({
+          data: { endpoint, modelVersionId: candidate.id, runId: ctx.runId, strategy: 'direct', status: 'active', traffic: 1 },
+        }));
+      await ctx.reportProgress(1);
+      return { strategy: 'direct', modelVersionId: candidate.id, deploymentId: deployment.id, abTestId: null, reason: 'first model to pass the gate' };
+    }
+    if (production.modelVersionId === candidate.id) {
+      await ctx.reportProgress(1);
+      return { strategy: 'none', modelVersionId: candidate.id, deploymentId: null, abTestId: null, reason: 'already in production' };
+    }
+
+    const policy = rolloutPolicySchema.parse(ctx.experiment.rolloutPolicy ?? {});
+    const { abTest, deployment } = await startRollout(ctx.registry, {
+      name: `${endpoint}:run-${ctx.runId}`,
+      endpoint,
+      experimentId: ctx.experiment.id,
+      runId: ctx.runId,
+      salt: randomBytes(8).toString('hex'),
+      primaryMetric: policy.metric,
+      policy,
+      controlModelVersionId: production.modelVersionId,
+      treatmentModelVersionId: candidate.id,
+      treatmentTraffic: policy.steps[0]!,
+      now: now(),
+    });
+    const challenger = await getAlias(ctx.registry, candidate.modelName, CHALLENGER_ALIAS);
+    if (challenger?.modelVersionId !== candidate.id) {
+      await moveAlias(ctx.registry, {
+        modelName: candidate.modelName,
+        alias: CHALLENGER_ALIAS,
+        modelVersionId: candidate.id,
+        reason: `run ${ctx.runId}: A/B test ${abTest.name}`,
+        actor: `run:${ctx.runId}`,
+      });
+    }
+    await ctx.reportProgress(1);
+    return { strategy: 'ab_test', modelVersionId: candidate.id, deploymentId: deployment.id, abTestId: abTest.id, reason: 'A/B test against production' };
+  };
+}
+
+export const deployHandler: StageHandler = createDeployHandler();

@@ -1,0 +1,28 @@
+/**
+ * Runs the rollout monitor every `intervalMs` until stopped. A failing pass is logged and the
+ * next one tries again: a database blip must not end A/B tests or the worker.
+ */
+import type { Logger } from '@lathe/core';
+import type { Registry } from '@lathe/registry';
+import { monitorRollouts } from './rollout-monitor.ts';
+
+export function startRolloutLoop(registry: Registry, options: { intervalMs: number; logger: Logger }): { stop(): Promise<void> } {
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const tick = () => {
+    current = monitorRollouts(registry, { logger: options.logger })
+      .catch((error: unknown) => options.logger.error({ err: error }, 'rollout monitor pass failed'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, options.intervalMs);
+      });
+  };
+  timer = setTimeout(tick, options.intervalMs);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await current;
+    },
+  };
+}
