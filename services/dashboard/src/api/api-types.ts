@@ -1,0 +1,239 @@
+/**
+ * The shapes the dashboard reads from the admin API (services/api/src/routes/*.ts and
+ * /openapi.json). Only the fields the pages use; the API may send more.
+ */
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type StageName = 'ingest' | 'train' | 'evaluate' | 'deploy';
+export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+export type RunTrigger = 'manual' | 'api' | 'schedule' | 'retry';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Experiment {
+  id: string;
+  name: string;
+  description: string;
+  useCase: string;
+  modelFamily: string;
+  hyperparameters: Record<string, unknown>;
+  datasetId: string;
+  gate: Array<{ metric: string; min?: number; max?: number; maxRegression?: number }>;
+  rolloutPolicy: Record<string, unknown>;
+  cacheEnabled: boolean;
+  revision: number;
+  archivedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StageExecution {
+  stage: StageName;
+  status: StageStatus;
+  attempts: number;
+  progress: number;
+  cacheHit: boolean;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+}
+
+export interface Run {
+  id: string;
+  experimentId: string;
+  status: RunStatus;
+  stage: StageName | null;
+  progress: number;
+  trigger: RunTrigger;
+  seed?: number;
+  backend?: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  errorStage?: StageName | null;
+  queuedAt?: string;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  stages?: StageExecution[];
+}
+
+export interface MetricPoint {
+  step: number;
+  value: number;
+}
+
+export interface RunMetrics {
+  runId: string;
+  series: Record<string, MetricPoint[]>;
+}
+
+export interface Schedule {
+  id: string;
+  experimentId: string;
+  cron: string;
+  timezone: string;
+  enabled: boolean;
+  skippedTicks: number;
+  lastTickAt: string | null;
+  lastRunId: string | null;
+}
+
+export interface ModelVersion {
+  id: string;
+  modelName: string;
+  version: number;
+  runId: string | null;
+  useCase: string;
+  modelFamily: string;
+  sha256: string;
+  sizeBytes: string;
+  metrics: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface ModelSummary {
+  modelName: string;
+  versions: number;
+  latest: ModelVersion;
+  aliases: Record<string, number>;
+}
+
+export interface ModelAlias {
+  modelName: string;
+  alias: string;
+  modelVersionId: string;
+  revision: number;
+  updatedAt: string;
+  modelVersion?: ModelVersion;
+}
+
+export type GateVerdict = 'passed' | 'failed' | 'overridden';
+
+export interface Evaluation {
+  id: string;
+  modelVersionId: string;
+  datasetVersionId: string;
+  split: string;
+  runId: string | null;
+  metrics: Record<string, unknown>;
+  verdict: GateVerdict;
+  reasons: unknown;
+  baselineModelVersionId: string | null;
+  baselineMetrics: Record<string, unknown> | null;
+  overrideReason: string | null;
+  createdAt: string;
+}
+
+export interface EvaluationComparison {
+  a: Evaluation;
+  b: Evaluation;
+  sameData: boolean;
+  metrics: Array<{ metric: string; a: number | null; b: number | null; difference: number | null; relative: number | null }>;
+}
+
+export interface Dataset {
+  id: string;
+  name: string;
+  useCase: string;
+  description: string;
+  createdAt: string;
+}
+
+export interface DatasetVersion {
+  id: string;
+  datasetId: string;
+  version: number;
+  sha256: string;
+  format: string;
+  rows: number;
+  sizeBytes: string;
+  schema: unknown;
+  profile: unknown;
+  split: unknown;
+  drift: unknown;
+  parentId: string | null;
+  createdAt: string;
+}
+
+export interface AbVariant {
+  id: string;
+  name: string;
+  isControl: boolean;
+  modelVersionId: string;
+  weight: number;
+}
+
+export interface AbTest {
+  id: string;
+  name: string;
+  endpoint: string;
+  experimentId: string | null;
+  status: 'draft' | 'running' | 'stopped' | 'promoted' | 'rolled_back';
+  primaryMetric: string;
+  policy: Record<string, unknown>;
+  currentStep: number;
+  decision: string | null;
+  decisionReasons: unknown;
+  startedAt: string | null;
+  endedAt: string | null;
+  createdAt: string;
+  variants: AbVariant[];
+}
+
+export interface AbVariantReport {
+  variant: string;
+  isControl: boolean;
+  exposures: number;
+  conversions: number;
+  rate: number;
+  revenue: number;
+  vsControl: {
+    difference: number;
+    relativeLift: number | null;
+    z: number | null;
+    pValue: number | null;
+    confidenceInterval: [number, number] | null;
+    significant: boolean;
+  } | null;
+}
+
+export interface AbReport {
+  abTestId: string;
+  name: string;
+  status: AbTest['status'];
+  primaryMetric: string;
+  alpha: number;
+  variants: AbVariantReport[];
+}
+
+export interface QueueStat {
+  queue: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  completed: number;
+}
+
+export interface DeadLetter {
+  jobId: string;
+  queue: string;
+  name: string;
+  runId: string | null;
+  stage: string | null;
+  attemptsMade: number;
+  failedReason: string;
+  failedAt: string | null;
+}
+
+/** RFC 9457 problem details, as every API error is sent. */
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  code?: string;
+  errors?: Array<{ field: string; message: string }>;
+}
