@@ -202,7 +202,10 @@ function makeContext(
     async reportProgress(progress: number) {
       await reportStageProgress(registry, run.id, stage, progress);
       const overall = (STAGES.indexOf(stage) + Math.min(1, Math.max(0, progress))) / STAGES.length;
-      await job.updateProgress({ runId: run.id, stage, stageProgress: progress, progress: overall });
+      // The event is transport only (Postgres has the progress): losing Redis must not fail the stage.
+      await job
+        .updateProgress({ runId: run.id, stage, stageProgress: progress, progress: overall })
+        .catch((error: unknown) => logger.warn({ err: error }, 'progress event not published'));
     },
     async stageOutput(of: Stage) {
       const row = await registry.stageExecution.findUnique({ where: { runId_stage: { runId: run.id, stage: of } } });
