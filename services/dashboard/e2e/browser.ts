@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
+export type { Browser, Page } from 'playwright-core';
+
 export const DASHBOARD_DIR = join(import.meta.dirname, '..');
 export const DIST_DIR = join(DASHBOARD_DIR, 'dist');
 export const CHROMIUM_PATH = process.env.LATHE_CHROMIUM_PATH ?? '/usr/bin/chromium';

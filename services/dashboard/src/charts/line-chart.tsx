@@ -21,12 +21,13 @@ export function LineChart({ chart, width = 440, height = 220 }: { chart: MetricC
       width,
       height,
       scales: { x: { time: false } },
-      axes: [{ label: 'epoch' }, {}],
+      // Steps are whole epochs: no ticks at 1.5.
+      axes: [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }, {}],
       series: [
         { label: 'epoch' },
         ...chart.series.map((s, i) => ({
           label: s.name,
-          stroke: COLORS[Math.floor(i / 2) % COLORS.length]!,
+          stroke: COLORS[i % COLORS.length]!,
           width: 2,
           spanGaps: true,
           points: { show: true, size: 4 },

@@ -71,7 +71,7 @@ export function AbTestPage({ id }: { id: string }) {
           items={[
             ['endpoint', t.endpoint],
             ['primary metric', t.primaryMetric],
-            ['challenger traffic', `${formatPercent(currentTraffic(t), 0)}${steps.length ? ` (step ${t.currentStep + 1} of ${steps.map((s) => formatPercent(s, 0)).join(' → ')})` : ''}`],
+            ['challenger traffic', `${formatPercent(currentTraffic(t), 0)}${steps.length && t.status === 'running' ? ` (step ${t.currentStep + 1} of ${steps.map((s) => formatPercent(s, 0)).join(' → ')})` : ''}`],
             ['experiment', t.experimentId ? <a href={href.experiment(t.experimentId)}>{shortId(t.experimentId)}</a> : '—'],
             ['started', formatTimestamp(t.startedAt)],
             ['ended', formatTimestamp(t.endedAt)],

@@ -121,7 +121,9 @@ export function DatasetVersionPage({ id }: { id: string }) {
             ['sha256', <code>{v.sha256}</code>],
             ['parent', v.parentId ? <a href={href.datasetVersion(v.parentId)}>{shortId(v.parentId)}</a> : 'none'],
             ['created', formatTimestamp(v.createdAt)],
-            ...profileSummary(v.profile).map(({ label, value }): [string, string] => [label, String(show(value))]),
+            ...profileSummary(v.profile)
+              .filter(({ label }) => label !== 'rows')
+              .map(({ label, value }): [string, string] => [label, String(show(value))]),
           ]}
         />
       </Section>
