@@ -134,7 +134,7 @@ export function ExperimentPage({ id, now }: { id: string; now: number }) {
             </tbody>
           </table>
         ) : null}
-        {anyActive(runs.data?.items) ? <p className="muted small">Refreshing every 3 s while runs are active.</p> : null}
+        {anyActive(runs.data?.items) ? <p className="muted small">Runs are active: this list refreshes every 3 s (open a run to follow it live).</p> : null}
       </Section>
 
       <SchedulesSection experimentId={id} schedules={schedules.data?.items ?? null} error={schedules.error} reload={schedules.reload} />

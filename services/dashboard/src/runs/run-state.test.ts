@@ -78,6 +78,12 @@ describe('runStateReducer', () => {
     expect(state.ended).toBe(true);
   });
 
+  it('follows a run again once a retry queues it', () => {
+    const failed = fold([{ type: 'loaded', run, series: {} }, { type: 'end', status: 'failed' }]);
+    expect(failed.ended).toBe(true);
+    expect(runStateReducer(failed, { type: 'loaded', run: { ...run, status: 'queued' }, series: {} }).ended).toBe(false);
+  });
+
   it('ignores a snapshot before the run is loaded', () => {
     expect(runStateReducer(initialRunState, { type: 'run', snapshot: { id: 'r1', status: 'failed' } })).toBe(initialRunState);
   });

@@ -66,7 +66,8 @@ export function runStateReducer(state: RunState, event: RunEvent): RunState {
         series[name] = merged;
       }
       const run = { ...event.run, ...(event.run.stages ? { stages: orderStages(event.run.stages) } : {}) };
-      return { run, series, ended: state.ended || TERMINAL_STATUSES.includes(run.status) };
+      // Ended follows the snapshot: a retried run is queued again and must be followed again.
+      return { run, series, ended: TERMINAL_STATUSES.includes(run.status) };
     }
     case 'run': {
       if (!state.run) return state;
