@@ -16,3 +16,5 @@ export * from './stage-runner.ts';
 export * from './worker-config.ts';
 export * from './workers.ts';
 export * from './recovery-loop.ts';
+export * from './redis-reachable.ts';
+export * from './worker-process.ts';

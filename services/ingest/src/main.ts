@@ -1,45 +1,8 @@
 /**
- * The ingest worker: config → connections → handler → start; SIGTERM/SIGINT stop taking jobs, let
- * the active one finish (or, past the shutdown timeout, leave it to be picked up as stalled),
- * and close connections.
+ * The ingest worker: its handler, wired by runStageWorkerProcess (config, checks, shutdown).
+ * It also turns schedule ticks into runs and runs the recovery loop.
  */
-import { createLogger, createMetricsRegistry, loadConfig, onShutdown } from '@lathe/core';
-import { createPipeline, serveHealth, startRecoveryLoop, startWorkers, workerEnvSchema } from '@lathe/queues';
-import { createRegistry } from '@lathe/registry';
+import { runStageWorkerProcess } from '@lathe/queues';
 import { ingestHandler } from './handler.ts';
 
-const config = loadConfig(workerEnvSchema);
-const logger = createLogger('ingest-worker', config.LATHE_LOG_LEVEL);
-const registry = createRegistry({ databaseUrl: config.DATABASE_URL });
-const pipeline = createPipeline({
-  registry,
-  connection: config.REDIS_URL,
-  prefix: config.LATHE_QUEUE_PREFIX,
-  logger,
-  codeVersion: config.LATHE_CODE_VERSION,
-  ...(config.LATHE_LOCK_DURATION_MS ? { jobs: { ingest: { lockDurationMs: config.LATHE_LOCK_DURATION_MS } } } : {}),
-});
-const metrics = createMetricsRegistry('ingest-worker');
-const workers = await startWorkers({
-  pipeline,
-  stages: ['ingest'],
-  handlers: { ingest: ingestHandler },
-  // The ingest worker also turns schedule ticks into runs and runs the recovery loop.
-  schedules: true,
-  ...(config.LATHE_WORKER_CONCURRENCY ? { concurrency: config.LATHE_WORKER_CONCURRENCY } : {}),
-  metricsRegistry: metrics,
-  logger,
-});
-const recovery = startRecoveryLoop(pipeline);
-const health = config.LATHE_HEALTH_PORT > 0 ? await serveHealth(workers, { port: config.LATHE_HEALTH_PORT, metrics: [metrics, pipeline.metricsRegistry] }) : null;
-
-onShutdown(
-  [
-    { name: 'recovery', close: async () => recovery.stop() },
-    { name: 'health', close: () => new Promise<void>((resolve) => (health ? health.close(() => resolve()) : resolve())) },
-    { name: 'workers', close: () => workers.close() },
-    { name: 'pipeline', close: () => pipeline.close() },
-    { name: 'registry', close: () => registry.$disconnect() },
-  ],
-  logger,
-);
+await runStageWorkerProcess({ name: 'ingest-worker', stages: ['ingest'], handlers: { ingest: ingestHandler }, schedulesAndRecovery: true });

@@ -1,0 +1,74 @@
+/**
+ * The whole life of a stage worker process, so each service's main.ts is only its wiring:
+ * config → reachability checks → registry, pipeline → workers (+ health) → graceful shutdown.
+ * A start-up failure ends the process with one line (see `runMain`).
+ */
+import { type Closer, type Logger, createLogger, createMetricsRegistry, loadConfig, onShutdown, runMain } from '@lathe/core';
+import { type Registry, type Stage, assertDatabaseReachable, createRegistry } from '@lathe/registry';
+import { serveHealth } from './health-server.ts';
+import { type Pipeline, createPipeline } from './pipeline.ts';
+import { startRecoveryLoop } from './recovery-loop.ts';
+import { assertRedisReachable } from './redis-reachable.ts';
+import type { StageHandlers } from './stage-handler.ts';
+import { type WorkerConfig, workerEnvSchema } from './worker-config.ts';
+import { startWorkers } from './workers.ts';
+
+export interface StageWorkerProcessOptions {
+  /** Process name for logs and metrics, e.g. `train-worker`. */
+  name: string;
+  stages: Stage[];
+  handlers: StageHandlers;
+  /** Also turn schedule ticks into runs and run the recovery loop (one service does). */
+  schedulesAndRecovery?: boolean;
+  /** More things to start once connected; their closers run first on shutdown. */
+  extras?: (deps: { config: WorkerConfig; registry: Registry; pipeline: Pipeline; logger: Logger }) => Closer[] | Promise<Closer[]>;
+}
+
+export async function runStageWorkerProcess(options: StageWorkerProcessOptions): Promise<void> {
+  await runMain(options.name, async () => {
+    const config = loadConfig(workerEnvSchema);
+    const logger = createLogger(options.name, config.LATHE_LOG_LEVEL);
+    await assertDatabaseReachable(config.DATABASE_URL);
+    await assertRedisReachable(config.REDIS_URL);
+    const registry = createRegistry({ databaseUrl: config.DATABASE_URL });
+    const lockOverrides = config.LATHE_LOCK_DURATION_MS
+      ? Object.fromEntries(options.stages.map((stage) => [stage, { lockDurationMs: config.LATHE_LOCK_DURATION_MS }]))
+      : undefined;
+    const pipeline = createPipeline({
+      registry,
+      connection: config.REDIS_URL,
+      prefix: config.LATHE_QUEUE_PREFIX,
+      logger,
+      codeVersion: config.LATHE_CODE_VERSION,
+      ...(lockOverrides ? { jobs: lockOverrides } : {}),
+    });
+    const metrics = createMetricsRegistry(options.name);
+    const workers = await startWorkers({
+      pipeline,
+      stages: options.stages,
+      handlers: options.handlers,
+      schedules: options.schedulesAndRecovery ?? false,
+      ...(config.LATHE_WORKER_CONCURRENCY ? { concurrency: config.LATHE_WORKER_CONCURRENCY } : {}),
+      metricsRegistry: metrics,
+      logger,
+    });
+    const recovery = options.schedulesAndRecovery ? startRecoveryLoop(pipeline) : null;
+    const health =
+      config.LATHE_HEALTH_PORT > 0
+        ? await serveHealth(workers, { port: config.LATHE_HEALTH_PORT, metrics: [metrics, pipeline.metricsRegistry] })
+        : null;
+    const extras = (await options.extras?.({ config, registry, pipeline, logger })) ?? [];
+    logger.info({ stages: options.stages }, 'worker started');
+    onShutdown(
+      [
+        ...extras,
+        { name: 'recovery', close: async () => recovery?.stop() },
+        { name: 'health', close: () => new Promise<void>((resolve) => (health ? health.close(() => resolve()) : resolve())) },
+        { name: 'workers', close: () => workers.close() },
+        { name: 'pipeline', close: () => pipeline.close() },
+        { name: 'registry', close: () => registry.$disconnect() },
+      ],
+      logger,
+    );
+  });
+}
