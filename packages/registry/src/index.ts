@@ -14,3 +14,4 @@ export * from './repositories/schedules.ts';
 export * from './repositories/api-keys.ts';
 export * from './repositories/audit-log.ts';
 export * from './repositories/ab-tests.ts';
+export * from './repositories/stage-checkpoints.ts';

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "StageExecution" ADD COLUMN     "checkpoint" JSONB;
