@@ -100,11 +100,11 @@ describe('experiments', () => {
   it('creates with defaults, reads with an ETag, and refuses a stale If-Match with 412 (no lost update)', async () => {
     const created = await api.request('POST', '/experiments', {
       key: api.keys.editor,
-      body: { name: 'etag-test', useCase: 'recommendation', modelFamily: 'mf', datasetId: fx.dataset.id, gate: [{ metric: 'rmse', max: 1.2 }] },
+      body: { name: 'etag-test', useCase: 'recommendation', modelFamily: 'mf', datasetId: fx.dataset.id, gate: [{ metric: 'rmse', op: '<=', value: 1.2 }] },
     });
     expect(created.status).toBe(201);
     expect(created.headers.get('etag')).toBe('"1"');
-    expect(created.body.rolloutPolicy.steps).toEqual([0.05, 0.25, 0.5]);
+    expect(created.body.rolloutPolicy.steps).toEqual([0.1, 0.5]);
     const id = created.body.id;
 
     // Two editors read revision 1 and both try to save: exactly one wins, the other gets 412.

@@ -49,7 +49,7 @@ const createBody = z
     endpoint: z.string().min(1).max(200).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"'),
     experimentId: z.uuid().optional(),
     primaryMetric: z.string().min(1).max(100).default('conversion'),
-    policy: rolloutPolicySchema.default({ steps: [0.05, 0.25, 0.5], minExposuresPerStep: 1000, alpha: 0.05, maxDurationHours: 168, autoRollback: true }),
+    policy: rolloutPolicySchema.default(rolloutPolicySchema.parse({})),
     variants: z.array(variantInput).min(2).max(10),
   })
   .superRefine((body, ctx) => {

@@ -4,6 +4,8 @@
  * one is 412, so two editors cannot silently overwrite each other.
  */
 import { z } from 'zod';
+import { rolloutPolicySchema } from '@lathe/experiments';
+import { gateThresholdSchema } from '@lathe/ml';
 import { LatheError } from '@lathe/core';
 import { createExperiment, getExperiment, updateExperiment, type Json } from '@lathe/registry';
 import { audit } from '../audit.ts';
@@ -15,31 +17,12 @@ import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate, sortOrder } from '../pagination.ts';
 import { HttpProblem, type FieldError } from '../problem.ts';
 
-/** A gate rule: the new model's metric must reach `min`/stay under `max`, and lose at most `maxRegression` to production. */
-export const gateRuleSchema = z
-  .strictObject({
-    metric: z.string().min(1).max(100),
-    min: z.number().finite().optional(),
-    max: z.number().finite().optional(),
-    maxRegression: z.number().finite().min(0).optional().describe('largest allowed loss against the production model, in metric units'),
-  })
-  .refine((rule) => rule.min !== undefined || rule.max !== undefined || rule.maxRegression !== undefined, {
-    message: 'a gate rule needs min, max or maxRegression',
-  });
-
-/** Progressive rollout of the A/B test: traffic steps for the challenger, and when to decide. */
-export const rolloutPolicySchema = z
-  .strictObject({
-    steps: z.array(z.number().gt(0).max(1)).min(1).max(20).default([0.05, 0.25, 0.5]),
-    minExposuresPerStep: z.number().int().min(1).default(1000),
-    alpha: z.number().gt(0).lt(0.5).default(0.05),
-    maxDurationHours: z.number().gt(0).max(24 * 90).default(168),
-    autoRollback: z.boolean().default(true),
-  })
-  .refine((policy) => policy.steps.every((step, i) => i === 0 || step > policy.steps[i - 1]!), {
-    message: 'steps must increase',
-    path: ['steps'],
-  });
+/**
+ * The gate and the rollout policy are the packages' own schemas (@lathe/ml, @lathe/experiments),
+ * so what the API accepts is exactly what the evaluate stage and the rollout monitor run.
+ */
+export const gateRuleSchema = gateThresholdSchema;
+export { rolloutPolicySchema };
 
 const experimentSchema = z
   .object({
@@ -77,7 +60,7 @@ const createBody = z.strictObject({
   datasetId: z.uuid(),
   source: sourceSchema.nullable().optional(),
   gate: z.array(gateRuleSchema).max(50).default([]),
-  rolloutPolicy: rolloutPolicySchema.default({ steps: [0.05, 0.25, 0.5], minExposuresPerStep: 1000, alpha: 0.05, maxDurationHours: 168, autoRollback: true }),
+  rolloutPolicy: rolloutPolicySchema.default(rolloutPolicySchema.parse({})),
   cacheEnabled: z.boolean().optional(),
 });
 

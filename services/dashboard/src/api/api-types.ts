@@ -20,7 +20,7 @@ export interface Experiment {
   modelFamily: string;
   hyperparameters: Record<string, unknown>;
   datasetId: string;
-  gate: Array<{ metric: string; min?: number; max?: number; maxRegression?: number }>;
+  gate: GateRule[];
   rolloutPolicy: Record<string, unknown>;
   cacheEnabled: boolean;
   revision: number;
@@ -237,3 +237,9 @@ export interface Problem {
   code?: string;
   errors?: Array<{ field: string; message: string }>;
 }
+
+/** A gate threshold as @lathe/ml's gate schema defines it: absolute, or a change vs production. */
+export type GateRule =
+  | { metric: string; op: '>=' | '<='; value: number }
+  | { metric: string; maxDecrease: number; relative?: boolean }
+  | { metric: string; maxIncrease: number; relative?: boolean };

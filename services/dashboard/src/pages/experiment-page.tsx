@@ -9,6 +9,7 @@ import type { Experiment, Page, Run, Schedule } from '../api/api-types.ts';
 import { Empty, ErrorBox, JsonBlock, KeyValues, Loading, ProgressBar, Section, StatusBadge } from '../components/common.tsx';
 import { durationBetween, formatAgo, formatDurationMs, formatTimestamp, shortId } from '../format/format.ts';
 import { href } from '../routing/routes.ts';
+import { describeGateRule } from '../format/gate-rule.ts';
 
 export function ExperimentPage({ id, now }: { id: string; now: number }) {
   const experiment = useApiData<Experiment>(`/experiments/${encodeURIComponent(id)}`);
@@ -62,10 +63,7 @@ export function ExperimentPage({ id, now }: { id: string; now: number }) {
               <ul>
                 {e.gate.map((rule, i) => (
                   <li key={i}>
-                    <code>{rule.metric}</code>
-                    {rule.min !== undefined ? ` ≥ ${rule.min}` : ''}
-                    {rule.max !== undefined ? ` ≤ ${rule.max}` : ''}
-                    {rule.maxRegression !== undefined ? `, at most ${rule.maxRegression} worse than production` : ''}
+                    <code>{rule.metric}</code> {describeGateRule(rule)}
                   </li>
                 ))}
               </ul>
