@@ -171,7 +171,7 @@ describe('run flow', () => {
       expect(await fx.pipeline.queues.ingest.getJob(stageJobId(run.id, 'ingest'))).toBeUndefined();
       expect(callsOf(run.id, 'ingest')).toBe(0);
     } finally {
-      workers.workers.find((w) => w.name === 'ingest')!.resume();
+      await workers.workers.find((w) => w.name === 'ingest')!.resume();
     }
   });
 
