@@ -127,22 +127,22 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     metricsRegistry,
 
     async startRun(input) {
-      const experiment = await registry.experiment.findUnique({ where: { id: input.experimentId } });
-      if (!experiment) throw new NotFoundError('experiment', input.experimentId);
-      if (experiment.archivedAt) {
-        throw new ConflictError('experiment_archived', `experiment ${experiment.name} is archived; restore it before starting a run`);
-      }
       const params: Record<string, unknown> = { ...(input.params ?? {}) };
       if (input.cache !== undefined) params.cache = input.cache;
-      const { run, created } = await createRun(registry, {
-        experimentId: input.experimentId,
-        trigger: input.trigger ?? (input.scheduleId ? 'schedule' : 'manual'),
-        params: params as Json,
-        codeVersion,
-        ...(input.seed !== undefined ? { seed: input.seed } : {}),
-        ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-        ...(input.scheduleId ? { scheduleId: input.scheduleId } : {}),
-      });
+      // One statement: the experiment check (exists, not archived), the run and its stage rows.
+      const { run, created } = await createRun(
+        registry,
+        {
+          experimentId: input.experimentId,
+          trigger: input.trigger ?? (input.scheduleId ? 'schedule' : 'manual'),
+          params: params as Json,
+          codeVersion,
+          ...(input.seed !== undefined ? { seed: input.seed } : {}),
+          ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+          ...(input.scheduleId ? { scheduleId: input.scheduleId } : {}),
+        },
+        { requireActiveExperiment: true },
+      );
       // Same idempotency key: the run and its flow exist already (recovery re-adds a lost flow).
       if (!created) return run;
       try {

@@ -1,17 +1,19 @@
 /**
  * The generic stage runner every stage worker uses:
- *   validate payload → beginStage (idempotency) → cache lookup → handler → completeStage,
+ *   validate payload → claim (idempotency) → cache lookup → handler → finish,
  * or failStage (final when attempts are exhausted or the error is permanent).
  * A redelivered job (retry, stalled worker, re-enqueued after a Redis loss) finds its output
  * already recorded and returns it: nothing is done twice.
+ *
+ * Cost per job in the common case: two registry statements (claim, finish), each shared with
+ * the process's other concurrent jobs (see stage-ledger.ts); the run row, the outputs of the
+ * stages already done and the experiment's version come back with the claim.
  */
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
-import { LatheError, describeError, type Logger } from '@lathe/core';
+import { LatheError, NotFoundError, describeError, type Logger } from '@lathe/core';
 import {
   STAGES,
-  beginStage,
-  completeStage,
   failStage,
   findCachedStage,
   getRun,
@@ -24,13 +26,20 @@ import {
   type Registry,
   type Run,
   type Stage,
+  type StageClaim,
 } from '@lathe/registry';
 import { stageCacheKey } from './cache-key.ts';
 import { stagePayloadSchema, type JobSpec } from './catalog.ts';
 import { StageStoppedError, type RunParams, type StageContext, type StageHandler, type StageOutput } from './stage-handler.ts';
+import { createStageLedger, type StageLedger } from './stage-ledger.ts';
+
+/** Cached reads the cache inputs may use. */
+export interface CacheLookups {
+  datasetSha256(datasetVersionId: string): Promise<string | null>;
+}
 
 /** The inputs that decide a stage's output; null: the stage is never cached (it has side effects). */
-export type CacheInputs = (ctx: StageContext) => Promise<Json | null>;
+export type CacheInputs = (ctx: StageContext, lookups: CacheLookups) => Promise<Json | null>;
 
 export interface StageRunnerDeps {
   registry: Registry;
@@ -40,6 +49,8 @@ export interface StageRunnerDeps {
   /** Code version folded into cache keys (the run's own `codeVersion` wins). */
   codeVersion: string;
   cacheInputs?: CacheInputs;
+  /** Shared by the jobs of a worker group (grouped writes, caches); default: one per call. */
+  ledger?: StageLedger;
 }
 
 export interface StageJobResult {
@@ -52,8 +63,8 @@ export interface StageJobResult {
 export const defaultCacheInputs: Record<Stage, CacheInputs> = {
   ingest: async () => null,
   deploy: async () => null,
-  train: async (ctx) => {
-    const dataset = await datasetSha256(ctx);
+  train: async (ctx, lookups) => {
+    const dataset = ctx.run.datasetVersionId ? await lookups.datasetSha256(ctx.run.datasetVersionId) : null;
     if (!dataset) return null;
     return {
       dataset,
@@ -62,50 +73,35 @@ export const defaultCacheInputs: Record<Stage, CacheInputs> = {
       hyperparameters: ctx.hyperparameters as Json,
     };
   },
-  evaluate: async (ctx) => {
-    const dataset = await datasetSha256(ctx);
+  evaluate: async (ctx, lookups) => {
+    const dataset = ctx.run.datasetVersionId ? await lookups.datasetSha256(ctx.run.datasetVersionId) : null;
     const trained = await ctx.stageOutput('train');
     if (!dataset || !trained) return null;
     return { dataset, trained: trained as Json, gate: ctx.experiment.gate as Json };
   },
 };
 
-async function datasetSha256(ctx: StageContext): Promise<string | null> {
-  if (!ctx.run.datasetVersionId) return null;
-  const version = await ctx.registry.datasetVersion.findUnique({ where: { id: ctx.run.datasetVersionId }, select: { sha256: true } });
-  return version?.sha256 ?? null;
-}
-
 function mergedHyperparameters(experiment: Experiment, params: RunParams): Record<string, unknown> {
   const base = (experiment.hyperparameters ?? {}) as Record<string, unknown>;
   return { ...base, ...(params.hyperparameters ?? {}) };
 }
 
-function payloadError(stage: Stage, data: unknown): LatheError | null {
-  const parsed = stagePayloadSchema.safeParse(data);
-  if (parsed.success) return null;
-  const issue = parsed.error.issues[0]!;
+function invalidPayload(stage: Stage, data: unknown, issue: { path: PropertyKey[]; message: string }): LatheError {
   return new LatheError(
     'invalid_payload',
-    `${stage} job payload is invalid at "${issue.path.join('.') || '(root)'}": ${issue.message}; got ${JSON.stringify(data)}`,
+    `${stage} job payload is invalid at "${issue.path.map(String).join('.') || '(root)'}": ${issue.message}; got ${JSON.stringify(data)}`,
     { permanent: true },
   );
 }
 
-export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps): Promise<StageJobResult> {
-  const { registry } = deps;
-  const invalid = payloadError(stage, job.data);
-  if (invalid) {
-    // Record on the run when the payload names one; never retry a payload that cannot parse.
-    const runId = typeof job.data?.runId === 'string' ? (job.data.runId as string) : null;
-    const run = runId ? await registry.run.findUnique({ where: { id: runId } }).catch(() => null) : null;
-    if (run) await failStage(registry, run.id, stage, { ...describeError(invalid), final: true });
-    throw new UnrecoverableError(`${invalid.code}: ${invalid.message}`);
-  }
-  const { runId } = stagePayloadSchema.parse(job.data);
-  const logger = deps.logger.child({ runId, stage, jobId: job.id });
-
-  const run = await getRun(registry, runId);
+/**
+ * Why a claim did not take the stage, in the order the checks must apply: a cancelled or
+ * cancel-requested run stops, a finished run has nothing left to do, a stage already recorded
+ * returns its output.
+ */
+async function unclaimed(registry: Registry, claim: StageClaim, stage: Stage, logger: Logger): Promise<StageJobResult> {
+  const { run } = claim;
+  const runId = run.id;
   if (run.status === 'cancelled') return { runId, stage, outcome: 'cancelled' };
   if (run.cancelRequestedAt) {
     await markCancelled(registry, runId);
@@ -115,42 +111,57 @@ export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps)
   if (run.status === 'failed') {
     throw new UnrecoverableError(`run_failed: run ${runId} already failed (${run.errorCode ?? 'unknown'}); retry the run instead`);
   }
-
-  const execution = await beginStage(registry, runId, stage);
-  if (execution.status === 'succeeded' || execution.status === 'skipped') {
+  if (claim.stageStatus === null) throw new NotFoundError('stage', `${runId}/${stage}`);
+  if (claim.stageStatus === 'succeeded' || claim.stageStatus === 'skipped') {
     logger.info('stage already recorded; returning its output');
     await finishRunIfLast(registry, runId, stage);
     return { runId, stage, outcome: 'already_done' };
   }
+  // The run or stage changed between the claim's read and write (a concurrent writer): retry.
+  throw new LatheError('stage_claim_conflict', `${stage} of run ${runId} changed while being claimed (run ${run.status}, stage ${claim.stageStatus}); the job will retry`);
+}
+
+export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps): Promise<StageJobResult> {
+  const { registry } = deps;
+  const ledger = deps.ledger ?? createStageLedger(registry, { maxBatch: 1 });
+  const parsed = stagePayloadSchema.safeParse(job.data);
+  if (!parsed.success) {
+    const invalid = invalidPayload(stage, job.data, parsed.error.issues[0]!);
+    // Record on the run when the payload names one; never retry a payload that cannot parse.
+    const runId = typeof job.data?.runId === 'string' ? (job.data.runId as string) : null;
+    const run = runId ? await registry.run.findUnique({ where: { id: runId } }).catch(() => null) : null;
+    if (run) await failStage(registry, run.id, stage, { ...describeError(invalid), final: true });
+    throw new UnrecoverableError(`${invalid.code}: ${invalid.message}`);
+  }
+  const { runId } = parsed.data;
+  const logger = deps.logger.child({ runId, stage, jobId: job.id });
+
+  const claim = await ledger.claim(runId, stage);
+  if (!claim) throw new NotFoundError('run', runId);
+  if (!claim.claimed) return unclaimed(registry, claim, stage, logger);
 
   const controller = new AbortController();
-  const started = await getRun(registry, runId);
-  const experiment = await registry.experiment.findUniqueOrThrow({ where: { id: started.experimentId } });
+  const started = claim.run;
+  const experiment = await ledger.experiment(claim);
   const params = (started.params ?? {}) as RunParams;
-  const ctx = makeContext(job, stage, started, experiment, params, deps, logger, controller.signal);
+  const ctx = makeContext(job, stage, started, experiment, params, claim.doneOutputs, deps, logger, controller.signal);
 
   try {
     const cacheEnabled = experiment.cacheEnabled && params.cache !== false;
-    const inputs = await (deps.cacheInputs ?? defaultCacheInputs[stage])(ctx);
+    const inputs = await (deps.cacheInputs ?? defaultCacheInputs[stage])(ctx, ledger);
     const cacheKey = inputs === null ? undefined : stageCacheKey(stage, started.codeVersion ?? deps.codeVersion, inputs);
     if (cacheKey && cacheEnabled) {
       const cached = await findCachedStage(registry, stage, cacheKey, runId);
       if (cached) {
         logger.info({ cachedFromRunId: cached.runId }, 'stage cache hit');
-        await completeStage(registry, runId, stage, {
-          output: (cached.output ?? {}) as Json,
-          cacheKey,
-          cacheHit: true,
-          cachedFromRunId: cached.runId,
-        });
-        await afterStage(registry, runId, stage, (cached.output ?? {}) as StageOutput);
+        const output = (cached.output ?? {}) as StageOutput;
+        await ledger.finish({ ...finishOf(runId, stage, output), cacheKey, cacheHit: true, cachedFromRunId: cached.runId });
         return { runId, stage, outcome: 'cache_hit' };
       }
     }
 
     const output = await withTimeout(deps.handler(ctx), deps.spec.timeoutMs, controller, runId, stage);
-    await completeStage(registry, runId, stage, { output: output as Json, ...(cacheKey ? { cacheKey } : {}) });
-    await afterStage(registry, runId, stage, output);
+    await ledger.finish({ ...finishOf(runId, stage, output), ...(cacheKey ? { cacheKey } : {}) });
     return { runId, stage, outcome: 'succeeded' };
   } catch (error) {
     if (error instanceof StageStoppedError && (await isCancelRequested(registry, runId))) {
@@ -172,12 +183,19 @@ export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps)
   }
 }
 
+/** A stage's output and what the run row carries of it (ingest: the dataset version). */
+function finishOf(runId: string, stage: Stage, output: StageOutput) {
+  const datasetVersionId = stage === 'ingest' && typeof output.datasetVersionId === 'string' ? output.datasetVersionId : undefined;
+  return { runId, stage, output: output as Json, ...(datasetVersionId ? { datasetVersionId } : {}) };
+}
+
 function makeContext(
   job: Job,
   stage: Stage,
   run: Run,
   experiment: Experiment,
   params: RunParams,
+  doneOutputs: StageClaim['doneOutputs'],
   deps: StageRunnerDeps,
   logger: Logger,
   signal: AbortSignal,
@@ -208,6 +226,8 @@ function makeContext(
         .catch((error: unknown) => logger.warn({ err: error }, 'progress event not published'));
     },
     async stageOutput(of: Stage) {
+      // Stages done before this one began came back with the claim; their outputs are final.
+      if (of in doneOutputs) return (doneOutputs[of] ?? {}) as Record<string, unknown>;
       const row = await registry.stageExecution.findUnique({ where: { runId_stage: { runId: run.id, stage: of } } });
       return row && (row.status === 'succeeded' || row.status === 'skipped') ? ((row.output ?? {}) as Record<string, unknown>) : null;
     },
@@ -232,14 +252,7 @@ async function withTimeout<T>(work: Promise<T>, timeoutMs: number, controller: A
   }
 }
 
-/** Stage results that the run row carries, and the run's end after its last stage. */
-async function afterStage(registry: Registry, runId: string, stage: Stage, output: StageOutput): Promise<void> {
-  if (stage === 'ingest' && typeof output.datasetVersionId === 'string') {
-    await registry.run.update({ where: { id: runId }, data: { datasetVersionId: output.datasetVersionId } });
-  }
-  await finishRunIfLast(registry, runId, stage);
-}
-
+/** The run's end after its last stage, for a redelivered job that finds the stage recorded. */
 async function finishRunIfLast(registry: Registry, runId: string, stage: Stage): Promise<void> {
   if (stage !== STAGES[STAGES.length - 1]) return;
   const run = await getRun(registry, runId);

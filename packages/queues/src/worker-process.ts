@@ -17,7 +17,8 @@ export interface StageWorkerProcessOptions {
   /** Process name for logs and metrics, e.g. `train-worker`. */
   name: string;
   stages: Stage[];
-  handlers: StageHandlers;
+  /** The handlers, or a factory run after the configuration checks (so its own config errors are reported the same way). */
+  handlers: StageHandlers | (() => StageHandlers);
   /** Also turn schedule ticks into runs and run the recovery loop (one service does). */
   schedulesAndRecovery?: boolean;
   /** More things to start once connected; their closers run first on shutdown. */
@@ -46,7 +47,7 @@ export async function runStageWorkerProcess(options: StageWorkerProcessOptions):
     const workers = await startWorkers({
       pipeline,
       stages: options.stages,
-      handlers: options.handlers,
+      handlers: typeof options.handlers === 'function' ? options.handlers() : options.handlers,
       schedules: options.schedulesAndRecovery ?? false,
       ...(config.LATHE_WORKER_CONCURRENCY ? { concurrency: config.LATHE_WORKER_CONCURRENCY } : {}),
       metricsRegistry: metrics,

@@ -15,6 +15,7 @@ import { connectRedis } from './connection.ts';
 import type { Pipeline } from './pipeline.ts';
 import { createJobDurationHistogram, metricStageOfQueue } from './queue-metrics.ts';
 import { handleScheduleTick } from './schedules.ts';
+import { createStageLedger } from './stage-ledger.ts';
 import { runStageJob, type CacheInputs } from './stage-runner.ts';
 import type { StageHandlers } from './stage-handler.ts';
 
@@ -89,6 +90,8 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
     return worker;
   };
 
+  // One ledger for the group: the concurrent jobs of every stage share its statements and caches.
+  const ledger = createStageLedger(pipeline.registry);
   for (const stage of options.stages) {
     const handler = options.handlers[stage];
     if (!handler) throw new Error(`startWorkers: no handler for stage ${stage}`);
@@ -102,6 +105,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
         handler,
         spec,
         codeVersion: pipeline.codeVersion,
+        ledger,
         ...(cacheInputs ? { cacheInputs } : {}),
       }),
     );

@@ -2,11 +2,18 @@
  * Runs and their stages. Every status change is a conditional update (`WHERE status IN
  * (legal sources)`), so two workers racing cannot move a run backwards, and an illegal
  * transition is refused with a typed error instead of silently applied.
+ *
+ * The hot path of a pipeline (create a run, begin and finish each stage) is one SQL statement
+ * per step: data-modifying CTEs (`WITH … UPDATE … RETURNING`) instead of read-then-write, so a
+ * stage costs two round trips instead of a dozen. `claimStages` and `finishStages` take many
+ * stages at once so a worker can group the statements of its concurrent jobs (group commit).
+ * Raw SQL must set `updatedAt` itself (Prisma's `@updatedAt` is applied by the client).
  */
 import { randomInt } from 'node:crypto';
-import { NotFoundError } from '@lathe/core';
-import type { Run, RunStatus, RunTrigger, Stage, StageExecution } from '../generated/prisma/client.ts';
-import { type Db, type Json, isUniqueViolation } from './db.ts';
+import { ConflictError, NotFoundError } from '@lathe/core';
+import type { Run, RunStatus, RunTrigger, Stage, StageExecution, StageStatus } from '../generated/prisma/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import { type Db, type Json } from './db.ts';
 import { IllegalTransitionError, TERMINAL_RUN_STATUSES, sourcesOf } from './run-transitions.ts';
 
 export const STAGES: readonly Stage[] = ['ingest', 'train', 'evaluate', 'deploy'];
@@ -21,33 +28,45 @@ export interface NewRun {
   codeVersion?: string;
 }
 
-/** Creates a queued run with one pending row per stage. Same idempotency key ⇒ same run. */
-export async function createRun(db: Db, input: NewRun): Promise<{ run: Run; created: boolean }> {
+export interface CreateRunOptions {
+  /** Refuse (typed errors) when the experiment is missing or archived, in the same statement. */
+  requireActiveExperiment?: boolean;
+}
+
+/**
+ * Creates a queued run with one pending row per stage, in one statement. Same idempotency key
+ * ⇒ same run (`ON CONFLICT DO NOTHING` waits for a concurrent insert of the key, then yields).
+ */
+export async function createRun(db: Db, input: NewRun, options: CreateRunOptions = {}): Promise<{ run: Run; created: boolean }> {
+  const archivedFilter = options.requireActiveExperiment ? Prisma.sql`AND e."archivedAt" IS NULL` : Prisma.empty;
+  const rows = await db.$queryRaw<Run[]>`
+    WITH run AS (
+      INSERT INTO "Run" ("id", "experimentId", "trigger", "seed", "params", "idempotencyKey", "scheduleId", "codeVersion", "updatedAt")
+      SELECT gen_random_uuid()::text, e."id", ${input.trigger ?? 'manual'}::"RunTrigger", ${input.seed ?? randomInt(0, 2 ** 31 - 1)}::int,
+             ${JSON.stringify(input.params ?? {})}::jsonb, ${input.idempotencyKey ?? null}::text, ${input.scheduleId ?? null}::text,
+             ${input.codeVersion ?? null}::text, now()
+      FROM "Experiment" e WHERE e."id" = ${input.experimentId} ${archivedFilter}
+      ON CONFLICT ("idempotencyKey") DO NOTHING
+      RETURNING *
+    ), stages AS (
+      INSERT INTO "StageExecution" ("id", "runId", "stage", "updatedAt")
+      SELECT gen_random_uuid()::text, run."id", s.stage::"Stage", now()
+      FROM run CROSS JOIN unnest(${[...STAGES]}::text[]) AS s(stage)
+    )
+    SELECT * FROM run`;
+  const created = rows[0];
+  if (created) return { run: created, created: true };
+  // Nothing inserted: the experiment is missing/archived, or the key names an existing run.
+  const experiment = await db.experiment.findUnique({ where: { id: input.experimentId }, select: { name: true, archivedAt: true } });
+  if (!experiment) throw new NotFoundError('experiment', input.experimentId);
+  if (options.requireActiveExperiment && experiment.archivedAt) {
+    throw new ConflictError('experiment_archived', `experiment ${experiment.name} is archived; restore it before starting a run`);
+  }
   if (input.idempotencyKey) {
     const existing = await db.run.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
     if (existing) return { run: existing, created: false };
   }
-  try {
-    const run = await db.run.create({
-      data: {
-        experimentId: input.experimentId,
-        trigger: input.trigger ?? 'manual',
-        seed: input.seed ?? randomInt(0, 2 ** 31 - 1),
-        params: input.params ?? {},
-        idempotencyKey: input.idempotencyKey ?? null,
-        scheduleId: input.scheduleId ?? null,
-        codeVersion: input.codeVersion ?? null,
-        stages: { create: STAGES.map((stage) => ({ stage })) },
-      },
-    });
-    return { run, created: true };
-  } catch (error) {
-    if (input.idempotencyKey && isUniqueViolation(error)) {
-      const run = await db.run.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } });
-      return { run, created: false };
-    }
-    throw error;
-  }
+  throw new ConflictError('run_not_created', `run for experiment ${input.experimentId} was not created; try again`);
 }
 
 export async function getRun(db: Db, id: string): Promise<Run> {
@@ -99,23 +118,182 @@ export async function transitionRun(db: Db, runId: string, to: RunStatus, patch:
  * recorded output is there and the caller returns it instead of doing the work again.
  */
 export async function beginStage(db: Db, runId: string, stage: Stage): Promise<StageExecution> {
+  const rows = await db.$queryRaw<StageExecution[]>`
+    WITH target AS (
+      SELECT r."id" FROM "Run" r
+      JOIN "StageExecution" s ON s."runId" = r."id" AND s."stage" = ${stage}::"Stage"
+      WHERE r."id" = ${runId} AND r."status" IN ('queued', 'running') AND s."status" NOT IN ('succeeded', 'skipped')
+    ), run_upd AS (
+      UPDATE "Run" r SET ${RUN_BEGIN_SET}, "stage" = ${stage}::"Stage"
+      FROM target t WHERE r."id" = t."id" AND r."status" IN ('queued', 'running')
+      RETURNING r."id"
+    )
+    UPDATE "StageExecution" s SET ${STAGE_BEGIN_SET}
+    FROM run_upd WHERE s."runId" = run_upd."id" AND s."stage" = ${stage}::"Stage" AND s."status" NOT IN ('succeeded', 'skipped')
+    RETURNING s.*`;
+  if (rows[0]) return rows[0];
+  // Not begun: say why (rare path, so a second read is fine).
   const existing = await db.stageExecution.findUnique({ where: { runId_stage: { runId, stage } } });
   if (!existing) throw new NotFoundError('stage', `${runId}/${stage}`);
   if (existing.status === 'succeeded' || existing.status === 'skipped') return existing;
   const run = await getRun(db, runId);
-  if (run.status === 'queued') await transitionRun(db, runId, 'running', { stage });
-  else if (run.status === 'running') await db.run.update({ where: { id: runId }, data: { stage } });
-  else throw new IllegalTransitionError(runId, run.status, 'running');
-  return db.stageExecution.update({
-    where: { id: existing.id },
-    data: {
-      status: 'running',
-      attempts: { increment: 1 },
-      startedAt: existing.startedAt ?? new Date(),
-      errorCode: null,
-      errorMessage: null,
-    },
-  });
+  throw new IllegalTransitionError(runId, run.status, 'running');
+}
+
+/** A run entering a stage: queued → running (the run starts), running stays running. */
+const RUN_BEGIN_SET = Prisma.sql`"status" = 'running',
+  "startedAt" = CASE WHEN r."status" = 'queued' THEN now() ELSE r."startedAt" END, "updatedAt" = now()`;
+/** Another attempt of a stage; `startedAt` keeps the first attempt's time. */
+const STAGE_BEGIN_SET = Prisma.sql`"status" = 'running', "attempts" = s."attempts" + 1,
+  "startedAt" = COALESCE(s."startedAt", now()), "errorCode" = NULL, "errorMessage" = NULL, "updatedAt" = now()`;
+
+export interface StageClaim {
+  /** The run after the claim (status `running`, `stage` set when claimed). */
+  run: Run;
+  /** True when this call moved the stage to running; false: see `run` and `stageStatus`. */
+  claimed: boolean;
+  /** The stage's status after the claim; null when the run has no such stage row. */
+  stageStatus: StageStatus | null;
+  stageAttempts: number;
+  /** Outputs of the run's stages that had succeeded (or were skipped) when the claim was made. */
+  doneOutputs: Partial<Record<Stage, Json | null>>;
+  /** The experiment's version, for callers that cache experiment rows. */
+  experimentRevision: number;
+  experimentUpdatedAt: Date;
+}
+
+/**
+ * Begins many stages at once, one statement, and returns for each what a stage worker needs:
+ * the run row, whether the stage was claimed, the outputs of the stages already done and the
+ * experiment's version. A stage is claimed only when its run is queued or running with no
+ * cancel requested and the stage has not succeeded; otherwise nothing is written and the
+ * caller decides from the returned rows (cancelled, already done…). Results are in input
+ * order; `null` where the run does not exist. Claim one stage per run per call.
+ */
+export async function claimStages(db: Db, items: ReadonlyArray<{ runId: string; stage: Stage }>): Promise<Array<StageClaim | null>> {
+  if (items.length === 0) return [];
+  type Row = Run & {
+    claimClaimed: boolean;
+    claimStageStatus: StageStatus | null;
+    claimStageAttempts: number | null;
+    claimDoneOutputs: Partial<Record<Stage, Json | null>> | null;
+    claimExperimentRevision: number;
+    claimExperimentUpdatedAt: Date;
+    claimOrdinal: bigint | number;
+  };
+  const rows = await db.$queryRaw<Row[]>`
+    WITH input AS (
+      SELECT i."runId", i.stage::"Stage" AS stage, i.n
+      FROM unnest(${items.map((i) => i.runId)}::text[], ${items.map((i) => i.stage)}::text[]) WITH ORDINALITY AS i("runId", stage, n)
+    ), target AS (
+      SELECT i."runId", i.stage FROM input i
+      JOIN "Run" r ON r."id" = i."runId"
+      JOIN "StageExecution" s ON s."runId" = i."runId" AND s."stage" = i.stage
+      WHERE r."status" IN ('queued', 'running') AND r."cancelRequestedAt" IS NULL AND s."status" NOT IN ('succeeded', 'skipped')
+    ), run_upd AS (
+      UPDATE "Run" r SET ${RUN_BEGIN_SET}, "stage" = t.stage
+      FROM target t WHERE r."id" = t."runId" AND r."status" IN ('queued', 'running') AND r."cancelRequestedAt" IS NULL
+      RETURNING r.*
+    ), stage_upd AS (
+      UPDATE "StageExecution" s SET ${STAGE_BEGIN_SET}
+      FROM run_upd ru JOIN target t ON t."runId" = ru."id"
+      WHERE s."runId" = t."runId" AND s."stage" = t.stage AND s."status" NOT IN ('succeeded', 'skipped')
+      RETURNING s."runId", s."stage", s."status", s."attempts"
+    )
+    SELECT r.*,
+      (su."runId" IS NOT NULL) AS "claimClaimed",
+      COALESCE(su."status", s."status") AS "claimStageStatus",
+      COALESCE(su."attempts", s."attempts") AS "claimStageAttempts",
+      (SELECT jsonb_object_agg(d."stage", d."output") FROM "StageExecution" d
+        WHERE d."runId" = i."runId" AND d."status" IN ('succeeded', 'skipped')) AS "claimDoneOutputs",
+      e."revision" AS "claimExperimentRevision", e."updatedAt" AS "claimExperimentUpdatedAt",
+      i.n AS "claimOrdinal"
+    FROM input i
+    JOIN LATERAL (
+      SELECT * FROM run_upd WHERE run_upd."id" = i."runId"
+      UNION ALL
+      SELECT * FROM "Run" x WHERE x."id" = i."runId" AND NOT EXISTS (SELECT 1 FROM run_upd WHERE run_upd."id" = i."runId")
+    ) r ON true
+    JOIN "Experiment" e ON e."id" = r."experimentId"
+    LEFT JOIN "StageExecution" s ON s."runId" = i."runId" AND s."stage" = i.stage
+    LEFT JOIN stage_upd su ON su."runId" = i."runId" AND su."stage" = i.stage`;
+  const claims: Array<StageClaim | null> = items.map(() => null);
+  for (const row of rows) {
+    const {
+      claimClaimed,
+      claimStageStatus,
+      claimStageAttempts,
+      claimDoneOutputs,
+      claimExperimentRevision,
+      claimExperimentUpdatedAt,
+      claimOrdinal,
+      ...run
+    } = row;
+    claims[Number(claimOrdinal) - 1] = {
+      run,
+      claimed: claimClaimed,
+      stageStatus: claimStageStatus,
+      stageAttempts: claimStageAttempts ?? 0,
+      doneOutputs: claimDoneOutputs ?? {},
+      experimentRevision: claimExperimentRevision,
+      experimentUpdatedAt: claimExperimentUpdatedAt,
+    };
+  }
+  return claims;
+}
+
+export interface StageFinish {
+  runId: string;
+  stage: Stage;
+  output: Json;
+  status?: 'succeeded' | 'skipped';
+  cacheKey?: string;
+  cacheHit?: boolean;
+  cachedFromRunId?: string;
+  /** Recorded on the run (the ingest stage's dataset version). */
+  datasetVersionId?: string;
+}
+
+/**
+ * Finishes many stages at once, one statement: each stage row gets its output, and its run
+ * its progress (and `datasetVersionId` when given); after the last stage a running run becomes
+ * succeeded. The same effect as `completeStage` followed by the run's end, without the reads.
+ * Throws `NotFoundError` naming the first stage row that does not exist.
+ */
+export async function finishStages(db: Db, items: readonly StageFinish[]): Promise<void> {
+  if (items.length === 0) return;
+  const last = STAGES[STAGES.length - 1]!;
+  const rows = await db.$queryRaw<Array<{ runId: string; stage: Stage }>>`
+    WITH input AS (
+      SELECT i."runId", i.stage::"Stage" AS stage, i.output::jsonb AS output, i.status::"StageStatus" AS status,
+             i."cacheKey", i."cacheHit", i."cachedFromRunId", i."datasetVersionId", i.progress, i.last
+      FROM unnest(
+        ${items.map((i) => i.runId)}::text[], ${items.map((i) => i.stage)}::text[], ${items.map((i) => JSON.stringify(i.output))}::text[],
+        ${items.map((i) => i.status ?? 'succeeded')}::text[], ${items.map((i) => i.cacheKey ?? null)}::text[],
+        ${items.map((i) => i.cacheHit ?? false)}::boolean[], ${items.map((i) => i.cachedFromRunId ?? null)}::text[],
+        ${items.map((i) => i.datasetVersionId ?? null)}::text[], ${items.map((i) => (STAGES.indexOf(i.stage) + 1) / STAGES.length)}::float8[],
+        ${items.map((i) => i.stage === last)}::boolean[]
+      ) AS i("runId", stage, output, status, "cacheKey", "cacheHit", "cachedFromRunId", "datasetVersionId", progress, last)
+    ), stage_upd AS (
+      UPDATE "StageExecution" s SET "status" = i.status, "output" = i.output, "progress" = 1, "cacheKey" = i."cacheKey",
+        "cacheHit" = i."cacheHit", "cachedFromRunId" = i."cachedFromRunId", "finishedAt" = now(), "updatedAt" = now()
+      FROM input i WHERE s."runId" = i."runId" AND s."stage" = i.stage
+      RETURNING s."runId", s."stage"
+    ), run_upd AS (
+      UPDATE "Run" r SET
+        "datasetVersionId" = COALESCE(i."datasetVersionId", r."datasetVersionId"),
+        "progress" = CASE WHEN r."status" = 'running' THEN (CASE WHEN i.last THEN 1 ELSE i.progress END) ELSE r."progress" END,
+        "status" = CASE WHEN i.last AND r."status" = 'running' THEN 'succeeded'::"RunStatus" ELSE r."status" END,
+        "stage" = CASE WHEN i.last AND r."status" = 'running' THEN i.stage ELSE r."stage" END,
+        "finishedAt" = CASE WHEN i.last AND r."status" = 'running' THEN now() ELSE r."finishedAt" END,
+        "updatedAt" = now()
+      FROM input i WHERE r."id" = i."runId" AND EXISTS (SELECT 1 FROM stage_upd su WHERE su."runId" = i."runId" AND su."stage" = i.stage)
+    )
+    SELECT "runId", "stage" FROM stage_upd`;
+  if (rows.length === items.length) return;
+  const done = new Set(rows.map((r) => `${r.runId}/${r.stage}`));
+  const missing = items.find((i) => !done.has(`${i.runId}/${i.stage}`))!;
+  throw new NotFoundError('stage', `${missing.runId}/${missing.stage}`);
 }
 
 export async function completeStage(
@@ -168,14 +346,20 @@ export async function failStage(
   }
 }
 
-/** Progress of the active stage (0..1) folded into the run's overall progress. */
+/** Progress of the active stage (0..1) folded into the run's overall progress: one statement. */
 export async function reportStageProgress(db: Db, runId: string, stage: Stage, progress: number): Promise<void> {
   const clamped = Math.min(1, Math.max(0, Number.isFinite(progress) ? progress : 0));
-  await db.stageExecution.update({ where: { runId_stage: { runId, stage } }, data: { progress: clamped } });
-  await db.run.updateMany({
-    where: { id: runId, status: 'running' },
-    data: { progress: (STAGES.indexOf(stage) + clamped) / STAGES.length },
-  });
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    WITH stage_upd AS (
+      UPDATE "StageExecution" SET "progress" = ${clamped}::float8, "updatedAt" = now()
+      WHERE "runId" = ${runId} AND "stage" = ${stage}::"Stage"
+      RETURNING "id"
+    ), run_upd AS (
+      UPDATE "Run" SET "progress" = ${(STAGES.indexOf(stage) + clamped) / STAGES.length}::float8, "updatedAt" = now()
+      WHERE "id" = ${runId} AND "status" = 'running' AND EXISTS (SELECT 1 FROM stage_upd)
+    )
+    SELECT "id" FROM stage_upd`;
+  if (rows.length === 0) throw new NotFoundError('stage', `${runId}/${stage}`);
 }
 
 /**
