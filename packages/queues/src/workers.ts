@@ -4,7 +4,7 @@
  * instead is found by BullMQ's stalled-job check once its lock lapses and runs again elsewhere,
  * which the idempotent stage runner makes harmless.
  */
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { type Logger } from '@lathe/core';
@@ -52,6 +52,25 @@ function backoffStrategy(specs: Pipeline['specs']) {
   };
 }
 
+/** The BullMQ worker options of a Lathe queue (exported so benchmarks compare like with like). */
+export function stageWorkerOptions(
+  specs: Pipeline['specs'],
+  jobName: JobName,
+  options: { connection: Redis; prefix: string; concurrency: number; stalledIntervalMs?: number },
+): WorkerOptions {
+  const spec = specs[jobName];
+  return {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    lockDuration: spec.lockDurationMs,
+    stalledInterval: options.stalledIntervalMs ?? Math.max(500, Math.floor(spec.lockDurationMs / 2)),
+    // A job whose worker died twice is not retried forever as "stalled".
+    maxStalledCount: 2,
+    settings: { backoffStrategy: backoffStrategy(specs) },
+  };
+}
+
 export async function startWorkers(options: StartWorkersOptions): Promise<WorkerGroup> {
   const { pipeline } = options;
   const logger = options.logger ?? pipeline.logger;
@@ -60,19 +79,13 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
   const workers: Worker[] = [];
 
   const makeWorker = (queueName: string, jobName: JobName, concurrency: number, processor: (job: Job) => Promise<unknown>) => {
-    const spec = pipeline.specs[jobName];
     const connection = connectRedis(pipeline.connection, `lathe-worker-${queueName}`);
     connections.push(connection);
-    const worker = new Worker(queueName, processor, {
-      connection,
-      prefix: pipeline.prefix,
-      concurrency,
-      lockDuration: spec.lockDurationMs,
-      stalledInterval: options.stalledIntervalMs ?? Math.max(500, Math.floor(spec.lockDurationMs / 2)),
-      // A job whose worker died twice is not retried forever as "stalled".
-      maxStalledCount: 2,
-      settings: { backoffStrategy: backoffStrategy(pipeline.specs) },
-    });
+    const worker = new Worker(
+      queueName,
+      processor,
+      stageWorkerOptions(pipeline.specs, jobName, { connection, prefix: pipeline.prefix, concurrency, ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}) }),
+    );
     worker.on('error', (error) => logger.error({ err: error, queue: queueName }, 'worker error'));
     worker.on('failed', (job, error) => {
       logger.warn({ queue: queueName, jobId: job?.id, err: error, attemptsMade: job?.attemptsMade }, 'job failed');
