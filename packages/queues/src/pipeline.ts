@@ -22,7 +22,7 @@ import {
 } from '@lathe/registry';
 import { QUEUE_NAMES, SCHEDULE_QUEUE, STAGE_QUEUES, resolveJobSpecs, type JobName, type JobSpec, type JobSpecOverrides, type QueueName } from './catalog.ts';
 import { connectRedis, type RedisConnectionInput } from './connection.ts';
-import { parseStageJobId, stageJobId } from './job-ids.ts';
+import { parseStageJobId } from './job-ids.ts';
 import { createRunProgressStream, type RunProgressStream } from './progress-stream.ts';
 import { registerQueueMetrics } from './queue-metrics.ts';
 import { reconcileRuns, type ReconcileRunsResult } from './recovery.ts';

@@ -31,6 +31,7 @@ import {
 import { stageCacheKey } from './cache-key.ts';
 import { stagePayloadSchema, type JobSpec } from './catalog.ts';
 import { StageStoppedError, type RunParams, type StageContext, type StageHandler, type StageOutput } from './stage-handler.ts';
+import { AttemptAbort } from './attempt-abort.ts';
 import { createStageLedger, type StageLedger } from './stage-ledger.ts';
 
 /** Cached reads the cache inputs may use. */
@@ -140,11 +141,11 @@ export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps)
   if (!claim) throw new NotFoundError('run', runId);
   if (!claim.claimed) return unclaimed(registry, claim, stage, logger);
 
-  const controller = new AbortController();
+  const attempt = new AttemptAbort();
   const started = claim.run;
   const experiment = await ledger.experiment(claim);
   const params = (started.params ?? {}) as RunParams;
-  const ctx = makeContext(job, stage, started, experiment, params, claim.doneOutputs, deps, logger, controller.signal);
+  const ctx = makeContext(job, stage, started, experiment, params, claim.doneOutputs, deps, logger, attempt);
 
   try {
     const cacheEnabled = experiment.cacheEnabled && params.cache !== false;
@@ -160,7 +161,7 @@ export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps)
       }
     }
 
-    const output = await withTimeout(deps.handler(ctx), deps.spec.timeoutMs, controller, runId, stage);
+    const output = await withTimeout(deps.handler(ctx), deps.spec.timeoutMs, attempt, runId, stage);
     await ledger.finish({ ...finishOf(runId, stage, output), ...(cacheKey ? { cacheKey } : {}) });
     return { runId, stage, outcome: 'succeeded' };
   } catch (error) {
@@ -179,7 +180,7 @@ export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps)
     if (permanent) throw new UnrecoverableError(`${described.code}: ${described.message}`);
     throw error instanceof Error ? error : new Error(described.message);
   } finally {
-    controller.abort();
+    attempt.abort();
   }
 }
 
@@ -198,10 +199,10 @@ function makeContext(
   doneOutputs: StageClaim['doneOutputs'],
   deps: StageRunnerDeps,
   logger: Logger,
-  signal: AbortSignal,
+  attempt: AttemptAbort,
 ): StageContext {
   const { registry } = deps;
-  const shouldStop = async () => signal.aborted || (await isCancelRequested(registry, run.id));
+  const shouldStop = async () => attempt.aborted || (await isCancelRequested(registry, run.id));
   return {
     runId: run.id,
     stage,
@@ -212,10 +213,12 @@ function makeContext(
     hyperparameters: mergedHyperparameters(experiment, params),
     registry,
     logger,
-    signal,
+    get signal() {
+      return attempt.signal;
+    },
     shouldStop,
     async throwIfStopped() {
-      if (await shouldStop()) throw new StageStoppedError(run.id, stage, signal.aborted ? 'aborted' : 'cancelled');
+      if (await shouldStop()) throw new StageStoppedError(run.id, stage, attempt.aborted ? 'aborted' : 'cancelled');
     },
     async reportProgress(progress: number) {
       await reportStageProgress(registry, run.id, stage, progress);
@@ -234,14 +237,14 @@ function makeContext(
   };
 }
 
-async function withTimeout<T>(work: Promise<T>, timeoutMs: number, controller: AbortController, runId: string, stage: Stage): Promise<T> {
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number, attempt: AttemptAbort, runId: string, stage: Stage): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new LatheError('stage_timeout', `${stage} of run ${runId} ran longer than ${timeoutMs} ms and was aborted`, {
         details: { runId, stage, timeoutMs },
       });
-      controller.abort(error);
+      attempt.abort(error);
       reject(error);
     }, timeoutMs);
   });

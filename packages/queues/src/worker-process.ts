@@ -12,6 +12,7 @@ import { assertRedisReachable } from './redis-reachable.ts';
 import type { StageHandlers } from './stage-handler.ts';
 import { type WorkerConfig, workerEnvSchema } from './worker-config.ts';
 import { startWorkers } from './workers.ts';
+import { JOB_CATALOG } from './catalog.ts';
 
 export interface StageWorkerProcessOptions {
   /** Process name for logs and metrics, e.g. `train-worker`. */
@@ -31,7 +32,7 @@ export async function runStageWorkerProcess(options: StageWorkerProcessOptions):
     const logger = createLogger(options.name, config.LATHE_LOG_LEVEL);
     await assertDatabaseReachable(config.DATABASE_URL);
     await assertRedisReachable(config.REDIS_URL);
-    const registry = createRegistry({ databaseUrl: config.DATABASE_URL });
+    const registry = createRegistry({ databaseUrl: config.DATABASE_URL, maxConnections: registryPoolSize(options.stages, config.LATHE_WORKER_CONCURRENCY) });
     const lockOverrides = config.LATHE_LOCK_DURATION_MS
       ? Object.fromEntries(options.stages.map((stage) => [stage, { lockDurationMs: config.LATHE_LOCK_DURATION_MS }]))
       : undefined;
@@ -72,4 +73,15 @@ export async function runStageWorkerProcess(options: StageWorkerProcessOptions):
       logger,
     );
   });
+}
+
+/**
+ * Postgres connections for a worker process. The runner's own statements are grouped (two in
+ * flight at most, see stage-ledger.ts), but each running handler may hold a connection for its
+ * own queries: one per concurrent job, two for the runner, at least pg's usual 10, at most 50
+ * (Postgres' max_connections is shared by every process).
+ */
+export function registryPoolSize(stages: Stage[], concurrency?: number): number {
+  const jobs = stages.reduce((sum, stage) => sum + (concurrency ?? JOB_CATALOG[stage].concurrency), 0);
+  return Math.min(50, Math.max(10, jobs + 2));
 }
