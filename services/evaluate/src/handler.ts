@@ -1,16 +1,133 @@
 /**
- * The evaluate stage. Until @lathe/ml's evaluation and the gate land, the placeholder records
- * what it would evaluate (the train stage's output, read from the registry) and no verdict.
- * The real handler replaces `evaluateHandler` in main.ts.
+ * The evaluate stage and the promotion gate (as TFX's Evaluator):
+ *   1. score the run's model version on the dataset version's test split;
+ *   2. score the model behind the `production` alias on the SAME split, in the same stage;
+ *   3. apply the experiment's gate (absolute thresholds, and changes vs that baseline);
+ *   4. store an Evaluation with metrics, curves, slices, verdict and one reason per threshold.
+ * A failed verdict fails the stage with the reasons (code `gate_failed`), so the pipeline stops
+ * before deploy. An authorised override (stored on the Evaluation) lets a retry pass.
+ * Idempotent: the Evaluation is unique per (model version, dataset version, split).
  */
 import { LatheError } from '@lathe/core';
+import type { ArtifactStore } from '@lathe/artifacts';
+import { type DatasetAccess, type Gate, type GateResult, applyGate, loadModel, parseGate } from '@lathe/ml';
 import type { StageHandler } from '@lathe/queues';
+import { getAlias, getDatasetVersion, getModelVersion, type ModelVersion, type Registry } from '@lathe/registry';
+import { type ModelScore, scoreModel } from './score-model.ts';
 
-export const evaluateHandler: StageHandler = async (ctx) => {
-  const trained = await ctx.stageOutput('train');
-  if (!trained) {
-    throw new LatheError('missing_stage_output', `run ${ctx.runId}: evaluate found no recorded train output`, { permanent: true });
+export interface EvaluateDeps {
+  store: ArtifactStore;
+  datasets: DatasetAccess;
+}
+
+const SPLIT = 'test';
+const json = (value: unknown) => JSON.parse(JSON.stringify(value ?? null));
+
+async function scoreVersion(deps: EvaluateDeps, modelVersion: ModelVersion, dataset: Awaited<ReturnType<DatasetAccess['open']>>): Promise<ModelScore> {
+  const model = await loadModel(await deps.store.getBuffer(modelVersion.sha256), { expectedSha256: modelVersion.sha256 });
+  try {
+    return await scoreModel(model, dataset, modelVersion.useCase);
+  } finally {
+    model.dispose();
   }
-  await ctx.reportProgress(1);
-  return { placeholder: true, evaluated: (trained.modelVersionId as string | undefined) ?? null, verdict: null };
-};
+}
+
+/** The gate of an experiment: `{ thresholds: [...] }`, or a bare list of thresholds. */
+export function gateOf(raw: unknown): Gate {
+  return parseGate(Array.isArray(raw) ? { thresholds: raw } : (raw ?? { thresholds: [] }));
+}
+
+export function createEvaluateHandler(deps: EvaluateDeps): StageHandler {
+  return async (ctx) => {
+    const trained = await ctx.stageOutput('train');
+    const modelVersionId = trained?.modelVersionId as string | undefined;
+    if (!modelVersionId || !ctx.run.datasetVersionId) {
+      throw new LatheError('missing_stage_output', `run ${ctx.runId}: evaluate found no model version or dataset version`, { permanent: true });
+    }
+    const gate = gateOf(ctx.experiment.gate);
+    const candidate = await getModelVersion(ctx.registry, modelVersionId);
+    const datasetVersion = await getDatasetVersion(ctx.registry, ctx.run.datasetVersionId);
+
+    let evaluation = await ctx.registry.evaluation.findUnique({
+      where: { modelVersionId_datasetVersionId_split: { modelVersionId, datasetVersionId: datasetVersion.id, split: SPLIT } },
+    });
+    if (!evaluation) {
+      const dataset = await deps.datasets.open(datasetVersion);
+      const score = await scoreVersion(deps, candidate, dataset);
+      await ctx.reportProgress(0.5);
+      await ctx.throwIfStopped();
+      const production = await getAlias(ctx.registry, candidate.modelName, 'production');
+      const baselineVersion = production && production.modelVersionId !== candidate.id ? production.modelVersion : null;
+      const baseline = baselineVersion ? await scoreVersion(deps, baselineVersion, dataset) : null;
+      const result = decide(score, baseline, gate, candidate);
+      evaluation = await upsertEvaluation(ctx.registry, {
+        modelVersionId,
+        datasetVersionId: datasetVersion.id,
+        runId: ctx.runId,
+        score,
+        baselineVersionId: baselineVersion?.id ?? null,
+        baseline,
+        result,
+      });
+    }
+    await ctx.reportProgress(1);
+    const reasons = (evaluation.reasons as string[]) ?? [];
+    if (evaluation.verdict === 'failed') {
+      throw new LatheError('gate_failed', `model version ${candidate.version} of ${candidate.modelName} failed the gate: ${reasons.join('; ')}`, {
+        permanent: true,
+        details: { evaluationId: evaluation.id, reasons },
+      });
+    }
+    return { evaluationId: evaluation.id, modelVersionId, verdict: evaluation.verdict, reasons };
+  };
+}
+
+/** Gate metrics: held-out metrics, falling back to the training metrics where none exist. */
+function decide(score: ModelScore, baseline: ModelScore | null, gate: Gate, candidate: ModelVersion): GateResult {
+  const candidateMetrics = score.summary
+    ? { metrics: score.summary.metrics, undefinedMetrics: score.summary.undefinedMetrics }
+    : { metrics: (candidate.metrics ?? {}) as Record<string, number> };
+  const baselineMetrics = baseline?.summary ? { metrics: baseline.summary.metrics, undefinedMetrics: baseline.summary.undefinedMetrics } : null;
+  return applyGate(candidateMetrics, baselineMetrics, gate);
+}
+
+async function upsertEvaluation(
+  registry: Registry,
+  input: {
+    modelVersionId: string;
+    datasetVersionId: string;
+    runId: string;
+    score: ModelScore;
+    baselineVersionId: string | null;
+    baseline: ModelScore | null;
+    result: GateResult;
+  },
+) {
+  const { score, baseline, result } = input;
+  const data = {
+    runId: input.runId,
+    metrics: json({
+      ...(score.summary?.metrics ?? {}),
+      ...(score.summary ? {} : { note: score.note }),
+    }),
+    curves: json({
+      ...(score.summary?.curves ?? {}),
+      perClass: score.summary?.perClass,
+      confusionMatrix: score.summary?.confusionMatrix,
+      undefinedMetrics: score.summary?.undefinedMetrics,
+      popularityBaseline: (score.summary as { popularityBaseline?: unknown } | null)?.popularityBaseline,
+    }),
+    slices: json(score.slices),
+    verdict: result.verdict,
+    reasons: result.reasons,
+    baselineModelVersionId: input.baselineVersionId,
+    baselineMetrics: baseline?.summary ? json(baseline.summary.metrics) : undefined,
+  };
+  return registry.evaluation.upsert({
+    where: {
+      modelVersionId_datasetVersionId_split: { modelVersionId: input.modelVersionId, datasetVersionId: input.datasetVersionId, split: SPLIT },
+    },
+    create: { modelVersionId: input.modelVersionId, datasetVersionId: input.datasetVersionId, split: SPLIT, ...data },
+    update: {},
+  });
+}

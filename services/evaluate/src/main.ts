@@ -1,5 +1,14 @@
-/** The evaluate worker: its handler, wired by runStageWorkerProcess (config, checks, shutdown). */
+/** The evaluate worker: its handler over the artifact store and dataset reader, wired by runStageWorkerProcess. */
+import { artifactStoreConfigFromEnv, createArtifactStore } from '@lathe/artifacts';
+import { createDatasetAccess } from '@lathe/data';
 import { runStageWorkerProcess } from '@lathe/queues';
-import { evaluateHandler } from './handler.ts';
+import { createEvaluateHandler } from './handler.ts';
 
-await runStageWorkerProcess({ name: 'evaluate-worker', stages: ['evaluate'], handlers: { evaluate: evaluateHandler } });
+await runStageWorkerProcess({
+  name: 'evaluate-worker',
+  stages: ['evaluate'],
+  handlers: () => {
+    const store = createArtifactStore(artifactStoreConfigFromEnv());
+    return { evaluate: createEvaluateHandler({ store, datasets: createDatasetAccess(store) }) };
+  },
+});

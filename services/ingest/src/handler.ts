@@ -1,9 +1,8 @@
 /**
- * The ingest stage. Until @lathe/data's reader/validator lands, the placeholder records which
- * dataset version the run uses: one registered from the experiment's `source` by the injected
- * `ingestSource` (content-addressed, so a repeated ingest returns the same version), or else the
- * dataset's latest version. The real handler replaces `ingestHandler` in main.ts; the output
- * contract (`datasetVersionId`) stays.
+ * The ingest stage: records which dataset version the run uses — one registered from the
+ * experiment's (or the run's) `source` by `ingestSource` (content-addressed, so a repeated
+ * ingest returns the same version), or else the dataset's latest version (uploaded through the
+ * API). Its output names `datasetVersionId`; the runner copies it onto the run.
  */
 import { LatheError } from '@lathe/core';
 import type { StageContext, StageHandler } from '@lathe/queues';
@@ -36,4 +35,3 @@ export function createIngestHandler(deps: IngestDeps = {}): StageHandler {
   };
 }
 
-export const ingestHandler: StageHandler = createIngestHandler();

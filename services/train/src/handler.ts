@@ -1,24 +1,88 @@
 /**
- * The train stage. Until @lathe/ml's training loop lands, the placeholder walks the epochs of
- * the run's hyperparameters, checking for a cancel between epochs and recording a per-epoch
- * metric and progress, as the real loop will; it registers no model version. The real handler
- * replaces `trainHandler` in main.ts.
+ * The train stage: fits the experiment's model family on the run's dataset version and
+ * registers exactly one model version for the run.
+ *   - rows stream from the artifact store split by split (bounded memory);
+ *   - every epoch appends RunMetric rows and reports progress; a cancel is honoured between
+ *     batches (`shouldStop`);
+ *   - every `checkpointEvery` epochs the model goes to the artifact store and the stage row
+ *     records it, so a job restarted after a crash resumes from there;
+ *   - the backend (name, version, threads) is recorded on the run.
+ * A redelivered job after success never gets here (the runner returns the recorded output),
+ * and `registerModelVersion` is idempotent per run, so retries cannot create a second version.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { LatheError } from '@lathe/core';
+import type { ArtifactStore } from '@lathe/artifacts';
+import { type DatasetAccess, selectBackend, train } from '@lathe/ml';
 import type { StageHandler } from '@lathe/queues';
-import { appendRunMetrics } from '@lathe/registry';
+import { appendRunMetrics, getDatasetVersion, getStageCheckpoint, registerModelVersion, saveStageCheckpoint } from '@lathe/registry';
 
-export function createTrainHandler(options: { epochDelayMs?: number } = {}): StageHandler {
-  return async (ctx) => {
-    const epochs = Math.max(1, Math.min(1000, Number(ctx.hyperparameters.epochs ?? 1) || 1));
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      await ctx.throwIfStopped();
-      if (options.epochDelayMs) await sleep(options.epochDelayMs, undefined, { signal: ctx.signal });
-      await appendRunMetrics(ctx.registry, ctx.runId, [{ name: 'placeholder_loss', step: epoch, value: 1 / epoch }]);
-      await ctx.reportProgress(epoch / epochs);
-    }
-    return { placeholder: true, datasetVersionId: ctx.run.datasetVersionId, epochs };
-  };
+export interface TrainDeps {
+  store: ArtifactStore;
+  datasets: DatasetAccess;
 }
 
-export const trainHandler: StageHandler = createTrainHandler();
+export function createTrainHandler(deps: TrainDeps): StageHandler {
+  return async (ctx) => {
+    if (!ctx.run.datasetVersionId) {
+      throw new LatheError('missing_stage_output', `run ${ctx.runId}: train found no dataset version from ingest`, { permanent: true });
+    }
+    const datasetVersion = await getDatasetVersion(ctx.registry, ctx.run.datasetVersionId);
+    const dataset = await deps.datasets.open(datasetVersion);
+    const backend = await selectBackend();
+    await ctx.registry.run.update({
+      where: { id: ctx.runId },
+      data: { backend: backend.name, backendInfo: { name: backend.name, version: backend.version, threads: backend.threads } },
+    });
+
+    const result = await train({
+      family: ctx.experiment.modelFamily,
+      hyperparameters: ctx.hyperparameters,
+      seed: ctx.run.seed,
+      dataset: dataset.metadata,
+      trainRows: () => dataset.rows('train'),
+      validationRows: () => dataset.rows('validation'),
+      hooks: {
+        onEpoch: async (epoch, metrics, { epochs }) => {
+          const points = Object.entries(metrics)
+            .filter(([, value]) => Number.isFinite(value))
+            .map(([name, value]) => ({ name, step: epoch, value }));
+          await appendRunMetrics(ctx.registry, ctx.runId, points);
+          await ctx.reportProgress(epoch / epochs);
+        },
+        shouldStop: () => ctx.shouldStop(),
+        saveCheckpoint: async (epoch, bundle) => {
+          const stored = await deps.store.put(bundle);
+          await saveStageCheckpoint(ctx.registry, ctx.runId, 'train', { sha256: stored.sha256, uri: stored.uri, epoch });
+        },
+        loadCheckpoint: async () => {
+          const checkpoint = await getStageCheckpoint(ctx.registry, ctx.runId, 'train');
+          if (!checkpoint) return null;
+          ctx.logger.info({ epoch: checkpoint.epoch }, 'resuming training from checkpoint');
+          return { epoch: checkpoint.epoch, bundle: await deps.store.getBuffer(checkpoint.sha256) };
+        },
+      },
+    });
+
+    const stored = await deps.store.put(result.buffer);
+    const { modelVersion } = await registerModelVersion(ctx.registry, {
+      modelName: ctx.experiment.name,
+      runId: ctx.runId,
+      useCase: ctx.experiment.useCase,
+      modelFamily: ctx.experiment.modelFamily,
+      artifactUri: stored.uri,
+      sha256: stored.sha256,
+      sizeBytes: stored.sizeBytes,
+      signature: JSON.parse(JSON.stringify(result.bundle.signature)),
+      metrics: JSON.parse(JSON.stringify(result.bundle.metrics.final)),
+    });
+    return {
+      modelVersionId: modelVersion.id,
+      version: modelVersion.version,
+      sha256: stored.sha256,
+      epochs: result.epochsCompleted,
+      stoppedEarly: result.stoppedEarly,
+      resumedFromEpoch: result.resumedFromEpoch,
+      backend: backend.name,
+    };
+  };
+}

@@ -1,5 +1,14 @@
-/** The train worker: its handler, wired by runStageWorkerProcess (config, checks, shutdown). */
+/** The train worker: its handler over the artifact store and dataset reader, wired by runStageWorkerProcess. */
+import { artifactStoreConfigFromEnv, createArtifactStore } from '@lathe/artifacts';
+import { createDatasetAccess } from '@lathe/data';
 import { runStageWorkerProcess } from '@lathe/queues';
-import { trainHandler } from './handler.ts';
+import { createTrainHandler } from './handler.ts';
 
-await runStageWorkerProcess({ name: 'train-worker', stages: ['train'], handlers: { train: trainHandler } });
+await runStageWorkerProcess({
+  name: 'train-worker',
+  stages: ['train'],
+  handlers: () => {
+    const store = createArtifactStore(artifactStoreConfigFromEnv());
+    return { train: createTrainHandler({ store, datasets: createDatasetAccess(store) }) };
+  },
+});

@@ -1,0 +1,10 @@
+export * from './rows.ts';
+export * from './ingest-spec.ts';
+export * from './data-errors.ts';
+export * from './ingest/ingest-to-artifacts.ts';
+export * from './read/read-rows.ts';
+export * from './read/dataset-access.ts';
+export * from './drift/compute-drift.ts';
+export * from './profile/profile.ts';
+export * from './split/split-indices.ts';
+export { openSyntheticInteractions, trueAffinity, syntheticInteractionsOptionsSchema } from './samples/synthetic-interactions.ts';

@@ -1,0 +1,130 @@
+/**
+ * What an ingest is asked to do, as zod schemas: the API validates request bodies with the
+ * same schemas the ingest stage parses its job input with.
+ */
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+
+export const useCaseSchema = z.enum(['recommendation', 'image', 'nlp', 'tabular', 'generative']);
+
+export const textFormatSchema = z.enum(['csv', 'tsv', 'jsonl']);
+export type TextFormat = z.infer<typeof textFormatSchema>;
+
+const textOptions = {
+  format: textFormatSchema.optional(),
+  /** Field separator for `csv`; `tsv` implies a tab. */
+  delimiter: z.string().min(1).max(4).optional(),
+};
+
+export const sampleNameSchema = z.enum(['mnist', 'fashion-mnist', 'debian-packages', 'synthetic-interactions']);
+export type SampleName = z.infer<typeof sampleNameSchema>;
+
+export const sourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('file'), path: z.string().min(1), ...textOptions }),
+  z.object({ kind: z.literal('url'), url: z.url({ protocol: /^https?$/ }), ...textOptions }),
+  z.object({
+    kind: z.literal('stream'),
+    stream: z.custom<Readable>((value) => value instanceof Readable, 'expected a Readable stream'),
+    format: textFormatSchema,
+    delimiter: z.string().min(1).max(4).optional(),
+  }),
+  z.object({ kind: z.literal('postgres'), connectionString: z.string().min(1), query: z.string().min(1), params: z.array(z.unknown()).optional() }),
+  z.object({ kind: z.literal('idx'), images: z.string().min(1), labels: z.string().min(1), labelNames: z.array(z.string()).optional() }),
+  z.object({
+    kind: z.literal('image-folder'),
+    path: z.string().min(1),
+    /** 1: greyscale, 3: RGB. */
+    channels: z.union([z.literal(1), z.literal(3)]).default(1),
+    /** Resize every image to this size; without it every image must have the first one's size. */
+    resize: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }).optional(),
+  }),
+  z.object({ kind: z.literal('sample'), name: sampleNameSchema, options: z.record(z.string(), z.unknown()).default({}) }),
+]);
+export type SourceSpec = z.infer<typeof sourceSchema>;
+
+/** Normalised field ← source column. */
+export const columnMapSchema = z
+  .object({
+    user: z.string(),
+    item: z.string(),
+    rating: z.string(),
+    timestamp: z.string(),
+    label: z.string(),
+    text: z.string(),
+    pixels: z.string(),
+    /** Tabular: the target column. */
+    target: z.string(),
+    /** Tabular: feature columns; default every column except target and `exclude`. */
+    features: z.array(z.string()),
+    exclude: z.array(z.string()),
+  })
+  .partial();
+export type ColumnMap = z.infer<typeof columnMapSchema>;
+
+export const columnRuleSchema = z.object({
+  /** Source column name. */
+  name: z.string(),
+  type: z.enum(['number', 'string']).optional(),
+  required: z.boolean().optional(),
+  unique: z.boolean().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+});
+export type ColumnRule = z.infer<typeof columnRuleSchema>;
+
+/** An explicit schema: rules that override or add to what is inferred. */
+export const explicitSchemaSchema = z.object({
+  columns: z.array(columnRuleSchema).default([]),
+  /** Allowed label (or categorical target) values; others are `unknown_label`. */
+  labels: z.array(z.string()).optional(),
+  image: z.object({ width: z.number().int().positive(), height: z.number().int().positive(), channels: z.number().int().positive() }).optional(),
+});
+export type ExplicitSchema = z.infer<typeof explicitSchemaSchema>;
+
+export const piiActionSchema = z.enum(['hash', 'remove', 'generalise']);
+export type PiiAction = z.infer<typeof piiActionSchema>;
+
+export const piiSpecSchema = z.object({
+  /** Source column → action. `hash`: HMAC-SHA256 with the salt (ids stay joinable). */
+  columns: z.record(z.string(), piiActionSchema).default({}),
+  /** Replace emails and phone numbers found in free-text fields by pattern (default on). */
+  scanText: z.boolean().default(true),
+  /** Secret salt for `hash`; else `LATHE_PII_SALT`. Kept stable so re-ingests dedupe. */
+  salt: z.string().min(8).optional(),
+});
+export type PiiSpec = z.infer<typeof piiSpecSchema>;
+
+export const splitSpecSchema = z
+  .object({
+    strategy: z.enum(['random', 'stratified', 'time', 'leave-last-n-out']).default('random'),
+    fractions: z
+      .object({ train: z.number().min(0).max(1), validation: z.number().min(0).max(1), test: z.number().min(0).max(1) })
+      .default({ train: 0.8, validation: 0.1, test: 0.1 }),
+    seed: z.number().int().default(42),
+    /** leave-last-n-out: the last n interactions of each user go to test, the n before to validation. */
+    n: z.number().int().positive().default(1),
+  })
+  .refine((s) => Math.abs(s.fractions.train + s.fractions.validation + s.fractions.test - 1) < 1e-9, {
+    message: 'split fractions must sum to 1',
+    path: ['fractions'],
+  });
+export type SplitSpec = z.infer<typeof splitSpecSchema>;
+
+export const ingestSpecSchema = z.object({
+  useCase: useCaseSchema,
+  source: sourceSchema,
+  schema: explicitSchemaSchema.optional(),
+  columnMap: columnMapSchema.optional(),
+  pii: piiSpecSchema.optional(),
+  invalidRows: z.enum(['fail', 'drop']).default('fail'),
+  split: splitSpecSchema.default({ strategy: 'random', fractions: { train: 0.8, validation: 0.1, test: 0.1 }, seed: 42, n: 1 }),
+  /** How many issues are listed in errors (the total is always counted). */
+  maxErrors: z.number().int().positive().max(1000).default(20),
+  /** Longest accepted line/record, in bytes (a guard against a file with no line breaks). */
+  maxLineBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  /** Stop after this many source records (previews, tests). */
+  limit: z.number().int().positive().optional(),
+  profile: z.object({ sampleSize: z.number().int().positive().max(100_000).default(2000) }).default({ sampleSize: 2000 }),
+});
+export type IngestSpec = z.infer<typeof ingestSpecSchema>;
+export type IngestSpecInput = z.input<typeof ingestSpecSchema>;

@@ -1,0 +1,195 @@
+/**
+ * One ingest: open the source → mask PII → normalise and validate every record → write the
+ * normalised JSON Lines to a temp file while hashing and profiling → split → store content and
+ * split indices in the artifact store. Nothing is stored unless every step succeeded (invalid
+ * rows under the `fail` policy, a bad file, a cancel: the temp file is deleted, the store is
+ * untouched). The content's sha256 is the version's identity.
+ */
+import { rm } from 'node:fs/promises';
+import type { ArtifactStore } from '@lathe/artifacts';
+import { DataSourceError, IngestAbortedError, type RowIssue, RowValidationError } from '../data-errors.ts';
+import { type IngestSpec, type IngestSpecInput, ingestSpecSchema } from '../ingest-spec.ts';
+import { ContentWriter } from '../content/content-writer.ts';
+import { PiiMasker, type PrivacyReport } from '../normalise/mask-pii.ts';
+import { normaliseRecord } from '../normalise/to-row.ts';
+import { type DatasetProfile, Profiler } from '../profile/profile.ts';
+import type { AnyRow, ImageShape, UseCase } from '../rows.ts';
+import { openSource } from '../sources/open-source.ts';
+import { splitIndices } from '../split/split-indices.ts';
+
+export interface DatasetSchemaInfo {
+  useCase: UseCase;
+  columns: Array<{ name: string; type: 'number' | 'string' | 'text' | 'image' | 'timestamp'; role: string }>;
+  image?: ImageShape;
+  labels?: string[];
+  implicit?: boolean;
+}
+
+export interface StoredSplit {
+  strategy: IngestSpec['split']['strategy'];
+  seed: number;
+  fractions: IngestSpec['split']['fractions'];
+  counts: { train: number; validation: number; test: number };
+  sha256: string;
+  uri: string;
+}
+
+export interface IngestResult {
+  sha256: string;
+  contentUri: string;
+  rows: number;
+  sizeBytes: number;
+  format: 'jsonl';
+  schema: DatasetSchemaInfo;
+  profile: DatasetProfile;
+  split: StoredSplit;
+  privacy: PrivacyReport;
+  droppedRows: number;
+  errors: RowIssue[];
+  source: Record<string, unknown>;
+}
+
+export interface IngestDeps {
+  store: ArtifactStore;
+  signal?: AbortSignal;
+  onProgress?: (rows: number) => void;
+}
+
+export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps): Promise<IngestResult> {
+  const spec = ingestSpecSchema.parse(input);
+  const opened = await openSource(spec, deps.signal);
+  const image = opened.image ?? spec.schema?.image;
+  const masker = new PiiMasker(spec.pii, spec.useCase === 'nlp' ? [spec.columnMap?.text ?? 'text'] : []);
+  const profiler = new Profiler(spec.profile.sampleSize);
+  const writer = await ContentWriter.open();
+  const labels: string[] = [];
+  const timestamps: Array<number | null> = [];
+  const users: string[] = [];
+  const issues: RowIssue[] = [];
+  let totalIssues = 0;
+  const byCode: Record<string, number> = {};
+  let droppedRows = 0;
+  let allImplicit = true;
+  const featureTypes = new Map<string, 'number' | 'string'>();
+  try {
+    for await (const record of opened.records) {
+      if (deps.signal?.aborted) throw new IngestAbortedError();
+      if (spec.limit !== undefined && record.row > spec.limit) break;
+      const normalised = normaliseRecord(masker.mask(record), { useCase: spec.useCase, columnMap: spec.columnMap ?? {}, ...(spec.schema ? { schema: spec.schema } : {}), ...(image ? { image } : {}) });
+      if (normalised.issues) {
+        totalIssues += normalised.issues.length;
+        for (const i of normalised.issues) byCode[i.code] = (byCode[i.code] ?? 0) + 1;
+        if (issues.length < spec.maxErrors) issues.push(...normalised.issues.slice(0, spec.maxErrors - issues.length));
+        droppedRows += 1;
+        continue;
+      }
+      const row = normalised.row;
+      await writer.write(row);
+      track(row, profiler, featureTypes);
+      if ('label' in row) labels.push(row.label);
+      if ('target' in row) labels.push(String(row.target));
+      if ('user' in row) {
+        users.push(row.user);
+        timestamps.push(row.timestamp);
+        if (row.rating !== null) allImplicit = false;
+      }
+      if (writer.rows % 10_000 === 0) deps.onProgress?.(writer.rows);
+    }
+    if (totalIssues > 0 && spec.invalidRows === 'fail') throw new RowValidationError(issues, totalIssues, byCode);
+    if (writer.rows === 0) throw new DataSourceError('no_valid_rows', `the source has no valid rows (${droppedRows} dropped)`);
+    const sha256 = await writer.finish();
+    const split = splitIndices(writer.rows, spec.split, { labels, timestamps, users });
+    const content = await deps.store.put(writer.path);
+    if (content.sha256 !== sha256) throw new Error(`content hash changed while storing (${sha256} → ${content.sha256})`);
+    const splitArtifact = await deps.store.put(Buffer.from(JSON.stringify(split)));
+    const labelSet = labels.length ? [...new Set(labels)].sort() : undefined;
+    return {
+      sha256,
+      contentUri: content.uri,
+      rows: writer.rows,
+      sizeBytes: content.sizeBytes,
+      format: 'jsonl',
+      schema: schemaInfo(spec.useCase, featureTypes, image, labelSet, users.length ? allImplicit : undefined),
+      profile: profiler.result(),
+      split: {
+        strategy: spec.split.strategy,
+        seed: spec.split.seed,
+        fractions: spec.split.fractions,
+        counts: { train: split.train.length, validation: split.validation.length, test: split.test.length },
+        sha256: splitArtifact.sha256,
+        uri: splitArtifact.uri,
+      },
+      privacy: masker.report,
+      droppedRows,
+      errors: issues,
+      source: opened.description,
+    };
+  } finally {
+    await writer.discard();
+  }
+}
+
+function track(row: AnyRow, profiler: Profiler, featureTypes: Map<string, 'number' | 'string'>): void {
+  if ('pixels' in row) {
+    let sum = 0;
+    for (const p of row.pixels) sum += p;
+    profiler.addNumber('pixel_mean', sum / Math.max(1, row.pixels.length));
+    profiler.addLabel(row.label);
+    profiler.addCategory('label', row.label);
+  } else if ('text' in row) {
+    profiler.addNumber('text_words', row.text.split(/\s+/).filter(Boolean).length);
+    profiler.addLabel(row.label);
+    profiler.addCategory('label', row.label);
+  } else if ('user' in row) {
+    profiler.addCategory('user', row.user);
+    profiler.addCategory('item', row.item);
+    profiler.addNumber('rating', row.rating);
+    profiler.addNumber('timestamp', row.timestamp);
+  } else {
+    for (const [name, value] of Object.entries(row.features)) {
+      if (typeof value === 'number') {
+        featureTypes.set(name, featureTypes.get(name) === 'string' ? 'string' : 'number');
+        profiler.addNumber(name, value);
+      } else {
+        if (value !== null) featureTypes.set(name, 'string');
+        profiler.addCategory(name, value);
+      }
+    }
+    profiler.addLabel(String(row.target));
+    profiler.addCategory('target', String(row.target));
+  }
+  profiler.endRow();
+}
+
+function schemaInfo(
+  useCase: UseCase,
+  featureTypes: Map<string, 'number' | 'string'>,
+  image: ImageShape | undefined,
+  labels: string[] | undefined,
+  implicit: boolean | undefined,
+): DatasetSchemaInfo {
+  const columns: DatasetSchemaInfo['columns'] =
+    useCase === 'image' || useCase === 'generative'
+      ? [{ name: 'pixels', type: 'image', role: 'pixels' }, { name: 'label', type: 'string', role: 'label' }]
+      : useCase === 'nlp'
+        ? [{ name: 'text', type: 'text', role: 'text' }, { name: 'label', type: 'string', role: 'label' }]
+        : useCase === 'recommendation'
+          ? [
+              { name: 'user', type: 'string', role: 'user' },
+              { name: 'item', type: 'string', role: 'item' },
+              { name: 'rating', type: 'number', role: 'rating' },
+              { name: 'timestamp', type: 'timestamp', role: 'timestamp' },
+            ]
+          : [...[...featureTypes].map(([name, type]) => ({ name, type, role: 'feature' })), { name: 'target', type: 'string' as const, role: 'target' }];
+  return {
+    useCase,
+    columns,
+    ...(image ? { image } : {}),
+    ...(labels && useCase !== 'recommendation' ? { labels } : {}),
+    ...(implicit !== undefined ? { implicit } : {}),
+  };
+}
+
+export async function removeQuietly(path: string): Promise<void> {
+  await rm(path, { force: true });
+}

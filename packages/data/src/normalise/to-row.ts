@@ -1,0 +1,118 @@
+/**
+ * Maps a source record to the use case's row (rows.ts) and checks every value: required
+ * fields present, numbers finite, labels allowed, images of the declared size. A record either
+ * becomes a row or yields the issues that name its column, value and rule.
+ */
+import { type RowIssue, showValue } from '../data-errors.ts';
+import type { ColumnMap, ExplicitSchema } from '../ingest-spec.ts';
+import type { AnyRow, ImageShape, UseCase } from '../rows.ts';
+import type { SourceRecord } from '../sources/source-record.ts';
+
+export type Normalised = { row: AnyRow; issues?: undefined } | { row?: undefined; issues: RowIssue[] };
+
+export interface NormaliseOptions {
+  useCase: UseCase;
+  columnMap: ColumnMap;
+  schema?: ExplicitSchema;
+  image?: ImageShape;
+}
+
+const issue = (record: SourceRecord, column: string, value: unknown, code: string, rule: string): RowIssue => ({
+  code,
+  row: record.row,
+  column,
+  value: showValue(value),
+  rule,
+});
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '');
+}
+
+function toNumber(value: unknown): number {
+  return typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
+}
+
+export function normaliseRecord(record: SourceRecord, options: NormaliseOptions): Normalised {
+  const issues: RowIssue[] = [];
+  const map = options.columnMap;
+  const get = (field: string, fallback: string) => record.values[(map as Record<string, string | undefined>)[field] ?? fallback];
+  const label = (column: string) => {
+    const value = get('label', column);
+    if (!present(value)) return void issues.push(issue(record, map.label ?? column, value, 'missing_value', 'is required'));
+    if (typeof value === 'number' && !Number.isFinite(value)) return void issues.push(issue(record, map.label ?? column, value, 'non_finite_label', 'must be finite'));
+    const text = String(value).trim();
+    if (/^(nan|[+-]?inf(inity)?)$/i.test(text)) return void issues.push(issue(record, map.label ?? column, value, 'non_finite_label', 'must be a real label, not NaN or Infinity'));
+    if (options.schema?.labels && !options.schema.labels.includes(text)) {
+      return void issues.push(issue(record, map.label ?? column, value, 'unknown_label', `is not one of the declared labels (${options.schema.labels.slice(0, 10).join(', ')})`));
+    }
+    return text;
+  };
+
+  switch (options.useCase) {
+    case 'image':
+    case 'generative': {
+      const shape = options.image ?? options.schema?.image;
+      const l = label('label');
+      const raw = get('pixels', 'pixels');
+      let pixels: Uint8Array | undefined;
+      if (raw instanceof Uint8Array) pixels = raw;
+      else if (typeof raw === 'string' || Array.isArray(raw)) {
+        const values = (Array.isArray(raw) ? raw : raw.trim().split(/[\s,;]+/)).map(toNumber);
+        if (values.some((v) => !Number.isFinite(v) || v < 0 || v > 255)) issues.push(issue(record, 'pixels', raw, 'invalid_pixels', 'must be numbers in 0..255'));
+        else pixels = Uint8Array.from(values.map((v) => Math.round(v)));
+      } else issues.push(issue(record, 'pixels', raw, 'missing_value', 'is required'));
+      if (pixels && shape && pixels.length !== shape.width * shape.height * shape.channels) {
+        issues.push(issue(record, 'pixels', pixels, 'wrong_image_size', `must have ${shape.width}×${shape.height}×${shape.channels} = ${shape.width * shape.height * shape.channels} values`));
+      }
+      return issues.length || l === undefined || !pixels ? { issues } : { row: { label: l, pixels } };
+    }
+    case 'nlp': {
+      const text = get('text', 'text');
+      if (!present(text)) issues.push(issue(record, map.text ?? 'text', text, 'missing_value', 'is required'));
+      const l = label('label');
+      return issues.length || l === undefined ? { issues } : { row: { text: String(text), label: l } };
+    }
+    case 'recommendation': {
+      const user = get('user', 'user');
+      const item = get('item', 'item');
+      if (!present(user)) issues.push(issue(record, map.user ?? 'user', user, 'missing_value', 'is required'));
+      if (!present(item)) issues.push(issue(record, map.item ?? 'item', item, 'missing_value', 'is required'));
+      const ratingRaw = get('rating', 'rating');
+      const rating = present(ratingRaw) ? toNumber(ratingRaw) : null;
+      if (rating !== null && !Number.isFinite(rating)) issues.push(issue(record, map.rating ?? 'rating', ratingRaw, 'non_numeric', 'must be a finite number'));
+      const timeRaw = get('timestamp', 'timestamp');
+      let timestamp: number | null = null;
+      if (present(timeRaw)) {
+        const n = toNumber(timeRaw);
+        timestamp = Number.isFinite(n) ? (n < 1e11 ? n * 1000 : n) : Date.parse(String(timeRaw));
+        if (!Number.isFinite(timestamp)) issues.push(issue(record, map.timestamp ?? 'timestamp', timeRaw, 'invalid_timestamp', 'must be a date or epoch seconds/ms'));
+      }
+      return issues.length ? { issues } : { row: { user: String(user), item: String(item), rating, timestamp } };
+    }
+    case 'tabular': {
+      const targetColumn = map.target ?? 'target';
+      const target = record.values[targetColumn];
+      if (!present(target)) issues.push(issue(record, targetColumn, target, 'missing_value', 'is required'));
+      const excluded = new Set([targetColumn, ...(map.exclude ?? [])]);
+      const names = map.features ?? Object.keys(record.values).filter((k) => !excluded.has(k));
+      const features: Record<string, number | string | null> = {};
+      for (const name of names) {
+        const value = record.values[name];
+        if (!present(value)) features[name] = null;
+        else if (typeof value === 'number') {
+          if (!Number.isFinite(value)) issues.push(issue(record, name, value, 'non_finite', 'must be finite'));
+          features[name] = value;
+        } else {
+          const text = String(value).trim();
+          const n = Number(text);
+          if (/^(nan|[+-]?inf(inity)?)$/i.test(text)) issues.push(issue(record, name, value, 'non_finite', 'must be finite'));
+          features[name] = text !== '' && Number.isFinite(n) ? n : text;
+        }
+      }
+      if (issues.length) return { issues };
+      const t = String(target).trim();
+      return { row: { features, target: t } };
+    }
+  }
+}
