@@ -55,7 +55,10 @@ describe('datasets', () => {
     const csv = 'user,item,rating\nu1,i1,5\nu2,i1,3\n';
     const upload = await api.request('POST', `/datasets/${id}/versions`, { key: api.keys.editor, rawBody: csv, headers: { 'content-type': 'text/csv' } });
     expect(upload.status).toBe(201);
-    expect(upload.body).toMatchObject({ created: true, version: { version: 1, rows: 2, format: 'csv', sizeBytes: String(csv.length) } });
+    // Stored as the normalised JSON Lines of a recommendation dataset, profiled and split.
+    expect(upload.body).toMatchObject({ created: true, version: { version: 1, rows: 2, format: 'jsonl' } });
+    expect(upload.body.version.schema).toMatchObject({ useCase: 'recommendation' });
+    expect(upload.body.version.profile.columns.user).toMatchObject({ kind: 'categorical', distinct: 2 });
     const again = await api.request('POST', `/datasets/${id}/versions`, { key: api.keys.editor, rawBody: csv, headers: { 'content-type': 'text/csv' } });
     expect(again.status).toBe(200);
     expect(again.body.version.id).toBe(upload.body.version.id);

@@ -8,3 +8,5 @@ export * from './drift/compute-drift.ts';
 export * from './profile/profile.ts';
 export * from './split/split-indices.ts';
 export { openSyntheticInteractions, trueAffinity, syntheticInteractionsOptionsSchema } from './samples/synthetic-interactions.ts';
+export * from './stored-ingest-spec.ts';
+export * from './ingest/ingest-dataset-version.ts';

@@ -3,6 +3,7 @@ export type { ApiDeps } from './deps.ts';
 export { apiConfigFromEnv, apiEnvSchema, type ApiConfig } from './config.ts';
 export { bootstrapAdminKey } from './bootstrap-admin-key.ts';
 export { generateApiKey, hashApiKey } from './auth/api-key-secret.ts';
-export { storeUploadAsVersion, type IngestUpload, type UploadedFile } from './ingest-upload.ts';
+export { type IngestUpload, type UploadedFile } from './ingest-upload.ts';
+export { ingestWithData } from './ingest-with-data.ts';
 export { twoProportionZTest } from './two-proportion-z-test.ts';
 export { toProblem, type Problem } from './problem.ts';

@@ -1,18 +1,16 @@
 /**
  * Uploads of dataset content. The body is streamed to a temporary file (never buffered whole),
  * hashed on the way, and stopped with 413 as soon as it passes the size limit. The file is then
- * handed to an `IngestUpload` function: @lathe/data's ingest in production; `storeUploadAsVersion`
- * below is the plain fallback (content-addressed copy + row count + column names).
+ * handed to an `IngestUpload` function: @lathe/data's ingest (ingest-with-data.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
-import { registerDatasetVersion, type DatasetVersion, type Registry } from '@lathe/registry';
+import type { DatasetVersion } from '@lathe/registry';
 import { HttpProblem } from './problem.ts';
 
 export type UploadFormat = 'csv' | 'jsonl';
@@ -85,50 +83,3 @@ function tooLarge(limitBytes: number): HttpProblem {
   return new HttpProblem(413, 'payload_too_large', `the upload is larger than the limit of ${limitBytes} bytes (LATHE_API_UPLOAD_LIMIT)`);
 }
 
-/** Column names and row count, read line by line (the file may be large). */
-async function describeFile(file: UploadedFile): Promise<{ rows: number; columns: string[] }> {
-  const lines = createInterface({ input: createReadStream(file.path), crlfDelay: Infinity });
-  let rows = 0;
-  let columns: string[] = [];
-  let first = true;
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    if (first) {
-      first = false;
-      if (file.format === 'csv') {
-        columns = line.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
-        continue;
-      }
-      try {
-        const value = JSON.parse(line) as unknown;
-        if (value && typeof value === 'object' && !Array.isArray(value)) columns = Object.keys(value);
-      } catch {
-        throw new HttpProblem(422, 'invalid_jsonl', 'line 1 of the upload is not a JSON object', [{ field: 'body', message: 'line 1 is not JSON' }]);
-      }
-    }
-    rows++;
-  }
-  return { rows, columns };
-}
-
-/** Fallback ingest: keeps the file content-addressed under the artifact directory. */
-export function storeUploadAsVersion(registry: Registry, artifactDir: string): IngestUpload {
-  return async ({ datasetId, file, source }) => {
-    const { rows, columns } = await describeFile(file);
-    const dir = resolve(artifactDir, 'uploads', datasetId);
-    await mkdir(dir, { recursive: true });
-    const target = join(dir, `${file.sha256}.${file.format}`);
-    await rename(file.path, target);
-    const { size } = await stat(target);
-    return registerDatasetVersion(registry, {
-      datasetId,
-      sha256: file.sha256,
-      uri: `file://${target}`,
-      format: file.format,
-      rows,
-      sizeBytes: size,
-      schema: { columns: columns.map((name) => ({ name })) },
-      source: source as Record<string, string>,
-    });
-  };
-}

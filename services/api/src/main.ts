@@ -6,26 +6,28 @@ import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
 import { createLogger, loadConfig, onShutdown, runMain } from '@lathe/core';
 import { assertDatabaseReachable, createRegistry } from '@lathe/registry';
-import { createPipeline } from '@lathe/queues';
+import { assertRedisReachable, createPipeline } from '@lathe/queues';
 import { parseHyperparameters } from '@lathe/ml';
+import { artifactStoreConfigFromEnv, createArtifactStore } from '@lathe/artifacts';
 import { createApp } from './app.ts';
+import { ingestWithData } from './ingest-with-data.ts';
 import { apiConfigFromEnv, apiEnvSchema } from './config.ts';
 
 await runMain('api', async () => {
   const env = loadConfig(apiEnvSchema);
   const logger = createLogger('api', env.LATHE_LOG_LEVEL);
   await assertDatabaseReachable(env.DATABASE_URL);
+  await assertRedisReachable(env.REDIS_URL);
   const registry = createRegistry({ databaseUrl: env.DATABASE_URL });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
   const pipeline = createPipeline({ registry, connection: env.REDIS_URL, prefix: env.LATHE_QUEUE_PREFIX, logger });
-  // TODO(lead): inject @lathe/data's ingest (`ingest: …`) once it exports one; until then
-  // uploads are stored content-addressed with row count and columns (storeUploadAsVersion).
   const { app } = createApp({
     registry,
     pipeline,
     redis,
     config: apiConfigFromEnv(env),
     logger,
+    ingest: ingestWithData(registry, createArtifactStore(artifactStoreConfigFromEnv())),
     validateHyperparameters: (family, input) => parseHyperparameters(family, input) as Record<string, unknown>,
   });
   const server = createServer(app);

@@ -6,7 +6,9 @@ import { getDataset, getDatasetVersion, isUniqueViolation } from '@lathe/registr
 import { ConflictError } from '@lathe/core';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
-import { receiveUpload, storeUploadAsVersion, uploadFormat } from '../ingest-upload.ts';
+import { LocalArtifactStore } from '@lathe/artifacts';
+import { receiveUpload, uploadFormat } from '../ingest-upload.ts';
+import { ingestWithData } from '../ingest-with-data.ts';
 import { anyObject, idParams, pageOf, paginationQuery, useCaseSchema } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate, sortOrder } from '../pagination.ts';
@@ -42,7 +44,7 @@ const createBody = z.strictObject({
 
 export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry } = deps;
-  const ingest = deps.ingest ?? storeUploadAsVersion(registry, deps.config.artifactDir);
+  const ingest = deps.ingest ?? ingestWithData(registry, new LocalArtifactStore(deps.config.artifactDir));
 
   routes.add({
     method: 'post',

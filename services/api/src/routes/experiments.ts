@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { rolloutPolicySchema } from '@lathe/experiments';
 import { gateThresholdSchema } from '@lathe/ml';
+import { storedIngestSpecSchema } from '@lathe/data';
 import { LatheError } from '@lathe/core';
 import { createExperiment, getExperiment, updateExperiment, type Json } from '@lathe/registry';
 import { audit } from '../audit.ts';
@@ -45,11 +46,8 @@ const experimentSchema = z
   .meta({ id: 'Experiment' });
 
 const nameSchema = z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-", starting with a letter or digit');
-const sourceSchema = z.strictObject({
-  kind: z.enum(['file', 'url', 'postgres']),
-  location: z.string().min(1).max(4000),
-  format: z.enum(['csv', 'jsonl']).optional(),
-});
+/** Where the ingest stage reads new data from: a source, or a source with ingest settings (@lathe/data). */
+const sourceSchema = storedIngestSpecSchema;
 
 const createBody = z.strictObject({
   name: nameSchema,

@@ -1,0 +1,38 @@
+/**
+ * Ingest and register, in one step, for both entry points (the ingest stage and the API's
+ * upload route): content and split go to the artifact store, the version to the registry.
+ * Identical content returns the existing version (its sha256 is its identity); new content
+ * records its parent and the drift of every column against it.
+ */
+import type { ArtifactStore } from '@lathe/artifacts';
+import { latestDatasetVersion, registerDatasetVersion, type DatasetVersion, type Json, type Registry } from '@lathe/registry';
+import { computeDrift } from '../drift/compute-drift.ts';
+import type { IngestSpecInput } from '../ingest-spec.ts';
+import { type IngestDeps, type IngestResult, ingestToArtifacts } from './ingest-to-artifacts.ts';
+
+const json = (value: unknown): Json => JSON.parse(JSON.stringify(value ?? null)) as Json;
+
+export async function ingestDatasetVersion(
+  deps: { registry: Registry; store: ArtifactStore } & Omit<IngestDeps, 'store'>,
+  input: { datasetId: string; spec: IngestSpecInput; provenance?: Record<string, unknown> },
+): Promise<{ version: DatasetVersion; created: boolean; result: IngestResult }> {
+  const result = await ingestToArtifacts(input.spec, { store: deps.store, ...(deps.signal ? { signal: deps.signal } : {}), ...(deps.onProgress ? { onProgress: deps.onProgress } : {}) });
+  const previous = await latestDatasetVersion(deps.registry, input.datasetId);
+  const drift = previous && previous.sha256 !== result.sha256 && previous.profile ? computeDrift(previous.profile, result.profile) : null;
+  const { stream: _stream, ...storableSource } = input.spec.source as Record<string, unknown>;
+  const { version, created } = await registerDatasetVersion(deps.registry, {
+    datasetId: input.datasetId,
+    sha256: result.sha256,
+    uri: result.contentUri,
+    format: result.format,
+    rows: result.rows,
+    sizeBytes: result.sizeBytes,
+    schema: json(result.schema),
+    profile: json(result.profile),
+    split: json(result.split),
+    privacy: json(result.privacy),
+    ...(drift ? { drift: json({ againstVersionId: previous!.id, ...drift }) } : {}),
+    source: json({ ...storableSource, ...result.source, ...input.provenance, droppedRows: result.droppedRows }),
+  });
+  return { version, created, result };
+}
