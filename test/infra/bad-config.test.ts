@@ -24,10 +24,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts the train worker with `env` and returns how it ended. */
-function startWorker(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+/** Starts a service's main.ts (default: the train worker) with `env` and returns how it ended. */
+function startWorker(env: Record<string, string>, service = 'train'): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'services/train/src/main.ts')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, `services/${service}/src/main.ts`)], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', LATHE_LOG_LEVEL: 'silent', ...env },
     });
@@ -50,6 +50,19 @@ describe('bad configuration', () => {
     expect(stderr.split('\n')).toEqual([
       '[train-worker] DATABASE_URL: expected a URL like postgresql://user:password@host:5432/database; got "mysql://localhost/lathe"',
     ]);
+  });
+
+  // Real Node processes load every service's module graph (ESM/CommonJS interop included) and
+  // stop at the first configuration check.
+  it.each([
+    ['api', 'api'],
+    ['ingest', 'ingest-worker'],
+    ['evaluate', 'evaluate-worker'],
+    ['deploy', 'deploy-worker'],
+  ])('%s: loads in plain Node and refuses a bad DATABASE_URL in one line', async (service, name) => {
+    const { code, stderr } = await startWorker({ DATABASE_URL: 'not a url', REDIS_URL: services.redisUrl }, service);
+    expect(code).toBe(1);
+    expect(stderr.split('\n')).toEqual([`[${name}] DATABASE_URL: expected a URL like postgresql://user:password@host:5432/database; got "not a url"`]);
   });
 
   it('a Postgres that does not answer: one line naming DATABASE_URL', async () => {

@@ -4,9 +4,12 @@ declare module 'jstat' {
     cdf(x: number, ...params: number[]): number;
     inv(p: number, ...params: number[]): number;
   }
-  export const jStat: {
-    normal: Continuous;
-    studentt: Continuous;
-    chisquare: Continuous;
+  const jstat: {
+    jStat: {
+      normal: Continuous;
+      studentt: Continuous;
+      chisquare: Continuous;
+    };
   };
+  export default jstat;
 }

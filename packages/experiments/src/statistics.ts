@@ -5,7 +5,10 @@
  * squares), as GrowthBook's gbstats. Each function names the test it implements; values are
  * checked against scipy in statistics.test.ts (reference/statistics-reference.json).
  */
-import { jStat } from 'jstat';
+// jstat is CommonJS: Node's ESM loader exposes it as the default export only.
+import jstat from 'jstat';
+
+const { jStat } = jstat;
 
 export interface ProportionArm {
   /** Units exposed. */
