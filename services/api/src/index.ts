@@ -5,5 +5,4 @@ export { bootstrapAdminKey } from './bootstrap-admin-key.ts';
 export { generateApiKey, hashApiKey } from './auth/api-key-secret.ts';
 export { type IngestUpload, type UploadedFile } from './ingest-upload.ts';
 export { ingestWithData } from './ingest-with-data.ts';
-export { twoProportionZTest } from './two-proportion-z-test.ts';
 export { toProblem, type Problem } from './problem.ts';

@@ -118,13 +118,18 @@ export interface VariantTotalsRow {
  * phases would bias the comparison (Simpson's paradox) and break the sample-ratio check, so,
  * as GrowthBook does with phases, each step is analysed on its own events.
  */
-export async function abVariantTotals(db: Db, abTestId: string, since: Date = new Date(0)): Promise<VariantTotalsRow[]> {
+export async function abVariantTotals(
+  db: Db,
+  abTestId: string,
+  since: Date = new Date(0),
+  conversionMetric = 'conversion',
+): Promise<VariantTotalsRow[]> {
   const rows = await db.$queryRaw<Array<{ variantId: string; exposures: bigint; conversions: bigint; revenue_sum: number; revenue_sum_squares: number }>>`
     WITH exposed AS (
       SELECT DISTINCT "variantId", "unitId" FROM "AbEvent" WHERE "abTestId" = ${abTestId} AND "type" = 'exposure' AND "occurredAt" >= ${since}
     ), converted AS (
       SELECT DISTINCT "variantId", "unitId" FROM "AbEvent"
-       WHERE "abTestId" = ${abTestId} AND "type" = 'outcome' AND "metric" = 'conversion' AND "occurredAt" >= ${since}
+       WHERE "abTestId" = ${abTestId} AND "type" = 'outcome' AND "metric" = ${conversionMetric} AND "occurredAt" >= ${since}
     ), revenue AS (
       SELECT "variantId", "unitId", SUM("value") AS amount FROM "AbEvent"
        WHERE "abTestId" = ${abTestId} AND "type" = 'outcome' AND "metric" = 'revenue' AND "occurredAt" >= ${since}

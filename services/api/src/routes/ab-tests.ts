@@ -6,13 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '@lathe/core';
-import { isUniqueViolation, type AbTestStatus, type Json } from '@lathe/registry';
+import { analyseAbTest } from '@lathe/experiments';
+import { abVariantTotals, isUniqueViolation, type AbTestStatus, type Json } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
 import { anyObject, idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate } from '../pagination.ts';
-import { twoProportionZTest } from '../two-proportion-z-test.ts';
 import { rolloutPolicySchema } from './experiments.ts';
 
 const status = z.enum(['draft', 'running', 'stopped', 'promoted', 'rolled_back']);
@@ -72,13 +72,6 @@ const variantReport = z.object({
     .object({ difference: z.number(), relativeLift: z.number().nullable(), z: z.number().nullable(), pValue: z.number().nullable(), confidenceInterval: z.tuple([z.number(), z.number()]).nullable(), significant: z.boolean() })
     .nullable(),
 });
-
-interface VariantAggregate {
-  variantId: string;
-  exposures: bigint;
-  conversions: bigint;
-  revenue: number | null;
-}
 
 export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry } = deps;
@@ -210,47 +203,55 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
   routes.add({
     method: 'get',
     path: '/ab-tests/:id/report',
-    summary: 'Per-variant exposures, conversions, rate and revenue, and each variant against the control (two-proportion z-test)',
+    summary: 'Per-variant exposures, conversions, rate and revenue, each variant against the control (two-proportion z-test), and the sample-ratio-mismatch check',
     tag: 'ab-tests',
     params: idParams,
-    response: z.object({ abTestId: z.uuid(), name: z.string(), status, primaryMetric: z.string(), alpha: z.number(), variants: z.array(variantReport) }),
+    response: z.object({
+      abTestId: z.uuid(),
+      name: z.string(),
+      status,
+      primaryMetric: z.string(),
+      alpha: z.number(),
+      sampleRatioMismatch: z.object({ statistic: z.number(), pValue: z.number(), detected: z.boolean() }),
+      variants: z.array(variantReport),
+    }),
     handler: async ({ params }) => {
       const test = await find(params.id);
       // Units, not events: a unit exposed twice counts once; a converted unit counts once.
-      const rows = await registry.$queryRaw<VariantAggregate[]>`
-        SELECT "variantId",
-               COUNT(DISTINCT "unitId") FILTER (WHERE type = 'exposure') AS exposures,
-               COUNT(DISTINCT "unitId") FILTER (WHERE type = 'outcome' AND metric = ${test.primaryMetric}) AS conversions,
-               SUM(value) FILTER (WHERE type = 'outcome' AND metric = 'revenue') AS revenue
-        FROM "AbEvent" WHERE "abTestId" = ${test.id}
-        GROUP BY "variantId"`;
-      const byVariant = new Map(rows.map((r) => [r.variantId, r]));
+      const totals = new Map((await abVariantTotals(registry, test.id, new Date(0), test.primaryMetric)).map((t) => [t.variantId, t]));
       const policy = rolloutPolicySchema.safeParse(test.policy);
       const alpha = policy.success ? policy.data.alpha : 0.05;
-      const stats = test.variants.map((v) => {
-        const row = byVariant.get(v.id);
-        const exposures = Number(row?.exposures ?? 0);
-        const conversions = Number(row?.conversions ?? 0);
-        return { variant: v, exposures, conversions, revenue: Number(row?.revenue ?? 0) };
-      });
-      const control = stats.find((s) => s.variant.isControl);
+      const analysis = analyseAbTest(
+        test.variants.map((v) => ({
+          name: v.name,
+          isControl: v.isControl,
+          weight: v.weight,
+          exposures: totals.get(v.id)?.exposures ?? 0,
+          conversions: totals.get(v.id)?.conversions ?? 0,
+          revenueSum: totals.get(v.id)?.revenueSum ?? 0,
+          revenueSumSquares: totals.get(v.id)?.revenueSumSquares ?? 0,
+        })),
+        { alpha },
+      );
+      const comparisons = new Map(analysis.comparisons.map((c) => [c.variant, c.conversion]));
       return {
         abTestId: test.id,
         name: test.name,
         status: test.status,
         primaryMetric: test.primaryMetric,
         alpha,
-        variants: stats.map((s) => {
-          const vs = control && !s.variant.isControl ? twoProportionZTest(control, s, alpha) : null;
+        sampleRatioMismatch: analysis.sampleRatioMismatch,
+        variants: analysis.variants.map((v) => {
+          const vs = comparisons.get(v.name) ?? null;
           return {
-            variant: s.variant.name,
-            isControl: s.variant.isControl,
-            exposures: s.exposures,
-            conversions: s.conversions,
-            rate: s.exposures > 0 ? s.conversions / s.exposures : 0,
-            revenue: s.revenue,
+            variant: v.name,
+            isControl: v.isControl,
+            exposures: v.exposures,
+            conversions: v.conversions,
+            rate: v.conversionRate ?? 0,
+            revenue: v.revenueSum,
             vsControl: vs
-              ? { difference: vs.difference, relativeLift: vs.relativeLift, z: vs.z, pValue: vs.pValue, confidenceInterval: vs.confidenceInterval, significant: vs.significant }
+              ? { difference: vs.difference, relativeLift: vs.relativeUplift, z: vs.statistic, pValue: vs.pValue, confidenceInterval: vs.confidenceInterval, significant: vs.significant }
               : null,
           };
         }),

@@ -1,6 +1,6 @@
 /**
  * What the A/B test page says about each variant against the control, from GET
- * /ab-tests/:id/report (two-proportion z-test, services/api/src/two-proportion-z-test.ts):
+ * /ab-tests/:id/report (two-proportion z-test from @lathe/experiments):
  * the verdict in words, and where the confidence interval of the difference lies, for a
  * forest-plot-like bar. Pure.
  */
