@@ -1,3 +1,4 @@
 export * from './database.ts';
 export * from './redis.ts';
 export * from './services-env.ts';
+export * from './ports.ts';

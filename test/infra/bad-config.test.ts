@@ -4,25 +4,14 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, requireServices } from '../harness/index.ts';
+import { REPO_ROOT, freePort, requireServices } from '../harness/index.ts';
 
 const execFileAsync = promisify(execFile);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Starts a service's main.ts (default: the train worker) with `env` and returns how it ended. */
 function startWorker(env: Record<string, string>, service = 'train'): Promise<{ code: number | null; stderr: string }> {
