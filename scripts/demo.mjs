@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { pnpmCommand } from './with-pnpm.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pnpm = pnpmCommand(); // first: it may put a local pnpm on PATH for everything below
 const stateDir = process.env.LATHE_STATE_DIR ?? join(root, '.lathe', 'local');
 const port = Number(process.env.LATHE_API_PORT ?? 8080);
 const apiUrl = `http://127.0.0.1:${port}`;
@@ -34,7 +35,7 @@ for (const line of readFileSync(join(stateDir, 'env'), 'utf8').split('\n')) {
 
 // 2. Dashboard
 say('building the dashboard');
-if (spawnSync(pnpmCommand(), ['--filter', '@lathe/dashboard', 'run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: root, env }).status !== 0) {
+if (spawnSync(pnpm, ['--filter', '@lathe/dashboard', 'run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: root, env }).status !== 0) {
   fail('the dashboard build failed');
 }
 

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { pnpmCommand } from './with-pnpm.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pnpm = pnpmCommand(); // first: it may put a local pnpm on PATH for everything below
 const stateDir = process.env.LATHE_STATE_DIR ?? join(root, '.lathe', 'local');
 const env = { ...process.env, LATHE_STATE_DIR: stateDir, TURBO_TELEMETRY_DISABLED: '1' };
 
@@ -26,7 +27,6 @@ for (const line of readFileSync(join(stateDir, 'env'), 'utf8').split('\n')) {
 // A missing browser fails only the browser test (with its own message), not the whole run.
 spawnSync('bash', [join(root, 'infra/local/ensure-chromium.sh')], { stdio: 'inherit', env });
 
-const pnpm = pnpmCommand();
 const typecheck = spawnSync(pnpm, ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only'], {
   stdio: 'inherit',
   cwd: root,

@@ -4,13 +4,17 @@
 // signature checks fail offline).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PNPM_VERSION = '12.4.2';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const localPnpm = join(root, '.lathe', 'tools', 'node_modules', '.bin', 'pnpm');
 
+/**
+ * The pnpm to run. A local install is also put first on this process's PATH, so that tools
+ * that call `pnpm` themselves (turbo runs each package's script with it) find the same one.
+ */
 export function pnpmCommand() {
   const onPath = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
   if (onPath.status === 0 && onPath.stdout.trim() === PNPM_VERSION) return 'pnpm';
@@ -26,6 +30,7 @@ export function pnpmCommand() {
       process.exit(1);
     }
   }
+  process.env.PATH = `${dirname(localPnpm)}${delimiter}${process.env.PATH ?? ''}`;
   return localPnpm;
 }
 
