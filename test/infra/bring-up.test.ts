@@ -47,6 +47,11 @@ describe('infra/local bring-up', () => {
     expect(stderr).toContain(`starting PostgreSQL on 127.0.0.1:${pgPort}`);
     expect(stderr).toContain(`starting Redis on 127.0.0.1:${redisPort}`);
 
+    // The first admin API key: printed once and kept for this machine's demo and CLI.
+    expect(stderr).toMatch(/created the bootstrap admin API key .*: lathe_\S+/);
+    const key = (await readFile(join(stateDir, 'admin-key'), 'utf8')).trim();
+    expect(stderr).toContain(key);
+
     const env = await readFile(join(stateDir, 'env'), 'utf8');
     expect(env).toContain(`DATABASE_URL=postgresql://postgres@127.0.0.1:${pgPort}/lathe`);
     expect(env).toContain(`REDIS_URL=redis://127.0.0.1:${redisPort}`);
@@ -68,6 +73,7 @@ describe('infra/local bring-up', () => {
     expect(stderr).toContain(`PostgreSQL reachable at 127.0.0.1:${pgPort}`);
     expect(stderr).toContain(`Redis reachable at 127.0.0.1:${redisPort}`);
     expect(stderr).toMatch(/0 applied, \d+ already applied/);
+    expect(stderr).not.toContain('created the bootstrap admin API key');
   });
 
   it('uses servers named by DATABASE_URL/REDIS_URL when reachable, and down leaves them alone', async () => {
