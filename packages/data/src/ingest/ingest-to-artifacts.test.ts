@@ -94,21 +94,7 @@ describe('CSV and JSON Lines', () => {
   });
 });
 
-describe('bad files fail with their own code and leave nothing behind', () => {
-  const cases: Array<[string, string, string, RegExp]> = [
-    ['empty.csv', '', 'empty_source', /no data rows/],
-    ['header-only.csv', 'text,label\n', 'empty_source', /no data rows/],
-    ['ragged.csv', 'text,label\nok,pos\ntoo,many,fields\n', 'ragged_row', /line 3/],
-    ['nan-label.csv', 'text,label\nok,pos\nhm,NaN\n', 'non_finite_label', /row 2, column `label`: value "NaN"/],
-    ['missing-column.csv', 'body,label\nok,pos\n', 'missing_value', /row 1, column `text`/],
-    ['bad.jsonl', '{"text":"ok","label":"pos"}\n{not json\n', 'malformed_json', /line 2/],
-  ];
-  it.each(cases)('%s → %s', async (name, content, code, message) => {
-    const path = await file(name, content);
-    await expect(ingestToArtifacts({ useCase: 'nlp', source: { kind: 'file', path } }, { store })).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
-    expect(await stored()).toEqual([]);
-  });
-
+describe('label and image rules (the full bad-file suite is in bad-files.test.ts)', () => {
   it('an unknown label is refused when labels are declared, and dropped with a count under the drop policy', async () => {
     const path = await file('labels.csv', 'text,label\nok,pos\nhm,maybe\nno,neg\n');
     const schema = { columns: [], labels: ['pos', 'neg'] };

@@ -16,6 +16,8 @@ import { type DatasetProfile, Profiler } from '../profile/profile.ts';
 import type { AnyRow, ImageShape, UseCase } from '../rows.ts';
 import { openSource } from '../sources/open-source.ts';
 import { splitIndices } from '../split/split-indices.ts';
+import { ColumnRuleChecker, checkHeader } from './check-columns.ts';
+import { SplitKeyCollector } from './split-keys.ts';
 
 export interface DatasetSchemaInfo {
   useCase: UseCase;
@@ -62,9 +64,12 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
   const masker = new PiiMasker(spec.pii, spec.useCase === 'nlp' ? [spec.columnMap?.text ?? 'text'] : []);
   const profiler = new Profiler(spec.profile.sampleSize);
   const writer = await ContentWriter.open();
-  const labels: string[] = [];
-  const timestamps: Array<number | null> = [];
-  const users: string[] = [];
+  checkHeader(opened.columns, spec.useCase, spec.columnMap ?? {}, spec.schema, String(Object.values(opened.description)[0] ?? 'the source'));
+  const rules = new ColumnRuleChecker(spec.schema);
+  // Per-row keys are kept only when the split strategy needs them, as typed arrays of codes.
+  const keys = new SplitKeyCollector(spec.split.strategy);
+  const labelSet = new Set<string>();
+  let interactions = 0;
   const issues: RowIssue[] = [];
   let totalIssues = 0;
   const byCode: Record<string, number> = {};
@@ -75,41 +80,53 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
     for await (const record of opened.records) {
       if (deps.signal?.aborted) throw new IngestAbortedError();
       if (spec.limit !== undefined && record.row > spec.limit) break;
+      const ruleIssues = rules.active ? rules.check(record) : [];
       const normalised = normaliseRecord(masker.mask(record), { useCase: spec.useCase, columnMap: spec.columnMap ?? {}, ...(spec.schema ? { schema: spec.schema } : {}), ...(image ? { image } : {}) });
-      if (normalised.issues) {
-        totalIssues += normalised.issues.length;
-        for (const i of normalised.issues) byCode[i.code] = (byCode[i.code] ?? 0) + 1;
-        if (issues.length < spec.maxErrors) issues.push(...normalised.issues.slice(0, spec.maxErrors - issues.length));
+      const rowIssues = normalised.issues ? [...ruleIssues, ...normalised.issues] : ruleIssues;
+      if (rowIssues.length > 0 || !normalised.row) {
+        totalIssues += rowIssues.length;
+        for (const i of rowIssues) byCode[i.code] = (byCode[i.code] ?? 0) + 1;
+        if (issues.length < spec.maxErrors) issues.push(...rowIssues.slice(0, spec.maxErrors - issues.length));
         droppedRows += 1;
         continue;
       }
       const row = normalised.row;
       await writer.write(row);
       track(row, profiler, featureTypes);
-      if ('label' in row) labels.push(row.label);
-      if ('target' in row) labels.push(String(row.target));
+      if ('label' in row) {
+        keys.add(row.label);
+        if (labelSet.size <= 10_000) labelSet.add(row.label);
+      }
+      if ('target' in row) {
+        const target = String(row.target);
+        keys.add(target);
+        if (labelSet.size <= 10_000) labelSet.add(target);
+      }
       if ('user' in row) {
-        users.push(row.user);
-        timestamps.push(row.timestamp);
+        keys.add(undefined, row.user, row.timestamp);
+        interactions += 1;
         if (row.rating !== null) allImplicit = false;
       }
       if (writer.rows % 10_000 === 0) deps.onProgress?.(writer.rows);
     }
     if (totalIssues > 0 && spec.invalidRows === 'fail') throw new RowValidationError(issues, totalIssues, byCode);
+    if (writer.rows === 0 && droppedRows === 0) {
+      throw new DataSourceError('no_rows', `the source has a header${opened.columns.length ? ` (${opened.columns.join(', ')})` : ''} but no data rows`);
+    }
     if (writer.rows === 0) throw new DataSourceError('no_valid_rows', `the source has no valid rows (${droppedRows} dropped)`);
     const sha256 = await writer.finish();
-    const split = splitIndices(writer.rows, spec.split, { labels, timestamps, users });
+    const split = splitIndices(writer.rows, spec.split, keys.keys());
     const content = await deps.store.put(writer.path);
     if (content.sha256 !== sha256) throw new Error(`content hash changed while storing (${sha256} → ${content.sha256})`);
     const splitArtifact = await deps.store.put(Buffer.from(JSON.stringify(split)));
-    const labelSet = labels.length ? [...new Set(labels)].sort() : undefined;
+    const labels = labelSet.size > 0 && labelSet.size <= 10_000 ? [...labelSet].sort() : undefined;
     return {
       sha256,
       contentUri: content.uri,
       rows: writer.rows,
       sizeBytes: content.sizeBytes,
       format: 'jsonl',
-      schema: schemaInfo(spec.useCase, featureTypes, image, labelSet, users.length ? allImplicit : undefined),
+      schema: schemaInfo(spec.useCase, featureTypes, image, labels, interactions ? allImplicit : undefined),
       profile: profiler.result(),
       split: {
         strategy: spec.split.strategy,

@@ -1,25 +1,35 @@
 /** Opens any source of an ingest spec as a stream of records. */
-import { DataSourceError } from '../data-errors.ts';
 import type { IngestSpec } from '../ingest-spec.ts';
+import { openDebianPackagesSample } from '../samples/debian-packages-sample.ts';
+import { openFashionMnistSample } from '../samples/fashion-mnist-sample.ts';
 import { openMnistSample } from '../samples/mnist.ts';
 import { openSyntheticInteractions } from '../samples/synthetic-interactions.ts';
+import { openIdx } from './idx-source.ts';
+import { openImageFolder } from './image-folder-source.ts';
+import { openPostgres } from './postgres-source.ts';
 import type { OpenedSource } from './source-record.ts';
 import { openTextSource } from './text-source.ts';
 
 export async function openSource(spec: IngestSpec, signal?: AbortSignal): Promise<OpenedSource> {
   const source = spec.source;
+  const limit = spec.limit !== undefined ? { limit: spec.limit } : {};
   switch (source.kind) {
     case 'file':
     case 'url':
     case 'stream':
-      return openTextSource(source, signal);
+      return openTextSource(source, { ...(signal ? { signal } : {}), maxLineBytes: spec.maxLineBytes });
+    case 'postgres':
+      return openPostgres({ connectionString: source.connectionString, query: source.query, ...(source.params ? { params: source.params } : {}) });
+    case 'idx':
+      return openIdx({ images: source.images, labels: source.labels, ...(source.labelNames ? { labelNames: source.labelNames } : {}), ...limit });
+    case 'image-folder':
+      return openImageFolder({ path: source.path, channels: source.channels, ...(source.resize ? { resize: source.resize } : {}), ...limit });
     case 'sample': {
-      const options = source.options as { limit?: number; seed?: number };
+      const options = { ...source.options, ...limit } as { limit?: number; seed?: number; part?: 'train' | 'test' | 'all' };
       if (source.name === 'mnist') return openMnistSample(options);
-      if (source.name === 'synthetic-interactions') return openSyntheticInteractions(source.options);
-      throw new DataSourceError('source_not_supported', `the ${source.name} sample is not available in this version of Lathe (available: mnist, synthetic-interactions)`);
+      if (source.name === 'fashion-mnist') return openFashionMnistSample(options);
+      if (source.name === 'debian-packages') return openDebianPackagesSample(options);
+      return openSyntheticInteractions({ ...source.options, ...limit });
     }
-    default:
-      throw new DataSourceError('source_not_supported', `sources of kind ${source.kind} are not supported yet (supported: file, url, stream, sample)`);
   }
 }
