@@ -26,10 +26,14 @@ export class PiiMasker {
     this.salt = spec?.salt ?? process.env.LATHE_PII_SALT ?? 'lathe-default-pii-salt';
     this.report = { columns: { ...(spec?.columns ?? {}) }, textScan: spec?.scanText ?? true, emailsReplaced: 0, phonesReplaced: 0 };
     this.textColumns = textColumns;
+    this.idle = Object.keys(spec?.columns ?? {}).length === 0 && (!this.report.textScan || textColumns.length === 0);
   }
+  /** Nothing to mask: records pass through without a copy. */
+  private readonly idle: boolean;
   private readonly textColumns: string[];
 
   mask(record: SourceRecord): SourceRecord {
+    if (this.idle) return record;
     const values = { ...record.values };
     for (const [column, action] of Object.entries(this.spec?.columns ?? {})) {
       if (!(column in values) || values[column] === null || values[column] === undefined) continue;

@@ -33,7 +33,11 @@ function toNumber(value: unknown): number {
   return typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
 }
 
+const NON_FINITE = /^(nan|[+-]?inf(inity)?)$/i;
+
 export function normaliseRecord(record: SourceRecord, options: NormaliseOptions): Normalised {
+  // Tabular first and without per-call closures: it is the hot path of large CSVs.
+  if (options.useCase === 'tabular') return normaliseTabular(record, options.columnMap);
   const issues: RowIssue[] = [];
   const map = options.columnMap;
   const get = (field: string, fallback: string) => record.values[(map as Record<string, string | undefined>)[field] ?? fallback];
@@ -90,29 +94,52 @@ export function normaliseRecord(record: SourceRecord, options: NormaliseOptions)
       }
       return issues.length ? { issues } : { row: { user: String(user), item: String(item), rating, timestamp } };
     }
-    case 'tabular': {
-      const targetColumn = map.target ?? 'target';
-      const target = record.values[targetColumn];
-      if (!present(target)) issues.push(issue(record, targetColumn, target, 'missing_value', 'is required'));
-      const excluded = new Set([targetColumn, ...(map.exclude ?? [])]);
-      const names = map.features ?? Object.keys(record.values).filter((k) => !excluded.has(k));
-      const features: Record<string, number | string | null> = {};
-      for (const name of names) {
-        const value = record.values[name];
-        if (!present(value)) features[name] = null;
-        else if (typeof value === 'number') {
-          if (!Number.isFinite(value)) issues.push(issue(record, name, value, 'non_finite', 'must be finite'));
-          features[name] = value;
-        } else {
-          const text = String(value).trim();
-          const n = Number(text);
-          if (/^(nan|[+-]?inf(inity)?)$/i.test(text)) issues.push(issue(record, name, value, 'non_finite', 'must be finite'));
-          features[name] = text !== '' && Number.isFinite(n) ? n : text;
-        }
+  }
+}
+
+/** Features as numbers when they parse as finite numbers, else trimmed strings; empty → null. */
+function normaliseTabular(record: SourceRecord, map: ColumnMap): Normalised {
+  const issues: RowIssue[] = [];
+  const targetColumn = map.target ?? 'target';
+  const target = record.values[targetColumn];
+  if (!present(target)) issues.push(issue(record, targetColumn, target, 'missing_value', 'is required'));
+  const names = map.features ?? featureNames(record.values, targetColumn, map.exclude);
+  const features: Record<string, number | string | null> = {};
+  for (const name of names) {
+    const value = record.values[name];
+    if (value === undefined || value === null) features[name] = null;
+    else if (typeof value === 'number') {
+      if (!Number.isFinite(value)) issues.push(issue(record, name, value, 'non_finite', 'must be finite'));
+      features[name] = value;
+    } else {
+      const text = typeof value === 'string' ? value.trim() : String(value).trim();
+      if (text === '') {
+        features[name] = null;
+        continue;
       }
-      if (issues.length) return { issues };
-      const t = String(target).trim();
-      return { row: { features, target: t } };
+      const n = Number(text);
+      if (Number.isFinite(n)) features[name] = n;
+      else {
+        if (NON_FINITE.test(text)) issues.push(issue(record, name, value, 'non_finite', 'must be finite'));
+        features[name] = text;
+      }
     }
   }
+  if (issues.length) return { issues };
+  return { row: { features, target: String(target).trim() } };
+}
+
+/** Every column but the target and the excluded, in source order (cached per key layout). */
+let cachedKeys: string[] = [];
+let cachedNames: string[] = [];
+let cachedFor = '';
+function featureNames(values: Record<string, unknown>, targetColumn: string, exclude: string[] | undefined): string[] {
+  const keys = Object.keys(values);
+  const signature = `${targetColumn}\u0000${exclude?.join('\u0000') ?? ''}`;
+  if (signature === cachedFor && keys.length === cachedKeys.length && keys.every((k, i) => k === cachedKeys[i])) return cachedNames;
+  const excluded = new Set([targetColumn, ...(exclude ?? [])]);
+  cachedKeys = keys;
+  cachedNames = keys.filter((k) => !excluded.has(k));
+  cachedFor = signature;
+  return cachedNames;
 }
