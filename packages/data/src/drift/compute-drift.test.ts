@@ -8,6 +8,7 @@ const ref = JSON.parse(readFileSync(new URL('../../reference/drift-reference.jso
   a: number[];
   b: number[];
   ks: { statistic: number; pvalue: number };
+  ks_exact: Array<{ n: [number, number]; rounded: boolean; statistic: number; pvalue: number }>;
   wasserstein: number;
   counts: { x: number[]; y: number[] };
   chi2: { statistic: number; pvalue: number };
@@ -15,8 +16,20 @@ const ref = JSON.parse(readFileSync(new URL('../../reference/drift-reference.jso
 };
 
 describe('drift statistics match scipy', () => {
-  it('two-sample KS (asymptotic p-value)', () => {
-    const result = ksTwoSample(ref.a, ref.b);
+  it.each([0, 1, 2, 3])('two-sample KS, exact p-value as scipy ks_2samp defaults (case %i)', (k) => {
+    const c = ref.ks_exact[k]!;
+    const prep = (xs: number[], size: number) => xs.slice(0, size).map((v) => (c.rounded ? Math.round(v) : v));
+    // numpy rounds half to even, Math.round half up: the reference values have 6 decimals, so no .5 ties occur.
+    const result = ksTwoSample(prep(ref.a, c.n[0]), prep(ref.b, c.n[1]));
+    expect(result.method).toBe('exact');
+    expect(result.statistic).toBeCloseTo(c.statistic, 12);
+    // Absolute 1e-10: scipy and Lathe propagate the lattice probabilities in different orders.
+    expect(Math.abs(result.pValue - c.pvalue)).toBeLessThan(1e-10);
+  });
+
+  it('two-sample KS (asymptotic p-value above the exact limit)', () => {
+    const result = ksTwoSample(ref.a, ref.b, { exactLimit: 0 });
+    expect(result.method).toBe('asymptotic');
     expect(result.statistic).toBeCloseTo(ref.ks.statistic, 12);
     expect(result.pValue).toBeCloseTo(ref.ks.pvalue, 9);
   });

@@ -67,9 +67,9 @@ function numericDrift(column: string, then: ColumnProfile, now: ColumnProfile, t
   }
   const w = wasserstein(a, b);
   if (Math.min(then.count, now.count) <= t.largeSample) {
-    const { statistic, pValue } = ksTwoSample(a, b);
+    const { statistic, pValue, method } = ksTwoSample(a, b);
     const drifted = pValue < t.pValue;
-    return { column, kind: 'numeric', test: 'ks', statistic, pValue, psi: psiValue, drifted, reason: `KS p = ${pValue.toFixed(4)} ${drifted ? '<' : '≥'} ${t.pValue}`, extra: { wasserstein: w } };
+    return { column, kind: 'numeric', test: 'ks', statistic, pValue, psi: psiValue, drifted, reason: `KS (${method}) p = ${pValue.toFixed(4)} ${drifted ? '<' : '≥'} ${t.pValue}`, extra: { wasserstein: w } };
   }
   const std = then.kind === 'numeric' && then.std ? then.std : 1;
   const normed = w / std;
@@ -99,21 +99,63 @@ function categoricalDrift(column: string, then: ColumnProfile, now: ColumnProfil
   return { column, kind: 'categorical', test: 'jensen-shannon', statistic: js, pValue: null, psi: psiValue, drifted, reason: `Jensen–Shannon = ${js.toFixed(4)} ${drifted ? '>' : '≤'} ${t.jensenShannon}`, extra: {} };
 }
 
-/** Two-sample KS statistic D = sup |F_a − F_b| and its asymptotic p-value (Kolmogorov). */
-export function ksTwoSample(aIn: number[], bIn: number[]): { statistic: number; pValue: number } {
+/**
+ * Two-sample KS statistic D = sup |F_a − F_b| and its two-sided p-value, as
+ * scipy.stats.ks_2samp with its default method="auto": the exact null distribution when both
+ * samples are small (here n·m ≤ 10^7; scipy: max(n, m) ≤ 10,000), else Kolmogorov's limiting
+ * distribution at sqrt(nm/(n+m))·D (the asymptotic p-value; scipy's method="asymp" uses kstwo
+ * with the rounded effective n instead, which differs in the third decimal).
+ */
+export function ksTwoSample(aIn: number[], bIn: number[], options: { exactLimit?: number } = {}): { statistic: number; pValue: number; method: 'exact' | 'asymptotic' } {
   const a = [...aIn].sort((x, y) => x - y);
   const b = [...bIn].sort((x, y) => x - y);
+  const m = a.length;
+  const n = b.length;
   let i = 0;
   let j = 0;
-  let d = 0;
-  while (i < a.length && j < b.length) {
+  // D·m·n as an integer (|i·n − j·m| at every jump of either ECDF), so the exact lattice count
+  // below compares integers and ties at the boundary cannot be lost to rounding.
+  let dScaled = 0;
+  while (i < m && j < n) {
     const v = Math.min(a[i]!, b[j]!);
-    while (i < a.length && a[i]! <= v) i++;
-    while (j < b.length && b[j]! <= v) j++;
-    d = Math.max(d, Math.abs(i / a.length - j / b.length));
+    while (i < m && a[i]! <= v) i++;
+    while (j < n && b[j]! <= v) j++;
+    dScaled = Math.max(dScaled, Math.abs(i * n - j * m));
   }
-  const en = Math.sqrt((a.length * b.length) / (a.length + b.length));
-  return { statistic: d, pValue: kolmogorovSurvival(en * d) };
+  const statistic = m === 0 || n === 0 ? 0 : dScaled / (m * n);
+  if (m > 0 && n > 0 && m * n <= (options.exactLimit ?? 1e7)) {
+    return { statistic, pValue: ksExactPValue(m, n, dScaled), method: 'exact' };
+  }
+  const en = Math.sqrt((m * n) / (m + n));
+  return { statistic, pValue: kolmogorovSurvival(en * statistic), method: 'asymptotic' };
+}
+
+/**
+ * P(D ≥ d) under H0 for samples of sizes m and n, d = dScaled/(m·n): one minus the
+ * probability that a uniformly random monotone lattice path from (0,0) to (m,n) stays strictly
+ * inside |i·n − j·m| < dScaled (Hodges 1957, "The significance probability of the Smirnov
+ * two-sample test"). Path probabilities are propagated instead of path counts, so nothing
+ * overflows: from (i,j) the next step is in a with probability (m−i)/(m+n−i−j).
+ */
+export function ksExactPValue(m: number, n: number, dScaled: number): number {
+  if (dScaled <= 0) return 1;
+  const row = new Float64Array(n + 1);
+  row[0] = 1;
+  for (let jj = 1; jj <= n; jj++) row[jj] = Math.abs(jj * m) < dScaled ? row[jj - 1]! * ((n - jj + 1) / (m + n - jj + 1)) : 0;
+  for (let ii = 1; ii <= m; ii++) {
+    for (let jj = 0; jj <= n; jj++) {
+      if (Math.abs(ii * n - jj * m) >= dScaled) {
+        row[jj] = 0;
+        continue;
+      }
+      const denominator = m + n - (ii + jj - 1);
+      // row[jj] still holds (ii−1, jj); row[jj−1] already holds (ii, jj−1).
+      const fromA = row[jj]! * ((m - ii + 1) / denominator);
+      const fromB = jj > 0 ? row[jj - 1]! * ((n - jj + 1) / denominator) : 0;
+      row[jj] = fromA + fromB;
+    }
+  }
+  return Math.min(1, Math.max(0, 1 - row[n]!));
 }
 
 /** Q_KS(λ) = 2 Σ_{k≥1} (−1)^{k−1} e^{−2k²λ²} (scipy.special.kolmogorov). */
