@@ -10,3 +10,8 @@ export * from './split/split-indices.ts';
 export { openSyntheticInteractions, trueAffinity, syntheticInteractionsOptionsSchema } from './samples/synthetic-interactions.ts';
 export * from './stored-ingest-spec.ts';
 export * from './ingest/ingest-dataset-version.ts';
+export { FASHION_MNIST_DIR, FASHION_MNIST_LABELS } from './samples/fashion-mnist-sample.ts';
+export { redactConnectionString } from './sources/postgres-source.ts';
+export { formatFromName } from './sources/text-source.ts';
+export type { OpenedSource, SourceRecord } from './sources/source-record.ts';
+export { openSource } from './sources/open-source.ts';
