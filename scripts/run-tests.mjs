@@ -24,8 +24,9 @@ for (const line of readFileSync(join(stateDir, 'env'), 'utf8').split('\n')) {
   if (at > 0) env[line.slice(0, at)] = line.slice(at + 1);
 }
 
-// A missing browser fails only the browser test (with its own message), not the whole run.
+// A missing browser or sample fails only the tests that need it (with their own message).
 spawnSync('bash', [join(root, 'infra/local/ensure-chromium.sh')], { stdio: 'inherit', env });
+spawnSync('bash', [join(root, 'infra/local/ensure-sample-data.sh')], { stdio: 'inherit', env });
 
 const typecheck = spawnSync(pnpm, ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only'], {
   stdio: 'inherit',
