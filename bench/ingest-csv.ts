@@ -80,7 +80,7 @@ try {
   await plainParse(small);
   const smallIngest = await ingest(small);
 
-  let start = performance.now();
+  const start = performance.now();
   const parsedRows = await plainParse(large);
   const parseSeconds = (performance.now() - start) / 1000;
   const largeIngest = await ingest(large);
