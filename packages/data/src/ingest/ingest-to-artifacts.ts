@@ -47,9 +47,12 @@ export interface IngestResult {
   split: StoredSplit;
   privacy: PrivacyReport;
   droppedRows: number;
-  errors: RowIssue[];
+  errors: IssueSample[];
   source: Record<string, unknown>;
 }
+
+/** One listed validation issue (the first `maxErrors` of them are kept in the result). */
+export type IssueSample = RowIssue;
 
 export interface IngestDeps {
   store: ArtifactStore;
@@ -92,7 +95,7 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
       }
       const row = normalised.row;
       await writer.write(row);
-      track(row, profiler, featureTypes);
+      track(row, profiler, featureTypes, image?.channels ?? 1);
       if ('label' in row) {
         keys.add(row.label);
         if (labelSet.size <= 10_000) labelSet.add(row.label);
@@ -146,11 +149,13 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
   }
 }
 
-function track(row: AnyRow, profiler: Profiler, featureTypes: Map<string, 'number' | 'string'>): void {
+function track(row: AnyRow, profiler: Profiler, featureTypes: Map<string, 'number' | 'string'>, channels: number): void {
   if ('pixels' in row) {
     let sum = 0;
     for (const p of row.pixels) sum += p;
+    // Per-image mean brightness as a column (its sample feeds drift); all-pixel stats beside it.
     profiler.addNumber('pixel_mean', sum / Math.max(1, row.pixels.length));
+    profiler.addPixels(row.pixels, channels);
     profiler.addLabel(row.label);
     profiler.addCategory('label', row.label);
   } else if ('text' in row) {

@@ -41,4 +41,44 @@ describe('Profiler', () => {
     expect(x.count).toBe(10_000);
     expect(run()).toEqual(a);
   });
+
+  it('distinct is exact up to 10,000 values, then a k-minimum-values estimate within a few percent', () => {
+    const profiler = new Profiler(100);
+    // 10,000 distinct values exactly: still exact. 60,000 distinct, each seen twice: estimated.
+    for (let i = 0; i < 10_000; i++) profiler.addCategory('few', `v${i % 10_000}`);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < 60_000; i++) {
+        profiler.addNumber('x', i * 0.5);
+        profiler.addCategory('id', `user-${i}`);
+      }
+    }
+    const p = profiler.result();
+    expect(p.columns.few).toMatchObject({ distinct: 10_000, distinctCapped: false });
+    for (const name of ['x', 'id']) {
+      const column = p.columns[name]!;
+      expect(column.distinctCapped).toBe(true);
+      // Relative standard error of the sketch is 1/√1022 ≈ 3.1%; 12% is about four of them.
+      expect(Math.abs(column.distinct - 60_000) / 60_000).toBeLessThan(0.12);
+    }
+    const id = p.columns.id!;
+    if (id.kind !== 'categorical') throw new Error('id should be categorical');
+    expect(id.count).toBe(120_000);
+    expect(Object.keys(id.counts)).toHaveLength(10_000); // counts stay bounded
+  });
+
+  it('pixel mean and (population) std over every pixel, per channel', () => {
+    const profiler = new Profiler();
+    // Two 1×2 RGB images: channel 0 values 0,10,20,30; channel 1 all 100; channel 2 0,0,0,255.
+    profiler.addPixels(Uint8Array.from([0, 100, 0, 10, 100, 0]), 3);
+    profiler.addPixels(Uint8Array.from([20, 100, 0, 30, 100, 255]), 3);
+    const image = profiler.result().image!;
+    expect(image.pixels).toBe(12);
+    expect(image.channels[0]!.mean).toBe(15);
+    expect(image.channels[0]!.std).toBeCloseTo(Math.sqrt(125), 12);
+    expect(image.channels[1]).toEqual({ mean: 100, std: 0 });
+    const all = [0, 10, 20, 30, 100, 100, 100, 100, 0, 0, 0, 255];
+    const mean = all.reduce((a, b) => a + b, 0) / all.length;
+    expect(image.mean).toBeCloseTo(mean, 12);
+    expect(image.std).toBeCloseTo(Math.sqrt(all.reduce((a, v) => a + (v - mean) ** 2, 0) / all.length), 10);
+  });
 });
