@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Profiler } from '../profile/profile.ts';
-import { chiSquareHomogeneity, computeDrift, jensenShannon, ksTwoSample, wasserstein } from './compute-drift.ts';
+import { mulberry32, normal } from '../prng.ts';
+import { chiSquareHomogeneity, computeDrift, jensenShannon, ksTwoSample, psi, wasserstein } from './compute-drift.ts';
 
 // Values computed with scipy 1.17 by reference/drift_reference.py (committed with its output).
 const ref = JSON.parse(readFileSync(new URL('../../reference/drift-reference.json', import.meta.url), 'utf8')) as {
@@ -12,6 +13,9 @@ const ref = JSON.parse(readFileSync(new URL('../../reference/drift-reference.jso
   wasserstein: number;
   counts: { x: number[]; y: number[] };
   chi2: { statistic: number; pvalue: number };
+  chi2_far: { x: number[]; y: number[]; statistic: number; pvalue: number };
+  psi_counts: number;
+  psi_numeric: { bins_a: number[]; bins_b: number[]; psi: number };
   jensenshannon: number;
 };
 
@@ -39,6 +43,12 @@ describe('drift statistics match scipy', () => {
     expect(result.statistic).toBeCloseTo(ref.chi2.statistic, 9);
     expect(result.pValue).toBeCloseTo(ref.chi2.pvalue, 9);
   });
+  it('chi-square keeps the digits of a tiny p-value (no 1 − P cancellation)', () => {
+    const result = chiSquareHomogeneity(ref.chi2_far.x, ref.chi2_far.y);
+    expect(result.statistic).toBeCloseTo(ref.chi2_far.statistic, 8);
+    expect(Math.abs(result.pValue / ref.chi2_far.pvalue - 1)).toBeLessThan(1e-9);
+  });
+  it('PSI of counts (numpy reference of the same formula)', () => expect(psi(ref.counts.x, ref.counts.y)).toBeCloseTo(ref.psi_counts, 12));
   it('Jensen–Shannon distance, base 2', () => expect(jensenShannon(ref.counts.x, ref.counts.y)).toBeCloseTo(ref.jensenshannon, 9));
 });
 
@@ -59,6 +69,23 @@ describe('computeDrift on profiles', () => {
     expect(x).toMatchObject({ test: 'ks', drifted: true });
     expect(report.columns.find((c) => c.column === 'label')).toMatchObject({ test: 'chi-square', drifted: false });
     expect(report.driftedColumns).toEqual(['x']);
+  });
+
+  it('numeric PSI bins the current sample at the reference deciles', () => {
+    const report = computeDrift(profileOf(ref.a, ['a']), profileOf(ref.b, ['a']));
+    expect(report.columns.find((c) => c.column === 'x')!.psi).toBeCloseTo(ref.psi_numeric.psi, 12);
+  });
+
+  it('above 1,000 values: Wasserstein/std for numbers, Jensen–Shannon for categories', () => {
+    const random = mulberry32(11);
+    const draw = (shift: number) => Array.from({ length: 1500 }, () => shift + normal(random));
+    const before = profileOf(draw(0), ['a', 'b', 'c']);
+    const report = computeDrift(before, profileOf(draw(0.5), ['a', 'b', 'c']));
+    expect(report.columns.find((c) => c.column === 'x')).toMatchObject({ test: 'wasserstein', drifted: true });
+    expect(report.columns.find((c) => c.column === 'label')).toMatchObject({ test: 'jensen-shannon', statistic: 0, drifted: false });
+    const same = computeDrift(before, profileOf(draw(0), ['a', 'b', 'c']));
+    expect(same.columns.find((c) => c.column === 'x')).toMatchObject({ test: 'wasserstein', drifted: false });
+    expect(same.drifted).toBe(false);
   });
 
   it('does not test samples too small to tell drift from chance', () => {

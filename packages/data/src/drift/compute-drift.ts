@@ -8,9 +8,8 @@
  *                n > 1000: Jensen–Shannon distance (base 2), drift when > 0.1
  *   either side with fewer than 30 values: no test (too small to tell drift from chance).
  * PSI (10 reference-quantile bins for numbers; categories for the rest) is always reported.
- * KS p-values use Kolmogorov's limiting distribution at √(nm/(n+m))·D (scipy.stats.kstwobign);
- * scipy's ks_2samp(method='asymp') uses kstwo with the rounded effective n, which differs in the
- * third decimal at a few hundred values.
+ * KS p-values are exact (lattice paths, as scipy's ks_2samp default) while n·m ≤ 10^7, else
+ * Kolmogorov's limiting distribution at √(nm/(n+m))·D (scipy.stats.kstwobign); see ksTwoSample.
  */
 import type { ColumnProfile, DatasetProfile } from '../profile/profile.ts';
 
@@ -246,12 +245,17 @@ export function chiSquareHomogeneity(x: number[], y: number[]): { statistic: num
     statistic += (xs[k]! - ex) ** 2 / ex + (ys[k]! - ey) ** 2 / ey;
   }
   const df = xs.length - 1;
-  return { statistic, pValue: df <= 0 ? 1 : 1 - regularizedGammaP(df / 2, statistic / 2) };
+  return { statistic, pValue: df <= 0 ? 1 : regularizedGammaQ(df / 2, statistic / 2) };
 }
 
-/** P(a, x), the regularised lower incomplete gamma (Numerical Recipes 6.2: series / continued fraction). */
-function regularizedGammaP(a: number, x: number): number {
-  if (x <= 0) return 0;
+/**
+ * Q(a, x) = 1 − P(a, x), the regularised upper incomplete gamma (the chi-square survival
+ * function at 2x with 2a degrees of freedom), Numerical Recipes 6.2: the series for P below
+ * x < a + 1, else the continued fraction for Q itself, so a tiny p-value keeps its digits
+ * instead of cancelling to 0 in 1 − P.
+ */
+function regularizedGammaQ(a: number, x: number): number {
+  if (x <= 0) return 1;
   const lnGammaA = lnGamma(a);
   if (x < a + 1) {
     let sum = 1 / a;
@@ -261,7 +265,7 @@ function regularizedGammaP(a: number, x: number): number {
       sum += term;
       if (Math.abs(term) < Math.abs(sum) * 1e-16) break;
     }
-    return sum * Math.exp(-x + a * Math.log(x) - lnGammaA);
+    return 1 - sum * Math.exp(-x + a * Math.log(x) - lnGammaA);
   }
   let b = x + 1 - a;
   let c = 1 / 1e-300;
@@ -279,7 +283,7 @@ function regularizedGammaP(a: number, x: number): number {
     h *= delta;
     if (Math.abs(delta - 1) < 1e-16) break;
   }
-  return 1 - Math.exp(-x + a * Math.log(x) - lnGammaA) * h;
+  return Math.exp(-x + a * Math.log(x) - lnGammaA) * h;
 }
 
 /** ln Γ(x), Lanczos approximation (g = 7, n = 9), accurate to ~1e-15. */
