@@ -173,12 +173,32 @@ describe('sample sources', () => {
     expect(rows.slice(0, 4).map((r) => r.label)).toEqual(['Ankle boot', 'T-shirt/top', 'T-shirt/top', 'Dress']);
   });
 
+  it('Fashion-MNIST missing → sample_unavailable naming the Debian package; nothing stored', async () => {
+    const empty = join(dir, 'no-fashion-mnist');
+    await mkdir(empty);
+    await expect(
+      ingestToArtifacts({ useCase: 'image', source: { kind: 'sample', name: 'fashion-mnist', options: { dir: empty } } }, { store }),
+    ).rejects.toMatchObject({ code: 'sample_unavailable', message: expect.stringContaining('apt-get install -y dataset-fashion-mnist') });
+    const left: string[] = [];
+    for await (const sha of store.list()) left.push(sha);
+    expect(left).toEqual([]);
+  });
+
   it('Debian package descriptions labelled by section', async () => {
     const result = await ingestToArtifacts({ useCase: 'nlp', source: { kind: 'sample', name: 'debian-packages', options: {} }, limit: 300 }, { store });
     expect(result.rows).toBe(300);
     const rows = await collect<TextRow>(readRows(store, result.sha256, 'nlp'));
     expect(rows.every((r) => r.text.length > 0 && !r.label.includes('/'))).toBe(true);
     expect(Object.keys(result.profile.labels ?? {}).length).toBeGreaterThan(5);
+  });
+
+  it('an empty package index → sample_unavailable telling to run apt-get update; nothing stored', async () => {
+    await expect(
+      ingestToArtifacts({ useCase: 'nlp', source: { kind: 'sample', name: 'debian-packages', options: { input: Readable.from(['']) } } }, { store }),
+    ).rejects.toMatchObject({ code: 'sample_unavailable', message: expect.stringContaining('apt-get update') });
+    const left: string[] = [];
+    for await (const sha of store.list()) left.push(sha);
+    expect(left).toEqual([]);
   });
 
   it('parses Packages stanzas (first line of the description, section without its area)', async () => {
