@@ -112,3 +112,27 @@ describe('label and image rules (the full bad-file suite is in bad-files.test.ts
     expect(await stored()).toEqual([]);
   });
 });
+
+describe('cancel', () => {
+  it('an aborted ingest stops with ingest_aborted and stores nothing', async () => {
+    const lines = Array.from({ length: 25_000 }, (_, i) => `text ${i},${i % 2 ? 'pos' : 'neg'}`);
+    const path = await file('long.csv', `text,label\n${lines.join('\n')}\n`);
+    const controller = new AbortController();
+    let progressCalls = 0;
+    await expect(
+      ingestToArtifacts(
+        { useCase: 'nlp', source: { kind: 'file', path } },
+        {
+          store,
+          signal: controller.signal,
+          onProgress: (rows) => {
+            progressCalls += 1;
+            if (rows >= 10_000) controller.abort();
+          },
+        },
+      ),
+    ).rejects.toMatchObject({ code: 'ingest_aborted' });
+    expect(progressCalls).toBe(1);
+    expect(await stored()).toEqual([]);
+  });
+});
