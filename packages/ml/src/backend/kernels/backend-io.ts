@@ -4,13 +4,20 @@
  * allocates outputs with `makeOutput(shape, dtype, offset, values)` (cpu's `makeOutput` differs). Both implement
  * `readSync`, `write` and `disposeData` (the KernelBackend interface).
  */
-import type { DataType, KernelBackend, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
+import type { DataType, KernelBackend, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
 
 interface WasmLikeBackend {
   makeOutput(shape: number[], dtype: DataType, memoryOffset?: number, values?: TypedArray): TensorInfo;
 }
 interface CpuLikeBackend {
   makeTensorInfo(shape: number[], dtype: DataType, values?: TypedArray): TensorInfo;
+}
+
+/** The arguments every kernel function receives. */
+export interface KernelArgs {
+  inputs: NamedTensorInfoMap;
+  backend: KernelBackend;
+  attrs?: NamedAttrMap;
 }
 
 export function readValues(backend: KernelBackend, tensor: TensorInfo): TypedArray {
@@ -32,4 +39,9 @@ export function makeScratch(backend: KernelBackend, shape: number[], values: Flo
 
 export function release(backend: KernelBackend, tensor: TensorInfo): void {
   backend.disposeData(tensor.dataId, true);
+}
+
+/** Calls another kernel function directly (not through the engine: no tape, no profiling). */
+export function callKernel(kernel: KernelFunc, backend: KernelBackend, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
+  return kernel({ inputs, backend, attrs }) as TensorInfo;
 }

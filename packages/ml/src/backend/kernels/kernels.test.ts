@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../select-backend.ts';
+import type { LatheKernelName } from './register-kernels.ts';
 import { stockKernel } from './register-kernels.ts';
 
 // Deterministic pseudo-random inputs (mulberry32) so a failure reproduces.
@@ -21,7 +22,7 @@ function randomValues(size: number, seed: number): Float32Array {
 }
 
 /** Runs the stock cpu kernel (as shipped by tfjs) on cpu copies of the inputs. */
-async function stockCpu(kernel: 'UnsortedSegmentSum' | 'Conv2DBackpropFilter', inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>): Promise<Float32Array> {
+async function stockCpu(kernel: LatheKernelName, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>): Promise<Float32Array> {
   await tf.setBackend('cpu');
   const cpuInputs: Record<string, tf.Tensor> = {};
   for (const [k, v] of Object.entries(inputs)) cpuInputs[k] = tf.tensor(v.dataSync(), v.shape, v.dtype);
@@ -51,6 +52,21 @@ const convCases = [
   { x: [2, 10, 10, 4], f: [5, 5, 4, 3], strides: 2, pad: 'same' },
   { x: [4, 11, 9, 1], f: [2, 3, 1, 6], strides: [2, 1], pad: 'valid' },
   { x: [5, 1, 12, 6], f: [1, 3, 6, 4], strides: 1, pad: 'same' }, // a conv1d as tfjs lowers it
+] as const;
+const poolCases = [
+  { x: [2, 8, 8, 3], filterSize: 2, strides: 2, pad: 'valid', levels: 0 },
+  { x: [2, 7, 7, 2], filterSize: 3, strides: 2, pad: 'same', levels: 0 },
+  { x: [1, 5, 6, 4], filterSize: 2, strides: 1, pad: 'same', levels: 0 },
+  // Few distinct values (as after a ReLU): ties must send the gradient to the first maximum only.
+  { x: [2, 6, 6, 3], filterSize: 2, strides: 2, pad: 'valid', levels: 2 },
+  { x: [1, 9, 9, 2], filterSize: 3, strides: 2, pad: 'same', levels: 3 },
+] as const;
+const matMulCases = [
+  { a: [4, 5], b: [5, 6], transposeA: false, transposeB: false },
+  { a: [5, 4], b: [5, 6], transposeA: true, transposeB: false },
+  { a: [4, 5], b: [6, 5], transposeA: false, transposeB: true },
+  { a: [3, 5, 4], b: [3, 6, 5], transposeA: true, transposeB: true },
+  { a: [1, 7, 4], b: [3, 7, 2], transposeA: true, transposeB: false }, // broadcast batch
 ] as const;
 
 for (const backend of ['cpu', 'wasm'] as const) {
@@ -83,6 +99,46 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const out = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor;
       expectClose(await out.data(), expected);
       tf.dispose([x, probe, dy, out]);
+    });
+
+    it.each(convCases)('Conv2DBackpropInput x=$x filter=$f strides=$strides pad=$pad', async ({ x: xShape, f, strides, pad }) => {
+      await tf.setBackend(backend);
+      const filter = tf.tensor4d(randomValues(f.reduce((a: number, b: number) => a * b, 1), 5), [...f]);
+      const probe = tf.conv2d(tf.zeros([...xShape]) as tf.Tensor4D, filter, strides as [number, number], pad);
+      const dy = tf.tensor4d(randomValues(probe.size, 13), probe.shape);
+      const attrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [...xShape] };
+      const expected = await stockCpu('Conv2DBackpropInput', { dy, filter }, attrs);
+      await tf.setBackend(backend);
+      const out = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as never) as tf.Tensor;
+      expect(out.shape).toEqual([...xShape]);
+      expectClose(await out.data(), expected);
+      tf.dispose([filter, probe, dy, out]);
+    });
+
+    it.each(poolCases)('MaxPoolGrad x=$x filter=$filterSize strides=$strides pad=$pad levels=$levels', async ({ x: xShape, filterSize, strides, pad, levels }) => {
+      await tf.setBackend(backend);
+      const values = randomValues(xShape.reduce((a: number, b: number) => a * b, 1), 17);
+      const input = tf.tensor4d(levels === 0 ? values : values.map((v) => Math.max(0, Math.round(v * levels))), [...xShape]);
+      const output = tf.maxPool(input, filterSize, strides, pad);
+      const dy = tf.tensor4d(randomValues(output.size, 19), output.shape);
+      const attrs = { filterSize, strides, pad, dimRoundingMode: undefined };
+      const expected = await stockCpu('MaxPoolGrad', { dy, input, output }, attrs);
+      await tf.setBackend(backend);
+      const out = tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, attrs as never) as tf.Tensor;
+      expectClose(await out.data(), expected);
+      tf.dispose([input, output, dy, out]);
+    });
+
+    it.each(matMulCases)('BatchMatMul a=$a b=$b transposeA=$transposeA transposeB=$transposeB', async ({ a: aShape, b: bShape, transposeA, transposeB }) => {
+      await tf.setBackend(backend);
+      const a = tf.tensor(randomValues(aShape.reduce((x: number, y: number) => x * y, 1), 23), [...aShape]);
+      const b = tf.tensor(randomValues(bShape.reduce((x: number, y: number) => x * y, 1), 29), [...bShape]);
+      const attrs = { transposeA, transposeB, bias: undefined, activation: undefined };
+      const expected = await stockCpu('BatchMatMul', { a, b }, attrs);
+      await tf.setBackend(backend);
+      const out = tf.matMul(a, b, transposeA, transposeB);
+      expectClose(await out.data(), expected);
+      tf.dispose([a, b, out]);
     });
 
     it('trains an embedding and a conv layer end to end (gradients flow through both kernels)', async () => {
