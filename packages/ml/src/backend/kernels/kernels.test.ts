@@ -68,6 +68,13 @@ const matMulCases = [
   { a: [3, 5, 4], b: [3, 6, 5], transposeA: true, transposeB: true },
   { a: [1, 7, 4], b: [3, 7, 2], transposeA: true, transposeB: false }, // broadcast batch
 ] as const;
+const tileCases = [
+  { x: [1, 1, 1, 5], reps: [4, 3, 2, 1], dtype: 'float32' }, // the batch-norm gradient's pattern
+  { x: [2, 3], reps: [3, 4], dtype: 'float32' },
+  { x: [3, 1, 2], reps: [1, 5, 2], dtype: 'int32' },
+  { x: [4], reps: [1], dtype: 'float32' },
+  { x: [2, 2], reps: [0, 3], dtype: 'float32' },
+] as const;
 
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`Lathe kernels on ${backend} match the stock cpu kernels`, () => {
@@ -139,6 +146,19 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const out = tf.matMul(a, b, transposeA, transposeB);
       expectClose(await out.data(), expected);
       tf.dispose([a, b, out]);
+    });
+
+    it.each(tileCases)('Tile x=$x reps=$reps $dtype', async ({ x: xShape, reps, dtype }) => {
+      await tf.setBackend(backend);
+      const values = randomValues(xShape.reduce((a: number, b: number) => a * b, 1), 31);
+      const x = tf.tensor(dtype === 'int32' ? values.map((v) => Math.round(v * 100)) : values, [...xShape], dtype);
+      const expected = await stockCpu('Tile', { x }, { reps: [...reps] });
+      await tf.setBackend(backend);
+      const out = tf.tile(x, [...reps]);
+      expect(out.shape).toEqual(xShape.map((s, i) => s * reps[i]!));
+      expect(out.dtype).toBe(dtype);
+      expectClose(await out.data(), expected);
+      tf.dispose([x, out]);
     });
 
     it('trains an embedding and a conv layer end to end (gradients flow through both kernels)', async () => {

@@ -1,19 +1,20 @@
 /**
  * Registers Lathe's training kernels for the JS-driven backends (wasm, cpu), replacing missing
- * (wasm), slow-path (wasm: transposed BatchMatMul, conv gradients, MaxPoolGrad) or very slow
+ * (wasm), slow-path (wasm: transposed BatchMatMul, conv gradients, MaxPoolGrad, Tile) or very slow
  * (cpu) stock kernels. The stock kernels are kept so tests can compare against them and
  * benchmarks can measure the stock backend.
  */
-import { BatchMatMul, Conv2DBackpropFilter, Conv2DBackpropInput, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { BatchMatMul, Conv2DBackpropFilter, Conv2DBackpropInput, getKernel, registerKernel, Tile, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { batchMatMulWasmConfig } from './batch-mat-mul-wasm.ts';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter-wasm.ts';
 import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input-wasm.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
+import { tileConfig } from './tile.ts';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
 
-export const LATHE_KERNELS = ['UnsortedSegmentSum', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad'] as const;
+export const LATHE_KERNELS = ['UnsortedSegmentSum', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Tile'] as const;
 export type LatheKernelName = (typeof LATHE_KERNELS)[number];
 
 const stock = new Map<string, KernelConfig | undefined>();
@@ -37,7 +38,7 @@ function replace(config: KernelConfig): void {
 
 function latheKernels(backendName: string): KernelConfig[] {
   const im2colFilter = conv2DBackpropFilterConfig(backendName, stockConfig(Conv2DBackpropFilter, backendName)?.kernelFunc);
-  const common = [unsortedSegmentSumConfig(backendName), maxPoolGradConfig(backendName)];
+  const common = [unsortedSegmentSumConfig(backendName), maxPoolGradConfig(backendName), tileConfig(backendName, stockConfig(Tile, backendName))];
   if (backendName !== 'wasm') return [...common, im2colFilter];
   return [
     ...common,
