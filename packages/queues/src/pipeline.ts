@@ -9,12 +9,13 @@ import { Registry as MetricsRegistry } from 'prom-client';
 import { ConflictError, NotFoundError, silentLogger, type Logger } from '@lathe/core';
 import {
   STAGES,
-  createRun,
+  createRuns,
   getRun,
   prepareRetry,
   requestCancel,
   transitionRun,
   type Json,
+  type NewRun,
   type Registry,
   type Run,
   type RunTrigger,
@@ -23,6 +24,7 @@ import {
 import { QUEUE_NAMES, SCHEDULE_QUEUE, STAGE_QUEUES, resolveJobSpecs, type JobName, type JobSpec, type JobSpecOverrides, type QueueName } from './catalog.ts';
 import { connectRedis, type RedisConnectionInput } from './connection.ts';
 import { parseStageJobId } from './job-ids.ts';
+import { createWriteBatcher } from './write-batcher.ts';
 import { createRunProgressStream, type RunProgressStream } from './progress-stream.ts';
 import { registerQueueMetrics } from './queue-metrics.ts';
 import { reconcileRuns, type ReconcileRunsResult } from './recovery.ts';
@@ -115,6 +117,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const streams = new Set<RunProgressStream>();
   const registry = options.registry;
   const codeVersion = options.codeVersion ?? process.env.LATHE_CODE_VERSION ?? 'dev';
+  // Group commit for run creation; two starts with one idempotency key never share a statement.
+  const runCreator = createWriteBatcher({
+    run: (inputs: NewRun[]) => createRuns(registry, inputs, { requireActiveExperiment: true }),
+    key: (input) => input.idempotencyKey,
+  });
 
   const pipeline: Pipeline = {
     registry,
@@ -129,20 +136,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     async startRun(input) {
       const params: Record<string, unknown> = { ...(input.params ?? {}) };
       if (input.cache !== undefined) params.cache = input.cache;
-      // One statement: the experiment check (exists, not archived), the run and its stage rows.
-      const { run, created } = await createRun(
-        registry,
-        {
-          experimentId: input.experimentId,
-          trigger: input.trigger ?? (input.scheduleId ? 'schedule' : 'manual'),
-          params: params as Json,
-          codeVersion,
-          ...(input.seed !== undefined ? { seed: input.seed } : {}),
-          ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-          ...(input.scheduleId ? { scheduleId: input.scheduleId } : {}),
-        },
-        { requireActiveExperiment: true },
-      );
+      // One statement, shared by concurrent starts: the experiment check (exists, not
+      // archived), the run and its stage rows.
+      const result = await runCreator.submit({
+        experimentId: input.experimentId,
+        trigger: input.trigger ?? (input.scheduleId ? 'schedule' : 'manual'),
+        params: params as Json,
+        codeVersion,
+        ...(input.seed !== undefined ? { seed: input.seed } : {}),
+        ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+        ...(input.scheduleId ? { scheduleId: input.scheduleId } : {}),
+      });
+      if (result instanceof Error) throw result;
+      const { run, created } = result;
       // Same idempotency key: the run and its flow exist already (recovery re-adds a lost flow).
       if (!created) return run;
       try {

@@ -12,8 +12,8 @@ export interface WriteBatcherOptions<I, O> {
   run: (items: I[]) => Promise<O[]>;
   /** Most items in one batch. */
   maxBatch?: number;
-  /** Items with the same key never share a batch (e.g. two writes to one run). */
-  key?: (item: I) => string;
+  /** Items with the same key never share a batch (e.g. two writes to one run); undefined: no key. */
+  key?: (item: I) => string | undefined;
 }
 
 export interface WriteBatcher<I, O> {
@@ -38,8 +38,8 @@ export function createWriteBatcher<I, O>(options: WriteBatcherOptions<I, O>): Wr
     const rest: Array<Pending<I, O>> = [];
     for (const pending of queue) {
       const key = options.key(pending.item);
-      if (batch.length < maxBatch && !keys.has(key)) {
-        keys.add(key);
+      if (batch.length < maxBatch && (key === undefined || !keys.has(key))) {
+        if (key !== undefined) keys.add(key);
         batch.push(pending);
       } else {
         rest.push(pending);

@@ -1,9 +1,14 @@
 /**
  * The registry's Prisma client, over the `pg` driver adapter (Prisma 7 needs no engine binary
  * this way). `schema` selects a Postgres schema: tests give each file its own.
+ *
+ * The pool is Lathe's own and handed to the adapter, so the pipeline's hot-path statements can
+ * use it directly (see `hotQuery`): one pool, one set of connections, for both.
  */
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
+import { preparedStatementName } from './prepared-statements.ts';
 
 export type Registry = PrismaClient;
 export type RegistryTx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
@@ -16,18 +21,31 @@ export interface RegistryOptions {
   maxConnections?: number;
 }
 
+const pools = new WeakMap<object, pg.Pool>();
+
 export function createRegistry(options: RegistryOptions): Registry {
   const schema = options.schema ?? schemaFromUrl(options.databaseUrl) ?? 'public';
-  const adapter = new PrismaPg(
-    {
-      connectionString: stripSchemaParam(options.databaseUrl),
-      max: options.maxConnections ?? 10,
-      // Raw SQL in the repositories is unqualified; the search path points it at the schema.
-      options: `-c search_path="${schema}"`,
-    },
-    { schema },
-  );
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({
+    connectionString: stripSchemaParam(options.databaseUrl),
+    max: options.maxConnections ?? 10,
+    // Raw SQL in the repositories is unqualified; the search path points it at the schema.
+    // Timestamps are stored as UTC `timestamp(3)` (Prisma's DateTime): `now()` in raw SQL must
+    // convert in UTC whatever the server's default time zone.
+    options: `-c search_path="${schema}" -c TimeZone=UTC`,
+  });
+  const adapter = new PrismaPg(pool, {
+    schema,
+    disposeExternalPool: true,
+    statementNameGenerator: (query) => preparedStatementName(query.sql) as string,
+  });
+  const client = new PrismaClient({ adapter });
+  pools.set(client, pool);
+  return client;
+}
+
+/** The registry's pool; undefined for a transaction client (its statements must stay in it). */
+export function poolOf(db: object): pg.Pool | undefined {
+  return pools.get(db);
 }
 
 /** Prisma's `?schema=` URL parameter, which `pg` itself does not understand. */

@@ -11,8 +11,9 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError } from '@lathe/core';
-import type { Run, RunStatus, RunTrigger, Stage, StageExecution, StageStatus } from '../generated/prisma/client.ts';
-import { type Db, type Json } from './db.ts';
+import { Prisma, type Run, type RunStatus, type RunTrigger, type Stage, type StageExecution, type StageStatus } from '../generated/prisma/client.ts';
+import { hotQuery, type Db, type Json } from './db.ts';
+import { preparedStatement } from '../prepared-statements.ts';
 import { IllegalTransitionError, TERMINAL_RUN_STATUSES, sourcesOf } from './run-transitions.ts';
 
 export const STAGES: readonly Stage[] = ['ingest', 'train', 'evaluate', 'deploy'];
@@ -39,29 +40,30 @@ export interface CreateRunOptions {
  * form builds and types a `Prisma.Sql` per call). Statements return as few columns as the
  * caller needs: Prisma's raw-result decoding is paid per value.
  */
-const insertRunSql = (activeExperimentOnly: boolean) => `
-  WITH run AS (
+const insertRunsSql = (activeExperimentOnly: boolean) => `
+  WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[])
+      AS i("id", "experimentId", "trigger", "seed", "params", "idempotencyKey", "scheduleId", "codeVersion")
+  ), run AS (
     INSERT INTO "Run" ("id", "experimentId", "trigger", "seed", "params", "idempotencyKey", "scheduleId", "codeVersion", "queuedAt", "updatedAt")
-    SELECT $1, e."id", $2::"RunTrigger", $3::int, $4::jsonb, $5::text, $6::text, $7::text, $8::timestamptz, $8::timestamptz
-    FROM "Experiment" e WHERE e."id" = $9 ${activeExperimentOnly ? 'AND e."archivedAt" IS NULL' : ''}
+    SELECT i."id", e."id", i."trigger"::"RunTrigger", i."seed", i."params"::jsonb, i."idempotencyKey", i."scheduleId", i."codeVersion", $9::timestamptz, $9::timestamptz
+    FROM input i JOIN "Experiment" e ON e."id" = i."experimentId" ${activeExperimentOnly ? 'AND e."archivedAt" IS NULL' : ''}
     ON CONFLICT ("idempotencyKey") DO NOTHING
     RETURNING "id"
+  ), stages AS (
+    INSERT INTO "StageExecution" ("id", "runId", "stage", "updatedAt")
+    SELECT gen_random_uuid()::text, run."id", s.stage::"Stage", $9::timestamptz
+    FROM run CROSS JOIN unnest($10::text[]) AS s(stage)
   )
-  INSERT INTO "StageExecution" ("id", "runId", "stage", "updatedAt")
-  SELECT gen_random_uuid()::text, run."id", s.stage::"Stage", $8::timestamptz
-  FROM run CROSS JOIN unnest($10::text[]) AS s(stage)`;
-const INSERT_RUN = insertRunSql(false);
-const INSERT_RUN_ACTIVE_EXPERIMENT = insertRunSql(true);
+  SELECT "id" FROM run`;
+const INSERT_RUNS = preparedStatement('insert_runs', insertRunsSql(false));
+const INSERT_RUNS_ACTIVE_EXPERIMENT = preparedStatement('insert_runs_active_experiment', insertRunsSql(true));
 
-/**
- * Creates a queued run with one pending row per stage, in one statement. Same idempotency key
- * ⇒ same run (`ON CONFLICT DO NOTHING` waits for a concurrent insert of the key, then yields).
- * The returned row is built here from what was inserted (every column is known), so the
- * statement returns nothing but its row count.
- */
-export async function createRun(db: Db, input: NewRun, options: CreateRunOptions = {}): Promise<{ run: Run; created: boolean }> {
-  const now = new Date();
-  const run: Run = {
+/** A run as `createRuns` made (or found) it, or why it could not. */
+export type CreateRunResult = { run: Run; created: boolean } | Error;
+
+function newRunRow(input: NewRun, now: Date): Run {
+  return {
     id: randomUUID(),
     experimentId: input.experimentId,
     scheduleId: input.scheduleId ?? null,
@@ -86,21 +88,47 @@ export async function createRun(db: Db, input: NewRun, options: CreateRunOptions
     finishedAt: null,
     updatedAt: now,
   };
-  const inserted = await db.$executeRawUnsafe(
-    options.requireActiveExperiment ? INSERT_RUN_ACTIVE_EXPERIMENT : INSERT_RUN,
-    run.id,
-    run.trigger,
-    run.seed,
-    JSON.stringify(run.params),
-    run.idempotencyKey,
-    run.scheduleId,
-    run.codeVersion,
+}
+
+/**
+ * Creates queued runs, each with one pending row per stage, in one statement however many
+ * (so concurrent starts can share it: group commit). Same idempotency key ⇒ same run (`ON
+ * CONFLICT DO NOTHING` waits for a concurrent insert of the key, then yields). The returned
+ * rows are built here from what was inserted (every column is known), so the statement returns
+ * only the ids it inserted. A run that was not created gets its reason (missing or archived
+ * experiment) or the existing run of its key, in its own slot: one bad input never fails, or
+ * repeats, the others.
+ */
+export async function createRuns(db: Db, inputs: readonly NewRun[], options: CreateRunOptions = {}): Promise<CreateRunResult[]> {
+  if (inputs.length === 0) return [];
+  const now = new Date();
+  const runs = inputs.map((input) => newRunRow(input, now));
+  const { rows: inserted } = await hotQuery<{ id: string }>(db, options.requireActiveExperiment ? INSERT_RUNS_ACTIVE_EXPERIMENT : INSERT_RUNS, [
+    runs.map((r) => r.id),
+    runs.map((r) => r.experimentId),
+    runs.map((r) => r.trigger),
+    runs.map((r) => r.seed),
+    runs.map((r) => JSON.stringify(r.params)),
+    runs.map((r) => r.idempotencyKey),
+    runs.map((r) => r.scheduleId),
+    runs.map((r) => r.codeVersion),
     now,
-    run.experimentId,
     [...STAGES],
+  ]);
+  const created = new Set(inserted.map((r) => r.id));
+  return Promise.all(
+    runs.map(async (run, i) => (created.has(run.id) ? { run, created: true } : whyNotCreated(db, inputs[i]!, options).catch((error: Error) => error))),
   );
-  if (inserted > 0) return { run, created: true };
-  // Nothing inserted: the experiment is missing/archived, or the key names an existing run.
+}
+
+export async function createRun(db: Db, input: NewRun, options: CreateRunOptions = {}): Promise<{ run: Run; created: boolean }> {
+  const [result] = await createRuns(db, [input], options);
+  if (result instanceof Error) throw result;
+  return result!;
+}
+
+/** Nothing inserted: the experiment is missing/archived, or the key names an existing run. */
+async function whyNotCreated(db: Db, input: NewRun, options: CreateRunOptions): Promise<{ run: Run; created: false }> {
   const experiment = await db.experiment.findUnique({ where: { id: input.experimentId }, select: { name: true, archivedAt: true } });
   if (!experiment) throw new NotFoundError('experiment', input.experimentId);
   if (options.requireActiveExperiment && experiment.archivedAt) {
@@ -157,6 +185,10 @@ export async function transitionRun(db: Db, runId: string, to: RunStatus, patch:
 }
 
 /** A run entering a stage: queued → running (the run starts), running stays running. */
+/** The Run row's columns, listed (not `*`) so a prepared statement's result type is fixed. */
+const RUN_COLUMN_NAMES = Object.values(Prisma.RunScalarFieldEnum);
+const RUN_COLUMNS = (alias: string) => RUN_COLUMN_NAMES.map((c) => `${alias}."${c}"`).join(', ');
+
 const RUN_BEGIN_SET = `"status" = 'running',
   "startedAt" = CASE WHEN r."status" = 'queued' THEN now() ELSE r."startedAt" END, "updatedAt" = now()`;
 /** Another attempt of a stage; `startedAt` keeps the first attempt's time. */
@@ -193,7 +225,9 @@ export async function beginStage(db: Db, runId: string, stage: Stage): Promise<S
   throw new IllegalTransitionError(runId, run.status, 'running');
 }
 
-const CLAIM_STAGES = `
+const CLAIM_STAGES = preparedStatement(
+  'claim_stages',
+  `
     WITH input AS (
       SELECT i."runId", i.stage::"Stage" AS stage, i.n
       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS i("runId", stage, n)
@@ -205,14 +239,14 @@ const CLAIM_STAGES = `
     ), run_upd AS (
       UPDATE "Run" r SET ${RUN_BEGIN_SET}, "stage" = t.stage
       FROM target t WHERE r."id" = t."runId" AND r."status" IN ('queued', 'running') AND r."cancelRequestedAt" IS NULL
-      RETURNING r.*
+      RETURNING ${RUN_COLUMNS('r')}
     ), stage_upd AS (
       UPDATE "StageExecution" s SET ${STAGE_BEGIN_SET}
       FROM run_upd ru JOIN target t ON t."runId" = ru."id"
       WHERE s."runId" = t."runId" AND s."stage" = t.stage AND s."status" NOT IN ('succeeded', 'skipped')
       RETURNING s."runId", s."stage", s."status", s."attempts"
     )
-    SELECT r.*,
+    SELECT ${RUN_COLUMNS('r')},
       (su."runId" IS NOT NULL) AS "claimClaimed",
       COALESCE(su."status", s."status") AS "claimStageStatus",
       COALESCE(su."attempts", s."attempts") AS "claimStageAttempts",
@@ -224,11 +258,12 @@ const CLAIM_STAGES = `
     JOIN LATERAL (
       SELECT * FROM run_upd WHERE run_upd."id" = i."runId"
       UNION ALL
-      SELECT * FROM "Run" x WHERE x."id" = i."runId" AND NOT EXISTS (SELECT 1 FROM run_upd WHERE run_upd."id" = i."runId")
+      SELECT ${RUN_COLUMNS('x')} FROM "Run" x WHERE x."id" = i."runId" AND NOT EXISTS (SELECT 1 FROM run_upd WHERE run_upd."id" = i."runId")
     ) r ON true
     JOIN "Experiment" e ON e."id" = r."experimentId"
     LEFT JOIN "StageExecution" s ON s."runId" = i."runId" AND s."stage" = i.stage
-    LEFT JOIN stage_upd su ON su."runId" = i."runId" AND su."stage" = i.stage`;
+    LEFT JOIN stage_upd su ON su."runId" = i."runId" AND su."stage" = i.stage`,
+);
 
 export interface StageClaim {
   /** The run after the claim (status `running`, `stage` set when claimed). */
@@ -264,11 +299,7 @@ export async function claimStages(db: Db, items: ReadonlyArray<{ runId: string; 
     claimExperimentUpdatedAt: Date;
     claimOrdinal: bigint | number;
   };
-  const rows = await db.$queryRawUnsafe<Row[]>(
-    CLAIM_STAGES,
-    items.map((i) => i.runId),
-    items.map((i) => i.stage),
-  );
+  const { rows } = await hotQuery<Row>(db, CLAIM_STAGES, [items.map((i) => i.runId), items.map((i) => i.stage)]);
   const claims: Array<StageClaim | null> = items.map(() => null);
   for (const row of rows) {
     const {
@@ -294,7 +325,9 @@ export async function claimStages(db: Db, items: ReadonlyArray<{ runId: string; 
   return claims;
 }
 
-const FINISH_STAGES = `
+const FINISH_STAGES = preparedStatement(
+  'finish_stages',
+  `
     WITH input AS (
       SELECT i."runId", i.stage::"Stage" AS stage, i.output::jsonb AS output, i.status::"StageStatus" AS status,
              i."cacheKey", i."cacheHit", i."cachedFromRunId", i."datasetVersionId", i.progress, i.last
@@ -320,7 +353,8 @@ const FINISH_STAGES = `
         "updatedAt" = now()
       FROM input i WHERE r."id" = i."runId" AND EXISTS (SELECT 1 FROM stage_upd su WHERE su."runId" = i."runId" AND su."stage" = i.stage)
     )
-    SELECT 1 FROM stage_upd`;
+    SELECT 1 FROM stage_upd`,
+);
 
 export interface StageFinish {
   runId: string;
@@ -344,8 +378,7 @@ export async function finishStages(db: Db, items: readonly StageFinish[]): Promi
   if (items.length === 0) return;
   const last = STAGES[STAGES.length - 1]!;
   // The row count of the final SELECT is the number of stage rows updated.
-  const updated = await db.$executeRawUnsafe(
-    FINISH_STAGES,
+  const { rowCount: updated } = await hotQuery(db, FINISH_STAGES, [
     items.map((i) => i.runId),
     items.map((i) => i.stage),
     items.map((i) => JSON.stringify(i.output)),
@@ -356,7 +389,7 @@ export async function finishStages(db: Db, items: readonly StageFinish[]): Promi
     items.map((i) => i.datasetVersionId ?? null),
     items.map((i) => (STAGES.indexOf(i.stage) + 1) / STAGES.length),
     items.map((i) => i.stage === last),
-  );
+  ]);
   if (updated === items.length) return;
   const existing = await db.stageExecution.findMany({
     where: { OR: items.map((i) => ({ runId: i.runId, stage: i.stage })) },
