@@ -80,6 +80,10 @@ export const hyperparameterSchemas = {
     kernelSize: positiveInt(11).default(3),
     batchNorm: z.boolean().default(true),
     hiddenUnits: positiveInt(4096).default(64),
+    /** Conv layers per block before its pooling (2: conv-conv-pool, as in VGG). */
+    convsPerBlock: positiveInt(4).default(1),
+    /** Augmentation: each training image is shifted by up to this many pixels per axis (seeded, per epoch); 0 turns it off. */
+    maxShift: z.number({ error: 'must be a number' }).int({ error: 'must be an integer' }).min(0, { error: 'must be ≥ 0' }).max(8, { error: 'must be ≤ 8' }).default(0),
   }),
   'embedding-pool': z.strictObject({ ...common({ learningRate: 0.005, batchSize: 32, epochs: 10 }), ...text, hiddenUnits: positiveInt(4096).default(32) }),
   cnn1d: z.strictObject({ ...common({ learningRate: 0.003, batchSize: 32, epochs: 10 }), ...text, filters: positiveInt(1024).default(64), kernelSize: positiveInt(15).default(3) }),

@@ -1,10 +1,12 @@
 /**
- * Image classification: [conv → (batch norm) → relu → max-pool] × depth, filters doubling per
- * block from `width`, then dropout → dense → softmax. Pixels are scaled to [0, 1].
+ * Image classification: [(conv → (batch norm) → relu) × convsPerBlock → max-pool] × depth,
+ * filters doubling per block from `width`, then dropout → dense → softmax. Pixels are scaled
+ * to [0, 1]. Optional augmentation shifts each training image by a few pixels.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ValidationError } from '@lathe/core';
 import type { HyperparametersOf } from '../hyperparameters.ts';
+import type { Random } from '../random.ts';
 import type { ImageRow, ImageShape } from '../rows.ts';
 import {
   classificationPredictions,
@@ -49,19 +51,22 @@ function spec(prep: ImagePrep, hp: Hp): LayersSpec {
       const model = tf.sequential();
       let size = Math.min(prep.shape.height, prep.shape.width);
       for (let i = 0; i < hp.depth; i++) {
-        model.add(
-          tf.layers.conv2d({
-            ...(i === 0 ? { inputShape: [prep.shape.height, prep.shape.width, prep.shape.channels] } : {}),
-            filters: hp.width * 2 ** i,
-            kernelSize: hp.kernelSize,
-            padding: 'same',
-            useBias: !hp.batchNorm,
-            kernelInitializer: glorot(seed, i),
-            ...(reg ? { kernelRegularizer: reg } : {}),
-          }),
-        );
-        if (hp.batchNorm) model.add(tf.layers.batchNormalization());
-        model.add(tf.layers.activation({ activation: 'relu' }));
+        for (let j = 0; j < hp.convsPerBlock; j++) {
+          const layer = i * hp.convsPerBlock + j;
+          model.add(
+            tf.layers.conv2d({
+              ...(layer === 0 ? { inputShape: [prep.shape.height, prep.shape.width, prep.shape.channels] } : {}),
+              filters: hp.width * 2 ** i,
+              kernelSize: hp.kernelSize,
+              padding: 'same',
+              useBias: !hp.batchNorm,
+              kernelInitializer: glorot(seed, layer),
+              ...(reg ? { kernelRegularizer: reg } : {}),
+            }),
+          );
+          if (hp.batchNorm) model.add(tf.layers.batchNormalization());
+          model.add(tf.layers.activation({ activation: 'relu' }));
+        }
         if (size >= 2) {
           model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
           size = Math.floor(size / 2);
@@ -83,6 +88,28 @@ function spec(prep: ImagePrep, hp: Hp): LayersSpec {
   };
 }
 
+/**
+ * Each image moved by (dx, dy) ∈ [−maxShift, maxShift]², drawn from the epoch's seeded stream;
+ * pixels shifted in from outside are 0 (the background of MNIST-like images). Small
+ * translations are the classic label-preserving augmentation for digits (Simard et al. 2003).
+ */
+export function shiftedRows(rows: ImageRow[], shape: ImageShape, maxShift: number, random: Random): ImageRow[] {
+  const { width, height, channels } = shape;
+  return rows.map((row) => {
+    const dx = Math.floor(random() * (2 * maxShift + 1)) - maxShift;
+    const dy = Math.floor(random() * (2 * maxShift + 1)) - maxShift;
+    if (dx === 0 && dy === 0) return row;
+    const pixels = new Uint8Array(row.pixels.length);
+    const x0 = Math.max(0, dx);
+    const x1 = Math.min(width, width + dx);
+    for (let y = Math.max(0, dy); y < Math.min(height, height + dy); y++) {
+      const src = ((y - dy) * width + (x0 - dx)) * channels;
+      pixels.set(row.pixels.subarray(src, src + (x1 - x0) * channels), (y * width + x0) * channels);
+    }
+    return { ...row, pixels };
+  });
+}
+
 export const imageCnn: FamilyDefinition = {
   useCase: 'image',
   async prepare(rows, metadata) {
@@ -91,7 +118,14 @@ export const imageCnn: FamilyDefinition = {
     if (metadata.labels === undefined) for await (const row of rows as AsyncIterable<ImageRow>) found.add(row.label);
     return { labels: resolveLabels(found, metadata.labels), shape } satisfies ImagePrep;
   },
-  create: (prep, hp, seed, files) => createLayersTrainable(spec(prep as unknown as ImagePrep, hp as Hp), hp, seed, files),
+  async create(prep, hyperparameters, seed, files) {
+    const p = prep as unknown as ImagePrep;
+    const hp = hyperparameters as Hp;
+    const model = await createLayersTrainable(spec(p, hp), hp, seed, files);
+    if (hp.maxShift === 0) return model;
+    // Only training batches are augmented; evaluation and prediction see the images as they are.
+    return { ...model, trainBatch: (rows, random) => model.trainBatch(shiftedRows(rows as ImageRow[], p.shape, hp.maxShift, random), random) };
+  },
   signature(prep) {
     const p = prep as unknown as ImagePrep;
     return {
