@@ -5,6 +5,7 @@ import {
   beginStage,
   completeStage,
   createRun,
+  createRuns,
   ensureDataset,
   failStage,
   getRunWithStages,
@@ -56,6 +57,29 @@ describe('runs', () => {
     );
     expect(new Set(results.map((r) => r.run.id)).size).toBe(1);
     expect(results.filter((r) => r.created)).toHaveLength(1);
+  });
+
+  it('creates many runs in one statement, each failure in its own slot, with nothing created twice', async () => {
+    const before = await db.registry.run.count();
+    const existing = (await createRun(db.registry, { experimentId, idempotencyKey: 'k-batch' })).run;
+    const results = await createRuns(db.registry, [
+      { experimentId, seed: 1, params: { lr: 0.1 }, trigger: 'api' },
+      { experimentId: 'no-such-experiment' },
+      { experimentId, idempotencyKey: 'k-batch' },
+      { experimentId, seed: 2 },
+    ]);
+    expect(results[0]).toMatchObject({ created: true, run: { seed: 1, params: { lr: 0.1 }, trigger: 'api', status: 'queued' } });
+    expect(results[1]).toBeInstanceOf(Error);
+    expect((results[1] as Error).message).toMatch(/no-such-experiment/);
+    expect(results[2]).toMatchObject({ created: false, run: { id: existing.id } });
+    expect(results[3]).toMatchObject({ created: true, run: { seed: 2 } });
+    // One row per created run (the existing key's run was not inserted again), each with its stages.
+    expect(await db.registry.run.count()).toBe(before + 3);
+    const stored = await getRunWithStages(db.registry, (results[0] as { run: { id: string } }).run.id);
+    expect(stored).toMatchObject({ seed: 1, params: { lr: 0.1 }, trigger: 'api' });
+    // The row's time is the returned one, to the millisecond (stored as UTC whatever the zone).
+    expect(stored.queuedAt.toISOString()).toBe((results[0] as { run: { queuedAt: Date } }).run.queuedAt.toISOString());
+    expect(stored.stages).toHaveLength(4);
   });
 
   it('walks the stages and refuses an illegal transition with a typed error', async () => {
