@@ -110,10 +110,10 @@ describe('run flow', () => {
     const failed = await waitForRun(fx.pipeline, run.id, ['failed']);
     expect(failed.errorCode).toBe('invalid_payload');
     expect(failed.errorMessage).toMatch(/rows/);
-    const after = await waitFor('job failed', async () => {
-      const j = await fx.pipeline.queues.ingest.getJob(job.id!);
-      return j && (await j.getState()) === 'failed' ? j : null;
-    });
+    // State first, then the job: a job read before it moved to failed has its old attempt count.
+    const after = await waitFor('job failed', async () =>
+      (await fx.pipeline.queues.ingest.getJobState(job.id!)) === 'failed' ? fx.pipeline.queues.ingest.getJob(job.id!) : null,
+    );
     expect(after.attemptsMade).toBe(1);
     expect(callsOf(run.id, 'ingest')).toBe(0);
   });

@@ -232,10 +232,16 @@ const CLAIM_STAGES = preparedStatement(
       SELECT i."runId", i.stage::"Stage" AS stage, i.n
       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS i("runId", stage, n)
     ), target AS (
+      -- Each input looks up its run and stage by key (LATERAL … LIMIT 1 cannot be flattened):
+      -- as a plain join, a planner without fresh statistics (a new or fast-growing table)
+      -- scanned every queued/running run for each claim, slower the larger the backlog.
       SELECT i."runId", i.stage FROM input i
-      JOIN "Run" r ON r."id" = i."runId"
-      JOIN "StageExecution" s ON s."runId" = i."runId" AND s."stage" = i.stage
-      WHERE r."status" IN ('queued', 'running') AND r."cancelRequestedAt" IS NULL AND s."status" NOT IN ('succeeded', 'skipped')
+      CROSS JOIN LATERAL (
+        SELECT 1 FROM "Run" r WHERE r."id" = i."runId" AND r."status" IN ('queued', 'running') AND r."cancelRequestedAt" IS NULL LIMIT 1
+      ) AS run_ok
+      CROSS JOIN LATERAL (
+        SELECT 1 FROM "StageExecution" s WHERE s."runId" = i."runId" AND s."stage" = i.stage AND s."status" NOT IN ('succeeded', 'skipped') LIMIT 1
+      ) AS stage_ok
     ), run_upd AS (
       UPDATE "Run" r SET ${RUN_BEGIN_SET}, "stage" = t.stage
       FROM target t WHERE r."id" = t."runId" AND r."status" IN ('queued', 'running') AND r."cancelRequestedAt" IS NULL
