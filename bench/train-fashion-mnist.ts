@@ -11,7 +11,7 @@ import { fashionMnist, runImageBench } from './support/image-bench.ts';
 
 const tune = process.argv.includes('--tune');
 const overrides = JSON.parse(process.argv.find((a) => a.startsWith('--hp='))?.slice(5) ?? '{}') as Record<string, unknown>;
-const [epochs = 6, trainImages = 20_000] = process.argv
+const [epochs = 5, trainImages = 20_000] = process.argv
   .slice(2)
   .filter((a) => !a.startsWith('--'))
   .map(Number);

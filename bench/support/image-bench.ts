@@ -87,7 +87,7 @@ export async function runImageBench(options: ImageBenchOptions): Promise<{ accur
   const seconds = (performance.now() - started) / 1000;
   const accuracy = correct / options.testRows.length;
   console.log(
-    `${options.name}: test accuracy ${accuracy.toFixed(4)} on ${options.testRows.length} images after ${result.epochsCompleted} epochs; training ${trainSeconds.toFixed(1)} s, with test evaluation ${seconds.toFixed(1)} s wall`,
+    `${options.name}: test accuracy ${accuracy.toFixed(4)} on ${options.testRows.length} images after ${result.epochsCompleted} epochs; training ${trainSeconds.toFixed(1)} s, with test evaluation ${seconds.toFixed(1)} s wall (${process.uptime().toFixed(0)} s since the process started, data loading included)`,
   );
   return { accuracy, seconds };
 }
