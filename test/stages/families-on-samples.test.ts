@@ -14,7 +14,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_LABELS } from '@lathe/data';
 import { deserializeBundle, type ModelFamily } from '@lathe/ml';
-import { listRunMetrics } from '@lathe/registry';
+import { getRunWithStages, listRunMetrics } from '@lathe/registry';
+import { waitFor, waitForRun } from '../pipeline/support.ts';
 import {
   BREAST_CANCER_CSV,
   heldOutAccuracy,
@@ -246,5 +247,33 @@ describe('each model family on real sample data, through the ingest and train wo
     const [realScore] = await run.model.predict([{ pixels: new Uint8Array(784) }]);
     expect(realScore!.score).toBeGreaterThanOrEqual(0);
     expect(realScore!.score).toBeLessThanOrEqual(1);
+  });
+
+  it('a cancel during training stops the train worker between batches: no model version', async () => {
+    const run = await h.start({
+      family: 'mlp',
+      useCase: 'tabular',
+      source: { source: { kind: 'file', path: BREAST_CANCER_CSV }, columnMap: { target: 'diagnosis' } },
+      hyperparameters: { epochs: 500, batchSize: 4, hiddenUnits: [16] },
+    });
+    await waitFor(
+      'a trained epoch',
+      async () => (await listRunMetrics(h.fx.db.registry, run.id, 'loss')).length > 0,
+      60_000,
+    );
+    await h.fx.pipeline.cancelRun(run.id);
+    const seenAtCancel = (await listRunMetrics(h.fx.db.registry, run.id, 'loss')).length;
+    const cancelled = await waitForRun(h.fx.pipeline, run.id, ['cancelled', 'succeeded', 'failed'], 60_000);
+    expect(cancelled.status).toBe('cancelled');
+    const stages = (await getRunWithStages(h.fx.db.registry, run.id)).stages.map((s) => [s.stage, s.status]);
+    expect(stages.slice(0, 2)).toEqual([
+      ['ingest', 'succeeded'],
+      ['train', 'cancelled'],
+    ]);
+    // The registry is asked at most every 250 ms: the epoch under way and perhaps one more finish.
+    expect((await listRunMetrics(h.fx.db.registry, run.id, 'loss')).length).toBeLessThanOrEqual(
+      seenAtCancel + 2,
+    );
+    expect(await h.fx.db.registry.modelVersion.count({ where: { runId: run.id } })).toBe(0);
   });
 });

@@ -55,16 +55,21 @@ export interface FamilyRun {
   artifact: Uint8Array;
 }
 
+export interface RunInput {
+  family: ModelFamily;
+  useCase: string;
+  source: Record<string, unknown>;
+  hyperparameters: Record<string, unknown>;
+  seed?: number;
+}
+
 export interface FamiliesHarness {
   fx: PipelineFixture;
   store: LocalArtifactStore;
-  train(input: {
-    family: ModelFamily;
-    useCase: string;
-    source: Record<string, unknown>;
-    hyperparameters: Record<string, unknown>;
-    seed?: number;
-  }): Promise<FamilyRun>;
+  /** Starts a run of a new experiment (its own dataset) and returns it queued. */
+  start(input: RunInput): Promise<Run>;
+  /** Starts a run, waits for it to succeed and loads its model version. */
+  train(input: RunInput): Promise<FamilyRun>;
   close(): Promise<void>;
 }
 
@@ -85,27 +90,33 @@ export async function startFamiliesHarness(label: string): Promise<FamiliesHarne
   });
   const opened: LoadedModel[] = [];
   let runs = 0;
+  async function start({ family, useCase, source, hyperparameters, seed = 1 }: RunInput): Promise<Run> {
+    const name = `${label}-${family}-${++runs}`;
+    const dataset = await ensureDataset(fx.db.registry, { name, useCase: useCase as never });
+    const experiment = await createExperiment(fx.db.registry, {
+      name,
+      useCase: useCase as never,
+      modelFamily: family,
+      hyperparameters: hyperparameters as never,
+      datasetId: dataset.id,
+      source: source as never,
+      gate: [],
+      rolloutPolicy: {},
+      cacheEnabled: false,
+    });
+    return fx.pipeline.startRun({ experimentId: experiment.id, trigger: 'api', seed });
+  }
   return {
     fx,
     store,
-    async train({ family, useCase, source, hyperparameters, seed = 1 }) {
-      const name = `${label}-${family}-${++runs}`;
-      const dataset = await ensureDataset(fx.db.registry, { name, useCase: useCase as never });
-      const experiment = await createExperiment(fx.db.registry, {
-        name,
-        useCase: useCase as never,
-        modelFamily: family,
-        hyperparameters: hyperparameters as never,
-        datasetId: dataset.id,
-        source: source as never,
-        gate: [],
-        rolloutPolicy: {},
-        cacheEnabled: false,
-      });
-      const started = await fx.pipeline.startRun({ experimentId: experiment.id, trigger: 'api', seed });
+    start,
+    async train(input) {
+      const started = await start(input);
       const run = await waitForRun(fx.pipeline, started.id, ['succeeded', 'failed'], 120_000);
       if (run.status !== 'succeeded')
-        throw new Error(`${family} run failed at ${run.errorStage}: ${run.errorCode} ${run.errorMessage}`);
+        throw new Error(
+          `${input.family} run failed at ${run.errorStage}: ${run.errorCode} ${run.errorMessage}`,
+        );
       const modelVersion = await fx.db.registry.modelVersion.findFirstOrThrow({ where: { runId: run.id } });
       const datasetVersion = await getDatasetVersion(fx.db.registry, run.datasetVersionId!);
       const artifact = await store.getBuffer(modelVersion.sha256);
