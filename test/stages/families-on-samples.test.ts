@@ -9,6 +9,7 @@
  *   recommender  synthetic interactions from known factors (no real ratings set is installable),
  *                MF and NCF with negative sampling, NDCG@10 against the popularity baseline
  *   generative   MNIST digits, DCGAN: both losses per epoch as run metrics, samples in the artifact
+ * and a cancel during training ends the run cancelled, with no model version.
  * The Debian samples are installed by infra/local/ensure-sample-data.sh (npm test runs it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
