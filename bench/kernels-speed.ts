@@ -115,7 +115,7 @@ for (const c of cases.filter((x) => only === undefined || x.name.includes(only))
   const cpuLathe = await samplesPerSecond(c);
   results.push({ name: c.name, wasm, cpuStock, cpuLathe });
   console.log(
-    `${c.name}: wasm+Lathe kernels ${wasm.toFixed(0)} samples/s | stock cpu ${cpuStock.toFixed(0)} | cpu+Lathe kernels ${cpuLathe.toFixed(0)} | wasm+kernels / stock cpu = ${(wasm / cpuStock).toFixed(1)}× | cpu+kernels / stock cpu = ${(cpuLathe / cpuStock).toFixed(1)}×`,
+    `${c.name}: wasm+Lathe kernels ${wasm.toPrecision(3)} samples/s | stock cpu ${cpuStock.toPrecision(3)} | cpu+Lathe kernels ${cpuLathe.toPrecision(3)} | wasm+kernels / stock cpu = ${(wasm / cpuStock).toFixed(1)}× | cpu+kernels / stock cpu = ${(cpuLathe / cpuStock).toFixed(1)}×`,
   );
 }
 console.log('wasm + Lathe kernels vs stock cpu (issue target ≥ 4×):');
