@@ -146,6 +146,15 @@ describe('experiments', () => {
     const good = await api.request('POST', '/experiments', { body: { ...base, name: 'hp-good', modelFamily: 'mf', hyperparameters: { epochs: 3 } } });
     expect(good.status).toBe(201);
     expect(good.body.hyperparameters).toMatchObject({ epochs: 3, embeddingDim: 16 }); // defaults filled in
+
+    // Per-run overrides are checked, merged over the experiment's, before anything is queued.
+    const runsBefore = await api.db.registry.run.count({ where: { experimentId: good.body.id } });
+    const badRun = await api.request('POST', `/experiments/${good.body.id}/runs`, { body: { params: { hyperparameters: { embeddingDim: 0, optimizer: 'adagrad-x' } } } });
+    expect(badRun.status).toBe(422);
+    expect(badRun.body.errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['body.params.hyperparameters.embeddingDim', 'body.params.hyperparameters.optimizer']),
+    );
+    expect(await api.db.registry.run.count({ where: { experimentId: good.body.id } })).toBe(runsBefore);
   });
 
   it('validates gate rules and rollout policy with field paths', async () => {

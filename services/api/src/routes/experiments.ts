@@ -7,16 +7,14 @@ import { z } from 'zod';
 import { rolloutPolicySchema } from '@lathe/experiments';
 import { gateThresholdSchema } from '@lathe/ml';
 import { storedIngestSpecSchema } from '@lathe/data';
-import { LatheError } from '@lathe/core';
 import { createExperiment, getExperiment, updateExperiment, type Json } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
 import { asPreconditionFailed, requiredIfMatch, setEtag } from '../etag.ts';
-import { acceptAnyHyperparameters } from '../hyperparameters.ts';
+import { acceptAnyHyperparameters, hyperparameterChecker } from '../hyperparameters.ts';
 import { anyObject, idParams, pageOf, paginationQuery, useCaseSchema } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate, sortOrder } from '../pagination.ts';
-import { HttpProblem, type FieldError } from '../problem.ts';
 
 /**
  * The gate and the rollout policy are the packages' own schemas (@lathe/ml, @lathe/experiments),
@@ -81,23 +79,8 @@ const ifMatchHeader = z.object({ 'if-match': z.string().describe('the ETag from 
 
 export function registerExperimentRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry } = deps;
-  const validate = deps.validateHyperparameters ?? acceptAnyHyperparameters;
-
-  /** @lathe/ml's per-family schema; its field errors become `body.hyperparameters.*`. */
-  const checkHyperparameters = (family: string, input: unknown): Json => {
-    try {
-      return validate(family, input) as Json;
-    } catch (error) {
-      if (error instanceof LatheError && error.httpStatus === 422) {
-        const issues = (error.details?.issues as FieldError[] | undefined) ?? [];
-        const errors = issues.length
-          ? issues.map((i) => ({ field: `body.${i.field}`, message: i.message }))
-          : [{ field: error.code === 'unknown_model_family' ? 'body.modelFamily' : 'body.hyperparameters', message: error.message }];
-        throw new HttpProblem(422, error.code, error.message, errors);
-      }
-      throw error;
-    }
-  };
+  const checkHyperparameters = (family: string, input: unknown): Json =>
+    hyperparameterChecker(deps.validateHyperparameters ?? acceptAnyHyperparameters, 'body.')(family, input) as Json;
 
   routes.add({
     method: 'post',

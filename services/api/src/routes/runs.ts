@@ -9,6 +9,7 @@ import type { ApiDeps } from '../deps.ts';
 import { anyObject, idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate, sortOrder } from '../pagination.ts';
+import { acceptAnyHyperparameters, hyperparameterChecker } from '../hyperparameters.ts';
 import { HttpProblem } from '../problem.ts';
 import { streamRunEvents } from '../run-events.ts';
 import { runLog } from '../run-log.ts';
@@ -61,6 +62,8 @@ const idempotencyHeader = z.object({
 
 export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry, pipeline } = deps;
+  // Per-run overrides are checked merged over the experiment's, before anything is queued.
+  const checkHyperparameters = hyperparameterChecker(deps.validateHyperparameters ?? acceptAnyHyperparameters, 'body.params.');
 
   routes.add({
     method: 'post',
@@ -76,6 +79,9 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
       const experiment = await getExperiment(registry, params.id);
       if (experiment.archivedAt) {
         throw new HttpProblem(409, 'experiment_archived', `experiment ${experiment.name} is archived; restore it (PATCH archived: false) before starting runs`);
+      }
+      if (body.params?.hyperparameters) {
+        checkHyperparameters(experiment.modelFamily, { ...(experiment.hyperparameters as Record<string, unknown>), ...body.params.hyperparameters });
       }
       const idempotencyKey = req.get('idempotency-key');
       if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
