@@ -4,3 +4,4 @@ export * from './logger.ts';
 export * from './telemetry.ts';
 export * from './shutdown.ts';
 export * from './run-main.ts';
+export * from './random.ts';

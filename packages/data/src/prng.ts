@@ -1,20 +1,7 @@
-/**
- * Seeded pseudo-random numbers, so that splits and profile samples are reproducible:
- * mulberry32 (Tommy Ettinger, public domain), a 32-bit generator with period 2^32 that passes
- * gjrand's tests for the sample sizes used here. Not for cryptography.
- */
-export type Random = () => number;
+/** Seeded randomness for splits, profile samples and the synthetic generator (see @lathe/core). */
+import type { Random } from '@lathe/core';
 
-export function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type Random } from '@lathe/core';
 
 /** Fisher–Yates (Knuth, TAOCP vol. 2, Algorithm P), in place. */
 export function shuffleInPlace<T extends { length: number; [i: number]: number }>(array: T, random: Random): T {

@@ -1,19 +1,14 @@
 /**
  * Seeded randomness for everything Lathe decides itself (shuffling, negative sampling, noise
- * seeds), so a run with the same seed sees the same batches. mulberry32: a 32-bit PRNG with a
- * full 2^32 period, plenty for shuffling (https://gist.github.com/tommyettinger/46a874533244883189143505d203312c).
+ * seeds), so a run with the same seed sees the same batches: @lathe/core's mulberry32, its seed
+ * mixed with a constant so that a run's seed 1 and a split's seed 1 give unrelated streams.
  */
-export type Random = () => number;
+import { mulberry32, type Random } from '@lathe/core';
+
+export type { Random } from '@lathe/core';
 
 export function seededRandom(seed: number): Random {
-  let a = (seed >>> 0) ^ 0x9e3779b9;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((seed >>> 0) ^ 0x9e3779b9);
 }
 
 /** A seed for a sub-stream (epoch, layer, …): distinct inputs give unrelated streams. */

@@ -1,23 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '@lathe/core';
 import { selectBackend } from '../select-backend.ts';
 import type { LatheKernelName } from './register-kernels.ts';
 import { stockKernel } from './register-kernels.ts';
 
-// Deterministic pseudo-random inputs (mulberry32) so a failure reproduces.
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function randomValues(size: number, seed: number): Float32Array {
-  const r = random(seed);
+  // Deterministic pseudo-random inputs, so a failure reproduces.
+  const r = mulberry32(seed);
   return Float32Array.from({ length: size }, () => r() * 2 - 1);
 }
 
@@ -84,7 +75,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it.each(segmentCases)('UnsortedSegmentSum n=$n inner=$inner segments=$numSegments', async ({ n, inner, numSegments }) => {
       const x = tf.tensor(randomValues(n * inner.reduce((a, b) => a * b, 1), n), [n, ...inner]);
-      const r = random(n + 1);
+      const r = mulberry32(n + 1);
       // Include ids outside [0, numSegments): TensorFlow drops them.
       const ids = tf.tensor1d(Int32Array.from({ length: n }, () => Math.floor(r() * (numSegments + 2)) - 1), 'int32');
       const expected = await stockCpu('UnsortedSegmentSum', { x, segmentIds: ids }, { numSegments });
