@@ -4,23 +4,16 @@
  * is atomic within one filesystem, so a reader never sees a half-written blob and a crash
  * leaves only a temp file (swept by `sweepTemp`).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { ArtifactNotFoundError } from './artifact-errors.ts';
 import { artifactKey, parseArtifactRef } from './artifact-ref.ts';
 import type { ArtifactStore, PutResult, PutSource } from './artifact-store.ts';
+import { spoolWithHash } from './spool.ts';
 import { verifyingStream } from './verify-stream.ts';
-
-export function toReadable(source: PutSource): Readable {
-  if (typeof source === 'string') return createReadStream(source);
-  if (source instanceof Uint8Array) return Readable.from([Buffer.from(source.buffer, source.byteOffset, source.byteLength)]);
-  return source;
-}
 
 export class LocalArtifactStore implements ArtifactStore {
   readonly root: string;
@@ -38,24 +31,8 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 
   async put(source: PutSource): Promise<PutResult> {
-    const tmpDir = join(this.root, 'tmp');
-    await mkdir(tmpDir, { recursive: true });
-    const tmp = join(tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
-    const hash = createHash('sha256');
-    let sizeBytes = 0;
+    const { path: tmp, sha256, sizeBytes } = await spoolWithHash(source, join(this.root, 'tmp'));
     try {
-      await pipeline(
-        toReadable(source),
-        async function* (chunks: AsyncIterable<Buffer>) {
-          for await (const chunk of chunks) {
-            hash.update(chunk);
-            sizeBytes += chunk.length;
-            yield chunk;
-          }
-        },
-        createWriteStream(tmp, { flags: 'wx' }),
-      );
-      const sha256 = hash.digest('hex');
       const target = this.pathOf(sha256);
       await mkdir(join(target, '..'), { recursive: true });
       // Same content ⇒ same name: renaming over an existing blob replaces identical bytes.

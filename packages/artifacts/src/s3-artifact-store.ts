@@ -8,13 +8,11 @@
  * under its key only when the upload completes, which makes the write atomic for readers.
  * PutObject takes up to 5 GB; larger artifacts would need multipart upload (not needed yet).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -27,7 +25,7 @@ import {
 import { ArtifactNotFoundError } from './artifact-errors.ts';
 import { artifactKey, parseArtifactRef } from './artifact-ref.ts';
 import type { ArtifactStore, PutResult, PutSource } from './artifact-store.ts';
-import { toReadable } from './local-artifact-store.ts';
+import { spoolWithHash } from './spool.ts';
 import { verifyingStream } from './verify-stream.ts';
 
 export interface S3ArtifactStoreOptions {
@@ -78,24 +76,8 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async put(source: PutSource): Promise<PutResult> {
-    await mkdir(this.spoolDir, { recursive: true });
-    const spool = join(this.spoolDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
-    const hash = createHash('sha256');
-    let sizeBytes = 0;
+    const { path: spool, sha256, digest, sizeBytes } = await spoolWithHash(source, this.spoolDir);
     try {
-      await pipeline(
-        toReadable(source),
-        async function* (chunks: AsyncIterable<Buffer>) {
-          for await (const chunk of chunks) {
-            hash.update(chunk);
-            sizeBytes += chunk.length;
-            yield chunk;
-          }
-        },
-        createWriteStream(spool),
-      );
-      const digest = hash.digest();
-      const sha256 = digest.toString('hex');
       if (!(await this.has(sha256))) {
         await this.client.send(
           new PutObjectCommand({
