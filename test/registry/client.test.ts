@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRegistry, poolOf, type Registry } from '@lathe/registry';
+import { createTestDatabase, type TestDatabase } from '../harness/index.ts';
+
+let db: TestDatabase;
+let registry: Registry;
+
+beforeAll(async () => {
+  db = await createTestDatabase('client');
+  registry = createRegistry({ databaseUrl: db.databaseUrl, schema: db.schema, maxConnections: 3 });
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+describe('registry client', () => {
+  it("Prisma's queries and the hot-path statements share the registry's one pool, in UTC on the test schema", async () => {
+    const pool = poolOf(registry)!;
+    expect(pool).toBeDefined();
+    await registry.dataset.count(); // through Prisma's adapter
+    // Had the adapter not taken this pool (say, a second copy of pg), it would hold no connection.
+    expect(pool.totalCount).toBeGreaterThanOrEqual(1);
+    const { rows } = await pool.query<{ zone: string; path: string }>('SELECT current_setting($1) AS zone, current_setting($2) AS path', ['TimeZone', 'search_path']);
+    expect(rows[0]).toEqual({ zone: 'UTC', path: `"${db.schema}"` });
+    await registry.$disconnect();
+    // $disconnect ends the pool too (no connection left open behind Prisma's back).
+    expect(pool.ended).toBe(true);
+  });
+});
