@@ -276,6 +276,13 @@ describe('evaluations and deployments', () => {
     expect((await api.request('GET', `/evaluations/${fx.e1.id}`)).body.verdict).toBe('passed');
     const overridden = await api.request('POST', `/evaluations/${fx.e2.id}/override`, { key: api.keys.admin, body: { reason: 'ship for the holiday campaign' } });
     expect(overridden.body).toMatchObject({ verdict: 'overridden', overrideReason: 'ship for the holiday campaign' });
+    expect(overridden.body.overriddenBy).toBeTruthy();
+    // Only a failed verdict can be overridden: not a passed one, not one overridden already.
+    for (const id of [fx.e1.id, fx.e2.id]) {
+      const refused = await api.request('POST', `/evaluations/${id}/override`, { key: api.keys.admin, body: { reason: 'ship it once more please' } });
+      expect(refused.status).toBe(409);
+      expect(refused.body.code).toBe('verdict_not_failed');
+    }
   });
 
   it('deploys directly, retiring the previous direct deployment of the endpoint', async () => {

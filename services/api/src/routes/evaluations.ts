@@ -1,6 +1,7 @@
 /** Evaluations: list, get, compare two, and override a gate verdict (with a reason, audited). */
 import { z } from 'zod';
 import { NotFoundError } from '@lathe/core';
+import { overrideVerdict, type GateVerdict } from '@lathe/ml';
 import { audit } from '../audit.ts';
 import { compareMetrics } from '../compare-metrics.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -96,14 +97,19 @@ export function registerEvaluationRoutes(routes: RouteTable, deps: ApiDeps): voi
     response: evaluationSchema,
     handler: async ({ req, params, body }) => {
       const before = await find(params.id);
-      if (before.verdict !== 'failed') {
-        throw new HttpProblem(409, 'verdict_not_failed', `evaluation ${params.id} has verdict ${before.verdict}; only a failed verdict can be overridden`);
-      }
-      const after = await registry.evaluation.update({
-        where: { id: params.id },
-        data: { verdict: 'overridden', overrideReason: body.reason, overriddenBy: req.apiKey?.id ?? null, overriddenAt: new Date() },
+      // @lathe/ml owns the rule (a reason, an actor, only a failed verdict); 409 otherwise.
+      const override = overrideVerdict(
+        { id: before.id, verdict: before.verdict as GateVerdict },
+        { reason: body.reason, actor: req.apiKey?.id ?? 'anonymous' },
+      );
+      // Conditional on the verdict read above: of two concurrent overrides, one wins.
+      const { count } = await registry.evaluation.updateMany({
+        where: { id: params.id, verdict: 'failed' },
+        data: { verdict: override.verdict, overrideReason: override.overrideReason, overriddenBy: override.overriddenBy, overriddenAt: override.overriddenAt },
       });
-      await audit(registry, req, { action: 'evaluation.override', entity: 'evaluation', entityId: params.id, before, after });
+      if (count === 0) throw new HttpProblem(409, 'verdict_not_failed', `evaluation ${params.id} was overridden meanwhile`);
+      const after = await find(params.id);
+      await audit(registry, req, { action: override.audit.action, entity: 'evaluation', entityId: params.id, before, after });
       return after;
     },
   });
