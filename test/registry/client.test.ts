@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry, poolOf, type Registry } from '@lathe/registry';
+import { claimStages, createRegistry, poolOf, type Registry } from '@lathe/registry';
 import { createTestDatabase, type TestDatabase } from '../harness/index.ts';
 
 let db: TestDatabase;
@@ -25,5 +25,22 @@ describe('registry client', () => {
     await registry.$disconnect();
     // $disconnect ends the pool too (no connection left open behind Prisma's back).
     expect(pool.ended).toBe(true);
+  });
+
+  it('prepares the hot-path statements once per connection, unless the URL says pgbouncer=true', async () => {
+    const prepared = async (databaseUrl: string) => {
+      const one = createRegistry({ databaseUrl, schema: db.schema, maxConnections: 1 });
+      try {
+        await claimStages(one, [{ runId: 'no-such-run', stage: 'ingest' }]);
+        const { rows } = await poolOf(one)!.query<{ name: string }>('SELECT name FROM pg_prepared_statements');
+        return rows.map((r) => r.name);
+      } finally {
+        await one.$disconnect();
+      }
+    };
+    expect(await prepared(db.databaseUrl)).toContain('lathe_claim_stages');
+    const pgbouncerUrl = new URL(db.databaseUrl);
+    pgbouncerUrl.searchParams.set('pgbouncer', 'true');
+    expect(await prepared(pgbouncerUrl.toString())).toEqual([]);
   });
 });

@@ -21,10 +21,14 @@ export interface RegistryOptions {
   maxConnections?: number;
 }
 
-const pools = new WeakMap<object, pg.Pool>();
+/** The pool behind each registry, and whether its hot-path statements are prepared. */
+const pools = new WeakMap<object, { pool: pg.Pool; prepared: boolean }>();
 
 export function createRegistry(options: RegistryOptions): Registry {
   const schema = options.schema ?? schemaFromUrl(options.databaseUrl) ?? 'public';
+  // Prisma's convention: `?pgbouncer=true` behind a transaction-pooling PgBouncer, where a named
+  // prepared statement may meet a server connection that never prepared it.
+  const prepared = urlParam(options.databaseUrl, 'pgbouncer') !== 'true';
   const pool = new pg.Pool({
     connectionString: stripSchemaParam(options.databaseUrl),
     max: options.maxConnections ?? 10,
@@ -36,31 +40,42 @@ export function createRegistry(options: RegistryOptions): Registry {
   const adapter = new PrismaPg(pool, {
     schema,
     disposeExternalPool: true,
-    statementNameGenerator: (query) => preparedStatementName(query.sql) as string,
+    statementNameGenerator: (query) => (prepared ? preparedStatementName(query.sql) : undefined) as string,
   });
   const client = new PrismaClient({ adapter });
-  pools.set(client, pool);
+  pools.set(client, { pool, prepared });
   return client;
 }
 
 /** The registry's pool; undefined for a transaction client (its statements must stay in it). */
 export function poolOf(db: object): pg.Pool | undefined {
-  return pools.get(db);
+  return pools.get(db)?.pool;
 }
 
-/** Prisma's `?schema=` URL parameter, which `pg` itself does not understand. */
-export function schemaFromUrl(databaseUrl: string): string | undefined {
+/** Whether the registry sends its hot-path statements as named prepared statements. */
+export function usesPreparedStatements(db: object): boolean {
+  return pools.get(db)?.prepared ?? false;
+}
+
+function urlParam(databaseUrl: string, name: string): string | undefined {
   try {
-    return new URL(databaseUrl).searchParams.get('schema') ?? undefined;
+    return new URL(databaseUrl).searchParams.get(name) ?? undefined;
   } catch {
     return undefined;
   }
 }
 
+/** Prisma's `?schema=` URL parameter, which `pg` itself does not understand. */
+export function schemaFromUrl(databaseUrl: string): string | undefined {
+  return urlParam(databaseUrl, 'schema');
+}
+
+/** The URL without Prisma's own parameters (`schema`, `pgbouncer`), for `pg`. */
 export function stripSchemaParam(databaseUrl: string): string {
   try {
     const url = new URL(databaseUrl);
     url.searchParams.delete('schema');
+    url.searchParams.delete('pgbouncer');
     return url.toString();
   } catch {
     return databaseUrl;

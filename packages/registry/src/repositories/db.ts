@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { poolOf, type Registry, type RegistryTx } from '../client.ts';
+import { poolOf, usesPreparedStatements, type Registry, type RegistryTx } from '../client.ts';
 import { preparedStatementName } from '../prepared-statements.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 
@@ -40,7 +40,7 @@ export async function hotQuery<Row>(db: Db, sql: string, values: unknown[]): Pro
     const rows = await db.$queryRawUnsafe<Row[]>(sql, ...values);
     return { rows, rowCount: rows.length };
   }
-  const name = preparedStatementName(sql);
+  const name = usesPreparedStatements(db) ? preparedStatementName(sql) : undefined;
   const result = await pool.query({ ...(name ? { name } : {}), text: sql, values, types: hotTypes });
   return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
 }
