@@ -40,6 +40,7 @@ export function createRegistry(options: RegistryOptions): Registry {
   const adapter = new PrismaPg(pool, {
     schema,
     disposeExternalPool: true,
+    // Typed as string, but undefined is what pg takes for "unnamed" (everything not registered).
     statementNameGenerator: (query) => (prepared ? preparedStatementName(query.sql) : undefined) as string,
   });
   const client = new PrismaClient({ adapter });
@@ -47,14 +48,16 @@ export function createRegistry(options: RegistryOptions): Registry {
   return client;
 }
 
-/** The registry's pool; undefined for a transaction client (its statements must stay in it). */
-export function poolOf(db: object): pg.Pool | undefined {
-  return pools.get(db)?.pool;
+/**
+ * The registry's pool and whether its hot-path statements are prepared; undefined for a
+ * transaction client (its statements must stay in the transaction).
+ */
+export function hotPathOf(db: object): { pool: pg.Pool; prepared: boolean } | undefined {
+  return pools.get(db);
 }
 
-/** Whether the registry sends its hot-path statements as named prepared statements. */
-export function usesPreparedStatements(db: object): boolean {
-  return pools.get(db)?.prepared ?? false;
+export function poolOf(db: object): pg.Pool | undefined {
+  return pools.get(db)?.pool;
 }
 
 function urlParam(databaseUrl: string, name: string): string | undefined {

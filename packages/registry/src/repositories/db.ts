@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { poolOf, usesPreparedStatements, type Registry, type RegistryTx } from '../client.ts';
+import { hotPathOf, type Registry, type RegistryTx } from '../client.ts';
 import { preparedStatementName } from '../prepared-statements.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 
@@ -35,12 +35,12 @@ const hotTypes = {
  * goes through the transaction client, so it stays in the transaction.
  */
 export async function hotQuery<Row>(db: Db, sql: string, values: unknown[]): Promise<{ rows: Row[]; rowCount: number }> {
-  const pool = poolOf(db);
-  if (!pool) {
+  const hotPath = hotPathOf(db);
+  if (!hotPath) {
     const rows = await db.$queryRawUnsafe<Row[]>(sql, ...values);
     return { rows, rowCount: rows.length };
   }
-  const name = usesPreparedStatements(db) ? preparedStatementName(sql) : undefined;
-  const result = await pool.query({ ...(name ? { name } : {}), text: sql, values, types: hotTypes });
+  const name = hotPath.prepared ? preparedStatementName(sql) : undefined;
+  const result = await hotPath.pool.query({ ...(name ? { name } : {}), text: sql, values, types: hotTypes });
   return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
 }

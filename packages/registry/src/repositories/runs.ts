@@ -34,11 +34,10 @@ export interface CreateRunOptions {
 }
 
 /**
- * The hot-path statements are constant SQL text with positional parameters, sent with
- * `$queryRawUnsafe`/`$executeRawUnsafe`: nothing is ever spliced into the text, so they are as
- * safe as the tagged form, and measured here about half its client CPU per call (the tagged
- * form builds and types a `Prisma.Sql` per call). Statements return as few columns as the
- * caller needs: Prisma's raw-result decoding is paid per value.
+ * The hot-path statements are constant SQL text with positional parameters, registered as
+ * prepared statements and sent with `hotQuery` (straight on the registry's pg pool, see db.ts):
+ * nothing is ever spliced into the text, and Postgres parses and plans each once per connection.
+ * Statements return as few columns as the caller needs.
  */
 const insertRunsSql = (activeExperimentOnly: boolean) => `
   WITH input AS (
@@ -184,11 +183,11 @@ export async function transitionRun(db: Db, runId: string, to: RunStatus, patch:
   throw new IllegalTransitionError(runId, current.status, to);
 }
 
-/** A run entering a stage: queued → running (the run starts), running stays running. */
 /** The Run row's columns, listed (not `*`) so a prepared statement's result type is fixed. */
 const RUN_COLUMN_NAMES = Object.values(Prisma.RunScalarFieldEnum);
 const RUN_COLUMNS = (alias: string) => RUN_COLUMN_NAMES.map((c) => `${alias}."${c}"`).join(', ');
 
+/** A run entering a stage: queued → running (the run starts), running stays running. */
 const RUN_BEGIN_SET = `"status" = 'running',
   "startedAt" = CASE WHEN r."status" = 'queued' THEN now() ELSE r."startedAt" END, "updatedAt" = now()`;
 /** Another attempt of a stage; `startedAt` keeps the first attempt's time. */

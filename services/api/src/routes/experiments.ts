@@ -79,8 +79,8 @@ const ifMatchHeader = z.object({ 'if-match': z.string().describe('the ETag from 
 
 export function registerExperimentRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry } = deps;
-  const checkHyperparameters = (family: string, input: unknown): Json =>
-    hyperparameterChecker(deps.validateHyperparameters ?? acceptAnyHyperparameters, 'body.')(family, input) as Json;
+  const checker = hyperparameterChecker(deps.validateHyperparameters ?? acceptAnyHyperparameters, 'body.');
+  const checkHyperparameters = (family: string, input: unknown): Json => checker(family, input) as Json;
 
   routes.add({
     method: 'post',
