@@ -71,4 +71,3 @@ export function stockKernel(kernelName: LatheKernelName, backendName: string): K
   const k = key(kernelName, backendName);
   return stock.has(k) ? stock.get(k)?.kernelFunc : getKernel(kernelName, backendName)?.kernelFunc;
 }
-
