@@ -2,8 +2,17 @@
  * The registry's Prisma client, over the `pg` driver adapter (Prisma 7 needs no engine binary
  * this way). `schema` selects a Postgres schema: tests give each file its own.
  *
- * The pool is Lathe's own and handed to the adapter, so the pipeline's hot-path statements can
- * use it directly (see `hotQuery`): one pool, one set of connections, for both.
+ * Two pools, both Lathe's own: Prisma's adapter uses one, and the pipeline's hot-path
+ * statements (see `hotQuery`) the other, a small one whose sessions plan for key lookups.
+ * A hot statement is a named prepared statement, planned once per connection and then reused
+ * for as long as the connection lives. Planned while the tables were small (a fresh install,
+ * a test schema), Postgres rightly chose sequential scans, and the cached plan kept scanning
+ * as the tables grew: measured, a claim of one stage went from 0.6 to 1.9 ms in 1,600 runs,
+ * on and on until an ANALYZE happened to invalidate the plan. Every hot statement finds its
+ * rows by key, so its sessions turn sequential scans off (an index is always there) and keep
+ * the one generic plan (`force_generic_plan`: no per-call planning, which for a claim costs
+ * more than running it). Prisma's pool keeps Postgres's defaults, which suit its varied,
+ * unprepared queries.
  */
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
@@ -17,45 +26,55 @@ export interface RegistryOptions {
   databaseUrl: string;
   /** Postgres schema holding Lathe's tables; default `public`. */
   schema?: string;
-  /** Pool size; Prisma's default for pg is 10. */
+  /** Pool size for Prisma's queries; Prisma's default for pg is 10. */
   maxConnections?: number;
+  /** Pool size for the hot path (statements grouped by the write batchers); default 4. */
+  hotPathConnections?: number;
 }
 
-/** The pool behind each registry, and whether its hot-path statements are prepared. */
-const pools = new WeakMap<object, { pool: pg.Pool; prepared: boolean }>();
+/** The pools behind each registry, and whether its hot-path statements are prepared. */
+const pools = new WeakMap<object, { pool: pg.Pool; hotPath: { pool: pg.Pool; prepared: boolean } }>();
 
 export function createRegistry(options: RegistryOptions): Registry {
   const schema = options.schema ?? schemaFromUrl(options.databaseUrl) ?? 'public';
   // Prisma's convention: `?pgbouncer=true` behind a transaction-pooling PgBouncer, where a named
   // prepared statement may meet a server connection that never prepared it.
   const prepared = urlParam(options.databaseUrl, 'pgbouncer') !== 'true';
-  const pool = new pg.Pool({
-    connectionString: stripSchemaParam(options.databaseUrl),
-    max: options.maxConnections ?? 10,
-    // Raw SQL in the repositories is unqualified; the search path points it at the schema.
-    // Timestamps are stored as UTC `timestamp(3)` (Prisma's DateTime): `now()` in raw SQL must
-    // convert in UTC whatever the server's default time zone.
-    options: `-c search_path="${schema}" -c TimeZone=UTC`,
+  const connectionString = stripSchemaParam(options.databaseUrl);
+  // Raw SQL in the repositories is unqualified; the search path points it at the schema.
+  // Timestamps are stored as UTC `timestamp(3)` (Prisma's DateTime): `now()` in raw SQL must
+  // convert in UTC whatever the server's default time zone.
+  const session = `-c search_path="${schema}" -c TimeZone=UTC`;
+  const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10, options: session });
+  const hotPool = new pg.Pool({
+    connectionString,
+    max: options.hotPathConnections ?? 4,
+    options: `${session} -c enable_seqscan=off -c plan_cache_mode=force_generic_plan`,
   });
-  const adapter = new PrismaPg(pool, {
-    schema,
-    disposeExternalPool: true,
-    // Typed as string, but undefined is what pg takes for "unnamed" (everything not registered).
-    statementNameGenerator: (query) => (prepared ? preparedStatementName(query.sql) : undefined) as string,
-  });
+  // An idle connection the server closed (a restart, an idle timeout) is dropped by its pool
+  // and the next query opens another; unlistened, the event would end the process.
+  for (const p of [pool, hotPool]) p.on('error', () => undefined);
+  const adapter = new PrismaPg(pool, { schema, disposeExternalPool: true });
   const client = new PrismaClient({ adapter });
-  pools.set(client, { pool, prepared });
+  // $disconnect ends Prisma's pool (disposeExternalPool) and, here, the hot path's.
+  const disconnect = client.$disconnect.bind(client);
+  client.$disconnect = async () => {
+    await disconnect();
+    if (!hotPool.ended) await hotPool.end();
+  };
+  pools.set(client, { pool, hotPath: { pool: hotPool, prepared } });
   return client;
 }
 
 /**
- * The registry's pool and whether its hot-path statements are prepared; undefined for a
+ * The registry's hot-path pool and whether its statements are prepared; undefined for a
  * transaction client (its statements must stay in the transaction).
  */
 export function hotPathOf(db: object): { pool: pg.Pool; prepared: boolean } | undefined {
-  return pools.get(db);
+  return pools.get(db)?.hotPath;
 }
 
+/** The pool behind Prisma's queries. */
 export function poolOf(db: object): pg.Pool | undefined {
   return pools.get(db)?.pool;
 }

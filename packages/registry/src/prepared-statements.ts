@@ -2,9 +2,9 @@
  * Hot-path SQL that Postgres should parse and plan once per connection, not on every call.
  * The pipeline's per-stage statements are large data-modifying CTEs; sent unnamed, Postgres
  * re-parses and re-plans each one, and on a small machine that CPU is taken from the workers
- * themselves. Registered text is sent as a named prepared statement (adapter-pg's
- * `statementNameGenerator`); everything else stays unnamed, so Prisma's many generated query
- * shapes do not accumulate as prepared statements on every connection.
+ * themselves. `hotQuery` sends registered text as a named prepared statement on the registry's
+ * hot-path pool (see client.ts for how those sessions plan); everything else stays unnamed,
+ * so Prisma's many generated query shapes do not accumulate as prepared statements.
  *
  * Registered statements list their result columns (no `*`): a prepared plan must not change
  * its result type, and a migration adding a column would otherwise break live connections.

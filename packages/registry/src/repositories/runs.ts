@@ -224,6 +224,18 @@ export async function beginStage(db: Db, runId: string, stage: Stage): Promise<S
   throw new IllegalTransitionError(runId, run.status, 'running');
 }
 
+/*
+ * Row lookups in the hot statements are written so that only one index can serve them: a
+ * stage row by its run (the `(runId, stage)` key; `stage` is compared as text so the cache
+ * index on `(stage, cacheKey, status)` cannot be picked), an active run by its id (`status`
+ * as text, so not `Run_status_idx`). A prepared statement keeps the plan it was given on its
+ * first calls, maybe while the tables were nearly empty and any index looked as good as another
+ * (see client.ts): such a plan must not turn into a walk over every stage of a kind, or every
+ * active run, once the tables have grown.
+ */
+const STAGE_ROW = (row: string, input: string) => `${row}."runId" = ${input}."runId" AND ${row}."stage"::text = ${input}.stage::text`;
+const ACTIVE_RUN = (run: string) => `${run}."status"::text IN ('queued', 'running')`;
+
 const CLAIM_STAGES = preparedStatement(
   'claim_stages',
   `
@@ -236,19 +248,20 @@ const CLAIM_STAGES = preparedStatement(
       -- scanned every queued/running run for each claim, slower the larger the backlog.
       SELECT i."runId", i.stage FROM input i
       CROSS JOIN LATERAL (
-        SELECT 1 FROM "Run" r WHERE r."id" = i."runId" AND r."status" IN ('queued', 'running') AND r."cancelRequestedAt" IS NULL LIMIT 1
+        SELECT 1 FROM "Run" r WHERE r."id" = i."runId" AND ${ACTIVE_RUN('r')} AND r."cancelRequestedAt" IS NULL LIMIT 1
       ) AS run_ok
       CROSS JOIN LATERAL (
-        SELECT 1 FROM "StageExecution" s WHERE s."runId" = i."runId" AND s."stage" = i.stage AND s."status" NOT IN ('succeeded', 'skipped') LIMIT 1
+        SELECT 1 FROM "StageExecution" s WHERE ${STAGE_ROW('s', 'i')} AND s."status" NOT IN ('succeeded', 'skipped') LIMIT 1
       ) AS stage_ok
     ), run_upd AS (
+      -- The status test is re-checked on the latest row version under a concurrent update.
       UPDATE "Run" r SET ${RUN_BEGIN_SET}, "stage" = t.stage
-      FROM target t WHERE r."id" = t."runId" AND r."status" IN ('queued', 'running') AND r."cancelRequestedAt" IS NULL
+      FROM target t WHERE r."id" = t."runId" AND ${ACTIVE_RUN('r')} AND r."cancelRequestedAt" IS NULL
       RETURNING ${RUN_COLUMNS('r')}
     ), stage_upd AS (
       UPDATE "StageExecution" s SET ${STAGE_BEGIN_SET}
       FROM run_upd ru JOIN target t ON t."runId" = ru."id"
-      WHERE s."runId" = t."runId" AND s."stage" = t.stage AND s."status" NOT IN ('succeeded', 'skipped')
+      WHERE ${STAGE_ROW('s', 't')} AND s."status" NOT IN ('succeeded', 'skipped')
       RETURNING s."runId", s."stage", s."status", s."attempts"
     )
     SELECT ${RUN_COLUMNS('r')},
@@ -266,7 +279,7 @@ const CLAIM_STAGES = preparedStatement(
       SELECT ${RUN_COLUMNS('x')} FROM "Run" x WHERE x."id" = i."runId" AND NOT EXISTS (SELECT 1 FROM run_upd WHERE run_upd."id" = i."runId")
     ) r ON true
     JOIN "Experiment" e ON e."id" = r."experimentId"
-    LEFT JOIN "StageExecution" s ON s."runId" = i."runId" AND s."stage" = i.stage
+    LEFT JOIN "StageExecution" s ON ${STAGE_ROW('s', 'i')}
     LEFT JOIN stage_upd su ON su."runId" = i."runId" AND su."stage" = i.stage`,
 );
 
@@ -346,7 +359,7 @@ const FINISH_STAGES = preparedStatement(
     ), stage_upd AS (
       UPDATE "StageExecution" s SET "status" = i.status, "output" = i.output, "progress" = 1, "cacheKey" = i."cacheKey",
         "cacheHit" = i."cacheHit", "cachedFromRunId" = i."cachedFromRunId", "finishedAt" = now(), "updatedAt" = now()
-      FROM input i WHERE s."runId" = i."runId" AND s."stage" = i.stage
+      FROM input i WHERE ${STAGE_ROW('s', 'i')}
       RETURNING s."runId", s."stage"
     ), run_upd AS (
       UPDATE "Run" r SET
