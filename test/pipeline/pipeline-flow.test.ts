@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getRunWithStages } from '@lathe/registry';
+import { getRunWithStages, requestCancel } from '@lathe/registry';
 import { startWorkers, stageJobId, type RunProgressEvent, type WorkerGroup } from '@lathe/queues';
 import { createPipelineFixture, waitFor, waitForRun, type PipelineFixture } from './support.ts';
-import { callsOf, epochsRun, testHandlers } from './fixtures/test-handlers.ts';
+import { abortsSeen, callsOf, epochsRun, testHandlers, waitingForAbort } from './fixtures/test-handlers.ts';
 
 let fx: PipelineFixture;
 let workers: WorkerGroup;
@@ -159,6 +159,31 @@ describe('run flow', () => {
     await waitFor('flow drained', async () => (await fx.pipeline.queues.deploy.getJob(stageJobId(run.id, 'deploy')))?.isCompleted());
     expect(callsOf(run.id, 'evaluate')).toBe(0);
     expect(callsOf(run.id, 'deploy')).toBe(0);
+  });
+
+  it('an announced cancel aborts the active attempt at once: a handler that only listens to its signal stops', async () => {
+    const experiment = await fx.experiment({ waitForAbort: true });
+    const run = await fx.pipeline.startRun({ experimentId: experiment.id });
+    await waitFor('train waiting for its signal', async () => waitingForAbort.has(run.id));
+    await fx.pipeline.cancelRun(run.id);
+    const cancelled = await waitForRun(fx.pipeline, run.id, ['cancelled', 'succeeded', 'failed']);
+    expect(abortsSeen.has(run.id)).toBe(true);
+    // The handler threw a plain Error, but the run records a cancel, not a failure.
+    expect(cancelled).toMatchObject({ status: 'cancelled', errorCode: null });
+    expect(callsOf(run.id, 'train')).toBe(1);
+    expect(callsOf(run.id, 'evaluate')).toBe(0);
+  });
+
+  it('a cancel whose announcement was lost is still seen by the attempt, through its registry poll', async () => {
+    const experiment = await fx.experiment({ epochs: 1_000, epochMs: 20 });
+    const run = await fx.pipeline.startRun({ experimentId: experiment.id });
+    await waitFor('train epochs', async () => (epochsRun.get(run.id) ?? 0) >= 3);
+    // Recorded in the registry only: no worker is told.
+    await requestCancel(fx.db.registry, run.id);
+    const cancelled = await waitForRun(fx.pipeline, run.id, ['cancelled', 'succeeded', 'failed']);
+    expect(cancelled.status).toBe('cancelled');
+    expect(epochsRun.get(run.id)!).toBeLessThan(1_000);
+    expect(callsOf(run.id, 'evaluate')).toBe(0);
   });
 
   it('a queued run cancelled before it starts never runs a stage', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimStages, createExperiment, createRegistry, createRuns, ensureDataset, finishStages, hotPathOf, poolOf, STAGES, type Registry } from '@lathe/registry';
+import { claimStages, createExperiment, createRegistry, createRuns, ensureDataset, finishStages, hotPathOf, poolOf, STAGES } from '@lathe/registry';
 import { createTestDatabase, type TestDatabase } from '../harness/index.ts';
 
 let db: TestDatabase;

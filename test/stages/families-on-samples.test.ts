@@ -9,9 +9,12 @@
  *   recommender  synthetic interactions from known factors (no real ratings set is installable),
  *                MF and NCF with negative sampling, NDCG@10 against the popularity baseline
  *   generative   MNIST digits, DCGAN: both losses per epoch as run metrics, samples in the artifact
- * and a cancel during training ends the run cancelled, with no model version.
+ * and a cancel during ingest or training ends the run cancelled, with no dataset or model version.
  * The Debian samples are installed by infra/local/ensure-sample-data.sh (npm test runs it).
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_LABELS } from '@lathe/data';
 import { deserializeBundle, type ModelFamily } from '@lathe/ml';
@@ -271,10 +274,36 @@ describe('each model family on real sample data, through the ingest and train wo
       ['ingest', 'succeeded'],
       ['train', 'cancelled'],
     ]);
-    // The registry is asked at most every 250 ms: the epoch under way and perhaps one more finish.
+    // The cancel is announced to the worker: the epoch under way and perhaps one more finish.
     expect((await listRunMetrics(h.fx.db.registry, run.id, 'loss')).length).toBeLessThanOrEqual(
       seenAtCancel + 2,
     );
     expect(await h.fx.db.registry.modelVersion.count({ where: { runId: run.id } })).toBe(0);
+  });
+
+  it('a cancel during ingest stops reading the source: no dataset version', async () => {
+    // Big enough that reading it takes a while (a few seconds here): the cancel lands mid-read.
+    const dir = await mkdtemp(join(tmpdir(), 'lathe-ingest-cancel-'));
+    const csv = join(dir, 'big.csv');
+    const rows = Array.from({ length: 400_000 }, (_, i) => `${i % 97},${(i * 7) % 13},${i % 2}`);
+    await writeFile(csv, `a,b,target\n${rows.join('\n')}\n`);
+    try {
+      const run = await h.start({
+        family: 'mlp',
+        useCase: 'tabular',
+        source: { source: { kind: 'file', path: csv }, columnMap: { target: 'target' } },
+        hyperparameters: { epochs: 1 },
+      });
+      await waitFor('ingest reading', async () => (await getRunWithStages(h.fx.db.registry, run.id)).stages[0]!.status === 'running', 60_000);
+      await h.fx.pipeline.cancelRun(run.id);
+      const cancelled = await waitForRun(h.fx.pipeline, run.id, ['cancelled', 'succeeded', 'failed'], 60_000);
+      expect(cancelled).toMatchObject({ status: 'cancelled', datasetVersionId: null });
+      const stages = (await getRunWithStages(h.fx.db.registry, run.id)).stages.map((s) => [s.stage, s.status]);
+      expect(stages[0]).toEqual(['ingest', 'cancelled']);
+      const experiment = await h.fx.db.registry.experiment.findUniqueOrThrow({ where: { id: cancelled.experimentId } });
+      expect(await h.fx.db.registry.datasetVersion.count({ where: { datasetId: experiment.datasetId } })).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,7 @@
 export * from './backoff.ts';
 export * from './cache-key.ts';
+export * from './cancel-poll.ts';
+export * from './cancel-signals.ts';
 export * from './catalog.ts';
 export * from './connection.ts';
 export * from './health-server.ts';

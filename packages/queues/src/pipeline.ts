@@ -22,6 +22,7 @@ import {
   type Stage,
 } from '@lathe/registry';
 import { QUEUE_NAMES, SCHEDULE_QUEUE, STAGE_QUEUES, resolveJobSpecs, type JobName, type JobSpec, type JobSpecOverrides, type QueueName } from './catalog.ts';
+import { publishCancel } from './cancel-signals.ts';
 import { connectRedis, type RedisConnectionInput } from './connection.ts';
 import { parseStageJobId } from './job-ids.ts';
 import { createWriteBatcher } from './write-batcher.ts';
@@ -172,6 +173,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // Never started: drop its pending jobs (a job already taken sees the cancel and stops).
         await removeRunJobs(jobs, runId, { skipActive: true }).catch((error: unknown) =>
           logger.warn({ err: error, runId }, 'could not remove the jobs of a cancelled run'),
+        );
+      } else {
+        // Running: tell the workers now. Recorded already, so a lost message only delays the
+        // stop until the attempt's next registry poll.
+        await publishCancel(connection, options.prefix, runId).catch((error: unknown) =>
+          logger.warn({ err: error, runId }, 'could not announce the cancel; workers will see it when they next poll'),
         );
       }
       logger.info({ runId, status: run.status }, 'run cancel requested');

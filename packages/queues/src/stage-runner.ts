@@ -32,6 +32,8 @@ import { stageCacheKey } from './cache-key.ts';
 import { stagePayloadSchema, type JobSpec } from './catalog.ts';
 import { StageStoppedError, type RunParams, type StageContext, type StageHandler, type StageOutput } from './stage-handler.ts';
 import { AttemptAbort } from './attempt-abort.ts';
+import { throttledStopCheck } from './cancel-poll.ts';
+import type { CancelSignals } from './cancel-signals.ts';
 import { createStageLedger, type StageLedger } from './stage-ledger.ts';
 
 /** Cached reads the cache inputs may use. */
@@ -52,7 +54,12 @@ export interface StageRunnerDeps {
   cacheInputs?: CacheInputs;
   /** Shared by the jobs of a worker group (grouped writes, caches); default: one per call. */
   ledger?: StageLedger;
+  /** Cancel announcements (worker groups subscribe); without them every stop check asks the registry. */
+  cancels?: CancelSignals;
 }
+
+/** With announced cancels, how often an attempt still asks the registry (a lost announcement). */
+export const CANCEL_POLL_MS = 1_000;
 
 export interface StageJobResult {
   runId: string;
@@ -142,10 +149,15 @@ export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps)
   if (!claim.claimed) return unclaimed(registry, claim, stage, logger);
 
   const attempt = new AttemptAbort();
+  const stop = { cancelHeard: false };
   const started = claim.run;
-  const experiment = await ledger.experiment(claim);
-  const params = (started.params ?? {}) as RunParams;
-  const ctx = makeContext(job, stage, started, experiment, params, claim.doneOutputs, deps, logger, attempt);
+  const ctx = makeContext(job, stage, started, await ledger.experiment(claim), claim.doneOutputs, deps, logger, attempt, stop);
+  const { experiment, params } = ctx;
+  // An announced cancel stops the attempt at once: its signal aborts, shouldStop() is true.
+  const unwatch = deps.cancels?.watch(runId, () => {
+    stop.cancelHeard = true;
+    attempt.abort(new StageStoppedError(runId, stage, 'cancelled'));
+  });
 
   try {
     const cacheEnabled = experiment.cacheEnabled && params.cache !== false;
@@ -165,7 +177,8 @@ export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps)
     await ledger.finish({ ...finishOf(runId, stage, output), ...(cacheKey ? { cacheKey } : {}) });
     return { runId, stage, outcome: 'succeeded' };
   } catch (error) {
-    if (error instanceof StageStoppedError && (await isCancelRequested(registry, runId))) {
+    // A handler stopped by the abort signal may throw anything: the announced cancel says why.
+    if ((error instanceof StageStoppedError || stop.cancelHeard) && (await isCancelRequested(registry, runId))) {
       logger.info('stage stopped: run cancelled');
       const current = await getRun(registry, runId);
       if (current.status === 'running' || current.status === 'queued') await markCancelled(registry, runId);
@@ -180,6 +193,7 @@ export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps)
     if (permanent) throw new UnrecoverableError(`${described.code}: ${described.message}`);
     throw error instanceof Error ? error : new Error(described.message);
   } finally {
+    unwatch?.();
     attempt.abort();
   }
 }
@@ -195,14 +209,16 @@ function makeContext(
   stage: Stage,
   run: Run,
   experiment: Experiment,
-  params: RunParams,
   doneOutputs: StageClaim['doneOutputs'],
   deps: StageRunnerDeps,
   logger: Logger,
   attempt: AttemptAbort,
+  stop: { cancelHeard: boolean },
 ): StageContext {
   const { registry } = deps;
-  const shouldStop = async () => attempt.aborted || (await isCancelRequested(registry, run.id));
+  const params = (run.params ?? {}) as RunParams;
+  const cancelRequested = throttledStopCheck(() => isCancelRequested(registry, run.id), { intervalMs: deps.cancels ? CANCEL_POLL_MS : 0 });
+  const shouldStop = async () => attempt.aborted || (await cancelRequested());
   return {
     runId: run.id,
     stage,
@@ -218,7 +234,7 @@ function makeContext(
     },
     shouldStop,
     async throwIfStopped() {
-      if (await shouldStop()) throw new StageStoppedError(run.id, stage, attempt.aborted ? 'aborted' : 'cancelled');
+      if (await shouldStop()) throw new StageStoppedError(run.id, stage, attempt.aborted && !stop.cancelHeard ? 'aborted' : 'cancelled');
     },
     async reportProgress(progress: number) {
       await reportStageProgress(registry, run.id, stage, progress);

@@ -13,6 +13,7 @@ import { LATHE_BACKOFF, jitteredBackoffMs } from './backoff.ts';
 import { SCHEDULE_QUEUE, STAGE_QUEUES, type JobName } from './catalog.ts';
 import { connectRedis } from './connection.ts';
 import type { Pipeline } from './pipeline.ts';
+import { subscribeCancels } from './cancel-signals.ts';
 import { createJobDurationHistogram, metricStageOfQueue } from './queue-metrics.ts';
 import { handleScheduleTick } from './schedules.ts';
 import { createStageLedger } from './stage-ledger.ts';
@@ -105,6 +106,8 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
 
   // One ledger for the group: the concurrent jobs of every stage share its statements and caches.
   const ledger = createStageLedger(pipeline.registry);
+  // One subscription for the group: announced cancels stop its active attempts at once.
+  const cancels = await subscribeCancels({ connection: pipeline.connection, prefix: pipeline.prefix, logger });
   for (const stage of options.stages) {
     const handler = options.handlers[stage];
     if (!handler) throw new Error(`startWorkers: no handler for stage ${stage}`);
@@ -119,6 +122,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
         spec,
         codeVersion: pipeline.codeVersion,
         ledger,
+        cancels,
         ...(cacheInputs ? { cacheInputs } : {}),
       }),
     );
@@ -155,6 +159,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
     },
     async close() {
       await Promise.allSettled(workers.map((w) => w.close()));
+      await cancels.close();
       for (const connection of connections) connection.disconnect();
     },
   };

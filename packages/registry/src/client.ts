@@ -17,7 +17,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
-import { preparedStatementName } from './prepared-statements.ts';
 
 export type Registry = PrismaClient;
 export type RegistryTx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];

@@ -14,7 +14,8 @@ export function createIngestSource(deps: { store: ArtifactStore }) {
       {
         registry: ctx.registry,
         store: deps.store,
-        signal: controller.signal,
+        // The attempt's own signal (an announced cancel, a timeout) or a cancel the poll found.
+        signal: AbortSignal.any([ctx.signal, controller.signal]),
         onProgress: (rows) => {
           ctx.logger.debug({ rows }, 'ingest progress');
           void ctx.shouldStop().then((stop) => stop && controller.abort());

@@ -3,7 +3,7 @@
  * registers exactly one model version for the run.
  *   - rows stream from the artifact store split by split (bounded memory);
  *   - every epoch appends RunMetric rows and reports progress; a cancel is honoured between
- *     batches (`shouldStop`, looked up in the registry at most every CANCEL_CHECK_MS);
+ *     batches (`shouldStop`: announced cancels are a memory read, see @lathe/queues cancel-signals);
  *   - every `checkpointEvery` epochs the model goes to the artifact store and the stage row
  *     records it, so a job restarted after a crash resumes from there;
  *   - the backend (name, version, threads) is recorded on the run.
@@ -15,10 +15,6 @@ import type { ArtifactStore } from '@lathe/artifacts';
 import { type DatasetAccess, selectBackend, train } from '@lathe/ml';
 import type { StageHandler } from '@lathe/queues';
 import { appendRunMetrics, getDatasetVersion, getStageCheckpoint, registerModelVersion, saveStageCheckpoint } from '@lathe/registry';
-import { throttledStopCheck } from './cancel-check.ts';
-
-/** How often a cancel request is looked up in the registry while training (see cancel-check.ts). */
-const CANCEL_CHECK_MS = 250;
 
 export interface TrainDeps {
   store: ArtifactStore;
@@ -53,7 +49,7 @@ export function createTrainHandler(deps: TrainDeps): StageHandler {
           await appendRunMetrics(ctx.registry, ctx.runId, points);
           await ctx.reportProgress(epoch / epochs);
         },
-        shouldStop: throttledStopCheck(() => ctx.shouldStop(), { intervalMs: CANCEL_CHECK_MS, signal: ctx.signal }),
+        shouldStop: () => ctx.shouldStop(),
         saveCheckpoint: async (epoch, bundle) => {
           const stored = await deps.store.put(bundle);
           await saveStageCheckpoint(ctx.registry, ctx.runId, 'train', { sha256: stored.sha256, uri: stored.uri, epoch });

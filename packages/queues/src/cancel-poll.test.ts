@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { throttledStopCheck } from './cancel-check.ts';
+import { throttledStopCheck } from './cancel-poll.ts';
 
 describe('throttledStopCheck', () => {
   it('asks at most once per interval, remembers a stop, and reads the abort signal every time', async () => {
