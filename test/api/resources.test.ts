@@ -340,6 +340,81 @@ describe('A/B tests', () => {
   });
 });
 
+describe('A/B tests on live traffic', () => {
+  it('assigns units deterministically, routes the endpoint by assignment, and takes exposures and outcomes idempotently', async () => {
+    const created = await api.request('POST', '/ab-tests', {
+      body: {
+        name: 'live-traffic',
+        endpoint: 'recs',
+        variants: [
+          { name: 'control', isControl: true, modelVersionId: fx.v1.id, weight: 0.8 },
+          { name: 'treatment', modelVersionId: fx.v2.id, weight: 0.2 },
+        ],
+      },
+    });
+    const id = created.body.id;
+    // A draft test neither assigns nor takes events.
+    const early = await api.request('POST', `/ab-tests/${id}/assignments`, { key: api.keys.viewer, body: { unitIds: ['u-0'] } });
+    expect([early.status, early.body.code]).toEqual([409, 'ab_test_not_running']);
+    expect((await api.request('POST', `/ab-tests/${id}/events`, { body: { events: [{ type: 'exposure', unitId: 'u-0' }] } })).status).toBe(409);
+    await api.request('POST', `/ab-tests/${id}/start`);
+
+    // 2,000 units: about 20% in the treatment, and the same answer every time.
+    const units = Array.from({ length: 2000 }, (_, i) => `u-${i}`);
+    const variantOf = new Map<string, string>();
+    for (const batch of [units.slice(0, 1000), units.slice(1000)]) {
+      const answer = await api.request('POST', `/ab-tests/${id}/assignments`, { key: api.keys.viewer, body: { unitIds: batch } });
+      expect(answer.status).toBe(200);
+      for (const a of answer.body.assignments) {
+        variantOf.set(a.unitId, a.variant);
+        expect(a.modelVersionId).toBe(a.variant === 'treatment' ? fx.v2.id : fx.v1.id);
+      }
+    }
+    const treated = units.filter((u) => variantOf.get(u) === 'treatment');
+    expect(treated.length / units.length).toBeGreaterThan(0.16);
+    expect(treated.length / units.length).toBeLessThan(0.24);
+    const again = await api.request('POST', `/ab-tests/${id}/assignments`, { key: api.keys.viewer, body: { unitIds: units.slice(0, 50) } });
+    expect(again.body.assignments.map((a: { variant: string }) => a.variant)).toEqual(units.slice(0, 50).map((u) => variantOf.get(u)));
+
+    // The endpoint routes each unit to its variant's model version while the test runs.
+    const someTreated = treated[0]!;
+    const route = await api.request('GET', `/endpoints/recs/route?unitId=${someTreated}`, { key: api.keys.viewer });
+    expect(route.body).toMatchObject({ modelVersionId: fx.v2.id, abTest: { id, name: 'live-traffic', step: 0, variant: 'treatment' } });
+
+    // Exposures for every unit; one in ten control units and one in five treated units convert.
+    const exposures = units.map((unitId) => ({ type: 'exposure', unitId, variant: variantOf.get(unitId) }));
+    for (const batch of [exposures.slice(0, 1000), exposures.slice(1000)]) {
+      expect((await api.request('POST', `/ab-tests/${id}/events`, { body: { events: batch } })).body).toEqual({ accepted: 1000, duplicates: 0 });
+    }
+    // A retried batch adds nothing.
+    expect((await api.request('POST', `/ab-tests/${id}/events`, { body: { events: exposures.slice(0, 1000) } })).body).toEqual({ accepted: 0, duplicates: 1000 });
+    const converting = units.filter((u, i) => (variantOf.get(u) === 'treatment' ? i % 5 === 0 : i % 10 === 0));
+    const outcomes = converting.map((unitId) => ({ type: 'outcome', unitId, idempotencyKey: `order-${unitId}` }));
+    const recorded = await api.request('POST', `/ab-tests/${id}/events`, { body: { events: outcomes } });
+    expect(recorded.status).toBe(202);
+    expect(recorded.body).toEqual({ accepted: outcomes.length, duplicates: 0 });
+
+    // A caller that served the wrong variant: the whole batch is refused, nothing recorded.
+    const wrong = await api.request('POST', `/ab-tests/${id}/events`, {
+      body: { events: [{ type: 'exposure', unitId: 'new-unit' }, { type: 'exposure', unitId: someTreated, variant: 'control' }] },
+    });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body).toMatchObject({ code: 'variant_mismatch', errors: [{ field: 'body.events.1.variant' }] });
+
+    const report = await api.request('GET', `/ab-tests/${id}/report`, { key: api.keys.viewer });
+    const byName = Object.fromEntries(report.body.variants.map((v: { variant: string }) => [v.variant, v]));
+    expect(byName.treatment).toMatchObject({ exposures: treated.length, conversions: converting.filter((u) => variantOf.get(u) === 'treatment').length });
+    expect(byName.control).toMatchObject({ exposures: units.length - treated.length, conversions: converting.filter((u) => variantOf.get(u) === 'control').length });
+    expect(report.body.sampleRatioMismatch.detected).toBe(false);
+
+    // Once the test stops, the endpoint's active deployment serves everyone.
+    await api.request('POST', `/ab-tests/${id}/stop`, { body: { decision: 'none' } });
+    const active = (await api.request('GET', '/deployments?endpoint=recs&status=active', { key: api.keys.viewer })).body.items[0];
+    const after = await api.request('GET', `/endpoints/recs/route?unitId=${someTreated}`, { key: api.keys.viewer });
+    expect(after.body).toMatchObject({ modelVersionId: active.modelVersionId, abTest: null, deploymentId: active.id });
+  });
+});
+
 describe('queues', () => {
   it('reports queue depth and failed jobs, and redrives a failed stage job', async () => {
     const stats = await api.request('GET', '/queues', { key: api.keys.viewer });

@@ -81,6 +81,13 @@ const table = (): Record<string, Case> => ({
   'POST /ab-tests/:id/start': { notFound: `/ab-tests/${ghost}/start`, invalid: { path: '/ab-tests/1/start' } },
   'POST /ab-tests/:id/stop': { notFound: `/ab-tests/${ghost}/stop`, body: {}, invalid: { path: `/ab-tests/${ghost}/stop`, body: { decision: 'flip-a-coin' } } },
   'GET /ab-tests/:id/report': { notFound: `/ab-tests/${ghost}/report`, invalid: { path: '/ab-tests/1/report' } },
+  'POST /ab-tests/:id/assignments': { notFound: `/ab-tests/${ghost}/assignments`, body: { unitIds: ['u1'] }, invalid: { path: `/ab-tests/${ghost}/assignments`, body: { unitIds: [] } } },
+  'POST /ab-tests/:id/events': {
+    notFound: `/ab-tests/${ghost}/events`,
+    body: { events: [{ type: 'exposure', unitId: 'u1' }] },
+    invalid: { path: `/ab-tests/${ghost}/events`, body: { events: [{ type: 'outcome', unitId: 'u1', metric: 'conversion' }] } },
+  },
+  'GET /endpoints/:endpoint/route': { notFound: '/endpoints/no-such-endpoint/route?unitId=u1', invalid: { path: '/endpoints/Bad%20Endpoint/route?unitId=u1' } },
   'GET /queues': { notFound: null, invalid: { path: '/queues' } },
   'GET /queues/failed': { notFound: null, invalid: { path: '/queues/failed?queue=nope' } },
   'POST /queues/failed/:jobId/redrive': { notFound: '/queues/failed/no-such-job/redrive', invalid: { path: '/queues/failed/bad%20id/redrive' } },

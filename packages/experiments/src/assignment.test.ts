@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignVariant, bucketOf, bucketRanges, fnv1a32 } from './assignment.ts';
+import { assignVariant, bucketOf, bucketRanges, fnv1a32, variantOfUnit } from './assignment.ts';
 import { sampleRatioMismatch } from './statistics.ts';
 
 describe('assignment', () => {
@@ -42,5 +42,23 @@ describe('assignment', () => {
   it('refuses weights that do not make sense', () => {
     expect(() => bucketRanges([0, 0])).toThrow(RangeError);
     expect(() => bucketRanges([1, -1])).toThrow(RangeError);
+  });
+
+  it('assigns a unit the same variant whatever order the variants are held in, the control laid out first', () => {
+    const control = { name: 'control', isControl: true, weight: 0.8 };
+    const treatment = { name: 'treatment', isControl: false, weight: 0.2 };
+    const test = { salt: 's1', variants: [control, treatment] };
+    const reversed = { salt: 's1', variants: [treatment, control] };
+    let treated = 0;
+    for (let u = 0; u < 10_000; u++) {
+      const unit = `unit-${u}`;
+      const variant = variantOfUnit(test, unit);
+      expect(variantOfUnit(reversed, unit)).toBe(variant);
+      // The control's range comes first: the same answer as assignVariant with that order.
+      expect(variant?.name).toBe(assignVariant('s1', unit, [control, treatment]));
+      if (variant === treatment) treated++;
+    }
+    expect(treated / 10_000).toBeGreaterThan(0.18);
+    expect(treated / 10_000).toBeLessThan(0.22);
   });
 });

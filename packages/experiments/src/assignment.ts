@@ -61,3 +61,20 @@ export function assignVariant(salt: string, unitId: string, variants: VariantWei
   }
   return null;
 }
+
+export interface AssignableVariant {
+  name: string;
+  isControl: boolean;
+  weight: number;
+}
+
+/**
+ * The variant a unit gets in a test. Variants are laid out in one fixed order (the control
+ * first, then by name) whatever order the caller holds them in, so serving, the event intake
+ * and anyone else asking agree on every unit. Null only when the weights cover nothing.
+ */
+export function variantOfUnit<V extends AssignableVariant>(test: { salt: string; variants: readonly V[] }, unitId: string): V | null {
+  const ordered = [...test.variants].sort((a, b) => Number(b.isControl) - Number(a.isControl) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const name = assignVariant(test.salt, unitId, ordered);
+  return ordered.find((v) => v.name === name) ?? null;
+}

@@ -29,6 +29,7 @@ import { registerModelRoutes } from './routes/models.ts';
 import { registerEvaluationRoutes } from './routes/evaluations.ts';
 import { registerDeploymentRoutes } from './routes/deployments.ts';
 import { registerAbTestRoutes } from './routes/ab-tests.ts';
+import { registerEndpointRoutes } from './routes/endpoints.ts';
 import { registerQueueRoutes } from './routes/queues.ts';
 import { registerApiKeyRoutes } from './routes/api-keys.ts';
 import { registerAuditLogRoutes } from './routes/audit-log.ts';
@@ -71,6 +72,7 @@ export function createApp(deps: ApiDeps): LatheApp {
   registerEvaluationRoutes(routes, deps);
   registerDeploymentRoutes(routes, deps);
   registerAbTestRoutes(routes, deps);
+  registerEndpointRoutes(routes, deps);
   registerQueueRoutes(routes, deps);
   registerApiKeyRoutes(routes, deps);
   registerAuditLogRoutes(routes, deps);

@@ -1,7 +1,8 @@
 /**
- * A/B tests as the deploy stage and the rollout monitor use them: start a rollout (test,
- * variants and deployments in one transaction, idempotent by name), record exposure/outcome
- * events idempotently, aggregate the sufficient statistics per variant, and apply a decision.
+ * A/B tests as the deploy stage, the rollout monitor and serving use them: start a rollout
+ * (test, variants and deployments in one transaction, idempotent by name), what serves an
+ * endpoint, record exposure/outcome events idempotently, and aggregate the sufficient
+ * statistics per variant.
  */
 import { ConflictError, NotFoundError } from '@lathe/core';
 import type { AbTest, AbVariant, Deployment } from '../generated/prisma/client.ts';
@@ -154,6 +155,18 @@ export async function getAbTest(db: Db, id: string): Promise<AbTestWithVariants>
   const test = await db.abTest.findUnique({ where: { id }, include: { variants: true } });
   if (!test) throw new NotFoundError('A/B test', id);
   return test;
+}
+
+/**
+ * What serves an endpoint now: its running A/B test (at most one), and its active deployment
+ * with the most traffic (the whole endpoint's when no test runs). Either may be null.
+ */
+export async function endpointServing(db: Db, endpoint: string): Promise<{ abTest: AbTestWithVariants | null; deployment: Deployment | null }> {
+  const [abTest, deployment] = await Promise.all([
+    db.abTest.findFirst({ where: { endpoint, status: 'running' }, include: { variants: true } }),
+    db.deployment.findFirst({ where: { endpoint, status: 'active' }, orderBy: [{ traffic: 'desc' }, { createdAt: 'desc' }] }),
+  ]);
+  return { abTest, deployment };
 }
 
 export async function listRunningAbTests(db: Db): Promise<AbTestWithVariants[]> {

@@ -2,12 +2,18 @@
  * A/B tests: create (draft, with variants), start, stop (with a decision), and the report:
  * per-variant exposures, conversions and rate from SQL aggregates over AbEvent, and a
  * two-proportion z-test of each variant against the control.
+ *
+ * Live traffic comes in through two routes a serving layer calls, as with GrowthBook's SDK
+ * and event tracking: `assignments` (which variant, hence which model version, each unit gets:
+ * deterministic hashing, nothing stored) and `events` (exposures and outcomes, each attributed
+ * to the variant the unit is assigned at the test's current step, idempotent by key).
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '@lathe/core';
-import { analyseAbTest } from '@lathe/experiments';
-import { abVariantTotals, isUniqueViolation, type AbTestStatus, type Json } from '@lathe/registry';
+import { analyseAbTest, variantOfUnit } from '@lathe/experiments';
+import { abVariantTotals, isUniqueViolation, recordAbEvents, type AbTestStatus, type AbTestWithVariants, type Json, type NewAbEvent } from '@lathe/registry';
+import { HttpProblem, type FieldError } from '../problem.ts';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
 import { anyObject, idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
@@ -60,6 +66,33 @@ const createBody = z
     const total = body.variants.reduce((sum, v) => sum + v.weight, 0);
     if (Math.abs(total - 1) > 1e-6) ctx.addIssue({ code: 'custom', path: ['variants'], message: `weights must sum to 1; they sum to ${total}` });
   });
+
+const unitId = z.string().min(1).max(200);
+const MAX_EVENTS = 1000;
+
+const eventInput = z
+  .strictObject({
+    type: z.enum(['exposure', 'outcome']),
+    unitId,
+    metric: z.string().min(1).max(100).optional().describe("outcomes: what happened; default the test's primary metric (e.g. conversion), or revenue"),
+    value: z.number().finite().optional().describe('outcomes: 1 for a conversion (default), the amount for revenue'),
+    occurredAt: z.iso.datetime({ offset: true }).optional().describe('default: when the request arrives'),
+    variant: z.string().max(50).optional().describe('the variant the caller served; refused when it is not the one the unit is assigned'),
+    idempotencyKey: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('required for outcomes (a retried conversion must not count twice); exposures default to one per unit and traffic step'),
+  })
+  .superRefine((event, ctx) => {
+    if (event.type === 'outcome' && !event.idempotencyKey) ctx.addIssue({ code: 'custom', path: ['idempotencyKey'], message: 'an outcome needs an idempotency key' });
+    if (event.type === 'exposure' && (event.metric !== undefined || event.value !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: [event.metric !== undefined ? 'metric' : 'value'], message: 'an exposure has no metric or value' });
+    }
+  });
+
+const assignmentSchema = z.object({ unitId: z.string(), variant: z.string(), modelVersionId: z.uuid() });
 
 const variantReport = z.object({
   variant: z.string(),
@@ -197,6 +230,76 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
       });
       await audit(registry, req, { action: 'ab_test.stop', entity: 'ab_test', entityId: params.id, before, after });
       return after;
+    },
+  });
+
+  const running = async (id: string): Promise<AbTestWithVariants> => {
+    const test = await find(id);
+    if (test.status !== 'running') throw new ConflictError('ab_test_not_running', `A/B test ${test.name} is ${test.status}; only a running test assigns units and takes events`, { status: test.status });
+    return test;
+  };
+  const assign = (test: AbTestWithVariants, unit: string) => {
+    const variant = variantOfUnit(test, unit);
+    // Weights are validated to sum to 1 (and the monitor keeps them so): never reached.
+    if (!variant) throw new ConflictError('ab_test_no_traffic', `A/B test ${test.name} gives no traffic to any variant`);
+    return variant;
+  };
+
+  routes.add({
+    method: 'post',
+    path: '/ab-tests/:id/assignments',
+    summary: "The variant (and model version) of each unit in a running test: deterministic hashing of the test's salt and the unit id, as GrowthBook assigns",
+    tag: 'ab-tests',
+    role: 'viewer',
+    params: idParams,
+    body: z.strictObject({ unitIds: z.array(unitId).min(1).max(MAX_EVENTS) }),
+    response: z.object({ abTestId: z.uuid(), step: z.number().int(), assignments: z.array(assignmentSchema) }),
+    handler: async ({ params, body }) => {
+      const test = await running(params.id);
+      return {
+        abTestId: test.id,
+        step: test.currentStep,
+        assignments: body.unitIds.map((unit) => {
+          const variant = assign(test, unit);
+          return { unitId: unit, variant: variant.name, modelVersionId: variant.modelVersionId };
+        }),
+      };
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/ab-tests/:id/events',
+    summary: `Record exposures and outcomes of a running test (at most ${MAX_EVENTS} per request), each for the variant its unit is assigned; a repeated idempotency key adds nothing`,
+    tag: 'ab-tests',
+    params: idParams,
+    body: z.strictObject({ events: z.array(eventInput).min(1).max(MAX_EVENTS) }),
+    status: 202,
+    response: z.object({ accepted: z.number().int().describe('events recorded'), duplicates: z.number().int().describe('events whose idempotency key was already recorded') }),
+    handler: async ({ params, body }) => {
+      const test = await running(params.id);
+      const now = new Date();
+      const mismatches: FieldError[] = [];
+      const events: NewAbEvent[] = body.events.map((event, i) => {
+        const variant = assign(test, event.unitId);
+        if (event.variant !== undefined && event.variant !== variant.name) {
+          mismatches.push({ field: `body.events.${i}.variant`, message: `unit ${event.unitId} is assigned ${JSON.stringify(variant.name)} at step ${test.currentStep}, not ${JSON.stringify(event.variant)}` });
+        }
+        return {
+          variantId: variant.id,
+          type: event.type,
+          unitId: event.unitId,
+          ...(event.type === 'outcome' ? { metric: event.metric ?? test.primaryMetric, value: event.value ?? 1 } : {}),
+          // Keys are the caller's, within this test. Without one, an exposure is kept once per unit
+          // and traffic step: the analysis counts units per step, so that is all it needs.
+          idempotencyKey: `${test.id}:${event.idempotencyKey ?? `exposure:${test.currentStep}:${event.unitId}`}`,
+          occurredAt: event.occurredAt ? new Date(event.occurredAt) : now,
+        };
+      });
+      // All or nothing: a batch from a misrouting caller records none of its events.
+      if (mismatches.length > 0) throw new HttpProblem(422, 'variant_mismatch', `${mismatches.length} event(s) name a variant their unit is not assigned`, mismatches);
+      const accepted = await recordAbEvents(registry, test.id, events);
+      return { accepted, duplicates: events.length - accepted };
     },
   });
 

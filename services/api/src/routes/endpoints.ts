@@ -1,0 +1,48 @@
+/**
+ * Endpoints as a serving layer sees them: which model version answers a unit's request.
+ * A running A/B test on the endpoint decides by the unit's assignment; otherwise the endpoint's
+ * active deployment serves everyone.
+ */
+import { z } from 'zod';
+import { NotFoundError } from '@lathe/core';
+import { variantOfUnit } from '@lathe/experiments';
+import { endpointServing } from '@lathe/registry';
+import type { ApiDeps } from '../deps.ts';
+import type { RouteTable } from '../openapi/route-table.ts';
+
+const endpoint = z.string().min(1).max(200).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"');
+
+export function registerEndpointRoutes(routes: RouteTable, deps: ApiDeps): void {
+  const { registry } = deps;
+
+  routes.add({
+    method: 'get',
+    path: '/endpoints/:endpoint/route',
+    summary: "The model version that serves a unit on an endpoint: its variant's in the running A/B test, else the active deployment's",
+    tag: 'deployments',
+    params: z.object({ endpoint }),
+    query: z.object({ unitId: z.string().min(1).max(200) }),
+    response: z.object({
+      endpoint: z.string(),
+      unitId: z.string(),
+      modelVersionId: z.uuid(),
+      abTest: z.object({ id: z.uuid(), name: z.string(), step: z.number().int(), variant: z.string() }).nullable(),
+      deploymentId: z.uuid().nullable(),
+    }),
+    handler: async ({ params, query }) => {
+      const { abTest, deployment } = await endpointServing(registry, params.endpoint);
+      const variant = abTest ? variantOfUnit(abTest, query.unitId) : null;
+      if (abTest && variant) {
+        return {
+          endpoint: params.endpoint,
+          unitId: query.unitId,
+          modelVersionId: variant.modelVersionId,
+          abTest: { id: abTest.id, name: abTest.name, step: abTest.currentStep, variant: variant.name },
+          deploymentId: null,
+        };
+      }
+      if (!deployment) throw new NotFoundError('endpoint', params.endpoint);
+      return { endpoint: params.endpoint, unitId: query.unitId, modelVersionId: deployment.modelVersionId, abTest: null, deploymentId: deployment.id };
+    },
+  });
+}
