@@ -342,6 +342,7 @@ describe('A/B tests', () => {
 
 describe('A/B tests on live traffic', () => {
   it('assigns units deterministically, routes the endpoint by assignment, and takes exposures and outcomes idempotently', async () => {
+    const direct = await api.request('POST', '/deployments', { body: { endpoint: 'recs', modelVersionId: fx.v1.id } });
     const created = await api.request('POST', '/ab-tests', {
       body: {
         name: 'live-traffic',
@@ -409,9 +410,8 @@ describe('A/B tests on live traffic', () => {
 
     // Once the test stops, the endpoint's active deployment serves everyone.
     await api.request('POST', `/ab-tests/${id}/stop`, { body: { decision: 'none' } });
-    const active = (await api.request('GET', '/deployments?endpoint=recs&status=active', { key: api.keys.viewer })).body.items[0];
     const after = await api.request('GET', `/endpoints/recs/route?unitId=${someTreated}`, { key: api.keys.viewer });
-    expect(after.body).toMatchObject({ modelVersionId: active.modelVersionId, abTest: null, deploymentId: active.id });
+    expect(after.body).toMatchObject({ modelVersionId: fx.v1.id, abTest: null, deploymentId: direct.body.id });
   });
 });
 

@@ -5,3 +5,4 @@ export * from './telemetry.ts';
 export * from './shutdown.ts';
 export * from './run-main.ts';
 export * from './random.ts';
+export * from './http-problem.ts';

@@ -15,7 +15,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import { authenticate, requireRole } from './auth/authenticate.ts';
 import type { ApiDeps } from './deps.ts';
 import { jsonReplacer } from './json.ts';
-import { HttpProblem, problemHandler } from './problem.ts';
+import { HttpProblem, problemHandler } from '@lathe/core';
 import { RouteTable } from './openapi/route-table.ts';
 import { buildOpenApiDocument } from './openapi/document.ts';
 import { createHttpMetrics } from './http-metrics.ts';

@@ -4,8 +4,7 @@
  * a stale one 412: the client reloads and retries instead of silently overwriting.
  */
 import type { Request, Response } from 'express';
-import { LatheError } from '@lathe/core';
-import { HttpProblem } from './problem.ts';
+import { HttpProblem, LatheError } from '@lathe/core';
 
 export function etagOf(revision: number): string {
   return `"${revision}"`;

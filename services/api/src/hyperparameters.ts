@@ -1,5 +1,4 @@
-import { LatheError } from '@lathe/core';
-import { HttpProblem, type FieldError } from './problem.ts';
+import { HttpProblem, LatheError, type FieldError } from '@lathe/core';
 
 /**
  * Hyperparameter validation per model family. @lathe/ml owns the zod schema of each family

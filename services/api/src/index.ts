@@ -5,4 +5,4 @@ export { bootstrapAdminKey } from './bootstrap-admin-key.ts';
 export { generateApiKey, hashApiKey } from './auth/api-key-secret.ts';
 export { type IngestUpload, type UploadedFile } from './ingest-upload.ts';
 export { ingestWithData } from './ingest-with-data.ts';
-export { toProblem, type Problem } from './problem.ts';
+export { toProblem, type Problem } from '@lathe/core';

@@ -11,7 +11,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import type { DatasetVersion } from '@lathe/registry';
-import { HttpProblem } from './problem.ts';
+import { HttpProblem } from '@lathe/core';
 
 export type UploadFormat = 'csv' | 'jsonl';
 

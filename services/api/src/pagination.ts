@@ -3,7 +3,7 @@
  * Prisma's `cursor` + `skip: 1` resumes after it under any `orderBy` that ends with `id` (a
  * total order, so no row is skipped or repeated when rows share a sort value).
  */
-import { HttpProblem } from './problem.ts';
+import { HttpProblem } from '@lathe/core';
 
 export function encodeCursor(id: string): string {
   return Buffer.from(id, 'utf8').toString('base64url');

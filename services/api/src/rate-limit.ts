@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { rateLimit } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { ApiConfig } from './config.ts';
-import { sendProblem } from './problem.ts';
+import { sendProblem } from '@lathe/core';
 
 export function createRateLimiter(redis: Redis, config: ApiConfig): RequestHandler {
   return rateLimit({

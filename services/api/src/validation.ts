@@ -4,7 +4,7 @@
  * issue; `field` is a dotted path prefixed by where it came from (`body.gate.0.metric`).
  */
 import type { z } from 'zod';
-import { HttpProblem, type FieldError } from './problem.ts';
+import { HttpProblem, type FieldError } from '@lathe/core';
 
 export type Part = 'params' | 'query' | 'body' | 'headers';
 

@@ -92,6 +92,16 @@ export interface NewAbEvent {
   occurredAt: Date;
 }
 
+/**
+ * The stored idempotency key of an event: the caller's key, within the test (keys are unique
+ * across tests). An exposure without a key is kept once per unit and traffic step, which is
+ * all the analysis counts (units per step). Every intake (the API, the serving gateway) uses
+ * this, so the same exposure reported by both is stored once.
+ */
+export function abEventKey(abTestId: string, event: { type: 'exposure' | 'outcome'; unitId: string; idempotencyKey?: string | undefined }, step: number): string {
+  return `${abTestId}:${event.idempotencyKey ?? `exposure:${step}:${event.unitId}`}`;
+}
+
 /** Records a batch of events; a retried batch (same idempotency keys) adds nothing. */
 export async function recordAbEvents(db: Db, abTestId: string, events: NewAbEvent[]): Promise<number> {
   if (events.length === 0) return 0;

@@ -5,7 +5,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { findActiveApiKeyByHash, touchApiKey, type ApiKey, type Registry } from '@lathe/registry';
-import { HttpProblem } from '../problem.ts';
+import { HttpProblem } from '@lathe/core';
 import { hashApiKey } from './api-key-secret.ts';
 import { hasRole, type Role } from './roles.ts';
 

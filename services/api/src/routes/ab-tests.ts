@@ -10,10 +10,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { ConflictError, NotFoundError } from '@lathe/core';
+import { ConflictError, HttpProblem, NotFoundError, type FieldError } from '@lathe/core';
 import { analyseAbTest, variantOfUnit } from '@lathe/experiments';
-import { abVariantTotals, isUniqueViolation, recordAbEvents, type AbTestStatus, type AbTestWithVariants, type Json, type NewAbEvent } from '@lathe/registry';
-import { HttpProblem, type FieldError } from '../problem.ts';
+import { abEventKey, abVariantTotals, isUniqueViolation, recordAbEvents, type AbTestStatus, type AbTestWithVariants, type Json, type NewAbEvent } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
 import { anyObject, idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
@@ -290,9 +289,7 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
           type: event.type,
           unitId: event.unitId,
           ...(event.type === 'outcome' ? { metric: event.metric ?? test.primaryMetric, value: event.value ?? 1 } : {}),
-          // Keys are the caller's, within this test. Without one, an exposure is kept once per unit
-          // and traffic step: the analysis counts units per step, so that is all it needs.
-          idempotencyKey: `${test.id}:${event.idempotencyKey ?? `exposure:${test.currentStep}:${event.unitId}`}`,
+          idempotencyKey: abEventKey(test.id, event, test.currentStep),
           occurredAt: event.occurredAt ? new Date(event.occurredAt) : now,
         };
       });

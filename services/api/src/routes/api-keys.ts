@@ -6,7 +6,7 @@ import { generateApiKey } from '../auth/api-key-secret.ts';
 import type { ApiDeps } from '../deps.ts';
 import { idParams } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
-import { HttpProblem } from '../problem.ts';
+import { HttpProblem } from '@lathe/core';
 
 const role = z.enum(['admin', 'editor', 'viewer']);
 const keySchema = z

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { NotFoundError } from '@lathe/core';
-import { variantOfUnit } from '@lathe/experiments';
+import { routeUnit } from '@lathe/experiments';
 import { endpointServing } from '@lathe/registry';
 import type { ApiDeps } from '../deps.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
@@ -30,19 +30,16 @@ export function registerEndpointRoutes(routes: RouteTable, deps: ApiDeps): void 
       deploymentId: z.uuid().nullable(),
     }),
     handler: async ({ params, query }) => {
-      const { abTest, deployment } = await endpointServing(registry, params.endpoint);
-      const variant = abTest ? variantOfUnit(abTest, query.unitId) : null;
-      if (abTest && variant) {
-        return {
-          endpoint: params.endpoint,
-          unitId: query.unitId,
-          modelVersionId: variant.modelVersionId,
-          abTest: { id: abTest.id, name: abTest.name, step: abTest.currentStep, variant: variant.name },
-          deploymentId: null,
-        };
-      }
-      if (!deployment) throw new NotFoundError('endpoint', params.endpoint);
-      return { endpoint: params.endpoint, unitId: query.unitId, modelVersionId: deployment.modelVersionId, abTest: null, deploymentId: deployment.id };
+      const route = routeUnit(await endpointServing(registry, params.endpoint), query.unitId);
+      if (!route) throw new NotFoundError('endpoint', params.endpoint);
+      const { abTest } = route;
+      return {
+        endpoint: params.endpoint,
+        unitId: query.unitId,
+        modelVersionId: route.modelVersionId,
+        abTest: abTest ? { id: abTest.id, name: abTest.name, step: abTest.step, variant: abTest.variant } : null,
+        deploymentId: route.deploymentId,
+      };
     },
   });
 }

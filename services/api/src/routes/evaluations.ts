@@ -1,6 +1,6 @@
 /** Evaluations: list, get, compare two, and override a gate verdict (with a reason, audited). */
 import { z } from 'zod';
-import { NotFoundError } from '@lathe/core';
+import { HttpProblem, NotFoundError } from '@lathe/core';
 import { overrideVerdict, type GateVerdict } from '@lathe/ml';
 import { audit } from '../audit.ts';
 import { compareMetrics } from '../compare-metrics.ts';
@@ -8,7 +8,6 @@ import type { ApiDeps } from '../deps.ts';
 import { anyObject, idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate } from '../pagination.ts';
-import { HttpProblem } from '../problem.ts';
 
 const verdict = z.enum(['passed', 'failed', 'overridden']);
 const evaluationSchema = z

@@ -3,7 +3,7 @@
  * revision; `"0"` or no header when the alias does not exist yet); a stale one is 412.
  */
 import { z } from 'zod';
-import { NotFoundError } from '@lathe/core';
+import { HttpProblem, NotFoundError } from '@lathe/core';
 import { getAlias, getModelVersion, moveAlias, rollbackAlias } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -11,7 +11,6 @@ import { asPreconditionFailed, requiredIfMatch, setEtag } from '../etag.ts';
 import { anyObject, idParams, pageOf, paginationQuery, useCaseSchema } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate } from '../pagination.ts';
-import { HttpProblem } from '../problem.ts';
 
 const modelName = z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"');
 const aliasName = z.string().min(1).max(100).regex(/^[a-z][a-z0-9_-]*$/, 'lower-case letters, digits, "_" or "-", starting with a letter');

@@ -10,7 +10,7 @@ import { anyObject, idParams, pageOf, paginationQuery } from '../openapi/common-
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate, sortOrder } from '../pagination.ts';
 import { acceptAnyHyperparameters, hyperparameterChecker } from '../hyperparameters.ts';
-import { HttpProblem } from '../problem.ts';
+import { HttpProblem } from '@lathe/core';
 import { streamRunEvents } from '../run-events.ts';
 import { runLog } from '../run-log.ts';
 

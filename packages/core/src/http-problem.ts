@@ -1,12 +1,28 @@
 /**
- * Errors as RFC 9457 problem details (`application/problem+json`). Every error leaves the API
- * through `toProblem`: a LatheError keeps its status and code, a body-parser error keeps its
- * 4xx status, anything else becomes a 500 whose detail says nothing about internals (the
- * stack goes to the log, never to the client).
+ * Errors as RFC 9457 problem details (`application/problem+json`), for every HTTP service
+ * (the admin API, the serving gateway). Every error leaves through `toProblem`: a LatheError
+ * keeps its status and code, a body-parser error keeps its 4xx status, anything else becomes a
+ * 500 whose detail says nothing about internals (the stack goes to the log, never to the client).
+ * Express is typed structurally here, so this package does not depend on it.
  */
-import type { ErrorRequestHandler, Response } from 'express';
-import { LatheError } from '@lathe/core';
-import type { Logger } from '@lathe/core';
+import { LatheError } from './errors.ts';
+import type { Logger } from './logger.ts';
+
+/** The parts of Express's response that sending a problem uses. */
+export interface ProblemResponse {
+  headersSent: boolean;
+  status(code: number): ProblemResponse;
+  type(mediaType: string): ProblemResponse;
+  send(body: string): unknown;
+}
+
+/** Express's error-handling middleware, typed structurally. */
+export type ProblemErrorHandler = (
+  error: unknown,
+  req: { method: string; originalUrl: string },
+  res: ProblemResponse,
+  next: (error?: unknown) => void,
+) => void;
 
 export interface FieldError {
   field: string;
@@ -112,11 +128,11 @@ export function toProblem(error: unknown): Problem {
   };
 }
 
-export function sendProblem(res: Response, problem: Problem): void {
+export function sendProblem(res: ProblemResponse, problem: Problem): void {
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 
-export function problemHandler(logger: Logger): ErrorRequestHandler {
+export function problemHandler(logger: Logger): ProblemErrorHandler {
   return (error, req, res, next) => {
     if (res.headersSent) {
       next(error);
