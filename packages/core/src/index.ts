@@ -6,3 +6,4 @@ export * from './shutdown.ts';
 export * from './run-main.ts';
 export * from './random.ts';
 export * from './http-problem.ts';
+export * from './http-metrics.ts';

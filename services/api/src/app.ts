@@ -15,10 +15,9 @@ import { ExpressAdapter } from '@bull-board/express';
 import { authenticate, requireRole } from './auth/authenticate.ts';
 import type { ApiDeps } from './deps.ts';
 import { jsonReplacer } from './json.ts';
-import { HttpProblem, problemHandler } from '@lathe/core';
+import { HttpProblem, createHttpMetrics, problemHandler } from '@lathe/core';
 import { RouteTable } from './openapi/route-table.ts';
 import { buildOpenApiDocument } from './openapi/document.ts';
-import { createHttpMetrics } from './http-metrics.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerDatasetRoutes } from './routes/datasets.ts';
@@ -56,7 +55,7 @@ export function createApp(deps: ApiDeps): LatheApp {
   app.use(helmet());
   // An allow-list of one: other origins get no Access-Control-Allow-Origin at all.
   app.use(cors({ origin: deps.config.dashboardOrigin ? [deps.config.dashboardOrigin] : false, exposedHeaders: ['ETag', 'X-Request-Id', 'Location'] }));
-  const metrics = createHttpMetrics();
+  const metrics = createHttpMetrics('api');
   app.use(metrics.middleware);
   app.use(createRateLimiter(deps.redis, deps.config));
   // JSON bodies only where a route expects one; uploads stream their body themselves.

@@ -1,24 +1,29 @@
-/** Prometheus metrics of the HTTP layer: request count and latency by route and status. */
-import type { RequestHandler } from 'express';
+/**
+ * Prometheus metrics of an HTTP service: request count and latency by route and status, named
+ * after the service (`lathe_<service>_requests_total`). The middleware is typed structurally,
+ * so this package does not depend on Express.
+ */
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { createMetricsRegistry } from '@lathe/core';
+import { createMetricsRegistry } from './telemetry.ts';
 
-export function createHttpMetrics(): { registry: Registry; middleware: RequestHandler } {
-  const registry = createMetricsRegistry('api');
+type Middleware = (req: { method: string; route?: unknown }, res: { statusCode: number; on(event: 'finish', listener: () => void): unknown }, next: () => void) => void;
+
+export function createHttpMetrics(service: string): { registry: Registry; middleware: Middleware } {
+  const registry = createMetricsRegistry(service);
   const requests = new Counter({
-    name: 'lathe_api_requests_total',
+    name: `lathe_${service}_requests_total`,
     help: 'HTTP requests by method, route and status',
     labelNames: ['method', 'route', 'status'],
     registers: [registry],
   });
   const duration = new Histogram({
-    name: 'lathe_api_request_duration_seconds',
+    name: `lathe_${service}_request_duration_seconds`,
     help: 'HTTP request latency by method and route',
     labelNames: ['method', 'route'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [registry],
   });
-  const middleware: RequestHandler = (req, res, next) => {
+  const middleware: Middleware = (req, res, next) => {
     const end = duration.startTimer();
     res.on('finish', () => {
       // The matched route pattern, not the URL: ids would explode the label cardinality.

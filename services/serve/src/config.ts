@@ -1,0 +1,39 @@
+/** The serving gateway's environment: the base variables plus its own, validated at start. */
+import { z } from 'zod';
+import { baseEnvSchema } from '@lathe/core';
+
+const positive = z.coerce.number().int().positive();
+
+export const serveEnvSchema = baseEnvSchema.extend({
+  LATHE_SERVE_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  LATHE_SERVE_HOST: z.string().default('127.0.0.1'),
+  LATHE_SERVE_JSON_LIMIT: positive.default(1024 * 1024),
+  /** Most instances in one predict request. */
+  LATHE_SERVE_MAX_INSTANCES: positive.default(256),
+  /** How long an endpoint's routing (running A/B test, active deployment) is reused. */
+  LATHE_SERVE_ROUTE_TTL_MS: positive.default(1_000),
+  /** Model versions kept loaded. */
+  LATHE_SERVE_MODELS: positive.default(4),
+  /** How often buffered exposures are written. */
+  LATHE_SERVE_FLUSH_MS: positive.default(200),
+});
+
+export type ServeEnv = z.infer<typeof serveEnvSchema>;
+
+export interface ServeConfig {
+  jsonLimitBytes: number;
+  maxInstances: number;
+  routeTtlMs: number;
+  models: number;
+  flushMs: number;
+}
+
+export function serveConfigFromEnv(env: ServeEnv): ServeConfig {
+  return {
+    jsonLimitBytes: env.LATHE_SERVE_JSON_LIMIT,
+    maxInstances: env.LATHE_SERVE_MAX_INSTANCES,
+    routeTtlMs: env.LATHE_SERVE_ROUTE_TTL_MS,
+    models: env.LATHE_SERVE_MODELS,
+    flushMs: env.LATHE_SERVE_FLUSH_MS,
+  };
+}

@@ -1,0 +1,5 @@
+export * from './ab-event-log.ts';
+export * from './config.ts';
+export * from './endpoint-router.ts';
+export * from './model-cache.ts';
+export * from './serve-app.ts';

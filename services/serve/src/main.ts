@@ -1,0 +1,39 @@
+/**
+ * The serving gateway: config → registry, artifact store, backend → app.listen; SIGTERM closes
+ * the HTTP server (in-flight requests finish), writes the buffered exposures, then disposes the
+ * models and closes the registry.
+ */
+import { createServer } from 'node:http';
+import { artifactStoreConfigFromEnv, createArtifactStore } from '@lathe/artifacts';
+import { createLogger, loadConfig, onShutdown, runMain } from '@lathe/core';
+import { selectBackend } from '@lathe/ml';
+import { assertDatabaseReachable, createRegistry } from '@lathe/registry';
+import { createAbEventLog } from './ab-event-log.ts';
+import { serveConfigFromEnv, serveEnvSchema } from './config.ts';
+import { createEndpointRouter } from './endpoint-router.ts';
+import { createModelCache, modelVersionLoader } from './model-cache.ts';
+import { createServeApp } from './serve-app.ts';
+
+await runMain('serve', async () => {
+  const env = loadConfig(serveEnvSchema);
+  const config = serveConfigFromEnv(env);
+  const logger = createLogger('serve', env.LATHE_LOG_LEVEL);
+  await assertDatabaseReachable(env.DATABASE_URL);
+  const backend = await selectBackend();
+  const registry = createRegistry({ databaseUrl: env.DATABASE_URL });
+  const models = createModelCache({ load: modelVersionLoader({ registry, store: createArtifactStore(artifactStoreConfigFromEnv()), logger }), size: config.models });
+  const events = createAbEventLog({ registry, flushMs: config.flushMs, logger });
+  const { app } = createServeApp({ registry, router: createEndpointRouter(registry, { ttlMs: config.routeTtlMs }), models, events, config, logger });
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(env.LATHE_SERVE_PORT, env.LATHE_SERVE_HOST, resolve));
+  logger.info({ port: env.LATHE_SERVE_PORT, host: env.LATHE_SERVE_HOST, backend: backend.name }, 'serve listening');
+  onShutdown(
+    [
+      { name: 'http', close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))) },
+      { name: 'ab-events', close: () => events.close() },
+      { name: 'models', close: () => models.close() },
+      { name: 'registry', close: () => registry.$disconnect() },
+    ],
+    logger,
+  );
+});

@@ -1,0 +1,147 @@
+/**
+ * The gateway's HTTP surface:
+ *   POST /v1/endpoints/:endpoint/predict   {unitId, instances}: the model version of the unit
+ *        (its A/B variant's, else the active deployment's) predicts; an exposure is recorded
+ *        for a unit in a running test;
+ *   POST /v1/endpoints/:endpoint/outcomes  {unitId, idempotencyKey, metric?, value?}: an outcome
+ *        of the running test, for the unit's variant, stored before the 202;
+ *   GET /healthz, /readyz, /metrics.
+ * Errors are problem details, as the admin API's.
+ */
+import express, { type Express, type Request } from 'express';
+import { Counter, type Registry as MetricsRegistry } from 'prom-client';
+import { z } from 'zod';
+import { ConflictError, HttpProblem, createHttpMetrics, problemHandler, type FieldError, type Logger } from '@lathe/core';
+import { abEventKey, type Registry } from '@lathe/registry';
+import type { AbEventLog } from './ab-event-log.ts';
+import type { ServeConfig } from './config.ts';
+import type { EndpointRouter } from './endpoint-router.ts';
+import type { ModelCache } from './model-cache.ts';
+
+export interface ServeDeps {
+  registry: Registry;
+  router: EndpointRouter;
+  models: ModelCache;
+  events: AbEventLog;
+  config: ServeConfig;
+  logger: Logger;
+}
+
+const endpointParams = z.object({ endpoint: z.string().min(1).max(200).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"') });
+const unitId = z.string().min(1).max(200);
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const errors: FieldError[] = result.error.issues.map((issue) => ({ field: [where, ...issue.path.map(String)].join('.'), message: issue.message }));
+  throw new HttpProblem(422, 'validation_failed', `${errors[0]!.field}: ${errors[0]!.message}`, errors);
+}
+
+/** Express 5 passes a rejected promise to the error handler; this keeps handlers plain async functions. */
+const handle = (work: (req: Request) => Promise<{ status: number; body: unknown }>) => async (req: Request, res: express.Response) => {
+  const { status, body } = await work(req);
+  res.status(status).json(body);
+};
+
+export function createServeApp(deps: ServeDeps): { app: Express; metrics: MetricsRegistry } {
+  const { router, models, events, config, registry } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  const http = createHttpMetrics('serve');
+  const predictions = new Counter({
+    name: 'lathe_serve_predictions_total',
+    help: 'Predicted instances by endpoint and A/B variant ("none" outside a test)',
+    labelNames: ['endpoint', 'variant'],
+    registers: [http.registry],
+  });
+  app.use(http.middleware);
+  app.use(express.json({ limit: config.jsonLimitBytes, strict: true }));
+
+  // An instance is one row as the model's family reads it ({features}, {text}, {pixels}…; see
+  // the model version's signature): an object, whatever else it holds.
+  const predictBody = z.strictObject({ unitId, instances: z.array(z.record(z.string(), z.unknown())).min(1).max(config.maxInstances) });
+  app.post(
+    '/v1/endpoints/:endpoint/predict',
+    handle(async (req) => {
+      const { endpoint } = parse(endpointParams, req.params, 'params');
+      const body = parse(predictBody, req.body, 'body');
+      const route = await router.route(endpoint, body.unitId);
+      const output = await models.use(route.modelVersionId, async (model) => {
+        try {
+          return await model.predict(body.instances);
+        } catch (error) {
+          // The model ran on what it was given: what fails here is the input's shape.
+          deps.logger.warn({ err: error, endpoint, modelVersionId: route.modelVersionId }, 'prediction failed');
+          throw new HttpProblem(422, 'invalid_instances', `the instances do not fit model version ${route.modelVersionId}: ${(error as Error).message}`, [
+            { field: 'body.instances', message: (error as Error).message },
+          ]);
+        }
+      });
+      if (route.abTest) {
+        events.expose(route.abTest.id, {
+          variantId: route.abTest.variantId,
+          type: 'exposure',
+          unitId: body.unitId,
+          idempotencyKey: abEventKey(route.abTest.id, { type: 'exposure', unitId: body.unitId }, route.abTest.step),
+          occurredAt: new Date(),
+        });
+      }
+      predictions.inc({ endpoint, variant: route.abTest?.variant ?? 'none' }, body.instances.length);
+      return {
+        status: 200,
+        body: {
+          endpoint,
+          modelVersionId: route.modelVersionId,
+          abTest: route.abTest ? { id: route.abTest.id, variant: route.abTest.variant, step: route.abTest.step } : null,
+          predictions: output,
+        },
+      };
+    }),
+  );
+
+  const outcomeBody = z.strictObject({
+    unitId,
+    idempotencyKey: z.string().min(1).max(200),
+    metric: z.string().min(1).max(100).optional(),
+    value: z.number().finite().optional(),
+  });
+  app.post(
+    '/v1/endpoints/:endpoint/outcomes',
+    handle(async (req) => {
+      const { endpoint } = parse(endpointParams, req.params, 'params');
+      const body = parse(outcomeBody, req.body, 'body');
+      const route = await router.route(endpoint, body.unitId);
+      if (!route.abTest) throw new ConflictError('no_running_ab_test', `endpoint ${endpoint} runs no A/B test: there is nothing to attribute an outcome to`);
+      const test = await registry.abTest.findUniqueOrThrow({ where: { id: route.abTest.id }, select: { primaryMetric: true } });
+      await events.record(route.abTest.id, {
+        variantId: route.abTest.variantId,
+        type: 'outcome',
+        unitId: body.unitId,
+        metric: body.metric ?? test.primaryMetric,
+        value: body.value ?? 1,
+        idempotencyKey: abEventKey(route.abTest.id, { type: 'outcome', unitId: body.unitId, idempotencyKey: body.idempotencyKey }, route.abTest.step),
+        occurredAt: new Date(),
+      });
+      return { status: 202, body: { abTestId: route.abTest.id, variant: route.abTest.variant } };
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get(
+    '/readyz',
+    handle(async () => {
+      await registry.$queryRawUnsafe('SELECT 1');
+      return { status: 200, body: { ok: true, models: models.stats() } };
+    }),
+  );
+  app.get('/metrics', async (_req, res) => {
+    res.type(http.registry.contentType).send(await http.registry.metrics());
+  });
+  app.use(() => {
+    throw new HttpProblem(404, 'route_not_found', 'no such route');
+  });
+  app.use(problemHandler(deps.logger));
+  return { app, metrics: http.registry };
+}

@@ -1,0 +1,193 @@
+/**
+ * The serving gateway against a real Postgres and a local artifact store, with two really
+ * trained tabular models (v1 in production, v2 the challenger of a running A/B test): every
+ * request is answered by the model version of its unit's variant, each exposed unit is recorded
+ * once per traffic step, outcomes land on the unit's variant, and once the test ends the
+ * endpoint's active deployment serves everyone. Bad input gets problem details.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalArtifactStore } from '@lathe/artifacts';
+import { silentLogger } from '@lathe/core';
+import { variantOfUnit } from '@lathe/experiments';
+import { train } from '@lathe/ml';
+import { abVariantTotals, registerModelVersion, startRollout, type AbTestWithVariants } from '@lathe/registry';
+import { syntheticTabular } from '../../packages/ml/src/testing/synthetic.ts';
+import { createAbEventLog, createEndpointRouter, createModelCache, createServeApp, modelVersionLoader, type AbEventLog, type ModelCache } from '../../services/serve/src/index.ts';
+import { createTestDatabase, type TestDatabase } from '../harness/index.ts';
+
+let db: TestDatabase;
+let storeDir: string;
+let server: Server;
+let base: string;
+let events: AbEventLog;
+let models: ModelCache;
+let abTest: AbTestWithVariants;
+const versions: Record<'v1' | 'v2', string> = { v1: '', v2: '' };
+const rows = syntheticTabular(300, 3);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
+type Body = any;
+
+async function post(path: string, body: unknown, raw?: string): Promise<{ status: number; type: string; body: Body }> {
+  const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ?? JSON.stringify(body) });
+  return { status: response.status, type: response.headers.get('content-type') ?? '', body: await response.json() };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('serve');
+  storeDir = await mkdtemp(join(tmpdir(), 'lathe-serve-'));
+  const store = new LocalArtifactStore(storeDir);
+  const dataset = await db.registry.dataset.create({ data: { name: 'churn', useCase: 'tabular' } });
+  const experiment = await db.registry.experiment.create({
+    data: { name: 'churn', useCase: 'tabular', modelFamily: 'mlp', hyperparameters: {}, datasetId: dataset.id, gate: [], rolloutPolicy: {} },
+  });
+  for (const [name, seed] of [['v1', 1], ['v2', 2]] as const) {
+    const result = await train({
+      family: 'mlp',
+      hyperparameters: { epochs: 2, hiddenUnits: [8] },
+      seed,
+      dataset: { useCase: 'tabular', labels: ['churn', 'stay'] },
+      trainRows: async function* () {
+        yield* rows;
+      },
+    });
+    const stored = await store.put(result.buffer);
+    const { modelVersion } = await registerModelVersion(db.registry, {
+      modelName: 'churn',
+      useCase: 'tabular',
+      modelFamily: 'mlp',
+      artifactUri: stored.uri,
+      sha256: stored.sha256,
+      sizeBytes: stored.sizeBytes,
+      signature: result.bundle.signature as never,
+    });
+    versions[name] = modelVersion.id;
+  }
+  await db.registry.deployment.create({ data: { endpoint: 'churn', modelVersionId: versions.v1, strategy: 'direct', status: 'active', traffic: 1 } });
+  ({ abTest } = await startRollout(db.registry, {
+    name: 'churn-v2',
+    endpoint: 'churn',
+    experimentId: experiment.id,
+    runId: (await db.registry.run.create({ data: { experimentId: experiment.id, seed: 1 } })).id,
+    salt: 'serve-test',
+    primaryMetric: 'conversion',
+    policy: {},
+    controlModelVersionId: versions.v1,
+    treatmentModelVersionId: versions.v2,
+    treatmentTraffic: 0.3,
+    now: new Date(),
+  }));
+
+  models = createModelCache({ load: modelVersionLoader({ registry: db.registry, store, logger: silentLogger }), size: 2 });
+  events = createAbEventLog({ registry: db.registry, flushMs: 50, logger: silentLogger });
+  const { app } = createServeApp({
+    registry: db.registry,
+    router: createEndpointRouter(db.registry, { ttlMs: 100 }),
+    models,
+    events,
+    config: { jsonLimitBytes: 64 * 1024, maxInstances: 16, routeTtlMs: 100, models: 2, flushMs: 50 },
+    logger: silentLogger,
+  });
+  server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 120_000);
+
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await events?.close();
+  await models?.close();
+  await db?.drop();
+  await rm(storeDir, { recursive: true, force: true });
+});
+
+describe('serving gateway', () => {
+  it("answers each unit with its variant's model, records one exposure per unit, and attributes outcomes", async () => {
+    const units = Array.from({ length: 200 }, (_, i) => `customer-${i}`);
+    const served = new Map<string, string>();
+    for (const unitId of units) {
+      const answer = await post('/v1/endpoints/churn/predict', { unitId, instances: [{ features: rows[0]!.features }, { features: rows[1]!.features }] });
+      expect(answer.status).toBe(200);
+      const expected = variantOfUnit(abTest, unitId)!;
+      expect(answer.body).toMatchObject({ endpoint: 'churn', modelVersionId: expected.modelVersionId, abTest: { id: abTest.id, variant: expected.name, step: 0 } });
+      expect(answer.body.predictions).toHaveLength(2);
+      expect(Object.keys(answer.body.predictions[0].probabilities).sort()).toEqual(['churn', 'stay']);
+      served.set(unitId, expected.name);
+    }
+    // Both variants got traffic, the same unit again gets the same variant and no second exposure.
+    const treated = units.filter((u) => served.get(u) === 'treatment');
+    expect(treated.length).toBeGreaterThan(30);
+    expect(treated.length).toBeLessThan(90);
+    const again = await post('/v1/endpoints/churn/predict', { unitId: treated[0], instances: [{ features: rows[2]!.features }] });
+    expect(again.body.abTest.variant).toBe('treatment');
+    // Each model version was loaded once, however many requests it answered.
+    expect(models.stats()).toEqual({ loaded: 2, loads: 2 });
+
+    const converting = units.filter((_, i) => i % 4 === 0);
+    for (const unitId of converting) {
+      const recorded = await post('/v1/endpoints/churn/outcomes', { unitId, idempotencyKey: `order-${unitId}` });
+      expect(recorded.status).toBe(202);
+      expect(recorded.body).toEqual({ abTestId: abTest.id, variant: served.get(unitId) });
+    }
+    // A retried outcome (same key) counts once.
+    await post('/v1/endpoints/churn/outcomes', { unitId: converting[0], idempotencyKey: `order-${converting[0]}` });
+
+    await events.flush();
+    const totals = new Map((await abVariantTotals(db.registry, abTest.id)).map((t) => [abTest.variants.find((v) => v.id === t.variantId)!.name, t]));
+    expect(totals.get('treatment')).toMatchObject({ exposures: treated.length, conversions: converting.filter((u) => served.get(u) === 'treatment').length });
+    expect(totals.get('control')).toMatchObject({ exposures: units.length - treated.length, conversions: converting.filter((u) => served.get(u) === 'control').length });
+    expect(await db.registry.abEvent.count({ where: { abTestId: abTest.id, type: 'exposure' } })).toBe(units.length);
+  });
+
+  it('refuses bad requests with problem details', async () => {
+    const unknown = await post('/v1/endpoints/nothing-here/predict', { unitId: 'u', instances: [{}] });
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'not_found']);
+    expect(unknown.type).toMatch(/^application\/problem\+json/);
+    const empty = await post('/v1/endpoints/churn/predict', { unitId: 'u', instances: [] });
+    expect([empty.status, empty.body.errors[0].field]).toEqual([422, 'body.instances']);
+    const tooMany = await post('/v1/endpoints/churn/predict', { unitId: 'u', instances: Array.from({ length: 17 }, () => ({ features: rows[0]!.features })) });
+    expect(tooMany.status).toBe(422);
+    const wrongShape = await post('/v1/endpoints/churn/predict', { unitId: 'u', instances: [{ features: rows[0]!.features }, 'not a row'] });
+    expect([wrongShape.status, wrongShape.body.errors[0].field]).toEqual([422, 'body.instances.1']);
+    const malformed = await post('/v1/endpoints/churn/predict', null, '{"unitId": ');
+    expect([malformed.status, malformed.body.code]).toEqual([400, 'malformed_body']);
+    const huge = await post('/v1/endpoints/churn/predict', { unitId: 'u', instances: [{ features: { note: 'x'.repeat(70 * 1024) } }] });
+    expect([huge.status, huge.body.code]).toEqual([413, 'payload_too_large']);
+    const noKey = await post('/v1/endpoints/churn/outcomes', { unitId: 'u' });
+    expect([noKey.status, noKey.body.errors[0].field]).toEqual([422, 'body.idempotencyKey']);
+  });
+
+  it('keeps exposures while the registry refuses them and writes them once it takes them again', async () => {
+    const variant = abTest.variants[0]!;
+    const exposure = (unitId: string) => ({ variantId: variant.id, type: 'exposure' as const, unitId, idempotencyKey: `${abTest.id}:outage-${unitId}`, occurredAt: new Date() });
+    const stored = () => db.registry.abEvent.count({ where: { idempotencyKey: { startsWith: `${abTest.id}:outage-` } } });
+    // The table is away (a failed migration, a restore…): every write fails.
+    await db.registry.$executeRawUnsafe('ALTER TABLE "AbEvent" RENAME TO "AbEventAway"');
+    try {
+      events.expose(abTest.id, exposure('a'));
+      events.expose(abTest.id, exposure('b'));
+      await expect(events.flush()).rejects.toThrow();
+      await expect(events.record(abTest.id, { ...exposure('c'), type: 'outcome', metric: 'conversion', value: 1 })).rejects.toThrow();
+    } finally {
+      await db.registry.$executeRawUnsafe('ALTER TABLE "AbEventAway" RENAME TO "AbEvent"');
+    }
+    await events.flush();
+    expect(await stored()).toBe(3);
+  });
+
+  it('serves everyone from the active deployment once the test has ended', async () => {
+    await db.registry.abTest.update({ where: { id: abTest.id }, data: { status: 'stopped', endedAt: new Date() } });
+    await new Promise((resolve) => setTimeout(resolve, 150)); // past the routing TTL
+    const treatedUnit = Array.from({ length: 100 }, (_, i) => `customer-${i}`).find((u) => variantOfUnit(abTest, u)!.name === 'treatment')!;
+    const answer = await post('/v1/endpoints/churn/predict', { unitId: treatedUnit, instances: [{ features: rows[0]!.features }] });
+    expect(answer.body).toMatchObject({ modelVersionId: versions.v1, abTest: null });
+    const outcome = await post('/v1/endpoints/churn/outcomes', { unitId: treatedUnit, idempotencyKey: 'late' });
+    expect([outcome.status, outcome.body.code]).toEqual([409, 'no_running_ab_test']);
+  });
+});
