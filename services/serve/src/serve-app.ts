@@ -57,15 +57,20 @@ export function createServeApp(deps: ServeDeps): { app: Express; metrics: Metric
   app.use(http.middleware);
   app.use(express.json({ limit: config.jsonLimitBytes, strict: true }));
 
+  /** Where every endpoint route starts: the endpoint, the validated body, the route of its unit. */
+  const routed = async <S extends z.ZodType<{ unitId: string }>>(req: Request, schema: S) => {
+    const { endpoint } = parse(endpointParams, req.params, 'params');
+    const body = parse(schema, req.body, 'body');
+    return { endpoint, body, route: await router.route(endpoint, body.unitId) };
+  };
+
   // An instance is one row as the model's family reads it ({features}, {text}, {pixels}…; see
   // the model version's signature): an object, whatever else it holds.
   const predictBody = z.strictObject({ unitId, instances: z.array(z.record(z.string(), z.unknown())).min(1).max(config.maxInstances) });
   app.post(
     '/v1/endpoints/:endpoint/predict',
     handle(async (req) => {
-      const { endpoint } = parse(endpointParams, req.params, 'params');
-      const body = parse(predictBody, req.body, 'body');
-      const route = await router.route(endpoint, body.unitId);
+      const { endpoint, body, route } = await routed(req, predictBody);
       const output = await models.use(route.modelVersionId, async (model) => {
         try {
           return await model.predict(body.instances);
@@ -108,9 +113,7 @@ export function createServeApp(deps: ServeDeps): { app: Express; metrics: Metric
   app.post(
     '/v1/endpoints/:endpoint/outcomes',
     handle(async (req) => {
-      const { endpoint } = parse(endpointParams, req.params, 'params');
-      const body = parse(outcomeBody, req.body, 'body');
-      const route = await router.route(endpoint, body.unitId);
+      const { endpoint, body, route } = await routed(req, outcomeBody);
       if (!route.abTest) throw new ConflictError('no_running_ab_test', `endpoint ${endpoint} runs no A/B test: there is nothing to attribute an outcome to`);
       const test = await registry.abTest.findUniqueOrThrow({ where: { id: route.abTest.id }, select: { primaryMetric: true } });
       await events.record(route.abTest.id, {
