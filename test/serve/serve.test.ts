@@ -155,6 +155,10 @@ describe('serving gateway', () => {
     expect(tooMany.status).toBe(422);
     const wrongShape = await post('/v1/endpoints/churn/predict', { unitId: 'u', instances: [{ features: rows[0]!.features }, 'not a row'] });
     expect([wrongShape.status, wrongShape.body.errors[0].field]).toEqual([422, 'body.instances.1']);
+    // Checked against the model's own signature: a word where it was trained on a number.
+    const wrongType = await post('/v1/endpoints/churn/predict', { unitId: 'u', instances: [{ features: { ...rows[0]!.features, tenure: 'long' } }] });
+    expect(wrongType.status).toBe(422);
+    expect(wrongType.body).toMatchObject({ code: 'invalid_instances', errors: [{ field: 'body.instances.0.features.tenure' }] });
     const malformed = await post('/v1/endpoints/churn/predict', null, '{"unitId": ');
     expect([malformed.status, malformed.body.code]).toEqual([400, 'malformed_body']);
     const huge = await post('/v1/endpoints/churn/predict', { unitId: 'u', instances: [{ features: { note: 'x'.repeat(70 * 1024) } }] });

@@ -6,6 +6,7 @@ export { train } from './training/train.ts';
 export type { EpochMetrics, ModelBundle, TrainHooks, TrainOptions, TrainResult } from './training/train.ts';
 export { loadModel } from './inference/load-model.ts';
 export type { LoadedModel } from './inference/load-model.ts';
+export { checkInstances, type InstanceProblem } from './inference/check-instances.ts';
 export { serializeBundle, deserializeBundle, sha256Hex } from './bundle/bundle-format.ts';
 export type { BundleFiles } from './bundle/bundle-format.ts';
 export { tokenize } from './preprocessing/tokenizer.ts';

@@ -12,6 +12,7 @@ import express, { type Express, type Request } from 'express';
 import { Counter, type Registry as MetricsRegistry } from 'prom-client';
 import { z } from 'zod';
 import { ConflictError, HttpProblem, createHttpMetrics, problemHandler, type FieldError, type Logger } from '@lathe/core';
+import { checkInstances } from '@lathe/ml';
 import { abEventKey, type Registry } from '@lathe/registry';
 import type { AbEventLog } from './ab-event-log.ts';
 import type { ServeConfig } from './config.ts';
@@ -65,17 +66,22 @@ export function createServeApp(deps: ServeDeps): { app: Express; metrics: Metric
   };
 
   // An instance is one row as the model's family reads it ({features}, {text}, {pixels}…; see
-  // the model version's signature): an object, whatever else it holds.
+  // the model version's signature), checked against the model itself once it is loaded.
   const predictBody = z.strictObject({ unitId, instances: z.array(z.record(z.string(), z.unknown())).min(1).max(config.maxInstances) });
   app.post(
     '/v1/endpoints/:endpoint/predict',
     handle(async (req) => {
       const { endpoint, body, route } = await routed(req, predictBody);
       const output = await models.use(route.modelVersionId, async (model) => {
+        const problems = checkInstances(model, body.instances);
+        if (problems.length > 0) {
+          const errors = problems.map((p) => ({ field: ['body', 'instances', p.index, ...(p.path ? [p.path] : [])].join('.'), message: p.message }));
+          throw new HttpProblem(422, 'invalid_instances', `the instances do not fit model version ${route.modelVersionId}: ${errors[0]!.field}: ${errors[0]!.message}`, errors);
+        }
         try {
           return await model.predict(body.instances);
         } catch (error) {
-          // The model ran on what it was given: what fails here is the input's shape.
+          // Checked above, so a failure here is unexpected: still the request's, as far as can be told.
           deps.logger.warn({ err: error, endpoint, modelVersionId: route.modelVersionId }, 'prediction failed');
           throw new HttpProblem(422, 'invalid_instances', `the instances do not fit model version ${route.modelVersionId}: ${(error as Error).message}`, [
             { field: 'body.instances', message: (error as Error).message },
