@@ -3,7 +3,9 @@
  * trained tabular models (v1 in production, v2 the challenger of a running A/B test): every
  * request is answered by the model version of its unit's variant, each exposed unit is recorded
  * once per traffic step, outcomes land on the unit's variant, and once the test ends the
- * endpoint's active deployment serves everyone. Bad input gets problem details.
+ * endpoint's active deployment serves everyone. Bad input gets problem details. And the whole
+ * loop: traffic through the gateway, the rollout monitor advancing and promoting on it, the
+ * gateway following.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -15,7 +17,8 @@ import { LocalArtifactStore } from '@lathe/artifacts';
 import { silentLogger } from '@lathe/core';
 import { variantOfUnit } from '@lathe/experiments';
 import { train } from '@lathe/ml';
-import { abVariantTotals, registerModelVersion, startRollout, type AbTestWithVariants } from '@lathe/registry';
+import { abVariantTotals, getAbTest, getAlias, moveAlias, registerModelVersion, startRollout, type AbTestWithVariants } from '@lathe/registry';
+import { monitorRollouts } from '../../services/deploy/src/rollout-monitor.ts';
 import { syntheticTabular } from '../../packages/ml/src/testing/synthetic.ts';
 import { createAbEventLog, createEndpointRouter, createModelCache, createServeApp, modelVersionLoader, type AbEventLog, type ModelCache } from '../../services/serve/src/index.ts';
 import { createTestDatabase, type TestDatabase } from '../harness/index.ts';
@@ -27,6 +30,7 @@ let base: string;
 let events: AbEventLog;
 let models: ModelCache;
 let abTest: AbTestWithVariants;
+let experimentId: string;
 const versions: Record<'v1' | 'v2', string> = { v1: '', v2: '' };
 const rows = syntheticTabular(300, 3);
 
@@ -46,6 +50,7 @@ beforeAll(async () => {
   const experiment = await db.registry.experiment.create({
     data: { name: 'churn', useCase: 'tabular', modelFamily: 'mlp', hyperparameters: {}, datasetId: dataset.id, gate: [], rolloutPolicy: {} },
   });
+  experimentId = experiment.id;
   for (const [name, seed] of [['v1', 1], ['v2', 2]] as const) {
     const result = await train({
       family: 'mlp',
@@ -69,6 +74,7 @@ beforeAll(async () => {
     versions[name] = modelVersion.id;
   }
   await db.registry.deployment.create({ data: { endpoint: 'churn', modelVersionId: versions.v1, strategy: 'direct', status: 'active', traffic: 1 } });
+  await moveAlias(db.registry, { modelName: 'churn', alias: 'production', modelVersionId: versions.v1, reason: 'first model', actor: 'test' });
   ({ abTest } = await startRollout(db.registry, {
     name: 'churn-v2',
     endpoint: 'churn',
@@ -194,4 +200,52 @@ describe('serving gateway', () => {
     const outcome = await post('/v1/endpoints/churn/outcomes', { unitId: treatedUnit, idempotencyKey: 'late' });
     expect([outcome.status, outcome.body.code]).toEqual([409, 'no_running_ab_test']);
   });
+
+  it('closes the loop: live traffic through the gateway lets the rollout monitor advance and promote, and the gateway follows', async () => {
+    const { abTest: live } = await startRollout(db.registry, {
+      name: 'churn-v2-live',
+      endpoint: 'churn',
+      experimentId,
+      runId: (await db.registry.run.create({ data: { experimentId, seed: 2 } })).id,
+      salt: 'live-loop',
+      primaryMetric: 'conversion',
+      policy: { steps: [0.3, 0.5], minExposuresPerArm: 150, minStepDurationMs: 0, maxDurationMs: 3_600_000, alpha: 0.05, maxRelativeDrop: 0.5, metric: 'conversion', srmAlpha: 0.001 },
+      controlModelVersionId: versions.v1,
+      treatmentModelVersionId: versions.v2,
+      treatmentTraffic: 0.3,
+      now: new Date(),
+    });
+    /** Visitors through the gateway; every 5th treated and every 10th control visitor converts. */
+    const visit = async (tag: string, count: number) => {
+      const seen: Record<string, number> = {};
+      for (let i = 0; i < count; i++) {
+        const unitId = `${tag}-${i}`;
+        const answer = await post('/v1/endpoints/churn/predict', { unitId, instances: [{ features: rows[i % rows.length]!.features }] });
+        const variant = answer.body.abTest.variant as string;
+        seen[variant] = (seen[variant] ?? 0) + 1;
+        if (seen[variant]! % (variant === 'treatment' ? 5 : 10) === 0) {
+          expect((await post('/v1/endpoints/churn/outcomes', { unitId, idempotencyKey: `order-${unitId}` })).status).toBe(202);
+        }
+      }
+      await events.flush();
+    };
+    const waitForRouting = () => new Promise((resolve) => setTimeout(resolve, 150)); // past the routing TTL
+
+    await waitForRouting();
+    await visit('step0', 700);
+    let [result] = await monitorRollouts(db.registry);
+    expect(result!.decision).toMatchObject({ action: 'advance', step: 1, treatmentTraffic: 0.5 });
+
+    await waitForRouting();
+    await visit('step1', 700);
+    [result] = await monitorRollouts(db.registry);
+    expect(result!.decision.action).toBe('promote');
+    expect((await getAbTest(db.registry, live.id)).status).toBe('promoted');
+    expect((await getAlias(db.registry, 'churn', 'production'))?.modelVersionId).toBe(versions.v2);
+
+    // The gateway now serves the promoted model to everyone, outside any test.
+    await waitForRouting();
+    const after = await post('/v1/endpoints/churn/predict', { unitId: 'step0-1', instances: [{ features: rows[0]!.features }] });
+    expect(after.body).toMatchObject({ modelVersionId: versions.v2, abTest: null });
+  }, 120_000);
 });
