@@ -93,7 +93,7 @@ beforeAll(async () => {
   events = createAbEventLog({ registry: db.registry, flushMs: 50, logger: silentLogger });
   const { app } = createServeApp({
     registry: db.registry,
-    router: createEndpointRouter(db.registry, { ttlMs: 100 }),
+    router: createEndpointRouter(db.registry, { ttlMs: 100, logger: silentLogger }),
     models,
     events,
     config: { jsonLimitBytes: 64 * 1024, maxInstances: 16, routeTtlMs: 100, models: 2, flushMs: 50 },
@@ -189,6 +189,23 @@ describe('serving gateway', () => {
     }
     await events.flush();
     expect(await stored()).toBe(3);
+  });
+
+  it('keeps routing with the last read while the registry cannot be read, and says 503 where it never read', async () => {
+    const unitId = 'customer-7';
+    const before = await post('/v1/endpoints/churn/predict', { unitId, instances: [{ features: rows[0]!.features }] });
+    expect(before.status).toBe(200);
+    await db.registry.$executeRawUnsafe('ALTER TABLE "AbTest" RENAME TO "AbTestAway"');
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 150)); // past the routing TTL: a fresh read fails
+      const during = await post('/v1/endpoints/churn/predict', { unitId, instances: [{ features: rows[0]!.features }] });
+      expect(during.status).toBe(200);
+      expect(during.body.modelVersionId).toBe(before.body.modelVersionId);
+      const neverRead = await post('/v1/endpoints/fraud/predict', { unitId, instances: [{ features: {} }] });
+      expect([neverRead.status, neverRead.body.code]).toEqual([503, 'registry_unavailable']);
+    } finally {
+      await db.registry.$executeRawUnsafe('ALTER TABLE "AbTestAway" RENAME TO "AbTest"');
+    }
   });
 
   it('serves everyone from the active deployment once the test has ended', async () => {
