@@ -183,7 +183,7 @@ describe('serving gateway', () => {
       events.expose(abTest.id, exposure('a'));
       events.expose(abTest.id, exposure('b'));
       await expect(events.flush()).rejects.toThrow();
-      await expect(events.record(abTest.id, { ...exposure('c'), type: 'outcome', metric: 'conversion', value: 1 })).rejects.toThrow();
+      await expect(events.record(abTest.id, { ...exposure('c'), type: 'outcome', metric: 'conversion', value: 1 })).rejects.toMatchObject({ code: 'registry_unavailable', httpStatus: 503 });
     } finally {
       await db.registry.$executeRawUnsafe('ALTER TABLE "AbEventAway" RENAME TO "AbEvent"');
     }

@@ -7,13 +7,13 @@
 import { variantOfUnit, type AssignableVariant } from './assignment.ts';
 
 export interface EndpointServing<V extends AssignableVariant & { id: string; modelVersionId: string }> {
-  abTest: { id: string; name: string; currentStep: number; salt: string; variants: readonly V[] } | null;
+  abTest: { id: string; name: string; currentStep: number; salt: string; primaryMetric: string; variants: readonly V[] } | null;
   deployment: { id: string; modelVersionId: string } | null;
 }
 
 export interface UnitRoute {
   modelVersionId: string;
-  abTest: { id: string; name: string; step: number; variantId: string; variant: string } | null;
+  abTest: { id: string; name: string; step: number; primaryMetric: string; variantId: string; variant: string } | null;
   deploymentId: string | null;
 }
 
@@ -24,7 +24,7 @@ export function routeUnit<V extends AssignableVariant & { id: string; modelVersi
   if (abTest && variant) {
     return {
       modelVersionId: variant.modelVersionId,
-      abTest: { id: abTest.id, name: abTest.name, step: abTest.currentStep, variantId: variant.id, variant: variant.name },
+      abTest: { id: abTest.id, name: abTest.name, step: abTest.currentStep, primaryMetric: abTest.primaryMetric, variantId: variant.id, variant: variant.name },
       deploymentId: null,
     };
   }

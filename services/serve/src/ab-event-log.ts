@@ -61,7 +61,12 @@ export function createAbEventLog(deps: { registry: Registry; flushMs: number; ma
     },
     async record(abTestId, event) {
       buffer.push({ abTestId, event });
-      await flush();
+      try {
+        await flush();
+      } catch (error) {
+        // Kept in the buffer and written later; the caller may retry with the same key meanwhile.
+        throw new LatheError('registry_unavailable', `the outcome is not stored yet (${(error as Error).message}); retry with the same idempotency key`, { httpStatus: 503, cause: error });
+      }
     },
     flush,
     async close() {

@@ -121,12 +121,11 @@ export function createServeApp(deps: ServeDeps): { app: Express; metrics: Metric
     handle(async (req) => {
       const { endpoint, body, route } = await routed(req, outcomeBody);
       if (!route.abTest) throw new ConflictError('no_running_ab_test', `endpoint ${endpoint} runs no A/B test: there is nothing to attribute an outcome to`);
-      const test = await registry.abTest.findUniqueOrThrow({ where: { id: route.abTest.id }, select: { primaryMetric: true } });
       await events.record(route.abTest.id, {
         variantId: route.abTest.variantId,
         type: 'outcome',
         unitId: body.unitId,
-        metric: body.metric ?? test.primaryMetric,
+        metric: body.metric ?? route.abTest.primaryMetric,
         value: body.value ?? 1,
         idempotencyKey: abEventKey(route.abTest.id, { type: 'outcome', unitId: body.unitId, idempotencyKey: body.idempotencyKey }, route.abTest.step),
         occurredAt: new Date(),
