@@ -191,6 +191,16 @@ describe('serving gateway', () => {
     expect(await stored()).toBe(3);
   });
 
+  it('writes the exposures still buffered when it shuts down', async () => {
+    // A log that would not flush for a minute: only close() can write its exposure.
+    const log = createAbEventLog({ registry: db.registry, flushMs: 60_000, logger: silentLogger });
+    const key = `${abTest.id}:shutdown-probe`;
+    log.expose(abTest.id, { variantId: abTest.variants[0]!.id, type: 'exposure', unitId: 'late-visitor', idempotencyKey: key, occurredAt: new Date() });
+    expect(await db.registry.abEvent.count({ where: { idempotencyKey: key } })).toBe(0);
+    await log.close();
+    expect(await db.registry.abEvent.count({ where: { idempotencyKey: key } })).toBe(1);
+  });
+
   it('keeps routing with the last read while the registry cannot be read, and says 503 where it never read', async () => {
     const unitId = 'customer-7';
     const before = await post('/v1/endpoints/churn/predict', { unitId, instances: [{ features: rows[0]!.features }] });
