@@ -132,13 +132,17 @@ export function sendProblem(res: ProblemResponse, problem: Problem): void {
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 
-export function problemHandler(logger: Logger): ProblemErrorHandler {
+/**
+ * The error middleware. `classify` turns errors this package cannot know about into
+ * LatheErrors first (the registry's "Postgres is unreachable" becomes a 503).
+ */
+export function problemHandler(logger: Logger, options: { classify?: (error: unknown) => LatheError | undefined } = {}): ProblemErrorHandler {
   return (error, req, res, next) => {
     if (res.headersSent) {
       next(error);
       return;
     }
-    const problem = toProblem(error);
+    const problem = toProblem(options.classify?.(error) ?? error);
     problem.instance = req.originalUrl;
     if (problem.status >= 500) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
     sendProblem(res, problem);

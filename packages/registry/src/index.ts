@@ -15,3 +15,4 @@ export * from './repositories/api-keys.ts';
 export * from './repositories/audit-log.ts';
 export * from './repositories/ab-tests.ts';
 export * from './repositories/stage-checkpoints.ts';
+export * from './unavailable.ts';

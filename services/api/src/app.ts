@@ -16,6 +16,7 @@ import { authenticate, requireRole } from './auth/authenticate.ts';
 import type { ApiDeps } from './deps.ts';
 import { jsonReplacer } from './json.ts';
 import { HttpProblem, createHttpMetrics, problemHandler } from '@lathe/core';
+import { registryUnavailable } from '@lathe/registry';
 import { RouteTable } from './openapi/route-table.ts';
 import { buildOpenApiDocument } from './openapi/document.ts';
 import { createRateLimiter } from './rate-limit.ts';
@@ -104,6 +105,6 @@ export function createApp(deps: ApiDeps): LatheApp {
   app.use((req) => {
     throw new HttpProblem(404, 'route_not_found', `no route ${req.method} ${req.path}; see /openapi.json for the routes`);
   });
-  app.use(problemHandler(deps.logger));
+  app.use(problemHandler(deps.logger, { classify: registryUnavailable }));
   return { app, routes, openApiDocument };
 }

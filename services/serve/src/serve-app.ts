@@ -13,7 +13,7 @@ import { Counter, type Registry as MetricsRegistry } from 'prom-client';
 import { z } from 'zod';
 import { ConflictError, HttpProblem, createHttpMetrics, problemHandler, type FieldError, type Logger } from '@lathe/core';
 import { checkInstances } from '@lathe/ml';
-import { abEventKey, type Registry } from '@lathe/registry';
+import { abEventKey, registryUnavailable, type Registry } from '@lathe/registry';
 import type { AbEventLog } from './ab-event-log.ts';
 import type { ServeConfig } from './config.ts';
 import type { EndpointRouter } from './endpoint-router.ts';
@@ -150,6 +150,6 @@ export function createServeApp(deps: ServeDeps): { app: Express; metrics: Metric
   app.use(() => {
     throw new HttpProblem(404, 'route_not_found', 'no such route');
   });
-  app.use(problemHandler(deps.logger));
+  app.use(problemHandler(deps.logger, { classify: registryUnavailable }));
   return { app, metrics: http.registry };
 }
