@@ -111,6 +111,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   ) as Record<QueueName, Queue>;
   const stageQueues = Object.fromEntries(STAGES.map((s) => [s, queues[STAGE_QUEUES[s]]])) as Record<Stage, Queue>;
   const flowProducer = new FlowProducer({ connection, prefix: options.prefix });
+  // While Redis is unreachable every reconnect attempt reports here: into the log, once per
+  // connection error, not as raw stack traces on stderr.
+  connection.on('error', (error: Error) => logger.warn({ err: error }, 'pipeline: Redis connection error'));
+  // The queues and the flow producer report the same errors again; the line above logs them.
+  for (const queue of Object.values(queues)) queue.on('error', () => undefined);
+  flowProducer.on('error', () => undefined);
   const jobs: RunJobsContext = { queues: stageQueues, flowProducer, specs };
   const schedules: ScheduleContext = { registry: options.registry, queue: queues[SCHEDULE_QUEUE], spec: specs.scheduleTick, logger };
   const metricsRegistry = new MetricsRegistry();

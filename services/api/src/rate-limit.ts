@@ -18,6 +18,9 @@ export function createRateLimiter(redis: Redis, config: ApiConfig): RequestHandl
     legacyHeaders: false,
     // Probes must keep working when a client floods the API.
     skip: (req) => req.path === '/healthz' || req.path === '/readyz',
+    // Redis down (restarting): let requests through unlimited rather than fail every one of them,
+    // including those that need only Postgres. Routes that need Redis say so themselves (503).
+    passOnStoreError: true,
     store: new RedisStore({
       prefix: `${config.queuePrefix}:api-rate:`,
       sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,

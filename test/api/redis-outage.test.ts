@@ -1,0 +1,74 @@
+/**
+ * The API while Redis cannot be reached: the rate limiter lets requests through instead of
+ * failing every one of them, so what needs only Postgres keeps working, and the readiness
+ * probe says Redis is down.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@lathe/core';
+import { createPipeline, type Pipeline } from '@lathe/queues';
+import { createApiKey } from '@lathe/registry';
+import { createApp, generateApiKey } from '../../services/api/src/index.ts';
+import { createTestDatabase, freePort, type TestDatabase } from '../harness/index.ts';
+
+let db: TestDatabase;
+let redis: Redis;
+let pipeline: Pipeline;
+let server: Server;
+let url: string;
+let key: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase('redis-outage');
+  const deadRedis = `redis://127.0.0.1:${await freePort()}`;
+  // As the API's main.ts connects: a few retries per command, then an error.
+  redis = new Redis(deadRedis, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+  redis.on('error', () => undefined);
+  pipeline = createPipeline({ registry: db.registry, connection: deadRedis, prefix: 'outage', logger: silentLogger });
+  const scratch = mkdtempSync(join(tmpdir(), 'lathe-api-redis-outage-'));
+  const { app } = createApp({
+    registry: db.registry,
+    pipeline,
+    redis,
+    config: {
+      queuePrefix: 'outage',
+      jsonLimitBytes: 64 * 1024,
+      uploadLimitBytes: 1024 * 1024,
+      rateLimit: { max: 100_000, windowMs: 60_000 },
+      uploadDir: join(scratch, 'uploads'),
+      artifactDir: join(scratch, 'artifacts'),
+      eventPollMs: 50,
+    },
+    logger: silentLogger,
+  });
+  const secret = generateApiKey();
+  await createApiKey(db.registry, { name: 'viewer', role: 'viewer', prefix: secret.prefix, hash: secret.hash });
+  key = secret.key;
+  server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  redis.disconnect();
+  void pipeline.close(); // its connection never opened; closing waits for nothing useful
+  await db.drop();
+});
+
+describe('API without Redis', () => {
+  it('serves what needs only Postgres, and the readiness probe names Redis', async () => {
+    const experiments = await fetch(`${url}/experiments`, { headers: { authorization: `Bearer ${key}` } });
+    expect(experiments.status).toBe(200);
+    expect(await experiments.json()).toMatchObject({ items: [] });
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(503);
+    const { checks } = (await ready.json()) as { checks: Array<{ name: string; ok: boolean }> };
+    expect(Object.fromEntries(checks.map((c) => [c.name, c.ok]))).toMatchObject({ postgres: true, redis: false });
+  });
+});
