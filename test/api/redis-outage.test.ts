@@ -1,6 +1,7 @@
 /**
  * The API while Redis cannot be reached: the rate limiter lets requests through instead of
- * failing every one of them, so what needs only Postgres keeps working, and the readiness
+ * failing every one of them, so what needs only Postgres keeps working; starting a run fails
+ * fast with 503 (it does not hang until Redis returns) and the run row says why; the readiness
  * probe says Redis is down.
  */
 import { createServer, type Server } from 'node:http';
@@ -22,6 +23,7 @@ let pipeline: Pipeline;
 let server: Server;
 let url: string;
 let key: string;
+let editorKey: string;
 
 beforeAll(async () => {
   db = await createTestDatabase('redis-outage');
@@ -29,7 +31,7 @@ beforeAll(async () => {
   // As the API's main.ts connects: a few retries per command, then an error.
   redis = new Redis(deadRedis, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
   redis.on('error', () => undefined);
-  pipeline = createPipeline({ registry: db.registry, connection: deadRedis, prefix: 'outage', logger: silentLogger });
+  pipeline = createPipeline({ registry: db.registry, connection: deadRedis, prefix: 'outage', logger: silentLogger, enqueueTimeoutMs: 500 });
   const scratch = mkdtempSync(join(tmpdir(), 'lathe-api-redis-outage-'));
   const { app } = createApp({
     registry: db.registry,
@@ -49,6 +51,9 @@ beforeAll(async () => {
   const secret = generateApiKey();
   await createApiKey(db.registry, { name: 'viewer', role: 'viewer', prefix: secret.prefix, hash: secret.hash });
   key = secret.key;
+  const editor = generateApiKey();
+  await createApiKey(db.registry, { name: 'editor', role: 'editor', prefix: editor.prefix, hash: editor.hash });
+  editorKey = editor.key;
   server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -62,10 +67,25 @@ afterAll(async () => {
 });
 
 describe('API without Redis', () => {
-  it('serves what needs only Postgres, and the readiness probe names Redis', async () => {
+  it('serves what needs only Postgres, fails a run start fast with 503, and the readiness probe names Redis', async () => {
     const experiments = await fetch(`${url}/experiments`, { headers: { authorization: `Bearer ${key}` } });
     expect(experiments.status).toBe(200);
     expect(await experiments.json()).toMatchObject({ items: [] });
+
+    const dataset = await db.registry.dataset.create({ data: { name: 'clicks', useCase: 'tabular' } });
+    const experiment = await db.registry.experiment.create({
+      data: { name: 'churn', useCase: 'tabular', modelFamily: 'mlp', hyperparameters: {}, datasetId: dataset.id, gate: [], rolloutPolicy: {} },
+    });
+    const started = await fetch(`${url}/experiments/${experiment.id}/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${editorKey}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(started.status).toBe(503);
+    expect(await started.json()).toMatchObject({ code: 'enqueue_failed', detail: expect.stringMatching(/Redis/) });
+    const run = await db.registry.run.findFirstOrThrow({ where: { experimentId: experiment.id } });
+    expect(run).toMatchObject({ status: 'failed', errorCode: 'enqueue_failed', errorStage: 'ingest' });
+
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(503);
     const { checks } = (await ready.json()) as { checks: Array<{ name: string; ok: boolean }> };

@@ -23,7 +23,7 @@ import {
 } from '@lathe/registry';
 import { QUEUE_NAMES, SCHEDULE_QUEUE, STAGE_QUEUES, resolveJobSpecs, type JobName, type JobSpec, type JobSpecOverrides, type QueueName } from './catalog.ts';
 import { publishCancel } from './cancel-signals.ts';
-import { connectRedis, type RedisConnectionInput } from './connection.ts';
+import { connectProducerRedis, type RedisConnectionInput } from './connection.ts';
 import { parseStageJobId } from './job-ids.ts';
 import { createWriteBatcher } from './write-batcher.ts';
 import { createRunProgressStream, type RunProgressStream } from './progress-stream.ts';
@@ -43,6 +43,8 @@ export interface PipelineOptions {
   jobs?: JobSpecOverrides;
   /** Recorded on runs and folded into stage cache keys. */
   codeVersion?: string;
+  /** How long adding a run's flow may take before it fails with enqueue_failed (Redis down). */
+  enqueueTimeoutMs?: number;
 }
 
 export interface StartRunInput {
@@ -105,7 +107,7 @@ export interface Pipeline {
 export function createPipeline(options: PipelineOptions): Pipeline {
   const logger = options.logger ?? silentLogger;
   const specs = resolveJobSpecs(options.jobs);
-  const connection: Redis = connectRedis(options.connection, 'lathe-pipeline');
+  const connection: Redis = connectProducerRedis(options.connection, 'lathe-pipeline');
   const queues = Object.fromEntries(
     QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix: options.prefix })]),
   ) as Record<QueueName, Queue>;
@@ -117,7 +119,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   // The queues and the flow producer report the same errors again; the line above logs them.
   for (const queue of Object.values(queues)) queue.on('error', () => undefined);
   flowProducer.on('error', () => undefined);
-  const jobs: RunJobsContext = { queues: stageQueues, flowProducer, specs };
+  const jobs: RunJobsContext = { queues: stageQueues, flowProducer, specs, ...(options.enqueueTimeoutMs ? { enqueueTimeoutMs: options.enqueueTimeoutMs } : {}) };
   const schedules: ScheduleContext = { registry: options.registry, queue: queues[SCHEDULE_QUEUE], spec: specs.scheduleTick, logger };
   const metricsRegistry = new MetricsRegistry();
   registerQueueMetrics(metricsRegistry, Object.values(queues));

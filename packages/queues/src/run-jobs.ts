@@ -12,17 +12,34 @@ export interface RunJobsContext {
   queues: Record<Stage, Queue>;
   flowProducer: FlowProducer;
   specs: Record<Stage, JobSpec>;
+  /** How long adding a flow may take; default ENQUEUE_TIMEOUT_MS. */
+  enqueueTimeoutMs?: number;
 }
 
+/**
+ * BullMQ waits for a connection that has never been ready for as long as it takes: with Redis
+ * down, adding a flow would hang the caller (an API request) until Redis came back.
+ */
+export const ENQUEUE_TIMEOUT_MS = 5_000;
+
 export async function enqueueRunFlow(ctx: RunJobsContext, runId: string, fromStage: Stage): Promise<void> {
+  const timeoutMs = ctx.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await ctx.flowProducer.add(buildRunFlow(runId, fromStage, ctx.specs));
+    await Promise.race([
+      ctx.flowProducer.add(buildRunFlow(runId, fromStage, ctx.specs)),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
   } catch (error) {
     throw new LatheError('enqueue_failed', `could not enqueue run ${runId} from ${fromStage}: ${(error as Error).message}; is Redis reachable?`, {
       httpStatus: 503,
       cause: error,
       details: { runId, fromStage },
     });
+  } finally {
+    clearTimeout(timer);
   }
 }
 
