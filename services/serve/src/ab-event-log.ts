@@ -19,6 +19,8 @@ export interface AbEventLog {
   close(): Promise<void>;
 }
 
+const WRITE_CHUNK = 1_000;
+
 export function createAbEventLog(deps: { registry: Registry; flushMs: number; maxBuffered?: number; logger: Logger }): AbEventLog {
   const maxBuffered = deps.maxBuffered ?? 100_000;
   let buffer: Array<{ abTestId: string; event: NewAbEvent }> = [];
@@ -29,11 +31,18 @@ export function createAbEventLog(deps: { registry: Registry; flushMs: number; ma
     buffer = [];
     if (batch.length === 0) return;
     const byTest = new Map<string, NewAbEvent[]>();
-    for (const { abTestId, event } of batch) byTest.set(abTestId, [...(byTest.get(abTestId) ?? []), event]);
+    for (const { abTestId, event } of batch) {
+      const events = byTest.get(abTestId);
+      if (events) events.push(event);
+      else byTest.set(abTestId, [event]);
+    }
     const written = new Set<string>();
     try {
       for (const [abTestId, events] of byTest) {
-        await recordAbEvents(deps.registry, abTestId, events);
+        // Bounded statements: after an outage the buffer may hold far more than one insert should.
+        for (let start = 0; start < events.length; start += WRITE_CHUNK) {
+          await recordAbEvents(deps.registry, abTestId, events.slice(start, start + WRITE_CHUNK));
+        }
         written.add(abTestId);
       }
     } catch (error) {
