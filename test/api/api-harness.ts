@@ -2,8 +2,6 @@
  * A real API for a test file: its own Postgres schema and Redis prefix, the real
  * @lathe/queues pipeline, the app listening on an ephemeral port, and one key per role.
  */
-import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +9,7 @@ import { silentLogger } from '@lathe/core';
 import { createApiKey } from '@lathe/registry';
 import { createPipeline, type Pipeline } from '@lathe/queues';
 import { createApp, generateApiKey, type ApiConfig, type ApiDeps, type LatheApp } from '../../services/api/src/index.ts';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '../harness/index.ts';
+import { createTestDatabase, createTestRedis, listenForTest, type TestDatabase, type TestRedis } from '../harness/index.ts';
 
 export interface TestApi {
   url: string;
@@ -39,6 +37,20 @@ export interface TestResponse {
   text: string;
 }
 
+/** An API config for tests: small limits, no rate limiting to speak of, scratch directories. */
+export function testApiConfig(label: string, queuePrefix: string): ApiConfig {
+  const scratch = mkdtempSync(join(tmpdir(), `lathe-api-${label}-`));
+  return {
+    queuePrefix,
+    jsonLimitBytes: 64 * 1024,
+    uploadLimitBytes: 1024 * 1024,
+    rateLimit: { max: 100_000, windowMs: 60_000 },
+    uploadDir: join(scratch, 'uploads'),
+    artifactDir: join(scratch, 'artifacts'),
+    eventPollMs: 50,
+  };
+}
+
 export async function startTestApi(
   label: string,
   overrides: Partial<ApiConfig> = {},
@@ -47,22 +59,9 @@ export async function startTestApi(
   const db = await createTestDatabase(label);
   const redis = createTestRedis(label);
   const pipeline = createPipeline({ registry: db.registry, connection: redis.redisUrl, prefix: redis.prefix, logger: silentLogger });
-  const scratch = mkdtempSync(join(tmpdir(), `lathe-api-${label}-`));
-  const config: ApiConfig = {
-    queuePrefix: redis.prefix,
-    dashboardOrigin: 'http://dashboard.test',
-    jsonLimitBytes: 64 * 1024,
-    uploadLimitBytes: 1024 * 1024,
-    rateLimit: { max: 100_000, windowMs: 60_000 },
-    uploadDir: join(scratch, 'uploads'),
-    artifactDir: join(scratch, 'artifacts'),
-    eventPollMs: 50,
-    ...overrides,
-  };
+  const config: ApiConfig = { ...testApiConfig(label, redis.prefix), dashboardOrigin: 'http://dashboard.test', ...overrides };
   const lathe = createApp({ registry: db.registry, pipeline, redis: redis.connect(), config, logger: silentLogger, ...extraDeps });
-  const server: Server = createServer(lathe.app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, close: stopListening } = await listenForTest(lathe.app);
 
   const keys = {} as TestApi['keys'];
   const keyIds = {} as TestApi['keyIds'];
@@ -104,8 +103,7 @@ export async function startTestApi(
     keyIds,
     request,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopListening();
       await pipeline.close();
       await redis.cleanup();
       await db.drop();

@@ -4,23 +4,19 @@
  * fast with 503 (it does not hang until Redis returns) and the run row says why; the readiness
  * probe says Redis is down.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@lathe/core';
 import { createPipeline, type Pipeline } from '@lathe/queues';
 import { createApiKey } from '@lathe/registry';
+import { testApiConfig } from './api-harness.ts';
 import { createApp, generateApiKey } from '../../services/api/src/index.ts';
-import { createTestDatabase, freePort, type TestDatabase } from '../harness/index.ts';
+import { createTestDatabase, freePort, listenForTest, type TestDatabase } from '../harness/index.ts';
 
 let db: TestDatabase;
 let redis: Redis;
 let pipeline: Pipeline;
-let server: Server;
+let stopListening: () => Promise<void>;
 let url: string;
 let key: string;
 let editorKey: string;
@@ -32,20 +28,11 @@ beforeAll(async () => {
   redis = new Redis(deadRedis, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
   redis.on('error', () => undefined);
   pipeline = createPipeline({ registry: db.registry, connection: deadRedis, prefix: 'outage', logger: silentLogger, enqueueTimeoutMs: 500 });
-  const scratch = mkdtempSync(join(tmpdir(), 'lathe-api-redis-outage-'));
   const { app } = createApp({
     registry: db.registry,
     pipeline,
     redis,
-    config: {
-      queuePrefix: 'outage',
-      jsonLimitBytes: 64 * 1024,
-      uploadLimitBytes: 1024 * 1024,
-      rateLimit: { max: 100_000, windowMs: 60_000 },
-      uploadDir: join(scratch, 'uploads'),
-      artifactDir: join(scratch, 'artifacts'),
-      eventPollMs: 50,
-    },
+    config: testApiConfig('redis-outage', 'outage'),
     logger: silentLogger,
   });
   const secret = generateApiKey();
@@ -54,13 +41,10 @@ beforeAll(async () => {
   const editor = generateApiKey();
   await createApiKey(db.registry, { name: 'editor', role: 'editor', prefix: editor.prefix, hash: editor.hash });
   editorKey = editor.key;
-  server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ url, close: stopListening } = await listenForTest(app));
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await stopListening();
   redis.disconnect();
   void pipeline.close(); // its connection never opened; closing waits for nothing useful
   await db.drop();

@@ -3,51 +3,35 @@
  * get 503 `registry_unavailable` as problem details, saying to retry, not a bare 500; the
  * liveness probe still answers and the readiness probe says which dependency is missing.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@lathe/core';
 import { createPipeline, type Pipeline } from '@lathe/queues';
 import { createRegistry, type Registry } from '@lathe/registry';
+import { testApiConfig } from './api-harness.ts';
 import { createApp } from '../../services/api/src/index.ts';
-import { createTestRedis, freePort, type TestRedis } from '../harness/index.ts';
+import { createTestRedis, freePort, listenForTest, type TestRedis } from '../harness/index.ts';
 
 let redis: TestRedis;
 let registry: Registry;
 let pipeline: Pipeline;
-let server: Server;
+let stopListening: () => Promise<void>;
 let url: string;
 
 beforeAll(async () => {
   redis = createTestRedis('outage');
   registry = createRegistry({ databaseUrl: `postgresql://postgres@127.0.0.1:${await freePort()}/lathe` });
   pipeline = createPipeline({ registry, connection: redis.redisUrl, prefix: redis.prefix, logger: silentLogger });
-  const scratch = mkdtempSync(join(tmpdir(), 'lathe-api-outage-'));
   const { app } = createApp({
     registry,
     pipeline,
     redis: redis.connect(),
-    config: {
-      queuePrefix: redis.prefix,
-      jsonLimitBytes: 64 * 1024,
-      uploadLimitBytes: 1024 * 1024,
-      rateLimit: { max: 100_000, windowMs: 60_000 },
-      uploadDir: join(scratch, 'uploads'),
-      artifactDir: join(scratch, 'artifacts'),
-      eventPollMs: 50,
-    },
+    config: testApiConfig('outage', redis.prefix),
     logger: silentLogger,
   });
-  server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ url, close: stopListening } = await listenForTest(app));
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await stopListening();
   await pipeline.close();
   await registry.$disconnect();
   await redis.cleanup();

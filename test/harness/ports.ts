@@ -1,4 +1,5 @@
-import { createServer, Socket } from 'node:net';
+import { createServer, Socket, type AddressInfo } from 'node:net';
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
 
 /** A TCP port on 127.0.0.1 that nothing listens on right now. */
 export async function freePort(): Promise<number> {
@@ -20,4 +21,17 @@ export async function listening(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
     socket.connect(port, '127.0.0.1');
   });
+}
+
+/** Serves a request handler (an Express app) on an ephemeral 127.0.0.1 port until `close`. */
+export async function listenForTest(handler: RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createHttpServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

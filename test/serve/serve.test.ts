@@ -8,8 +8,6 @@
  * gateway following.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,11 +19,11 @@ import { abVariantTotals, getAbTest, getAlias, moveAlias, registerModelVersion, 
 import { monitorRollouts } from '../../services/deploy/src/rollout-monitor.ts';
 import { syntheticTabular } from '../../packages/ml/src/testing/synthetic.ts';
 import { createAbEventLog, createEndpointRouter, createModelCache, createServeApp, modelVersionLoader, type AbEventLog, type ModelCache } from '../../services/serve/src/index.ts';
-import { createTestDatabase, type TestDatabase } from '../harness/index.ts';
+import { createTestDatabase, listenForTest, type TestDatabase } from '../harness/index.ts';
 
 let db: TestDatabase;
 let storeDir: string;
-let server: Server;
+let stopListening: (() => Promise<void>) | undefined;
 let base: string;
 let events: AbEventLog;
 let models: ModelCache;
@@ -99,14 +97,11 @@ beforeAll(async () => {
     config: { jsonLimitBytes: 64 * 1024, maxInstances: 16, routeTtlMs: 100, models: 2, flushMs: 50 },
     logger: silentLogger,
   });
-  server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ url: base, close: stopListening } = await listenForTest(app));
 }, 120_000);
 
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await stopListening?.();
   await events?.close();
   await models?.close();
   await db?.drop();
