@@ -7,3 +7,4 @@ export * from './run-main.ts';
 export * from './random.ts';
 export * from './http-problem.ts';
 export * from './http-metrics.ts';
+export * from './deadline.ts';

@@ -2,7 +2,7 @@
  * The BullMQ side of one run: enqueue its flow from a stage, find its jobs, remove them.
  */
 import type { FlowProducer, Queue } from 'bullmq';
-import { ConflictError, LatheError } from '@lathe/core';
+import { ConflictError, LatheError, withDeadline } from '@lathe/core';
 import { STAGES, type Stage } from '@lathe/registry';
 import type { JobSpec } from './catalog.ts';
 import { stageJobId } from './job-ids.ts';
@@ -24,22 +24,14 @@ export const ENQUEUE_TIMEOUT_MS = 5_000;
 
 export async function enqueueRunFlow(ctx: RunJobsContext, runId: string, fromStage: Stage): Promise<void> {
   const timeoutMs = ctx.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS;
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      ctx.flowProducer.add(buildRunFlow(runId, fromStage, ctx.specs)),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    await withDeadline(ctx.flowProducer.add(buildRunFlow(runId, fromStage, ctx.specs)), timeoutMs, () => new Error(`Redis did not answer within ${timeoutMs} ms`));
   } catch (error) {
     throw new LatheError('enqueue_failed', `could not enqueue run ${runId} from ${fromStage}: ${(error as Error).message}; is Redis reachable?`, {
       httpStatus: 503,
       cause: error,
       details: { runId, fromStage },
     });
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -11,7 +11,7 @@
  */
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
-import { LatheError, NotFoundError, describeError, type Logger } from '@lathe/core';
+import { LatheError, NotFoundError, describeError, withDeadline, type Logger } from '@lathe/core';
 import {
   STAGES,
   failStage,
@@ -173,7 +173,7 @@ export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps)
       }
     }
 
-    const output = await withTimeout(deps.handler(ctx), deps.spec.timeoutMs, attempt, runId, stage);
+    const output = await withStageTimeout(deps.handler(ctx), deps.spec.timeoutMs, attempt, runId, stage);
     await ledger.finish({ ...finishOf(runId, stage, output), ...(cacheKey ? { cacheKey } : {}) });
     return { runId, stage, outcome: 'succeeded' };
   } catch (error) {
@@ -253,22 +253,15 @@ function makeContext(
   };
 }
 
-async function withTimeout<T>(work: Promise<T>, timeoutMs: number, attempt: AttemptAbort, runId: string, stage: Stage): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new LatheError('stage_timeout', `${stage} of run ${runId} ran longer than ${timeoutMs} ms and was aborted`, {
-        details: { runId, stage, timeoutMs },
-      });
-      attempt.abort(error);
-      reject(error);
-    }, timeoutMs);
+/** The handler's work, bounded by the job's timeout; on timeout the attempt is aborted too. */
+function withStageTimeout<T>(work: Promise<T>, timeoutMs: number, attempt: AttemptAbort, runId: string, stage: Stage): Promise<T> {
+  return withDeadline(work, timeoutMs, () => {
+    const error = new LatheError('stage_timeout', `${stage} of run ${runId} ran longer than ${timeoutMs} ms and was aborted`, {
+      details: { runId, stage, timeoutMs },
+    });
+    attempt.abort(error);
+    return error;
   });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The run's end after its last stage, for a redelivered job that finds the stage recorded. */

@@ -1,23 +1,16 @@
 /** Probes and metrics: /healthz (the process answers), /readyz (Postgres and Redis answer), /metrics. */
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { z } from 'zod';
+import { withDeadline } from '@lathe/core';
 import type { ApiDeps } from '../deps.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 
 async function probe(name: string, check: () => Promise<unknown>, timeoutMs = 2000): Promise<{ name: string; ok: boolean; error?: string }> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    await withDeadline(check(), timeoutMs, () => new Error(`no answer in ${timeoutMs} ms`));
     return { name, ok: true };
   } catch (error) {
     return { name, ok: false, error: (error as Error).message.split('\n')[0] ?? 'unreachable' };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
