@@ -26,10 +26,10 @@ export interface PipelineFixture {
   close(): Promise<void>;
 }
 
-export async function createPipelineFixture(label: string): Promise<PipelineFixture> {
+export async function createPipelineFixture(label: string, jobs: JobSpecOverrides = FAST_JOBS): Promise<PipelineFixture> {
   const db = await createTestDatabase(label);
   const redis = createTestRedis(label);
-  const pipeline = createPipeline({ registry: db.registry, connection: redis.redisUrl, prefix: redis.prefix, jobs: FAST_JOBS, codeVersion: 'test' });
+  const pipeline = createPipeline({ registry: db.registry, connection: redis.redisUrl, prefix: redis.prefix, jobs, codeVersion: 'test' });
   const dataset = await ensureDataset(db.registry, { name: `ds-${label}`, useCase: 'tabular' });
   const content = `rows of ${label}`;
   const { version } = await registerDatasetVersion(db.registry, {
