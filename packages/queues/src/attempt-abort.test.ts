@@ -18,4 +18,12 @@ describe('attempt abort', () => {
     expect(attempt.signal.aborted).toBe(true);
     expect(attempt.signal.reason).toBe('timeout');
   });
+
+  it('keeps the first reason: a later abort (the runner always aborts at the end) does not replace it', () => {
+    const attempt = new AttemptAbort();
+    expect(attempt.reason).toBeUndefined();
+    attempt.abort('cancelled');
+    attempt.abort();
+    expect(attempt.reason).toBe('cancelled');
+  });
 });

@@ -5,13 +5,18 @@
  */
 export class AttemptAbort {
   private controller: AbortController | undefined;
-  private reason: unknown;
+  private abortReason: unknown;
   aborted = false;
+
+  /** Why the attempt was aborted (a timeout error, an announced cancel…); undefined otherwise. */
+  get reason(): unknown {
+    return this.abortReason;
+  }
 
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.reason);
+      if (this.aborted) this.controller.abort(this.abortReason);
     }
     return this.controller.signal;
   }
@@ -19,7 +24,7 @@ export class AttemptAbort {
   abort(reason?: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
-    this.reason = reason;
+    this.abortReason = reason;
     this.controller?.abort(reason);
   }
 }

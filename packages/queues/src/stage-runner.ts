@@ -149,15 +149,11 @@ export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps)
   if (!claim.claimed) return unclaimed(registry, claim, stage, logger);
 
   const attempt = new AttemptAbort();
-  const stop = { cancelHeard: false };
   const started = claim.run;
-  const ctx = makeContext(job, stage, started, await ledger.experiment(claim), claim.doneOutputs, deps, logger, attempt, stop);
+  const ctx = makeContext(job, stage, started, await ledger.experiment(claim), claim.doneOutputs, deps, logger, attempt);
   const { experiment, params } = ctx;
   // An announced cancel stops the attempt at once: its signal aborts, shouldStop() is true.
-  const unwatch = deps.cancels?.watch(runId, () => {
-    stop.cancelHeard = true;
-    attempt.abort(new StageStoppedError(runId, stage, 'cancelled'));
-  });
+  const unwatch = deps.cancels?.watch(runId, () => attempt.abort(new StageStoppedError(runId, stage, 'cancelled')));
 
   try {
     const cacheEnabled = experiment.cacheEnabled && params.cache !== false;
@@ -178,7 +174,7 @@ export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps)
     return { runId, stage, outcome: 'succeeded' };
   } catch (error) {
     // A handler stopped by the abort signal may throw anything: the announced cancel says why.
-    if ((error instanceof StageStoppedError || stop.cancelHeard) && (await isCancelRequested(registry, runId))) {
+    if ((error instanceof StageStoppedError || cancelAnnounced(attempt)) && (await isCancelRequested(registry, runId))) {
       logger.info('stage stopped: run cancelled');
       const current = await getRun(registry, runId);
       if (current.status === 'running' || current.status === 'queued') await markCancelled(registry, runId);
@@ -213,7 +209,6 @@ function makeContext(
   deps: StageRunnerDeps,
   logger: Logger,
   attempt: AttemptAbort,
-  stop: { cancelHeard: boolean },
 ): StageContext {
   const { registry } = deps;
   const params = (run.params ?? {}) as RunParams;
@@ -234,7 +229,7 @@ function makeContext(
     },
     shouldStop,
     async throwIfStopped() {
-      if (await shouldStop()) throw new StageStoppedError(run.id, stage, attempt.aborted && !stop.cancelHeard ? 'aborted' : 'cancelled');
+      if (await shouldStop()) throw new StageStoppedError(run.id, stage, attempt.aborted && !cancelAnnounced(attempt) ? 'aborted' : 'cancelled');
     },
     async reportProgress(progress: number) {
       await reportStageProgress(registry, run.id, stage, progress);
@@ -252,6 +247,9 @@ function makeContext(
     },
   };
 }
+
+/** Whether the attempt was aborted by an announced cancel (not a timeout or a shutdown). */
+const cancelAnnounced = (attempt: AttemptAbort) => attempt.reason instanceof StageStoppedError;
 
 /** The handler's work, bounded by the job's timeout; on timeout the attempt is aborted too. */
 function withStageTimeout<T>(work: Promise<T>, timeoutMs: number, attempt: AttemptAbort, runId: string, stage: Stage): Promise<T> {
