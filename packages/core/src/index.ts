@@ -6,5 +6,6 @@ export * from './shutdown.ts';
 export * from './run-main.ts';
 export * from './random.ts';
 export * from './http-problem.ts';
+export * from './http-validation.ts';
 export * from './http-metrics.ts';
 export * from './deadline.ts';

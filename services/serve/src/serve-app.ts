@@ -11,7 +11,7 @@
 import express, { type Express, type Request } from 'express';
 import { Counter, type Registry as MetricsRegistry } from 'prom-client';
 import { z } from 'zod';
-import { ConflictError, HttpProblem, createHttpMetrics, problemHandler, type FieldError, type Logger } from '@lathe/core';
+import { ConflictError, HttpProblem, createHttpMetrics, parsePart, problemHandler, type Logger } from '@lathe/core';
 import { checkInstances } from '@lathe/ml';
 import { abEventKey, registryUnavailable, type Registry } from '@lathe/registry';
 import type { AbEventLog } from './ab-event-log.ts';
@@ -28,15 +28,9 @@ export interface ServeDeps {
   logger: Logger;
 }
 
-const endpointParams = z.object({ endpoint: z.string().min(1).max(200).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"') });
+// Any name: one nothing serves is a 404 from the router; the admin API owns the naming rule.
+const endpointParams = z.object({ endpoint: z.string().min(1).max(200) });
 const unitId = z.string().min(1).max(200);
-
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const errors: FieldError[] = result.error.issues.map((issue) => ({ field: [where, ...issue.path.map(String)].join('.'), message: issue.message }));
-  throw new HttpProblem(422, 'validation_failed', `${errors[0]!.field}: ${errors[0]!.message}`, errors);
-}
 
 /** Express 5 passes a rejected promise to the error handler; this keeps handlers plain async functions. */
 const handle = (work: (req: Request) => Promise<{ status: number; body: unknown }>) => async (req: Request, res: express.Response) => {
@@ -60,8 +54,8 @@ export function createServeApp(deps: ServeDeps): { app: Express; metrics: Metric
 
   /** Where every endpoint route starts: the endpoint, the validated body, the route of its unit. */
   const routed = async <S extends z.ZodType<{ unitId: string }>>(req: Request, schema: S) => {
-    const { endpoint } = parse(endpointParams, req.params, 'params');
-    const body = parse(schema, req.body, 'body');
+    const { endpoint } = parsePart('params', endpointParams, req.params);
+    const body = parsePart('body', schema, req.body);
     return { endpoint, body, route: await router.route(endpoint, body.unitId) };
   };
 

@@ -7,9 +7,9 @@
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { parsePart } from '@lathe/core';
 import { requireRole } from '../auth/authenticate.ts';
 import type { Role } from '../auth/roles.ts';
-import { parsePart } from '../validation.ts';
 import { problemSchema } from './common-schemas.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

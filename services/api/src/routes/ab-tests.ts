@@ -15,7 +15,7 @@ import { analyseAbTest, variantOfUnit } from '@lathe/experiments';
 import { abEventKey, abVariantTotals, isUniqueViolation, recordAbEvents, type AbTestStatus, type AbTestWithVariants, type Json, type NewAbEvent } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
-import { anyObject, idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
+import { anyObject, endpointName, idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate } from '../pagination.ts';
 import { rolloutPolicySchema } from './experiments.ts';
@@ -51,7 +51,7 @@ const variantInput = z.strictObject({
 const createBody = z
   .strictObject({
     name: z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"'),
-    endpoint: z.string().min(1).max(200).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"'),
+    endpoint: endpointName,
     experimentId: z.uuid().optional(),
     primaryMetric: z.string().min(1).max(100).default('conversion'),
     policy: rolloutPolicySchema.default(rolloutPolicySchema.parse({})),

@@ -4,12 +4,11 @@ import { NotFoundError } from '@lathe/core';
 import { getModelVersion } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
-import { idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
+import { endpointName, idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate } from '../pagination.ts';
 
 const status = z.enum(['pending', 'active', 'rolling_out', 'rolled_back', 'retired', 'failed']);
-const endpoint = z.string().min(1).max(200).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"');
 const deploymentSchema = z
   .object({
     id: z.uuid(),
@@ -33,7 +32,7 @@ export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): voi
     path: '/deployments',
     summary: 'List deployments',
     tag: 'deployments',
-    query: paginationQuery.extend({ endpoint: endpoint.optional(), status: status.optional(), modelVersionId: z.uuid().optional() }),
+    query: paginationQuery.extend({ endpoint: endpointName.optional(), status: status.optional(), modelVersionId: z.uuid().optional() }),
     response: pageOf(deploymentSchema),
     handler: async ({ query }) =>
       paginate(query, (page) =>
@@ -68,7 +67,7 @@ export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): voi
     path: '/deployments',
     summary: 'Deploy a model version directly to an endpoint (retires the endpoint’s active direct deployment)',
     tag: 'deployments',
-    body: z.strictObject({ endpoint, modelVersionId: z.uuid() }),
+    body: z.strictObject({ endpoint: endpointName, modelVersionId: z.uuid() }),
     status: 201,
     response: deploymentSchema,
     handler: async ({ req, body }) => {

@@ -8,9 +8,9 @@ import { NotFoundError } from '@lathe/core';
 import { routeUnit } from '@lathe/experiments';
 import { endpointServing } from '@lathe/registry';
 import type { ApiDeps } from '../deps.ts';
+import { endpointName } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 
-const endpoint = z.string().min(1).max(200).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"');
 
 export function registerEndpointRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry } = deps;
@@ -20,7 +20,7 @@ export function registerEndpointRoutes(routes: RouteTable, deps: ApiDeps): void 
     path: '/endpoints/:endpoint/route',
     summary: "The model version that serves a unit on an endpoint: its variant's in the running A/B test, else the active deployment's",
     tag: 'deployments',
-    params: z.object({ endpoint }),
+    params: z.object({ endpoint: endpointName }),
     query: z.object({ unitId: z.string().min(1).max(200) }),
     response: z.object({
       endpoint: z.string(),
