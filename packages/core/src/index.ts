@@ -9,3 +9,4 @@ export * from './http-problem.ts';
 export * from './http-validation.ts';
 export * from './http-metrics.ts';
 export * from './deadline.ts';
+export * from './http-listen.ts';

@@ -3,12 +3,12 @@
  * answers 200 with the workers' state when Redis answers and every worker runs, else 503.
  * GET /metrics serves the process's Prometheus registry when one is given.
  */
-import { createServer, type Server } from 'node:http';
+import { listenHttp, type Closer } from '@lathe/core';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { WorkerGroup } from './workers.ts';
 
-export async function serveHealth(group: WorkerGroup, options: { port: number; host?: string; metrics?: MetricsRegistry[] }): Promise<Server> {
-  const server = createServer((req, res) => {
+export async function serveHealth(group: WorkerGroup, options: { port: number; host?: string; metrics?: MetricsRegistry[] }): Promise<Closer> {
+  return listenHttp('health', (req, res) => {
     void (async () => {
       try {
         if (req.url === '/healthz' || req.url === '/health') {
@@ -27,7 +27,5 @@ export async function serveHealth(group: WorkerGroup, options: { port: number; h
         res.end(JSON.stringify({ ok: false, error: (error as Error).message }));
       }
     })();
-  });
-  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '0.0.0.0', resolve));
-  return server;
+  }, { port: options.port, host: options.host ?? '0.0.0.0' });
 }

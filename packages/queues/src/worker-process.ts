@@ -65,7 +65,7 @@ export async function runStageWorkerProcess(options: StageWorkerProcessOptions):
       [
         ...extras,
         { name: 'recovery', close: async () => recovery?.stop() },
-        { name: 'health', close: () => new Promise<void>((resolve) => (health ? health.close(() => resolve()) : resolve())) },
+        ...(health ? [health] : []),
         { name: 'workers', close: () => workers.close() },
         { name: 'pipeline', close: () => pipeline.close() },
         { name: 'registry', close: () => registry.$disconnect() },
@@ -76,10 +76,10 @@ export async function runStageWorkerProcess(options: StageWorkerProcessOptions):
 }
 
 /**
- * Postgres connections for a worker process. The runner's own statements are grouped (two in
- * flight at most, see stage-ledger.ts), but each running handler may hold a connection for its
- * own queries: one per concurrent job, two for the runner, at least pg's usual 10, at most 50
- * (Postgres' max_connections is shared by every process).
+ * Prisma's connections for a worker process (the runner's grouped statements have the registry's
+ * own hot-path pool, see client.ts): each running handler may hold one for its own queries, one
+ * per concurrent job plus two to spare, at least pg's usual 10, at most 50 (Postgres'
+ * max_connections is shared by every process).
  */
 export function registryPoolSize(stages: Stage[], concurrency?: number): number {
   const jobs = stages.reduce((sum, stage) => sum + (concurrency ?? JOB_CATALOG[stage].concurrency), 0);

@@ -2,9 +2,8 @@
  * The API process: config → registry, Redis, pipeline → app.listen; SIGTERM closes the HTTP
  * server (in-flight requests finish), then the pipeline, Redis and the registry.
  */
-import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
-import { createLogger, loadConfig, onShutdown, runMain } from '@lathe/core';
+import { createLogger, listenHttp, loadConfig, onShutdown, runMain } from '@lathe/core';
 import { assertDatabaseReachable, createRegistry } from '@lathe/registry';
 import { assertRedisReachable, createPipeline } from '@lathe/queues';
 import { parseHyperparameters } from '@lathe/ml';
@@ -30,12 +29,11 @@ await runMain('api', async () => {
     ingest: ingestWithData(registry, createArtifactStore(artifactStoreConfigFromEnv())),
     validateHyperparameters: (family, input) => parseHyperparameters(family, input) as Record<string, unknown>,
   });
-  const server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(env.LATHE_API_PORT, env.LATHE_API_HOST, resolve));
+  const http = await listenHttp('http', app, { port: env.LATHE_API_PORT, host: env.LATHE_API_HOST });
   logger.info({ port: env.LATHE_API_PORT, host: env.LATHE_API_HOST }, 'api listening');
   onShutdown(
     [
-      { name: 'http', close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))) },
+      http,
       { name: 'pipeline', close: () => pipeline.close() },
       { name: 'redis', close: () => redis.quit() },
       { name: 'registry', close: () => registry.$disconnect() },

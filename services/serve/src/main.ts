@@ -3,9 +3,8 @@
  * the HTTP server (in-flight requests finish), writes the buffered exposures, then disposes the
  * models and closes the registry.
  */
-import { createServer } from 'node:http';
 import { artifactStoreConfigFromEnv, createArtifactStore } from '@lathe/artifacts';
-import { createLogger, loadConfig, onShutdown, runMain } from '@lathe/core';
+import { createLogger, listenHttp, loadConfig, onShutdown, runMain } from '@lathe/core';
 import { selectBackend } from '@lathe/ml';
 import { assertDatabaseReachable, createRegistry } from '@lathe/registry';
 import { createAbEventLog } from './ab-event-log.ts';
@@ -24,12 +23,11 @@ await runMain('serve', async () => {
   const models = createModelCache({ load: modelVersionLoader({ registry, store: createArtifactStore(artifactStoreConfigFromEnv()), logger }), size: config.models });
   const events = createAbEventLog({ registry, flushMs: config.flushMs, logger });
   const { app } = createServeApp({ registry, router: createEndpointRouter(registry, { ttlMs: config.routeTtlMs, logger }), models, events, config, logger });
-  const server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(env.LATHE_SERVE_PORT, env.LATHE_SERVE_HOST, resolve));
+  const http = await listenHttp('http', app, { port: env.LATHE_SERVE_PORT, host: env.LATHE_SERVE_HOST });
   logger.info({ port: env.LATHE_SERVE_PORT, host: env.LATHE_SERVE_HOST, backend: backend.name }, 'serve listening');
   onShutdown(
     [
-      { name: 'http', close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))) },
+      http,
       { name: 'ab-events', close: () => events.close() },
       { name: 'models', close: () => models.close() },
       { name: 'registry', close: () => registry.$disconnect() },
