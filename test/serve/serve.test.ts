@@ -89,7 +89,7 @@ beforeAll(async () => {
 
   models = createModelCache({ load: modelVersionLoader({ registry: db.registry, store, logger: silentLogger }), size: 2 });
   events = createAbEventLog({ registry: db.registry, flushMs: 50, logger: silentLogger });
-  const { app } = createServeApp({
+  const app = createServeApp({
     registry: db.registry,
     router: createEndpointRouter(db.registry, { ttlMs: 100, logger: silentLogger }),
     models,

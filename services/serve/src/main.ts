@@ -22,7 +22,7 @@ await runMain('serve', async () => {
   const registry = createRegistry({ databaseUrl: env.DATABASE_URL });
   const models = createModelCache({ load: modelVersionLoader({ registry, store: createArtifactStore(artifactStoreConfigFromEnv()), logger }), size: config.models });
   const events = createAbEventLog({ registry, flushMs: config.flushMs, logger });
-  const { app } = createServeApp({ registry, router: createEndpointRouter(registry, { ttlMs: config.routeTtlMs, logger }), models, events, config, logger });
+  const app = createServeApp({ registry, router: createEndpointRouter(registry, { ttlMs: config.routeTtlMs, logger }), models, events, config, logger });
   const http = await listenHttp('http', app, { port: env.LATHE_SERVE_PORT, host: env.LATHE_SERVE_HOST });
   logger.info({ port: env.LATHE_SERVE_PORT, host: env.LATHE_SERVE_HOST, backend: backend.name }, 'serve listening');
   onShutdown(

@@ -9,7 +9,7 @@
  * Errors are problem details, as the admin API's.
  */
 import express, { type Express, type Request } from 'express';
-import { Counter, type Registry as MetricsRegistry } from 'prom-client';
+import { Counter } from 'prom-client';
 import { z } from 'zod';
 import { ConflictError, HttpProblem, createHttpMetrics, parsePart, problemHandler, type Logger } from '@lathe/core';
 import { checkInstances } from '@lathe/ml';
@@ -38,7 +38,7 @@ const handle = (work: (req: Request) => Promise<{ status: number; body: unknown 
   res.status(status).json(body);
 };
 
-export function createServeApp(deps: ServeDeps): { app: Express; metrics: MetricsRegistry } {
+export function createServeApp(deps: ServeDeps): Express {
   const { router, models, events, config, registry } = deps;
   const app = express();
   app.disable('x-powered-by');
@@ -145,5 +145,5 @@ export function createServeApp(deps: ServeDeps): { app: Express; metrics: Metric
     throw new HttpProblem(404, 'route_not_found', 'no such route');
   });
   app.use(problemHandler(deps.logger, { classify: registryUnavailable }));
-  return { app, metrics: http.registry };
+  return app;
 }
