@@ -1,6 +1,6 @@
 /** Happy paths of every resource, and the conventions that span them (ETag/If-Match, idempotency, pagination, audit). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendRunMetrics, beginStage, completeStage, failStage } from '@lathe/registry';
+import { appendRunMetrics, claimStages, failStage, finishStages } from '@lathe/registry';
 // The model families' hyperparameter schemas (zod only; the module does not load tfjs).
 import { parseHyperparameters } from '../../packages/ml/src/hyperparameters.ts';
 import { startTestApi, seed, type TestApi } from './api-harness.ts';
@@ -211,9 +211,9 @@ describe('runs', () => {
     await api.pipeline.cancelRun(run.id).catch(() => undefined); // take it off the queue; rows drive the rest
     const fresh = (await api.request('POST', `/experiments/${fx.experiment.id}/runs`, { body: {} })).body;
     await api.db.registry.run.update({ where: { id: fresh.id }, data: { status: 'queued' } });
-    await beginStage(api.db.registry, fresh.id, 'ingest');
-    await completeStage(api.db.registry, fresh.id, 'ingest', { output: { datasetVersionId: fx.version.id } });
-    await beginStage(api.db.registry, fresh.id, 'train');
+    await claimStages(api.db.registry, [{ runId: fresh.id, stage: 'ingest' }]);
+    await finishStages(api.db.registry, [{ runId: fresh.id, stage: 'ingest', output: { datasetVersionId: fx.version.id } }]);
+    await claimStages(api.db.registry, [{ runId: fresh.id, stage: 'train' }]);
     await appendRunMetrics(api.db.registry, fresh.id, [
       { name: 'loss', step: 0, value: 0.9 },
       { name: 'loss', step: 1, value: 0.5 },

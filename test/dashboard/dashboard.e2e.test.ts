@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendRunMetrics, beginStage, completeStage, failStage, reportStageProgress } from '@lathe/registry';
+import { appendRunMetrics, claimStages, failStage, finishStages, reportStageProgress } from '@lathe/registry';
 import { ensureDashboardBuilt, launchChromium, type Browser, type Page } from '../../services/dashboard/e2e/browser.ts';
 import { seed, startTestApi, type TestApi } from '../api/api-harness.ts';
 
@@ -40,9 +40,9 @@ beforeAll(async () => {
   const started = await api.request('POST', `/experiments/${fx.experiment.id}/runs`, { key: api.keys.editor, body: { trigger: 'manual' } });
   expect(started.status).toBe(201);
   runId = started.body.id;
-  await beginStage(registry, runId, 'ingest');
-  await completeStage(registry, runId, 'ingest', { output: { datasetVersionId: fx.version.id }, cacheHit: true });
-  await beginStage(registry, runId, 'train');
+  await claimStages(registry, [{ runId, stage: 'ingest' }]);
+  await finishStages(registry, [{ runId, stage: 'ingest', output: { datasetVersionId: fx.version.id }, cacheHit: true }]);
+  await claimStages(registry, [{ runId, stage: 'train' }]);
   await reportStageProgress(registry, runId, 'train', 0.5);
   await appendRunMetrics(registry, runId, [
     { name: 'loss', step: 1, value: 0.9 },
@@ -119,8 +119,8 @@ describe('dashboard in Chromium', () => {
     const registry = api.db.registry;
     await appendRunMetrics(registry, runId, [{ name: 'loss', step: 3, value: 0.42 }]);
     await expect.poll(() => page.locator('.latest').textContent()).toContain('loss 0.42 @3');
-    await completeStage(registry, runId, 'train', { output: {} });
-    await beginStage(registry, runId, 'evaluate');
+    await finishStages(registry, [{ runId, stage: 'train', output: {} }]);
+    await claimStages(registry, [{ runId, stage: 'evaluate' }]);
     await expect.poll(() => stage('evaluate').getAttribute('class')).toContain('stage-running');
     expect(await stage('train').getAttribute('class')).toContain('stage-succeeded');
 

@@ -1,20 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  IllegalTransitionError,
-  appendRunMetrics,
-  beginStage,
-  completeStage,
-  createRun,
-  createRuns,
-  ensureDataset,
-  failStage,
-  getRunWithStages,
-  listRunMetrics,
-  prepareRetry,
-  requestCancel,
-  transitionRun,
-  isCancelRequested,
-} from '@lathe/registry';
+import { appendRunMetrics, claimStages, createRun, createRuns, ensureDataset, failStage, finishStages, getRunWithStages, IllegalTransitionError, isCancelRequested, listRunMetrics, prepareRetry, requestCancel, transitionRun } from '@lathe/registry';
 import { createTestDatabase, type TestDatabase } from '../harness/index.ts';
 
 let db: TestDatabase;
@@ -84,11 +69,11 @@ describe('runs', () => {
 
   it('walks the stages and refuses an illegal transition with a typed error', async () => {
     const { run } = await createRun(db.registry, { experimentId });
-    await beginStage(db.registry, run.id, 'ingest');
-    await completeStage(db.registry, run.id, 'ingest', { output: { datasetVersionId: 'x' } });
-    const again = await beginStage(db.registry, run.id, 'ingest');
-    expect(again.status).toBe('succeeded'); // a redelivered job finds its output
-    expect(again.output).toEqual({ datasetVersionId: 'x' });
+    await claimStages(db.registry, [{ runId: run.id, stage: 'ingest' }]);
+    await finishStages(db.registry, [{ runId: run.id, stage: 'ingest', output: { datasetVersionId: 'x' } }]);
+    const [again] = await claimStages(db.registry, [{ runId: run.id, stage: 'ingest' }]);
+    expect(again!.stageStatus).toBe('succeeded'); // a redelivered job finds its output
+    expect(again!.doneOutputs.ingest).toEqual({ datasetVersionId: 'x' });
     await transitionRun(db.registry, run.id, 'succeeded');
     const attempt = transitionRun(db.registry, run.id, 'running');
     await expect(attempt).rejects.toBeInstanceOf(IllegalTransitionError);
@@ -97,12 +82,12 @@ describe('runs', () => {
 
   it('fails the run with stage, code and message on a final failure, and retries from that stage', async () => {
     const { run } = await createRun(db.registry, { experimentId });
-    await beginStage(db.registry, run.id, 'ingest');
-    await completeStage(db.registry, run.id, 'ingest', { output: {} });
-    await beginStage(db.registry, run.id, 'train');
+    await claimStages(db.registry, [{ runId: run.id, stage: 'ingest' }]);
+    await finishStages(db.registry, [{ runId: run.id, stage: 'ingest', output: {} }]);
+    await claimStages(db.registry, [{ runId: run.id, stage: 'train' }]);
     await failStage(db.registry, run.id, 'train', { code: 'boom', message: 'first', final: false });
     expect((await getRunWithStages(db.registry, run.id)).status).toBe('running');
-    await beginStage(db.registry, run.id, 'train');
+    await claimStages(db.registry, [{ runId: run.id, stage: 'train' }]);
     await failStage(db.registry, run.id, 'train', { code: 'boom', message: 'out of memory', final: true });
     const failed = await getRunWithStages(db.registry, run.id);
     expect(failed).toMatchObject({ status: 'failed', errorStage: 'train', errorCode: 'boom', errorMessage: 'out of memory' });
@@ -123,7 +108,7 @@ describe('runs', () => {
     await expect(requestCancel(db.registry, queued.id)).rejects.toMatchObject({ code: 'illegal_run_transition' });
 
     const running = (await createRun(db.registry, { experimentId })).run;
-    await beginStage(db.registry, running.id, 'ingest');
+    await claimStages(db.registry, [{ runId: running.id, stage: 'ingest' }]);
     expect(await isCancelRequested(db.registry, running.id)).toBe(false);
     expect((await requestCancel(db.registry, running.id)).status).toBe('running');
     expect(await isCancelRequested(db.registry, running.id)).toBe(true);

@@ -194,36 +194,6 @@ const RUN_BEGIN_SET = `"status" = 'running',
 const STAGE_BEGIN_SET = `"status" = 'running', "attempts" = s."attempts" + 1,
   "startedAt" = COALESCE(s."startedAt", now()), "errorCode" = NULL, "errorMessage" = NULL, "updatedAt" = now()`;
 
-const BEGIN_STAGE = `
-  WITH target AS (
-    SELECT r."id" FROM "Run" r
-    JOIN "StageExecution" s ON s."runId" = r."id" AND s."stage" = $2::"Stage"
-    WHERE r."id" = $1 AND r."status" IN ('queued', 'running') AND s."status" NOT IN ('succeeded', 'skipped')
-  ), run_upd AS (
-    UPDATE "Run" r SET ${RUN_BEGIN_SET}, "stage" = $2::"Stage"
-    FROM target t WHERE r."id" = t."id" AND r."status" IN ('queued', 'running')
-    RETURNING r."id"
-  )
-  UPDATE "StageExecution" s SET ${STAGE_BEGIN_SET}
-  FROM run_upd WHERE s."runId" = run_upd."id" AND s."stage" = $2::"Stage" AND s."status" NOT IN ('succeeded', 'skipped')
-  RETURNING s.*`;
-
-/**
- * Marks a stage as started (another attempt when it ran before) and the run as running in
- * that stage. Returns the stage row; when it already succeeded (a redelivered job), its
- * recorded output is there and the caller returns it instead of doing the work again.
- */
-export async function beginStage(db: Db, runId: string, stage: Stage): Promise<StageExecution> {
-  const rows = await db.$queryRawUnsafe<StageExecution[]>(BEGIN_STAGE, runId, stage);
-  if (rows[0]) return rows[0];
-  // Not begun: say why (rare path, so a second read is fine).
-  const existing = await db.stageExecution.findUnique({ where: { runId_stage: { runId, stage } } });
-  if (!existing) throw new NotFoundError('stage', `${runId}/${stage}`);
-  if (existing.status === 'succeeded' || existing.status === 'skipped') return existing;
-  const run = await getRun(db, runId);
-  throw new IllegalTransitionError(runId, run.status, 'running');
-}
-
 /*
  * Row lookups in the hot statements are written so that only one index can serve them: a
  * stage row by its run (the `(runId, stage)` key; `stage` is compared as text so the cache
@@ -389,7 +359,7 @@ export interface StageFinish {
 /**
  * Finishes many stages at once, one statement: each stage row gets its output, and its run
  * its progress (and `datasetVersionId` when given); after the last stage a running run becomes
- * succeeded. The same effect as `completeStage` followed by the run's end, without the reads.
+ * succeeded.
  * Throws `NotFoundError` naming the first stage row that does not exist.
  */
 export async function finishStages(db: Db, items: readonly StageFinish[]): Promise<void> {
@@ -416,31 +386,6 @@ export async function finishStages(db: Db, items: readonly StageFinish[]): Promi
   const found = new Set(existing.map((r) => `${r.runId}/${r.stage}`));
   const missing = items.find((i) => !found.has(`${i.runId}/${i.stage}`));
   throw new NotFoundError('stage', missing ? `${missing.runId}/${missing.stage}` : items.map((i) => `${i.runId}/${i.stage}`).join(', '));
-}
-
-export async function completeStage(
-  db: Db,
-  runId: string,
-  stage: Stage,
-  result: { output: Json; cacheKey?: string; cacheHit?: boolean; cachedFromRunId?: string; status?: 'succeeded' | 'skipped' },
-): Promise<StageExecution> {
-  const stageIndex = STAGES.indexOf(stage);
-  await db.run.updateMany({
-    where: { id: runId, status: 'running' },
-    data: { progress: (stageIndex + 1) / STAGES.length },
-  });
-  return db.stageExecution.update({
-    where: { runId_stage: { runId, stage } },
-    data: {
-      status: result.status ?? 'succeeded',
-      output: result.output,
-      progress: 1,
-      cacheKey: result.cacheKey ?? null,
-      cacheHit: result.cacheHit ?? false,
-      cachedFromRunId: result.cachedFromRunId ?? null,
-      finishedAt: new Date(),
-    },
-  });
 }
 
 /**
