@@ -23,6 +23,10 @@
  *     after one full-size warm-up round of each that is not reported (a short one left the raw
  *     side's first round at half its later speed: BullMQ's own code was still being JIT-compiled).
  * Lathe's registry uses the production pool size (createRegistry's default, 10 connections).
+ *
+ * It also prints the CPU each side spent per pipeline in this process, Postgres and Redis
+ * (support/cpu-accounting.ts). Where the three share the machine's cores, as on a 2-core
+ * development box, the ratio cannot exceed raw's total CPU per pipeline over Lathe's.
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -30,6 +34,7 @@ import { pathToFileURL } from 'node:url';
 import { buildRunFlow, connectRedis, createPipeline, resolveJobSpecs, stageWorkerOptions, startWorkers, STAGE_QUEUES, type StageHandler } from '../packages/queues/src/index.ts';
 import { createExperiment, createRegistry, ensureDataset, registerDatasetVersion, STAGES, type Registry } from '../packages/registry/src/index.ts';
 import { createTestDatabase, createTestRedis } from '../test/harness/index.ts';
+import { describeCpuPer, withCpuAccounting, type CpuSpent } from './support/cpu-accounting.ts';
 
 // bench/ has no dependencies of its own: load the very bullmq that @lathe/queues uses.
 const fromQueues = createRequire(new URL('../packages/queues/package.json', import.meta.url));
@@ -124,6 +129,12 @@ async function lathe(registry: Registry, experimentId: string, handlers: Record<
   }
 }
 
+const noCpu = (): CpuSpent => ({ nodeMs: 0, postgresMs: 0, redisMs: 0 });
+function addCpu(total: CpuSpent, cpu: CpuSpent) {
+  total.nodeMs += cpu.nodeMs;
+  total.postgresMs += cpu.postgresMs;
+  total.redisMs += cpu.redisMs;
+}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const db = await createTestDatabase('bench');
@@ -144,16 +155,23 @@ try {
   for (const callers of [producers, 1]) {
     const raws: number[] = [];
     const lathes: number[] = [];
+    const rawCpu = noCpu();
+    const latheCpu = noCpu();
+    const measured = async (rates: number[], total: CpuSpent, work: () => Promise<number>) => {
+      const { result, cpu } = await withCpuAccounting(work);
+      rates.push(result);
+      addCpu(total, cpu);
+    };
     console.log(`-- ${callers === 1 ? 'one serial caller' : `${callers} callers in flight`}`);
     for (let round = 0; round < rounds; round++) {
       const rawFirst = round % 2 === 0;
-      if (rawFirst) raws.push(await rawBullmq(pipelines, callers));
-      lathes.push(await ours(callers));
-      if (!rawFirst) raws.push(await rawBullmq(pipelines, callers));
+      if (rawFirst) await measured(raws, rawCpu, () => rawBullmq(pipelines, callers));
+      await measured(lathes, latheCpu, () => ours(callers));
+      if (!rawFirst) await measured(raws, rawCpu, () => rawBullmq(pipelines, callers));
       console.log(`round ${round + 1}: raw ${raws.at(-1)!.toFixed(1)}/s, Lathe ${lathes.at(-1)!.toFixed(1)}/s, ratio ${(lathes.at(-1)! / raws.at(-1)!).toFixed(3)}`);
     }
-    console.log(`raw BullMQ flows:  ${median(raws).toFixed(1)} pipelines/s (median)`);
-    console.log(`Lathe pipelines:   ${median(lathes).toFixed(1)} pipelines/s (median)`);
+    console.log(`raw BullMQ flows:  ${median(raws).toFixed(1)} pipelines/s (median), CPU per pipeline: ${describeCpuPer(rawCpu, pipelines * rounds)}`);
+    console.log(`Lathe pipelines:   ${median(lathes).toFixed(1)} pipelines/s (median), CPU per pipeline: ${describeCpuPer(latheCpu, pipelines * rounds)}`);
     console.log(`ratio Lathe/raw:   ${(median(lathes) / median(raws)).toFixed(3)}${callers === 1 ? ' (latency-bound, for comparison)' : ' (target ≥ 0.8)'}`);
   }
 } finally {

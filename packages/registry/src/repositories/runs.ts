@@ -197,7 +197,7 @@ const STAGE_BEGIN_SET = `"status" = 'running', "attempts" = s."attempts" + 1,
 /*
  * Row lookups in the hot statements are written so that only one index can serve them: a
  * stage row by its run (the `(runId, stage)` key; `stage` is compared as text so the cache
- * index on `(stage, cacheKey, status)` cannot be picked), an active run by its id (`status`
+ * index on `(stage, cacheKey)` cannot be picked), an active run by its id (`status`
  * as text, so not `Run_status_idx`). A prepared statement keeps the plan it was given on its
  * first calls, maybe while the tables were nearly empty and any index looked as good as another
  * (see client.ts): such a plan must not turn into a walk over every stage of a kind, or every
