@@ -140,7 +140,8 @@ if (cli.status === 0) {
   try {
     const response = await fetch(`${serveUrl}/v1/endpoints/${experiment.name}/predict`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // The gateway takes the admin API's keys (viewer or above may predict).
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
       body: JSON.stringify({ unitId: 'demo-visitor', instances: [{ pixels }] }),
     });
     const answer = await response.json();
@@ -158,7 +159,7 @@ console.log(`Lathe is running.`);
 console.log(`  API        ${apiUrl}`);
 console.log(`  API docs   ${apiUrl}/docs`);
 console.log(`  Dashboard  ${apiUrl}/`);
-console.log(`  Serving    ${serveUrl}/v1/endpoints/${experiment.name}/predict   (POST {"unitId": "…", "instances": [{"pixels": […]}]})`);
+console.log(`  Serving    ${serveUrl}/v1/endpoints/${experiment.name}/predict   (POST {"unitId": "…", "instances": [{"pixels": […]}]}, with an API key)`);
 console.log(`  Admin key  ${apiKey}   (also in ${keyFile}; export LATHE_API_KEY=… for the lathe CLI)`);
 console.log(`  Logs       .lathe/logs/`);
 console.log('Ctrl-C stops the API, the gateway and the workers; `npm run down` stops Postgres and Redis.');

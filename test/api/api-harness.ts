@@ -6,9 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@lathe/core';
-import { createApiKey } from '@lathe/registry';
+import { createApiKey, generateApiKey } from '@lathe/registry';
 import { createPipeline, type Pipeline } from '@lathe/queues';
-import { createApp, generateApiKey, type ApiConfig, type ApiDeps, type LatheApp } from '../../services/api/src/index.ts';
+import { createApp, type ApiConfig, type ApiDeps, type LatheApp } from '../../services/api/src/index.ts';
 import { createTestDatabase, createTestRedis, listenForTest, type TestDatabase, type TestRedis } from '../harness/index.ts';
 
 export interface TestApi {

@@ -1,6 +1,7 @@
 /** The bring-up's bootstrap admin key: created once (even when two bring-ups race), stored hashed. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapAdminKey, hashApiKey } from '../../services/api/src/index.ts';
+import { bootstrapAdminKey } from '../../services/api/src/index.ts';
+import { hashApiKey } from '@lathe/registry';
 import { createTestDatabase, type TestDatabase } from '../harness/index.ts';
 
 let db: TestDatabase;

@@ -8,9 +8,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@lathe/core';
 import { createPipeline, type Pipeline } from '@lathe/queues';
-import { createApiKey } from '@lathe/registry';
+import { createApiKey, generateApiKey } from '@lathe/registry';
 import { testApiConfig } from './api-harness.ts';
-import { createApp, generateApiKey } from '../../services/api/src/index.ts';
+import { createApp } from '../../services/api/src/index.ts';
 import { createTestDatabase, freePort, listenForTest, type TestDatabase } from '../harness/index.ts';
 
 let db: TestDatabase;

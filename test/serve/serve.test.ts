@@ -5,7 +5,7 @@
  * once per traffic step, outcomes land on the unit's variant, and once the test ends the
  * endpoint's active deployment serves everyone. Bad input gets problem details. And the whole
  * loop: traffic through the gateway, the rollout monitor advancing and promoting on it, the
- * gateway following.
+ * gateway following. And the endpoint routes need an admin-API key of the right role.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,10 +15,10 @@ import { LocalArtifactStore } from '@lathe/artifacts';
 import { silentLogger } from '@lathe/core';
 import { variantOfUnit } from '@lathe/experiments';
 import { train } from '@lathe/ml';
-import { abVariantTotals, getAbTest, getAlias, moveAlias, registerModelVersion, startRollout, type AbTestWithVariants } from '@lathe/registry';
+import { abVariantTotals, createApiKey, generateApiKey, getAbTest, getAlias, moveAlias, registerModelVersion, revokeApiKey, startRollout, type AbTestWithVariants, type ApiKeyRole } from '@lathe/registry';
 import { monitorRollouts } from '../../services/deploy/src/rollout-monitor.ts';
 import { syntheticTabular } from '../../packages/ml/src/testing/synthetic.ts';
-import { createAbEventLog, createEndpointRouter, createModelCache, createServeApp, modelVersionLoader, type AbEventLog, type ModelCache } from '../../services/serve/src/index.ts';
+import { createAbEventLog, createClientKeys, createEndpointRouter, createModelCache, createServeApp, modelVersionLoader, type AbEventLog, type ModelCache } from '../../services/serve/src/index.ts';
 import { createTestDatabase, listenForTest, type TestDatabase } from '../harness/index.ts';
 
 let db: TestDatabase;
@@ -35,9 +35,28 @@ const rows = syntheticTabular(300, 3);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
 type Body = any;
 
-async function post(path: string, body: unknown, raw?: string): Promise<{ status: number; type: string; body: Body }> {
-  const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ?? JSON.stringify(body) });
-  return { status: response.status, type: response.headers.get('content-type') ?? '', body: await response.json() };
+/** How long the gateway reuses a key's lookup in these tests. */
+const KEY_TTL_MS = 200;
+/** The key requests send unless they say otherwise (editor: may predict and post outcomes). */
+let editorKey: string;
+
+async function newKey(role: ApiKeyRole): Promise<{ key: string; id: string }> {
+  const secret = generateApiKey();
+  const row = await createApiKey(db.registry, { name: `serve-${role}-${secret.prefix}`, role, prefix: secret.prefix, hash: secret.hash });
+  return { key: secret.key, id: row.id };
+}
+
+async function post(
+  path: string,
+  body: unknown,
+  options: { raw?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; type: string; body: Body; headers: Headers }> {
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${editorKey}`, ...options.headers },
+    body: options.raw ?? JSON.stringify(body),
+  });
+  return { status: response.status, type: response.headers.get('content-type') ?? '', body: await response.json(), headers: response.headers };
 }
 
 beforeAll(async () => {
@@ -87,6 +106,7 @@ beforeAll(async () => {
     now: new Date(),
   }));
 
+  editorKey = (await newKey('editor')).key;
   models = createModelCache({ load: modelVersionLoader({ registry: db.registry, store, logger: silentLogger }), size: 2 });
   events = createAbEventLog({ registry: db.registry, flushMs: 50, logger: silentLogger });
   const app = createServeApp({
@@ -94,7 +114,8 @@ beforeAll(async () => {
     router: createEndpointRouter(db.registry, { ttlMs: 100, logger: silentLogger }),
     models,
     events,
-    config: { jsonLimitBytes: 64 * 1024, maxInstances: 16, routeTtlMs: 100, models: 2, flushMs: 50 },
+    keys: createClientKeys(db.registry, { ttlMs: KEY_TTL_MS, logger: silentLogger }),
+    config: { jsonLimitBytes: 64 * 1024, maxInstances: 16, routeTtlMs: 100, models: 2, flushMs: 50, auth: 'api-key', keyTtlMs: KEY_TTL_MS },
     logger: silentLogger,
   });
   ({ url: base, close: stopListening } = await listenForTest(app));
@@ -160,12 +181,39 @@ describe('serving gateway', () => {
     const wrongType = await post('/v1/endpoints/churn/predict', { unitId: 'u', instances: [{ features: { ...rows[0]!.features, tenure: 'long' } }] });
     expect(wrongType.status).toBe(422);
     expect(wrongType.body).toMatchObject({ code: 'invalid_instances', errors: [{ field: 'body.instances.0.features.tenure' }] });
-    const malformed = await post('/v1/endpoints/churn/predict', null, '{"unitId": ');
+    const malformed = await post('/v1/endpoints/churn/predict', null, { raw: '{"unitId": ' });
     expect([malformed.status, malformed.body.code]).toEqual([400, 'malformed_body']);
     const huge = await post('/v1/endpoints/churn/predict', { unitId: 'u', instances: [{ features: { note: 'x'.repeat(70 * 1024) } }] });
     expect([huge.status, huge.body.code]).toEqual([413, 'payload_too_large']);
     const noKey = await post('/v1/endpoints/churn/outcomes', { unitId: 'u' });
     expect([noKey.status, noKey.body.errors[0].field]).toEqual([422, 'body.idempotencyKey']);
+  });
+
+  it('needs an API key: any role to predict, editor to post outcomes; a revoked key stops working within the TTL', async () => {
+    const predict = (headers: Record<string, string>) => post('/v1/endpoints/churn/predict', { unitId: 'u-auth', instances: [{ features: rows[0]!.features }] }, { headers });
+    const missing = await predict({ authorization: '' });
+    expect([missing.status, missing.body.code, missing.headers.get('www-authenticate')]).toEqual([401, 'missing_api_key', 'Bearer']);
+    const unknown = await predict({ authorization: 'Bearer lathe_not-a-key' });
+    expect([unknown.status, unknown.body.code]).toEqual([401, 'invalid_api_key']);
+    const oversized = await predict({ authorization: `Bearer ${'k'.repeat(500)}` });
+    expect([oversized.status, oversized.body.code]).toEqual([401, 'invalid_api_key']);
+
+    const viewer = await newKey('viewer');
+    expect((await predict({ authorization: `Bearer ${viewer.key}` })).status).toBe(200);
+    expect((await predict({ authorization: '', 'x-api-key': viewer.key })).status).toBe(200);
+    const outcome = await post('/v1/endpoints/churn/outcomes', { unitId: 'u-auth', idempotencyKey: 'auth-1' }, { headers: { authorization: `Bearer ${viewer.key}` } });
+    expect([outcome.status, outcome.body.code]).toEqual([403, 'insufficient_role']);
+    // Checked before anything is recorded.
+    expect(await db.registry.abEvent.count({ where: { unitId: 'u-auth', type: 'outcome' } })).toBe(0);
+
+    // The use is recorded on the key, as the admin API does.
+    const used = await db.registry.apiKey.findUniqueOrThrow({ where: { id: viewer.id } });
+    expect(used.lastUsedAt).not.toBeNull();
+
+    await revokeApiKey(db.registry, viewer.id);
+    await new Promise((resolve) => setTimeout(resolve, KEY_TTL_MS + 50));
+    const revoked = await predict({ authorization: `Bearer ${viewer.key}` });
+    expect([revoked.status, revoked.body.code]).toEqual([401, 'invalid_api_key']);
   });
 
   it('keeps exposures while the registry refuses them and writes them once it takes them again', async () => {
@@ -196,7 +244,7 @@ describe('serving gateway', () => {
     expect(await db.registry.abEvent.count({ where: { idempotencyKey: key } })).toBe(1);
   });
 
-  it('keeps routing with the last read while the registry cannot be read, and says 503 where it never read', async () => {
+  it('keeps routing and checking keys with the last read while the registry cannot be read, and says 503 where it never read', async () => {
     const unitId = 'customer-7';
     const before = await post('/v1/endpoints/churn/predict', { unitId, instances: [{ features: rows[0]!.features }] });
     expect(before.status).toBe(200);
@@ -210,6 +258,17 @@ describe('serving gateway', () => {
       expect([neverRead.status, neverRead.body.code]).toEqual([503, 'registry_unavailable']);
     } finally {
       await db.registry.$executeRawUnsafe('ALTER TABLE "AbTestAway" RENAME TO "AbTest"');
+    }
+    const { key: newcomer } = await newKey('viewer');
+    await db.registry.$executeRawUnsafe('ALTER TABLE "ApiKey" RENAME TO "ApiKeyAway"');
+    try {
+      await new Promise((resolve) => setTimeout(resolve, KEY_TTL_MS + 50)); // past the key TTL: a fresh lookup fails
+      const known = await post('/v1/endpoints/churn/predict', { unitId, instances: [{ features: rows[0]!.features }] });
+      expect(known.status).toBe(200);
+      const neverChecked = await post('/v1/endpoints/churn/predict', { unitId, instances: [{ features: rows[0]!.features }] }, { headers: { authorization: `Bearer ${newcomer}` } });
+      expect([neverChecked.status, neverChecked.body.code]).toEqual([503, 'registry_unavailable']);
+    } finally {
+      await db.registry.$executeRawUnsafe('ALTER TABLE "ApiKeyAway" RENAME TO "ApiKey"');
     }
   });
 

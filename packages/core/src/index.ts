@@ -10,3 +10,4 @@ export * from './http-validation.ts';
 export * from './http-metrics.ts';
 export * from './deadline.ts';
 export * from './http-listen.ts';
+export * from './http-auth.ts';

@@ -16,3 +16,4 @@ export * from './repositories/audit-log.ts';
 export * from './repositories/ab-tests.ts';
 export * from './repositories/stage-checkpoints.ts';
 export * from './unavailable.ts';
+export * from './api-key-secret.ts';

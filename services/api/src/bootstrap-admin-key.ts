@@ -6,8 +6,7 @@
  *   pnpm --filter @lathe/api bootstrap-admin-key
  */
 import { loadConfig, baseEnvSchema, runMain } from '@lathe/core';
-import { countActiveAdminKeys, createApiKey, createRegistry, type Registry } from '@lathe/registry';
-import { generateApiKey } from './auth/api-key-secret.ts';
+import { countActiveAdminKeys, createApiKey, createRegistry, generateApiKey, type Registry } from '@lathe/registry';
 
 /** Returns the new key, or null when an admin key already exists. */
 export async function bootstrapAdminKey(registry: Registry, name = 'bootstrap admin'): Promise<string | null> {

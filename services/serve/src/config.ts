@@ -16,6 +16,10 @@ export const serveEnvSchema = baseEnvSchema.extend({
   LATHE_SERVE_MODELS: positive.default(4),
   /** How often buffered exposures are written. */
   LATHE_SERVE_FLUSH_MS: positive.default(200),
+  /** `api-key`: the endpoint routes need an admin-API key; `none`: only behind an authenticating proxy. */
+  LATHE_SERVE_AUTH: z.enum(['api-key', 'none']).default('api-key'),
+  /** How long a key's lookup is reused (a revoked key works at most this long). */
+  LATHE_SERVE_KEY_TTL_MS: positive.default(30_000),
 });
 
 export type ServeEnv = z.infer<typeof serveEnvSchema>;
@@ -26,6 +30,8 @@ export interface ServeConfig {
   routeTtlMs: number;
   models: number;
   flushMs: number;
+  auth: 'api-key' | 'none';
+  keyTtlMs: number;
 }
 
 export function serveConfigFromEnv(env: ServeEnv): ServeConfig {
@@ -35,5 +41,7 @@ export function serveConfigFromEnv(env: ServeEnv): ServeConfig {
     routeTtlMs: env.LATHE_SERVE_ROUTE_TTL_MS,
     models: env.LATHE_SERVE_MODELS,
     flushMs: env.LATHE_SERVE_FLUSH_MS,
+    auth: env.LATHE_SERVE_AUTH,
+    keyTtlMs: env.LATHE_SERVE_KEY_TTL_MS,
   };
 }

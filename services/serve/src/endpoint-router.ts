@@ -10,6 +10,7 @@
 import { LatheError, NotFoundError, type Logger } from '@lathe/core';
 import { routeUnit, type UnitRoute } from '@lathe/experiments';
 import { endpointServing, type Registry } from '@lathe/registry';
+import { createReadCache } from './read-cache.ts';
 
 export interface EndpointRouter {
   /** The route of `unitId` on `endpoint`; NotFoundError when nothing serves it. */
@@ -18,41 +19,18 @@ export interface EndpointRouter {
 
 type Serving = Awaited<ReturnType<typeof endpointServing>>;
 
-interface Entry {
-  /** When the current read started; reused until `ttlMs` after. */
-  at: number;
-  read: Promise<Serving>;
-  /** The last successful read, for when the registry cannot be reached. */
-  last?: { serving: Serving; at: number };
-}
-
 export function createEndpointRouter(
   registry: Registry,
   options: { ttlMs: number; maxStaleMs?: number; logger: Logger; now?: () => number },
 ): EndpointRouter {
-  const now = options.now ?? (() => performance.now());
-  const maxStaleMs = options.maxStaleMs ?? 5 * 60_000;
-  const cache = new Map<string, Entry>();
+  const cache = createReadCache<Serving>({ ttlMs: options.ttlMs, maxStaleMs: options.maxStaleMs ?? 5 * 60_000, ...(options.now ? { now: options.now } : {}) });
 
   const servingOf = async (endpoint: string): Promise<Serving> => {
-    let entry = cache.get(endpoint);
-    if (!entry || now() - entry.at >= options.ttlMs) {
-      const read = endpointServing(registry, endpoint);
-      entry = { at: now(), read, ...(entry?.last ? { last: entry.last } : {}) };
-      cache.set(endpoint, entry);
-      const reading = entry;
-      read.then(
-        (serving) => (reading.last = { serving, at: now() }),
-        () => cache.get(endpoint) === reading && (reading.at = -Infinity), // retried by the next request
-      );
-    }
     try {
-      return await entry.read;
+      const { value, staleBecause } = await cache.get(endpoint, () => endpointServing(registry, endpoint));
+      if (staleBecause) options.logger.warn({ err: staleBecause, endpoint }, 'registry unreachable: routing with the last read');
+      return value;
     } catch (error) {
-      if (entry.last && now() - entry.last.at < maxStaleMs) {
-        options.logger.warn({ err: error, endpoint }, 'registry unreachable: routing with the last read');
-        return entry.last.serving;
-      }
       throw new LatheError('registry_unavailable', `the routing of endpoint ${endpoint} cannot be read from the registry: ${(error as Error).message}`, { httpStatus: 503, cause: error });
     }
   };

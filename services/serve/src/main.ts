@@ -9,6 +9,7 @@ import { selectBackend } from '@lathe/ml';
 import { assertDatabaseReachable, createRegistry } from '@lathe/registry';
 import { createAbEventLog } from './ab-event-log.ts';
 import { serveConfigFromEnv, serveEnvSchema } from './config.ts';
+import { createClientKeys } from './client-keys.ts';
 import { createEndpointRouter } from './endpoint-router.ts';
 import { createModelCache, modelVersionLoader } from './model-cache.ts';
 import { createServeApp } from './serve-app.ts';
@@ -22,9 +23,11 @@ await runMain('serve', async () => {
   const registry = createRegistry({ databaseUrl: env.DATABASE_URL });
   const models = createModelCache({ load: modelVersionLoader({ registry, store: createArtifactStore(artifactStoreConfigFromEnv()), logger }), size: config.models });
   const events = createAbEventLog({ registry, flushMs: config.flushMs, logger });
-  const app = createServeApp({ registry, router: createEndpointRouter(registry, { ttlMs: config.routeTtlMs, logger }), models, events, config, logger });
+  const router = createEndpointRouter(registry, { ttlMs: config.routeTtlMs, logger });
+  const keys = config.auth === 'api-key' ? createClientKeys(registry, { ttlMs: config.keyTtlMs, logger }) : null;
+  const app = createServeApp({ registry, router, models, events, keys, config, logger });
   const http = await listenHttp('http', app, { port: env.LATHE_SERVE_PORT, host: env.LATHE_SERVE_HOST });
-  logger.info({ port: env.LATHE_SERVE_PORT, host: env.LATHE_SERVE_HOST, backend: backend.name }, 'serve listening');
+  logger.info({ port: env.LATHE_SERVE_PORT, host: env.LATHE_SERVE_HOST, backend: backend.name, auth: config.auth }, 'serve listening');
   onShutdown(
     [
       http,

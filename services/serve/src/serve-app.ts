@@ -6,15 +6,18 @@
  *   POST /v1/endpoints/:endpoint/outcomes  {unitId, idempotencyKey, metric?, value?}: an outcome
  *        of the running test, for the unit's variant, stored before the 202;
  *   GET /healthz, /readyz, /metrics.
- * Errors are problem details, as the admin API's.
+ * The endpoint routes need an API key of the admin API (see client-keys.ts): viewer to
+ * predict, editor to post outcomes; `LATHE_SERVE_AUTH=none` turns that off for a gateway that
+ * only an authenticating proxy can reach. Errors are problem details, as the admin API's.
  */
 import express, { type Express, type Request } from 'express';
 import { Counter } from 'prom-client';
 import { z } from 'zod';
 import { ConflictError, HttpProblem, createHttpMetrics, parsePart, problemHandler, type Logger } from '@lathe/core';
 import { checkInstances } from '@lathe/ml';
-import { abEventKey, registryUnavailable, type Registry } from '@lathe/registry';
+import { abEventKey, registryUnavailable, type ApiKeyRole, type Registry } from '@lathe/registry';
 import type { AbEventLog } from './ab-event-log.ts';
+import type { ClientKeys } from './client-keys.ts';
 import type { ServeConfig } from './config.ts';
 import type { EndpointRouter } from './endpoint-router.ts';
 import type { ModelCache } from './model-cache.ts';
@@ -24,6 +27,8 @@ export interface ServeDeps {
   router: EndpointRouter;
   models: ModelCache;
   events: AbEventLog;
+  /** null: the endpoint routes take requests without a key (`LATHE_SERVE_AUTH=none`). */
+  keys: ClientKeys | null;
   config: ServeConfig;
   logger: Logger;
 }
@@ -39,7 +44,7 @@ const handle = (work: (req: Request) => Promise<{ status: number; body: unknown 
 };
 
 export function createServeApp(deps: ServeDeps): Express {
-  const { router, models, events, config, registry } = deps;
+  const { router, models, events, config, registry, keys } = deps;
   const app = express();
   app.disable('x-powered-by');
   const http = createHttpMetrics('serve');
@@ -52,8 +57,9 @@ export function createServeApp(deps: ServeDeps): Express {
   app.use(http.middleware);
   app.use(express.json({ limit: config.jsonLimitBytes, strict: true }));
 
-  /** Where every endpoint route starts: the endpoint, the validated body, the route of its unit. */
-  const routed = async <S extends z.ZodType<{ unitId: string }>>(req: Request, schema: S) => {
+  /** Where every endpoint route starts: the caller's key, the endpoint, the validated body, the route of its unit. */
+  const routed = async <S extends z.ZodType<{ unitId: string }>>(req: Request, role: ApiKeyRole, schema: S) => {
+    await keys?.authorize((name) => req.get(name), role);
     const { endpoint } = parsePart('params', endpointParams, req.params);
     const body = parsePart('body', schema, req.body);
     return { endpoint, body, route: await router.route(endpoint, body.unitId) };
@@ -65,7 +71,7 @@ export function createServeApp(deps: ServeDeps): Express {
   app.post(
     '/v1/endpoints/:endpoint/predict',
     handle(async (req) => {
-      const { endpoint, body, route } = await routed(req, predictBody);
+      const { endpoint, body, route } = await routed(req, 'viewer', predictBody);
       const output = await models.use(route.modelVersionId, async (model) => {
         const problems = checkInstances(model, body.instances);
         if (problems.length > 0) {
@@ -113,7 +119,7 @@ export function createServeApp(deps: ServeDeps): Express {
   app.post(
     '/v1/endpoints/:endpoint/outcomes',
     handle(async (req) => {
-      const { endpoint, body, route } = await routed(req, outcomeBody);
+      const { endpoint, body, route } = await routed(req, 'editor', outcomeBody);
       if (!route.abTest) throw new ConflictError('no_running_ab_test', `endpoint ${endpoint} runs no A/B test: there is nothing to attribute an outcome to`);
       await events.record(route.abTest.id, {
         variantId: route.abTest.variantId,
@@ -144,6 +150,11 @@ export function createServeApp(deps: ServeDeps): Express {
   app.use(() => {
     throw new HttpProblem(404, 'route_not_found', 'no such route');
   });
-  app.use(problemHandler(deps.logger, { classify: registryUnavailable }));
+  const problems = problemHandler(deps.logger, { classify: registryUnavailable });
+  app.use((error: unknown, req: Request, res: express.Response, next: express.NextFunction) => {
+    // RFC 9110: a 401 names the scheme the client should use.
+    if (error instanceof HttpProblem && error.httpStatus === 401) res.set('WWW-Authenticate', 'Bearer');
+    problems(error, req, res, next);
+  });
   return app;
 }

@@ -9,7 +9,7 @@ import { OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-ope
 import { z } from 'zod';
 import { parsePart } from '@lathe/core';
 import { requireRole } from '../auth/authenticate.ts';
-import type { Role } from '../auth/roles.ts';
+import type { ApiKeyRole as Role } from '@lathe/registry';
 import { problemSchema } from './common-schemas.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

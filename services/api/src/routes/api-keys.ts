@@ -1,8 +1,7 @@
 /** API keys (admin only): create (the key is in the response once, never again), list, revoke. */
 import { z } from 'zod';
-import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from '@lathe/registry';
+import { createApiKey, generateApiKey, getApiKey, listApiKeys, revokeApiKey } from '@lathe/registry';
 import { audit } from '../audit.ts';
-import { generateApiKey } from '../auth/api-key-secret.ts';
 import type { ApiDeps } from '../deps.ts';
 import { idParams } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';

@@ -1,0 +1,64 @@
+/**
+ * Registry reads the gateway reuses (endpoint routing, API keys): a key's value is read at most
+ * once per `ttlMs`, concurrent callers of a stale key share one read, and while reads fail (the
+ * registry restarting) the last successful read is served for up to `maxStaleMs`. At most
+ * `maxEntries` keys are kept, the least recently read forgotten first, so keys a client makes
+ * up cannot grow it without bound.
+ */
+
+export interface CachedRead<V> {
+  value: V;
+  /** Why the value is an old read: the error of the read that failed. */
+  staleBecause?: unknown;
+}
+
+export interface ReadCache<V> {
+  /** The value of `key`, read with `read` when the last read is older than `ttlMs`. */
+  get(key: string, read: () => Promise<V>): Promise<CachedRead<V>>;
+}
+
+export interface ReadCacheOptions {
+  ttlMs: number;
+  maxStaleMs: number;
+  maxEntries?: number;
+  now?: () => number;
+}
+
+interface Entry<V> {
+  /** When the current read started; reused until `ttlMs` after. */
+  at: number;
+  read: Promise<V>;
+  /** The last successful read. */
+  last?: { value: V; at: number };
+}
+
+export function createReadCache<V>(options: ReadCacheOptions): ReadCache<V> {
+  const now = options.now ?? (() => performance.now());
+  const maxEntries = options.maxEntries ?? 10_000;
+  const entries = new Map<string, Entry<V>>();
+
+  const fresh = (key: string, read: () => Promise<V>, previous: Entry<V> | undefined): Entry<V> => {
+    const entry: Entry<V> = { at: now(), read: read(), ...(previous?.last ? { last: previous.last } : {}) };
+    entries.delete(key);
+    entries.set(key, entry);
+    if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+    entry.read.then(
+      (value) => (entry.last = { value, at: now() }),
+      () => entries.get(key) === entry && (entry.at = -Infinity), // read again by the next caller
+    );
+    return entry;
+  };
+
+  return {
+    async get(key, read) {
+      let entry = entries.get(key);
+      if (!entry || now() - entry.at >= options.ttlMs) entry = fresh(key, read, entry);
+      try {
+        return { value: await entry.read };
+      } catch (error) {
+        if (entry.last && now() - entry.last.at < options.maxStaleMs) return { value: entry.last.value, staleBecause: error };
+        throw error;
+      }
+    },
+  };
+}
