@@ -2,3 +2,4 @@ export * from './database.ts';
 export * from './redis.ts';
 export * from './services-env.ts';
 export * from './ports.ts';
+export * from './tcp-proxy.ts';

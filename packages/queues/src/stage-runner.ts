@@ -2,6 +2,9 @@
  * The generic stage runner every stage worker uses:
  *   validate payload → claim (idempotency) → cache lookup → handler → finish,
  * or failStage (final when attempts are exhausted or the error is permanent).
+ * While Postgres cannot be reached, nothing can be recorded and failing would only burn the
+ * job's attempts: the job is parked instead (delayed, its attempt not counted) and tried again
+ * with a growing delay until the registry answers, however long the outage.
  * A redelivered job (retry, stalled worker, re-enqueued after a Redis loss) finds its output
  * already recorded and returns it: nothing is done twice.
  *
@@ -10,7 +13,7 @@
  * stages already done and the experiment's version come back with the claim.
  */
 import type { Job } from 'bullmq';
-import { UnrecoverableError } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
 import { LatheError, NotFoundError, describeError, withDeadline, type Logger } from '@lathe/core';
 import {
   STAGES,
@@ -18,6 +21,7 @@ import {
   findCachedStage,
   getRun,
   isCancelRequested,
+  isRegistryUnavailable,
   markCancelled,
   reportStageProgress,
   transitionRun,
@@ -28,6 +32,7 @@ import {
   type Stage,
   type StageClaim,
 } from '@lathe/registry';
+import { jitteredBackoffMs } from './backoff.ts';
 import { stageCacheKey } from './cache-key.ts';
 import { stagePayloadSchema, type JobSpec } from './catalog.ts';
 import { StageStoppedError, type RunParams, type StageContext, type StageHandler, type StageOutput } from './stage-handler.ts';
@@ -60,6 +65,9 @@ export interface StageRunnerDeps {
 
 /** With announced cancels, how often an attempt still asks the registry (a lost announcement). */
 export const CANCEL_POLL_MS = 1_000;
+
+/** Delays of a job parked while Postgres cannot be reached (jittered, see backoff.ts). */
+export const REGISTRY_OUTAGE_BACKOFF = { baseMs: 500, capMs: 30_000 };
 
 export interface StageJobResult {
   runId: string;
@@ -129,7 +137,36 @@ async function unclaimed(registry: Registry, claim: StageClaim, stage: Stage, lo
   throw new LatheError('stage_claim_conflict', `${stage} of run ${runId} changed while being claimed (run ${run.status}, stage ${claim.stageStatus}); the job will retry`);
 }
 
-export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps): Promise<StageJobResult> {
+/**
+ * Runs one attempt of a stage job. `token` is the worker's lock token (BullMQ passes it to the
+ * processor): with it, a job that meets a registry outage is parked instead of failed.
+ */
+export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps, token?: string): Promise<StageJobResult> {
+  try {
+    return await attemptStage(job, stage, deps);
+  } catch (error) {
+    if (token !== undefined && isRegistryUnavailable(error)) await parkJob(job, token, deps.logger.child({ runId: job.data?.runId, stage, jobId: job.id }), error);
+    throw error;
+  }
+}
+
+/** Puts the job back as delayed, without spending an attempt; throws DelayedError when it did. */
+async function parkJob(job: Job, token: string, logger: Logger, cause: unknown): Promise<void> {
+  // attemptsStarted counts every start, parked ones included; attemptsMade only those that ended.
+  const parkedBefore = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
+  const delayMs = jitteredBackoffMs(parkedBefore + 1, REGISTRY_OUTAGE_BACKOFF.baseMs, REGISTRY_OUTAGE_BACKOFF.capMs);
+  try {
+    await job.moveToDelayed(Date.now() + delayMs, token);
+  } catch (error) {
+    // Redis is away too: the job fails as usual (or stalls and comes back once its lock lapses).
+    logger.warn({ err: error }, 'could not park the job during a registry outage');
+    return;
+  }
+  logger.warn({ err: cause, delayMs, parkedBefore }, 'registry unreachable: job parked, its attempt not counted');
+  throw new DelayedError();
+}
+
+async function attemptStage(job: Job, stage: Stage, deps: StageRunnerDeps): Promise<StageJobResult> {
   const { registry } = deps;
   const ledger = deps.ledger ?? createStageLedger(registry, { maxBatch: 1 });
   const parsed = stagePayloadSchema.safeParse(job.data);
@@ -173,6 +210,8 @@ export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps)
     await ledger.finish({ ...finishOf(runId, stage, output), ...(cacheKey ? { cacheKey } : {}) });
     return { runId, stage, outcome: 'succeeded' };
   } catch (error) {
+    // Nothing can be recorded while Postgres is away: runStageJob parks the job.
+    if (isRegistryUnavailable(error)) throw error;
     // A handler stopped by the abort signal may throw anything: the announced cancel says why.
     if ((error instanceof StageStoppedError || cancelAnnounced(attempt)) && (await isCancelRequested(registry, runId))) {
       logger.info('stage stopped: run cancelled');

@@ -79,7 +79,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
   const connections: Redis[] = [];
   const workers: Worker[] = [];
 
-  const makeWorker = (queueName: string, jobName: JobName, concurrency: number, processor: (job: Job) => Promise<unknown>) => {
+  const makeWorker = (queueName: string, jobName: JobName, concurrency: number, processor: (job: Job, token?: string) => Promise<unknown>) => {
     const connection = connectRedis(pipeline.connection, `lathe-worker-${queueName}`);
     connections.push(connection);
     const worker = new Worker(
@@ -114,17 +114,13 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
     const spec = pipeline.specs[stage];
     const concurrency = typeof options.concurrency === 'number' ? options.concurrency : (options.concurrency?.[stage] ?? spec.concurrency);
     const cacheInputs = options.cacheInputs?.[stage];
-    makeWorker(STAGE_QUEUES[stage], stage, concurrency, (job) =>
-      runStageJob(job, stage, {
-        registry: pipeline.registry,
-        logger,
-        handler,
-        spec,
-        codeVersion: pipeline.codeVersion,
-        ledger,
-        cancels,
-        ...(cacheInputs ? { cacheInputs } : {}),
-      }),
+    makeWorker(STAGE_QUEUES[stage], stage, concurrency, (job, token) =>
+      runStageJob(
+        job,
+        stage,
+        { registry: pipeline.registry, logger, handler, spec, codeVersion: pipeline.codeVersion, ledger, cancels, ...(cacheInputs ? { cacheInputs } : {}) },
+        token,
+      ),
     );
   }
 

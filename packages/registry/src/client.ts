@@ -29,7 +29,16 @@ export interface RegistryOptions {
   maxConnections?: number;
   /** Pool size for the hot path (statements grouped by the write batchers); default 4. */
   hotPathConnections?: number;
+  /** How long opening a connection may take before it fails; default 10 s. */
+  connectTimeoutMs?: number;
 }
+
+/**
+ * Without a bound, a connection to a server that does not answer (a dead host, a dropped
+ * route) waits for the operating system's TCP timeout, minutes, and every query behind it
+ * with it; with one, it fails as `registry_unavailable` and callers retry or answer 503.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /** The pools behind each registry, and whether its hot-path statements are prepared. */
 const pools = new WeakMap<object, { pool: pg.Pool; hotPath: { pool: pg.Pool; prepared: boolean } }>();
@@ -44,9 +53,11 @@ export function createRegistry(options: RegistryOptions): Registry {
   // Timestamps are stored as UTC `timestamp(3)` (Prisma's DateTime): `now()` in raw SQL must
   // convert in UTC whatever the server's default time zone.
   const session = `-c search_path="${schema}" -c TimeZone=UTC`;
-  const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10, options: session });
+  const connectionTimeoutMillis = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10, options: session, connectionTimeoutMillis });
   const hotPool = new pg.Pool({
     connectionString,
+    connectionTimeoutMillis,
     max: options.hotPathConnections ?? 4,
     options: `${session} -c enable_seqscan=off -c plan_cache_mode=force_generic_plan`,
   });
