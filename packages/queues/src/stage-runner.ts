@@ -253,6 +253,27 @@ function makeContext(
   const params = (run.params ?? {}) as RunParams;
   const cancelRequested = throttledStopCheck(() => isCancelRequested(registry, run.id), { intervalMs: deps.cancels ? CANCEL_POLL_MS : 0 });
   const shouldStop = async () => attempt.aborted || (await cancelRequested());
+  // Progress events are transport only (Postgres has the progress): a Redis outage must neither
+  // fail nor stall the stage, so they are not awaited. One is in flight at a time and only the
+  // latest waits behind it, so an outage queues at most two, however often progress is reported.
+  let publishing = false;
+  let pending: object | null = null;
+  const publishProgress = (event: object): void => {
+    if (publishing) {
+      pending = event;
+      return;
+    }
+    publishing = true;
+    void job
+      .updateProgress(event)
+      .catch((error: unknown) => logger.warn({ err: error }, 'progress event not published'))
+      .finally(() => {
+        publishing = false;
+        const next = pending;
+        pending = null;
+        if (next) publishProgress(next);
+      });
+  };
   return {
     runId: run.id,
     stage,
@@ -273,10 +294,7 @@ function makeContext(
     async reportProgress(progress: number) {
       await reportStageProgress(registry, run.id, stage, progress);
       const overall = (STAGES.indexOf(stage) + Math.min(1, Math.max(0, progress))) / STAGES.length;
-      // The event is transport only (Postgres has the progress): losing Redis must not fail the stage.
-      await job
-        .updateProgress({ runId: run.id, stage, stageProgress: progress, progress: overall })
-        .catch((error: unknown) => logger.warn({ err: error }, 'progress event not published'));
+      publishProgress({ runId: run.id, stage, stageProgress: progress, progress: overall });
     },
     async stageOutput(of: Stage) {
       // Stages done before this one began came back with the claim; their outputs are final.
