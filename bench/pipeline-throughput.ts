@@ -27,12 +27,17 @@
  * It also prints the CPU each side spent per pipeline in this process, Postgres and Redis
  * (support/cpu-accounting.ts). Where the three share the machine's cores, as on a 2-core
  * development box, the ratio cannot exceed raw's total CPU per pipeline over Lathe's.
+ *
+ * A third side, for the same reason, measures Lathe without its registry bookkeeping: the same
+ * workers and stage runner, but no Run rows (flows are added as raw adds them) and a stage
+ * ledger that answers claims and records finishes in memory. Lathe's ratio against raw, next to
+ * this one's, says what the Postgres writes cost and what the rest of Lathe costs.
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { buildRunFlow, connectRedis, createPipeline, resolveJobSpecs, stageWorkerOptions, startWorkers, STAGE_QUEUES, type StageHandler } from '../packages/queues/src/index.ts';
-import { createExperiment, createRegistry, ensureDataset, registerDatasetVersion, STAGES, type Registry } from '../packages/registry/src/index.ts';
+import { buildRunFlow, connectRedis, createPipeline, resolveJobSpecs, stageWorkerOptions, startWorkers, STAGE_QUEUES, type StageHandler, type StageLedger } from '../packages/queues/src/index.ts';
+import { claimStages, createExperiment, createRegistry, createRun, ensureDataset, registerDatasetVersion, STAGES, type Experiment, type Registry, type StageClaim } from '../packages/registry/src/index.ts';
 import { createTestDatabase, createTestRedis } from '../test/harness/index.ts';
 import { describeCpuPer, withCpuAccounting, type CpuSpent } from './support/cpu-accounting.ts';
 
@@ -129,6 +134,53 @@ async function lathe(registry: Registry, experimentId: string, handlers: Record<
   }
 }
 
+/** Claims and finishes without Postgres: each run's done outputs kept in a Map (bench only). */
+function memoryLedger(template: StageClaim, experiment: Experiment): StageLedger {
+  const outputs = new Map<string, StageClaim['doneOutputs']>();
+  return {
+    async claim(runId) {
+      return { ...template, run: { ...template.run, id: runId }, doneOutputs: { ...(outputs.get(runId) ?? {}) } };
+    },
+    async finish(item) {
+      const done = outputs.get(item.runId) ?? {};
+      done[item.stage] = item.output;
+      // The last stage ends the run: forget it (memory stays flat over a round).
+      if (item.stage === STAGES[STAGES.length - 1]) outputs.delete(item.runId);
+      else outputs.set(item.runId, done);
+    },
+    async experiment() {
+      return experiment;
+    },
+    async datasetSha256() {
+      return 'b'.repeat(64);
+    },
+  };
+}
+
+async function latheWithoutRegistry(ledger: StageLedger, handlers: Record<(typeof STAGES)[number], StageHandler>, count: number, callers: number): Promise<number> {
+  const redis = createTestRedis('bench-noreg');
+  const pipeline = createPipeline({ registry, connection: redis.redisUrl, prefix: redis.prefix });
+  const workers = await startWorkers({ pipeline, stages: [...STAGES], handlers, concurrency, ledger });
+  const producerConnection = connectRedis(redis.redisUrl, 'bench-noreg-producer');
+  const producer = new FlowProducer({ connection: producerConnection, prefix: redis.prefix });
+  const completions = await deployCompletions(redis.redisUrl, redis.prefix, count);
+  try {
+    const start = performance.now();
+    await inFlight(count, callers, async () => {
+      await producer.add(buildRunFlow(randomUUID(), 'ingest', specs));
+    });
+    await completions.done;
+    return count / ((performance.now() - start) / 1000);
+  } finally {
+    await completions.close();
+    await producer.close();
+    await workers.close();
+    await pipeline.close();
+    producerConnection.disconnect();
+    await redis.cleanup();
+  }
+}
+
 const noCpu = (): CpuSpent => ({ nodeMs: 0, postgresMs: 0, redisMs: 0 });
 function addCpu(total: CpuSpent, cpu: CpuSpent) {
   total.nodeMs += cpu.nodeMs;
@@ -148,15 +200,23 @@ try {
   const handlers = { ingest: async () => ({ datasetVersionId: version.id }), train: noop, evaluate: noop, deploy: noop };
 
   const ours = (callers: number) => lathe(registry, experiment.id, handlers, pipelines, callers);
+  // The in-memory ledger's claim: what a real claim of a queued run returns.
+  const { run: templateRun } = await createRun(registry, { experimentId: experiment.id });
+  const [template] = await claimStages(registry, [{ runId: templateRun.id, stage: 'ingest' }]);
+  const ledger = memoryLedger(template!, experiment);
+  const unbooked = (callers: number) => latheWithoutRegistry(ledger, handlers, pipelines, callers);
   await rawBullmq(pipelines, producers);
   await ours(producers);
+  await unbooked(producers);
 
   console.log(`pipelines: ${pipelines} per round, concurrency per stage: ${concurrency} (both sides), rounds: ${rounds}`);
   for (const callers of [producers, 1]) {
     const raws: number[] = [];
     const lathes: number[] = [];
+    const unbookeds: number[] = [];
     const rawCpu = noCpu();
     const latheCpu = noCpu();
+    const unbookedCpu = noCpu();
     const measured = async (rates: number[], total: CpuSpent, work: () => Promise<number>) => {
       const { result, cpu } = await withCpuAccounting(work);
       rates.push(result);
@@ -167,12 +227,18 @@ try {
       const rawFirst = round % 2 === 0;
       if (rawFirst) await measured(raws, rawCpu, () => rawBullmq(pipelines, callers));
       await measured(lathes, latheCpu, () => ours(callers));
+      await measured(unbookeds, unbookedCpu, () => unbooked(callers));
       if (!rawFirst) await measured(raws, rawCpu, () => rawBullmq(pipelines, callers));
-      console.log(`round ${round + 1}: raw ${raws.at(-1)!.toFixed(1)}/s, Lathe ${lathes.at(-1)!.toFixed(1)}/s, ratio ${(lathes.at(-1)! / raws.at(-1)!).toFixed(3)}`);
+      console.log(
+        `round ${round + 1}: raw ${raws.at(-1)!.toFixed(1)}/s, Lathe ${lathes.at(-1)!.toFixed(1)}/s, ratio ${(lathes.at(-1)! / raws.at(-1)!).toFixed(3)}; without registry writes ${unbookeds.at(-1)!.toFixed(1)}/s`,
+      );
     }
     console.log(`raw BullMQ flows:  ${median(raws).toFixed(1)} pipelines/s (median), CPU per pipeline: ${describeCpuPer(rawCpu, pipelines * rounds)}`);
     console.log(`Lathe pipelines:   ${median(lathes).toFixed(1)} pipelines/s (median), CPU per pipeline: ${describeCpuPer(latheCpu, pipelines * rounds)}`);
     console.log(`ratio Lathe/raw:   ${(median(lathes) / median(raws)).toFixed(3)}${callers === 1 ? ' (latency-bound, for comparison)' : ' (target ≥ 0.8)'}`);
+    console.log(
+      `Lathe without registry writes (in-memory ledger, no Run rows): ${median(unbookeds).toFixed(1)} pipelines/s (median), ratio ${(median(unbookeds) / median(raws)).toFixed(3)}, CPU per pipeline: ${describeCpuPer(unbookedCpu, pipelines * rounds)}`,
+    );
   }
 } finally {
   await registry.$disconnect();

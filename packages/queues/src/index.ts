@@ -14,6 +14,7 @@ export * from './run-flow.ts';
 export * from './run-jobs.ts';
 export * from './schedules.ts';
 export * from './stage-handler.ts';
+export * from './stage-ledger.ts';
 export * from './stage-runner.ts';
 export * from './worker-config.ts';
 export * from './workers.ts';

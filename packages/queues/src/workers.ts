@@ -16,7 +16,7 @@ import type { Pipeline } from './pipeline.ts';
 import { subscribeCancels } from './cancel-signals.ts';
 import { createJobDurationHistogram, metricStageOfQueue } from './queue-metrics.ts';
 import { handleScheduleTick } from './schedules.ts';
-import { createStageLedger } from './stage-ledger.ts';
+import { createStageLedger, type StageLedger } from './stage-ledger.ts';
 import { runStageJob, type CacheInputs } from './stage-runner.ts';
 import type { StageHandlers } from './stage-handler.ts';
 
@@ -32,6 +32,12 @@ export interface StartWorkersOptions {
   cacheInputs?: Partial<Record<Stage, CacheInputs>>;
   /** How often to look for stalled jobs; default half the lock duration. */
   stalledIntervalMs?: number;
+  /**
+   * What the group's jobs read from and write to the registry around each stage; default the
+   * registry's (`createStageLedger`). Benchmarks swap in one that stays in memory to measure
+   * what the registry's bookkeeping costs.
+   */
+  ledger?: StageLedger;
   /** Observe job durations here (the process's metrics registry). */
   metricsRegistry?: MetricsRegistry;
   logger?: Logger;
@@ -105,7 +111,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
   };
 
   // One ledger for the group: the concurrent jobs of every stage share its statements and caches.
-  const ledger = createStageLedger(pipeline.registry);
+  const ledger = options.ledger ?? createStageLedger(pipeline.registry);
   // One subscription for the group: announced cancels stop its active attempts at once.
   const cancels = await subscribeCancels({ connection: pipeline.connection, prefix: pipeline.prefix, logger });
   for (const stage of options.stages) {
