@@ -38,7 +38,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { buildRunFlow, connectRedis, createPipeline, resolveJobSpecs, stageWorkerOptions, startWorkers, STAGE_QUEUES, type StageHandler, type StageLedger } from '../packages/queues/src/index.ts';
 import { claimStages, createExperiment, createRegistry, createRun, ensureDataset, registerDatasetVersion, STAGES, type Experiment, type Registry, type StageClaim } from '../packages/registry/src/index.ts';
-import { createTestDatabase, createTestRedis } from '../test/harness/index.ts';
+import { createTestDatabase, createTestRedis, type TestRedis } from '../test/harness/index.ts';
 import { describeCpuPer, withCpuAccounting, type CpuSpent } from './support/cpu-accounting.ts';
 
 // bench/ has no dependencies of its own: load the very bullmq that @lathe/queues uses.
@@ -84,16 +84,15 @@ async function inFlight(count: number, limit: number, work: () => Promise<void>)
   await Promise.all(Array.from({ length: Math.min(limit, count) }, caller));
 }
 
-async function rawBullmq(count: number, callers: number): Promise<number> {
-  const redis = createTestRedis('bench-raw');
-  const connections = STAGES.map(() => connectRedis(redis.redisUrl, 'bench-raw-worker'));
-  const workers = STAGES.map(
-    (stage, i) => new Worker(STAGE_QUEUES[stage], async () => ({ ok: true }), stageWorkerOptions(specs, stage, { connection: connections[i]!, prefix: redis.prefix, concurrency })),
-  );
-  const producerConnection = connectRedis(redis.redisUrl, 'bench-raw-producer');
+/**
+ * Adds `count` flows as raw BullMQ does (one `FlowProducer.add` each, `callers` in flight) to
+ * workers already listening under the prefix; resolves with pipelines/s once every deploy job
+ * has completed.
+ */
+async function rawFlowsPerSecond(redis: TestRedis, count: number, callers: number): Promise<number> {
+  const producerConnection = connectRedis(redis.redisUrl, 'bench-producer');
   const producer = new FlowProducer({ connection: producerConnection, prefix: redis.prefix });
   const completions = await deployCompletions(redis.redisUrl, redis.prefix, count);
-  await Promise.all(workers.map((w) => w.waitUntilReady()));
   try {
     const start = performance.now();
     await inFlight(count, callers, async () => {
@@ -104,8 +103,22 @@ async function rawBullmq(count: number, callers: number): Promise<number> {
   } finally {
     await completions.close();
     await producer.close();
+    producerConnection.disconnect();
+  }
+}
+
+async function rawBullmq(count: number, callers: number): Promise<number> {
+  const redis = createTestRedis('bench-raw');
+  const connections = STAGES.map(() => connectRedis(redis.redisUrl, 'bench-raw-worker'));
+  const workers = STAGES.map(
+    (stage, i) => new Worker(STAGE_QUEUES[stage], async () => ({ ok: true }), stageWorkerOptions(specs, stage, { connection: connections[i]!, prefix: redis.prefix, concurrency })),
+  );
+  try {
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+    return await rawFlowsPerSecond(redis, count, callers);
+  } finally {
     await Promise.all(workers.map((w) => w.close()));
-    for (const c of [...connections, producerConnection]) c.disconnect();
+    for (const c of connections) c.disconnect();
     await redis.cleanup();
   }
 }
@@ -161,22 +174,11 @@ async function latheWithoutRegistry(ledger: StageLedger, handlers: Record<(typeo
   const redis = createTestRedis('bench-noreg');
   const pipeline = createPipeline({ registry, connection: redis.redisUrl, prefix: redis.prefix });
   const workers = await startWorkers({ pipeline, stages: [...STAGES], handlers, concurrency, ledger });
-  const producerConnection = connectRedis(redis.redisUrl, 'bench-noreg-producer');
-  const producer = new FlowProducer({ connection: producerConnection, prefix: redis.prefix });
-  const completions = await deployCompletions(redis.redisUrl, redis.prefix, count);
   try {
-    const start = performance.now();
-    await inFlight(count, callers, async () => {
-      await producer.add(buildRunFlow(randomUUID(), 'ingest', specs));
-    });
-    await completions.done;
-    return count / ((performance.now() - start) / 1000);
+    return await rawFlowsPerSecond(redis, count, callers);
   } finally {
-    await completions.close();
-    await producer.close();
     await workers.close();
     await pipeline.close();
-    producerConnection.disconnect();
     await redis.cleanup();
   }
 }
