@@ -74,9 +74,13 @@ describe('outages under running workers', () => {
     // Train has 3 attempts 20–100 ms apart (FAST_JOBS): failing, it would have spent them all
     // many times over (it did, before jobs were parked).
     await sleep(2_500);
-    const parked = await trainJob(runId);
-    expect(await parked!.getState()).toBe('delayed');
-    expect(parked!.attemptsMade).toBe(0);
+    // Between two parks the job is briefly active again (it tries, Postgres refuses): wait for
+    // it to be back in the delayed set.
+    const parked = await waitFor('train parked', async () => {
+      const job = await trainJob(runId);
+      return job && (await job.getState()) === 'delayed' ? job : null;
+    });
+    expect(parked.attemptsMade).toBe(0);
     // Postgres still says what it said when the outage began.
     const during = await getRunWithStages(fx.db.registry, runId);
     expect([during.status, during.stage, during.stages.find((s) => s.stage === 'train')!.status]).toEqual(['running', 'train', 'running']);
