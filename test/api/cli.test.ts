@@ -140,6 +140,33 @@ describe('lathe CLI', () => {
     expect(report.out).toMatch(/^control \(control\)\s+100\s+10\s+10\.00%/m);
   });
 
+  it('creates, lists and revokes API keys (admin only); a created key works until it is revoked', async () => {
+    const created = await lathe(['keys', 'create', 'checkout-service', '--role', 'viewer'], { LATHE_API_KEY: api.keys.admin });
+    expect(created.code).toBe(0);
+    // stdout is the key alone, so a script can capture it.
+    const key = created.out.trim();
+    expect(key).toMatch(/^lathe_[A-Za-z0-9_-]{40,}$/);
+    expect(created.err).toMatch(/created viewer key lathe_.{6}… \(.+\) for checkout-service: store it now/);
+    expect((await lathe(['models', 'list'], { LATHE_API_KEY: key })).code).toBe(0);
+
+    const listed = await lathe(['keys', 'list'], { LATHE_API_KEY: api.keys.admin });
+    const row = listed.out.split('\n').find((line) => line.includes('checkout-service'))!;
+    expect(row).toMatch(/viewer/);
+    expect(listed.out).not.toContain(key);
+    const id = row.split(/\s+/)[0]!;
+
+    const notAdmin = await lathe(['keys', 'list'], { LATHE_API_KEY: api.keys.editor });
+    expect(notAdmin.err).toMatch(/^lathe: not allowed: .*admin role/);
+    const badRole = await lathe(['keys', 'create', 'x', '--role', 'owner'], { LATHE_API_KEY: api.keys.admin });
+    expect(badRole.err).toMatch(/--role must be one of viewer, editor, admin; got "owner"/);
+
+    const revoked = await lathe(['keys', 'revoke', id], { LATHE_API_KEY: api.keys.admin });
+    expect(revoked.out).toMatch(/^revoked viewer key lathe_.{6}… \(checkout-service\)/);
+    expect((await lathe(['models', 'list'], { LATHE_API_KEY: key })).err).toMatch(/rejected the key from LATHE_API_KEY/);
+    expect((await lathe(['keys', 'list'], { LATHE_API_KEY: api.keys.admin })).out).not.toContain('checkout-service');
+    expect((await lathe(['keys', 'list', '--all'], { LATHE_API_KEY: api.keys.admin })).out).toMatch(/checkout-service.*viewer.*\d{4}-\d{2}-\d{2} [\d:]{8}\s*$/m);
+  });
+
   it('explains auth and validation errors in one line each', async () => {
     const noKey = await lathe(['models', 'list'], { LATHE_API_KEY: undefined });
     expect(noKey.code).toBe(1);

@@ -6,6 +6,7 @@ import { CliError, type CliIo } from './io.ts';
 import { registerAbCommands } from './commands/ab.ts';
 import { registerDatasetCommands } from './commands/dataset.ts';
 import { registerExperimentCommands } from './commands/experiment.ts';
+import { registerKeyCommands } from './commands/keys.ts';
 import { registerModelCommands } from './commands/models.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerUpDownCommands } from './commands/up-down.ts';
@@ -22,6 +23,7 @@ export function createProgram(io: CliIo): Command {
   registerRunCommands(program, client, io);
   registerModelCommands(program, client, io);
   registerAbCommands(program, client, io);
+  registerKeyCommands(program, client, io);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
