@@ -38,7 +38,11 @@ describe('probes and documents', () => {
   });
 
   it('mounts Bull Board at /admin/queues for admins only', async () => {
-    expect((await fetch(`${api.url}/admin/queues`)).status).toBe(401);
+    const anonymous = await fetch(`${api.url}/admin/queues`);
+    expect(anonymous.status).toBe(401);
+    // A browser is asked for Basic credentials there; API routes challenge for a Bearer key.
+    expect(anonymous.headers.get('www-authenticate')).toBe('Basic realm="lathe"');
+    expect((await fetch(`${api.url}/runs`)).headers.get('www-authenticate')).toBe('Bearer');
     const basic = (key: string) => ({ authorization: `Basic ${Buffer.from(`lathe:${key}`).toString('base64')}` });
     expect((await fetch(`${api.url}/admin/queues`, { headers: basic(api.keys.editor) })).status).toBe(403);
     const page = await fetch(`${api.url}/admin/queues`, { headers: basic(api.keys.admin) });

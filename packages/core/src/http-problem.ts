@@ -11,6 +11,8 @@ import type { Logger } from './logger.ts';
 /** The parts of Express's response that sending a problem uses. */
 export interface ProblemResponse {
   headersSent: boolean;
+  getHeader(name: string): unknown;
+  setHeader(name: string, value: string): unknown;
   status(code: number): ProblemResponse;
   type(mediaType: string): ProblemResponse;
   send(body: string): unknown;
@@ -144,6 +146,9 @@ export function problemHandler(logger: Logger, options: { classify?: (error: unk
     }
     const problem = toProblem(options.classify?.(error) ?? error);
     problem.instance = req.originalUrl;
+    // RFC 9110: a 401 names the scheme to authenticate with. API keys go as Bearer tokens; a
+    // route that takes another scheme (Basic, for a browser) sets its own challenge first.
+    if (problem.status === 401 && res.getHeader('WWW-Authenticate') === undefined) res.setHeader('WWW-Authenticate', 'Bearer');
     if (problem.status >= 500) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
     sendProblem(res, problem);
   };

@@ -150,11 +150,6 @@ export function createServeApp(deps: ServeDeps): Express {
   app.use(() => {
     throw new HttpProblem(404, 'route_not_found', 'no such route');
   });
-  const problems = problemHandler(deps.logger, { classify: registryUnavailable });
-  app.use((error: unknown, req: Request, res: express.Response, next: express.NextFunction) => {
-    // RFC 9110: a 401 names the scheme the client should use.
-    if (error instanceof HttpProblem && error.httpStatus === 401) res.set('WWW-Authenticate', 'Bearer');
-    problems(error, req, res, next);
-  });
+  app.use(problemHandler(deps.logger, { classify: registryUnavailable }));
   return app;
 }

@@ -20,16 +20,15 @@ declare global {
 
 export function authenticate(registry: Registry, options: { basicRealm?: string } = {}): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
+    const refuse = (code: string, message: string) => {
+      // The problem handler challenges for Bearer; a browser page asks for Basic instead.
+      if (options.basicRealm) res.set('WWW-Authenticate', `Basic realm="${options.basicRealm}"`);
+      return new HttpProblem(401, code, message);
+    };
     const key = presentedApiKey((name) => req.get(name));
-    if (options.basicRealm) res.set('WWW-Authenticate', `Basic realm="${options.basicRealm}"`);
-    else res.set('WWW-Authenticate', 'Bearer');
-    if (!key) {
-      throw new HttpProblem(401, 'missing_api_key', 'this route needs an API key: send `Authorization: Bearer <key>` or `X-API-Key: <key>`');
-    }
-    if (key.length > MAX_API_KEY_LENGTH) throw new HttpProblem(401, 'invalid_api_key', 'the API key is not valid (unknown or revoked)');
-    const found = await findActiveApiKeyByHash(registry, hashApiKey(key));
-    if (!found) throw new HttpProblem(401, 'invalid_api_key', 'the API key is not valid (unknown or revoked)');
-    res.removeHeader('WWW-Authenticate');
+    if (!key) throw refuse('missing_api_key', 'this route needs an API key: send `Authorization: Bearer <key>` or `X-API-Key: <key>`');
+    const found = key.length > MAX_API_KEY_LENGTH ? null : await findActiveApiKeyByHash(registry, hashApiKey(key));
+    if (!found) throw refuse('invalid_api_key', 'the API key is not valid (unknown or revoked)');
     req.apiKey = found;
     await touchApiKey(registry, found.id);
     next();
