@@ -8,9 +8,9 @@
  * answer of its last read for up to `maxStaleMs`, as endpoint routing does; a key never read
  * then gets 503.
  */
-import { HttpProblem, LatheError, MAX_API_KEY_LENGTH, presentedApiKey, type Logger } from '@lathe/core';
+import { HttpProblem, MAX_API_KEY_LENGTH, presentedApiKey, type Logger } from '@lathe/core';
 import { findActiveApiKeyByHash, hasRole, hashApiKey, touchApiKey, type ApiKey, type ApiKeyRole, type Registry } from '@lathe/registry';
-import { createReadCache } from './read-cache.ts';
+import { createReadCache, readThroughRegistry } from './read-cache.ts';
 
 export interface ClientKeys {
   /** The active key the request presents, with at least `role`; otherwise a 401, 403 or 503 problem. */
@@ -27,7 +27,7 @@ export interface ClientKeysOptions {
 const invalidKey = () => new HttpProblem(401, 'invalid_api_key', 'the API key is not valid (unknown or revoked)');
 
 export function createClientKeys(registry: Registry, options: ClientKeysOptions): ClientKeys {
-  const cache = createReadCache<ApiKey | null>({ ttlMs: options.ttlMs, maxStaleMs: options.maxStaleMs ?? 5 * 60_000, ...(options.now ? { now: options.now } : {}) });
+  const cache = createReadCache<ApiKey | null>(options);
 
   const lookUp = async (hash: string): Promise<ApiKey | null> => {
     const key = await findActiveApiKeyByHash(registry, hash);
@@ -44,14 +44,7 @@ export function createClientKeys(registry: Registry, options: ClientKeysOptions)
       }
       if (presented.length > MAX_API_KEY_LENGTH) throw invalidKey();
       const hash = hashApiKey(presented);
-      let key: ApiKey | null;
-      try {
-        const read = await cache.get(hash, () => lookUp(hash));
-        if (read.staleBecause) options.logger.warn({ err: read.staleBecause }, 'registry unreachable: checking the API key with its last read');
-        key = read.value;
-      } catch (error) {
-        throw new LatheError('registry_unavailable', `the API key cannot be checked: the registry cannot be read (${(error as Error).message})`, { httpStatus: 503, cause: error });
-      }
+      const key = await readThroughRegistry(cache, hash, () => lookUp(hash), { logger: options.logger, what: 'the API key' });
       if (!key) throw invalidKey();
       if (!hasRole(key.role, role)) {
         throw new HttpProblem(403, 'insufficient_role', `this route needs the ${role} role; key ${key.prefix}… has ${key.role}`);

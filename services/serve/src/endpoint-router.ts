@@ -7,10 +7,10 @@
  * While the registry cannot be read (Postgres restarting), the last routing read is used for up
  * to `maxStaleMs`, so predictions go on; past that, or for an endpoint never read, 503.
  */
-import { LatheError, NotFoundError, type Logger } from '@lathe/core';
+import { NotFoundError, type Logger } from '@lathe/core';
 import { routeUnit, type UnitRoute } from '@lathe/experiments';
 import { endpointServing, type Registry } from '@lathe/registry';
-import { createReadCache } from './read-cache.ts';
+import { createReadCache, readThroughRegistry } from './read-cache.ts';
 
 export interface EndpointRouter {
   /** The route of `unitId` on `endpoint`; NotFoundError when nothing serves it. */
@@ -23,21 +23,11 @@ export function createEndpointRouter(
   registry: Registry,
   options: { ttlMs: number; maxStaleMs?: number; logger: Logger; now?: () => number },
 ): EndpointRouter {
-  const cache = createReadCache<Serving>({ ttlMs: options.ttlMs, maxStaleMs: options.maxStaleMs ?? 5 * 60_000, ...(options.now ? { now: options.now } : {}) });
-
-  const servingOf = async (endpoint: string): Promise<Serving> => {
-    try {
-      const { value, staleBecause } = await cache.get(endpoint, () => endpointServing(registry, endpoint));
-      if (staleBecause) options.logger.warn({ err: staleBecause, endpoint }, 'registry unreachable: routing with the last read');
-      return value;
-    } catch (error) {
-      throw new LatheError('registry_unavailable', `the routing of endpoint ${endpoint} cannot be read from the registry: ${(error as Error).message}`, { httpStatus: 503, cause: error });
-    }
-  };
-
+  const cache = createReadCache<Serving>(options);
   return {
     async route(endpoint, unitId) {
-      const route = routeUnit(await servingOf(endpoint), unitId);
+      const serving = await readThroughRegistry(cache, endpoint, () => endpointServing(registry, endpoint), { logger: options.logger, what: `the routing of endpoint ${endpoint}` });
+      const route = routeUnit(serving, unitId);
       if (!route) throw new NotFoundError('endpoint', endpoint);
       return route;
     },

@@ -5,6 +5,10 @@
  * `maxEntries` keys are kept, the least recently read forgotten first, so keys a client makes
  * up cannot grow it without bound.
  */
+import { LatheError, type Logger } from '@lathe/core';
+
+/** How long a last good read is served while the registry cannot be read, by default. */
+export const DEFAULT_MAX_STALE_MS = 5 * 60_000;
 
 export interface CachedRead<V> {
   value: V;
@@ -19,7 +23,8 @@ export interface ReadCache<V> {
 
 export interface ReadCacheOptions {
   ttlMs: number;
-  maxStaleMs: number;
+  /** Default DEFAULT_MAX_STALE_MS. */
+  maxStaleMs?: number;
   maxEntries?: number;
   now?: () => number;
 }
@@ -35,6 +40,7 @@ interface Entry<V> {
 export function createReadCache<V>(options: ReadCacheOptions): ReadCache<V> {
   const now = options.now ?? (() => performance.now());
   const maxEntries = options.maxEntries ?? 10_000;
+  const maxStaleMs = options.maxStaleMs ?? DEFAULT_MAX_STALE_MS;
   const entries = new Map<string, Entry<V>>();
 
   const fresh = (key: string, read: () => Promise<V>, previous: Entry<V> | undefined): Entry<V> => {
@@ -56,9 +62,24 @@ export function createReadCache<V>(options: ReadCacheOptions): ReadCache<V> {
       try {
         return { value: await entry.read };
       } catch (error) {
-        if (entry.last && now() - entry.last.at < options.maxStaleMs) return { value: entry.last.value, staleBecause: error };
+        if (entry.last && now() - entry.last.at < maxStaleMs) return { value: entry.last.value, staleBecause: error };
         throw error;
       }
     },
   };
+}
+
+/**
+ * A registry read through `cache`: an old answer served during an outage is logged, and no
+ * answer at all becomes a 503 `registry_unavailable` naming what could not be read.
+ */
+export async function readThroughRegistry<V>(cache: ReadCache<V>, key: string, read: () => Promise<V>, context: { logger: Logger; what: string }): Promise<V> {
+  let result: CachedRead<V>;
+  try {
+    result = await cache.get(key, read);
+  } catch (error) {
+    throw new LatheError('registry_unavailable', `${context.what} cannot be read from the registry: ${(error as Error).message}`, { httpStatus: 503, cause: error });
+  }
+  if (result.staleBecause) context.logger.warn({ err: result.staleBecause }, `registry unreachable: using the last read of ${context.what}`);
+  return result.value;
 }
