@@ -40,6 +40,7 @@ import { AttemptAbort } from './attempt-abort.ts';
 import { throttledStopCheck } from './cancel-poll.ts';
 import type { CancelSignals } from './cancel-signals.ts';
 import { createStageLedger, type StageLedger } from './stage-ledger.ts';
+import { latestOnly } from './latest-only.ts';
 
 /** Cached reads the cache inputs may use. */
 export interface CacheLookups {
@@ -254,26 +255,10 @@ function makeContext(
   const cancelRequested = throttledStopCheck(() => isCancelRequested(registry, run.id), { intervalMs: deps.cancels ? CANCEL_POLL_MS : 0 });
   const shouldStop = async () => attempt.aborted || (await cancelRequested());
   // Progress events are transport only (Postgres has the progress): a Redis outage must neither
-  // fail nor stall the stage, so they are not awaited. One is in flight at a time and only the
-  // latest waits behind it, so an outage queues at most two, however often progress is reported.
-  let publishing = false;
-  let pending: object | null = null;
-  const publishProgress = (event: object): void => {
-    if (publishing) {
-      pending = event;
-      return;
-    }
-    publishing = true;
-    void job
-      .updateProgress(event)
-      .catch((error: unknown) => logger.warn({ err: error }, 'progress event not published'))
-      .finally(() => {
-        publishing = false;
-        const next = pending;
-        pending = null;
-        if (next) publishProgress(next);
-      });
-  };
+  // fail nor stall the stage, so they are not awaited, and only the latest waits for Redis.
+  const publishProgress = latestOnly((event: object) =>
+    job.updateProgress(event).catch((error: unknown) => logger.warn({ err: error }, 'progress event not published')),
+  );
   return {
     runId: run.id,
     stage,

@@ -37,5 +37,5 @@ export function registryUnavailable(error: unknown): LatheError | undefined {
 
 /** Whether the error means Postgres cannot be reached, raw or already turned into `registry_unavailable`. */
 export function isRegistryUnavailable(error: unknown): boolean {
-  return registryUnavailable(error) !== undefined || (error instanceof LatheError && error.code === 'registry_unavailable');
+  return error instanceof LatheError ? error.code === 'registry_unavailable' : unreachable(error);
 }
