@@ -2,7 +2,7 @@
  * A TCP proxy in front of a real server, to take the server "down" for one client without
  * touching the server others use: `cut()` drops every open connection and stops listening
  * (new connections are refused, as by a stopped Postgres); `restore()` listens again on the
- * same port.
+ * same port; `close()` is a cut for good.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
@@ -36,13 +36,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
     });
-  const stop = async (server: Server | null) => {
-    for (const socket of sockets) socket.destroy();
-    if (server?.listening) await new Promise((resolve) => server.close(resolve));
-  };
-
   let server: Server | null = newServer();
   const port = await listen(server, 0);
+  const cut = async () => {
+    for (const socket of sockets) socket.destroy();
+    if (server?.listening) await new Promise((resolve) => server!.close(resolve));
+    server = null;
+  };
   return {
     port,
     urlThrough(url) {
@@ -51,18 +51,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       through.port = String(port);
       return through.toString();
     },
-    async cut() {
-      await stop(server);
-      server = null;
-    },
+    cut,
     async restore() {
       if (server) return;
       server = newServer();
       await listen(server, port);
     },
-    async close() {
-      await stop(server);
-      server = null;
-    },
+    close: cut,
   };
 }

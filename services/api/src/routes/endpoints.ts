@@ -11,7 +11,6 @@ import type { ApiDeps } from '../deps.ts';
 import { endpointName } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 
-
 export function registerEndpointRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry } = deps;
 
