@@ -4,7 +4,7 @@
  * traffic climbs step by step and which is promoted or rolled back on the statistics.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignVariant } from '@lathe/experiments';
+import { variantOfUnit } from '@lathe/experiments';
 import { startWorkers, type StageHandler, type WorkerGroup } from '@lathe/queues';
 import { getAbTest, getAlias, getRunWithStages, recordAbEvents, registerModelVersion, type NewAbEvent } from '@lathe/registry';
 import { createDeployHandler } from '../../services/deploy/src/handler.ts';
@@ -34,7 +34,7 @@ const evaluate: StageHandler = async (ctx) => {
 };
 const ingest: StageHandler = async () => ({ datasetVersionId: fx.datasetVersionId });
 
-const policy = { steps: [0.2, 0.5], minExposuresPerArm: 200, minStepDurationMs: 0, maxDurationMs: 3_600_000, alpha: 0.05, maxRelativeDrop: 0.5 };
+const policy = { steps: [0.2, 0.5], minExposuresPerArm: 200, minStepDurationMs: 0, maxDurationMs: 3_600_000, alpha: 0.05 };
 
 beforeAll(async () => {
   fx = await createPipelineFixture('deploy');
@@ -52,18 +52,19 @@ afterAll(async () => {
 /** Exposes `units` users split by the test's hashing, converting at the given rates. */
 async function simulateTraffic(abTestId: string, units: number, rates: Record<string, number>, at: Date, tag: string) {
   const test = await getAbTest(fx.db.registry, abTestId);
-  const variants = test.variants.map((v) => ({ name: v.name, weight: v.weight }));
   const events: NewAbEvent[] = [];
   const seen: Record<string, number> = {};
+  const step = test.currentStep;
   for (let i = 0; i < units; i++) {
     const unitId = `${tag}-user-${i}`;
-    const name = assignVariant(test.salt, unitId, variants)!;
-    const variant = test.variants.find((v) => v.name === name)!;
-    events.push({ variantId: variant.id, type: 'exposure', unitId, idempotencyKey: `${unitId}:exposure`, occurredAt: at });
+    const variant = variantOfUnit(test, unitId);
+    if (!variant) continue; // outside the step's coverage: production serves it, outside the test
+    const name = variant.name;
+    events.push({ variantId: variant.id, type: 'exposure', unitId, idempotencyKey: `${unitId}:exposure`, occurredAt: at, step });
     // Deterministic conversions at the variant's rate: every k-th exposed unit of that variant converts.
     seen[name] = (seen[name] ?? 0) + 1;
     if ((seen[name]! * rates[name]!) % 1 < rates[name]!) {
-      events.push({ variantId: variant.id, type: 'outcome', metric: 'conversion', value: 1, unitId, idempotencyKey: `${unitId}:conversion`, occurredAt: at });
+      events.push({ variantId: variant.id, type: 'outcome', metric: 'conversion', value: 1, unitId, idempotencyKey: `${unitId}:conversion`, occurredAt: at, step });
     }
   }
   await recordAbEvents(fx.db.registry, abTestId, events);
@@ -93,7 +94,9 @@ describe('deploy stage and rollout monitor', () => {
     const abTestId = second.deploy.abTestId!;
     let test = await getAbTest(fx.db.registry, abTestId);
     expect(test.status).toBe('running');
-    expect(test.variants.find((v) => !v.isControl)).toMatchObject({ weight: 0.2, modelVersionId: second.deploy.modelVersionId });
+    // The split among the test's units is fixed (50/50); the first step covers 40% of all units.
+    expect(test.variants.find((v) => !v.isControl)).toMatchObject({ weight: 0.5, modelVersionId: second.deploy.modelVersionId });
+    expect(test.coverage).toBeCloseTo(0.4, 12);
     expect((await getAlias(fx.db.registry, experiment.name, 'challenger'))?.modelVersionId).toBe(second.deploy.modelVersionId);
 
     // Too little traffic: hold.
@@ -107,7 +110,10 @@ describe('deploy stage and rollout monitor', () => {
     expect(result!.decision).toMatchObject({ action: 'advance', step: 1, treatmentTraffic: 0.5 });
     test = await getAbTest(fx.db.registry, abTestId);
     expect(test.currentStep).toBe(1);
+    expect(test.coverage).toBe(1);
     expect(test.variants.find((v) => !v.isControl)!.weight).toBe(0.5);
+    const treatmentDeployment = await fx.db.registry.deployment.findFirstOrThrow({ where: { id: second.deploy.deploymentId! } });
+    expect(treatmentDeployment.traffic).toBe(0.5);
 
     // Last step: a significant win promotes the treatment to production.
     await simulateTraffic(abTestId, 3_000, { control: 0.1, treatment: 0.2 }, new Date(t1.getTime() + 3_000), 'b');
@@ -120,6 +126,15 @@ describe('deploy stage and rollout monitor', () => {
       ['retired', 0],
       ['active', 1],
     ]);
+    expect(await getAlias(fx.db.registry, experiment.name, 'challenger')).toBeNull();
+    // Every look is stored with the numbers it was made on.
+    const looks = await fx.db.registry.abDecision.findMany({ where: { abTestId }, orderBy: { id: 'asc' } });
+    expect(looks.map((l) => [l.action, l.applied])).toEqual([
+      ['hold', true],
+      ['advance', true],
+      ['promote', true],
+    ]);
+    expect((looks[2]!.analysis as { treatments: Array<{ primary: { units: { treatment: number } } }> }).treatments[0]!.primary.units.treatment).toBeGreaterThan(1000);
     // A second monitor pass finds nothing running.
     expect(await monitorRollouts(fx.db.registry, { now: new Date(t1.getTime() + 5_000) })).toEqual([]);
   });
@@ -133,11 +148,12 @@ describe('deploy stage and rollout monitor', () => {
     await simulateTraffic(abTestId, 4_000, { control: 0.2, treatment: 0.05 }, new Date(Date.now() + 1_000), 'c');
     const [result] = await monitorRollouts(fx.db.registry, { now: new Date(Date.now() + 2_000) });
     expect(result!.decision.action).toBe('rollback');
-    expect(result!.decision.reasons[0]).toMatch(/significantly worse|guardrail/);
+    expect(result!.decision.reasons[0]).toMatch(/worse with confidence/);
     expect((await getAbTest(fx.db.registry, abTestId)).status).toBe('rolled_back');
     expect((await getAlias(fx.db.registry, experiment.name, 'production'))?.modelVersionId).toBe(first.deploy.modelVersionId);
     const treatment = await fx.db.registry.deployment.findFirstOrThrow({ where: { id: second.deploy.deploymentId! } });
     expect(treatment).toMatchObject({ status: 'rolled_back', traffic: 0 });
+    expect(await getAlias(fx.db.registry, experiment.name, 'challenger')).toBeNull();
   });
 
   it('refuses to deploy a model that did not pass the gate', async () => {

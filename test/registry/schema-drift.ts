@@ -135,9 +135,10 @@ export async function schemaDifferences(dmmf: Dmmf, query: Query, schema: string
         continue;
       }
       table.delete(columnName);
-      const type = expectedColumnType(field);
+      // Prisma's scalar lists are Postgres arrays, created without NOT NULL whatever the schema says.
+      const type = field.isList ? 'ARRAY' : expectedColumnType(field);
       if (column.type !== type) differences.push(`column ${tableName}.${columnName} is ${column.type} in the database, ${type} in the schema`);
-      const nullable = !field.isRequired;
+      const nullable = !field.isRequired || field.isList;
       if ((column.is_nullable === 'YES') !== nullable) {
         differences.push(`column ${tableName}.${columnName} is ${column.is_nullable === 'YES' ? 'nullable' : 'NOT NULL'} in the database, ${nullable ? 'optional' : 'required'} in the schema`);
       }

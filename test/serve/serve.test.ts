@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@lathe/artifacts';
 import { silentLogger } from '@lathe/core';
-import { variantOfUnit } from '@lathe/experiments';
+import { abTestDesign, rolloutPolicySchema, variantOfUnit } from '@lathe/experiments';
 import { train } from '@lathe/ml';
-import { abVariantTotals, createApiKey, generateApiKey, getAbTest, getAlias, moveAlias, registerModelVersion, revokeApiKey, startRollout, type AbTestWithVariants, type ApiKeyRole } from '@lathe/registry';
+import { abTestStatistics, createApiKey, generateApiKey, getAbTest, getAlias, moveAlias, registerModelVersion, revokeApiKey, startRollout, type AbTestWithVariants, type ApiKeyRole } from '@lathe/registry';
 import { monitorRollouts } from '../../services/deploy/src/rollout-monitor.ts';
 import { syntheticTabular } from '../../packages/ml/src/testing/synthetic.ts';
 import { createAbEventLog, createClientKeys, createEndpointRouter, createModelCache, createServeApp, modelVersionLoader, type AbEventLog, type ModelCache } from '../../services/serve/src/index.ts';
@@ -99,10 +99,11 @@ beforeAll(async () => {
     runId: (await db.registry.run.create({ data: { experimentId: experiment.id, seed: 1 } })).id,
     salt: 'serve-test',
     primaryMetric: 'conversion',
-    policy: {},
+    // One step of 30%: every unit is in the test, 30% of them in the treatment.
+    policy: { steps: [0.3] },
     controlModelVersionId: versions.v1,
     treatmentModelVersionId: versions.v2,
-    treatmentTraffic: 0.3,
+    ...abTestDesign(rolloutPolicySchema.parse({ steps: [0.3] })),
     now: new Date(),
   }));
 
@@ -155,15 +156,23 @@ describe('serving gateway', () => {
     for (const unitId of converting) {
       const recorded = await post('/v1/endpoints/churn/outcomes', { unitId, idempotencyKey: `order-${unitId}` });
       expect(recorded.status).toBe(202);
-      expect(recorded.body).toEqual({ abTestId: abTest.id, variant: served.get(unitId) });
+      expect(recorded.body).toEqual({ endpoint: 'churn', abTestId: abTest.id, variant: served.get(unitId) });
     }
     // A retried outcome (same key) counts once.
     await post('/v1/endpoints/churn/outcomes', { unitId: converting[0], idempotencyKey: `order-${converting[0]}` });
 
     await events.flush();
-    const totals = new Map((await abVariantTotals(db.registry, abTest.id)).map((t) => [abTest.variants.find((v) => v.id === t.variantId)!.name, t]));
-    expect(totals.get('treatment')).toMatchObject({ exposures: treated.length, conversions: converting.filter((u) => served.get(u) === 'treatment').length });
-    expect(totals.get('control')).toMatchObject({ exposures: units.length - treated.length, conversions: converting.filter((u) => served.get(u) === 'control').length });
+    // The kept sufficient statistics: units per arm, converted units per arm (a unit once).
+    const stats = await abTestStatistics(db.registry, abTest.id);
+    const conversion = new Map(stats.metrics.filter((m) => m.metric === 'conversion').map((m) => [abTest.variants.find((v) => v.id === m.variantId)!.name, m]));
+    expect(conversion.get('treatment')).toMatchObject({ step: 0, units: treated.length, sum: converting.filter((u) => served.get(u) === 'treatment').length });
+    expect(conversion.get('control')).toMatchObject({ step: 0, units: units.length - treated.length, sum: converting.filter((u) => served.get(u) === 'control').length });
+    // Every prediction of a unit in the test counted as a request of its arm, none failed.
+    const requests = stats.requests.reduce((sum, r) => sum + r.requests, 0);
+    expect(requests).toBe(units.length + 1);
+    expect(stats.requests.every((r) => r.errors === 0)).toBe(true);
+    // Outcomes are also kept for the endpoint itself: the next test's CUPED covariates.
+    expect(await db.registry.unitOutcome.count({ where: { endpoint: 'churn' } })).toBe(converting.length);
     expect(await db.registry.abEvent.count({ where: { abTestId: abTest.id, type: 'exposure' } })).toBe(units.length);
   });
 
@@ -218,7 +227,7 @@ describe('serving gateway', () => {
 
   it('keeps exposures while the registry refuses them and writes them once it takes them again', async () => {
     const variant = abTest.variants[0]!;
-    const exposure = (unitId: string) => ({ variantId: variant.id, type: 'exposure' as const, unitId, idempotencyKey: `${abTest.id}:outage-${unitId}`, occurredAt: new Date() });
+    const exposure = (unitId: string) => ({ variantId: variant.id, type: 'exposure' as const, unitId, idempotencyKey: `${abTest.id}:outage-${unitId}`, occurredAt: new Date(), step: 0 });
     const stored = () => db.registry.abEvent.count({ where: { idempotencyKey: { startsWith: `${abTest.id}:outage-` } } });
     // The table is away (a failed migration, a restore…): every write fails.
     await db.registry.$executeRawUnsafe('ALTER TABLE "AbEvent" RENAME TO "AbEventAway"');
@@ -226,7 +235,8 @@ describe('serving gateway', () => {
       // More than one insert's worth, as after a long outage.
       for (let i = 0; i < 2_500; i++) events.expose(abTest.id, exposure(`u${i}`));
       await expect(events.flush()).rejects.toThrow();
-      await expect(events.record(abTest.id, { ...exposure('c'), type: 'outcome', metric: 'conversion', value: 1 })).rejects.toMatchObject({ code: 'registry_unavailable', httpStatus: 503 });
+      const outcome = { endpoint: 'churn', unitId: 'c', metric: 'conversion', value: 1, idempotencyKey: 'churn:outage-c', occurredAt: new Date() };
+      await expect(events.record(outcome, { abTestId: abTest.id, event: { ...exposure('c'), type: 'outcome', metric: 'conversion', value: 1 } })).rejects.toMatchObject({ code: 'registry_unavailable', httpStatus: 503 });
     } finally {
       await db.registry.$executeRawUnsafe('ALTER TABLE "AbEventAway" RENAME TO "AbEvent"');
     }
@@ -238,7 +248,7 @@ describe('serving gateway', () => {
     // A log that would not flush for a minute: only close() can write its exposure.
     const log = createAbEventLog({ registry: db.registry, flushMs: 60_000, logger: silentLogger });
     const key = `${abTest.id}:shutdown-probe`;
-    log.expose(abTest.id, { variantId: abTest.variants[0]!.id, type: 'exposure', unitId: 'late-visitor', idempotencyKey: key, occurredAt: new Date() });
+    log.expose(abTest.id, { variantId: abTest.variants[0]!.id, type: 'exposure', unitId: 'late-visitor', idempotencyKey: key, occurredAt: new Date(), step: 0 });
     expect(await db.registry.abEvent.count({ where: { idempotencyKey: key } })).toBe(0);
     await log.close();
     expect(await db.registry.abEvent.count({ where: { idempotencyKey: key } })).toBe(1);
@@ -278,11 +288,15 @@ describe('serving gateway', () => {
     const treatedUnit = Array.from({ length: 100 }, (_, i) => `customer-${i}`).find((u) => variantOfUnit(abTest, u)!.name === 'treatment')!;
     const answer = await post('/v1/endpoints/churn/predict', { unitId: treatedUnit, instances: [{ features: rows[0]!.features }] });
     expect(answer.body).toMatchObject({ modelVersionId: versions.v1, abTest: null });
+    // An outcome outside any test is still the endpoint's history (a later test's covariate).
     const outcome = await post('/v1/endpoints/churn/outcomes', { unitId: treatedUnit, idempotencyKey: 'late' });
-    expect([outcome.status, outcome.body.code]).toEqual([409, 'no_running_ab_test']);
+    expect([outcome.status, outcome.body]).toEqual([202, { endpoint: 'churn', abTestId: null, variant: null }]);
+    expect(await db.registry.unitOutcome.count({ where: { endpoint: 'churn', idempotencyKey: 'churn:late' } })).toBe(1);
   });
 
   it('closes the loop: live traffic through the gateway lets the rollout monitor advance and promote, and the gateway follows', async () => {
+    // Planned for a large effect (MDE 50%): the mixture of the sequential test is tuned to it.
+    const livePolicy = { steps: [0.3, 0.5], minExposuresPerArm: 150, minStepDurationMs: 0, maxDurationMs: 3_600_000, alpha: 0.05, minimumDetectableEffect: 0.5 };
     const { abTest: live } = await startRollout(db.registry, {
       name: 'churn-v2-live',
       endpoint: 'churn',
@@ -290,10 +304,10 @@ describe('serving gateway', () => {
       runId: (await db.registry.run.create({ data: { experimentId, seed: 2 } })).id,
       salt: 'live-loop',
       primaryMetric: 'conversion',
-      policy: { steps: [0.3, 0.5], minExposuresPerArm: 150, minStepDurationMs: 0, maxDurationMs: 3_600_000, alpha: 0.05, maxRelativeDrop: 0.5, metric: 'conversion', srmAlpha: 0.001 },
+      policy: livePolicy,
       controlModelVersionId: versions.v1,
       treatmentModelVersionId: versions.v2,
-      treatmentTraffic: 0.3,
+      ...abTestDesign(rolloutPolicySchema.parse(livePolicy)),
       now: new Date(),
     });
     /** Visitors through the gateway; every 5th treated and every 10th control visitor converts. */
@@ -302,6 +316,7 @@ describe('serving gateway', () => {
       for (let i = 0; i < count; i++) {
         const unitId = `${tag}-${i}`;
         const answer = await post('/v1/endpoints/churn/predict', { unitId, instances: [{ features: rows[i % rows.length]!.features }] });
+        if (!answer.body.abTest) continue; // outside the step's coverage: production, not in the test
         const variant = answer.body.abTest.variant as string;
         seen[variant] = (seen[variant] ?? 0) + 1;
         if (seen[variant]! % (variant === 'treatment' ? 5 : 10) === 0) {

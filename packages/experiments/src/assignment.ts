@@ -20,9 +20,23 @@ export function fnv1a32(input: string): number {
   return hash >>> 0;
 }
 
-/** A number in [0, 1) with 4 decimal places: the unit's bucket / 10,000. */
-export function bucketOf(salt: string, unitId: string): number {
-  return (fnv1a32(String(fnv1a32(salt + unitId))) % BUCKETS) / BUCKETS;
+/**
+ * Versions of the hash, as GrowthBook's SDK numbers them. A test stores the version it was
+ * created with (AbTest.hashVersion), so changing the default can never reshuffle the units of a
+ * running test.
+ */
+export const HASH_VERSIONS = [1, 2] as const;
+export type HashVersion = (typeof HASH_VERSIONS)[number];
+export const CURRENT_HASH_VERSION: HashVersion = 2;
+
+/**
+ * The unit's bucket in [0, 1). v2: fnv1a32(String(fnv1a32(salt + unit))) % 10,000 / 10,000;
+ * v1 (GrowthBook's first): fnv1a32(unit + salt) % 1,000 / 1,000.
+ */
+export function bucketOf(salt: string, unitId: string, version: number = CURRENT_HASH_VERSION): number {
+  if (version === 2) return (fnv1a32(String(fnv1a32(salt + unitId))) % BUCKETS) / BUCKETS;
+  if (version === 1) return (fnv1a32(unitId + salt) % 1000) / 1000;
+  throw new RangeError(`unknown assignment hash version ${version} (known: ${HASH_VERSIONS.join(', ')})`);
 }
 
 export interface VariantWeight {
@@ -49,8 +63,8 @@ export function bucketRanges(weights: number[], coverage = 1): Array<[number, nu
 }
 
 /** The variant of `unitId`, or null when the unit falls outside the covered traffic. */
-export function assignVariant(salt: string, unitId: string, variants: VariantWeight[], coverage = 1): string | null {
-  const bucket = bucketOf(salt, unitId);
+export function assignVariant(salt: string, unitId: string, variants: VariantWeight[], coverage = 1, hashVersion: number = CURRENT_HASH_VERSION): string | null {
+  const bucket = bucketOf(salt, unitId, hashVersion);
   const ranges = bucketRanges(
     variants.map((v) => v.weight),
     coverage,
@@ -68,13 +82,22 @@ export interface AssignableVariant {
   weight: number;
 }
 
+export interface AssignableTest<V extends AssignableVariant> {
+  salt: string;
+  variants: readonly V[];
+  /** Share of all units in the test (default 1); units outside it are not in the test. */
+  coverage?: number;
+  hashVersion?: number;
+}
+
 /**
- * The variant a unit gets in a test. Variants are laid out in one fixed order (the control
- * first, then by name) whatever order the caller holds them in, so serving, the event intake
- * and anyone else asking agree on every unit. Null only when the weights cover nothing.
+ * The variant a unit gets in a test, or null when the unit is outside the test's coverage.
+ * Variants are laid out in one fixed order (the control first, then by name) whatever order
+ * the caller holds them in, so serving, the event intake and anyone else asking agree on every
+ * unit. As coverage grows, units already in keep their variant (bucketRanges).
  */
-export function variantOfUnit<V extends AssignableVariant>(test: { salt: string; variants: readonly V[] }, unitId: string): V | null {
+export function variantOfUnit<V extends AssignableVariant>(test: AssignableTest<V>, unitId: string): V | null {
   const ordered = [...test.variants].sort((a, b) => Number(b.isControl) - Number(a.isControl) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const name = assignVariant(test.salt, unitId, ordered);
+  const name = assignVariant(test.salt, unitId, ordered, test.coverage ?? 1, test.hashVersion ?? CURRENT_HASH_VERSION);
   return ordered.find((v) => v.name === name) ?? null;
 }

@@ -2,4 +2,8 @@ export * from './assignment.ts';
 export * from './statistics.ts';
 export * from './analysis.ts';
 export * from './rollout-policy.ts';
+export * from './rollout-decision.ts';
 export * from './routing.ts';
+export * from './test-data.ts';
+export * from './ab-plan.ts';
+export * from './ab-report.ts';

@@ -1,114 +1,129 @@
 /**
- * Progressive rollout: the treatment's share of traffic climbs through the policy's steps
- * while it is not worse than the control; at the last step a significant win promotes it; a
- * significant loss (or a guardrail breach) at any step rolls it back. Pure: the deploy
- * worker's rollout monitor feeds it the current analysis and applies the decision.
+ * The rollout policy of an A/B test: its traffic steps, how the decision is made (always-valid
+ * sequential tests by default), its guardrails and its time limits. Validated once where a
+ * policy enters (the API, the deploy stage) and stored with the test.
+ *
+ * Traffic steps are the treatment's share of all of the endpoint's traffic. The split among the
+ * units *in* the test is fixed for its whole life (the last step's share), and what ramps is the
+ * share of units included in the test (coverage = step / last step), as GrowthBook's coverage
+ * does: a unit that is in the test never changes arm when a step advances, so its outcomes are
+ * never split across two models, and the expected split of every traffic step is the same.
  */
 import { z } from 'zod';
-import type { AbAnalysis } from './analysis.ts';
+
+const metricName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits and "_", starting with a letter');
+
+export const metricKindSchema = z.enum(['proportion', 'mean']).describe('proportion: share of units with at least one outcome; mean: sum of the outcome values per unit');
+export type MetricKind = z.infer<typeof metricKindSchema>;
+
+const relativeMargin = z.number().gt(0).lt(1);
 
 export const rolloutPolicySchema = z
   .object({
-    /** Treatment's share of traffic at each step, increasing, each in (0, 1]. */
-    steps: z.array(z.number().gt(0).lte(1)).min(1).default([0.1, 0.5]),
-    /** Exposures each arm needs at a step before any decision. */
+    /** Treatment's share of all traffic at each step, increasing, each in (0, 1); the last is the split among the test's units. */
+    steps: z.array(z.number().gt(0).lt(1)).min(1).default([0.1, 0.5]),
+    /** Units each arm needs before any decision: the sequential tests are asymptotic. */
     minExposuresPerArm: z.number().int().min(1).default(500),
     /** Time to stay at a step before advancing (novelty effects, day-of-week). */
     minStepDurationMs: z.number().int().min(0).default(60 * 60 * 1000),
-    /** After this long at the last step without significance, stop and keep the control. */
+    /** After this long without a verdict, stop and keep the control. */
     maxDurationMs: z.number().int().min(0).default(14 * 24 * 60 * 60 * 1000),
-    metric: z.enum(['conversion', 'revenue']).default('conversion'),
+    /** The primary metric. */
+    metric: metricName.default('conversion'),
     alpha: z.number().gt(0).lt(0.5).default(0.05),
-    /** Roll back when the observed relative change of the metric is below −maxRelativeDrop. */
-    maxRelativeDrop: z.number().min(0).max(1).default(0.1),
+    /**
+     * How the primary metric decides: `sequential` (always-valid mSPRT: looking at every interval
+     * is safe), `fixed` (one look, once `fixedHorizonUnits` units are in: the classical z/Welch
+     * test), `bayesian` (probability to beat the control and expected loss; peeking-sensitive,
+     * see its simulated A/A rate in the docs).
+     */
+    decisionRule: z.enum(['sequential', 'fixed', 'bayesian']).default('sequential'),
+    /** The relative change of the primary metric the test is planned to detect; sets the mSPRT mixture and the plan. */
+    minimumDetectableEffect: z.number().gt(0).lt(10).default(0.1),
+    /** `fixed` rule: the total number of units at which the single look is taken. */
+    fixedHorizonUnits: z.number().int().min(2).optional(),
+    bayesian: z
+      .object({
+        /** Promote when P(treatment > control) reaches this and choosing it loses at most `maxExpectedLoss`. */
+        probabilityToPromote: z.number().gt(0.5).lt(1).default(0.95),
+        /** Expected loss of a choice, relative to the control's mean. */
+        maxExpectedLoss: z.number().gt(0).lt(1).default(0.001),
+      })
+      .prefault({}),
+    guardrails: z
+      .object({
+        /** One-sided level of every guardrail's non-inferiority test (guardrails sit outside the secondary metrics' correction). */
+        alpha: z.number().gt(0).lt(0.5).default(0.05),
+        /** The other business metric (revenue when the primary is conversion, and the reverse), with its relative non-inferiority margin. */
+        businessMetric: z.union([z.literal(false), z.object({ margin: relativeMargin.default(0.05) })]).default({ margin: 0.05 }),
+        /** The gateway's server errors per request, absolute margin. */
+        errorRate: z.union([z.literal(false), z.object({ margin: z.number().gt(0).lt(1).default(0.01) })]).default({ margin: 0.01 }),
+        /** Share of requests slower than `thresholdMs` (the p99 guardrail as a testable proportion), absolute margin. */
+        slowRequests: z
+          .union([z.literal(false), z.object({ thresholdMs: z.number().int().min(1).default(1000), margin: z.number().gt(0).lt(1).default(0.02) })])
+          .default({ thresholdMs: 1000, margin: 0.02 }),
+      })
+      .prefault({}),
+    /** Further metrics to report, corrected for multiple comparisons; they never decide. */
+    secondaryMetrics: z.array(z.object({ name: metricName, kind: metricKindSchema.default('proportion') })).max(20).default([]),
+    multipleTesting: z.enum(['holm', 'benjamini-hochberg']).default('holm'),
+    /** CUPED: each unit's outcomes of the metric in this window before its first exposure are its covariate. */
+    cuped: z.object({ enabled: z.boolean().default(true), lookbackDays: z.number().min(0).max(365).default(14) }).prefault({}),
+    /** Level of the sequential sample-ratio-mismatch test. */
     srmAlpha: z.number().gt(0).lt(0.5).default(0.001),
   })
-  .refine((p) => p.steps.every((s, i) => i === 0 || s > p.steps[i - 1]!), {
-    message: 'steps must increase',
-    path: ['steps'],
+  .superRefine((p, ctx) => {
+    if (!p.steps.every((s, i) => i === 0 || s > p.steps[i - 1]!)) ctx.addIssue({ code: 'custom', message: 'steps must increase', path: ['steps'] });
+    if (p.decisionRule === 'fixed' && p.fixedHorizonUnits === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'the fixed rule needs fixedHorizonUnits (the planned total units of its single look)', path: ['fixedHorizonUnits'] });
+    }
   });
 
 export type RolloutPolicy = z.infer<typeof rolloutPolicySchema>;
 
-export type RolloutAction = 'hold' | 'advance' | 'promote' | 'rollback' | 'stop';
-
-export interface RolloutDecision {
-  action: RolloutAction;
-  /** The step index after the decision. */
-  step: number;
-  /** The treatment's share of traffic after the decision. */
-  treatmentTraffic: number;
-  reasons: string[];
+/** The split among the test's units: the treatment's share at the last step. */
+export function treatmentSplit(policy: Pick<RolloutPolicy, 'steps'>): number {
+  return policy.steps[policy.steps.length - 1]!;
 }
 
-export interface RolloutState {
-  step: number;
-  stepStartedAt: Date;
-  testStartedAt: Date;
-  now: Date;
+/** The share of all units included in the test at `step` (GrowthBook's coverage). */
+export function coverageAtStep(policy: Pick<RolloutPolicy, 'steps'>, step: number): number {
+  const last = policy.steps.length - 1;
+  return Math.min(1, policy.steps[Math.min(Math.max(step, 0), last)]! / treatmentSplit(policy));
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+/** conversion and the declared proportions count units with an outcome; revenue and declared means sum values per unit. */
+export function metricKind(policy: Pick<RolloutPolicy, 'secondaryMetrics'>, metric: string): MetricKind {
+  if (metric === 'revenue') return 'mean';
+  if (metric === 'conversion') return 'proportion';
+  return policy.secondaryMetrics.find((m) => m.name === metric)?.kind ?? 'proportion';
+}
 
-export function decideRollout(policy: RolloutPolicy, state: RolloutState, analysis: AbAnalysis): RolloutDecision {
-  const lastStep = policy.steps.length - 1;
-  const traffic = (step: number) => policy.steps[Math.min(step, lastStep)]!;
-  const hold = (reasons: string[]): RolloutDecision => ({ action: 'hold', step: state.step, treatmentTraffic: traffic(state.step), reasons });
+/** The business guardrail's metric: the other one of conversion and revenue. */
+export function businessGuardrailMetric(policy: Pick<RolloutPolicy, 'metric' | 'guardrails'>): string | null {
+  if (policy.guardrails.businessMetric === false) return null;
+  if (policy.metric === 'revenue') return 'conversion';
+  if (policy.metric === 'conversion') return 'revenue';
+  return 'revenue';
+}
 
-  const comparison = analysis.comparisons[0];
-  const control = analysis.variants.find((v) => v.isControl);
-  const treatment = analysis.variants.find((v) => v.name === comparison?.variant);
-  if (!comparison || !control || !treatment) return hold(['no treatment variant to compare']);
-  if (analysis.sampleRatioMismatch.detected) {
-    return hold([
-      `sample ratio mismatch (p = ${analysis.sampleRatioMismatch.pValue.toExponential(2)} < ${policy.srmAlpha}): assignment or logging is broken; fix it before trusting any decision`,
-    ]);
-  }
-  if (control.exposures < policy.minExposuresPerArm || treatment.exposures < policy.minExposuresPerArm) {
-    return hold([
-      `waiting for ${policy.minExposuresPerArm} exposures per arm (control ${control.exposures}, ${treatment.name} ${treatment.exposures})`,
-    ]);
-  }
-  const result = policy.metric === 'conversion' ? comparison.conversion : comparison.revenue;
-  if (!result) return hold([`no ${policy.metric} comparison yet`]);
-  const describe = `${policy.metric}: control ${result.control.toFixed(4)}, ${treatment.name} ${result.treatment.toFixed(4)} (${result.relativeUplift === null ? 'n/a' : pct(result.relativeUplift)}, p = ${result.pValue.toFixed(4)})`;
+/** Every metric whose sufficient statistics the registry keeps for a test with this policy. */
+export function trackedMetrics(policy: RolloutPolicy): Array<{ name: string; kind: MetricKind }> {
+  const names = [policy.metric, businessGuardrailMetric(policy), ...policy.secondaryMetrics.map((m) => m.name)].filter((m): m is string => m !== null);
+  return [...new Set(names)].map((name) => ({ name, kind: metricKind(policy, name) }));
+}
 
-  const worse = result.difference < 0 && result.pValue < policy.alpha;
-  const guardrail = result.relativeUplift !== null && result.relativeUplift < -policy.maxRelativeDrop;
-  if (worse || guardrail) {
-    return {
-      action: 'rollback',
-      step: state.step,
-      treatmentTraffic: 0,
-      reasons: [
-        worse
-          ? `${treatment.name} is significantly worse: ${describe}`
-          : `${treatment.name} breaches the guardrail: relative change ${pct(result.relativeUplift!)} < −${pct(policy.maxRelativeDrop)}; ${describe}`,
-      ],
-    };
-  }
-  const atStepFor = state.now.getTime() - state.stepStartedAt.getTime();
-  if (state.step < lastStep) {
-    if (atStepFor < policy.minStepDurationMs) {
-      return hold([`at ${pct(traffic(state.step))} traffic for ${Math.round(atStepFor / 1000)} s of the required ${Math.round(policy.minStepDurationMs / 1000)} s; ${describe}`]);
-    }
-    return {
-      action: 'advance',
-      step: state.step + 1,
-      treatmentTraffic: traffic(state.step + 1),
-      reasons: [`not worse than control at ${pct(traffic(state.step))}; advancing to ${pct(traffic(state.step + 1))}; ${describe}`],
-    };
-  }
-  if (result.difference > 0 && result.pValue < policy.alpha) {
-    return { action: 'promote', step: state.step, treatmentTraffic: 1, reasons: [`${treatment.name} is significantly better: ${describe}`] };
-  }
-  if (state.now.getTime() - state.testStartedAt.getTime() >= policy.maxDurationMs) {
-    return {
-      action: 'stop',
-      step: state.step,
-      treatmentTraffic: 0,
-      reasons: [`no significant difference after the maximum duration; keeping the control; ${describe}`],
-    };
-  }
-  return hold([`not significant yet; ${describe}`]);
+/** What a new test under this policy starts with: the first step's traffic and coverage, the fixed split, the metrics kept, CUPED's window. */
+export function abTestDesign(policy: RolloutPolicy): { treatmentTraffic: number; treatmentSplit: number; coverage: number; metrics: Array<{ name: string; kind: MetricKind }>; covariateLookbackMs: number } {
+  return {
+    treatmentTraffic: policy.steps[0]!,
+    treatmentSplit: treatmentSplit(policy),
+    coverage: coverageAtStep(policy, 0),
+    metrics: trackedMetrics(policy),
+    covariateLookbackMs: policy.cuped.enabled ? Math.round(policy.cuped.lookbackDays * 86_400_000) : 0,
+  };
 }

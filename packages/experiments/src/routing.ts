@@ -1,13 +1,16 @@
 /**
- * Which model version answers a unit on an endpoint: while an A/B test runs there, the model
- * version of the unit's variant (deterministic assignment, see assignment.ts); otherwise the
- * endpoint's active deployment, for everyone. The admin API's route lookup and the serving
- * gateway both decide with this one function.
+ * Which model version answers a unit on an endpoint: while an A/B test runs there and covers
+ * the unit, the model version of the unit's variant (deterministic assignment, see
+ * assignment.ts); otherwise the endpoint's active deployment. The admin API's route lookup and
+ * the serving gateway both decide with this one function. The route carries the step it was
+ * decided at, and every event recorded for it carries that step (the analysis strata), so a
+ * gateway that routes on a step the monitor has just left records consistent events: its units
+ * are in the same arms (coverage only grows), and they count in the step they were assigned at.
  */
-import { variantOfUnit, type AssignableVariant } from './assignment.ts';
+import { variantOfUnit, type AssignableTest, type AssignableVariant } from './assignment.ts';
 
 export interface EndpointServing<V extends AssignableVariant & { id: string; modelVersionId: string }> {
-  abTest: { id: string; name: string; currentStep: number; salt: string; primaryMetric: string; variants: readonly V[] } | null;
+  abTest: (AssignableTest<V> & { id: string; name: string; currentStep: number; primaryMetric: string }) | null;
   deployment: { id: string; modelVersionId: string } | null;
 }
 

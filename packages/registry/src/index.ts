@@ -17,3 +17,4 @@ export * from './repositories/ab-tests.ts';
 export * from './repositories/stage-checkpoints.ts';
 export * from './unavailable.ts';
 export * from './api-key-secret.ts';
+export * from './repositories/ab-events.ts';

@@ -10,12 +10,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { LatheError } from '@lathe/core';
-import { rolloutPolicySchema } from '@lathe/experiments';
+import { abTestDesign, rolloutPolicySchema } from '@lathe/experiments';
 import type { StageHandler } from '@lathe/queues';
-import { getAlias, getModelVersion, moveAlias, startRollout } from '@lathe/registry';
-
-export const PRODUCTION_ALIAS = 'production';
-export const CHALLENGER_ALIAS = 'challenger';
+import { CHALLENGER_ALIAS, PRODUCTION_ALIAS, getAlias, getModelVersion, moveAlias, startRollout } from '@lathe/registry';
 
 export function createDeployHandler(options: { now?: () => Date } = {}): StageHandler {
   const now = options.now ?? (() => new Date());
@@ -68,7 +65,7 @@ export function createDeployHandler(options: { now?: () => Date } = {}): StageHa
       policy,
       controlModelVersionId: production.modelVersionId,
       treatmentModelVersionId: candidate.id,
-      treatmentTraffic: policy.steps[0]!,
+      ...abTestDesign(policy),
       now: now(),
     });
     const challenger = await getAlias(ctx.registry, candidate.modelName, CHALLENGER_ALIAS);

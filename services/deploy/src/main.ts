@@ -15,7 +15,7 @@ await runStageWorkerProcess({
   extras: ({ registry, logger }) => {
     const { LATHE_ROLLOUT_INTERVAL_MS } = loadConfig(
       // How often the rollout monitor re-evaluates running A/B tests.
-      z.object({ LATHE_ROLLOUT_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000) }),
+      z.object({ LATHE_ROLLOUT_INTERVAL_MS: z.coerce.number().int().min(100).default(300_000) }),
     );
     const rollouts = startRolloutLoop(registry, { intervalMs: LATHE_ROLLOUT_INTERVAL_MS, logger });
     return [{ name: 'rollout monitor', close: () => rollouts.stop() }];

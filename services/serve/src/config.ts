@@ -20,6 +20,8 @@ export const serveEnvSchema = baseEnvSchema.extend({
   LATHE_SERVE_AUTH: z.enum(['api-key', 'none']).default('api-key'),
   /** How long a key's lookup is reused (a revoked key works at most this long). */
   LATHE_SERVE_KEY_TTL_MS: positive.default(30_000),
+  /** Fault injection for testing the sample-ratio-mismatch alarm: this share of treatment units is served as control. */
+  LATHE_SERVE_FAULT_ASSIGNMENT_SKEW: z.coerce.number().min(0).max(1).default(0),
 });
 
 export type ServeEnv = z.infer<typeof serveEnvSchema>;
@@ -32,6 +34,8 @@ export interface ServeConfig {
   flushMs: number;
   auth: 'api-key' | 'none';
   keyTtlMs: number;
+  /** Fault injection only (see endpoint-router.ts); 0 in production. */
+  assignmentSkew?: number;
 }
 
 export function serveConfigFromEnv(env: ServeEnv): ServeConfig {
@@ -43,5 +47,6 @@ export function serveConfigFromEnv(env: ServeEnv): ServeConfig {
     flushMs: env.LATHE_SERVE_FLUSH_MS,
     auth: env.LATHE_SERVE_AUTH,
     keyTtlMs: env.LATHE_SERVE_KEY_TTL_MS,
+    assignmentSkew: env.LATHE_SERVE_FAULT_ASSIGNMENT_SKEW,
   };
 }

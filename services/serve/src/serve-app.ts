@@ -4,7 +4,10 @@
  *        (its A/B variant's, else the active deployment's) predicts; an exposure is recorded
  *        for a unit in a running test;
  *   POST /v1/endpoints/:endpoint/outcomes  {unitId, idempotencyKey, metric?, value?}: an outcome
- *        of the running test, for the unit's variant, stored before the 202;
+ *        at the endpoint (kept whether or not a test runs: the next test's CUPED covariates),
+ *        and for the unit's variant when a test covers it; stored before the 202;
+ * Each predict for a unit in a test also counts, for its arm and step, the request, whether it
+ * failed on the server side (5xx) and its latency: the error-rate and latency guardrails.
  *   GET /healthz, /readyz, /metrics.
  * The endpoint routes need an API key of the admin API (see client-keys.ts): viewer to
  * predict, editor to post outcomes; `LATHE_SERVE_AUTH=none` turns that off for a gateway that
@@ -13,7 +16,7 @@
 import express, { type Express, type Request } from 'express';
 import { Counter } from 'prom-client';
 import { z } from 'zod';
-import { ConflictError, HttpProblem, createHttpMetrics, parsePart, problemHandler, type Logger } from '@lathe/core';
+import { HttpProblem, LatheError, createHttpMetrics, parsePart, problemHandler, type Logger } from '@lathe/core';
 import { checkInstances } from '@lathe/ml';
 import { abEventKey, registryUnavailable, type ApiKeyRole, type Registry } from '@lathe/registry';
 import type { AbEventLog } from './ab-event-log.ts';
@@ -71,7 +74,13 @@ export function createServeApp(deps: ServeDeps): Express {
   app.post(
     '/v1/endpoints/:endpoint/predict',
     handle(async (req) => {
+      const started = performance.now();
       const { endpoint, body, route } = await routed(req, 'viewer', predictBody);
+      const served = (failed: boolean) => {
+        if (route.abTest) {
+          events.served({ abTestId: route.abTest.id, variantId: route.abTest.variantId, step: route.abTest.step, latencyMs: performance.now() - started, failed, slowThresholdMs: route.abTest.slowThresholdMs });
+        }
+      };
       const output = await models.use(route.modelVersionId, async (model) => {
         const problems = checkInstances(model, body.instances);
         if (problems.length > 0) {
@@ -87,6 +96,10 @@ export function createServeApp(deps: ServeDeps): Express {
             { field: 'body.instances', message: (error as Error).message },
           ]);
         }
+      }).catch((error: unknown) => {
+        // The arm's fault (its model would not load or answer), not the caller's: the error-rate guardrail counts it.
+        if (!(error instanceof LatheError) || error.httpStatus >= 500) served(true);
+        throw error;
       });
       if (route.abTest) {
         events.expose(route.abTest.id, {
@@ -95,7 +108,9 @@ export function createServeApp(deps: ServeDeps): Express {
           unitId: body.unitId,
           idempotencyKey: abEventKey(route.abTest.id, { type: 'exposure', unitId: body.unitId }, route.abTest.step),
           occurredAt: new Date(),
+          step: route.abTest.step,
         });
+        served(false);
       }
       predictions.inc({ endpoint, variant: route.abTest?.variant ?? 'none' }, body.instances.length);
       return {
@@ -120,17 +135,28 @@ export function createServeApp(deps: ServeDeps): Express {
     '/v1/endpoints/:endpoint/outcomes',
     handle(async (req) => {
       const { endpoint, body, route } = await routed(req, 'editor', outcomeBody);
-      if (!route.abTest) throw new ConflictError('no_running_ab_test', `endpoint ${endpoint} runs no A/B test: there is nothing to attribute an outcome to`);
-      await events.record(route.abTest.id, {
-        variantId: route.abTest.variantId,
-        type: 'outcome',
-        unitId: body.unitId,
-        metric: body.metric ?? route.abTest.primaryMetric,
-        value: body.value ?? 1,
-        idempotencyKey: abEventKey(route.abTest.id, { type: 'outcome', unitId: body.unitId, idempotencyKey: body.idempotencyKey }, route.abTest.step),
-        occurredAt: new Date(),
-      });
-      return { status: 202, body: { abTestId: route.abTest.id, variant: route.abTest.variant } };
+      const occurredAt = new Date();
+      const metric = body.metric ?? route.abTest?.primaryMetric ?? 'conversion';
+      const value = body.value ?? 1;
+      await events.record(
+        { endpoint, unitId: body.unitId, metric, value, idempotencyKey: `${endpoint}:${body.idempotencyKey}`, occurredAt },
+        route.abTest
+          ? {
+              abTestId: route.abTest.id,
+              event: {
+                variantId: route.abTest.variantId,
+                type: 'outcome',
+                unitId: body.unitId,
+                metric,
+                value,
+                idempotencyKey: abEventKey(route.abTest.id, { type: 'outcome', unitId: body.unitId, idempotencyKey: body.idempotencyKey }, route.abTest.step),
+                occurredAt,
+                step: route.abTest.step,
+              },
+            }
+          : null,
+      );
+      return { status: 202, body: { endpoint, abTestId: route.abTest?.id ?? null, variant: route.abTest?.variant ?? null } };
     }),
   );
 

@@ -1,14 +1,34 @@
 /**
- * A/B tests as the deploy stage, the rollout monitor and serving use them: start a rollout
- * (test, variants and deployments in one transaction, idempotent by name), what serves an
- * endpoint, record exposure/outcome events idempotently, and aggregate the sufficient
- * statistics per variant.
+ * The A/B lifecycle, the only code that writes A/B tests: create a draft, start a rollout (test,
+ * variants and deployment in one transaction, idempotent by name), apply a decision (advance a
+ * step, promote, roll back, stop; each conditional on the step it was made at, so two monitors
+ * cannot apply one twice) with the record of every look, and the reads serving needs.
+ *
+ * Variants keep one weight for the life of the test (the split among its units); a step moves
+ * the test's coverage (the share of all units in it). Deployments record each model's share of
+ * the endpoint's traffic: the treatment's is the step, the control serves the rest.
  */
 import { ConflictError, NotFoundError } from '@lathe/core';
-import type { AbTest, AbVariant, Deployment } from '../generated/prisma/client.ts';
+import type { AbDecision, AbTest, AbTestStatus, AbVariant, Deployment } from '../generated/prisma/client.ts';
+import type { TrackedMetric } from './ab-events.ts';
 import { type Db, type Json, inTransaction } from './db.ts';
+import { moveAlias } from './models.ts';
 
-export interface StartRollout {
+export const PRODUCTION_ALIAS = 'production';
+export const CHALLENGER_ALIAS = 'challenger';
+
+export type AbTestWithVariants = AbTest & { variants: AbVariant[] };
+
+export interface AbTestDesign {
+  /** The split among the test's units: the treatment's share. */
+  treatmentSplit: number;
+  /** Coverage at the first step. */
+  coverage: number;
+  metrics: TrackedMetric[];
+  covariateLookbackMs: number;
+}
+
+export interface StartRollout extends AbTestDesign {
   name: string;
   endpoint: string;
   experimentId: string;
@@ -18,31 +38,20 @@ export interface StartRollout {
   policy: Json;
   controlModelVersionId: string;
   treatmentModelVersionId: string;
-  /** The treatment's share of traffic at the first step. */
+  /** The treatment's share of all traffic at the first step. */
   treatmentTraffic: number;
   now: Date;
 }
-
-export type AbTestWithVariants = AbTest & { variants: AbVariant[] };
 
 export async function startRollout(db: Db, input: StartRollout): Promise<{ abTest: AbTestWithVariants; deployment: Deployment; created: boolean }> {
   return inTransaction(db, async (tx) => {
     const existing = await tx.abTest.findUnique({ where: { name: input.name }, include: { variants: true } });
     if (existing) {
-      const deployment = await tx.deployment.findFirst({
-        where: { runId: input.runId, modelVersionId: input.treatmentModelVersionId },
-        orderBy: { createdAt: 'desc' },
-      });
+      const deployment = await tx.deployment.findFirst({ where: { runId: input.runId, modelVersionId: input.treatmentModelVersionId }, orderBy: { createdAt: 'desc' } });
       if (!deployment) throw new ConflictError('ab_test_exists', `A/B test ${input.name} exists without its deployment`);
       return { abTest: existing, deployment, created: false };
     }
-    const running = await tx.abTest.findFirst({ where: { endpoint: input.endpoint, status: 'running' }, select: { name: true } });
-    if (running) {
-      throw new ConflictError(
-        'ab_test_running',
-        `endpoint ${input.endpoint} already runs A/B test ${running.name}; stop it before starting another`,
-      );
-    }
+    await assertEndpointFree(tx, input.endpoint);
     const abTest = await tx.abTest.create({
       data: {
         name: input.name,
@@ -52,27 +61,23 @@ export async function startRollout(db: Db, input: StartRollout): Promise<{ abTes
         salt: input.salt,
         primaryMetric: input.primaryMetric,
         policy: input.policy,
+        metrics: input.metrics as unknown as Json,
+        covariateLookbackMs: input.covariateLookbackMs,
+        coverage: input.coverage,
         currentStep: 0,
         startedAt: input.now,
-        analysis: { stepStartedAt: input.now.toISOString() },
+        stepStartedAt: input.now,
         variants: {
           create: [
-            { name: 'control', isControl: true, modelVersionId: input.controlModelVersionId, weight: 1 - input.treatmentTraffic },
-            { name: 'treatment', isControl: false, modelVersionId: input.treatmentModelVersionId, weight: input.treatmentTraffic },
+            { name: 'control', isControl: true, modelVersionId: input.controlModelVersionId, weight: 1 - input.treatmentSplit },
+            { name: 'treatment', isControl: false, modelVersionId: input.treatmentModelVersionId, weight: input.treatmentSplit },
           ],
         },
       },
       include: { variants: true },
     });
     const deployment = await tx.deployment.create({
-      data: {
-        endpoint: input.endpoint,
-        modelVersionId: input.treatmentModelVersionId,
-        runId: input.runId,
-        strategy: 'ab_test',
-        status: 'rolling_out',
-        traffic: input.treatmentTraffic,
-      },
+      data: { endpoint: input.endpoint, modelVersionId: input.treatmentModelVersionId, runId: input.runId, strategy: 'ab_test', status: 'rolling_out', traffic: input.treatmentTraffic },
     });
     await tx.deployment.updateMany({
       where: { endpoint: input.endpoint, modelVersionId: input.controlModelVersionId, status: 'active' },
@@ -82,89 +87,149 @@ export async function startRollout(db: Db, input: StartRollout): Promise<{ abTes
   });
 }
 
-export interface NewAbEvent {
-  variantId: string;
-  type: 'exposure' | 'outcome';
-  unitId: string;
-  metric?: string;
-  value?: number;
-  idempotencyKey: string;
-  occurredAt: Date;
+async function assertEndpointFree(tx: Db, endpoint: string, except?: string): Promise<void> {
+  const running = await tx.abTest.findFirst({ where: { endpoint, status: 'running', ...(except ? { id: { not: except } } : {}) }, select: { name: true } });
+  if (running) throw new ConflictError('endpoint_busy', `endpoint ${endpoint} already runs A/B test ${running.name}; stop it before starting another`);
 }
 
-/**
- * The stored idempotency key of an event: the caller's key, within the test (keys are unique
- * across tests). An exposure without a key is kept once per unit and traffic step, which is
- * all the analysis counts (units per step). Every intake (the API, the serving gateway) uses
- * this, so the same exposure reported by both is stored once.
- */
-export function abEventKey(abTestId: string, event: { type: 'exposure' | 'outcome'; unitId: string; idempotencyKey?: string | undefined }, step: number): string {
-  return `${abTestId}:${event.idempotencyKey ?? `exposure:${step}:${event.unitId}`}`;
+export interface CreateAbTest extends Omit<AbTestDesign, 'treatmentSplit'> {
+  name: string;
+  endpoint: string;
+  experimentId: string | null;
+  primaryMetric: string;
+  policy: Json;
+  salt: string;
+  variants: Array<{ name: string; isControl: boolean; modelVersionId: string; weight: number }>;
 }
 
-/** Records a batch of events; a retried batch (same idempotency keys) adds nothing. */
-export async function recordAbEvents(db: Db, abTestId: string, events: NewAbEvent[]): Promise<number> {
-  if (events.length === 0) return 0;
-  const { count } = await db.abEvent.createMany({
-    data: events.map((e) => ({ abTestId, metric: '', value: 0, ...e })),
-    skipDuplicates: true,
+/** A draft test (the admin API's): its variants' weights are the split among its units. */
+export async function createAbTest(db: Db, input: CreateAbTest): Promise<AbTestWithVariants> {
+  const { variants, metrics, ...rest } = input;
+  return db.abTest.create({ data: { ...rest, metrics: metrics as unknown as Json, variants: { create: variants } }, include: { variants: { orderBy: { name: 'asc' } } } });
+}
+
+/** Starts a draft (one running test per endpoint). */
+export async function startAbTest(db: Db, id: string, now: Date): Promise<{ before: AbTestWithVariants; after: AbTestWithVariants }> {
+  return inTransaction(db, async (tx) => {
+    const before = await getAbTest(tx, id);
+    await assertEndpointFree(tx, before.endpoint, id);
+    return { before, after: await transition(tx, before, ['draft'], { status: 'running', startedAt: now, stepStartedAt: now }) };
   });
-  return count;
 }
 
-export interface VariantTotalsRow {
-  variantId: string;
-  exposures: number;
-  conversions: number;
-  revenueSum: number;
-  revenueSumSquares: number;
+export type AbOutcome = 'promote' | 'rollback' | 'stop';
+
+export interface AbDecisionToApply {
+  action: 'hold' | 'advance' | AbOutcome;
+  /** Step after the decision, and the treatment's share of traffic and the coverage there. */
+  step: number;
+  treatmentTraffic: number;
+  coverage: number;
+  reasons: string[];
 }
 
 /**
- * Sufficient statistics per variant, per exposed unit: exposures = distinct exposed units,
- * conversions = exposed units with a `conversion` outcome, revenue = per-unit sums of
- * `revenue` outcomes (units without revenue count 0, which is what revenue per visitor means).
- *
- * `since` restricts to events of the current traffic phase: when the split changes, mixing
- * phases would bias the comparison (Simpson's paradox) and break the sample-ratio check, so,
- * as GrowthBook does with phases, each step is analysed on its own events.
+ * Applies a decision made at `madeAtStep` and records the look (AbDecision) with the analysis it
+ * was made on. Nothing changes when the test has moved on meanwhile (another monitor, a manual
+ * stop): the look is still recorded, as not applied.
  */
-export async function abVariantTotals(
+export async function applyAbDecision(
   db: Db,
-  abTestId: string,
-  since: Date = new Date(0),
-  conversionMetric = 'conversion',
-): Promise<VariantTotalsRow[]> {
-  const rows = await db.$queryRaw<Array<{ variantId: string; exposures: bigint; conversions: bigint; revenue_sum: number; revenue_sum_squares: number }>>`
-    WITH exposed AS (
-      SELECT DISTINCT "variantId", "unitId" FROM "AbEvent" WHERE "abTestId" = ${abTestId} AND "type" = 'exposure' AND "occurredAt" >= ${since}
-    ), converted AS (
-      SELECT DISTINCT "variantId", "unitId" FROM "AbEvent"
-       WHERE "abTestId" = ${abTestId} AND "type" = 'outcome' AND "metric" = ${conversionMetric} AND "occurredAt" >= ${since}
-    ), revenue AS (
-      SELECT "variantId", "unitId", SUM("value") AS amount FROM "AbEvent"
-       WHERE "abTestId" = ${abTestId} AND "type" = 'outcome' AND "metric" = 'revenue' AND "occurredAt" >= ${since}
-       GROUP BY "variantId", "unitId"
-    )
-    SELECT e."variantId", COUNT(*) AS exposures, COUNT(c."unitId") AS conversions,
-           COALESCE(SUM(r.amount), 0)::float8 AS revenue_sum, COALESCE(SUM(r.amount * r.amount), 0)::float8 AS revenue_sum_squares
-      FROM exposed e
-      LEFT JOIN converted c ON c."variantId" = e."variantId" AND c."unitId" = e."unitId"
-      LEFT JOIN revenue r ON r."variantId" = e."variantId" AND r."unitId" = e."unitId"
-     GROUP BY e."variantId"`;
-  return rows.map((r) => ({
-    variantId: r.variantId,
-    exposures: Number(r.exposures),
-    conversions: Number(r.conversions),
-    revenueSum: r.revenue_sum,
-    revenueSumSquares: r.revenue_sum_squares,
-  }));
+  input: { abTestId: string; madeAtStep: number; decision: AbDecisionToApply; analysis: Json; now: Date; actor: string },
+): Promise<{ applied: boolean }> {
+  return inTransaction(db, async (tx) => {
+    const test = await getAbTest(tx, input.abTestId);
+    const { decision, now } = input;
+    let applied = false;
+    if (test.status === 'running' && test.currentStep === input.madeAtStep) {
+      const { count } = await tx.abTest.updateMany({
+        where: { id: test.id, status: 'running', currentStep: input.madeAtStep },
+        data: {
+          decisionReasons: decision.reasons,
+          analysis: input.analysis,
+          ...(decision.action === 'advance' ? { currentStep: decision.step, coverage: decision.coverage, stepStartedAt: now } : {}),
+        },
+      });
+      applied = count === 1;
+      if (applied && decision.action === 'advance') await setTraffic(tx, test, decision.treatmentTraffic);
+      if (applied && decision.action !== 'hold' && decision.action !== 'advance') await endTest(tx, test, decision.action, decision.reasons, now, input.actor);
+    }
+    await tx.abDecision.create({
+      data: { abTestId: test.id, decidedAt: now, step: input.madeAtStep, action: decision.action, applied, reasons: decision.reasons, analysis: input.analysis },
+    });
+    return { applied };
+  });
+}
+
+/** Ends a running (or draft) test by hand: the same writes as the monitor's decision. */
+export async function stopAbTest(db: Db, input: { abTestId: string; outcome: AbOutcome; reason: string; now: Date; actor: string }): Promise<{ before: AbTestWithVariants; after: AbTestWithVariants }> {
+  return inTransaction(db, async (tx) => {
+    const before = await getAbTest(tx, input.abTestId);
+    if (before.status !== 'running' && before.status !== 'draft') {
+      throw new ConflictError('illegal_ab_transition', `A/B test ${before.name} is ${before.status}; this needs it to be running or draft`, { status: before.status });
+    }
+    await endTest(tx, before, input.outcome, input.reason ? [input.reason] : [], input.now, input.actor, before.status === 'running');
+    return { before, after: await getAbTest(tx, input.abTestId) };
+  });
+}
+
+const ENDED_STATUS: Record<AbOutcome, AbTestStatus> = { promote: 'promoted', rollback: 'rolled_back', stop: 'stopped' };
+
+async function endTest(tx: Db, test: AbTestWithVariants, outcome: AbOutcome, reasons: string[], now: Date, actor: string, touchDeployments = true): Promise<void> {
+  const ended = await tx.abTest.updateMany({
+    where: { id: test.id, status: { in: ['running', 'draft'] } },
+    data: { status: ENDED_STATUS[outcome], decision: outcome, decisionReasons: reasons, endedAt: now },
+  });
+  if (ended.count !== 1 || !touchDeployments) return;
+  const treatment = test.variants.find((v) => !v.isControl);
+  const control = test.variants.find((v) => v.isControl);
+  if (!treatment || !control) return;
+  const treatmentDeployment = { endpoint: test.endpoint, modelVersionId: treatment.modelVersionId, status: { in: ['rolling_out' as const, 'active' as const] } };
+  const controlDeployment = { endpoint: test.endpoint, modelVersionId: control.modelVersionId, status: { in: ['active' as const, 'rolling_out' as const] } };
+  const model = await tx.modelVersion.findUniqueOrThrow({ where: { id: treatment.modelVersionId } });
+  if (outcome === 'promote') {
+    await tx.deployment.updateMany({ where: treatmentDeployment, data: { status: 'active', traffic: 1 } });
+    await tx.deployment.updateMany({ where: controlDeployment, data: { status: 'retired', traffic: 0, retiredAt: now } });
+    await moveAlias(tx, { modelName: model.modelName, alias: PRODUCTION_ALIAS, modelVersionId: model.id, reason: `A/B test ${test.name} promoted: ${reasons[0] ?? ''}`, actor });
+  } else {
+    await tx.deployment.updateMany({ where: treatmentDeployment, data: { status: outcome === 'rollback' ? 'rolled_back' : 'retired', traffic: 0, retiredAt: now } });
+    await tx.deployment.updateMany({ where: controlDeployment, data: { traffic: 1 } });
+  }
+  // The challenger was this test's treatment; whatever the verdict, it is no longer challenging.
+  await tx.modelAlias.deleteMany({ where: { modelName: model.modelName, alias: CHALLENGER_ALIAS, modelVersionId: model.id } });
+}
+
+async function setTraffic(tx: Db, test: AbTestWithVariants, treatmentTraffic: number): Promise<void> {
+  const treatment = test.variants.find((v) => !v.isControl);
+  const control = test.variants.find((v) => v.isControl);
+  if (!treatment || !control) return;
+  await tx.deployment.updateMany({ where: { endpoint: test.endpoint, modelVersionId: treatment.modelVersionId, status: 'rolling_out' }, data: { traffic: treatmentTraffic } });
+  await tx.deployment.updateMany({ where: { endpoint: test.endpoint, modelVersionId: control.modelVersionId, status: 'active' }, data: { traffic: 1 - treatmentTraffic } });
+}
+
+async function transition(tx: Db, before: AbTestWithVariants, from: AbTestStatus[], data: { status: AbTestStatus; startedAt?: Date; stepStartedAt?: Date }): Promise<AbTestWithVariants> {
+  const { count } = await tx.abTest.updateMany({ where: { id: before.id, status: { in: from } }, data });
+  if (count !== 1) {
+    const now = await getAbTest(tx, before.id);
+    throw new ConflictError('illegal_ab_transition', `A/B test ${before.name} is ${now.status}; this needs it to be ${from.join(' or ')}`, { status: now.status });
+  }
+  return getAbTest(tx, before.id);
 }
 
 export async function getAbTest(db: Db, id: string): Promise<AbTestWithVariants> {
-  const test = await db.abTest.findUnique({ where: { id }, include: { variants: true } });
+  const test = await db.abTest.findUnique({ where: { id }, include: { variants: { orderBy: { name: 'asc' } } } });
   if (!test) throw new NotFoundError('A/B test', id);
   return test;
+}
+
+/** The monitor's looks at a test, newest first. */
+export async function listAbDecisions(db: Db, abTestId: string, options: { take: number; withAnalysis?: boolean }): Promise<Array<Omit<AbDecision, 'analysis'> & { analysis?: unknown }>> {
+  return db.abDecision.findMany({
+    where: { abTestId },
+    orderBy: { id: 'desc' },
+    take: options.take,
+    ...(options.withAnalysis ? {} : { omit: { analysis: true } }),
+  });
 }
 
 /**

@@ -1,18 +1,43 @@
 /**
- * A/B tests: create (draft, with variants), start, stop (with a decision), and the report:
- * per-variant exposures, conversions and rate from SQL aggregates over AbEvent, and a
- * two-proportion z-test of each variant against the control.
+ * A/B tests: create (draft, with variants), start, stop (with a decision), plan, and the report:
+ * the same analysis the rollout monitor decides on (@lathe/experiments analyseAbTest over the
+ * registry's kept sufficient statistics), with the plan and the history of the monitor's looks.
  *
  * Live traffic comes in through two routes a serving layer calls, as with GrowthBook's SDK
  * and event tracking: `assignments` (which variant, hence which model version, each unit gets:
- * deterministic hashing, nothing stored) and `events` (exposures and outcomes, each attributed
- * to the variant the unit is assigned at the test's current step, idempotent by key).
+ * deterministic hashing, nothing stored; null outside the test's coverage) and `events`
+ * (exposures and outcomes, each attributed to the variant the unit is assigned and tagged with
+ * the test's current step, idempotent by key).
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictError, HttpProblem, NotFoundError, type FieldError } from '@lathe/core';
-import { analyseAbTest, variantOfUnit } from '@lathe/experiments';
-import { abEventKey, abVariantTotals, isUniqueViolation, recordAbEvents, type AbTestStatus, type AbTestWithVariants, type Json, type NewAbEvent } from '@lathe/registry';
+import {
+  abTestDataOf,
+  analyseAbTest,
+  abTestDesign,
+  metricKindSchema,
+  planAbTest,
+  primarySummary,
+  variantOfUnit,
+  type AbAnalysis,
+  type AbReport,
+  type RolloutPolicy,
+} from '@lathe/experiments';
+import {
+  abEventKey,
+  abTestStatistics,
+  createAbTest,
+  getAbTest,
+  isUniqueViolation,
+  listAbDecisions,
+  recordAbEvents,
+  startAbTest,
+  stopAbTest,
+  type AbTestWithVariants,
+  type Json,
+  type NewAbEvent,
+} from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
 import { anyObject, endpointName, idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
@@ -32,6 +57,8 @@ const abTestSchema = z
     primaryMetric: z.string(),
     policy: anyObject,
     currentStep: z.number().int(),
+    coverage: z.number().describe("share of all units in the test at the current step (the variants' weights are the split among them)"),
+    hashVersion: z.number().int(),
     decision: z.string().nullable(),
     decisionReasons: z.unknown(),
     startedAt: z.string().nullable(),
@@ -77,6 +104,10 @@ const eventInput = z
     value: z.number().finite().optional().describe('outcomes: 1 for a conversion (default), the amount for revenue'),
     occurredAt: z.iso.datetime({ offset: true }).optional().describe('default: when the request arrives'),
     variant: z.string().max(50).optional().describe('the variant the caller served; refused when it is not the one the unit is assigned'),
+    covariates: z
+      .record(z.string(), z.number().finite())
+      .optional()
+      .describe("exposures: the unit's own pre-exposure value per metric (CUPED), instead of its outcomes at the endpoint before its first exposure"),
     idempotencyKey: z
       .string()
       .min(1)
@@ -86,47 +117,92 @@ const eventInput = z
   })
   .superRefine((event, ctx) => {
     if (event.type === 'outcome' && !event.idempotencyKey) ctx.addIssue({ code: 'custom', path: ['idempotencyKey'], message: 'an outcome needs an idempotency key' });
+    if (event.type === 'outcome' && event.covariates !== undefined) ctx.addIssue({ code: 'custom', path: ['covariates'], message: 'only an exposure carries covariates' });
     if (event.type === 'exposure' && (event.metric !== undefined || event.value !== undefined)) {
       ctx.addIssue({ code: 'custom', path: [event.metric !== undefined ? 'metric' : 'value'], message: 'an exposure has no metric or value' });
     }
   });
 
-const assignmentSchema = z.object({ unitId: z.string(), variant: z.string(), modelVersionId: z.uuid() });
-
-const variantReport = z.object({
-  variant: z.string(),
-  isControl: z.boolean(),
-  exposures: z.number().int(),
-  conversions: z.number().int(),
-  rate: z.number(),
-  revenue: z.number(),
-  vsControl: z
-    .object({ difference: z.number(), relativeLift: z.number().nullable(), z: z.number().nullable(), pValue: z.number().nullable(), confidenceInterval: z.tuple([z.number(), z.number()]).nullable(), significant: z.boolean() })
-    .nullable(),
+const assignmentSchema = z.object({
+  unitId: z.string(),
+  variant: z.string().nullable().describe("null: the unit is outside the test's coverage at this step (production serves it, nothing is recorded)"),
+  modelVersionId: z.uuid().nullable(),
 });
+
+const planBody = z.strictObject({
+  baseline: z.number().positive().describe("the control's mean of the primary metric (a conversion rate in (0, 1) for proportions)"),
+  kind: metricKindSchema.default('proportion'),
+  standardDeviation: z.number().positive().optional().describe('per-unit standard deviation (mean metrics only)'),
+  unitsPerHour: z.number().positive().describe("new units per hour reaching the endpoint (all of its traffic)"),
+  power: z.number().gt(0).lt(1).default(0.8),
+  policy: rolloutPolicySchema.default(rolloutPolicySchema.parse({})),
+});
+const planSchema = z
+  .object({
+    baseline: z.number(),
+    minimumDetectableEffect: z.object({ relative: z.number(), absolute: z.number() }),
+    power: z.number(),
+    alpha: z.number(),
+    unitsPerHour: z.number(),
+    sequential: z.object({ units: z.number(), hours: z.number(), days: z.number() }),
+    fixedHorizon: z.object({ units: z.number(), hours: z.number(), days: z.number() }),
+    maxDurationDays: z.number(),
+    reachable: z.boolean(),
+    message: z.string(),
+  })
+  .meta({ id: 'AbPlan' });
+
+const decisionSchema = z.object({
+  id: z.string(),
+  decidedAt: z.string(),
+  step: z.number().int(),
+  action: z.enum(['hold', 'advance', 'promote', 'rollback', 'stop']),
+  applied: z.boolean(),
+  reasons: z.array(z.string()),
+  analysis: anyObject.optional().describe('the exact analysis the decision was made on'),
+});
+
+const reportSchema = z
+  .object({
+    abTestId: z.uuid(),
+    name: z.string(),
+    status,
+    endpoint: z.string(),
+    primaryMetric: z.string(),
+    decisionRule: z.string(),
+    alpha: z.number(),
+    steps: z.array(z.number()),
+    currentStep: z.number().int(),
+    coverage: z.number(),
+    assignment: z.object({ hashVersion: z.number().int(), split: z.array(z.object({ variant: z.string(), weight: z.number() })), rule: z.string() }),
+    startedAt: z.string().nullable(),
+    endedAt: z.string().nullable(),
+    decision: z.string().nullable(),
+    decisionReasons: z.array(z.string()),
+    analysis: anyObject.describe('the analysis of all of the test\'s data, stratified by traffic step: per treatment the primary metric (sequential, fixed-horizon, CUPED, Bayesian), guardrails, secondary metrics, the sample-ratio check, gateway health per arm and the business readout'),
+    plan: planSchema.nullable(),
+    history: z.array(z.object({ id: z.string(), decidedAt: z.string(), step: z.number().int(), action: z.string(), applied: z.boolean(), reasons: z.array(z.string()), primary: anyObject.nullable() })),
+  })
+  .meta({ id: 'AbReport' });
+
+const ASSIGNMENT_RULE =
+  "each unit's arm is fixed for the test's life: the variants' weights are the split among units in the test, and a traffic step only widens coverage (the share of all units in the test), so no unit changes arm; events carry the step their unit was assigned under and each step is analysed as its own stratum";
+
+const HISTORY = 500;
+
+/** The analysis the monitor would make now (or made last, for an ended test), on all of the test's data. */
+export async function analyseTest(registry: ApiDeps['registry'], test: AbTestWithVariants, policy: RolloutPolicy, now: Date): Promise<AbAnalysis> {
+  return analyseAbTest(abTestDataOf(test, await abTestStatistics(registry, test.id), now), policy);
+}
 
 export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry } = deps;
-  const find = async (id: string) => {
-    const test = await registry.abTest.findUnique({ where: { id }, include: { variants: { orderBy: { name: 'asc' } } } });
-    if (!test) throw new NotFoundError('A/B test', id);
-    return test;
-  };
-  /** Moves the test only if it is still in one of `from` (a conditional update: no race). */
-  const transition = async (id: string, from: AbTestStatus[], data: Parameters<typeof registry.abTest.updateMany>[0]['data']) => {
-    const before = await find(id);
-    const { count } = await registry.abTest.updateMany({ where: { id, status: { in: from } }, data });
-    if (count !== 1) {
-      const now = await find(id);
-      throw new ConflictError('illegal_ab_transition', `A/B test ${before.name} is ${now.status}; this needs it to be ${from.join(' or ')}`, { status: now.status });
-    }
-    return { before, after: await find(id) };
-  };
+  const find = (id: string) => getAbTest(registry, id);
 
   routes.add({
     method: 'post',
     path: '/ab-tests',
-    summary: 'Create an A/B test (draft) with its variants',
+    summary: "Create an A/B test (draft) with its variants; the weights are the split among the test's units",
     tag: 'ab-tests',
     body: createBody,
     status: 201,
@@ -139,20 +215,22 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
       if (body.experimentId && !(await registry.experiment.findUnique({ where: { id: body.experimentId }, select: { id: true } }))) {
         throw new NotFoundError('experiment', body.experimentId);
       }
+      const policy = { ...body.policy, metric: body.primaryMetric } as RolloutPolicy;
+      const design = abTestDesign(policy);
       try {
-        const test = await registry.abTest.create({
-          data: {
-            name: body.name,
-            endpoint: body.endpoint,
-            experimentId: body.experimentId ?? null,
-            primaryMetric: body.primaryMetric,
-            policy: body.policy as Json,
-            salt: randomBytes(8).toString('hex'),
-            variants: { create: body.variants },
-          },
+        const created = await createAbTest(registry, {
+          name: body.name,
+          endpoint: body.endpoint,
+          experimentId: body.experimentId ?? null,
+          primaryMetric: body.primaryMetric,
+          policy: policy as unknown as Json,
+          salt: randomBytes(8).toString('hex'),
+          variants: body.variants,
+          coverage: design.coverage,
+          metrics: design.metrics,
+          covariateLookbackMs: design.covariateLookbackMs,
         });
-        const created = await find(test.id);
-        await audit(registry, req, { action: 'ab_test.create', entity: 'ab_test', entityId: test.id, after: created });
+        await audit(registry, req, { action: 'ab_test.create', entity: 'ab_test', entityId: created.id, after: created });
         return created;
       } catch (error) {
         if (isUniqueViolation(error)) throw new ConflictError('ab_test_name_taken', `an A/B test named ${JSON.stringify(body.name)} already exists`, { field: 'body.name' });
@@ -196,16 +274,34 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
 
   routes.add({
     method: 'post',
+    path: '/ab-tests/plan',
+    summary: 'Plan a test: units and days the sequential and fixed-horizon designs need for the power asked, and whether the policy\'s maximum duration allows it',
+    tag: 'ab-tests',
+    role: 'viewer',
+    body: planBody,
+    response: planSchema,
+    handler: async ({ body }) => {
+      try {
+        return planAbTest(body.policy, { baseline: body.baseline, kind: body.kind, unitsPerHour: body.unitsPerHour, power: body.power, ...(body.standardDeviation !== undefined ? { standardDeviation: body.standardDeviation } : {}) });
+      } catch (error) {
+        if (error instanceof RangeError) {
+          const [field, ...rest] = error.message.split(': ');
+          throw new HttpProblem(422, 'validation_failed', error.message, [{ field: `body.${field}`, message: rest.join(': ') || error.message }]);
+        }
+        throw error;
+      }
+    },
+  });
+
+  routes.add({
+    method: 'post',
     path: '/ab-tests/:id/start',
     summary: 'Start a draft A/B test (one running test per endpoint)',
     tag: 'ab-tests',
     params: idParams,
     response: abTestSchema,
     handler: async ({ req, params }) => {
-      const test = await find(params.id);
-      const running = await registry.abTest.findFirst({ where: { endpoint: test.endpoint, status: 'running', id: { not: test.id } }, select: { name: true } });
-      if (running) throw new ConflictError('endpoint_busy', `A/B test ${running.name} is already running on endpoint ${test.endpoint}; stop it first`);
-      const { before, after } = await transition(params.id, ['draft'], { status: 'running', startedAt: new Date() });
+      const { before, after } = await startAbTest(registry, params.id, new Date());
       await audit(registry, req, { action: 'ab_test.start', entity: 'ab_test', entityId: params.id, before, after });
       return after;
     },
@@ -214,18 +310,18 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
   routes.add({
     method: 'post',
     path: '/ab-tests/:id/stop',
-    summary: 'Stop a running A/B test with a decision: promote the challenger, roll back, or just stop',
+    summary: 'Stop a running A/B test with a decision: promote the challenger (it becomes production), roll back, or just stop',
     tag: 'ab-tests',
     params: idParams,
     body: z.strictObject({ decision: z.enum(['promote', 'rollback', 'none']).default('none'), reason: z.string().max(2000).default('') }),
     response: abTestSchema,
     handler: async ({ req, params, body }) => {
-      const statusAfter: AbTestStatus = body.decision === 'promote' ? 'promoted' : body.decision === 'rollback' ? 'rolled_back' : 'stopped';
-      const { before, after } = await transition(params.id, ['running', 'draft'], {
-        status: statusAfter,
-        endedAt: new Date(),
-        decision: body.decision,
-        decisionReasons: body.reason ? [body.reason] : [],
+      const { before, after } = await stopAbTest(registry, {
+        abTestId: params.id,
+        outcome: body.decision === 'none' ? 'stop' : body.decision,
+        reason: body.reason,
+        now: new Date(),
+        actor: `api-key:${req.apiKey?.id ?? 'unknown'}`,
       });
       await audit(registry, req, { action: 'ab_test.stop', entity: 'ab_test', entityId: params.id, before, after });
       return after;
@@ -237,30 +333,25 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
     if (test.status !== 'running') throw new ConflictError('ab_test_not_running', `A/B test ${test.name} is ${test.status}; only a running test assigns units and takes events`, { status: test.status });
     return test;
   };
-  const assign = (test: AbTestWithVariants, unit: string) => {
-    const variant = variantOfUnit(test, unit);
-    // Weights are validated to sum to 1 (and the monitor keeps them so): never reached.
-    if (!variant) throw new ConflictError('ab_test_no_traffic', `A/B test ${test.name} gives no traffic to any variant`);
-    return variant;
-  };
 
   routes.add({
     method: 'post',
     path: '/ab-tests/:id/assignments',
-    summary: "The variant (and model version) of each unit in a running test: deterministic hashing of the test's salt and the unit id, as GrowthBook assigns",
+    summary: "The variant (and model version) of each unit in a running test: deterministic hashing of the test's salt and the unit id, as GrowthBook assigns; null outside the test's coverage",
     tag: 'ab-tests',
     role: 'viewer',
     params: idParams,
     body: z.strictObject({ unitIds: z.array(unitId).min(1).max(MAX_EVENTS) }),
-    response: z.object({ abTestId: z.uuid(), step: z.number().int(), assignments: z.array(assignmentSchema) }),
+    response: z.object({ abTestId: z.uuid(), step: z.number().int(), coverage: z.number(), assignments: z.array(assignmentSchema) }),
     handler: async ({ params, body }) => {
       const test = await running(params.id);
       return {
         abTestId: test.id,
         step: test.currentStep,
+        coverage: test.coverage,
         assignments: body.unitIds.map((unit) => {
-          const variant = assign(test, unit);
-          return { unitId: unit, variant: variant.name, modelVersionId: variant.modelVersionId };
+          const variant = variantOfUnit(test, unit);
+          return { unitId: unit, variant: variant?.name ?? null, modelVersionId: variant?.modelVersionId ?? null };
         }),
       };
     },
@@ -269,7 +360,7 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
   routes.add({
     method: 'post',
     path: '/ab-tests/:id/events',
-    summary: `Record exposures and outcomes of a running test (at most ${MAX_EVENTS} per request), each for the variant its unit is assigned; a repeated idempotency key adds nothing`,
+    summary: `Record exposures and outcomes of a running test (at most ${MAX_EVENTS} per request), each for the variant its unit is assigned at the current step; a repeated idempotency key adds nothing`,
     tag: 'ab-tests',
     params: idParams,
     body: z.strictObject({ events: z.array(eventInput).min(1).max(MAX_EVENTS) }),
@@ -278,23 +369,30 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
     handler: async ({ params, body }) => {
       const test = await running(params.id);
       const now = new Date();
-      const mismatches: FieldError[] = [];
-      const events: NewAbEvent[] = body.events.map((event, i) => {
-        const variant = assign(test, event.unitId);
-        if (event.variant !== undefined && event.variant !== variant.name) {
-          mismatches.push({ field: `body.events.${i}.variant`, message: `unit ${event.unitId} is assigned ${JSON.stringify(variant.name)} at step ${test.currentStep}, not ${JSON.stringify(event.variant)}` });
+      const refused: FieldError[] = [];
+      const events: NewAbEvent[] = [];
+      body.events.forEach((event, i) => {
+        const variant = variantOfUnit(test, event.unitId);
+        if (!variant) {
+          refused.push({ field: `body.events.${i}.unitId`, message: `unit ${event.unitId} is outside the test's coverage (${test.coverage}) at step ${test.currentStep}: it is not in the test` });
+          return;
         }
-        return {
+        if (event.variant !== undefined && event.variant !== variant.name) {
+          refused.push({ field: `body.events.${i}.variant`, message: `unit ${event.unitId} is assigned ${JSON.stringify(variant.name)} at step ${test.currentStep}, not ${JSON.stringify(event.variant)}` });
+        }
+        events.push({
           variantId: variant.id,
           type: event.type,
           unitId: event.unitId,
           ...(event.type === 'outcome' ? { metric: event.metric ?? test.primaryMetric, value: event.value ?? 1 } : {}),
+          ...(event.covariates ? { covariates: event.covariates } : {}),
           idempotencyKey: abEventKey(test.id, event, test.currentStep),
           occurredAt: event.occurredAt ? new Date(event.occurredAt) : now,
-        };
+          step: test.currentStep,
+        });
       });
       // All or nothing: a batch from a misrouting caller records none of its events.
-      if (mismatches.length > 0) throw new HttpProblem(422, 'variant_mismatch', `${mismatches.length} event(s) name a variant their unit is not assigned`, mismatches);
+      if (refused.length > 0) throw new HttpProblem(422, 'variant_mismatch', `${refused.length} event(s) name a unit or variant that is not assigned so`, refused);
       const accepted = await recordAbEvents(registry, test.id, events);
       return { accepted, duplicates: events.length - accepted };
     },
@@ -303,60 +401,76 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
   routes.add({
     method: 'get',
     path: '/ab-tests/:id/report',
-    summary: 'Per-variant exposures, conversions, rate and revenue, each variant against the control (two-proportion z-test), and the sample-ratio-mismatch check',
+    summary: "The analysis the rollout monitor decides on (all of the test's data, stratified by traffic step): sequential and fixed-horizon tests, CUPED, Bayesian view, guardrails, sample-ratio check, business readout, the plan and the history of decisions",
     tag: 'ab-tests',
     params: idParams,
-    response: z.object({
-      abTestId: z.uuid(),
-      name: z.string(),
-      status,
-      primaryMetric: z.string(),
-      alpha: z.number(),
-      sampleRatioMismatch: z.object({ statistic: z.number(), pValue: z.number(), detected: z.boolean() }),
-      variants: z.array(variantReport),
-    }),
-    handler: async ({ params }) => {
+    query: z.object({ unitsPerHour: z.coerce.number().positive().optional().describe("traffic for the plan (default: the test's own)") }),
+    response: reportSchema,
+    handler: async ({ params, query }): Promise<AbReport> => {
       const test = await find(params.id);
-      // Units, not events: a unit exposed twice counts once; a converted unit counts once.
-      const totals = new Map((await abVariantTotals(registry, test.id, new Date(0), test.primaryMetric)).map((t) => [t.variantId, t]));
-      const policy = rolloutPolicySchema.safeParse(test.policy);
-      const alpha = policy.success ? policy.data.alpha : 0.05;
-      const analysis = analyseAbTest(
-        test.variants.map((v) => ({
-          name: v.name,
-          isControl: v.isControl,
-          weight: v.weight,
-          exposures: totals.get(v.id)?.exposures ?? 0,
-          conversions: totals.get(v.id)?.conversions ?? 0,
-          revenueSum: totals.get(v.id)?.revenueSum ?? 0,
-          revenueSumSquares: totals.get(v.id)?.revenueSumSquares ?? 0,
-        })),
-        { alpha },
-      );
-      const comparisons = new Map(analysis.comparisons.map((c) => [c.variant, c.conversion]));
+      const parsed = rolloutPolicySchema.safeParse(test.policy);
+      if (!parsed.success) throw new ConflictError('invalid_policy', `A/B test ${test.name} has a policy this version cannot read: ${parsed.error.issues[0]?.message ?? ''}`);
+      const policy = parsed.data;
+      const analysis = await analyseTest(registry, test, policy, new Date());
+      const decisions = await listAbDecisions(registry, test.id, { take: HISTORY, withAnalysis: true });
+      const primary = analysis.treatments[0]?.primary;
+      const unitsPerHour = query.unitsPerHour ?? analysis.readout.unitsPerHour;
+      let plan: AbReport['plan'] = null;
+      if (primary && unitsPerHour && primary.control > 0 && (primary.kind === 'mean' || primary.control < 1)) {
+        try {
+          plan = planAbTest(policy, {
+            baseline: primary.control,
+            kind: primary.kind,
+            unitsPerHour,
+            ...(primary.kind === 'mean' ? { standardDeviation: primary.sequential.standardError * Math.sqrt((primary.units.control * primary.units.treatment) / (primary.units.control + primary.units.treatment)) } : {}),
+          });
+        } catch {
+          plan = null;
+        }
+      }
       return {
         abTestId: test.id,
         name: test.name,
         status: test.status,
+        endpoint: test.endpoint,
         primaryMetric: test.primaryMetric,
-        alpha,
-        sampleRatioMismatch: analysis.sampleRatioMismatch,
-        variants: analysis.variants.map((v) => {
-          const vs = comparisons.get(v.name) ?? null;
-          return {
-            variant: v.name,
-            isControl: v.isControl,
-            exposures: v.exposures,
-            conversions: v.conversions,
-            rate: v.conversionRate ?? 0,
-            revenue: v.revenueSum,
-            vsControl: vs
-              ? { difference: vs.difference, relativeLift: vs.relativeUplift, z: vs.statistic, pValue: vs.pValue, confidenceInterval: vs.confidenceInterval, significant: vs.significant }
-              : null,
-          };
-        }),
+        decisionRule: policy.decisionRule,
+        alpha: policy.alpha,
+        steps: policy.steps,
+        currentStep: test.currentStep,
+        coverage: test.coverage,
+        assignment: { hashVersion: test.hashVersion, split: test.variants.map((v) => ({ variant: v.name, weight: v.weight })), rule: ASSIGNMENT_RULE },
+        startedAt: test.startedAt?.toISOString() ?? null,
+        endedAt: test.endedAt?.toISOString() ?? null,
+        decision: test.decision,
+        decisionReasons: Array.isArray(test.decisionReasons) ? (test.decisionReasons as string[]) : [],
+        analysis,
+        plan,
+        history: decisions.reverse().map((d) => ({
+          id: d.id.toString(),
+          decidedAt: d.decidedAt.toISOString(),
+          step: d.step,
+          action: d.action,
+          applied: d.applied,
+          reasons: d.reasons as string[],
+          primary: primarySummary(d.analysis as AbAnalysis),
+        })),
       };
     },
   });
 
+  routes.add({
+    method: 'get',
+    path: '/ab-tests/:id/decisions',
+    summary: 'Every look of the rollout monitor at the test, newest first, each with the exact analysis it was made on',
+    tag: 'ab-tests',
+    params: idParams,
+    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+    response: z.object({ items: z.array(decisionSchema) }),
+    handler: async ({ params, query }) => {
+      await find(params.id);
+      const decisions = await listAbDecisions(registry, params.id, { take: query.limit, withAnalysis: true });
+      return { items: decisions.map((d) => ({ ...d, id: d.id.toString(), decidedAt: d.decidedAt.toISOString(), reasons: d.reasons as string[], analysis: d.analysis as Record<string, unknown> })) };
+    },
+  });
 }

@@ -1,0 +1,337 @@
+/**
+ * A/B event intake and the sufficient statistics it keeps.
+ *
+ * An event batch is written in one transaction that also keeps, per (variant, step, metric),
+ * the sums the analysis needs — units, Σy, Σy², and CUPED's Σx, Σx², Σxy — so the monitor and
+ * the report read a handful of rows however many events a test has. The unit is the unit of
+ * analysis: it enters at its first exposure, in the stratum of the step its route was assigned
+ * under (the step the event carries, not the clock), and each tracked metric's per-unit value
+ * (a proportion metric: converted at least once; a mean metric: the sum of its values) is kept
+ * in AbUnitMetric, so a later outcome changes the sums by f(new) − f(old).
+ *
+ * Consistency under concurrent batches (READ COMMITTED): a batch inserts its new units, then
+ * upserts every touched unit-metric row in one key-ordered statement (its row locks serialise
+ * two batches touching the same unit), and only then reads which of its outcome units are
+ * exposed, in a new statement that sees every batch committed meanwhile. A unit's exposure
+ * and outcome written concurrently are therefore counted exactly once, whichever commits first;
+ * the stats rows are written last, in key order, so batches cannot deadlock on them.
+ * Retried batches add nothing: new events are those whose idempotency key was not stored yet.
+ */
+import { NotFoundError } from '@lathe/core';
+import { type Db, inTransaction } from './db.ts';
+
+export interface NewAbEvent {
+  variantId: string;
+  type: 'exposure' | 'outcome';
+  unitId: string;
+  metric?: string;
+  value?: number;
+  idempotencyKey: string;
+  occurredAt: Date;
+  /** The traffic step the unit's route was assigned under. */
+  step: number;
+  /** Exposures: the client's own pre-exposure value per metric, instead of the endpoint's history. */
+  covariates?: Record<string, number>;
+}
+
+export interface TrackedMetric {
+  name: string;
+  kind: 'proportion' | 'mean';
+}
+
+/**
+ * The stored idempotency key of an event: the caller's key, within the test (keys are unique
+ * across tests). An exposure without a key is kept once per unit and traffic step. Every intake
+ * (the API, the serving gateway) uses this, so the same exposure reported by both is stored once.
+ */
+export function abEventKey(abTestId: string, event: { type: 'exposure' | 'outcome'; unitId: string; idempotencyKey?: string | undefined }, step: number): string {
+  return `${abTestId}:${event.idempotencyKey ?? `exposure:${step}:${event.unitId}`}`;
+}
+
+interface TestRow {
+  endpoint: string;
+  metrics: TrackedMetric[];
+  covariateLookbackMs: number;
+}
+
+const statKey = (variantId: string, step: number, metric: string) => `${variantId}\u0000${step}\u0000${metric}`;
+
+/** Records a batch of events and updates the test's sufficient statistics; returns how many events were new. */
+export async function recordAbEvents(db: Db, abTestId: string, events: NewAbEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  return withDeadlockRetry(() => inTransaction(db, (tx) => recordInTransaction(tx, abTestId, events)));
+}
+
+async function recordInTransaction(tx: Db, abTestId: string, events: NewAbEvent[]): Promise<number> {
+  const [test] = await tx.$queryRawUnsafe<TestRow[]>('SELECT "endpoint", "metrics", "covariateLookbackMs" FROM "AbTest" WHERE "id" = $1', abTestId);
+  if (!test) throw new NotFoundError('A/B test', abTestId);
+  const inserted = await tx.$queryRawUnsafe<Array<{ idempotencyKey: string }>>(
+    `INSERT INTO "AbEvent" ("abTestId", "variantId", "type", "unitId", "metric", "value", "idempotencyKey", "occurredAt", "step")
+     SELECT $1, v, t::"AbEventType", u, m, val, k, o, s
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::text[], $8::timestamptz[], $9::int[]) AS x(v, t, u, m, val, k, o, s)
+     ON CONFLICT ("idempotencyKey") DO NOTHING
+     RETURNING "idempotencyKey"`,
+    abTestId,
+    events.map((e) => e.variantId),
+    events.map((e) => e.type),
+    events.map((e) => e.unitId),
+    events.map((e) => (e.type === 'outcome' ? (e.metric ?? '') : '')),
+    events.map((e) => (e.type === 'outcome' ? (e.value ?? 1) : 0)),
+    events.map((e) => e.idempotencyKey),
+    events.map((e) => e.occurredAt),
+    events.map((e) => e.step),
+  );
+  if (inserted.length === 0) return 0;
+  const fresh = new Set(inserted.map((r) => r.idempotencyKey));
+  // A key repeated inside one batch is inserted once: keep its first event.
+  const seen = new Set<string>();
+  const newEvents = events.filter((e) => fresh.has(e.idempotencyKey) && !seen.has(e.idempotencyKey) && seen.add(e.idempotencyKey));
+  const tracked = new Map(test.metrics.map((m) => [m.name, m]));
+  if (tracked.size === 0) return inserted.length;
+
+  // 1. Units exposed for the first time: the earliest exposure of each in this batch.
+  const firstExposures = new Map<string, NewAbEvent>();
+  for (const e of newEvents) {
+    if (e.type !== 'exposure') continue;
+    const current = firstExposures.get(e.unitId);
+    if (!current || e.occurredAt < current.occurredAt) firstExposures.set(e.unitId, e);
+  }
+  const candidates = [...firstExposures.values()].sort((a, b) => (a.unitId < b.unitId ? -1 : 1));
+  const newUnits =
+    candidates.length === 0
+      ? []
+      : await tx.$queryRawUnsafe<Array<{ unitId: string; variantId: string; step: number; firstExposedAt: Date }>>(
+          `INSERT INTO "AbUnit" ("abTestId", "unitId", "variantId", "step", "firstExposedAt", "covariateSource")
+           SELECT $1, u, v, s, o, c FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::text[]) WITH ORDINALITY AS x(u, v, s, o, c, i) ORDER BY i
+           ON CONFLICT ("abTestId", "unitId") DO NOTHING
+           RETURNING "unitId", "variantId", "step", "firstExposedAt"`,
+          abTestId,
+          candidates.map((e) => e.unitId),
+          candidates.map((e) => e.variantId),
+          candidates.map((e) => e.step),
+          candidates.map((e) => e.occurredAt),
+          candidates.map((e) => (e.covariates ? 'client' : 'lookback')),
+        );
+  const newUnitIds = new Set(newUnits.map((u) => u.unitId));
+
+  // 2. Their covariates: sent by the client, or their outcomes at the endpoint in the lookback window.
+  const preValues = new Map<string, number>(); // unit \0 metric → value
+  const lookbackUnits = newUnits.filter((u) => !firstExposures.get(u.unitId)!.covariates);
+  for (const u of newUnits) {
+    const sent = firstExposures.get(u.unitId)!.covariates;
+    if (sent) for (const [metric, value] of Object.entries(sent)) if (tracked.has(metric)) preValues.set(`${u.unitId}\u0000${metric}`, value);
+  }
+  if (test.covariateLookbackMs > 0 && lookbackUnits.length > 0) {
+    const history = await tx.$queryRawUnsafe<Array<{ unitId: string; metric: string; total: number }>>(
+      `SELECT n.u AS "unitId", o."metric", SUM(o."value")::float8 AS total
+         FROM unnest($2::text[], $3::timestamptz[]) AS n(u, f)
+         JOIN "UnitOutcome" o ON o."endpoint" = $1 AND o."unitId" = n.u AND o."metric" = ANY($4::text[])
+                             AND o."occurredAt" >= n.f - make_interval(secs => $5::float8 / 1000) AND o."occurredAt" < n.f
+        GROUP BY n.u, o."metric"`,
+      test.endpoint,
+      lookbackUnits.map((u) => u.unitId),
+      lookbackUnits.map((u) => u.firstExposedAt),
+      [...tracked.keys()],
+      test.covariateLookbackMs,
+    );
+    for (const h of history) preValues.set(`${h.unitId}\u0000${h.metric}`, h.total);
+  }
+
+  // 3. One upsert of every touched (unit, metric): new units get their covariate, outcomes add their values.
+  const rows = new Map<string, { unitId: string; metric: string; delta: number; pre: number; isNewUnit: boolean }>();
+  const row = (unitId: string, metric: string) => {
+    const k = `${unitId}\u0000${metric}`;
+    let r = rows.get(k);
+    if (!r) {
+      r = { unitId, metric, delta: 0, pre: preValues.get(k) ?? 0, isNewUnit: newUnitIds.has(unitId) };
+      rows.set(k, r);
+    }
+    return r;
+  };
+  for (const u of newUnits) for (const metric of tracked.keys()) row(u.unitId, metric);
+  for (const e of newEvents) if (e.type === 'outcome' && tracked.has(e.metric ?? '')) row(e.unitId, e.metric!).delta += e.value ?? 1;
+  if (rows.size === 0) return inserted.length;
+  const ordered = [...rows.values()].sort((a, b) => (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : a.metric < b.metric ? -1 : 1));
+  const updated = await tx.$queryRawUnsafe<Array<{ unitId: string; metric: string; value: number; preValue: number }>>(
+    `INSERT INTO "AbUnitMetric" AS m ("abTestId", "unitId", "metric", "value", "preValue")
+     SELECT $1, u, k, d, p FROM unnest($2::text[], $3::text[], $4::float8[], $5::float8[]) WITH ORDINALITY AS x(u, k, d, p, i) ORDER BY i
+     ON CONFLICT ("abTestId", "unitId", "metric") DO UPDATE
+       SET "value" = m."value" + excluded."value",
+           -- only a new unit's row carries a covariate (rows of outcomes carry 0 and keep theirs)
+           "preValue" = CASE WHEN excluded."preValue" <> 0 THEN excluded."preValue" ELSE m."preValue" END
+     RETURNING "unitId", "metric", "value", "preValue"`,
+    abTestId,
+    ordered.map((r) => r.unitId),
+    ordered.map((r) => r.metric),
+    ordered.map((r) => r.delta),
+    ordered.map((r) => r.pre),
+  );
+
+  // 4. Outcomes of units exposed earlier (read now: this sees every batch committed meanwhile).
+  const outcomeUnits = [...new Set(ordered.filter((r) => !r.isNewUnit).map((r) => r.unitId))];
+  const exposed = new Map<string, { variantId: string; step: number }>(newUnits.map((u) => [u.unitId, u]));
+  if (outcomeUnits.length > 0) {
+    const earlier = await tx.$queryRawUnsafe<Array<{ unitId: string; variantId: string; step: number }>>(
+      'SELECT "unitId", "variantId", "step" FROM "AbUnit" WHERE "abTestId" = $1 AND "unitId" = ANY($2::text[])',
+      abTestId,
+      outcomeUnits,
+    );
+    for (const u of earlier) exposed.set(u.unitId, u);
+  }
+
+  // 5. The sums, per (variant, step, metric).
+  const deltas = new Map<string, { variantId: string; step: number; metric: string; units: number; sum: number; sumSquares: number; covariateSum: number; covariateSumSquares: number; crossSum: number }>();
+  const deltaOf = (variantId: string, step: number, metric: string) => {
+    const k = statKey(variantId, step, metric);
+    let d = deltas.get(k);
+    if (!d) {
+      d = { variantId, step, metric, units: 0, sum: 0, sumSquares: 0, covariateSum: 0, covariateSumSquares: 0, crossSum: 0 };
+      deltas.set(k, d);
+    }
+    return d;
+  };
+  for (const u of updated) {
+    const metric = tracked.get(u.metric);
+    const unit = exposed.get(u.unitId);
+    const r = rows.get(`${u.unitId}\u0000${u.metric}`);
+    if (!metric || !unit || !r) continue;
+    const f = metric.kind === 'proportion' ? (v: number) => (v > 0 ? 1 : 0) : (v: number) => v;
+    const y = f(u.value);
+    const x = f(u.preValue);
+    const d = deltaOf(unit.variantId, unit.step, u.metric);
+    if (r.isNewUnit) {
+      d.units += 1;
+      d.sum += y;
+      d.sumSquares += y * y;
+      d.covariateSum += x;
+      d.covariateSumSquares += x * x;
+      d.crossSum += x * y;
+    } else {
+      const before = f(u.value - r.delta);
+      d.sum += y - before;
+      d.sumSquares += y * y - before * before;
+      d.crossSum += x * (y - before);
+    }
+  }
+  const stats = [...deltas.values()].sort((a, b) => (a.variantId < b.variantId ? -1 : a.variantId > b.variantId ? 1 : a.step - b.step || (a.metric < b.metric ? -1 : 1)));
+  if (stats.length > 0) {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "AbStat" AS s ("abTestId", "variantId", "step", "metric", "units", "sum", "sumSquares", "covariateSum", "covariateSumSquares", "crossSum")
+       SELECT $1, v, st, m, n, y, yy, x, xx, xy
+         FROM unnest($2::text[], $3::int[], $4::text[], $5::int[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[]) WITH ORDINALITY AS t(v, st, m, n, y, yy, x, xx, xy, i) ORDER BY i
+       ON CONFLICT ("abTestId", "variantId", "step", "metric") DO UPDATE
+         SET "units" = s."units" + excluded."units", "sum" = s."sum" + excluded."sum", "sumSquares" = s."sumSquares" + excluded."sumSquares",
+             "covariateSum" = s."covariateSum" + excluded."covariateSum", "covariateSumSquares" = s."covariateSumSquares" + excluded."covariateSumSquares",
+             "crossSum" = s."crossSum" + excluded."crossSum"`,
+      abTestId,
+      stats.map((s) => s.variantId),
+      stats.map((s) => s.step),
+      stats.map((s) => s.metric),
+      stats.map((s) => s.units),
+      stats.map((s) => s.sum),
+      stats.map((s) => s.sumSquares),
+      stats.map((s) => s.covariateSum),
+      stats.map((s) => s.covariateSumSquares),
+      stats.map((s) => s.crossSum),
+    );
+  }
+  return inserted.length;
+}
+
+export interface RequestStatDelta {
+  variantId: string;
+  step: number;
+  requests: number;
+  errors: number;
+  slow: number;
+  latencySumMs: number;
+  latencyHistogram: number[];
+}
+
+/** Adds the gateway's request counts per arm and step (the error-rate and latency guardrails). */
+export async function recordRequestStats(db: Db, abTestId: string, deltas: RequestStatDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  const ordered = [...deltas].sort((a, b) => (a.variantId < b.variantId ? -1 : a.variantId > b.variantId ? 1 : a.step - b.step));
+  // One statement per row: Postgres has no array-of-arrays unnest, and a flush holds a few rows.
+  await withDeadlockRetry(() =>
+    inTransaction(db, async (tx) => {
+      for (const d of ordered) {
+        await tx.$executeRawUnsafe(
+          `INSERT INTO "AbRequestStat" AS r ("abTestId", "variantId", "step", "requests", "errors", "slow", "latencySumMs", "latencyHistogram")
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8::int[])
+           ON CONFLICT ("abTestId", "variantId", "step") DO UPDATE
+             SET "requests" = r."requests" + excluded."requests", "errors" = r."errors" + excluded."errors", "slow" = r."slow" + excluded."slow",
+                 "latencySumMs" = r."latencySumMs" + excluded."latencySumMs",
+                 "latencyHistogram" = ARRAY(SELECT COALESCE(a, 0) + COALESCE(b, 0) FROM unnest(r."latencyHistogram", excluded."latencyHistogram") WITH ORDINALITY AS h(a, b, i) ORDER BY i)`,
+          abTestId,
+          d.variantId,
+          d.step,
+          d.requests,
+          d.errors,
+          d.slow,
+          d.latencySumMs,
+          d.latencyHistogram,
+        );
+      }
+    }),
+  );
+}
+
+export interface NewUnitOutcome {
+  endpoint: string;
+  unitId: string;
+  metric: string;
+  value: number;
+  idempotencyKey: string;
+  occurredAt: Date;
+}
+
+/** Outcomes at an endpoint, in or out of a test: the history CUPED reads covariates from. Idempotent by key. */
+export async function recordUnitOutcomes(db: Db, outcomes: NewUnitOutcome[]): Promise<number> {
+  if (outcomes.length === 0) return 0;
+  return db.$executeRawUnsafe(
+    `INSERT INTO "UnitOutcome" ("endpoint", "unitId", "metric", "value", "idempotencyKey", "occurredAt")
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::timestamptz[])
+     ON CONFLICT ("idempotencyKey") DO NOTHING`,
+    outcomes.map((o) => o.endpoint),
+    outcomes.map((o) => o.unitId),
+    outcomes.map((o) => o.metric),
+    outcomes.map((o) => o.value),
+    outcomes.map((o) => o.idempotencyKey),
+    outcomes.map((o) => o.occurredAt),
+  );
+}
+
+export interface AbTestStatistics {
+  metrics: Array<{ variantId: string; step: number; metric: string; units: number; sum: number; sumSquares: number; covariateSum: number; covariateSumSquares: number; crossSum: number }>;
+  requests: RequestStatDelta[];
+}
+
+/** The kept sufficient statistics of a test: what the analysis reads (a few rows, however many events). */
+export async function abTestStatistics(db: Db, abTestId: string): Promise<AbTestStatistics> {
+  const [metrics, requests] = await Promise.all([
+    db.abStat.findMany({ where: { abTestId }, orderBy: [{ variantId: 'asc' }, { step: 'asc' }, { metric: 'asc' }] }),
+    db.abRequestStat.findMany({ where: { abTestId }, orderBy: [{ variantId: 'asc' }, { step: 'asc' }] }),
+  ]);
+  return {
+    metrics: metrics.map(({ abTestId: _, ...m }) => m),
+    requests: requests.map(({ abTestId: _, ...r }) => r),
+  };
+}
+
+/** A deadlock (40P01) aborts one of two batches; writing it again is safe (everything is keyed). */
+async function withDeadlockRetry<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || !isDeadlock(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
+    }
+  }
+}
+
+function isDeadlock(error: unknown): boolean {
+  const text = `${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''} ${JSON.stringify((error as { meta?: unknown })?.meta ?? '')}`;
+  return /40P01|deadlock detected/.test(text);
+}
