@@ -192,13 +192,32 @@ def p_b_beats_a(a, b):
 
 
 def miller(a, b):
-    """Evan Miller's sum (integer b[0]), in logs, as an independent check on the quadrature."""
-    aa, ba = a
-    ab, bb = b
-    terms = [special.betaln(aa + i, ba + bb) - math.log(bb + i) - special.betaln(1 + i, bb)
-             - special.betaln(aa, ba) for i in range(int(ab))]
-    mx = max(terms)
-    return math.exp(mx) * math.fsum(math.exp(t - mx) for t in terms)
+    """Evan Miller's sum (integer b[0]) in 30-digit arithmetic, as an independent check on the quadrature."""
+    with mpmath.workdps(30):
+        aa, ba, bb = mpmath.mpf(a[0]), mpmath.mpf(a[1]), mpmath.mpf(b[1])
+        term = mpmath.beta(aa, ba + bb) / mpmath.beta(aa, ba)  # i = 0; B(1, βB) = 1/βB
+        total = mpmath.mpf(0)
+        for i in range(int(b[0])):
+            total += term
+            term *= (aa + i) * (bb + i) / ((aa + ba + bb + i) * (1 + i))
+        return float(total)
+
+
+def mp_quad_b_beats_a(a, b):
+    """∫ f_B I_x(A) by mpmath's tanh-sinh quadrature at 30 digits, which is at ease with the endpoint
+    singularities of densities with a parameter below 1."""
+    with mpmath.workdps(30):
+        aa, ba, ab, bb = (mpmath.mpf(v) for v in (*a, *b))
+        log_norm = mpmath.log(mpmath.beta(ab, bb))
+
+        def f(x):
+            return mpmath.exp((ab - 1) * mpmath.log(x) + (bb - 1) * mpmath.log1p(-x) - log_norm) \
+                * mpmath.betainc(aa, ba, 0, x, regularized=True)
+
+        m, s = mass_points(b)
+        pts = sorted({mpmath.mpf(0), mpmath.mpf(1)} | {mpmath.mpf(m + k * s) for k in (-16, -8, -4, -2, -1, 0, 1, 2, 4, 8, 16, 32)
+                                                        if 0 < m + k * s < 1})
+        return float(mpmath.quad(f, pts))
 
 
 def loss_choose_a(a, b):
@@ -221,10 +240,16 @@ for a, b in [
     ((12, 30.5), (9.5, 33)),
     ((60001, 940001), (60601, 939401)),
     ((2, 3), (1, 1)),
+    ((0.1, 500.1), (0.2, 420.2)),
+    ((30.1, 0.3), (25.4, 0.2)),
 ]:
     p = p_b_beats_a(a, b)
-    if float(b[0]).is_integer() and b[0] <= 2000:
-        assert abs(miller(a, b) - p) < 1e-11, (a, b, miller(a, b), p)
+    if float(b[0]).is_integer():
+        assert abs(miller(a, b) - p) < 1e-12, (a, b, miller(a, b), p)
+    elif float(a[0]).is_integer():
+        assert abs(1 - miller(b, a) - p) < 1e-12, (a, b, 1 - miller(b, a), p)
+    else:
+        assert abs(mp_quad_b_beats_a(a, b) - p) < 1e-12, (a, b, mp_quad_b_beats_a(a, b), p)
     out["betaBinomial"]["probability"].append({"a": {"alpha": a[0], "beta": a[1]},
                                                "b": {"alpha": b[0], "beta": b[1]}, "value": p})
     out["betaBinomial"]["loss"].append({"a": {"alpha": a[0], "beta": a[1]}, "b": {"alpha": b[0], "beta": b[1]},

@@ -15,7 +15,7 @@
  *   at the posteriors' means ± 1, 2, 4, … 64 standard deviations, so that a posterior concentrated in
  *   a sliver of [0, 1] is not missed. Gauss–Legendre never evaluates the endpoints, where a density
  *   with a parameter below 1 is infinite; bisection absorbs such integrable singularities.
- * - Expected loss exactly from P(·) (C. Stucchio 2015, "Bayesian A/B testing at VWO", §4): since
+ * - Expected loss exactly from P(·) (C. Stucchio 2015, "Bayesian A/B testing at VWO"): since
  *   x f_{α,β}(x) = α/(α+β) · f_{α+1,β}(x),
  *     E[max(p_B − p_A, 0)] = E[p_B] · P(p′_B > p_A) − E[p_A] · P(p_B > p′_A),
  *   with p′_B ~ Beta(α_B + 1, β_B) and p′_A ~ Beta(α_A + 1, β_A). No normal approximation anywhere.
@@ -24,7 +24,7 @@
  * Checked against scipy.integrate.quad of beta.pdf · beta.cdf and scipy.stats.beta.ppf in
  * beta-binomial.test.ts.
  */
-import { logBeta, regularizedIncompleteBeta } from './special-functions.ts';
+import { logBeta, logBetaPdf, regularizedIncompleteBeta } from './special-functions.ts';
 
 export interface BetaParameters {
   alpha: number;
@@ -181,20 +181,44 @@ function adaptiveGaussLegendre(
   if (depth >= MAX_DEPTH || error <= Math.max(ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE * Math.abs(refined))) {
     return refined;
   }
-  return adaptiveGaussLegendre(f, lo, mid, left, depth + 1) + adaptiveGaussLegendre(f, mid, hi, right, depth + 1);
+  return (
+    adaptiveGaussLegendre(f, lo, mid, left, depth + 1) + adaptiveGaussLegendre(f, mid, hi, right, depth + 1)
+  );
 }
 
 function integrateBBeatsA(a: BetaParameters, b: BetaParameters): number {
-  const logNormaliser = logBeta(b.alpha, b.beta);
-  const densityB = (x: number): number =>
-    Math.exp((b.alpha - 1) * Math.log(x) + (b.beta - 1) * Math.log1p(-x) - logNormaliser);
-  const integrand = (x: number): number => densityB(x) * regularizedIncompleteBeta(x, a.alpha, a.beta);
+  const integrand = (x: number): number =>
+    Math.exp(logBetaPdf(x, b.alpha, b.beta)) * regularizedIncompleteBeta(x, a.alpha, a.beta);
   const breaks = [0, 1, ...breakpoints(b), ...breakpoints(a)].sort((x, y) => x - y);
+  // Near 0 the integrand behaves as x^(α_A + α_B − 1), near 1 as (1 − x)^(β_B − 1): singular when the
+  // exponent is negative (priors below ½ and no conversions, or all conversions). Substituting
+  // x = c t^m on the first piece (1 − x = c t^m on the last) with m(exponent + 1) ≥ 2 turns that into
+  // a smooth t^(≥1), which Gauss–Legendre handles; bisection alone would converge far too slowly.
+  const leftPower = Math.max(1, 2 / (a.alpha + b.alpha));
+  const rightPower = Math.max(1, 2 / b.beta);
   let total = 0;
   for (let i = 1; i < breaks.length; i++) {
     const lo = breaks[i - 1]!;
     const hi = breaks[i]!;
-    if (hi > lo) total += adaptiveGaussLegendre(integrand, lo, hi, gaussLegendre(integrand, lo, hi), 0);
+    if (!(hi > lo)) continue;
+    let piece = integrand;
+    let from = lo;
+    let to = hi;
+    if (lo === 0 && leftPower > 1) {
+      piece = (t: number): number => {
+        const tm1 = Math.pow(t, leftPower - 1);
+        return integrand(hi * tm1 * t) * hi * leftPower * tm1;
+      };
+      [from, to] = [0, 1];
+    } else if (hi === 1 && rightPower > 1) {
+      const width = 1 - lo;
+      piece = (t: number): number => {
+        const tm1 = Math.pow(t, rightPower - 1);
+        return integrand(1 - width * tm1 * t) * width * rightPower * tm1;
+      };
+      [from, to] = [0, 1];
+    }
+    total += adaptiveGaussLegendre(piece, from, to, gaussLegendre(piece, from, to), 0);
   }
   return Math.min(1, Math.max(0, total));
 }

@@ -92,7 +92,9 @@ export function confidenceSequence(input: SequentialInput): [number, number] {
 export function confidenceSequenceHalfWidth(variance: number, mixingVariance: number, alpha: number): number {
   // V(V + τ²)/τ² = V(1 + V/τ²) and ln((V + τ²)/V) = log1p(τ²/V): no cancellation when V ≪ τ².
   return Math.sqrt(
-    variance * (1 + variance / mixingVariance) * (2 * Math.log(1 / alpha) + Math.log1p(mixingVariance / variance)),
+    variance *
+      (1 + variance / mixingVariance) *
+      (2 * Math.log(1 / alpha) + Math.log1p(mixingVariance / variance)),
   );
 }
 
@@ -106,7 +108,9 @@ export function confidenceSequenceHalfWidth(variance: number, mixingVariance: nu
  */
 export function mixingVarianceForMde(minimumDetectableEffect: number): number {
   if (!Number.isFinite(minimumDetectableEffect) || minimumDetectableEffect === 0) {
-    throw new RangeError(`minimum detectable effect must be finite and non-zero, got ${minimumDetectableEffect}`);
+    throw new RangeError(
+      `minimum detectable effect must be finite and non-zero, got ${minimumDetectableEffect}`,
+    );
   }
   return minimumDetectableEffect * minimumDetectableEffect;
 }

@@ -35,6 +35,7 @@ describe('normalQuantile', () => {
     expect(normalQuantile(0)).toBe(-Infinity);
     expect(normalQuantile(1)).toBe(Infinity);
     expect(normalQuantile(1.5)).toBeNaN();
-    for (const p of [1e-12, 0.003, 0.31, 0.77, 0.9999]) expect(normalCdf(normalQuantile(p))).toBeCloseTo(p, 15);
+    for (const p of [1e-12, 0.003, 0.31, 0.77, 0.9999])
+      expect(normalCdf(normalQuantile(p))).toBeCloseTo(p, 15);
   });
 });

@@ -12,8 +12,8 @@
  * Checked against scipy.stats.norm in normal-distribution.test.ts.
  */
 
-const INV_SQRT_TWO_PI = 0.39894228040143267794; // 1/√(2π)
-const INV_SQRT_PI = 0.56418958354775628695; // 1/√π
+const INV_SQRT_TWO_PI = 0.3989422804014327; // 1/√(2π)
+const INV_SQRT_PI = 0.5641895835477563; // 1/√π
 const LENTZ_TINY = 1e-300;
 
 /** The standard normal density φ(z). */
@@ -80,8 +80,10 @@ export function normalQuantile(p: number): number {
 function lowerTailQuantile(p: number): number {
   // Abramowitz & Stegun 26.2.23.
   const t = Math.sqrt(-2 * Math.log(p));
-  let z =
-    -(t - (2.515517 + t * (0.802853 + t * 0.010328)) / (1 + t * (1.432788 + t * (0.189269 + t * 0.001308))));
+  let z = -(
+    t -
+    (2.515517 + t * (0.802853 + t * 0.010328)) / (1 + t * (1.432788 + t * (0.189269 + t * 0.001308)))
+  );
   for (let i = 0; i < 4; i++) {
     // Halley: u = (Φ(z) − p) / φ(z); z ← z − u / (1 + z u / 2).
     const u = (normalCdf(z) - p) / normalPdf(z);

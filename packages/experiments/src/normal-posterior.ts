@@ -33,7 +33,11 @@ export function normalComparison(input: { difference: number; standardError: num
     };
   }
   if (sigma === Infinity) {
-    return { probabilityPositive: 0.5, expectedLossIfChooseTreatment: Infinity, expectedLossIfChooseControl: Infinity };
+    return {
+      probabilityPositive: 0.5,
+      expectedLossIfChooseTreatment: Infinity,
+      expectedLossIfChooseControl: Infinity,
+    };
   }
   const z = mu / sigma;
   const density = sigma * normalPdf(z);

@@ -94,7 +94,9 @@ export function sequentialUnitsForPower(input: SequentialPowerInput): { total: n
   const unitVariance = (sigma * sigma) / (share * (1 - share)); // V(N) = unitVariance / N
   const gap = (n: number): number => {
     const variance = unitVariance / n;
-    return confidenceSequenceHalfWidth(variance, mixingVariance, alpha) + zPower * Math.sqrt(variance) - delta;
+    return (
+      confidenceSequenceHalfWidth(variance, mixingVariance, alpha) + zPower * Math.sqrt(variance) - delta
+    );
   };
   // Bracket the root from the fixed-horizon scale, then bisect on log N.
   let lo = unitVariance / (delta * delta);

@@ -29,7 +29,9 @@ describe('sequentialSrm', () => {
   });
 
   it('detects a real 52/48 imbalance by 40,000 units and not an exact 50/50 split', () => {
-    expect(sequentialSrm([{ observed: [20800, 19200], weights: [50, 50] }], { alpha: 0.001 }).detected).toBe(true);
+    expect(sequentialSrm([{ observed: [20800, 19200], weights: [50, 50] }], { alpha: 0.001 }).detected).toBe(
+      true,
+    );
     const balanced = sequentialSrm([{ observed: [20000, 20000], weights: [50, 50] }], { alpha: 0.001 });
     expect(balanced.detected).toBe(false);
     expect(balanced.pValue).toBe(1);
@@ -39,7 +41,10 @@ describe('sequentialSrm', () => {
     const first = { observed: [480, 520], weights: [1, 1] };
     const second = { observed: [9100, 870], weights: [90, 10] };
     const alone = [first, second].map((s) => sequentialSrm([s], { alpha: 0.01 }).logBayesFactor);
-    expect(sequentialSrm([first, second], { alpha: 0.01 }).logBayesFactor).toBeCloseTo(alone[0]! + alone[1]!, 12);
+    expect(sequentialSrm([first, second], { alpha: 0.01 }).logBayesFactor).toBeCloseTo(
+      alone[0]! + alone[1]!,
+      12,
+    );
   });
 
   it('ignores a variant with weight 0 and no units, and is certain when units reach it', () => {
@@ -62,7 +67,9 @@ describe('sequentialSrm', () => {
 
   it('refuses malformed strata and options', () => {
     expect(() => sequentialSrm([{ observed: [1, 2], weights: [1] }], { alpha: 0.001 })).toThrow(RangeError);
-    expect(() => sequentialSrm([{ observed: [1, -2], weights: [1, 1] }], { alpha: 0.001 })).toThrow(RangeError);
+    expect(() => sequentialSrm([{ observed: [1, -2], weights: [1, 1] }], { alpha: 0.001 })).toThrow(
+      RangeError,
+    );
     expect(() => sequentialSrm([], { alpha: 0.001, concentration: 0 })).toThrow(RangeError);
   });
 });

@@ -21,10 +21,11 @@
  */
 import { logGamma } from './special-functions.ts';
 
+/** One traffic step: units observed per variant and the configured weights (weights need not sum to 1). */
 export interface SrmStratum {
   observed: number[];
   weights: number[];
-} // weights need not sum to 1
+}
 
 /**
  * The default Dirichlet concentration, 1000. Under the prior each proportion has standard deviation
@@ -42,7 +43,11 @@ export const DEFAULT_SRM_CONCENTRATION = 1000;
 export function sequentialSrm(
   strata: SrmStratum[],
   options: { alpha: number; concentration?: number },
-): { logBayesFactor: number; pValue: number /* min(1, exp(-logBF)) */; detected: boolean /* pValue < alpha */ } {
+): {
+  logBayesFactor: number;
+  pValue: number /* min(1, exp(-logBF)) */;
+  detected: boolean; /* pValue < alpha */
+} {
   const { alpha } = options;
   const concentration = options.concentration ?? DEFAULT_SRM_CONCENTRATION;
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
@@ -63,7 +68,8 @@ function stratumLogBayesFactor({ observed, weights }: SrmStratum, concentration:
   for (let i = 0; i < weights.length; i++) {
     const w = weights[i]!;
     const x = observed[i]!;
-    if (!(w >= 0) || !Number.isFinite(w)) throw new RangeError(`weight ${i} must be finite and ≥ 0, got ${w}`);
+    if (!(w >= 0) || !Number.isFinite(w))
+      throw new RangeError(`weight ${i} must be finite and ≥ 0, got ${w}`);
     if (!(x >= 0) || !Number.isFinite(x)) throw new RangeError(`count ${i} must be finite and ≥ 0, got ${x}`);
     weightTotal += w;
   }

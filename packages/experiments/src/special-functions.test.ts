@@ -38,12 +38,15 @@ describe('logGamma', () => {
 });
 
 describe('logBeta', () => {
-  it.each(reference.logBeta)('matches exact (mpmath) and scipy.special.betaln for ($a, $b)', ({ a, b, scipy, exact }) => {
-    expect(error(logBeta(a, b), exact)).toBeLessThan(1e-14);
-    // scipy subtracts log-gammas, losing digits when one argument is large and the other small.
-    expect(error(logBeta(a, b), scipy)).toBeLessThan(1e-11);
-    expect(logBeta(b, a)).toBe(logBeta(a, b));
-  });
+  it.each(reference.logBeta)(
+    'matches exact (mpmath) and scipy.special.betaln for ($a, $b)',
+    ({ a, b, scipy, exact }) => {
+      expect(error(logBeta(a, b), exact)).toBeLessThan(1e-14);
+      // scipy subtracts log-gammas, losing digits when one argument is large and the other small.
+      expect(error(logBeta(a, b), scipy)).toBeLessThan(1e-11);
+      expect(logBeta(b, a)).toBe(logBeta(a, b));
+    },
+  );
 });
 
 describe('regularizedIncompleteBeta', () => {
@@ -61,7 +64,20 @@ describe('regularizedIncompleteBeta', () => {
     expect(regularizedIncompleteBeta(0, 2, 3)).toBe(0);
     expect(regularizedIncompleteBeta(-1, 2, 3)).toBe(0);
     expect(regularizedIncompleteBeta(1, 2, 3)).toBe(1);
-    expect(regularizedIncompleteBeta(0.3, 2.5, 4)).toBeCloseTo(1 - regularizedIncompleteBeta(0.7, 4, 2.5), 15);
+    expect(regularizedIncompleteBeta(0.3, 2.5, 4)).toBeCloseTo(
+      1 - regularizedIncompleteBeta(0.7, 4, 2.5),
+      15,
+    );
+  });
+
+  it('keeps full precision for a huge b, where 1 − x is rounded (I_x(1, b) = 1 − (1 − x)^b)', () => {
+    for (const b of [1e3, 1e6, 1e8 + 1]) {
+      for (const bx of [0.5, 2, 3.7, 10]) {
+        const x = bx / b;
+        const exact = -Math.expm1(b * Math.log1p(-x));
+        expect(Math.abs(regularizedIncompleteBeta(x, 1, b) - exact) / exact).toBeLessThan(1e-13);
+      }
+    }
   });
 
   it('refuses non-positive shape parameters', () => {

@@ -4,7 +4,8 @@
  * The rollout monitor and the report both build their input with this, so they analyse the same
  * numbers the same way.
  */
-import type { AbTestData } from './analysis.ts';
+import { analyseAbTest, type AbAnalysis, type AbTestData } from './analysis.ts';
+import type { RolloutPolicy } from './rollout-policy.ts';
 
 export interface StoredTest {
   variants: ReadonlyArray<{ id: string; name: string; isControl: boolean; weight: number }>;
@@ -28,4 +29,25 @@ export function abTestDataOf(test: StoredTest, stats: StoredStatistics, now: Dat
     elapsedMs: test.startedAt ? Math.max(0, until.getTime() - test.startedAt.getTime()) : 0,
     coverage: test.coverage,
   };
+}
+
+/**
+ * The analysis of a stored test, as the monitor decides on it and the report shows it: all of
+ * its data, and the always-valid p-values carried forward from the previous look (`previous`,
+ * the analysis the test stored last). An always-valid p-value is the running minimum over looks
+ * (Johari et al. 2022, §3): once the sequential sample-ratio test has rejected, it stays
+ * rejected, even if a later look's Bayes factor happens to be smaller.
+ */
+export function analyseStoredTest(test: StoredTest & { analysis?: unknown }, stats: StoredStatistics, policy: RolloutPolicy, now: Date): AbAnalysis {
+  const current = analyseAbTest(abTestDataOf(test, stats, now), policy);
+  const previous = test.analysis as Partial<AbAnalysis> | null | undefined;
+  const srmBefore = previous?.sampleRatioMismatch;
+  if (srmBefore && typeof srmBefore.pValue === 'number') {
+    current.sampleRatioMismatch.pValue = Math.min(current.sampleRatioMismatch.pValue, srmBefore.pValue);
+    current.sampleRatioMismatch.detected = current.sampleRatioMismatch.detected || srmBefore.detected === true;
+  }
+  const primaryBefore = previous?.treatments?.[0]?.primary?.sequential;
+  const primary = current.treatments[0]?.primary;
+  if (primary && primaryBefore && typeof primaryBefore.pValue === 'number') primary.sequential.pValue = Math.min(primary.sequential.pValue, primaryBefore.pValue);
+  return current;
 }

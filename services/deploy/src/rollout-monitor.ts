@@ -6,8 +6,8 @@
  * apply a decision twice). Every look is recorded with the analysis it was made on.
  */
 import type { Logger } from '@lathe/core';
-import { abTestDataOf, analyseAbTest, coverageAtStep, decideRollout, rolloutPolicySchema, type AbAnalysis, type RolloutDecision } from '@lathe/experiments';
-import { abTestStatistics, applyAbDecision, listRunningAbTests, type AbTestWithVariants, type Json, type Registry } from '@lathe/registry';
+import { analyseStoredTest, coverageAtStep, decideRollout, rolloutPolicySchema, type AbAnalysis, type RolloutDecision } from '@lathe/experiments';
+import { abTestStatistics, applyAbDecision, listRunningAbTests, type Json, type Registry } from '@lathe/registry';
 
 export interface MonitorResult {
   abTestId: string;
@@ -16,18 +16,12 @@ export interface MonitorResult {
   analysis: AbAnalysis;
 }
 
-/** The analysis of a test on all of its data, as the monitor decides on it and the report shows it. */
-export async function analyseStoredTest(registry: Registry, test: AbTestWithVariants, now: Date): Promise<AbAnalysis> {
-  const policy = rolloutPolicySchema.parse(test.policy);
-  return analyseAbTest(abTestDataOf(test, await abTestStatistics(registry, test.id), now), policy);
-}
-
 export async function monitorRollouts(registry: Registry, options: { now?: Date; logger?: Logger } = {}): Promise<MonitorResult[]> {
   const now = options.now ?? new Date();
   const results: MonitorResult[] = [];
   for (const test of await listRunningAbTests(registry)) {
     const policy = rolloutPolicySchema.parse(test.policy);
-    const analysis = await analyseStoredTest(registry, test, now);
+    const analysis = analyseStoredTest(test, await abTestStatistics(registry, test.id), policy, now);
     const decision = decideRollout(
       policy,
       { step: test.currentStep, stepStartedAt: test.stepStartedAt ?? test.startedAt ?? now, testStartedAt: test.startedAt ?? now, now },

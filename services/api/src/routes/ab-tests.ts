@@ -13,8 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictError, HttpProblem, NotFoundError, type FieldError } from '@lathe/core';
 import {
-  abTestDataOf,
-  analyseAbTest,
+  analyseStoredTest,
   abTestDesign,
   metricKindSchema,
   planAbTest,
@@ -189,11 +188,6 @@ const ASSIGNMENT_RULE =
   "each unit's arm is fixed for the test's life: the variants' weights are the split among units in the test, and a traffic step only widens coverage (the share of all units in the test), so no unit changes arm; events carry the step their unit was assigned under and each step is analysed as its own stratum";
 
 const HISTORY = 500;
-
-/** The analysis the monitor would make now (or made last, for an ended test), on all of the test's data. */
-export async function analyseTest(registry: ApiDeps['registry'], test: AbTestWithVariants, policy: RolloutPolicy, now: Date): Promise<AbAnalysis> {
-  return analyseAbTest(abTestDataOf(test, await abTestStatistics(registry, test.id), now), policy);
-}
 
 export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry } = deps;
@@ -411,7 +405,8 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
       const parsed = rolloutPolicySchema.safeParse(test.policy);
       if (!parsed.success) throw new ConflictError('invalid_policy', `A/B test ${test.name} has a policy this version cannot read: ${parsed.error.issues[0]?.message ?? ''}`);
       const policy = parsed.data;
-      const analysis = await analyseTest(registry, test, policy, new Date());
+      // The analysis the monitor would make now, on all of the test's data (the same function).
+      const analysis = analyseStoredTest(test, await abTestStatistics(registry, test.id), policy, new Date());
       const decisions = await listAbDecisions(registry, test.id, { take: HISTORY, withAnalysis: true });
       const primary = analysis.treatments[0]?.primary;
       const unitsPerHour = query.unitsPerHour ?? analysis.readout.unitsPerHour;

@@ -182,31 +182,10 @@ export interface AbTest {
   variants: AbVariant[];
 }
 
-export interface AbVariantReport {
-  variant: string;
-  isControl: boolean;
-  exposures: number;
-  conversions: number;
-  rate: number;
-  revenue: number;
-  vsControl: {
-    difference: number;
-    relativeLift: number | null;
-    z: number | null;
-    pValue: number | null;
-    confidenceInterval: [number, number] | null;
-    significant: boolean;
-  } | null;
-}
-
-export interface AbReport {
-  abTestId: string;
-  name: string;
-  status: AbTest['status'];
-  primaryMetric: string;
-  alpha: number;
-  variants: AbVariantReport[];
-}
+/**
+ * The A/B report (GET /ab-tests/:id/report) is not declared here: it is `AbReport` from
+ * @lathe/experiments, imported as a type only (see ab-tests/ab-report-view.ts).
+ */
 
 export interface QueueStat {
   queue: string;
