@@ -37,7 +37,13 @@ const packagesTypecheck = spawnSync(pnpm, ['exec', 'turbo', 'run', 'typecheck', 
 const rootTypecheck = spawnSync(pnpm, ['exec', 'tsc', '-p', 'tsconfig.json', '--noEmit'], { stdio: 'inherit', cwd: root, env });
 const typecheck = { status: packagesTypecheck.status || rootTypecheck.status };
 
-const lint = spawnSync(pnpm, ['exec', 'eslint', '.', '--max-warnings=0'], { stdio: 'inherit', cwd: root, env });
+// Type-aware lint keeps one TypeScript program per workspace project in memory: past Node's
+// default 4 GB heap for this monorepo, so it gets 8 GB (the machines have 24).
+const lint = spawnSync(pnpm, ['exec', 'eslint', '.', '--max-warnings=0'], {
+  stdio: 'inherit',
+  cwd: root,
+  env: { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --max-old-space-size=8192`.trim() },
+});
 
 const resultsDir = join(root, '.lathe', 'test-results');
 mkdirSync(resultsDir, { recursive: true });

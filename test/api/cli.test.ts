@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LatheError } from '@lathe/core';
-import { appendRunMetrics, registerModelVersion } from '@lathe/registry';
+import { appendRunMetrics, recordAbEvents, registerModelVersion } from '@lathe/registry';
 import { startWorkers, type StageHandlers, type WorkerGroup } from '@lathe/queues';
 import { runCli, type CliIo } from '../../packages/cli/src/index.ts';
 import { startTestApi, type TestApi } from './api-harness.ts';
@@ -113,31 +113,44 @@ describe('lathe CLI', () => {
     expect(moved.code).toBe(0); // second move sends the ETag it read
   });
 
-  it('prints the A/B report as a table', async () => {
+  it('prints the A/B report (the analysis the monitor decides on) and plans a test', async () => {
     const registry = api.db.registry;
     const version = (await registry.modelVersion.findFirstOrThrow({ where: { modelName: 'ratings-mf' } })).id;
-    const test = await registry.abTest.create({
-      data: {
+    const created = await api.request('POST', '/ab-tests', {
+      key: api.keys.editor,
+      body: {
         name: 'homepage',
         endpoint: 'recs',
-        salt: 's',
-        policy: { alpha: 0.05, steps: [0.5], minExposuresPerStep: 1, maxDurationHours: 1, autoRollback: true },
-        variants: { create: [{ name: 'control', isControl: true, modelVersionId: version, weight: 0.5 }, { name: 'challenger', modelVersionId: version, weight: 0.5 }] },
+        policy: { steps: [0.5] },
+        variants: [
+          { name: 'control', isControl: true, modelVersionId: version, weight: 0.5 },
+          { name: 'challenger', modelVersionId: version, weight: 0.5 },
+        ],
       },
-      include: { variants: true },
     });
+    expect(created.status).toBe(201);
+    const test = created.body as { id: string; variants: Array<{ id: string; name: string; isControl: boolean }> };
     const rows = test.variants.flatMap((v) =>
-      Array.from({ length: 100 }, (_, u) => [
-        { abTestId: test.id, variantId: v.id, type: 'exposure' as const, unitId: `${v.name}${u}`, idempotencyKey: `${v.name}${u}x`, occurredAt: new Date() },
-        ...(u < (v.isControl ? 10 : 20) ? [{ abTestId: test.id, variantId: v.id, type: 'outcome' as const, unitId: `${v.name}${u}`, metric: 'conversion', value: 1, idempotencyKey: `${v.name}${u}c`, occurredAt: new Date() }] : []),
+      Array.from({ length: 1000 }, (_, u) => [
+        { variantId: v.id, type: 'exposure' as const, unitId: `${v.name}${u}`, idempotencyKey: `${v.name}${u}x`, occurredAt: new Date(), step: 0 },
+        ...(u < (v.isControl ? 100 : 200) ? [{ variantId: v.id, type: 'outcome' as const, unitId: `${v.name}${u}`, metric: 'conversion', value: 1, idempotencyKey: `${v.name}${u}c`, occurredAt: new Date(), step: 0 }] : []),
       ]).flat(),
     );
-    await registry.abEvent.createMany({ data: rows });
+    await recordAbEvents(registry, test.id, rows);
     const report = await lathe(['ab', 'report', 'homepage'], { LATHE_API_KEY: api.keys.viewer });
     expect(report.code).toBe(0);
-    expect(report.out).toMatch(/^variant\s+exposures\s+conversions\s+rate\s+lift/m);
-    expect(report.out).toMatch(/^challenger\s+100\s+20\s+20\.00%\s+\+100\.00%/m);
-    expect(report.out).toMatch(/^control \(control\)\s+100\s+10\s+10\.00%/m);
+    expect(report.out).toMatch(/^variant\s+units\s+conversion\s+lift\s+always-valid 95% interval/m);
+    expect(report.out).toMatch(/^challenger\s+1000\s+20\.00%\s+\+100\.00%\s+\[\+\d+\.\d+%, \+\d+\.\d+%\]/m);
+    expect(report.out).toMatch(/^control \(control\)\s+1000\s+10\.00%/m);
+    expect(report.out).toMatch(/sample ratio: ok/);
+    expect(report.out).toMatch(/P\(treatment better\) 1\.000/);
+
+    const plan = await lathe(['ab', 'plan', '--baseline', '0.05', '--units-per-hour', '2000', '--mde', '0.1'], { LATHE_API_KEY: api.keys.viewer });
+    expect(plan.code).toBe(0);
+    expect(plan.out).toMatch(/^sequential \(always valid\)\s+\d+\s+\d+\.\d/m);
+    expect(plan.out).toMatch(/^fixed horizon \(one look\)\s+\d+/m);
+    const tooSmall = await lathe(['ab', 'plan', '--baseline', '0.05', '--units-per-hour', '10', '--mde', '0.01'], { LATHE_API_KEY: api.keys.viewer });
+    expect(tooSmall.out).toMatch(/NOT REACHABLE: cannot reach 80% power/);
   });
 
   it('creates, lists and revokes API keys (admin only); a created key works until it is revoked', async () => {

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@lathe/artifacts';
 import { abTestDesign, bucketOf, rolloutPolicySchema } from '@lathe/experiments';
 import { train } from '@lathe/ml';
-import { registerModelVersion, startRollout, stopAbTest, type AbTestWithVariants } from '@lathe/registry';
+import { getAlias, moveAlias, registerModelVersion, startRollout, stopAbTest, type AbTestWithVariants } from '@lathe/registry';
 import { monitorRollouts } from '../../services/deploy/src/rollout-monitor.ts';
 import { syntheticTabular } from '../../packages/ml/src/testing/synthetic.ts';
 import { REPO_ROOT, createTestDatabase, freePort, type TestDatabase } from '../harness/index.ts';
@@ -31,7 +31,7 @@ async function startGateway(extraEnv: Record<string, string> = {}): Promise<stri
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'services/serve/src/main.ts')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, DATABASE_URL: db.schemaUrl, LATHE_SERVE_PORT: String(port), LATHE_SERVE_AUTH: 'none', LATHE_ARTIFACT_DIR: join(dir, 'store'), LATHE_LOG_LEVEL: 'warn', ...extraEnv },
+    env: { ...process.env, DATABASE_URL: db.schemaUrl, LATHE_SERVE_PORT: String(port), LATHE_SERVE_AUTH: 'none', LATHE_ARTIFACT_DIR: join(dir, 'store'), LATHE_LOG_LEVEL: 'fatal', ...extraEnv },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   children.push(child);
@@ -184,6 +184,55 @@ describe('A/B attribution on live traffic through the gateway process', () => {
       await stopAbTest(db.registry, { abTestId: test.id, outcome: 'stop', reason: 'A/A check done', now: new Date(), actor: 'test' });
     }
   }, 150_000);
+
+  it("rolls back a treatment whose gateway requests fail (the error-rate guardrail), and challenger stops pointing at it", async () => {
+    const base = await startGateway();
+    await db.registry.abTest.updateMany({ where: { status: 'running' }, data: { status: 'stopped' } });
+    // A version whose artifact is not in the store: every load fails (503 model_unavailable).
+    const { modelVersion: broken } = await registerModelVersion(db.registry, {
+      modelName: 'shop',
+      useCase: 'tabular',
+      modelFamily: 'mlp',
+      artifactUri: 'file:///nowhere',
+      sha256: 'f'.repeat(64),
+      sizeBytes: 1,
+      signature: {} as never,
+    });
+    await moveAlias(db.registry, { modelName: 'shop', alias: 'challenger', modelVersionId: broken.id, reason: 'test', actor: 'test' });
+    const parsed = rolloutPolicySchema.parse({ steps: [0.5], minStepDurationMs: 0, minExposuresPerArm: 50, maxDurationMs: 3_600_000 });
+    const { abTest: test } = await startRollout(db.registry, {
+      name: 'broken-treatment',
+      endpoint: 'shop',
+      experimentId,
+      runId: (await db.registry.run.create({ data: { experimentId, seed: 3 } })).id,
+      salt: 'salt-broken',
+      primaryMetric: 'conversion',
+      policy: parsed as never,
+      controlModelVersionId: versions[0]!,
+      treatmentModelVersionId: broken.id,
+      ...abTestDesign(parsed),
+      now: new Date(),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 200; i++) {
+      const answer = await fetch(`${base}/v1/endpoints/shop/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ unitId: `broken-${i}`, instances: [{ features: rows[i % rows.length]!.features }] }),
+      });
+      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+    }
+    expect(statuses.get(503)).toBeGreaterThan(60); // the treatment's units
+    expect(statuses.get(200)).toBeGreaterThan(60); // the control's
+    await new Promise((resolve) => setTimeout(resolve, 400)); // the gateway's flush
+    const [result] = await monitorRollouts(db.registry);
+    expect(result!.decision.action, result!.decision.reasons.join('; ')).toBe('rollback');
+    expect(result!.decision.reasons.join(' ')).toMatch(/guardrail breached: gateway error rate/);
+    expect((await db.registry.abTest.findUniqueOrThrow({ where: { id: test.id } })).status).toBe('rolled_back');
+    expect(await getAlias(db.registry, 'shop', 'challenger')).toBeNull();
+    expect((await getAlias(db.registry, 'shop', 'production'))?.modelVersionId ?? versions[0]).toBe(versions[0]);
+  }, 60_000);
 
   it('flags the sample ratio mismatch of a gateway with a 52/48 assignment bug', async () => {
     // 1 − 48/52 of the treatment's units are served as control: 52/48 instead of 50/50.

@@ -341,8 +341,13 @@ function guardrailsOf(
     if (c.requests < 2 || t.requests < 2) return;
     const pc = c[field] / c.requests;
     const pt = t[field] / t.requests;
-    // Requests as the sample: the arms' rates of failing (or slow) requests, each binomial.
-    const variance = (pc * (1 - pc)) / c.requests + (pt * (1 - pt)) / t.requests;
+    // Requests as the sample: the arms' rates of failing (or slow) requests, each binomial. The
+    // variance uses Agresti–Caffo's adjusted rates ((x + 1)/(n + 2), Agresti & Caffo 2000):
+    // error rates sit at 0 or 1, where the plain estimate p(1 − p)/n is 0 and would say nothing.
+    const adjusted = (x: number, n: number) => (x + 1) / (n + 2);
+    const ac = adjusted(c[field], c.requests);
+    const at = adjusted(t[field], t.requests);
+    const variance = (ac * (1 - ac)) / (c.requests + 2) + (at * (1 - at)) / (t.requests + 2);
     out.push(guardrail(name, field === 'errors' ? 'error_rate' : 'slow_requests', 'lower_is_better', margin, pc, pt, pt - pc, variance, guardrails.alpha));
   };
   if (guardrails.errorRate !== false) perRequest(`gateway error rate not higher by more than ${guardrails.errorRate.margin}`, 'errors', guardrails.errorRate.margin);

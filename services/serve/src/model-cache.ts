@@ -5,7 +5,7 @@
  * prediction using it has finished.
  */
 import type { ArtifactStore } from '@lathe/artifacts';
-import type { Logger } from '@lathe/core';
+import { LatheError, type Logger } from '@lathe/core';
 import { loadModel, type LoadedModel } from '@lathe/ml';
 import { getModelVersion, type Registry } from '@lathe/registry';
 
@@ -22,11 +22,21 @@ export interface ModelCache {
   close(): Promise<void>;
 }
 
-/** Loads a model version's artifact from the store, its sha256 verified. */
+/**
+ * Loads a model version's artifact from the store, its sha256 verified. A deployed model that
+ * cannot be loaded (artifact missing or corrupt) is the server's failure, not the caller's:
+ * 503 model_unavailable, which the A/B error-rate guardrail counts against its arm.
+ */
 export function modelVersionLoader(deps: { registry: Registry; store: ArtifactStore; logger: Logger }) {
   return async (modelVersionId: string): Promise<LoadedModel> => {
     const version = await getModelVersion(deps.registry, modelVersionId);
-    const model = await loadModel(await deps.store.getBuffer(version.sha256), { expectedSha256: version.sha256 });
+    let model: LoadedModel;
+    try {
+      model = await loadModel(await deps.store.getBuffer(version.sha256), { expectedSha256: version.sha256 });
+    } catch (error) {
+      deps.logger.error({ err: error, modelVersionId }, 'model could not be loaded');
+      throw new LatheError('model_unavailable', `model version ${modelVersionId} could not be loaded: ${(error as Error).message}`, { httpStatus: 503, cause: error });
+    }
     deps.logger.info({ modelVersionId, modelName: version.modelName, version: version.version }, 'model loaded');
     return model;
   };

@@ -76,10 +76,19 @@ export function createServeApp(deps: ServeDeps): Express {
     handle(async (req) => {
       const started = performance.now();
       const { endpoint, body, route } = await routed(req, 'viewer', predictBody);
+      // A unit in a test was exposed to its arm whether the arm answered or failed on the server
+      // side (a failure is part of the arm's experience: the error-rate guardrail counts it).
       const served = (failed: boolean) => {
-        if (route.abTest) {
-          events.served({ abTestId: route.abTest.id, variantId: route.abTest.variantId, step: route.abTest.step, latencyMs: performance.now() - started, failed, slowThresholdMs: route.abTest.slowThresholdMs });
-        }
+        if (!route.abTest) return;
+        events.expose(route.abTest.id, {
+          variantId: route.abTest.variantId,
+          type: 'exposure',
+          unitId: body.unitId,
+          idempotencyKey: abEventKey(route.abTest.id, { type: 'exposure', unitId: body.unitId }, route.abTest.step),
+          occurredAt: new Date(),
+          step: route.abTest.step,
+        });
+        events.served({ abTestId: route.abTest.id, variantId: route.abTest.variantId, step: route.abTest.step, latencyMs: performance.now() - started, failed, slowThresholdMs: route.abTest.slowThresholdMs });
       };
       const output = await models.use(route.modelVersionId, async (model) => {
         const problems = checkInstances(model, body.instances);
@@ -101,17 +110,7 @@ export function createServeApp(deps: ServeDeps): Express {
         if (!(error instanceof LatheError) || error.httpStatus >= 500) served(true);
         throw error;
       });
-      if (route.abTest) {
-        events.expose(route.abTest.id, {
-          variantId: route.abTest.variantId,
-          type: 'exposure',
-          unitId: body.unitId,
-          idempotencyKey: abEventKey(route.abTest.id, { type: 'exposure', unitId: body.unitId }, route.abTest.step),
-          occurredAt: new Date(),
-          step: route.abTest.step,
-        });
-        served(false);
-      }
+      served(false);
       predictions.inc({ endpoint, variant: route.abTest?.variant ?? 'none' }, body.instances.length);
       return {
         status: 200,
