@@ -8,11 +8,14 @@ Run: python3 packages/experiments/reference/generate_sequential.py > packages/ex
 shadows it.) Generated with scipy 1.10.1, statsmodels 0.13.5, numpy 1.24.2; the output is deterministic
 (seeded data). Where a value has no scipy function (the mSPRT, the SRM Bayes factor) it is computed by
 the same hand formula in numpy and, where possible, checked here by an independent route (brentq on the
-likelihood ratio, Evan Miller's sum against quadrature, statsmodels OLS against the numpy slope): the
-asserts below fail the generator rather than write a wrong reference.
+likelihood ratio, Evan Miller's sum in 30-digit mpmath against quadrature, statsmodels OLS against the
+numpy slope): the asserts below fail the generator rather than write a wrong reference. mpmath (a scipy
+dependency) also supplies 40-digit values where scipy's own special functions fall short of double
+precision (betaln with one large argument, betainc with parameters in the thousands).
 """
 import json
 import math
+import warnings
 
 import mpmath
 import numpy as np
@@ -22,6 +25,9 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower
 
 mpmath.mp.dps = 40
+# Boost's beta pdf (behind scipy.stats.beta.pdf) warns of a division by zero inside ibeta_derivative at
+# subnormal x, yet returns a finite value there; the warning is noise on stderr.
+warnings.filterwarnings("ignore", message="divide by zero encountered in _beta_pdf")
 out = {}
 
 # --- special functions -------------------------------------------------------------------------
@@ -178,17 +184,36 @@ def mass_points(p):
 
 def quad_over(f, dists):
     """∫ f over [0, 1], split where the given beta distributions put their mass."""
-    m, s = mass_points(dists[0])
-    lo, hi = max(0.0, m - 60 * s), min(1.0, m + 60 * s)
-    pts = sorted({min(hi, max(lo, mm + k * ss)) for mm, ss in map(mass_points, dists)
-                  for k in (-16, -8, -4, -2, -1, 0, 1, 2, 4, 8, 16)} - {lo, hi})
-    value, err = integrate.quad(f, lo, hi, points=pts or None, epsabs=1e-15, epsrel=1e-13, limit=1000)
+    pts = sorted({p for mm, ss in map(mass_points, dists)
+                  for p in (mm + k * ss for k in (-64, -32, -16, -8, -4, -2, -1, 0, 1, 2, 4, 8, 16, 32, 64))
+                  if 0 < p < 1})
+    value, err = integrate.quad(f, 0, 1, points=pts, epsabs=1e-15, epsrel=1e-13, limit=2000)
     assert err < 1e-10, err
     return value
 
 
 def p_b_beats_a(a, b):
-    return quad_over(lambda x: stats.beta.pdf(x, *b) * stats.beta.cdf(x, *a), [b, a])
+    left, right = a[0] + b[0] - 1, b[1] - 1
+    if b[0] >= 1 and b[1] >= 1:
+        return quad_over(lambda x: stats.beta.pdf(x, *b) * stats.beta.cdf(x, *a), [b, a])
+    # f_B is singular at an end; the integrand behaves as x^left at 0 and (1 − x)^right at 1. QUADPACK's
+    # QAWS (quad with weight='alg') integrates such algebraic end singularities exactly, the smooth rest
+    # numerically. The upper half is integrated in y = 1 − x with the mirrored distributions, where
+    # doubles near 1 would otherwise round away the singular mass.
+    def lower(x):  # f_B(x) F_A(x) / x^left, → 1 / (B(αB, βB) αA B(αA, βA)) at 0
+        if x == 0:
+            return math.exp(-special.betaln(*b) - math.log(a[0]) - special.betaln(*a))
+        return math.exp(stats.beta.logpdf(x, *b) + stats.beta.logcdf(x, *a) - left * math.log(x))
+
+    def upper(y):  # f_B(1 − y) F_A(1 − y) / y^right, with F_A(1 − y) = sf(y; βA, αA); → 1 / B(αB, βB) at 0
+        if y == 0:
+            return math.exp(-special.betaln(*b))
+        return math.exp(stats.beta.logpdf(y, b[1], b[0]) + stats.beta.logsf(y, a[1], a[0]) - right * math.log(y))
+
+    lo, err_lo = integrate.quad(lower, 0, 0.5, weight="alg", wvar=(left, 0), epsabs=1e-15, epsrel=1e-13, limit=500)
+    hi, err_hi = integrate.quad(upper, 0, 0.5, weight="alg", wvar=(right, 0), epsabs=1e-15, epsrel=1e-13, limit=500)
+    assert err_lo + err_hi < 1e-12, (err_lo, err_hi)
+    return lo + hi
 
 
 def miller(a, b):
@@ -203,28 +228,32 @@ def miller(a, b):
         return float(total)
 
 
-def mp_quad_b_beats_a(a, b):
-    """∫ f_B I_x(A) by mpmath's tanh-sinh quadrature at 30 digits, which is at ease with the endpoint
-    singularities of densities with a parameter below 1."""
-    with mpmath.workdps(30):
-        aa, ba, ab, bb = (mpmath.mpf(v) for v in (*a, *b))
-        log_norm = mpmath.log(mpmath.beta(ab, bb))
-
-        def f(x):
-            return mpmath.exp((ab - 1) * mpmath.log(x) + (bb - 1) * mpmath.log1p(-x) - log_norm) \
-                * mpmath.betainc(aa, ba, 0, x, regularized=True)
-
-        m, s = mass_points(b)
-        pts = sorted({mpmath.mpf(0), mpmath.mpf(1)} | {mpmath.mpf(m + k * s) for k in (-16, -8, -4, -2, -1, 0, 1, 2, 4, 8, 16, 32)
-                                                        if 0 < m + k * s < 1})
-        return float(mpmath.quad(f, pts))
-
-
 def loss_choose_a(a, b):
-    """E[max(pB − pA, 0)] = ∫ f_A(x) ∫_x^1 (y − x) f_B(y) dy dx, the inner integral by beta.sf."""
+    """E[max(pB − pA, 0)] = ∫ f_A(x) ∫_x^1 (t − x) f_B(t) dt dx, the inner integral by beta.sf."""
     mean_b = b[0] / (b[0] + b[1])
-    return quad_over(lambda x: stats.beta.pdf(x, *a) * (mean_b * stats.beta.sf(x, b[0] + 1, b[1])
-                                                         - x * stats.beta.sf(x, *b)), [a, b])
+    if a[0] >= 1 and a[1] >= 1:
+        return quad_over(lambda x: stats.beta.pdf(x, *a) * (mean_b * stats.beta.sf(x, b[0] + 1, b[1])
+                                                             - x * stats.beta.sf(x, *b)), [a, b])
+    # f_A is singular at an end: QAWS as in p_b_beats_a, the upper half in y = 1 − x. The inner
+    # integral vanishes like y^(βB + 1) at x = 1, so only the weight y^(βA − 1) is singular there.
+    left, right = a[0] - 1, a[1] - 1
+
+    def lower(x):
+        if x == 0:
+            return mean_b * math.exp(-special.betaln(*a))
+        return math.exp(stats.beta.logpdf(x, *a) - left * math.log(x)) * (
+            mean_b * stats.beta.sf(x, b[0] + 1, b[1]) - x * stats.beta.sf(x, *b))
+
+    def upper(y):
+        if y == 0:
+            return 0.0
+        return math.exp(stats.beta.logpdf(y, a[1], a[0]) - right * math.log(y)) * (
+            mean_b * stats.beta.cdf(y, b[1], b[0] + 1) - (1 - y) * stats.beta.cdf(y, b[1], b[0]))
+
+    lo, err_lo = integrate.quad(lower, 0, 0.5, weight="alg", wvar=(left, 0), epsabs=1e-15, epsrel=1e-13, limit=500)
+    hi, err_hi = integrate.quad(upper, 0, 0.5, weight="alg", wvar=(right, 0), epsabs=1e-15, epsrel=1e-13, limit=500)
+    assert err_lo + err_hi < 1e-12, (err_lo, err_hi)
+    return lo + hi
 
 
 out["betaBinomial"] = {"probability": [], "loss": [], "posterior": []}
@@ -248,12 +277,15 @@ for a, b in [
         assert abs(miller(a, b) - p) < 1e-12, (a, b, miller(a, b), p)
     elif float(a[0]).is_integer():
         assert abs(1 - miller(b, a) - p) < 1e-12, (a, b, 1 - miller(b, a), p)
-    else:
-        assert abs(mp_quad_b_beats_a(a, b) - p) < 1e-12, (a, b, mp_quad_b_beats_a(a, b), p)
+    else:  # no closed form: the other integral, 1 − ∫ f_A F_B, must agree
+        assert abs(1 - p_b_beats_a(b, a) - p) < 1e-12, (a, b, 1 - p_b_beats_a(b, a), p)
     out["betaBinomial"]["probability"].append({"a": {"alpha": a[0], "beta": a[1]},
                                                "b": {"alpha": b[0], "beta": b[1]}, "value": p})
+    choose_a, choose_b = loss_choose_a(a, b), loss_choose_a(b, a)
+    # Two separate integrals; their difference must be E[pB] − E[pA].
+    assert abs(choose_a - choose_b - (b[0] / (b[0] + b[1]) - a[0] / (a[0] + a[1]))) < 1e-13, (a, b)
     out["betaBinomial"]["loss"].append({"a": {"alpha": a[0], "beta": a[1]}, "b": {"alpha": b[0], "beta": b[1]},
-                                        "chooseA": loss_choose_a(a, b), "chooseB": loss_choose_a(b, a)})
+                                        "chooseA": choose_a, "chooseB": choose_b})
 for units, conversions, prior in [(1000, 100, (1, 1)), (100000, 5000, (1, 1)), (200, 0, (1, 1)),
                                   (0, 0, (1, 1)), (50, 50, (1, 1)), (1000, 37, (0.5, 0.5)),
                                   (100000000, 0, (1, 1))]:

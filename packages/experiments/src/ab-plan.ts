@@ -6,8 +6,7 @@
  * then at full coverage (the last step) until the end.
  */
 import { mixingVarianceForMde } from './msprt.ts';
-import type { MetricKind, RolloutPolicy } from './rollout-policy.ts';
-import { coverageAtStep, treatmentSplit } from './rollout-policy.ts';
+import { coverageAtStep, metricKind, treatmentSplit, type MetricKind, type RolloutPolicy } from './rollout-policy.ts';
 import { fixedHorizonUnitsPerArm, sequentialUnitsForPower } from './sample-size.ts';
 
 export interface AbPlanInput {
@@ -80,4 +79,11 @@ function hoursToCollect(policy: RolloutPolicy, unitsPerHour: number, units: numb
     hours += stepHours;
   }
   return hours + (units - collected) / (unitsPerHour * coverageAtStep(policy, policy.steps.length - 1));
+}
+
+/** The plan a policy declares (`policy.plan`), or null; a plan that cannot be computed says why in its message. */
+export function plannedTest(policy: RolloutPolicy): AbPlan | null {
+  if (!policy.plan) return null;
+  const { baseline, unitsPerHour, standardDeviation, power } = policy.plan;
+  return planAbTest(policy, { baseline, unitsPerHour, power, kind: metricKind(policy, policy.metric), ...(standardDeviation !== undefined ? { standardDeviation } : {}) });
 }

@@ -35,6 +35,14 @@ describe('probabilityBBeatsA', () => {
     expect(probabilityBBeatsA(c.a, c.b)).toBeCloseTo(c.value, 12);
   });
 
+  it('compares two empty arms (prior against prior) without NaN', () => {
+    const prior = conversionPosterior({ units: 0, conversions: 0 });
+    expect(probabilityBBeatsA(prior, prior)).toBeCloseTo(0.5, 15);
+    // E[max(U₂ − U₁, 0)] for independent uniforms is 1/6.
+    expect(expectedLoss(prior, prior).chooseA).toBeCloseTo(1 / 6, 14);
+    expect(expectedLoss(prior, prior).chooseB).toBeCloseTo(1 / 6, 14);
+  });
+
   it('is ½ for identical arms and complementary when the arms swap', () => {
     const arm = { alpha: 51, beta: 951 };
     expect(probabilityBBeatsA(arm, arm)).toBeCloseTo(0.5, 13);

@@ -13,8 +13,9 @@
  * - Otherwise (non-integer priors on both arms, or more than 50,000 conversions in both) by numerical
  *   integration of ∫ f_B(x) F_A(x) dx: adaptive 20-point Gauss–Legendre, starting from breakpoints
  *   at the posteriors' means ± 1, 2, 4, … 64 standard deviations, so that a posterior concentrated in
- *   a sliver of [0, 1] is not missed. Gauss–Legendre never evaluates the endpoints, where a density
- *   with a parameter below 1 is infinite; bisection absorbs such integrable singularities.
+ *   a sliver of [0, 1] is not missed. The upper half is integrated in 1 − x, so that mass near 1 is
+ *   not rounded away, and a power substitution at each end removes the integrable singularities of
+ *   densities with a parameter below 1 (priors below ½ with no conversions, or all conversions).
  * - Expected loss exactly from P(·) (C. Stucchio 2015, "Bayesian A/B testing at VWO"): since
  *   x f_{α,β}(x) = α/(α+β) · f_{α+1,β}(x),
  *     E[max(p_B − p_A, 0)] = E[p_B] · P(p′_B > p_A) − E[p_A] · P(p_B > p′_A),
@@ -164,6 +165,8 @@ function gaussLegendre(f: (x: number) => number, lo: number, hi: number): number
 const ABSOLUTE_TOLERANCE = 1e-15;
 const RELATIVE_TOLERANCE = 1e-14;
 const MAX_DEPTH = 60;
+/** Bisections allowed per integral, so that a misbehaving integrand cannot recurse for ever. */
+const MAX_BISECTIONS = 20_000;
 
 /** Bisects [lo, hi] until a Gauss–Legendre estimate agrees with the sum over its two halves. */
 function adaptiveGaussLegendre(
@@ -172,53 +175,78 @@ function adaptiveGaussLegendre(
   hi: number,
   whole: number,
   depth: number,
+  budget: { bisections: number },
 ): number {
   const mid = 0.5 * (lo + hi);
   const left = gaussLegendre(f, lo, mid);
   const right = gaussLegendre(f, mid, hi);
   const refined = left + right;
   const error = Math.abs(refined - whole);
-  if (depth >= MAX_DEPTH || error <= Math.max(ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE * Math.abs(refined))) {
+  if (
+    !(error > Math.max(ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE * Math.abs(refined))) ||
+    depth >= MAX_DEPTH ||
+    --budget.bisections <= 0
+  ) {
     return refined;
   }
   return (
-    adaptiveGaussLegendre(f, lo, mid, left, depth + 1) + adaptiveGaussLegendre(f, mid, hi, right, depth + 1)
+    adaptiveGaussLegendre(f, lo, mid, left, depth + 1, budget) +
+    adaptiveGaussLegendre(f, mid, hi, right, depth + 1, budget)
   );
 }
 
+/** ∫₀^width g, substituting u = width · t^power when power > 1 (see integrateBBeatsA). */
+function integrateFromZero(
+  g: (u: number) => number,
+  width: number,
+  power: number,
+  budget: { bisections: number },
+): number {
+  const piece =
+    power > 1
+      ? (t: number): number => {
+          const tPowerMinusOne = Math.pow(t, power - 1);
+          return g(width * tPowerMinusOne * t) * width * power * tPowerMinusOne;
+        }
+      : g;
+  const to = power > 1 ? 1 : width;
+  return adaptiveGaussLegendre(piece, 0, to, gaussLegendre(piece, 0, to), 0, budget);
+}
+
 function integrateBBeatsA(a: BetaParameters, b: BetaParameters): number {
-  const integrand = (x: number): number =>
-    Math.exp(logBetaPdf(x, b.alpha, b.beta)) * regularizedIncompleteBeta(x, a.alpha, a.beta);
-  const breaks = [0, 1, ...breakpoints(b), ...breakpoints(a)].sort((x, y) => x - y);
-  // Near 0 the integrand behaves as x^(α_A + α_B − 1), near 1 as (1 − x)^(β_B − 1): singular when the
+  // P(p_B > p_A) = ∫ f_B(x) F_A(x) dx. Pieces below ½ are integrated in x; pieces above ½ in
+  // y = 1 − x with the mirrored densities (f_B(1 − y) is the Beta(β_B, α_B) density at y), so that
+  // points near 1 keep their full relative precision instead of rounding to 1.
+  const inX = (x: number): number =>
+    x > 0 ? Math.exp(logBetaPdf(x, b.alpha, b.beta)) * regularizedIncompleteBeta(x, a.alpha, a.beta) : 0;
+  const inY = (y: number): number =>
+    y > 0
+      ? Math.exp(logBetaPdf(y, b.beta, b.alpha)) * (1 - regularizedIncompleteBeta(y, a.beta, a.alpha))
+      : 0;
+  // Near x = 0 the integrand behaves as x^(α_A + α_B − 1), near y = 0 as y^(β_B − 1): singular when the
   // exponent is negative (priors below ½ and no conversions, or all conversions). Substituting
-  // x = c t^m on the first piece (1 − x = c t^m on the last) with m(exponent + 1) ≥ 2 turns that into
-  // a smooth t^(≥1), which Gauss–Legendre handles; bisection alone would converge far too slowly.
+  // u = c t^m on the end pieces, with m (exponent + 1) ≥ 2, turns that into a smooth t^(≥ 1), which
+  // Gauss–Legendre handles; bisection alone would converge far too slowly.
   const leftPower = Math.max(1, 2 / (a.alpha + b.alpha));
   const rightPower = Math.max(1, 2 / b.beta);
+  const breaks = [...new Set([0, 0.5, 1, ...breakpoints(b), ...breakpoints(a)])].sort((x, y) => x - y);
+  const budget = { bisections: MAX_BISECTIONS };
   let total = 0;
   for (let i = 1; i < breaks.length; i++) {
     const lo = breaks[i - 1]!;
     const hi = breaks[i]!;
-    if (!(hi > lo)) continue;
-    let piece = integrand;
-    let from = lo;
-    let to = hi;
-    if (lo === 0 && leftPower > 1) {
-      piece = (t: number): number => {
-        const tm1 = Math.pow(t, leftPower - 1);
-        return integrand(hi * tm1 * t) * hi * leftPower * tm1;
-      };
-      [from, to] = [0, 1];
-    } else if (hi === 1 && rightPower > 1) {
-      const width = 1 - lo;
-      piece = (t: number): number => {
-        const tm1 = Math.pow(t, rightPower - 1);
-        return integrand(1 - width * tm1 * t) * width * rightPower * tm1;
-      };
-      [from, to] = [0, 1];
+    if (hi <= 0.5) {
+      total +=
+        lo === 0
+          ? integrateFromZero(inX, hi, leftPower, budget)
+          : adaptiveGaussLegendre(inX, lo, hi, gaussLegendre(inX, lo, hi), 0, budget);
+    } else {
+      const [yLo, yHi] = [1 - hi, 1 - lo];
+      total +=
+        yLo === 0
+          ? integrateFromZero(inY, yHi, rightPower, budget)
+          : adaptiveGaussLegendre(inY, yLo, yHi, gaussLegendre(inY, yLo, yHi), 0, budget);
     }
-    total += adaptiveGaussLegendre(piece, from, to, gaussLegendre(piece, from, to), 0);
   }
   return Math.min(1, Math.max(0, total));
 }

@@ -75,9 +75,24 @@ export const rolloutPolicySchema = z
     cuped: z.object({ enabled: z.boolean().default(true), lookbackDays: z.number().min(0).max(365).default(14) }).prefault({}),
     /** Level of the sequential sample-ratio-mismatch test. */
     srmAlpha: z.number().gt(0).lt(0.5).default(0.001),
+    /** What the test is planned on: the control's expected mean and the endpoint's traffic. With it, a test shows its plan before it starts. */
+    plan: z
+      .object({
+        baseline: z.number().positive().describe("the control's expected mean of the primary metric (a rate for proportions)"),
+        unitsPerHour: z.number().positive().describe('new units per hour reaching the endpoint'),
+        standardDeviation: z.number().positive().optional().describe('per-unit standard deviation (mean metrics)'),
+        power: z.number().gt(0).lt(1).default(0.8),
+      })
+      .optional(),
   })
   .superRefine((p, ctx) => {
     if (!p.steps.every((s, i) => i === 0 || s > p.steps[i - 1]!)) ctx.addIssue({ code: 'custom', message: 'steps must increase', path: ['steps'] });
+    if (p.plan && metricKind(p, p.metric) === 'proportion' && !(p.plan.baseline < 1)) {
+      ctx.addIssue({ code: 'custom', message: `a conversion rate is in (0, 1); got ${p.plan.baseline}`, path: ['plan', 'baseline'] });
+    }
+    if (p.plan && metricKind(p, p.metric) === 'mean' && p.plan.standardDeviation === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'a mean metric is planned with its per-unit standard deviation', path: ['plan', 'standardDeviation'] });
+    }
     if (p.decisionRule === 'fixed' && p.fixedHorizonUnits === undefined) {
       ctx.addIssue({ code: 'custom', message: 'the fixed rule needs fixedHorizonUnits (the planned total units of its single look)', path: ['fixedHorizonUnits'] });
     }

@@ -32,8 +32,14 @@ export const conversionCases = {
 
 export type ConversionCase = keyof typeof conversionCases;
 
-export function conversionCaseScenario(name: ConversionCase, extra: Partial<Omit<AbScenario, 'outcomes'>> = {}): AbScenario {
-  return conversionScenario({ control: BASELINE_CONVERSION, treatment: conversionCases[name].treatment }, { unitsPerHour: UNITS_PER_HOUR, ...extra });
+export function conversionCaseScenario(
+  name: ConversionCase,
+  extra: Partial<Omit<AbScenario, 'outcomes'>> = {},
+): AbScenario {
+  return conversionScenario(
+    { control: BASELINE_CONVERSION, treatment: conversionCases[name].treatment },
+    { unitsPerHour: UNITS_PER_HOUR, ...extra },
+  );
 }
 
 /**
@@ -43,7 +49,13 @@ export function conversionCaseScenario(name: ConversionCase, extra: Partial<Omit
 export function cupedScenario(): AbScenario {
   return {
     unitsPerHour: UNITS_PER_HOUR,
-    outcomes: { kind: 'continuous', mean: { control: 10, treatment: 10.2 }, sd: 8, covariate: { mean: 10, sd: 8, correlation: 0.7 }, fillCovariate: true },
+    outcomes: {
+      kind: 'continuous',
+      mean: { control: 10, treatment: 10.2 },
+      sd: 8,
+      covariate: { mean: 10, sd: 8, correlation: 0.7 },
+      fillCovariate: true,
+    },
   };
 }
 
@@ -53,21 +65,40 @@ export const cupedPolicy = (enabled: boolean): RolloutPolicy =>
 /** Runs `tests` tests of a scenario under the monitor's rule. */
 export function runCase(
   scenario: AbScenario,
-  options: MonitorRuleOptions & { policy: RolloutPolicy; seed: number; tests?: number; lookIntervalMs?: number; stopWhenSrmFlagged?: boolean },
-): { results: SimulationResult[]; summary: SimulationSummary; seconds: number } {
+  options: MonitorRuleOptions & {
+    policy: RolloutPolicy;
+    seed: number;
+    tests?: number;
+    lookIntervalMs?: number;
+    stopWhenSrmFlagged?: boolean;
+  },
+): { results: SimulationResult[]; summary: SimulationSummary; seconds: number; cpuSeconds: number } {
   const started = performance.now();
-  const results = simulateMany(options.tests ?? TESTS_PER_CASE, (index) => simulateAbTest(scenario, { ...options, index }));
-  return { results, summary: summarise(results), seconds: (performance.now() - started) / 1000 };
+  const cpu = process.cpuUsage();
+  const results = simulateMany(options.tests ?? TESTS_PER_CASE, (index) =>
+    simulateAbTest(scenario, { ...options, index }),
+  );
+  const used = process.cpuUsage(cpu);
+  return {
+    results,
+    summary: summarise(results),
+    seconds: (performance.now() - started) / 1000,
+    cpuSeconds: (used.user + used.system) / 1e6,
+  };
 }
 
 /** One line: the outcome shares (with counts), the medians, the looks analysed. */
-export function describeSummary(name: string, s: SimulationSummary, seconds?: number): string {
+export function describeSummary(
+  name: string,
+  s: SimulationSummary,
+  time?: { seconds: number; cpuSeconds: number },
+): string {
   const count = (x: number) => `${pct(x)} (${Math.round(x * s.tests)}/${s.tests})`;
   return (
     `${name}: promoted ${count(s.promoted)}, rolled back ${count(s.rolledBack)}, stopped ${count(s.stopped)}` +
     (s.held > 0 ? `, ended early holding ${count(s.held)}` : '') +
     `, SRM flagged ${count(s.srmFlagged)}; median ${Math.round(s.medianUnits)} units, ${s.medianDays.toFixed(2)} days at the decision; ` +
     `${s.analysedLooks} of ${s.looks} looks analysed` +
-    (seconds === undefined ? '' : `; ${seconds.toFixed(1)} s`)
+    (time === undefined ? '' : `; ${time.seconds.toFixed(1)} s (${time.cpuSeconds.toFixed(1)} s CPU)`)
   );
 }

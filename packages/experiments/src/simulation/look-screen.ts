@@ -17,17 +17,20 @@
  *
  * A look is certified `hold` only when the decision cannot be anything else whatever the small
  * numerical differences: not timed out, and either fewer than `minExposuresPerArm` units in an arm, or
- * the primary's interval contains 0 with 0.1% of its half-width to spare (or, below the last step or
- * at the last step within the minimum step duration, it is at least not worse with that margin) and
- * the guardrail is not breached with the same margin (Bayesian: P within 0.02 of neither threshold).
- * A sample ratio mismatch only ever turns a decision into `hold`, so the replica's SRM test is used
- * for the `srmFlagged` record alone.
+ * the primary's interval contains 0 with 0.1% of its half-width to spare and the guardrail is not
+ * breached with the same margin (within a step's minimum duration, where the decision can only be
+ * `hold` or `rollback`, "not worse" suffices; past it below the last step, `advance` is due, never
+ * certified). Bayesian rule: P(better) at least 0.01 short of the
+ * threshold, or the approximate expected loss 25% above the limit (used from 100 conversions per arm,
+ * where the approximation is within 5–6%). A sample ratio mismatch only ever turns a decision into
+ * `hold`, so the replica's SRM test is used for the `srmFlagged` record alone.
  *
  * Checks (a failed one throws, so a simulation test fails rather than trusting a wrong replica): at
  * every look where the real analysis runs — every look the screen cannot certify, plus every
- * `crossCheckEvery`-th look it could — the replica's units, primary interval, guardrail bound and SRM
- * log Bayes factor must equal the analysis's to 1e-9 relative (P(better) to 0.01), and a look the
- * screen certified must get `hold` from the real decision. Policies outside what the replica models
+ * `crossCheckEvery`-th look it could — the replica's units, primary interval and guardrail bound must
+ * equal the analysis's to 1e-9 relative, the SRM log Bayes factor to 1e-6 (Stirling's series there),
+ * P(better) to 0.005 and expected losses near the limit to 15%; and a look the screen certified must
+ * get `hold` from the real decision. Policies outside what the replica models
  * (the fixed rule, secondary metrics, request guardrails with request data) are never screened.
  */
 import type { AbAnalysis } from '../analysis.ts';
@@ -41,9 +44,9 @@ import { logGamma } from '../special-functions.ts';
 /** Relative share of a half-width kept as safety margin before a look is certified `hold`. */
 const BOUNDARY_MARGIN = 1e-3;
 /** Bayesian rule: how far the approximate P(better) must stay from each threshold. */
-const PROBABILITY_MARGIN = 0.02;
+const PROBABILITY_MARGIN = 0.01;
 /** Largest accepted gap between the approximate and the exact P(better) at a checked look. */
-const PROBABILITY_TOLERANCE = 0.01;
+const PROBABILITY_TOLERANCE = 0.005;
 /** Bayesian rule: an approximate expected loss this much above the limit certifies "not chosen". */
 const LOSS_MARGIN = 0.25;
 /** Largest accepted relative gap between the approximate and exact expected loss near the limit. */
@@ -125,7 +128,8 @@ export class LookScreen {
     const business = businessGuardrailMetric(policy);
     this.guardrailMetric = business;
     this.guardrailIndex = business === null ? -1 : metrics.indexOf(business);
-    this.guardrailMargin = policy.guardrails.businessMetric === false ? 0 : policy.guardrails.businessMetric.margin;
+    this.guardrailMargin =
+      policy.guardrails.businessMetric === false ? 0 : policy.guardrails.businessMetric.margin;
     this.lastStep = policy.steps.length - 1;
     this.supported =
       policy.decisionRule !== 'fixed' &&
@@ -138,18 +142,29 @@ export class LookScreen {
     this.srmPriors = [DEFAULT_SRM_CONCENTRATION * theta[0], DEFAULT_SRM_CONCENTRATION * theta[1]];
     this.srmLogWeights = [Math.log(theta[0]), Math.log(theta[1])];
     this.srmConstant =
-      logGamma(this.srmPriors[0] + this.srmPriors[1]) - logGamma(this.srmPriors[0]) - logGamma(this.srmPriors[1]);
+      logGamma(this.srmPriors[0] + this.srmPriors[1]) -
+      logGamma(this.srmPriors[0]) -
+      logGamma(this.srmPriors[1]);
     this.logSrmThreshold = Math.log(1 / policy.srmAlpha);
   }
 
   /** Reads the look (`cells[step][arm][metric]`, arm 0 the control); the reading is in `certifiedHold` and `srmDetected`. */
   read(cells: ReadonlyArray<ReadonlyArray<ReadonlyArray<MetricCell>>>, state: ScreenState): void {
-    this.logBayesFactor = srmLogBayesFactor(cells, this.primaryIndex, this.srmPriors, this.srmLogWeights, this.srmConstant);
+    this.logBayesFactor = srmLogBayesFactor(
+      cells,
+      this.primaryIndex,
+      this.srmPriors,
+      this.srmLogWeights,
+      this.srmConstant,
+    );
     this.srmDetected = this.logBayesFactor > this.logSrmThreshold;
     this.certifiedHold = this.supported && this.certify(cells, state);
   }
 
-  private certify(cells: ReadonlyArray<ReadonlyArray<ReadonlyArray<MetricCell>>>, state: ScreenState): boolean {
+  private certify(
+    cells: ReadonlyArray<ReadonlyArray<ReadonlyArray<MetricCell>>>,
+    state: ScreenState,
+  ): boolean {
     const { policy } = this;
     const cuped = policy.cuped.enabled;
     stratified(cells, this.primaryIndex, cuped, this.primary);
@@ -158,7 +173,8 @@ export class LookScreen {
     const timedOut = state.nowMs - state.testStartedAtMs >= policy.maxDurationMs;
     if (timedOut) return false;
     const p = this.primary;
-    if (!p.ok || p.unitsControl < policy.minExposuresPerArm || p.unitsTreatment < policy.minExposuresPerArm) return true;
+    if (!p.ok || p.unitsControl < policy.minExposuresPerArm || p.unitsTreatment < policy.minExposuresPerArm)
+      return true;
     if (!this.guardrailSafe()) return false;
     const waitAtStep = state.nowMs - state.stepStartedAtMs < policy.minStepDurationMs;
     if (state.step < this.lastStep) return waitAtStep && this.primaryNotWorse();
@@ -191,7 +207,9 @@ export class LookScreen {
         const bt = 1 + p.pooledTreatmentUnits - p.pooledTreatmentSum;
         const mc = ac / (ac + bc);
         mu = at / (at + bt) - mc;
-        sigma = Math.sqrt((ac * bc) / ((ac + bc) ** 2 * (ac + bc + 1)) + (at * bt) / ((at + bt) ** 2 * (at + bt + 1)));
+        sigma = Math.sqrt(
+          (ac * bc) / ((ac + bc) ** 2 * (ac + bc + 1)) + (at * bt) / ((at + bt) ** 2 * (at + bt + 1)),
+        );
         // Below this the beta posteriors are too skewed for the loss approximation: no loss shortcut.
         if (Math.min(p.pooledControlSum, p.pooledTreatmentSum) >= LOSS_MINIMUM_CONVERSIONS) scale = mc;
       } else if (p.variance > 0 && Number.isFinite(p.variance)) {
@@ -235,7 +253,10 @@ export class LookScreen {
       const pb = this.probabilityBetter;
       if (Number.isNaN(pb)) return false;
       const { probabilityToPromote, maxExpectedLoss } = this.policy.bayesian;
-      return 1 - pb < probabilityToPromote - PROBABILITY_MARGIN || this.lossChooseControl > maxExpectedLoss * (1 + LOSS_MARGIN);
+      return (
+        1 - pb < probabilityToPromote - PROBABILITY_MARGIN ||
+        this.lossChooseControl > maxExpectedLoss * (1 + LOSS_MARGIN)
+      );
     }
     const hw = this.primaryHalfWidth;
     if (Number.isNaN(hw)) return false;
@@ -247,7 +268,10 @@ export class LookScreen {
       const pb = this.probabilityBetter;
       if (Number.isNaN(pb)) return false;
       const { probabilityToPromote, maxExpectedLoss } = this.policy.bayesian;
-      return pb < probabilityToPromote - PROBABILITY_MARGIN || this.lossChooseTreatment > maxExpectedLoss * (1 + LOSS_MARGIN);
+      return (
+        pb < probabilityToPromote - PROBABILITY_MARGIN ||
+        this.lossChooseTreatment > maxExpectedLoss * (1 + LOSS_MARGIN)
+      );
     }
     const hw = this.primaryHalfWidth;
     if (Number.isNaN(hw)) return false;
@@ -262,9 +286,19 @@ export class LookScreen {
     const fail = (what: string) => {
       throw new Error(`look screen disagrees with the analysis at ${where}: ${what}`);
     };
-    if (certified && decision.action !== 'hold') fail(`certified hold, the decision is ${decision.action} (${decision.reasons.join('; ')})`);
-    if (!close(analysis.sampleRatioMismatch.logBayesFactor, this.logBayesFactor, 1e-9, Math.max(1000, Math.abs(this.logBayesFactor)))) {
-      fail(`SRM log Bayes factor ${analysis.sampleRatioMismatch.logBayesFactor} vs replica ${this.logBayesFactor}`);
+    if (certified && decision.action !== 'hold')
+      fail(`certified hold, the decision is ${decision.action} (${decision.reasons.join('; ')})`);
+    if (
+      !close(
+        analysis.sampleRatioMismatch.logBayesFactor,
+        this.logBayesFactor,
+        1e-9,
+        Math.max(1000, Math.abs(this.logBayesFactor)),
+      )
+    ) {
+      fail(
+        `SRM log Bayes factor ${analysis.sampleRatioMismatch.logBayesFactor} vs replica ${this.logBayesFactor}`,
+      );
     }
     if (!this.supported) return;
     const t = analysis.treatments[0];
@@ -273,19 +307,29 @@ export class LookScreen {
     if ((m === null) !== !p.ok) fail(`primary present ${m !== null}, replica ${p.ok}`);
     if (!m) return;
     if (m.units.control !== p.unitsControl || m.units.treatment !== p.unitsTreatment) {
-      fail(`primary units ${m.units.control}/${m.units.treatment} vs replica ${p.unitsControl}/${p.unitsTreatment}`);
+      fail(
+        `primary units ${m.units.control}/${m.units.treatment} vs replica ${p.unitsControl}/${p.unitsTreatment}`,
+      );
     }
     if (!Number.isNaN(this.primaryHalfWidth)) {
       const [lo, hi] = m.sequential.interval;
       const hw = this.primaryHalfWidth;
       const scale = Math.abs(p.difference) + hw;
-      if (!close(lo, p.difference - hw, RELATIVE_TOLERANCE, scale) || !close(hi, p.difference + hw, RELATIVE_TOLERANCE, scale)) {
+      if (
+        !close(lo, p.difference - hw, RELATIVE_TOLERANCE, scale) ||
+        !close(hi, p.difference + hw, RELATIVE_TOLERANCE, scale)
+      ) {
         fail(`primary interval [${lo}, ${hi}] vs replica [${p.difference - hw}, ${p.difference + hw}]`);
       }
-    } else if (Number.isFinite(m.sequential.interval[0])) fail(`primary interval finite, replica has no information`);
+    } else if (Number.isFinite(m.sequential.interval[0]))
+      fail(`primary interval finite, replica has no information`);
     if (this.policy.decisionRule === 'bayesian') {
       const exact = m.bayesian?.probabilityTreatmentBetter;
-      if (exact === undefined || Number.isNaN(this.probabilityBetter) || Math.abs(exact - this.probabilityBetter) > PROBABILITY_TOLERANCE) {
+      if (
+        exact === undefined ||
+        Number.isNaN(this.probabilityBetter) ||
+        Math.abs(exact - this.probabilityBetter) > PROBABILITY_TOLERANCE
+      ) {
         fail(`P(better) ${exact} vs replica's normal approximation ${this.probabilityBetter}`);
       }
       const limit = this.policy.bayesian.maxExpectedLoss;
@@ -296,7 +340,8 @@ export class LookScreen {
       ];
       for (const [what, real, approx] of pairs) {
         if (!(approx >= limit / 4 && approx <= limit * 4)) continue; // only near the limit does it matter
-        if (real === undefined || Math.abs(approx / real - 1) > LOSS_TOLERANCE) fail(`expected loss of ${what} ${real} vs replica's ${approx}`);
+        if (real === undefined || Math.abs(approx / real - 1) > LOSS_TOLERANCE)
+          fail(`expected loss of ${what} ${real} vs replica's ${approx}`);
       }
     }
     if (this.guardrailIndex >= 0) {
@@ -306,8 +351,13 @@ export class LookScreen {
       if (g && !Number.isNaN(this.guardrailHalfWidth)) {
         const hw = this.guardrailHalfWidth;
         const d = this.guardrail.difference;
-        if (!close(g.bound, d - hw, RELATIVE_TOLERANCE, Math.abs(d) + hw) || !close(g.margin, this.guardrailAbsoluteMargin, RELATIVE_TOLERANCE)) {
-          fail(`guardrail bound ${g.bound} margin ${g.margin} vs replica ${d - hw} margin ${this.guardrailAbsoluteMargin}`);
+        if (
+          !close(g.bound, d - hw, RELATIVE_TOLERANCE, Math.abs(d) + hw) ||
+          !close(g.margin, this.guardrailAbsoluteMargin, RELATIVE_TOLERANCE)
+        ) {
+          fail(
+            `guardrail bound ${g.bound} margin ${g.margin} vs replica ${d - hw} margin ${this.guardrailAbsoluteMargin}`,
+          );
         }
       }
     }
@@ -325,11 +375,20 @@ function hasInformation(estimate: number, variance: number): boolean {
 
 /** msprt.ts's confidenceSequenceHalfWidth. */
 function halfWidth(variance: number, mixingVariance: number, alpha: number): number {
-  return Math.sqrt(variance * (1 + variance / mixingVariance) * (2 * Math.log(1 / alpha) + Math.log1p(mixingVariance / variance)));
+  return Math.sqrt(
+    variance *
+      (1 + variance / mixingVariance) *
+      (2 * Math.log(1 / alpha) + Math.log1p(mixingVariance / variance)),
+  );
 }
 
 /** stratifiedDifference + cupedComparison of one metric, into `out`. */
-function stratified(cells: ReadonlyArray<ReadonlyArray<ReadonlyArray<MetricCell>>>, metric: number, cuped: boolean, out: Comparison): void {
+function stratified(
+  cells: ReadonlyArray<ReadonlyArray<ReadonlyArray<MetricCell>>>,
+  metric: number,
+  cuped: boolean,
+  out: Comparison,
+): void {
   let total = 0;
   out.pooledControlUnits = 0;
   out.pooledControlSum = 0;
@@ -400,7 +459,12 @@ function fastLogGamma(x: number): number {
   if (x < 20) return logGamma(x);
   const r = 1 / x;
   const r2 = r * r;
-  return (x - 0.5) * Math.log(x) - x + HALF_LOG_TWO_PI + r * (1 / 12 + r2 * (-1 / 360 + r2 * (1 / 1260 - r2 / 1680)));
+  return (
+    (x - 0.5) * Math.log(x) -
+    x +
+    HALF_LOG_TWO_PI +
+    r * (1 / 12 + r2 * (-1 / 360 + r2 * (1 / 1260 - r2 / 1680)))
+  );
 }
 
 /** sequential-srm.ts over the strata with units, for two variants. */
@@ -418,7 +482,13 @@ function srmLogBayesFactor(
     const x0 = cells[s]![0]![metric]!.units;
     const x1 = cells[s]![1]![metric]!.units;
     if (x0 + x1 === 0) continue;
-    total += fastLogGamma(a0 + x0) + fastLogGamma(a1 + x1) - x0 * logWeights[0] - x1 * logWeights[1] + constant - fastLogGamma(a0 + a1 + x0 + x1);
+    total +=
+      fastLogGamma(a0 + x0) +
+      fastLogGamma(a1 + x1) -
+      x0 * logWeights[0] -
+      x1 * logWeights[1] +
+      constant -
+      fastLogGamma(a0 + a1 + x0 + x1);
   }
   return total;
 }

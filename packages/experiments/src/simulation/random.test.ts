@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { normalCdf } from '../normal-distribution.ts';
 import { deriveSeed, logFactorial, Random } from './random.ts';
 
 /** Mean and variance of `n` draws. */
@@ -15,7 +16,12 @@ function moments(n: number, draw: () => number): { mean: number; variance: numbe
 }
 
 /** Pearson's chi-square of integer draws against a pmf, over the cells with expected count ≥ 5 (the rest pooled). */
-function chiSquare(n: number, draw: () => number, pmf: (k: number) => number, max: number): { statistic: number; cells: number } {
+function chiSquare(
+  n: number,
+  draw: () => number,
+  pmf: (k: number) => number,
+  max: number,
+): { statistic: number; cells: number } {
   const counts = new Float64Array(max + 2);
   for (let i = 0; i < n; i++) counts[Math.min(draw(), max + 1)]!++;
   let statistic = 0;
@@ -44,7 +50,11 @@ function chiSquare(n: number, draw: () => number, pmf: (k: number) => number, ma
 }
 
 const binomialPmf = (n: number, p: number) => (k: number) =>
-  k > n ? 0 : Math.exp(logFactorial(n) - logFactorial(k) - logFactorial(n - k) + k * Math.log(p) + (n - k) * Math.log1p(-p));
+  k > n
+    ? 0
+    : Math.exp(
+        logFactorial(n) - logFactorial(k) - logFactorial(n - k) + k * Math.log(p) + (n - k) * Math.log1p(-p),
+      );
 const poissonPmf = (mean: number) => (k: number) => Math.exp(-mean + k * Math.log(mean) - logFactorial(k));
 
 describe('seeded random numbers', () => {
@@ -66,7 +76,8 @@ describe('seeded random numbers', () => {
     let exact = 0;
     for (let k = 1; k <= 2000; k++) {
       exact += Math.log(k);
-      if (k === 255 || k === 256 || k === 1000 || k === 2000) expect(Math.abs(logFactorial(k) - exact) / exact).toBeLessThan(1e-13);
+      if (k === 255 || k === 256 || k === 1000 || k === 2000)
+        expect(Math.abs(logFactorial(k) - exact) / exact).toBeLessThan(1e-13);
     }
   });
 
@@ -83,13 +94,22 @@ describe('seeded random numbers', () => {
   ])('binomial(%i, %f) has the exact distribution', (n, p) => {
     const rng = new Random(7);
     const { statistic, cells } = chiSquare(200_000, () => rng.binomial(n, p), binomialPmf(n, p), n);
-    expect(statistic, `chi-square ${statistic.toFixed(1)} on ${cells - 1} df`).toBeLessThan(critical(cells - 1));
+    expect(statistic, `chi-square ${statistic.toFixed(1)} on ${cells - 1} df`).toBeLessThan(
+      critical(cells - 1),
+    );
   });
 
   it.each([[3.5], [9.99], [10], [166.7], [2000]])('Poisson(%f) has the exact distribution', (mean) => {
     const rng = new Random(8);
-    const { statistic, cells } = chiSquare(200_000, () => rng.poisson(mean), poissonPmf(mean), Math.ceil(mean + 10 * Math.sqrt(mean) + 20));
-    expect(statistic, `chi-square ${statistic.toFixed(1)} on ${cells - 1} df`).toBeLessThan(critical(cells - 1));
+    const { statistic, cells } = chiSquare(
+      200_000,
+      () => rng.poisson(mean),
+      poissonPmf(mean),
+      Math.ceil(mean + 10 * Math.sqrt(mean) + 20),
+    );
+    expect(statistic, `chi-square ${statistic.toFixed(1)} on ${cells - 1} df`).toBeLessThan(
+      critical(cells - 1),
+    );
   });
 
   it('binomial and Poisson edge cases', () => {
@@ -101,6 +121,36 @@ describe('seeded random numbers', () => {
     expect(() => rng.binomial(2.5, 0.5)).toThrow(RangeError);
     expect(() => rng.binomial(3, 1.5)).toThrow(RangeError);
     expect(() => rng.poisson(-1)).toThrow(RangeError);
+  });
+
+  it('normal (ziggurat): the exact distribution, tails included', () => {
+    const rng = new Random(14);
+    const n = 1_000_000;
+    // 50 cells: the two tails beyond ±4 and 48 cells of width 1/6 between.
+    const edges = Array.from({ length: 49 }, (_, k) => -4 + k / 6);
+    const counts = new Float64Array(edges.length + 1);
+    let beyond3 = 0;
+    for (let i = 0; i < n; i++) {
+      const z = rng.normal();
+      if (Math.abs(z) > 3) beyond3++;
+      let k = 0;
+      while (k < edges.length && z > edges[k]!) k++;
+      counts[k]!++;
+    }
+    let statistic = 0;
+    for (let k = 0; k <= edges.length; k++) {
+      const lo = k === 0 ? -Infinity : edges[k - 1]!;
+      const hi = k === edges.length ? Infinity : edges[k]!;
+      const expected = n * ((hi === Infinity ? 1 : normalCdf(hi)) - (lo === -Infinity ? 0 : normalCdf(lo)));
+      statistic += (counts[k]! - expected) ** 2 / expected;
+    }
+    expect(statistic, `chi-square ${statistic.toFixed(1)} on ${edges.length} df`).toBeLessThan(
+      critical(edges.length),
+    );
+    const tail = 2 * normalCdf(-3);
+    expect(Math.abs(beyond3 / n - tail), `P(|Z| > 3) ${beyond3 / n} vs ${tail}`).toBeLessThan(
+      4 * Math.sqrt(tail / n),
+    );
   });
 
   it.each([[0.5], [1], [2.5], [40]])('gamma(%f): mean and variance equal the shape', (shape) => {
@@ -168,7 +218,7 @@ describe('seeded random numbers', () => {
     // Theory: E ȳ = μy, Var ȳ = σy²/n, E s² = σy², Var s² = 2σy⁴/(n−1), E cov = ρσxσy.
     for (const s of [bartlett, perUnit]) {
       expect(s.meanY).toBeCloseTo(my, 1);
-      expect(Math.abs(s.varMeanY / (sy * sy / n) - 1)).toBeLessThan(0.04);
+      expect(Math.abs(s.varMeanY / ((sy * sy) / n) - 1)).toBeLessThan(0.04);
       expect(Math.abs(s.varY / (sy * sy) - 1)).toBeLessThan(0.01);
       expect(Math.abs(s.varVarY / ((2 * sy ** 4) / (n - 1)) - 1)).toBeLessThan(0.05);
       expect(Math.abs(s.covXY / (rho * sx * sy) - 1)).toBeLessThan(0.01);

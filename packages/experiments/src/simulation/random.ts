@@ -6,7 +6,11 @@
  *   generators"), 128 bits of state, period 2^128 − 1, seeded through splitmix32 so that nearby seeds
  *   (test 0, 1, 2, …) give unrelated streams. `uniform()` has 32-bit resolution, in the open interval
  *   (0, 1): plenty for simulated traffic, and it never returns 0 (logs of it stay finite).
- * - Normal: Box–Muller, the second value of each pair kept for the next call.
+ * - Normal: the ziggurat of G. Marsaglia & W. W. Tsang 2000 ("The ziggurat method for generating
+ *   random variables", J. Statist. Software 5(8)), 128 strips, exact (the wedges and the tail by
+ *   rejection). As J. A. Doornik 2005 ("An improved ziggurat method…") points out, the original takes
+ *   the strip index from the low bits of the same integer that gives the value; here the value uses
+ *   only the 25 bits above the index, so the two are independent.
  * - Gamma: Marsaglia & Tsang 2000 ("A simple method for generating gamma variables", ACM TOMS 26(3)),
  *   exact, with the U^(1/k) boost for shape < 1. χ²(k) = 2·Gamma(k/2).
  * - Poisson: inversion by sequential search below mean 10; above, Hörmann's PTRS (W. Hörmann 1993,
@@ -53,7 +57,39 @@ export function logFactorial(k: number): number {
   const x = k + 1;
   const r = 1 / x;
   const r2 = r * r;
-  return (x - 0.5) * Math.log(x) - x + HALF_LOG_TWO_PI + r * (1 / 12 + r2 * (-1 / 360 + r2 * (1 / 1260 - r2 / 1680)));
+  return (
+    (x - 0.5) * Math.log(x) -
+    x +
+    HALF_LOG_TWO_PI +
+    r * (1 / 12 + r2 * (-1 / 360 + r2 * (1 / 1260 - r2 / 1680)))
+  );
+}
+
+// Ziggurat tables (Marsaglia & Tsang's zigset for 128 strips): K the integer acceptance bounds, W the
+// scale from a signed 32-bit integer to the strip's width, F the density at each strip's edge.
+const ZIGGURAT_R = 3.442619855899;
+const ZIGGURAT_K = new Float64Array(128);
+const ZIGGURAT_W = new Float64Array(128);
+const ZIGGURAT_F = new Float64Array(128);
+{
+  const m = 2147483648; // 2^31
+  const v = 9.91256303526217e-3;
+  let d = ZIGGURAT_R;
+  let t = d;
+  const q = v / Math.exp(-0.5 * d * d);
+  ZIGGURAT_K[0] = (d / q) * m;
+  ZIGGURAT_K[1] = 0;
+  ZIGGURAT_W[0] = q / m;
+  ZIGGURAT_W[127] = d / m;
+  ZIGGURAT_F[0] = 1;
+  ZIGGURAT_F[127] = Math.exp(-0.5 * d * d);
+  for (let i = 126; i >= 1; i--) {
+    d = Math.sqrt(-2 * Math.log(v / d + Math.exp(-0.5 * d * d)));
+    ZIGGURAT_K[i + 1] = (d / t) * m;
+    t = d;
+    ZIGGURAT_F[i] = Math.exp(-0.5 * d * d);
+    ZIGGURAT_W[i] = d / m;
+  }
 }
 
 export class Random {
@@ -61,8 +97,6 @@ export class Random {
   private s1: number;
   private s2: number;
   private s3: number;
-  private spareNormal = 0;
-  private hasSpare = false;
 
   constructor(seed: number) {
     let x = seed >>> 0;
@@ -92,17 +126,27 @@ export class Random {
     return (this.nextUint32() + 0.5) * INV_2_32;
   }
 
-  /** Standard normal (Box–Muller, pairs). */
+  /** Standard normal (ziggurat). */
   normal(): number {
-    if (this.hasSpare) {
-      this.hasSpare = false;
-      return this.spareNormal;
+    for (;;) {
+      const u = this.nextUint32();
+      const strip = u & 127;
+      const hz = (u & ~127) | 0; // signed; the low 7 bits (the strip) left out of the value
+      if (Math.abs(hz) < ZIGGURAT_K[strip]!) return hz * ZIGGURAT_W[strip]!;
+      if (strip === 0) {
+        // The tail beyond r, by Marsaglia's exponential rejection.
+        let x: number;
+        let y: number;
+        do {
+          x = -Math.log(this.uniform()) / ZIGGURAT_R;
+          y = -Math.log(this.uniform());
+        } while (y + y < x * x);
+        return hz > 0 ? ZIGGURAT_R + x : -ZIGGURAT_R - x;
+      }
+      const x = hz * ZIGGURAT_W[strip]!;
+      const f0 = ZIGGURAT_F[strip]!;
+      if (f0 + this.uniform() * (ZIGGURAT_F[strip - 1]! - f0) < Math.exp(-0.5 * x * x)) return x;
     }
-    const r = Math.sqrt(-2 * Math.log(this.uniform()));
-    const theta = TWO_PI * this.uniform();
-    this.spareNormal = r * Math.sin(theta);
-    this.hasSpare = true;
-    return r * Math.cos(theta);
   }
 
   /** Gamma(shape, 1) by Marsaglia & Tsang. */
@@ -139,7 +183,8 @@ export class Random {
 
   /** Poisson(mean): inversion below 10, PTRS above. */
   poisson(mean: number): number {
-    if (!(mean >= 0) || !Number.isFinite(mean)) throw new RangeError(`Poisson mean must be finite and ≥ 0, got ${mean}`);
+    if (!(mean >= 0) || !Number.isFinite(mean))
+      throw new RangeError(`Poisson mean must be finite and ≥ 0, got ${mean}`);
     if (mean === 0) return 0;
     if (mean < 10) {
       let k = 0;
@@ -166,13 +211,18 @@ export class Random {
       const k = Math.floor(((2 * a) / us + b) * u + mean + 0.43);
       if (us >= 0.07 && v <= vr) return k;
       if (k < 0 || (us < 0.013 && v > us)) continue;
-      if (Math.log(v) + Math.log(invAlpha) - Math.log(a / (us * us) + b) <= -mean + k * logMean - logFactorial(k)) return k;
+      if (
+        Math.log(v) + Math.log(invAlpha) - Math.log(a / (us * us) + b) <=
+        -mean + k * logMean - logFactorial(k)
+      )
+        return k;
     }
   }
 
   /** Binomial(n, p): inversion while n·min(p, 1−p) < 10, BTRS above. */
   binomial(n: number, p: number): number {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`binomial n must be a non-negative integer, got ${n}`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new RangeError(`binomial n must be a non-negative integer, got ${n}`);
     if (!(p >= 0 && p <= 1)) throw new RangeError(`binomial p must be in [0, 1], got ${p}`);
     if (n === 0 || p === 0) return 0;
     if (p === 1) return n;

@@ -35,7 +35,12 @@
  */
 import type { AbAnalysis, AbTestData, MetricCell } from '../analysis.ts';
 import { analyseAbTest } from '../analysis.ts';
-import { decideRollout, type RolloutAction, type RolloutDecision, type RolloutState } from '../rollout-decision.ts';
+import {
+  decideRollout,
+  type RolloutAction,
+  type RolloutDecision,
+  type RolloutState,
+} from '../rollout-decision.ts';
 import { coverageAtStep, trackedMetrics, treatmentSplit, type RolloutPolicy } from '../rollout-policy.ts';
 import { LookScreen } from './look-screen.ts';
 import { deriveSeed, Random } from './random.ts';
@@ -141,13 +146,18 @@ export interface SimulationOptions {
 }
 
 const SRM_PATTERN = /sample ratio mismatch/;
-const SCREENED_HOLD: LookDecision = Object.freeze({ action: 'hold', step: 0, reasons: Object.freeze(['look screen: hold']) as string[] });
+const SCREENED_HOLD: LookDecision = Object.freeze({
+  action: 'hold',
+  step: 0,
+  reasons: Object.freeze(['look screen: hold']) as string[],
+});
 const SCREENED_SRM_HOLD: LookDecision = Object.freeze({
   action: 'hold',
   step: 0,
-  reasons: Object.freeze(['look screen: the sequential test flags a sample ratio mismatch; hold']) as string[],
+  reasons: Object.freeze([
+    'look screen: the sequential test flags a sample ratio mismatch; hold',
+  ]) as string[],
 });
-
 
 export function isSrmHold(decision: LookDecision): boolean {
   if (decision === SCREENED_HOLD) return false;
@@ -158,7 +168,11 @@ export function isSrmHold(decision: LookDecision): boolean {
 const DEFAULT_REVENUE: RevenueDistribution = { kind: 'lognormal', mean: 40, cv: 1.5 };
 
 /** Runs one simulated test under `rule` (the monitor's decision, or another rule for comparison). */
-export function simulateWithRule(scenario: AbScenario, rule: LookRule, options: SimulationOptions): SimulationResult {
+export function simulateWithRule(
+  scenario: AbScenario,
+  rule: LookRule,
+  options: SimulationOptions,
+): SimulationResult {
   const interval = options.lookIntervalMs ?? MONITOR_INTERVAL_MS;
   if (!(interval > 0)) throw new RangeError(`lookIntervalMs must be > 0, got ${interval}`);
   const traffic = new Random(deriveSeed(options.seed, options.index, 0));
@@ -179,7 +193,17 @@ export function simulateWithRule(scenario: AbScenario, rule: LookRule, options: 
       const s = cells.length;
       cells.push(
         ['control', 'treatment'].map((variant) =>
-          metrics.map((metric) => ({ variant, step: s, metric, units: 0, sum: 0, sumSquares: 0, covariateSum: 0, covariateSumSquares: 0, crossSum: 0 })),
+          metrics.map((metric) => ({
+            variant,
+            step: s,
+            metric,
+            units: 0,
+            sum: 0,
+            sumSquares: 0,
+            covariateSum: 0,
+            covariateSumSquares: 0,
+            crossSum: 0,
+          })),
         ),
       );
     }
@@ -233,7 +257,8 @@ export function simulateWithRule(scenario: AbScenario, rule: LookRule, options: 
       };
     }
     if (decision.action === 'advance') {
-      if (decision.step >= design.stepCount) throw new Error(`advanced to step ${decision.step} of ${design.stepCount}`);
+      if (decision.step >= design.stepCount)
+        throw new Error(`advanced to step ${decision.step} of ${design.stepCount}`);
       step = decision.step;
       stepStartedAtMs = nowMs;
       advancedAtMs.push(nowMs);
@@ -244,18 +269,32 @@ export function simulateWithRule(scenario: AbScenario, rule: LookRule, options: 
 }
 
 /** Adds `n` units of arm `arm` to one step's cells of that arm. */
-function outcomeFiller(outcome: AbScenario['outcomes'], metrics: readonly string[], rng: Random): (cells: MetricCell[], arm: 0 | 1, n: number) => void {
+function outcomeFiller(
+  outcome: AbScenario['outcomes'],
+  metrics: readonly string[],
+  rng: Random,
+): (cells: MetricCell[], arm: 0 | 1, n: number) => void {
   if (outcome.kind === 'continuous') {
     const index = metrics.indexOf(outcome.metric ?? 'revenue');
     if (index < 0 || metrics.length !== 1) {
-      throw new RangeError(`the continuous scenario fills exactly one metric (${outcome.metric ?? 'revenue'}); the policy tracks ${metrics.join(', ')}`);
+      throw new RangeError(
+        `the continuous scenario fills exactly one metric (${outcome.metric ?? 'revenue'}); the policy tracks ${metrics.join(', ')}`,
+      );
     }
     const sums = new Float64Array(5);
     const { covariate } = outcome;
     return (cells, arm, n) => {
       if (n <= 0) return;
       sums.fill(0);
-      rng.addBivariateNormalSums(sums, n, covariate.mean, covariate.sd, arm === 0 ? outcome.mean.control : outcome.mean.treatment, outcome.sd, covariate.correlation);
+      rng.addBivariateNormalSums(
+        sums,
+        n,
+        covariate.mean,
+        covariate.sd,
+        arm === 0 ? outcome.mean.control : outcome.mean.treatment,
+        outcome.sd,
+        covariate.correlation,
+      );
       const c = cells[index]!;
       c.units += n;
       c.sum += sums[2]!;
@@ -270,7 +309,8 @@ function outcomeFiller(outcome: AbScenario['outcomes'], metrics: readonly string
   const conversion = metrics.indexOf('conversion');
   const revenue = metrics.indexOf('revenue');
   const unknown = metrics.filter((m) => m !== 'conversion' && m !== 'revenue');
-  if (unknown.length > 0) throw new RangeError(`the conversion scenario fills conversion and revenue, not ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw new RangeError(`the conversion scenario fills conversion and revenue, not ${unknown.join(', ')}`);
   const control = outcome.revenuePerConverter?.control ?? DEFAULT_REVENUE;
   const revenueOf = [control, outcome.revenuePerConverter?.treatment ?? control].map(revenueSampler);
   const rates = [outcome.rate.control, outcome.rate.treatment] as const;
@@ -324,7 +364,10 @@ const T0 = Date.UTC(2026, 0, 1);
  * The rollout monitor's rule: the real analysis and decision on the test's statistics (all steps,
  * as the registry keeps them), with the coverage ramp and fixed split of the policy.
  */
-export function monitorRule(policy: RolloutPolicy, options: MonitorRuleOptions = {}): LookRule & { lastAnalysis(): AbAnalysis | null } {
+export function monitorRule(
+  policy: RolloutPolicy,
+  options: MonitorRuleOptions = {},
+): LookRule & { lastAnalysis(): AbAnalysis | null } {
   const metrics = trackedMetrics(policy).map((m) => m.name);
   const split = treatmentSplit(policy);
   const weights = { control: 1 - split, treatment: split };
@@ -343,7 +386,12 @@ export function monitorRule(policy: RolloutPolicy, options: MonitorRuleOptions =
   const screen = screenOn ? new LookScreen(policy, metrics, weights, false) : null;
   const detail = options.detail ?? 'decision';
   // Reused, never allocated per look: decideRollout only reads them.
-  const state: RolloutState = { step: 0, stepStartedAt: new Date(T0), testStartedAt: new Date(T0), now: new Date(T0) };
+  const state: RolloutState = {
+    step: 0,
+    stepStartedAt: new Date(T0),
+    testStartedAt: new Date(T0),
+    now: new Date(T0),
+  };
   let analysed = 0;
   let last: AbAnalysis | null = null;
   const screenState = { step: 0, stepStartedAtMs: 0, nowMs: 0, testStartedAtMs: 0 };
@@ -366,7 +414,8 @@ export function monitorRule(policy: RolloutPolicy, options: MonitorRuleOptions =
         screenState.nowMs = look.nowMs;
         screen.read(cells, screenState);
         certified = screen.certifiedHold;
-        if (certified && look.lookIndex % crossCheckEvery !== 0) return screen.srmDetected ? SCREENED_SRM_HOLD : SCREENED_HOLD;
+        if (certified && look.lookIndex % crossCheckEvery !== 0)
+          return screen.srmDetected ? SCREENED_SRM_HOLD : SCREENED_HOLD;
       }
       data.elapsedMs = look.nowMs;
       data.coverage = coverageAtStep(policy, look.step);
@@ -377,7 +426,13 @@ export function monitorRule(policy: RolloutPolicy, options: MonitorRuleOptions =
       const decision: RolloutDecision = decideRollout(policy, state, analysis);
       analysed++;
       last = analysis;
-      if (screen) screen.check(analysis, decision, certified, `look ${look.lookIndex} (step ${look.step}, ${(look.nowMs / HOUR_MS).toFixed(2)} h)`);
+      if (screen)
+        screen.check(
+          analysis,
+          decision,
+          certified,
+          `look ${look.lookIndex} (step ${look.step}, ${(look.nowMs / HOUR_MS).toFixed(2)} h)`,
+        );
       return decision;
     },
   };
@@ -446,7 +501,12 @@ export function standardError(p: number, n: number): number {
 export const pct = (x: number, digits = 1) => `${(100 * x).toFixed(digits)}%`;
 
 /** The conversion scenario at `unitsPerHour` with the given true rates. */
-export function conversionScenario(rate: { control: number; treatment: number }, extra: Partial<Omit<AbScenario, 'outcomes'>> & { revenuePerConverter?: ConversionOutcomes['revenuePerConverter'] } = {}): AbScenario {
+export function conversionScenario(
+  rate: { control: number; treatment: number },
+  extra: Partial<Omit<AbScenario, 'outcomes'>> & {
+    revenuePerConverter?: ConversionOutcomes['revenuePerConverter'];
+  } = {},
+): AbScenario {
   const { revenuePerConverter, ...rest } = extra;
   return {
     unitsPerHour: 2000,
