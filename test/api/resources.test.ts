@@ -1,6 +1,7 @@
 /** Happy paths of every resource, and the conventions that span them (ETag/If-Match, idempotency, pagination, audit). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendRunMetrics, claimStages, failStage, finishStages } from '@lathe/registry';
+import { appendRunMetrics, claimStages, failStage, finishStages, recordAbEvents, type NewAbEvent } from '@lathe/registry';
+import { normalCdf } from '../../packages/experiments/src/normal-distribution.ts';
 // The model families' hyperparameter schemas (zod only; the module does not load tfjs).
 import { parseHyperparameters } from '../../packages/ml/src/hyperparameters.ts';
 import { startTestApi, seed, type TestApi } from './api-harness.ts';
@@ -317,25 +318,33 @@ describe('A/B tests', () => {
     expect((await api.request('POST', `/ab-tests/${id}/start`)).body.status).toBe('running');
     expect((await api.request('POST', `/ab-tests/${id}/start`)).status).toBe(409);
 
-    // 1000 units per variant; 200 vs 250 convert (the reference case of the z-test's unit test).
+    // 1000 units per variant; 200 vs 250 convert, written through the registry's intake.
     const [control, challenger] = [created.body.variants.find((v: { isControl: boolean }) => v.isControl), created.body.variants.find((v: { isControl: boolean }) => !v.isControl)];
-    const rows = [];
+    const rows: NewAbEvent[] = [];
     for (const [variant, converted] of [[control, 200], [challenger, 250]] as const) {
       for (let u = 0; u < 1000; u++) {
         const unitId = `${variant.name}-${u}`;
-        rows.push({ abTestId: id, variantId: variant.id, type: 'exposure' as const, unitId, idempotencyKey: `${unitId}:x`, occurredAt: new Date() });
-        if (u < converted) rows.push({ abTestId: id, variantId: variant.id, type: 'outcome' as const, unitId, metric: 'conversion', value: 1, idempotencyKey: `${unitId}:c`, occurredAt: new Date() });
+        rows.push({ variantId: variant.id, type: 'exposure', unitId, idempotencyKey: `${unitId}:x`, occurredAt: new Date(), step: 0 });
+        if (u < converted) rows.push({ variantId: variant.id, type: 'outcome', unitId, metric: 'conversion', value: 1, idempotencyKey: `${unitId}:c`, occurredAt: new Date(), step: 0 });
       }
     }
-    rows.push({ abTestId: id, variantId: control.id, type: 'exposure' as const, unitId: 'control-0', idempotencyKey: 'dup', occurredAt: new Date() }); // seen twice: counts once
-    await api.db.registry.abEvent.createMany({ data: rows });
+    rows.push({ variantId: control.id, type: 'exposure', unitId: 'control-0', idempotencyKey: 'dup', occurredAt: new Date(), step: 1 }); // seen twice: counts once
+    await recordAbEvents(api.db.registry, id, rows);
 
     const report = await api.request('GET', `/ab-tests/${id}/report`, { key: api.keys.viewer });
-    const byName = Object.fromEntries(report.body.variants.map((v: { variant: string }) => [v.variant, v]));
-    expect(byName.control).toMatchObject({ exposures: 1000, conversions: 200, rate: 0.2, vsControl: null });
-    expect(byName.challenger).toMatchObject({ exposures: 1000, conversions: 250, rate: 0.25 });
-    expect(byName.challenger.vsControl.pValue).toBeCloseTo(0.00741965, 6);
-    expect(byName.challenger.vsControl.significant).toBe(true);
+    expect(report.status).toBe(200);
+    const { analysis } = report.body;
+    expect(Object.fromEntries(analysis.variants.map((v: { name: string; units: number }) => [v.name, v.units]))).toEqual({ control: 1000, challenger: 1000 });
+    const primary = analysis.treatments[0].primary;
+    expect(primary).toMatchObject({ metric: 'conversion', control: 0.2, treatment: 0.25, units: { control: 1000, treatment: 1000 } });
+    // The fixed-horizon Wald test (unpooled, sample variances with n − 1 as Welch's) and the always-valid test of the same difference.
+    const se = Math.sqrt((0.2 * 0.8) / 999 + (0.25 * 0.75) / 999);
+    expect(primary.fixedHorizon.pValue).toBeCloseTo(2 * (1 - normalCdf(0.05 / se)), 10);
+    expect(primary.sequential.pValue).toBeGreaterThan(primary.fixedHorizon.pValue); // peeking-proof costs evidence
+    expect(primary.bayesian.probabilityTreatmentBetter).toBeGreaterThan(0.99);
+    expect(analysis.sampleRatioMismatch.detected).toBe(false);
+    expect(report.body).toMatchObject({ status: 'running', decisionRule: 'sequential', steps: [0.1, 0.5], currentStep: 0, history: [] });
+    expect(report.body.assignment.rule).toMatch(/no unit changes arm/);
 
     const stopped = await api.request('POST', `/ab-tests/${id}/stop`, { body: { decision: 'promote', reason: 'significant lift' } });
     expect(stopped.body).toMatchObject({ status: 'promoted', decision: 'promote' });
@@ -351,6 +360,7 @@ describe('A/B tests on live traffic', () => {
       body: {
         name: 'live-traffic',
         endpoint: 'recs',
+        policy: { steps: [0.2] }, // one step: every unit is in the test, 20% of them treated
         variants: [
           { name: 'control', isControl: true, modelVersionId: fx.v1.id, weight: 0.8 },
           { name: 'treatment', modelVersionId: fx.v2.id, weight: 0.2 },
@@ -407,10 +417,13 @@ describe('A/B tests on live traffic', () => {
     expect(wrong.body).toMatchObject({ code: 'variant_mismatch', errors: [{ field: 'body.events.1.variant' }] });
 
     const report = await api.request('GET', `/ab-tests/${id}/report`, { key: api.keys.viewer });
-    const byName = Object.fromEntries(report.body.variants.map((v: { variant: string }) => [v.variant, v]));
-    expect(byName.treatment).toMatchObject({ exposures: treated.length, conversions: converting.filter((u) => variantOf.get(u) === 'treatment').length });
-    expect(byName.control).toMatchObject({ exposures: units.length - treated.length, conversions: converting.filter((u) => variantOf.get(u) === 'control').length });
-    expect(report.body.sampleRatioMismatch.detected).toBe(false);
+    const primary = report.body.analysis.treatments[0].primary;
+    expect(primary.units).toEqual({ treatment: treated.length, control: units.length - treated.length });
+    expect(primary.treatment * treated.length).toBeCloseTo(converting.filter((u) => variantOf.get(u) === 'treatment').length, 9);
+    expect(primary.control * (units.length - treated.length)).toBeCloseTo(converting.filter((u) => variantOf.get(u) === 'control').length, 9);
+    expect(report.body.analysis.sampleRatioMismatch.detected).toBe(false);
+    // Looks of the monitor are listed with their analysis (none yet: it did not run here).
+    expect((await api.request('GET', `/ab-tests/${id}/decisions`, { key: api.keys.viewer })).body).toEqual({ items: [] });
 
     // Once the test stops, the endpoint's active deployment serves everyone.
     await api.request('POST', `/ab-tests/${id}/stop`, { body: { decision: 'none' } });

@@ -81,6 +81,8 @@ const table = (): Record<string, Case> => ({
   'POST /ab-tests/:id/start': { notFound: `/ab-tests/${ghost}/start`, invalid: { path: '/ab-tests/1/start' } },
   'POST /ab-tests/:id/stop': { notFound: `/ab-tests/${ghost}/stop`, body: {}, invalid: { path: `/ab-tests/${ghost}/stop`, body: { decision: 'flip-a-coin' } } },
   'GET /ab-tests/:id/report': { notFound: `/ab-tests/${ghost}/report`, invalid: { path: '/ab-tests/1/report' } },
+  'GET /ab-tests/:id/decisions': { notFound: `/ab-tests/${ghost}/decisions`, invalid: { path: `/ab-tests/${ghost}/decisions?limit=0` } },
+  'POST /ab-tests/plan': { notFound: null, body: { baseline: 0.05, unitsPerHour: 100 }, invalid: { path: '/ab-tests/plan', body: { baseline: -1, unitsPerHour: 100 } } },
   'POST /ab-tests/:id/assignments': { notFound: `/ab-tests/${ghost}/assignments`, body: { unitIds: ['u1'] }, invalid: { path: `/ab-tests/${ghost}/assignments`, body: { unitIds: [] } } },
   'POST /ab-tests/:id/events': {
     notFound: `/ab-tests/${ghost}/events`,

@@ -106,7 +106,7 @@ async function startTest(name: string, policy: Record<string, unknown>): Promise
  * a unit seen before coming back. A unit converts (once) with probability `rate`, decided by a
  * hash of the seed and its id, so its arm cannot influence it.
  */
-async function drive(base: string, options: { seed: number; clients: number; durationMs: number; rate: number; onTick?: () => Promise<void>; until?: () => boolean }) {
+async function drive(base: string, options: { seed: number; clients: number; durationMs: number; rate: number | ((variant: string) => number); onTick?: () => Promise<void>; until?: () => boolean }) {
   const variants = new Map<string, string | null>();
   const conflicts: string[] = [];
   let next = 0;
@@ -130,7 +130,7 @@ async function drive(base: string, options: { seed: number; clients: number; dur
       // Once in the test a unit keeps its arm; outside coverage (null) it may enter later, never leave.
       if (before !== undefined && before !== null && variant !== before) conflicts.push(`${unitId}: ${before} then ${variant}`);
       if (before === undefined || before === null) variants.set(unitId, variant);
-      if (!returning && variant !== null && bucketOf(`c${options.seed}`, unitId) < options.rate) {
+      if (!returning && variant !== null && bucketOf(`c${options.seed}`, unitId) < (typeof options.rate === 'number' ? options.rate : options.rate(variant))) {
         const outcome = await fetch(`${base}/v1/endpoints/shop/outcomes`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
@@ -158,20 +158,29 @@ describe('A/B attribution on live traffic through the gateway process', () => {
       // Compressed durations (a simulation of a real rollout): 2 s per step, looks every 250 ms.
       const test = await startTest(`aa-${seed}`, { steps: [0.1, 0.3, 0.5], minStepDurationMs: 2000, minExposuresPerArm: 50, maxDurationMs: 3_600_000 });
       await new Promise((resolve) => setTimeout(resolve, 1100)); // the gateway's routing TTL: it sees the test
+      // Until both advances are made and units have entered the last step for 2.5 s (or 60 s: a slow machine).
+      let advances = 0;
+      let lastAdvanceAt = 0;
       const { variants, conflicts } = await drive(base, {
         seed,
         clients: 8,
-        durationMs: 10_000,
+        durationMs: 60_000,
         rate: 0.1,
         onTick: async () => {
-          await monitorRollouts(db.registry);
+          for (const r of await monitorRollouts(db.registry)) {
+            if (r.applied && r.decision.action === 'advance') {
+              advances++;
+              lastAdvanceAt = Date.now();
+            }
+          }
         },
+        until: () => advances >= 2 && Date.now() - lastAdvanceAt > 2500,
       });
       await new Promise((resolve) => setTimeout(resolve, 400)); // the gateway's exposure flush
       await monitorRollouts(db.registry);
 
       expect(conflicts).toEqual([]);
-      expect([...variants.values()].filter((v) => v !== null).length).toBeGreaterThan(300);
+      expect([...variants.values()].filter((v) => v !== null).length).toBeGreaterThan(150);
       const looks = await db.registry.abDecision.findMany({ where: { abTestId: test.id }, orderBy: { id: 'asc' } });
       const actions = looks.filter((l) => l.applied).map((l) => l.action);
       expect(actions.filter((a) => a === 'advance')).toHaveLength(2);
@@ -183,7 +192,33 @@ describe('A/B attribution on live traffic through the gateway process', () => {
       expect(strata.map((s) => s.step).sort()).toEqual([0, 1, 2]);
       await stopAbTest(db.registry, { abTestId: test.id, outcome: 'stop', reason: 'A/A check done', now: new Date(), actor: 'test' });
     }
-  }, 150_000);
+  }, 400_000);
+
+  it('rolls back a worse model on live traffic: production stays, challenger no longer points at it', async () => {
+    const base = await startGateway();
+    await db.registry.abTest.updateMany({ where: { status: 'running' }, data: { status: 'stopped' } });
+    await moveAlias(db.registry, { modelName: 'shop', alias: 'production', modelVersionId: versions[0]!, reason: 'test', actor: 'test' });
+    await moveAlias(db.registry, { modelName: 'shop', alias: 'challenger', modelVersionId: versions[1]!, reason: 'test', actor: 'test' });
+    const test = await startTest('worse', { steps: [0.5], minStepDurationMs: 0, minExposuresPerArm: 100, maxDurationMs: 3_600_000, minimumDetectableEffect: 0.5 });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    let ended = false;
+    await drive(base, {
+      seed: 11,
+      clients: 8,
+      durationMs: 30_000,
+      rate: (variant) => (variant === 'treatment' ? 0.05 : 0.2),
+      onTick: async () => {
+        if (!ended) ended = (await monitorRollouts(db.registry)).some((r) => r.decision.action !== 'hold' && r.applied);
+      },
+      until: () => ended,
+    });
+    const final = await db.registry.abTest.findUniqueOrThrow({ where: { id: test.id } });
+    expect(final.status).toBe('rolled_back');
+    expect((await getAlias(db.registry, 'shop', 'production'))?.modelVersionId).toBe(versions[0]);
+    expect(await getAlias(db.registry, 'shop', 'challenger')).toBeNull();
+    const deployment = await db.registry.deployment.findFirstOrThrow({ where: { endpoint: 'shop', modelVersionId: versions[1]!, runId: { not: null } }, orderBy: { createdAt: 'desc' } });
+    expect(deployment).toMatchObject({ status: 'rolled_back', traffic: 0 });
+  }, 60_000);
 
   it("rolls back a treatment whose gateway requests fail (the error-rate guardrail), and challenger stops pointing at it", async () => {
     const base = await startGateway();
@@ -244,7 +279,7 @@ describe('A/B attribution on live traffic through the gateway process', () => {
     await drive(base, {
       seed: 9,
       clients: 16,
-      durationMs: 40_000,
+      durationMs: 150_000, // it stops as soon as the alarm fires (about 11,000 units at 52/48)
       rate: 0.1,
       onTick: async () => {
         if (flagged) return;
@@ -261,5 +296,5 @@ describe('A/B attribution on live traffic through the gateway process', () => {
     const units = result!.analysis.variants.map((v) => v.units);
     expect(units[0]! / (units[0]! + units[1]!)).toBeGreaterThan(0.51);
     expect((await db.registry.abTest.findUniqueOrThrow({ where: { id: test.id } })).status).toBe('running');
-  }, 120_000);
+  }, 200_000);
 });

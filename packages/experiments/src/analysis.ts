@@ -198,7 +198,7 @@ export function analyseAbTest(data: AbTestData, policy: RolloutPolicy, options: 
     const estimate = stratifiedDifference(strata, { cuped: policy.cuped.enabled });
     if (!estimate) return null;
     const wantBayes = detail === 'full' || (role === 'primary' && policy.decisionRule === 'bayesian');
-    return compareMetric(estimate, { metric, kind, role, policy, wantBayes, pooled: { control: pooledArm(c), treatment: pooledArm(t) } });
+    return compareMetric(estimate, { metric, kind, role, policy, wantBayes, full: detail === 'full', pooled: { control: pooledArm(c), treatment: pooledArm(t) } });
   };
 
   const treatments = data.variants
@@ -241,7 +241,7 @@ export function analyseAbTest(data: AbTestData, policy: RolloutPolicy, options: 
 
 function compareMetric(
   estimate: StratifiedDifference,
-  ctx: { metric: string; kind: MetricKind; role: MetricComparison['role']; policy: RolloutPolicy; wantBayes: boolean; pooled: { control: ArmCell; treatment: ArmCell } },
+  ctx: { metric: string; kind: MetricKind; role: MetricComparison['role']; policy: RolloutPolicy; wantBayes: boolean; full: boolean; pooled: { control: ArmCell; treatment: ArmCell } },
 ): MetricComparison {
   const { policy } = ctx;
   const notes: string[] = [];
@@ -270,8 +270,10 @@ function compareMetric(
   let bayesian: BayesianResult | null = null;
   if (ctx.wantBayes) {
     if (ctx.kind === 'proportion') {
-      const c = conversionPosterior({ units: ctx.pooled.control.units, conversions: ctx.pooled.control.sum });
-      const t = conversionPosterior({ units: ctx.pooled.treatment.units, conversions: ctx.pooled.treatment.sum });
+      // Beta(1, 1) priors; the credible intervals (a bisection each) only where they are shown.
+      const posterior = (arm: ArmCell) => (ctx.full ? conversionPosterior({ units: arm.units, conversions: arm.sum }) : { alpha: 1 + arm.sum, beta: 1 + arm.units - arm.sum, mean: (1 + arm.sum) / (2 + arm.units), interval: null });
+      const c = posterior(ctx.pooled.control);
+      const t = posterior(ctx.pooled.treatment);
       const loss = expectedLoss(c, t);
       const chooseTreatment = loss.chooseB;
       const chooseControl = loss.chooseA;
@@ -279,7 +281,7 @@ function compareMetric(
         probabilityTreatmentBetter: probabilityBBeatsA(c, t),
         expectedLoss: { chooseTreatment, chooseControl },
         relativeExpectedLoss: c.mean > 0 ? { chooseTreatment: chooseTreatment / c.mean, chooseControl: chooseControl / c.mean } : null,
-        credibleIntervals: { control: c.interval, treatment: t.interval },
+        ...(c.interval && t.interval ? { credibleIntervals: { control: c.interval, treatment: t.interval } } : {}),
       };
     } else {
       const posterior = normalComparison({ difference: estimate.difference, standardError: Math.sqrt(estimate.variance) });
@@ -426,7 +428,9 @@ export function histogramQuantile(histogram: number[], q: number): number | null
 
 function businessReadout(data: AbTestData, totalUnits: number, compare: (metric: string) => MetricComparison | null): BusinessReadout {
   const conversion = compare('conversion');
-  const revenue = compare('revenue');
+  // No revenue recorded in either arm: there is nothing to read out (rather than "±0, P(loss) 50%").
+  const recorded = data.metrics.some((c) => c.metric === 'revenue' && c.sumSquares > 0);
+  const revenue = recorded ? compare('revenue') : null;
   const hours = data.elapsedMs / 3_600_000;
   const unitsPerHour = hours > 0 && data.coverage > 0 ? totalUnits / hours / data.coverage : null;
   const z = jStat.normal.inv(0.975, 0, 1);

@@ -1,7 +1,7 @@
 /**
  * The rollout decision: what the monitor does with a test after each look. Pure; the deploy
- * worker's rollout monitor applies it, and the seeded simulations in rollout-decision.sim
- * tests prove its error rates.
+ * worker's rollout monitor applies it, and the seeded simulations in simulation/*.sim.test.ts
+ * prove its error rates.
  *
  *   1. A sample ratio mismatch (sequential test, valid at every look) holds the test: its numbers
  *      cannot be trusted. It is stopped, without a verdict, at the maximum duration.

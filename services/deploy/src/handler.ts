@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { LatheError } from '@lathe/core';
-import { abTestDesign, rolloutPolicySchema } from '@lathe/experiments';
+import { abTestDesign, plannedTest, rolloutPolicySchema } from '@lathe/experiments';
 import type { StageHandler } from '@lathe/queues';
 import { CHALLENGER_ALIAS, PRODUCTION_ALIAS, getAlias, getModelVersion, moveAlias, startRollout } from '@lathe/registry';
 
@@ -47,11 +47,11 @@ export function createDeployHandler(options: { now?: () => Date } = {}): StageHa
           data: { endpoint, modelVersionId: candidate.id, runId: ctx.runId, strategy: 'direct', status: 'active', traffic: 1 },
         }));
       await ctx.reportProgress(1);
-      return { strategy: 'direct', modelVersionId: candidate.id, deploymentId: deployment.id, abTestId: null, reason: 'first model to pass the gate' };
+      return { strategy: 'direct', modelVersionId: candidate.id, deploymentId: deployment.id, abTestId: null, reason: 'first model to pass the gate', plan: null };
     }
     if (production.modelVersionId === candidate.id) {
       await ctx.reportProgress(1);
-      return { strategy: 'none', modelVersionId: candidate.id, deploymentId: null, abTestId: null, reason: 'already in production' };
+      return { strategy: 'none', modelVersionId: candidate.id, deploymentId: null, abTestId: null, reason: 'already in production', plan: null };
     }
 
     const policy = rolloutPolicySchema.parse(ctx.experiment.rolloutPolicy ?? {});
@@ -79,7 +79,16 @@ export function createDeployHandler(options: { now?: () => Date } = {}): StageHa
       });
     }
     await ctx.reportProgress(1);
-    return { strategy: 'ab_test', modelVersionId: candidate.id, deploymentId: deployment.id, abTestId: abTest.id, reason: 'A/B test against production' };
+    // The plan the policy declares, shown before any traffic: a test that cannot reach its MDE says so now.
+    const plan = plannedTest(policy);
+    return {
+      strategy: 'ab_test',
+      modelVersionId: candidate.id,
+      deploymentId: deployment.id,
+      abTestId: abTest.id,
+      reason: plan && !plan.reachable ? `A/B test against production; warning: ${plan.message}` : 'A/B test against production',
+      plan: plan ? { reachable: plan.reachable, message: plan.message, sequentialUnits: plan.sequential.units, sequentialDays: plan.sequential.days } : null,
+    };
   };
 }
 

@@ -70,7 +70,12 @@ export function createServeApp(deps: ServeDeps): Express {
 
   // An instance is one row as the model's family reads it ({features}, {text}, {pixels}…; see
   // the model version's signature), checked against the model itself once it is loaded.
-  const predictBody = z.strictObject({ unitId, instances: z.array(z.record(z.string(), z.unknown())).min(1).max(config.maxInstances) });
+  const predictBody = z.strictObject({
+    unitId,
+    instances: z.array(z.record(z.string(), z.unknown())).min(1).max(config.maxInstances),
+    // CUPED: the unit's own pre-exposure value per metric, instead of its history at the endpoint.
+    covariates: z.record(z.string(), z.number().finite()).optional(),
+  });
   app.post(
     '/v1/endpoints/:endpoint/predict',
     handle(async (req) => {
@@ -87,6 +92,7 @@ export function createServeApp(deps: ServeDeps): Express {
           idempotencyKey: abEventKey(route.abTest.id, { type: 'exposure', unitId: body.unitId }, route.abTest.step),
           occurredAt: new Date(),
           step: route.abTest.step,
+          ...(body.covariates ? { covariates: body.covariates } : {}),
         });
         events.served({ abTestId: route.abTest.id, variantId: route.abTest.variantId, step: route.abTest.step, latencyMs: performance.now() - started, failed, slowThresholdMs: route.abTest.slowThresholdMs });
       };

@@ -159,20 +159,20 @@ describe('look screen: its checks fail loudly', () => {
     const analysis = analyseAbTest(data, policy, { detail: 'decision' });
     const decision = decideRollout(policy, state, analysis);
     expect(decision.action).toBe('hold');
-    expect(() => screen.check(analysis, decision, true, 'test')).not.toThrow();
+    expect(() => screen.check(analysis, 'test')).not.toThrow();
 
     const narrower = structuredClone(analysis);
     narrower.treatments[0]!.primary!.sequential.interval = [0.0001, 0.01];
-    expect(() => screen.check(narrower, decision, true, 'test')).toThrow(/primary interval/);
+    expect(() => screen.check(narrower, 'test')).toThrow(/primary interval/);
+    const pValue = structuredClone(analysis);
+    pValue.treatments[0]!.primary!.sequential.pValue *= 0.999;
+    expect(() => screen.check(pValue, 'test')).toThrow(/primary p-value/);
     const breached = structuredClone(analysis);
     breached.treatments[0]!.guardrails[0]!.bound *= 1.01;
-    expect(() => screen.check(breached, decision, true, 'test')).toThrow(/guardrail bound/);
+    expect(() => screen.check(breached, 'test')).toThrow(/guardrail bound/);
     const srm = structuredClone(analysis);
     srm.sampleRatioMismatch.logBayesFactor += 0.01;
-    expect(() => screen.check(srm, decision, true, 'test')).toThrow(/SRM/);
-    expect(() => screen.check(analysis, { ...decision, action: 'promote' }, true, 'test')).toThrow(
-      /certified hold/,
-    );
+    expect(() => screen.check(srm, 'test')).toThrow(/SRM/);
   });
 
   it('screens nothing it does not model (the fixed rule, secondary metrics, request data)', () => {

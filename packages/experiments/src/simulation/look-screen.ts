@@ -27,16 +27,16 @@
  *
  * Checks (a failed one throws, so a simulation test fails rather than trusting a wrong replica): at
  * every look where the real analysis runs — every look the screen cannot certify, plus every
- * `crossCheckEvery`-th look it could — the replica's units, primary interval and guardrail bound must
- * equal the analysis's to 1e-9 relative, the SRM log Bayes factor to 1e-6 (Stirling's series there),
- * P(better) to 0.005 and expected losses near the limit to 15%; and a look the screen certified must
- * get `hold` from the real decision. Policies outside what the replica models
- * (the fixed rule, secondary metrics, request guardrails with request data) are never screened.
+ * `crossCheckEvery`-th look it could — the replica's units, primary interval and p-value and guardrail
+ * bound must equal the analysis's to 1e-9 relative, the SRM log Bayes factor to 1e-6 (Stirling's
+ * series there), P(better) to 0.005 and expected losses near the limit to 15%; and the simulator
+ * (simulate-ab-test.ts) throws when a look the screen certified gets anything but `hold` from the real
+ * decision. Policies outside what the replica models (the fixed rule, secondary metrics, request
+ * guardrails with request data) are never screened.
  */
 import type { AbAnalysis } from '../analysis.ts';
 import type { MetricCell } from '../analysis.ts';
 import { normalCdf, normalPdf } from '../normal-distribution.ts';
-import type { RolloutDecision } from '../rollout-decision.ts';
 import { businessGuardrailMetric, metricKind, type RolloutPolicy } from '../rollout-policy.ts';
 import { DEFAULT_SRM_CONCENTRATION } from '../sequential-srm.ts';
 import { logGamma } from '../special-functions.ts';
@@ -105,12 +105,15 @@ export class LookScreen {
   private readonly primary = newComparison();
   private readonly guardrail = newComparison();
   private readonly lastStep: number;
-  private readonly logSrmThreshold: number;
   private readonly srmPriors: [number, number];
   private readonly srmLogWeights: [number, number];
   private readonly srmConstant: number;
   // the last reading's numbers, for the checks
   private primaryHalfWidth = NaN;
+  /** The primary's always-valid p-value at this look (msprt.ts: min(1, 1/Λ), 1 without information); NaN without a primary. */
+  primaryPValue = NaN;
+  /** The SRM test's p-value at this look, min(1, 1/BF). */
+  srmPValue = 1;
   private guardrailHalfWidth = NaN;
   private guardrailAbsoluteMargin = NaN;
   private probabilityBetter = NaN;
@@ -145,7 +148,6 @@ export class LookScreen {
       logGamma(this.srmPriors[0] + this.srmPriors[1]) -
       logGamma(this.srmPriors[0]) -
       logGamma(this.srmPriors[1]);
-    this.logSrmThreshold = Math.log(1 / policy.srmAlpha);
   }
 
   /** Reads the look (`cells[step][arm][metric]`, arm 0 the control); the reading is in `certifiedHold` and `srmDetected`. */
@@ -157,7 +159,8 @@ export class LookScreen {
       this.srmLogWeights,
       this.srmConstant,
     );
-    this.srmDetected = this.logBayesFactor > this.logSrmThreshold;
+    this.srmPValue = Math.min(1, Math.exp(-this.logBayesFactor));
+    this.srmDetected = this.srmPValue < this.policy.srmAlpha;
     this.certifiedHold = this.supported && this.certify(cells, state);
   }
 
@@ -185,6 +188,7 @@ export class LookScreen {
   private computeBounds(): void {
     const { policy, primary: p, guardrail: g } = this;
     this.primaryHalfWidth = NaN;
+    this.primaryPValue = p.ok ? 1 : NaN;
     this.probabilityBetter = NaN;
     this.lossChooseTreatment = NaN;
     this.lossChooseControl = NaN;
@@ -193,6 +197,10 @@ export class LookScreen {
       const tau2raw = (policy.minimumDetectableEffect * scale) ** 2;
       const tau2 = tau2raw > 0 ? tau2raw : 1;
       this.primaryHalfWidth = halfWidth(p.variance, tau2, policy.alpha);
+      const logLikelihoodRatio =
+        -0.5 * Math.log1p(tau2 / p.variance) +
+        (tau2 * p.difference * p.difference) / (2 * p.variance * (p.variance + tau2));
+      this.primaryPValue = Math.min(1, Math.exp(-logLikelihoodRatio));
     }
     if (p.ok && policy.decisionRule === 'bayesian') {
       // The posterior of the difference, normal: exact for means (normal-posterior.ts), the normal
@@ -279,15 +287,13 @@ export class LookScreen {
   }
 
   /**
-   * Compares the last reading with the real analysis and decision of the same look; throws on any
-   * disagreement. `certified`: the reading certified `hold`.
+   * Compares the last reading with the real analysis of the same look (before anything carried
+   * from earlier looks is applied to it); throws on any disagreement.
    */
-  check(analysis: AbAnalysis, decision: RolloutDecision, certified: boolean, where: string): void {
+  check(analysis: AbAnalysis, where: string): void {
     const fail = (what: string) => {
       throw new Error(`look screen disagrees with the analysis at ${where}: ${what}`);
     };
-    if (certified && decision.action !== 'hold')
-      fail(`certified hold, the decision is ${decision.action} (${decision.reasons.join('; ')})`);
     if (
       !close(
         analysis.sampleRatioMismatch.logBayesFactor,
@@ -323,6 +329,9 @@ export class LookScreen {
       }
     } else if (Number.isFinite(m.sequential.interval[0]))
       fail(`primary interval finite, replica has no information`);
+    if (!close(m.sequential.pValue, this.primaryPValue, 1e-9)) {
+      fail(`primary p-value ${m.sequential.pValue} vs replica ${this.primaryPValue}`);
+    }
     if (this.policy.decisionRule === 'bayesian') {
       const exact = m.bayesian?.probabilityTreatmentBetter;
       if (

@@ -4,6 +4,7 @@ import { coverageAtStep, rolloutPolicySchema } from '../rollout-policy.ts';
 import { conversionCaseScenario, defaultPolicy } from './cases.ts';
 import {
   conversionScenario,
+  DAY_MS,
   HOUR_MS,
   median,
   monitorRule,
@@ -62,6 +63,19 @@ describe('A/B test simulator', () => {
     expect(r.action).toBe('hold');
     expect(r.srmFlagged).toBe(true);
     expect(r.unitsPerArm.treatment / r.units).toBeLessThan(0.49);
+  });
+
+  it('carries the SRM rejection from look to look, as the monitor does: held until the maximum duration, then stopped', () => {
+    const scenario = conversionScenario({ control: 0.05, treatment: 0.08 }, { treatmentShareFactor: 0.9 });
+    for (const screen of [true, false]) {
+      const r = simulateAbTest(scenario, { policy: defaultPolicy, seed: 5, index: 0, screen });
+      expect(r.srmFlagged).toBe(true);
+      expect(r.srmFirstFlaggedAtMs!).toBeLessThan(DAY_MS);
+      // A +60% treatment would be promoted within hours; the carried mismatch keeps it held.
+      expect(r.action).toBe('stop');
+      expect(r.decidedAtMs).toBe(defaultPolicy.maxDurationMs);
+      expect(r.reasons.join(' ')).toMatch(/sample ratio mismatch/);
+    }
   });
 
   it('stops at the maximum duration without a verdict, and promotes nothing it cannot see', () => {

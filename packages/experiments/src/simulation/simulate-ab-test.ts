@@ -4,7 +4,11 @@
  * sufficient statistics the registry keeps, and every look interval the real `analyseAbTest` +
  * `decideRollout` decide, applied as services/deploy/src/rollout-monitor.ts and the registry's
  * applyAbDecision do: `hold` changes nothing, `advance` moves to the next step (stepStartedAt = now,
- * the new step's coverage), `promote` / `rollback` / `stop` end the test.
+ * the new step's coverage), `promote` / `rollback` / `stop` end the test. As the monitor's
+ * analyseStoredTest (test-data.ts) does, each look carries from the previous look's stored analysis
+ * the running minimum of the SRM and primary p-values and the SRM rejection (once rejected, held
+ * until the maximum duration). The analysis runs with `detail: 'decision'`, which changes nothing
+ * the decision reads.
  *
  * The model, and its simplifications:
  * - Units: `unitsPerHour` new units arrive at the endpoint (all of its traffic), as a Poisson process
@@ -395,6 +399,23 @@ export function monitorRule(
   let analysed = 0;
   let last: AbAnalysis | null = null;
   const screenState = { step: 0, stepStartedAtMs: 0, nowMs: 0, testStartedAtMs: 0 };
+  // The previous look's stored analysis, as far as the next look reads it (analyseStoredTest).
+  const carry = { looked: false, srmPValue: 1, srmDetected: false, primaryPValue: null as number | null };
+  /** A look decided without the analysis: carries what it would have stored, as the monitor does. */
+  const carryForward = (srmPValue: number, srmDetected: boolean, primaryPValue: number) => {
+    const p = Number.isNaN(primaryPValue) ? null : primaryPValue;
+    if (carry.looked) {
+      carry.srmPValue = Math.min(srmPValue, carry.srmPValue);
+      carry.srmDetected = srmDetected || carry.srmDetected;
+      carry.primaryPValue =
+        p === null ? null : carry.primaryPValue === null ? p : Math.min(p, carry.primaryPValue);
+    } else {
+      carry.srmPValue = srmPValue;
+      carry.srmDetected = srmDetected;
+      carry.primaryPValue = p;
+    }
+    carry.looked = true;
+  };
   return {
     metrics,
     design: {
@@ -407,15 +428,19 @@ export function monitorRule(
     decide(look) {
       const { cells } = look;
       if (data.metrics.length !== cells.length * 2 * metrics.length) data.metrics = cells.flat(2);
+      const timedOut = look.nowMs >= policy.maxDurationMs;
       let certified = false;
       if (screen) {
         screenState.step = look.step;
         screenState.stepStartedAtMs = look.stepStartedAtMs;
         screenState.nowMs = look.nowMs;
         screen.read(cells, screenState);
-        certified = screen.certifiedHold;
-        if (certified && look.lookIndex % crossCheckEvery !== 0)
-          return screen.srmDetected ? SCREENED_SRM_HOLD : SCREENED_HOLD;
+        // Once the SRM test has rejected, the carried rejection holds every look until the maximum duration.
+        certified = screen.certifiedHold || (!timedOut && (carry.srmDetected || screen.srmDetected));
+        if (certified && look.lookIndex % crossCheckEvery !== 0) {
+          carryForward(screen.srmPValue, screen.srmDetected, screen.primaryPValue);
+          return carry.srmDetected ? SCREENED_SRM_HOLD : SCREENED_HOLD;
+        }
       }
       data.elapsedMs = look.nowMs;
       data.coverage = coverageAtStep(policy, look.step);
@@ -423,16 +448,31 @@ export function monitorRule(
       state.stepStartedAt.setTime(T0 + look.stepStartedAtMs);
       state.now.setTime(T0 + look.nowMs);
       const analysis = analyseAbTest(data, policy, { detail });
+      const where = `look ${look.lookIndex} (step ${look.step}, ${(look.nowMs / HOUR_MS).toFixed(2)} h)`;
+      if (screen) screen.check(analysis, where);
+      // What test-data.ts's analyseStoredTest (the monitor's analysis) carries from the analysis stored
+      // at the previous look: the running minimum of the always-valid p-values, the SRM rejection.
+      const srm = analysis.sampleRatioMismatch;
+      const primary = analysis.treatments[0]?.primary ?? null;
+      if (carry.looked) {
+        srm.pValue = Math.min(srm.pValue, carry.srmPValue);
+        srm.detected = srm.detected || carry.srmDetected;
+        if (primary && carry.primaryPValue !== null) {
+          primary.sequential.pValue = Math.min(primary.sequential.pValue, carry.primaryPValue);
+        }
+      }
+      carry.looked = true;
+      carry.srmPValue = srm.pValue;
+      carry.srmDetected = srm.detected;
+      carry.primaryPValue = primary ? primary.sequential.pValue : null;
       const decision: RolloutDecision = decideRollout(policy, state, analysis);
       analysed++;
       last = analysis;
-      if (screen)
-        screen.check(
-          analysis,
-          decision,
-          certified,
-          `look ${look.lookIndex} (step ${look.step}, ${(look.nowMs / HOUR_MS).toFixed(2)} h)`,
+      if (certified && decision.action !== 'hold') {
+        throw new Error(
+          `look screen certified hold at ${where}, the decision is ${decision.action} (${decision.reasons.join('; ')})`,
         );
+      }
       return decision;
     },
   };

@@ -1,6 +1,10 @@
 /**
  * A/B event intake and the sufficient statistics it keeps.
  *
+ * A unit's stratum is the step of its first exposure the registry receives: a gateway writes a
+ * unit's exposures in order, and were two writers to deliver them out of order the unit would
+ * sit one step later, in its own arm, where the expected split is the same — no bias either way.
+ *
  * An event batch is written in one transaction that also keeps, per (variant, step, metric),
  * the sums the analysis needs — units, Σy, Σy², and CUPED's Σx, Σx², Σxy — so the monitor and
  * the report read a handful of rows however many events a test has. The unit is the unit of

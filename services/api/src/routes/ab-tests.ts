@@ -17,9 +17,11 @@ import {
   abTestDesign,
   metricKindSchema,
   planAbTest,
+  plannedTest,
   primarySummary,
   variantOfUnit,
   type AbAnalysis,
+  type AbPlan,
   type AbReport,
   type RolloutPolicy,
 } from '@lathe/experiments';
@@ -57,6 +59,7 @@ const abTestSchema = z
     policy: anyObject,
     currentStep: z.number().int(),
     coverage: z.number().describe("share of all units in the test at the current step (the variants' weights are the split among them)"),
+    plan: z.unknown().nullable().describe("the policy's plan (policy.plan): units and days the test needs, and whether its maximum duration allows it"),
     hashVersion: z.number().int(),
     decision: z.string().nullable(),
     decisionReasons: z.unknown(),
@@ -189,6 +192,12 @@ const ASSIGNMENT_RULE =
 
 const HISTORY = 500;
 
+/** An A/B test as the API shows it: with the plan its policy declares (null without one). */
+function withPlan<T extends { policy: unknown }>(test: T): T & { plan: AbPlan | null } {
+  const policy = rolloutPolicySchema.safeParse(test.policy);
+  return { ...test, plan: policy.success ? plannedTest(policy.data) : null };
+}
+
 export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry } = deps;
   const find = (id: string) => getAbTest(registry, id);
@@ -225,7 +234,7 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
           covariateLookbackMs: design.covariateLookbackMs,
         });
         await audit(registry, req, { action: 'ab_test.create', entity: 'ab_test', entityId: created.id, after: created });
-        return created;
+        return withPlan(created);
       } catch (error) {
         if (isUniqueViolation(error)) throw new ConflictError('ab_test_name_taken', `an A/B test named ${JSON.stringify(body.name)} already exists`, { field: 'body.name' });
         throw error;
@@ -263,7 +272,7 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
     tag: 'ab-tests',
     params: idParams,
     response: abTestSchema,
-    handler: async ({ params }) => find(params.id),
+    handler: async ({ params }) => withPlan(await find(params.id)),
   });
 
   routes.add({
@@ -297,7 +306,7 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
     handler: async ({ req, params }) => {
       const { before, after } = await startAbTest(registry, params.id, new Date());
       await audit(registry, req, { action: 'ab_test.start', entity: 'ab_test', entityId: params.id, before, after });
-      return after;
+      return withPlan(after);
     },
   });
 
@@ -318,7 +327,7 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
         actor: `api-key:${req.apiKey?.id ?? 'unknown'}`,
       });
       await audit(registry, req, { action: 'ab_test.stop', entity: 'ab_test', entityId: params.id, before, after });
-      return after;
+      return withPlan(after);
     },
   });
 
@@ -410,8 +419,9 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
       const decisions = await listAbDecisions(registry, test.id, { take: HISTORY, withAnalysis: true });
       const primary = analysis.treatments[0]?.primary;
       const unitsPerHour = query.unitsPerHour ?? analysis.readout.unitsPerHour;
-      let plan: AbReport['plan'] = null;
-      if (primary && unitsPerHour && primary.control > 0 && (primary.kind === 'mean' || primary.control < 1)) {
+      // The plan the policy declares; without one, a plan from what the test has seen so far.
+      let plan: AbReport['plan'] = plannedTest(policy);
+      if (!plan && primary && unitsPerHour && primary.control > 0 && (primary.kind === 'mean' || primary.control < 1)) {
         try {
           plan = planAbTest(policy, {
             baseline: primary.control,
