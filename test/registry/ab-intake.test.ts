@@ -7,7 +7,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { abTestDesign, bucketOf, rolloutPolicySchema } from '@lathe/experiments';
-import { abTestStatistics, recordAbEvents, recordUnitOutcomes, registerModelVersion, startRollout, type AbTestWithVariants, type NewAbEvent } from '@lathe/registry';
+import {
+  abTestStatistics,
+  recordAbEvents,
+  recordUnitOutcomes,
+  registerModelVersion,
+  startRollout,
+  type AbTestWithVariants,
+  type NewAbEvent,
+} from '@lathe/registry';
 import { createTestDatabase, type TestDatabase } from '../harness/index.ts';
 
 let db: TestDatabase;
@@ -17,7 +25,19 @@ const versions: string[] = [];
 beforeAll(async () => {
   db = await createTestDatabase('ab_intake');
   const dataset = await db.registry.dataset.create({ data: { name: 'shop', useCase: 'tabular' } });
-  experimentId = (await db.registry.experiment.create({ data: { name: 'shop', useCase: 'tabular', modelFamily: 'mlp', hyperparameters: {}, datasetId: dataset.id, gate: [], rolloutPolicy: {} } })).id;
+  experimentId = (
+    await db.registry.experiment.create({
+      data: {
+        name: 'shop',
+        useCase: 'tabular',
+        modelFamily: 'mlp',
+        hyperparameters: {},
+        datasetId: dataset.id,
+        gate: [],
+        rolloutPolicy: {},
+      },
+    })
+  ).id;
   for (const i of [1, 2]) {
     const { modelVersion } = await registerModelVersion(db.registry, {
       modelName: 'shop',
@@ -36,7 +56,11 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function newTest(name: string, policy: Record<string, unknown>, now: Date): Promise<AbTestWithVariants> {
+async function newTest(
+  name: string,
+  policy: Record<string, unknown>,
+  now: Date,
+): Promise<AbTestWithVariants> {
   const parsed = rolloutPolicySchema.parse(policy);
   const { abTest } = await startRollout(db.registry, {
     name,
@@ -58,24 +82,64 @@ describe('A/B intake', () => {
   it('keeps the sums a recomputation from the stored events gives, under concurrent and retried batches', async () => {
     const now = new Date();
     const test = await newTest('concurrent', { steps: [0.5] }, now);
-    const [control, treatment] = [test.variants.find((v) => v.isControl)!, test.variants.find((v) => !v.isControl)!];
+    const [control, treatment] = [
+      test.variants.find((v) => v.isControl)!,
+      test.variants.find((v) => !v.isControl)!,
+    ];
     const events: NewAbEvent[] = [];
     for (let u = 0; u < 600; u++) {
       const unitId = `u${u}`;
       const variant = bucketOf('arm', unitId) < 0.5 ? control : treatment;
       const step = u < 300 ? 0 : 1;
-      events.push({ variantId: variant.id, type: 'exposure', unitId, idempotencyKey: `x-${unitId}`, occurredAt: now, step });
+      events.push({
+        variantId: variant.id,
+        type: 'exposure',
+        unitId,
+        idempotencyKey: `x-${unitId}`,
+        occurredAt: now,
+        step,
+      });
       // Some units come back at the next step (their stratum stays the first one).
-      if (u % 5 === 0) events.push({ variantId: variant.id, type: 'exposure', unitId, idempotencyKey: `x2-${unitId}`, occurredAt: new Date(now.getTime() + 1000), step: step + 1 });
+      if (u % 5 === 0)
+        events.push({
+          variantId: variant.id,
+          type: 'exposure',
+          unitId,
+          idempotencyKey: `x2-${unitId}`,
+          occurredAt: new Date(now.getTime() + 1000),
+          step: step + 1,
+        });
       const orders = Math.floor(bucketOf('orders', unitId) * 3); // 0, 1 or 2 orders
       for (let o = 0; o < orders; o++) {
-        events.push({ variantId: variant.id, type: 'outcome', unitId, metric: 'conversion', value: 1, idempotencyKey: `c-${unitId}-${o}`, occurredAt: now, step });
-        events.push({ variantId: variant.id, type: 'outcome', unitId, metric: 'revenue', value: 10 + o * 7.5, idempotencyKey: `r-${unitId}-${o}`, occurredAt: now, step });
+        events.push({
+          variantId: variant.id,
+          type: 'outcome',
+          unitId,
+          metric: 'conversion',
+          value: 1,
+          idempotencyKey: `c-${unitId}-${o}`,
+          occurredAt: now,
+          step,
+        });
+        events.push({
+          variantId: variant.id,
+          type: 'outcome',
+          unitId,
+          metric: 'revenue',
+          value: 10 + o * 7.5,
+          idempotencyKey: `r-${unitId}-${o}`,
+          occurredAt: now,
+          step,
+        });
       }
     }
     // Shuffled (outcomes often before their exposure), cut into batches, written by 4 writers at once, then every batch again.
-    const shuffled = [...events].sort((a, b) => bucketOf('order', a.idempotencyKey) - bucketOf('order', b.idempotencyKey));
-    const batches = Array.from({ length: Math.ceil(shuffled.length / 97) }, (_, i) => shuffled.slice(i * 97, (i + 1) * 97));
+    const shuffled = [...events].sort(
+      (a, b) => bucketOf('order', a.idempotencyKey) - bucketOf('order', b.idempotencyKey),
+    );
+    const batches = Array.from({ length: Math.ceil(shuffled.length / 97) }, (_, i) =>
+      shuffled.slice(i * 97, (i + 1) * 97),
+    );
     const writers = [0, 1, 2, 3].map(async (w) => {
       for (let b = w; b < batches.length; b += 4) await recordAbEvents(db.registry, test.id, batches[b]!);
     });
@@ -105,7 +169,11 @@ describe('A/B intake', () => {
     expect(stats.metrics).toHaveLength(expected.size);
     for (const row of stats.metrics) {
       const want = expected.get(`${row.variantId}|${row.step}|${row.metric}`)!;
-      expect({ units: row.units, sum: row.sum, sumSquares: row.sumSquares }).toEqual({ units: want.units, sum: expect.closeTo(want.sum, 9), sumSquares: expect.closeTo(want.sumSquares, 9) });
+      expect({ units: row.units, sum: row.sum, sumSquares: row.sumSquares }).toEqual({
+        units: want.units,
+        sum: expect.closeTo(want.sum, 9),
+        sumSquares: expect.closeTo(want.sumSquares, 9),
+      });
     }
     // Every unit is in its arm, in the stratum of the first of its exposures that was written
     // (shuffled here; a gateway writes a unit's exposures in order).
@@ -119,35 +187,146 @@ describe('A/B intake', () => {
   it("takes each unit's covariate from its outcomes at the endpoint in the lookback window before its first exposure, or from the client", async () => {
     const start = new Date('2026-06-01T12:00:00Z');
     const day = 86_400_000;
-    const test = await newTest('cuped', { steps: [0.5], metric: 'revenue', cuped: { lookbackDays: 14 } }, start);
+    const test = await newTest(
+      'cuped',
+      { steps: [0.5], metric: 'revenue', cuped: { lookbackDays: 14 } },
+      start,
+    );
     const treatment = test.variants.find((v) => !v.isControl)!;
     await recordUnitOutcomes(db.registry, [
-      { endpoint: 'cuped', unitId: 'a', metric: 'revenue', value: 30, idempotencyKey: 'h1', occurredAt: new Date(start.getTime() - 3 * day) },
-      { endpoint: 'cuped', unitId: 'a', metric: 'revenue', value: 12, idempotencyKey: 'h2', occurredAt: new Date(start.getTime() - 1 * day) },
-      { endpoint: 'cuped', unitId: 'a', metric: 'revenue', value: 500, idempotencyKey: 'h3', occurredAt: new Date(start.getTime() - 20 * day) }, // outside the window
-      { endpoint: 'cuped', unitId: 'a', metric: 'conversion', value: 1, idempotencyKey: 'h4', occurredAt: new Date(start.getTime() - 2 * day) },
-      { endpoint: 'elsewhere', unitId: 'a', metric: 'revenue', value: 1000, idempotencyKey: 'h5', occurredAt: new Date(start.getTime() - day) }, // another endpoint
-      { endpoint: 'cuped', unitId: 'b', metric: 'revenue', value: 8, idempotencyKey: 'h6', occurredAt: new Date(start.getTime() + day) }, // after its exposure
+      {
+        endpoint: 'cuped',
+        unitId: 'a',
+        metric: 'revenue',
+        value: 30,
+        idempotencyKey: 'h1',
+        occurredAt: new Date(start.getTime() - 3 * day),
+      },
+      {
+        endpoint: 'cuped',
+        unitId: 'a',
+        metric: 'revenue',
+        value: 12,
+        idempotencyKey: 'h2',
+        occurredAt: new Date(start.getTime() - 1 * day),
+      },
+      {
+        endpoint: 'cuped',
+        unitId: 'a',
+        metric: 'revenue',
+        value: 500,
+        idempotencyKey: 'h3',
+        occurredAt: new Date(start.getTime() - 20 * day),
+      }, // outside the window
+      {
+        endpoint: 'cuped',
+        unitId: 'a',
+        metric: 'conversion',
+        value: 1,
+        idempotencyKey: 'h4',
+        occurredAt: new Date(start.getTime() - 2 * day),
+      },
+      {
+        endpoint: 'elsewhere',
+        unitId: 'a',
+        metric: 'revenue',
+        value: 1000,
+        idempotencyKey: 'h5',
+        occurredAt: new Date(start.getTime() - day),
+      }, // another endpoint
+      {
+        endpoint: 'cuped',
+        unitId: 'b',
+        metric: 'revenue',
+        value: 8,
+        idempotencyKey: 'h6',
+        occurredAt: new Date(start.getTime() + day),
+      }, // after its exposure
     ]);
     const at = new Date(start.getTime() + 60_000);
     await recordAbEvents(db.registry, test.id, [
-      { variantId: treatment.id, type: 'exposure', unitId: 'a', idempotencyKey: 'xa', occurredAt: at, step: 0 },
-      { variantId: treatment.id, type: 'exposure', unitId: 'b', idempotencyKey: 'xb', occurredAt: at, step: 0 },
-      { variantId: treatment.id, type: 'exposure', unitId: 'c', idempotencyKey: 'xc', occurredAt: at, step: 0, covariates: { revenue: 5 } },
-      { variantId: treatment.id, type: 'outcome', unitId: 'a', metric: 'revenue', value: 20, idempotencyKey: 'ra', occurredAt: at, step: 0 },
-      { variantId: treatment.id, type: 'outcome', unitId: 'c', metric: 'revenue', value: 4, idempotencyKey: 'rc', occurredAt: at, step: 0 },
+      {
+        variantId: treatment.id,
+        type: 'exposure',
+        unitId: 'a',
+        idempotencyKey: 'xa',
+        occurredAt: at,
+        step: 0,
+      },
+      {
+        variantId: treatment.id,
+        type: 'exposure',
+        unitId: 'b',
+        idempotencyKey: 'xb',
+        occurredAt: at,
+        step: 0,
+      },
+      {
+        variantId: treatment.id,
+        type: 'exposure',
+        unitId: 'c',
+        idempotencyKey: 'xc',
+        occurredAt: at,
+        step: 0,
+        covariates: { revenue: 5 },
+      },
+      {
+        variantId: treatment.id,
+        type: 'outcome',
+        unitId: 'a',
+        metric: 'revenue',
+        value: 20,
+        idempotencyKey: 'ra',
+        occurredAt: at,
+        step: 0,
+      },
+      {
+        variantId: treatment.id,
+        type: 'outcome',
+        unitId: 'c',
+        metric: 'revenue',
+        value: 4,
+        idempotencyKey: 'rc',
+        occurredAt: at,
+        step: 0,
+      },
     ]);
-    const pre = await db.registry.abUnitMetric.findMany({ where: { abTestId: test.id, metric: 'revenue' }, orderBy: { unitId: 'asc' } });
+    const pre = await db.registry.abUnitMetric.findMany({
+      where: { abTestId: test.id, metric: 'revenue' },
+      orderBy: { unitId: 'asc' },
+    });
     expect(pre.map((m) => [m.unitId, m.preValue, m.value])).toEqual([
       ['a', 42, 20],
       ['b', 0, 0],
       ['c', 5, 4],
     ]);
-    const [revenue] = (await abTestStatistics(db.registry, test.id)).metrics.filter((m) => m.metric === 'revenue');
-    expect(revenue).toMatchObject({ units: 3, sum: 24, sumSquares: 416, covariateSum: 47, covariateSumSquares: 42 * 42 + 25, crossSum: 42 * 20 + 5 * 4 });
+    const [revenue] = (await abTestStatistics(db.registry, test.id)).metrics.filter(
+      (m) => m.metric === 'revenue',
+    );
+    expect(revenue).toMatchObject({
+      units: 3,
+      sum: 24,
+      sumSquares: 416,
+      covariateSum: 47,
+      covariateSumSquares: 42 * 42 + 25,
+      crossSum: 42 * 20 + 5 * 4,
+    });
     // A later outcome moves the cross sum by x·Δy.
-    await recordAbEvents(db.registry, test.id, [{ variantId: treatment.id, type: 'outcome', unitId: 'a', metric: 'revenue', value: 1, idempotencyKey: 'ra2', occurredAt: at, step: 0 }]);
-    const [after] = (await abTestStatistics(db.registry, test.id)).metrics.filter((m) => m.metric === 'revenue');
+    await recordAbEvents(db.registry, test.id, [
+      {
+        variantId: treatment.id,
+        type: 'outcome',
+        unitId: 'a',
+        metric: 'revenue',
+        value: 1,
+        idempotencyKey: 'ra2',
+        occurredAt: at,
+        step: 0,
+      },
+    ]);
+    const [after] = (await abTestStatistics(db.registry, test.id)).metrics.filter(
+      (m) => m.metric === 'revenue',
+    );
     expect(after).toMatchObject({ sum: 25, sumSquares: 21 * 21 + 16, crossSum: 42 * 21 + 5 * 4 });
   });
 });

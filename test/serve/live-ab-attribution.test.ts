@@ -15,7 +15,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@lathe/artifacts';
 import { abTestDesign, bucketOf, rolloutPolicySchema } from '@lathe/experiments';
 import { train } from '@lathe/ml';
-import { getAlias, moveAlias, registerModelVersion, startRollout, stopAbTest, type AbTestWithVariants } from '@lathe/registry';
+import {
+  getAlias,
+  moveAlias,
+  registerModelVersion,
+  startRollout,
+  stopAbTest,
+  type AbTestWithVariants,
+} from '@lathe/registry';
 import { monitorRollouts } from '../../services/deploy/src/rollout-monitor.ts';
 import { syntheticTabular } from '../../packages/ml/src/testing/synthetic.ts';
 import { REPO_ROOT, createTestDatabase, freePort, type TestDatabase } from '../harness/index.ts';
@@ -31,14 +38,28 @@ async function startGateway(extraEnv: Record<string, string> = {}): Promise<stri
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'services/serve/src/main.ts')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, DATABASE_URL: db.schemaUrl, LATHE_SERVE_PORT: String(port), LATHE_SERVE_AUTH: 'none', LATHE_ARTIFACT_DIR: join(dir, 'store'), LATHE_LOG_LEVEL: 'fatal', ...extraEnv },
+    env: {
+      ...process.env,
+      DATABASE_URL: db.schemaUrl,
+      LATHE_SERVE_PORT: String(port),
+      LATHE_SERVE_AUTH: 'none',
+      LATHE_ARTIFACT_DIR: join(dir, 'store'),
+      LATHE_LOG_LEVEL: 'fatal',
+      ...extraEnv,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   children.push(child);
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`the gateway exited (${child.exitCode})`);
-    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) return base;
+    if (
+      await fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return base;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('the gateway did not come up');
@@ -49,7 +70,19 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lathe-live-ab-'));
   const store = new LocalArtifactStore(join(dir, 'store'));
   const dataset = await db.registry.dataset.create({ data: { name: 'shop', useCase: 'tabular' } });
-  experimentId = (await db.registry.experiment.create({ data: { name: 'shop', useCase: 'tabular', modelFamily: 'mlp', hyperparameters: {}, datasetId: dataset.id, gate: [], rolloutPolicy: {} } })).id;
+  experimentId = (
+    await db.registry.experiment.create({
+      data: {
+        name: 'shop',
+        useCase: 'tabular',
+        modelFamily: 'mlp',
+        hyperparameters: {},
+        datasetId: dataset.id,
+        gate: [],
+        rolloutPolicy: {},
+      },
+    })
+  ).id;
   for (const seed of [1, 2]) {
     const result = await train({
       family: 'mlp',
@@ -72,12 +105,24 @@ beforeAll(async () => {
     });
     versions.push(modelVersion.id);
   }
-  await db.registry.deployment.create({ data: { endpoint: 'shop', modelVersionId: versions[0]!, strategy: 'direct', status: 'active', traffic: 1 } });
+  await db.registry.deployment.create({
+    data: {
+      endpoint: 'shop',
+      modelVersionId: versions[0]!,
+      strategy: 'direct',
+      status: 'active',
+      traffic: 1,
+    },
+  });
 }, 120_000);
 
 afterAll(async () => {
   for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((resolve) => c.once('exit', resolve)) : undefined)));
+  await Promise.all(
+    children.map((c) =>
+      c.exitCode === null ? new Promise((resolve) => c.once('exit', resolve)) : undefined,
+    ),
+  );
   await db?.drop();
   await rm(dir, { recursive: true, force: true });
 });
@@ -106,7 +151,17 @@ async function startTest(name: string, policy: Record<string, unknown>): Promise
  * a unit seen before coming back. A unit converts (once) with probability `rate`, decided by a
  * hash of the seed and its id, so its arm cannot influence it.
  */
-async function drive(base: string, options: { seed: number; clients: number; durationMs: number; rate: number | ((variant: string) => number); onTick?: () => Promise<void>; until?: () => boolean }) {
+async function drive(
+  base: string,
+  options: {
+    seed: number;
+    clients: number;
+    durationMs: number;
+    rate: number | ((variant: string) => number);
+    onTick?: () => Promise<void>;
+    until?: () => boolean;
+  },
+) {
   const variants = new Map<string, string | null>();
   const conflicts: string[] = [];
   let next = 0;
@@ -116,7 +171,9 @@ async function drive(base: string, options: { seed: number; clients: number; dur
   const one = async (client: number) => {
     while (going()) {
       const returning = next > 10 && bucketOf(`r${options.seed}`, `${client}:${requests}`) < 1 / 3;
-      const unitId = returning ? `s${options.seed}-u${Math.floor(bucketOf(`p${options.seed}`, `${requests}`) * next)}` : `s${options.seed}-u${next++}`;
+      const unitId = returning
+        ? `s${options.seed}-u${Math.floor(bucketOf(`p${options.seed}`, `${requests}`) * next)}`
+        : `s${options.seed}-u${next++}`;
       requests++;
       const answer = await fetch(`${base}/v1/endpoints/shop/predict`, {
         method: 'POST',
@@ -124,13 +181,20 @@ async function drive(base: string, options: { seed: number; clients: number; dur
         body: JSON.stringify({ unitId, instances: [{ features: rows[requests % rows.length]!.features }] }),
       });
       const body = (await answer.json()) as { abTest: { variant: string } | null };
-      if (answer.status !== 200) throw new Error(`predict answered ${answer.status}: ${JSON.stringify(body)}`);
+      if (answer.status !== 200)
+        throw new Error(`predict answered ${answer.status}: ${JSON.stringify(body)}`);
       const variant = body.abTest?.variant ?? null;
       const before = variants.get(unitId);
       // Once in the test a unit keeps its arm; outside coverage (null) it may enter later, never leave.
-      if (before !== undefined && before !== null && variant !== before) conflicts.push(`${unitId}: ${before} then ${variant}`);
+      if (before !== undefined && before !== null && variant !== before)
+        conflicts.push(`${unitId}: ${before} then ${variant}`);
       if (before === undefined || before === null) variants.set(unitId, variant);
-      if (!returning && variant !== null && bucketOf(`c${options.seed}`, unitId) < (typeof options.rate === 'number' ? options.rate : options.rate(variant))) {
+      if (
+        !returning &&
+        variant !== null &&
+        bucketOf(`c${options.seed}`, unitId) <
+          (typeof options.rate === 'number' ? options.rate : options.rate(variant))
+      ) {
         const outcome = await fetch(`${base}/v1/endpoints/shop/outcomes`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
@@ -156,7 +220,12 @@ describe('A/B attribution on live traffic through the gateway process', () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       await db.registry.abTest.updateMany({ where: { status: 'running' }, data: { status: 'stopped' } }); // a failed seed's test
       // Compressed durations (a simulation of a real rollout): 2 s per step, looks every 250 ms.
-      const test = await startTest(`aa-${seed}`, { steps: [0.1, 0.3, 0.5], minStepDurationMs: 2000, minExposuresPerArm: 50, maxDurationMs: 3_600_000 });
+      const test = await startTest(`aa-${seed}`, {
+        steps: [0.1, 0.3, 0.5],
+        minStepDurationMs: 2000,
+        minExposuresPerArm: 50,
+        maxDurationMs: 3_600_000,
+      });
       await new Promise((resolve) => setTimeout(resolve, 1100)); // the gateway's routing TTL: it sees the test
       // Until both advances are made and units have entered the last step for 2.5 s (or 60 s: a slow machine).
       let advances = 0;
@@ -181,25 +250,64 @@ describe('A/B attribution on live traffic through the gateway process', () => {
 
       expect(conflicts).toEqual([]);
       expect([...variants.values()].filter((v) => v !== null).length).toBeGreaterThan(150);
-      const looks = await db.registry.abDecision.findMany({ where: { abTestId: test.id }, orderBy: { id: 'asc' } });
+      const looks = await db.registry.abDecision.findMany({
+        where: { abTestId: test.id },
+        orderBy: { id: 'asc' },
+      });
       const actions = looks.filter((l) => l.applied).map((l) => l.action);
       expect(actions.filter((a) => a === 'advance')).toHaveLength(2);
-      expect(actions.every((a) => a === 'hold' || a === 'advance' || a === 'stop'), `seed ${seed}: ${actions.join(',')}`).toBe(true);
-      const flagged = looks.filter((l) => (l.analysis as { sampleRatioMismatch: { detected: boolean } }).sampleRatioMismatch.detected);
-      expect(flagged.map((l) => l.reasons), `seed ${seed}`).toEqual([]);
+      expect(
+        actions.every((a) => a === 'hold' || a === 'advance' || a === 'stop'),
+        `seed ${seed}: ${actions.join(',')}`,
+      ).toBe(true);
+      const flagged = looks.filter(
+        (l) => (l.analysis as { sampleRatioMismatch: { detected: boolean } }).sampleRatioMismatch.detected,
+      );
+      expect(
+        flagged.map((l) => l.reasons),
+        `seed ${seed}`,
+      ).toEqual([]);
       // Units entered at every step, each stratum balanced by construction.
-      const strata = await db.registry.abStat.groupBy({ by: ['step'], where: { abTestId: test.id, metric: 'conversion' }, _sum: { units: true } });
+      const strata = await db.registry.abStat.groupBy({
+        by: ['step'],
+        where: { abTestId: test.id, metric: 'conversion' },
+        _sum: { units: true },
+      });
       expect(strata.map((s) => s.step).sort()).toEqual([0, 1, 2]);
-      await stopAbTest(db.registry, { abTestId: test.id, outcome: 'stop', reason: 'A/A check done', now: new Date(), actor: 'test' });
+      await stopAbTest(db.registry, {
+        abTestId: test.id,
+        outcome: 'stop',
+        reason: 'A/A check done',
+        now: new Date(),
+        actor: 'test',
+      });
     }
   }, 400_000);
 
   it('rolls back a worse model on live traffic: production stays, challenger no longer points at it', async () => {
     const base = await startGateway();
     await db.registry.abTest.updateMany({ where: { status: 'running' }, data: { status: 'stopped' } });
-    await moveAlias(db.registry, { modelName: 'shop', alias: 'production', modelVersionId: versions[0]!, reason: 'test', actor: 'test' });
-    await moveAlias(db.registry, { modelName: 'shop', alias: 'challenger', modelVersionId: versions[1]!, reason: 'test', actor: 'test' });
-    const test = await startTest('worse', { steps: [0.5], minStepDurationMs: 0, minExposuresPerArm: 100, maxDurationMs: 3_600_000, minimumDetectableEffect: 0.5 });
+    await moveAlias(db.registry, {
+      modelName: 'shop',
+      alias: 'production',
+      modelVersionId: versions[0]!,
+      reason: 'test',
+      actor: 'test',
+    });
+    await moveAlias(db.registry, {
+      modelName: 'shop',
+      alias: 'challenger',
+      modelVersionId: versions[1]!,
+      reason: 'test',
+      actor: 'test',
+    });
+    const test = await startTest('worse', {
+      steps: [0.5],
+      minStepDurationMs: 0,
+      minExposuresPerArm: 100,
+      maxDurationMs: 3_600_000,
+      minimumDetectableEffect: 0.5,
+    });
     await new Promise((resolve) => setTimeout(resolve, 1100));
     let ended = false;
     await drive(base, {
@@ -208,7 +316,8 @@ describe('A/B attribution on live traffic through the gateway process', () => {
       durationMs: 30_000,
       rate: (variant) => (variant === 'treatment' ? 0.05 : 0.2),
       onTick: async () => {
-        if (!ended) ended = (await monitorRollouts(db.registry)).some((r) => r.decision.action !== 'hold' && r.applied);
+        if (!ended)
+          ended = (await monitorRollouts(db.registry)).some((r) => r.decision.action !== 'hold' && r.applied);
       },
       until: () => ended,
     });
@@ -216,11 +325,14 @@ describe('A/B attribution on live traffic through the gateway process', () => {
     expect(final.status).toBe('rolled_back');
     expect((await getAlias(db.registry, 'shop', 'production'))?.modelVersionId).toBe(versions[0]);
     expect(await getAlias(db.registry, 'shop', 'challenger')).toBeNull();
-    const deployment = await db.registry.deployment.findFirstOrThrow({ where: { endpoint: 'shop', modelVersionId: versions[1]!, runId: { not: null } }, orderBy: { createdAt: 'desc' } });
+    const deployment = await db.registry.deployment.findFirstOrThrow({
+      where: { endpoint: 'shop', modelVersionId: versions[1]!, runId: { not: null } },
+      orderBy: { createdAt: 'desc' },
+    });
     expect(deployment).toMatchObject({ status: 'rolled_back', traffic: 0 });
   }, 60_000);
 
-  it("rolls back a treatment whose gateway requests fail (the error-rate guardrail), and challenger stops pointing at it", async () => {
+  it('rolls back a treatment whose gateway requests fail (the error-rate guardrail), and challenger stops pointing at it', async () => {
     const base = await startGateway();
     await db.registry.abTest.updateMany({ where: { status: 'running' }, data: { status: 'stopped' } });
     // A version whose artifact is not in the store: every load fails (503 model_unavailable).
@@ -233,8 +345,19 @@ describe('A/B attribution on live traffic through the gateway process', () => {
       sizeBytes: 1,
       signature: {} as never,
     });
-    await moveAlias(db.registry, { modelName: 'shop', alias: 'challenger', modelVersionId: broken.id, reason: 'test', actor: 'test' });
-    const parsed = rolloutPolicySchema.parse({ steps: [0.5], minStepDurationMs: 0, minExposuresPerArm: 50, maxDurationMs: 3_600_000 });
+    await moveAlias(db.registry, {
+      modelName: 'shop',
+      alias: 'challenger',
+      modelVersionId: broken.id,
+      reason: 'test',
+      actor: 'test',
+    });
+    const parsed = rolloutPolicySchema.parse({
+      steps: [0.5],
+      minStepDurationMs: 0,
+      minExposuresPerArm: 50,
+      maxDurationMs: 3_600_000,
+    });
     const { abTest: test } = await startRollout(db.registry, {
       name: 'broken-treatment',
       endpoint: 'shop',
@@ -254,7 +377,10 @@ describe('A/B attribution on live traffic through the gateway process', () => {
       const answer = await fetch(`${base}/v1/endpoints/shop/predict`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ unitId: `broken-${i}`, instances: [{ features: rows[i % rows.length]!.features }] }),
+        body: JSON.stringify({
+          unitId: `broken-${i}`,
+          instances: [{ features: rows[i % rows.length]!.features }],
+        }),
       });
       statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
     }
@@ -264,16 +390,25 @@ describe('A/B attribution on live traffic through the gateway process', () => {
     const [result] = await monitorRollouts(db.registry);
     expect(result!.decision.action, result!.decision.reasons.join('; ')).toBe('rollback');
     expect(result!.decision.reasons.join(' ')).toMatch(/guardrail breached: gateway error rate/);
-    expect((await db.registry.abTest.findUniqueOrThrow({ where: { id: test.id } })).status).toBe('rolled_back');
+    expect((await db.registry.abTest.findUniqueOrThrow({ where: { id: test.id } })).status).toBe(
+      'rolled_back',
+    );
     expect(await getAlias(db.registry, 'shop', 'challenger')).toBeNull();
-    expect((await getAlias(db.registry, 'shop', 'production'))?.modelVersionId ?? versions[0]).toBe(versions[0]);
+    expect((await getAlias(db.registry, 'shop', 'production'))?.modelVersionId ?? versions[0]).toBe(
+      versions[0],
+    );
   }, 60_000);
 
   it('flags the sample ratio mismatch of a gateway with a 52/48 assignment bug', async () => {
     // 1 − 48/52 of the treatment's units are served as control: 52/48 instead of 50/50.
     const base = await startGateway({ LATHE_SERVE_FAULT_ASSIGNMENT_SKEW: String(1 - 48 / 52) });
     await db.registry.abTest.updateMany({ where: { status: 'running' }, data: { status: 'stopped' } });
-    const test = await startTest('skewed', { steps: [0.5], minStepDurationMs: 0, minExposuresPerArm: 100, maxDurationMs: 3_600_000 });
+    const test = await startTest('skewed', {
+      steps: [0.5],
+      minStepDurationMs: 0,
+      minExposuresPerArm: 100,
+      maxDurationMs: 3_600_000,
+    });
     await new Promise((resolve) => setTimeout(resolve, 1100));
     let flagged = false;
     await drive(base, {

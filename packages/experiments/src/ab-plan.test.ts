@@ -21,7 +21,10 @@ describe('planning an A/B test', () => {
   });
 
   it('says before the test starts when the maximum duration cannot reach the MDE', () => {
-    const slow = rolloutPolicySchema.parse({ minimumDetectableEffect: 0.01, plan: { baseline: 0.05, unitsPerHour: 50 } });
+    const slow = rolloutPolicySchema.parse({
+      minimumDetectableEffect: 0.01,
+      plan: { baseline: 0.05, unitsPerHour: 50 },
+    });
     const plan = plannedTest(slow)!;
     expect(plan.reachable).toBe(false);
     expect(plan.message).toMatch(/cannot reach 80% power .* within the maximum duration/);
@@ -29,8 +32,15 @@ describe('planning an A/B test', () => {
   });
 
   it('refuses a plan it cannot make, naming the field', () => {
-    expect(rolloutPolicySchema.safeParse({ plan: { baseline: 1.5, unitsPerHour: 10 } }).error?.issues[0]?.path).toEqual(['plan', 'baseline']);
-    expect(rolloutPolicySchema.safeParse({ metric: 'revenue', plan: { baseline: 12, unitsPerHour: 10 } }).error?.issues[0]?.path).toEqual(['plan', 'standardDeviation']);
-    expect(() => planAbTest(policy, { baseline: 10, kind: 'mean', unitsPerHour: 100 })).toThrow(/standardDeviation/);
+    expect(
+      rolloutPolicySchema.safeParse({ plan: { baseline: 1.5, unitsPerHour: 10 } }).error?.issues[0]?.path,
+    ).toEqual(['plan', 'baseline']);
+    expect(
+      rolloutPolicySchema.safeParse({ metric: 'revenue', plan: { baseline: 12, unitsPerHour: 10 } }).error
+        ?.issues[0]?.path,
+    ).toEqual(['plan', 'standardDeviation']);
+    expect(() => planAbTest(policy, { baseline: 10, kind: 'mean', unitsPerHour: 100 })).toThrow(
+      /standardDeviation/,
+    );
   });
 });

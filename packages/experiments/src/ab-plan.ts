@@ -6,7 +6,13 @@
  * then at full coverage (the last step) until the end.
  */
 import { mixingVarianceForMde } from './msprt.ts';
-import { coverageAtStep, metricKind, treatmentSplit, type MetricKind, type RolloutPolicy } from './rollout-policy.ts';
+import {
+  coverageAtStep,
+  metricKind,
+  treatmentSplit,
+  type MetricKind,
+  type RolloutPolicy,
+} from './rollout-policy.ts';
 import { fixedHorizonUnitsPerArm, sequentialUnitsForPower } from './sample-size.ts';
 
 export interface AbPlanInput {
@@ -36,15 +42,35 @@ export interface AbPlan {
 
 export function planAbTest(policy: RolloutPolicy, input: AbPlanInput): AbPlan {
   const power = input.power ?? 0.8;
-  if (!(input.baseline > 0) && input.kind === 'proportion') throw new RangeError('baseline: a conversion rate in (0, 1) is needed');
-  if (input.kind === 'proportion' && !(input.baseline < 1)) throw new RangeError('baseline: a conversion rate in (0, 1) is needed');
+  if (!(input.baseline > 0) && input.kind === 'proportion')
+    throw new RangeError('baseline: a conversion rate in (0, 1) is needed');
+  if (input.kind === 'proportion' && !(input.baseline < 1))
+    throw new RangeError('baseline: a conversion rate in (0, 1) is needed');
   if (!(input.unitsPerHour > 0)) throw new RangeError('unitsPerHour must be > 0');
-  const sd = input.kind === 'proportion' ? Math.sqrt(input.baseline * (1 - input.baseline)) : input.standardDeviation;
-  if (!(sd !== undefined && sd > 0)) throw new RangeError('standardDeviation: a positive per-unit standard deviation is needed for a mean metric');
+  const sd =
+    input.kind === 'proportion' ? Math.sqrt(input.baseline * (1 - input.baseline)) : input.standardDeviation;
+  if (!(sd !== undefined && sd > 0))
+    throw new RangeError(
+      'standardDeviation: a positive per-unit standard deviation is needed for a mean metric',
+    );
   const absolute = policy.minimumDetectableEffect * Math.abs(input.baseline);
   const share = treatmentSplit(policy);
-  const fixed = fixedHorizonUnitsPerArm({ baseline: input.baseline, standardDeviation: sd, minimumDetectableEffect: absolute, alpha: policy.alpha, power, treatmentShare: share }).total;
-  const sequential = sequentialUnitsForPower({ standardDeviation: sd, minimumDetectableEffect: absolute, alpha: policy.alpha, power, mixingVariance: mixingVarianceForMde(absolute), treatmentShare: share }).total;
+  const fixed = fixedHorizonUnitsPerArm({
+    baseline: input.baseline,
+    standardDeviation: sd,
+    minimumDetectableEffect: absolute,
+    alpha: policy.alpha,
+    power,
+    treatmentShare: share,
+  }).total;
+  const sequential = sequentialUnitsForPower({
+    standardDeviation: sd,
+    minimumDetectableEffect: absolute,
+    alpha: policy.alpha,
+    power,
+    mixingVariance: mixingVarianceForMde(absolute),
+    treatmentShare: share,
+  }).total;
   const hoursFor = (units: number) => hoursToCollect(policy, input.unitsPerHour, units);
   const seqHours = hoursFor(sequential);
   const fixedHours = hoursFor(fixed);
@@ -85,5 +111,11 @@ function hoursToCollect(policy: RolloutPolicy, unitsPerHour: number, units: numb
 export function plannedTest(policy: RolloutPolicy): AbPlan | null {
   if (!policy.plan) return null;
   const { baseline, unitsPerHour, standardDeviation, power } = policy.plan;
-  return planAbTest(policy, { baseline, unitsPerHour, power, kind: metricKind(policy, policy.metric), ...(standardDeviation !== undefined ? { standardDeviation } : {}) });
+  return planAbTest(policy, {
+    baseline,
+    unitsPerHour,
+    power,
+    kind: metricKind(policy, policy.metric),
+    ...(standardDeviation !== undefined ? { standardDeviation } : {}),
+  });
 }

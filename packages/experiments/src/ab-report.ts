@@ -14,7 +14,12 @@ export interface AbDecisionSummary {
   applied: boolean;
   reasons: string[];
   /** The primary metric at that look: relative change, its always-valid interval and p-value. */
-  primary: { relativeChange: number | null; sequentialInterval: [number, number] | null; pValue: number | null; units: number } | null;
+  primary: {
+    relativeChange: number | null;
+    sequentialInterval: [number, number] | null;
+    pValue: number | null;
+    units: number;
+  } | null;
 }
 
 export interface AbReport {

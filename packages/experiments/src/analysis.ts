@@ -25,10 +25,20 @@ import { conversionPosterior, expectedLoss, probabilityBBeatsA } from './beta-bi
 import { msprt, nonInferiority, type SequentialResult } from './msprt.ts';
 import { benjaminiHochberg, holm } from './multiple-testing.ts';
 import { normalComparison } from './normal-posterior.ts';
-import { businessGuardrailMetric, metricKind, type MetricKind, type RolloutPolicy } from './rollout-policy.ts';
+import {
+  businessGuardrailMetric,
+  metricKind,
+  type MetricKind,
+  type RolloutPolicy,
+} from './rollout-policy.ts';
 import { sequentialSrm } from './sequential-srm.ts';
 import { sampleRatioMismatch } from './statistics.ts';
-import { relativeChange, stratifiedDifference, type ArmCell, type StratifiedDifference } from './stratified-estimate.ts';
+import {
+  relativeChange,
+  stratifiedDifference,
+  type ArmCell,
+  type StratifiedDifference,
+} from './stratified-estimate.ts';
 
 // jstat is CommonJS: Node's ESM loader exposes it as the default export only.
 import jstat from 'jstat';
@@ -97,7 +107,12 @@ export interface MetricComparison {
   control: number;
   treatment: number;
   difference: number;
-  relative: { estimate: number; standardError: number; sequentialInterval: [number, number]; fixedInterval: [number, number] } | null;
+  relative: {
+    estimate: number;
+    standardError: number;
+    sequentialInterval: [number, number];
+    fixedInterval: [number, number];
+  } | null;
   cuped: { applied: boolean; varianceReduction: number };
   sequential: SequentialResult;
   fixedHorizon: FixedHorizonResult;
@@ -141,8 +156,19 @@ export interface TreatmentAnalysis {
 }
 
 export interface BusinessReadout {
-  conversion: { control: number; treatment: number; relativeUplift: number | null; interval: [number, number] | null } | null;
-  revenuePerUnit: { control: number; treatment: number; difference: number; interval: [number, number]; relativeUplift: number | null } | null;
+  conversion: {
+    control: number;
+    treatment: number;
+    relativeUplift: number | null;
+    interval: [number, number] | null;
+  } | null;
+  revenuePerUnit: {
+    control: number;
+    treatment: number;
+    difference: number;
+    interval: [number, number];
+    relativeUplift: number | null;
+  } | null;
   /** Units per hour of the whole endpoint, from the test's own traffic. */
   unitsPerHour: number | null;
   projectedMonthlyImpact: { estimate: number; interval: [number, number] } | null;
@@ -150,7 +176,13 @@ export interface BusinessReadout {
 }
 
 export interface AbAnalysis {
-  variants: Array<{ name: string; isControl: boolean; weight: number; units: number; perStep: Array<{ step: number; units: number }> }>;
+  variants: Array<{
+    name: string;
+    isControl: boolean;
+    weight: number;
+    units: number;
+    perStep: Array<{ step: number; units: number }>;
+  }>;
   treatments: TreatmentAnalysis[];
   sampleRatioMismatch: {
     /** Sequential (Dirichlet–multinomial) test over the strata: what the decision reads. */
@@ -167,13 +199,20 @@ export interface AbAnalysis {
 
 const HOURS_PER_MONTH = 24 * 30;
 
-export function analyseAbTest(data: AbTestData, policy: RolloutPolicy, options: { detail?: 'full' | 'decision' } = {}): AbAnalysis {
+export function analyseAbTest(
+  data: AbTestData,
+  policy: RolloutPolicy,
+  options: { detail?: 'full' | 'decision' } = {},
+): AbAnalysis {
   const detail = options.detail ?? 'full';
   const control = data.variants.find((v) => v.isControl);
   if (!control) throw new RangeError('an A/B test needs a control variant');
-  const steps = [...new Set([...data.metrics.map((c) => c.step), ...data.requests.map((c) => c.step)])].sort((a, b) => a - b);
+  const steps = [...new Set([...data.metrics.map((c) => c.step), ...data.requests.map((c) => c.step)])].sort(
+    (a, b) => a - b,
+  );
   const cellsOf = indexCells(data.metrics);
-  const unitsOf = (variant: string, step: number) => cellsOf.get(key(variant, step, policy.metric))?.units ?? maxUnits(data.metrics, variant, step);
+  const unitsOf = (variant: string, step: number) =>
+    cellsOf.get(key(variant, step, policy.metric))?.units ?? maxUnits(data.metrics, variant, step);
 
   const variants = data.variants.map((v) => {
     const perStep = steps.map((step) => ({ step, units: unitsOf(v.name, step) }));
@@ -186,11 +225,20 @@ export function analyseAbTest(data: AbTestData, policy: RolloutPolicy, options: 
       steps.map((step) => {
         const cell = cellsOf.get(key(variant, step, metric));
         const units = unitsOf(variant, step);
-        return [step, cell ? { ...cell, units } : { units, sum: 0, sumSquares: 0, covariateSum: 0, covariateSumSquares: 0, crossSum: 0 }] as const;
+        return [
+          step,
+          cell
+            ? { ...cell, units }
+            : { units, sum: 0, sumSquares: 0, covariateSum: 0, covariateSumSquares: 0, crossSum: 0 },
+        ] as const;
       }),
     );
 
-  const compare = (treatment: string, metric: string, role: MetricComparison['role']): MetricComparison | null => {
+  const compare = (
+    treatment: string,
+    metric: string,
+    role: MetricComparison['role'],
+  ): MetricComparison | null => {
     const kind = metricKind(policy, metric);
     const c = armCells(control.name, metric);
     const t = armCells(treatment, metric);
@@ -198,7 +246,15 @@ export function analyseAbTest(data: AbTestData, policy: RolloutPolicy, options: 
     const estimate = stratifiedDifference(strata, { cuped: policy.cuped.enabled });
     if (!estimate) return null;
     const wantBayes = detail === 'full' || (role === 'primary' && policy.decisionRule === 'bayesian');
-    return compareMetric(estimate, { metric, kind, role, policy, wantBayes, full: detail === 'full', pooled: { control: pooledArm(c), treatment: pooledArm(t) } });
+    return compareMetric(estimate, {
+      metric,
+      kind,
+      role,
+      policy,
+      wantBayes,
+      full: detail === 'full',
+      pooled: { control: pooledArm(c), treatment: pooledArm(t) },
+    });
   };
 
   const treatments = data.variants
@@ -207,7 +263,9 @@ export function analyseAbTest(data: AbTestData, policy: RolloutPolicy, options: 
       const notes: string[] = [];
       const primary = compare(treatment.name, policy.metric, 'primary');
       if (!primary) notes.push(`${policy.metric}: needs at least 2 exposed units per arm in a traffic step`);
-      const guardrails = guardrailsOf(policy, treatment.name, control.name, data.requests, (metric) => compare(treatment.name, metric, 'guardrail'));
+      const guardrails = guardrailsOf(policy, treatment.name, control.name, data.requests, (metric) =>
+        compare(treatment.name, metric, 'guardrail'),
+      );
       const secondary = policy.secondaryMetrics
         .filter((m) => m.name !== policy.metric)
         .map((m) => compare(treatment.name, m.name, 'secondary'))
@@ -224,31 +282,64 @@ export function analyseAbTest(data: AbTestData, policy: RolloutPolicy, options: 
     });
 
   const srmStrata = steps
-    .map((step) => ({ observed: variants.map((v) => unitsOf(v.name, step)), weights: variants.map((v) => v.weight) }))
+    .map((step) => ({
+      observed: variants.map((v) => unitsOf(v.name, step)),
+      weights: variants.map((v) => v.weight),
+    }))
     .filter((s) => s.observed.some((n) => n > 0));
   const srm = sequentialSrm(srmStrata, { alpha: policy.srmAlpha });
-  const chiSquare = detail === 'full' ? sampleRatioMismatch(variants.map((v) => v.units), variants.map((v) => v.weight)) : { statistic: 0, pValue: 1 };
+  const chiSquare =
+    detail === 'full'
+      ? sampleRatioMismatch(
+          variants.map((v) => v.units),
+          variants.map((v) => v.weight),
+        )
+      : { statistic: 0, pValue: 1 };
 
   return {
     variants,
     treatments,
-    sampleRatioMismatch: { pValue: srm.pValue, logBayesFactor: srm.logBayesFactor, detected: srm.detected, chiSquare },
+    sampleRatioMismatch: {
+      pValue: srm.pValue,
+      logBayesFactor: srm.logBayesFactor,
+      detected: srm.detected,
+      chiSquare,
+    },
     health: detail === 'full' ? data.variants.map((v) => armHealth(v.name, data.requests)) : [],
-    readout: detail === 'full' ? businessReadout(data, totalUnits, (metric) => compare(treatments[0]?.variant ?? '', metric, 'secondary')) : emptyReadout(),
+    readout:
+      detail === 'full'
+        ? businessReadout(data, totalUnits, (metric) =>
+            compare(treatments[0]?.variant ?? '', metric, 'secondary'),
+          )
+        : emptyReadout(),
     totalUnits,
   };
 }
 
 function compareMetric(
   estimate: StratifiedDifference,
-  ctx: { metric: string; kind: MetricKind; role: MetricComparison['role']; policy: RolloutPolicy; wantBayes: boolean; full: boolean; pooled: { control: ArmCell; treatment: ArmCell } },
+  ctx: {
+    metric: string;
+    kind: MetricKind;
+    role: MetricComparison['role'];
+    policy: RolloutPolicy;
+    wantBayes: boolean;
+    full: boolean;
+    pooled: { control: ArmCell; treatment: ArmCell };
+  },
 ): MetricComparison {
   const { policy } = ctx;
   const notes: string[] = [];
   // τ = MDE on the difference's scale: the planned relative effect times the control's mean.
-  const scale = Math.abs(estimate.controlMean) > 0 ? Math.abs(estimate.controlMean) : Math.abs(estimate.treatmentMean);
+  const scale =
+    Math.abs(estimate.controlMean) > 0 ? Math.abs(estimate.controlMean) : Math.abs(estimate.treatmentMean);
   const mixingVariance = (policy.minimumDetectableEffect * scale) ** 2;
-  const sequential = msprt({ estimate: estimate.difference, variance: estimate.variance, mixingVariance: mixingVariance > 0 ? mixingVariance : 1, alpha: policy.alpha });
+  const sequential = msprt({
+    estimate: estimate.difference,
+    variance: estimate.variance,
+    mixingVariance: mixingVariance > 0 ? mixingVariance : 1,
+    alpha: policy.alpha,
+  });
   const fixedHorizon = waldTest(estimate.difference, estimate.variance, policy.alpha);
   const rel = relativeChange(estimate);
   let relative: MetricComparison['relative'] = null;
@@ -261,17 +352,30 @@ function compareMetric(
       standardError: se,
       // The difference's confidence sequence over the control's mean: the control's own noise is
       // left out of this scale change (it is small next to the difference's at any useful size).
-      sequentialInterval: [sequential.interval[0] / mu, sequential.interval[1] / mu].sort((a, b) => a - b) as [number, number],
+      sequentialInterval: [sequential.interval[0] / mu, sequential.interval[1] / mu].sort(
+        (a, b) => a - b,
+      ) as [number, number],
       fixedInterval: [rel.estimate - z * se, rel.estimate + z * se],
     };
   } else notes.push(`${ctx.metric}: the control's mean is 0, so there is no relative change`);
-  if (estimate.unitsLeftOut > 0) notes.push(`${estimate.unitsLeftOut} units are in traffic steps with fewer than 2 units in an arm and not yet counted`);
+  if (estimate.unitsLeftOut > 0)
+    notes.push(
+      `${estimate.unitsLeftOut} units are in traffic steps with fewer than 2 units in an arm and not yet counted`,
+    );
 
   let bayesian: BayesianResult | null = null;
   if (ctx.wantBayes) {
     if (ctx.kind === 'proportion') {
       // Beta(1, 1) priors; the credible intervals (a bisection each) only where they are shown.
-      const posterior = (arm: ArmCell) => (ctx.full ? conversionPosterior({ units: arm.units, conversions: arm.sum }) : { alpha: 1 + arm.sum, beta: 1 + arm.units - arm.sum, mean: (1 + arm.sum) / (2 + arm.units), interval: null });
+      const posterior = (arm: ArmCell) =>
+        ctx.full
+          ? conversionPosterior({ units: arm.units, conversions: arm.sum })
+          : {
+              alpha: 1 + arm.sum,
+              beta: 1 + arm.units - arm.sum,
+              mean: (1 + arm.sum) / (2 + arm.units),
+              interval: null,
+            };
       const c = posterior(ctx.pooled.control);
       const t = posterior(ctx.pooled.treatment);
       const loss = expectedLoss(c, t);
@@ -280,16 +384,33 @@ function compareMetric(
       bayesian = {
         probabilityTreatmentBetter: probabilityBBeatsA(c, t),
         expectedLoss: { chooseTreatment, chooseControl },
-        relativeExpectedLoss: c.mean > 0 ? { chooseTreatment: chooseTreatment / c.mean, chooseControl: chooseControl / c.mean } : null,
-        ...(c.interval && t.interval ? { credibleIntervals: { control: c.interval, treatment: t.interval } } : {}),
+        relativeExpectedLoss:
+          c.mean > 0
+            ? { chooseTreatment: chooseTreatment / c.mean, chooseControl: chooseControl / c.mean }
+            : null,
+        ...(c.interval && t.interval
+          ? { credibleIntervals: { control: c.interval, treatment: t.interval } }
+          : {}),
       };
     } else {
-      const posterior = normalComparison({ difference: estimate.difference, standardError: Math.sqrt(estimate.variance) });
+      const posterior = normalComparison({
+        difference: estimate.difference,
+        standardError: Math.sqrt(estimate.variance),
+      });
       const mu = Math.abs(estimate.controlMean);
       bayesian = {
         probabilityTreatmentBetter: posterior.probabilityPositive,
-        expectedLoss: { chooseTreatment: posterior.expectedLossIfChooseTreatment, chooseControl: posterior.expectedLossIfChooseControl },
-        relativeExpectedLoss: mu > 0 ? { chooseTreatment: posterior.expectedLossIfChooseTreatment / mu, chooseControl: posterior.expectedLossIfChooseControl / mu } : null,
+        expectedLoss: {
+          chooseTreatment: posterior.expectedLossIfChooseTreatment,
+          chooseControl: posterior.expectedLossIfChooseControl,
+        },
+        relativeExpectedLoss:
+          mu > 0
+            ? {
+                chooseTreatment: posterior.expectedLossIfChooseTreatment / mu,
+                chooseControl: posterior.expectedLossIfChooseControl / mu,
+              }
+            : null,
       };
     }
   }
@@ -334,7 +455,20 @@ function guardrailsOf(
     const m = compare(business);
     if (m) {
       const margin = guardrails.businessMetric.margin * Math.abs(m.control);
-      if (margin > 0) out.push(guardrail(`${business} not worse by more than ${(guardrails.businessMetric.margin * 100).toFixed(1)}%`, business, 'higher_is_better', margin, m.control, m.treatment, m.difference, m.sequential.standardError ** 2, guardrails.alpha));
+      if (margin > 0)
+        out.push(
+          guardrail(
+            `${business} not worse by more than ${(guardrails.businessMetric.margin * 100).toFixed(1)}%`,
+            business,
+            'higher_is_better',
+            margin,
+            m.control,
+            m.treatment,
+            m.difference,
+            m.sequential.standardError ** 2,
+            guardrails.alpha,
+          ),
+        );
     }
   }
   const perRequest = (name: string, field: 'errors' | 'slow', margin: number) => {
@@ -350,9 +484,26 @@ function guardrailsOf(
     const ac = adjusted(c[field], c.requests);
     const at = adjusted(t[field], t.requests);
     const variance = (ac * (1 - ac)) / (c.requests + 2) + (at * (1 - at)) / (t.requests + 2);
-    out.push(guardrail(name, field === 'errors' ? 'error_rate' : 'slow_requests', 'lower_is_better', margin, pc, pt, pt - pc, variance, guardrails.alpha));
+    out.push(
+      guardrail(
+        name,
+        field === 'errors' ? 'error_rate' : 'slow_requests',
+        'lower_is_better',
+        margin,
+        pc,
+        pt,
+        pt - pc,
+        variance,
+        guardrails.alpha,
+      ),
+    );
   };
-  if (guardrails.errorRate !== false) perRequest(`gateway error rate not higher by more than ${guardrails.errorRate.margin}`, 'errors', guardrails.errorRate.margin);
+  if (guardrails.errorRate !== false)
+    perRequest(
+      `gateway error rate not higher by more than ${guardrails.errorRate.margin}`,
+      'errors',
+      guardrails.errorRate.margin,
+    );
   if (guardrails.slowRequests !== false) {
     perRequest(
       `requests slower than ${guardrails.slowRequests.thresholdMs} ms not more frequent by more than ${guardrails.slowRequests.margin}`,
@@ -375,12 +526,39 @@ function guardrail(
   alpha: number,
 ): GuardrailResult {
   // A zero variance (no failures in either arm yet) gives no evidence either way.
-  const result = variance > 0 ? nonInferiority({ estimate: difference, variance, mixingVariance: margin ** 2, alpha, margin, direction }) : { breached: false, confirmedNonInferior: false, bound: difference };
-  return { name, metric, direction, margin, control, treatment, difference, bound: result.bound, breached: result.breached, confirmedNonInferior: result.confirmedNonInferior };
+  const result =
+    variance > 0
+      ? nonInferiority({
+          estimate: difference,
+          variance,
+          mixingVariance: margin ** 2,
+          alpha,
+          margin,
+          direction,
+        })
+      : { breached: false, confirmedNonInferior: false, bound: difference };
+  return {
+    name,
+    metric,
+    direction,
+    margin,
+    control,
+    treatment,
+    difference,
+    bound: result.bound,
+    breached: result.breached,
+    confirmedNonInferior: result.confirmedNonInferior,
+  };
 }
 
 function requestTotals(requests: RequestCell[], variant: string) {
-  const t = { requests: 0, errors: 0, slow: 0, latencySumMs: 0, histogram: LATENCY_BUCKETS_MS.map(() => 0).concat(0) };
+  const t = {
+    requests: 0,
+    errors: 0,
+    slow: 0,
+    latencySumMs: 0,
+    histogram: LATENCY_BUCKETS_MS.map(() => 0).concat(0),
+  };
   for (const r of requests) {
     if (r.variant !== variant) continue;
     t.requests += r.requests;
@@ -396,7 +574,8 @@ function requestTotals(requests: RequestCell[], variant: string) {
 
 function armHealth(variant: string, requests: RequestCell[]): ArmHealth {
   const t = requestTotals(requests, variant);
-  if (t.requests === 0) return { variant, requests: 0, errorRate: null, slowRate: null, meanLatencyMs: null, p99LatencyMs: null };
+  if (t.requests === 0)
+    return { variant, requests: 0, errorRate: null, slowRate: null, meanLatencyMs: null, p99LatencyMs: null };
   return {
     variant,
     requests: t.requests,
@@ -426,7 +605,11 @@ export function histogramQuantile(histogram: number[], q: number): number | null
   return LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1]!;
 }
 
-function businessReadout(data: AbTestData, totalUnits: number, compare: (metric: string) => MetricComparison | null): BusinessReadout {
+function businessReadout(
+  data: AbTestData,
+  totalUnits: number,
+  compare: (metric: string) => MetricComparison | null,
+): BusinessReadout {
   const conversion = compare('conversion');
   // No revenue recorded in either arm: there is nothing to read out (rather than "±0, P(loss) 50%").
   const recorded = data.metrics.some((c) => c.metric === 'revenue' && c.sumSquares > 0);
@@ -434,28 +617,53 @@ function businessReadout(data: AbTestData, totalUnits: number, compare: (metric:
   const hours = data.elapsedMs / 3_600_000;
   const unitsPerHour = hours > 0 && data.coverage > 0 ? totalUnits / hours / data.coverage : null;
   const z = jStat.normal.inv(0.975, 0, 1);
-  const revenueInterval = revenue ? ([revenue.difference - z * revenue.sequential.standardError, revenue.difference + z * revenue.sequential.standardError] as [number, number]) : null;
+  const revenueInterval = revenue
+    ? ([
+        revenue.difference - z * revenue.sequential.standardError,
+        revenue.difference + z * revenue.sequential.standardError,
+      ] as [number, number])
+    : null;
   const monthlyUnits = unitsPerHour === null ? null : unitsPerHour * HOURS_PER_MONTH;
   return {
     conversion: conversion
-      ? { control: conversion.control, treatment: conversion.treatment, relativeUplift: conversion.relative?.estimate ?? null, interval: conversion.relative?.fixedInterval ?? null }
+      ? {
+          control: conversion.control,
+          treatment: conversion.treatment,
+          relativeUplift: conversion.relative?.estimate ?? null,
+          interval: conversion.relative?.fixedInterval ?? null,
+        }
       : null,
     revenuePerUnit:
       revenue && revenueInterval
-        ? { control: revenue.control, treatment: revenue.treatment, difference: revenue.difference, interval: revenueInterval, relativeUplift: revenue.relative?.estimate ?? null }
+        ? {
+            control: revenue.control,
+            treatment: revenue.treatment,
+            difference: revenue.difference,
+            interval: revenueInterval,
+            relativeUplift: revenue.relative?.estimate ?? null,
+          }
         : null,
     unitsPerHour,
     // If everyone got the treatment: the revenue difference per unit times a month of the endpoint's units.
     projectedMonthlyImpact:
       revenue && revenueInterval && monthlyUnits !== null
-        ? { estimate: revenue.difference * monthlyUnits, interval: [revenueInterval[0] * monthlyUnits, revenueInterval[1] * monthlyUnits] }
+        ? {
+            estimate: revenue.difference * monthlyUnits,
+            interval: [revenueInterval[0] * monthlyUnits, revenueInterval[1] * monthlyUnits],
+          }
         : null,
     probabilityLosesMoney: revenue?.bayesian ? 1 - revenue.bayesian.probabilityTreatmentBetter : null,
   };
 }
 
 function emptyReadout(): BusinessReadout {
-  return { conversion: null, revenuePerUnit: null, unitsPerHour: null, projectedMonthlyImpact: null, probabilityLosesMoney: null };
+  return {
+    conversion: null,
+    revenuePerUnit: null,
+    unitsPerHour: null,
+    projectedMonthlyImpact: null,
+    probabilityLosesMoney: null,
+  };
 }
 
 function pooledArm(cells: Map<number, ArmCell>): ArmCell {

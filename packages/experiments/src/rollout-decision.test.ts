@@ -3,15 +3,40 @@ import { analyseAbTest, type AbTestData, type MetricCell, type RequestCell } fro
 import { decideRollout } from './rollout-decision.ts';
 import { coverageAtStep, rolloutPolicySchema, trackedMetrics, treatmentSplit } from './rollout-policy.ts';
 
-const policy = rolloutPolicySchema.parse({ steps: [0.1, 0.5], minExposuresPerArm: 1000, minStepDurationMs: 1000, maxDurationMs: 10_000 });
+const policy = rolloutPolicySchema.parse({
+  steps: [0.1, 0.5],
+  minExposuresPerArm: 1000,
+  minStepDurationMs: 1000,
+  maxDurationMs: 10_000,
+});
 const t0 = new Date('2026-01-01T00:00:00Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
 
 /** One step's cells: conversion (a proportion) and revenue (10 per conversion). */
 function cells(step: number, arms: Record<string, [units: number, conversions: number]>): MetricCell[] {
   return Object.entries(arms).flatMap(([variant, [units, conversions]]) => [
-    { variant, step, metric: 'conversion', units, sum: conversions, sumSquares: conversions, covariateSum: 0, covariateSumSquares: 0, crossSum: 0 },
-    { variant, step, metric: 'revenue', units, sum: conversions * 10, sumSquares: conversions * 100, covariateSum: 0, covariateSumSquares: 0, crossSum: 0 },
+    {
+      variant,
+      step,
+      metric: 'conversion',
+      units,
+      sum: conversions,
+      sumSquares: conversions,
+      covariateSum: 0,
+      covariateSumSquares: 0,
+      crossSum: 0,
+    },
+    {
+      variant,
+      step,
+      metric: 'revenue',
+      units,
+      sum: conversions * 10,
+      sumSquares: conversions * 100,
+      covariateSum: 0,
+      covariateSumSquares: 0,
+      crossSum: 0,
+    },
   ]);
 }
 const data = (metrics: MetricCell[], requests: RequestCell[] = []): AbTestData => ({
@@ -24,7 +49,8 @@ const data = (metrics: MetricCell[], requests: RequestCell[] = []): AbTestData =
   elapsedMs: 3_600_000,
   coverage: 1,
 });
-const decide = (d: AbTestData, step: number, nowMs: number, p = policy) => decideRollout(p, { step, stepStartedAt: t0, testStartedAt: t0, now: at(nowMs) }, analyseAbTest(d, p));
+const decide = (d: AbTestData, step: number, nowMs: number, p = policy) =>
+  decideRollout(p, { step, stepStartedAt: t0, testStartedAt: t0, now: at(nowMs) }, analyseAbTest(d, p));
 
 describe('rollout policy', () => {
   it('keeps the split fixed and ramps coverage: a unit never changes arm', () => {
@@ -42,7 +68,9 @@ describe('rollout policy', () => {
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(['steps']);
     expect(rolloutPolicySchema.safeParse({ steps: [0.5, 1] }).success).toBe(false); // 100% is promotion, not a step
-    expect(rolloutPolicySchema.safeParse({ decisionRule: 'fixed' }).error?.issues[0]?.path).toEqual(['fixedHorizonUnits']);
+    expect(rolloutPolicySchema.safeParse({ decisionRule: 'fixed' }).error?.issues[0]?.path).toEqual([
+      'fixedHorizonUnits',
+    ]);
   });
 });
 
@@ -68,10 +96,30 @@ describe('rollout decision', () => {
 
   it('rolls back on a guardrail breached with confidence: the gateway errors of the treatment', () => {
     const requests: RequestCell[] = [
-      { variant: 'control', step: 0, requests: 4000, errors: 4, slow: 0, latencySumMs: 40_000, latencyHistogram: [] },
-      { variant: 'treatment', step: 0, requests: 4000, errors: 400, slow: 0, latencySumMs: 40_000, latencyHistogram: [] },
+      {
+        variant: 'control',
+        step: 0,
+        requests: 4000,
+        errors: 4,
+        slow: 0,
+        latencySumMs: 40_000,
+        latencyHistogram: [],
+      },
+      {
+        variant: 'treatment',
+        step: 0,
+        requests: 4000,
+        errors: 400,
+        slow: 0,
+        latencySumMs: 40_000,
+        latencyHistogram: [],
+      },
     ];
-    const decision = decide(data(cells(0, { control: [5000, 500], treatment: [5000, 500] }), requests), 0, 10);
+    const decision = decide(
+      data(cells(0, { control: [5000, 500], treatment: [5000, 500] }), requests),
+      0,
+      10,
+    );
     expect(decision.action).toBe('rollback');
     expect(decision.reasons.join(' ')).toMatch(/guardrail breached: gateway error rate/);
   });
@@ -92,8 +140,14 @@ describe('rollout decision', () => {
   });
 
   it('decides on all steps together: the strata of both steps count', () => {
-    const both = data([...cells(0, { control: [8000, 800], treatment: [2000, 200] }), ...cells(1, { control: [5000, 500], treatment: [5000, 650] })]);
-    const analysis = analyseAbTest({ ...both, variants: both.variants.map((v) => ({ ...v, weight: 0.5 })) }, policy);
+    const both = data([
+      ...cells(0, { control: [8000, 800], treatment: [2000, 200] }),
+      ...cells(1, { control: [5000, 500], treatment: [5000, 650] }),
+    ]);
+    const analysis = analyseAbTest(
+      { ...both, variants: both.variants.map((v) => ({ ...v, weight: 0.5 })) },
+      policy,
+    );
     const primary = analysis.treatments[0]!.primary!;
     expect(primary.units).toEqual({ control: 13_000, treatment: 7000 });
   });

@@ -40,11 +40,25 @@ type Verdict = 'better' | 'worse' | 'undecided';
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(2) : x.toPrecision(4));
 
-export function decideRollout(policy: RolloutPolicy, state: RolloutState, analysis: AbAnalysis): RolloutDecision {
+export function decideRollout(
+  policy: RolloutPolicy,
+  state: RolloutState,
+  analysis: AbAnalysis,
+): RolloutDecision {
   const lastStep = policy.steps.length - 1;
   const traffic = (step: number) => policy.steps[Math.min(step, lastStep)]!;
-  const hold = (reasons: string[]): RolloutDecision => ({ action: 'hold', step: state.step, treatmentTraffic: traffic(state.step), reasons });
-  const stop = (reasons: string[]): RolloutDecision => ({ action: 'stop', step: state.step, treatmentTraffic: 0, reasons });
+  const hold = (reasons: string[]): RolloutDecision => ({
+    action: 'hold',
+    step: state.step,
+    treatmentTraffic: traffic(state.step),
+    reasons,
+  });
+  const stop = (reasons: string[]): RolloutDecision => ({
+    action: 'stop',
+    step: state.step,
+    treatmentTraffic: 0,
+    reasons,
+  });
   const timedOut = state.now.getTime() - state.testStartedAt.getTime() >= policy.maxDurationMs;
 
   const treatment = analysis.treatments[0];
@@ -56,7 +70,11 @@ export function decideRollout(policy: RolloutPolicy, state: RolloutState, analys
   }
   const units = analysis.variants.map((v) => `${v.name} ${v.units}`).join(', ');
   const primary = treatment.primary;
-  if (!primary || primary.units.control < policy.minExposuresPerArm || primary.units.treatment < policy.minExposuresPerArm) {
+  if (
+    !primary ||
+    primary.units.control < policy.minExposuresPerArm ||
+    primary.units.treatment < policy.minExposuresPerArm
+  ) {
     const why = `waiting for ${policy.minExposuresPerArm} units per arm (${units})`;
     return timedOut ? stop([`${why}; stopped at the maximum duration`]) : hold([why]);
   }
@@ -70,8 +88,13 @@ export function decideRollout(policy: RolloutPolicy, state: RolloutState, analys
       step: state.step,
       treatmentTraffic: 0,
       reasons: [
-        ...(verdict.verdict === 'worse' ? [`${treatment.variant} is worse with confidence: ${describe}`] : []),
-        ...breached.map((g) => `guardrail breached: ${g.name} (control ${num(g.control)}, ${treatment.variant} ${num(g.treatment)}, ${g.direction === 'higher_is_better' ? 'upper' : 'lower'} bound of the difference ${num(g.bound)} beyond the margin ${num(g.margin)})`),
+        ...(verdict.verdict === 'worse'
+          ? [`${treatment.variant} is worse with confidence: ${describe}`]
+          : []),
+        ...breached.map(
+          (g) =>
+            `guardrail breached: ${g.name} (control ${num(g.control)}, ${treatment.variant} ${num(g.treatment)}, ${g.direction === 'higher_is_better' ? 'upper' : 'lower'} bound of the difference ${num(g.bound)} beyond the margin ${num(g.margin)})`,
+        ),
       ],
     };
   }
@@ -85,21 +108,37 @@ export function decideRollout(policy: RolloutPolicy, state: RolloutState, analys
       action: 'advance',
       step: state.step + 1,
       treatmentTraffic: traffic(state.step + 1),
-      reasons: [`no guardrail breached at ${pct(traffic(state.step))}; advancing to ${pct(traffic(state.step + 1))}; ${describe}`],
+      reasons: [
+        `no guardrail breached at ${pct(traffic(state.step))}; advancing to ${pct(traffic(state.step + 1))}; ${describe}`,
+      ],
     };
   }
   if (verdict.verdict === 'better') {
-    if (waitAtStep) return hold([`${treatment.variant} is better with confidence, ${stepWait} before promoting; ${describe}`]);
-    return { action: 'promote', step: state.step, treatmentTraffic: 1, reasons: [`${treatment.variant} is better with confidence: ${describe}`] };
+    if (waitAtStep)
+      return hold([
+        `${treatment.variant} is better with confidence, ${stepWait} before promoting; ${describe}`,
+      ]);
+    return {
+      action: 'promote',
+      step: state.step,
+      treatmentTraffic: 1,
+      reasons: [`${treatment.variant} is better with confidence: ${describe}`],
+    };
   }
   if (verdict.final || timedOut) {
-    return stop([`${verdict.final ? 'the planned single look found no significant difference' : 'no verdict within the maximum duration'}; keeping the control; ${describe}`]);
+    return stop([
+      `${verdict.final ? 'the planned single look found no significant difference' : 'no verdict within the maximum duration'}; keeping the control; ${describe}`,
+    ]);
   }
   return hold([`no verdict yet; ${describe}`]);
 }
 
 /** What the primary metric says under the policy's rule; `final` when the rule allows no later look. */
-function primaryVerdict(policy: RolloutPolicy, m: MetricComparison, totalUnits: number): { verdict: Verdict; final: boolean } {
+function primaryVerdict(
+  policy: RolloutPolicy,
+  m: MetricComparison,
+  totalUnits: number,
+): { verdict: Verdict; final: boolean } {
   if (policy.decisionRule === 'sequential') {
     const [lo, hi] = m.sequential.interval;
     return { verdict: lo > 0 ? 'better' : hi < 0 ? 'worse' : 'undecided', final: false };
@@ -113,8 +152,16 @@ function primaryVerdict(policy: RolloutPolicy, m: MetricComparison, totalUnits: 
   const b = m.bayesian;
   if (!b || !b.relativeExpectedLoss) return { verdict: 'undecided', final: false };
   const { probabilityToPromote, maxExpectedLoss } = policy.bayesian;
-  if (b.probabilityTreatmentBetter >= probabilityToPromote && b.relativeExpectedLoss.chooseTreatment <= maxExpectedLoss) return { verdict: 'better', final: false };
-  if (1 - b.probabilityTreatmentBetter >= probabilityToPromote && b.relativeExpectedLoss.chooseControl <= maxExpectedLoss) return { verdict: 'worse', final: false };
+  if (
+    b.probabilityTreatmentBetter >= probabilityToPromote &&
+    b.relativeExpectedLoss.chooseTreatment <= maxExpectedLoss
+  )
+    return { verdict: 'better', final: false };
+  if (
+    1 - b.probabilityTreatmentBetter >= probabilityToPromote &&
+    b.relativeExpectedLoss.chooseControl <= maxExpectedLoss
+  )
+    return { verdict: 'worse', final: false };
   return { verdict: 'undecided', final: false };
 }
 
@@ -126,6 +173,7 @@ function describePrimary(policy: RolloutPolicy, m: MetricComparison, treatment: 
     const scale = m.relative ? pct : num;
     return `${base}; always-valid ${pct(1 - policy.alpha)} interval [${scale(lo)}, ${scale(hi)}], p = ${m.sequential.pValue.toPrecision(3)})`;
   }
-  if (policy.decisionRule === 'fixed') return `${base}; fixed-horizon p = ${m.fixedHorizon.pValue.toPrecision(3)})`;
+  if (policy.decisionRule === 'fixed')
+    return `${base}; fixed-horizon p = ${m.fixedHorizon.pValue.toPrecision(3)})`;
   return `${base}; P(better) = ${m.bayesian ? m.bayesian.probabilityTreatmentBetter.toFixed(4) : 'n/a'})`;
 }

@@ -17,7 +17,9 @@ const metricName = z
   .max(100)
   .regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits and "_", starting with a letter');
 
-export const metricKindSchema = z.enum(['proportion', 'mean']).describe('proportion: share of units with at least one outcome; mean: sum of the outcome values per unit');
+export const metricKindSchema = z
+  .enum(['proportion', 'mean'])
+  .describe('proportion: share of units with at least one outcome; mean: sum of the outcome values per unit');
 export type MetricKind = z.infer<typeof metricKindSchema>;
 
 const relativeMargin = z.number().gt(0).lt(1);
@@ -29,9 +31,17 @@ export const rolloutPolicySchema = z
     /** Units each arm needs before any decision: the sequential tests are asymptotic. */
     minExposuresPerArm: z.number().int().min(1).default(500),
     /** Time to stay at a step before advancing (novelty effects, day-of-week). */
-    minStepDurationMs: z.number().int().min(0).default(60 * 60 * 1000),
+    minStepDurationMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(60 * 60 * 1000),
     /** After this long without a verdict, stop and keep the control. */
-    maxDurationMs: z.number().int().min(0).default(14 * 24 * 60 * 60 * 1000),
+    maxDurationMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(14 * 24 * 60 * 60 * 1000),
     /** The primary metric. */
     metric: metricName.default('conversion'),
     alpha: z.number().gt(0).lt(0.5).default(0.05),
@@ -59,42 +69,77 @@ export const rolloutPolicySchema = z
         /** One-sided level of every guardrail's non-inferiority test (guardrails sit outside the secondary metrics' correction). */
         alpha: z.number().gt(0).lt(0.5).default(0.05),
         /** The other business metric (revenue when the primary is conversion, and the reverse), with its relative non-inferiority margin. */
-        businessMetric: z.union([z.literal(false), z.object({ margin: relativeMargin.default(0.05) })]).default({ margin: 0.05 }),
+        businessMetric: z
+          .union([z.literal(false), z.object({ margin: relativeMargin.default(0.05) })])
+          .default({ margin: 0.05 }),
         /** The gateway's server errors per request, absolute margin. */
-        errorRate: z.union([z.literal(false), z.object({ margin: z.number().gt(0).lt(1).default(0.01) })]).default({ margin: 0.01 }),
+        errorRate: z
+          .union([z.literal(false), z.object({ margin: z.number().gt(0).lt(1).default(0.01) })])
+          .default({ margin: 0.01 }),
         /** Share of requests slower than `thresholdMs` (the p99 guardrail as a testable proportion), absolute margin. */
         slowRequests: z
-          .union([z.literal(false), z.object({ thresholdMs: z.number().int().min(1).default(1000), margin: z.number().gt(0).lt(1).default(0.02) })])
+          .union([
+            z.literal(false),
+            z.object({
+              thresholdMs: z.number().int().min(1).default(1000),
+              margin: z.number().gt(0).lt(1).default(0.02),
+            }),
+          ])
           .default({ thresholdMs: 1000, margin: 0.02 }),
       })
       .prefault({}),
     /** Further metrics to report, corrected for multiple comparisons; they never decide. */
-    secondaryMetrics: z.array(z.object({ name: metricName, kind: metricKindSchema.default('proportion') })).max(20).default([]),
+    secondaryMetrics: z
+      .array(z.object({ name: metricName, kind: metricKindSchema.default('proportion') }))
+      .max(20)
+      .default([]),
     multipleTesting: z.enum(['holm', 'benjamini-hochberg']).default('holm'),
     /** CUPED: each unit's outcomes of the metric in this window before its first exposure are its covariate. */
-    cuped: z.object({ enabled: z.boolean().default(true), lookbackDays: z.number().min(0).max(365).default(14) }).prefault({}),
+    cuped: z
+      .object({ enabled: z.boolean().default(true), lookbackDays: z.number().min(0).max(365).default(14) })
+      .prefault({}),
     /** Level of the sequential sample-ratio-mismatch test. */
     srmAlpha: z.number().gt(0).lt(0.5).default(0.001),
     /** What the test is planned on: the control's expected mean and the endpoint's traffic. With it, a test shows its plan before it starts. */
     plan: z
       .object({
-        baseline: z.number().positive().describe("the control's expected mean of the primary metric (a rate for proportions)"),
+        baseline: z
+          .number()
+          .positive()
+          .describe("the control's expected mean of the primary metric (a rate for proportions)"),
         unitsPerHour: z.number().positive().describe('new units per hour reaching the endpoint'),
-        standardDeviation: z.number().positive().optional().describe('per-unit standard deviation (mean metrics)'),
+        standardDeviation: z
+          .number()
+          .positive()
+          .optional()
+          .describe('per-unit standard deviation (mean metrics)'),
         power: z.number().gt(0).lt(1).default(0.8),
       })
       .optional(),
   })
   .superRefine((p, ctx) => {
-    if (!p.steps.every((s, i) => i === 0 || s > p.steps[i - 1]!)) ctx.addIssue({ code: 'custom', message: 'steps must increase', path: ['steps'] });
+    if (!p.steps.every((s, i) => i === 0 || s > p.steps[i - 1]!))
+      ctx.addIssue({ code: 'custom', message: 'steps must increase', path: ['steps'] });
     if (p.plan && metricKind(p, p.metric) === 'proportion' && !(p.plan.baseline < 1)) {
-      ctx.addIssue({ code: 'custom', message: `a conversion rate is in (0, 1); got ${p.plan.baseline}`, path: ['plan', 'baseline'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: `a conversion rate is in (0, 1); got ${p.plan.baseline}`,
+        path: ['plan', 'baseline'],
+      });
     }
     if (p.plan && metricKind(p, p.metric) === 'mean' && p.plan.standardDeviation === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'a mean metric is planned with its per-unit standard deviation', path: ['plan', 'standardDeviation'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a mean metric is planned with its per-unit standard deviation',
+        path: ['plan', 'standardDeviation'],
+      });
     }
     if (p.decisionRule === 'fixed' && p.fixedHorizonUnits === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'the fixed rule needs fixedHorizonUnits (the planned total units of its single look)', path: ['fixedHorizonUnits'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'the fixed rule needs fixedHorizonUnits (the planned total units of its single look)',
+        path: ['fixedHorizonUnits'],
+      });
     }
   });
 
@@ -128,12 +173,22 @@ export function businessGuardrailMetric(policy: Pick<RolloutPolicy, 'metric' | '
 
 /** Every metric whose sufficient statistics the registry keeps for a test with this policy. */
 export function trackedMetrics(policy: RolloutPolicy): Array<{ name: string; kind: MetricKind }> {
-  const names = [policy.metric, businessGuardrailMetric(policy), ...policy.secondaryMetrics.map((m) => m.name)].filter((m): m is string => m !== null);
+  const names = [
+    policy.metric,
+    businessGuardrailMetric(policy),
+    ...policy.secondaryMetrics.map((m) => m.name),
+  ].filter((m): m is string => m !== null);
   return [...new Set(names)].map((name) => ({ name, kind: metricKind(policy, name) }));
 }
 
 /** What a new test under this policy starts with: the first step's traffic and coverage, the fixed split, the metrics kept, CUPED's window. */
-export function abTestDesign(policy: RolloutPolicy): { treatmentTraffic: number; treatmentSplit: number; coverage: number; metrics: Array<{ name: string; kind: MetricKind }>; covariateLookbackMs: number } {
+export function abTestDesign(policy: RolloutPolicy): {
+  treatmentTraffic: number;
+  treatmentSplit: number;
+  coverage: number;
+  metrics: Array<{ name: string; kind: MetricKind }>;
+  covariateLookbackMs: number;
+} {
   return {
     treatmentTraffic: policy.steps[0]!,
     treatmentSplit: treatmentSplit(policy),

@@ -36,9 +36,14 @@ export interface StratifiedDifference {
   strata: number;
 }
 
-export function stratifiedDifference(strata: Array<{ control: ArmCell; treatment: ArmCell }>, options: { cuped: boolean }): StratifiedDifference | null {
+export function stratifiedDifference(
+  strata: Array<{ control: ArmCell; treatment: ArmCell }>,
+  options: { cuped: boolean },
+): StratifiedDifference | null {
   const usable = strata.filter((s) => s.control.units >= 2 && s.treatment.units >= 2);
-  const unitsLeftOut = strata.filter((s) => !usable.includes(s)).reduce((sum, s) => sum + s.control.units + s.treatment.units, 0);
+  const unitsLeftOut = strata
+    .filter((s) => !usable.includes(s))
+    .reduce((sum, s) => sum + s.control.units + s.treatment.units, 0);
   const total = usable.reduce((sum, s) => sum + s.control.units + s.treatment.units, 0);
   if (total === 0) return null;
   let difference = 0;
@@ -49,7 +54,10 @@ export function stratifiedDifference(strata: Array<{ control: ArmCell; treatment
   let controlMeanVariance = 0;
   for (const { control, treatment } of usable) {
     const w = (control.units + treatment.units) / total;
-    const adjusted = cupedComparison(withoutCovariateUnless(control, options.cuped), withoutCovariateUnless(treatment, options.cuped));
+    const adjusted = cupedComparison(
+      withoutCovariateUnless(control, options.cuped),
+      withoutCovariateUnless(treatment, options.cuped),
+    );
     difference += w * adjusted.difference;
     variance += w * w * adjusted.variance;
     unadjustedVariance += w * w * adjusted.unadjustedVariance;
@@ -79,11 +87,16 @@ export function stratifiedDifference(strata: Array<{ control: ArmCell; treatment
  * since Δ = μt − μc: Var ≈ Var(Δ)/μc² + Δ²·Var(μc)/μc⁴ + 2Δ·Var(μc)/μc³ (as GrowthBook's
  * relative effects). Null when the control's mean is 0.
  */
-export function relativeChange(d: Pick<StratifiedDifference, 'difference' | 'variance' | 'controlMean' | 'controlMeanVariance'>): { estimate: number; variance: number } | null {
+export function relativeChange(
+  d: Pick<StratifiedDifference, 'difference' | 'variance' | 'controlMean' | 'controlMeanVariance'>,
+): { estimate: number; variance: number } | null {
   const mu = d.controlMean;
   if (mu === 0) return null;
   const estimate = d.difference / mu;
-  const variance = d.variance / mu ** 2 + (d.difference ** 2 * d.controlMeanVariance) / mu ** 4 + (2 * d.difference * d.controlMeanVariance) / mu ** 3;
+  const variance =
+    d.variance / mu ** 2 +
+    (d.difference ** 2 * d.controlMeanVariance) / mu ** 4 +
+    (2 * d.difference * d.controlMeanVariance) / mu ** 3;
   return { estimate, variance: Math.max(variance, 0) };
 }
 

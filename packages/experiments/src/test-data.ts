@@ -15,8 +15,26 @@ export interface StoredTest {
 }
 
 export interface StoredStatistics {
-  metrics: ReadonlyArray<{ variantId: string; step: number; metric: string; units: number; sum: number; sumSquares: number; covariateSum: number; covariateSumSquares: number; crossSum: number }>;
-  requests: ReadonlyArray<{ variantId: string; step: number; requests: number; errors: number; slow: number; latencySumMs: number; latencyHistogram: number[] }>;
+  metrics: ReadonlyArray<{
+    variantId: string;
+    step: number;
+    metric: string;
+    units: number;
+    sum: number;
+    sumSquares: number;
+    covariateSum: number;
+    covariateSumSquares: number;
+    crossSum: number;
+  }>;
+  requests: ReadonlyArray<{
+    variantId: string;
+    step: number;
+    requests: number;
+    errors: number;
+    slow: number;
+    latencySumMs: number;
+    latencyHistogram: number[];
+  }>;
 }
 
 export function abTestDataOf(test: StoredTest, stats: StoredStatistics, now: Date): AbTestData {
@@ -24,8 +42,12 @@ export function abTestDataOf(test: StoredTest, stats: StoredStatistics, now: Dat
   const until = test.endedAt ?? now;
   return {
     variants: test.variants.map((v) => ({ name: v.name, isControl: v.isControl, weight: v.weight })),
-    metrics: stats.metrics.filter((m) => names.has(m.variantId)).map(({ variantId, ...m }) => ({ ...m, variant: names.get(variantId)! })),
-    requests: stats.requests.filter((r) => names.has(r.variantId)).map(({ variantId, ...r }) => ({ ...r, variant: names.get(variantId)! })),
+    metrics: stats.metrics
+      .filter((m) => names.has(m.variantId))
+      .map(({ variantId, ...m }) => ({ ...m, variant: names.get(variantId)! })),
+    requests: stats.requests
+      .filter((r) => names.has(r.variantId))
+      .map(({ variantId, ...r }) => ({ ...r, variant: names.get(variantId)! })),
     elapsedMs: test.startedAt ? Math.max(0, until.getTime() - test.startedAt.getTime()) : 0,
     coverage: test.coverage,
   };
@@ -38,16 +60,23 @@ export function abTestDataOf(test: StoredTest, stats: StoredStatistics, now: Dat
  * (Johari et al. 2022, §3): once the sequential sample-ratio test has rejected, it stays
  * rejected, even if a later look's Bayes factor happens to be smaller.
  */
-export function analyseStoredTest(test: StoredTest & { analysis?: unknown }, stats: StoredStatistics, policy: RolloutPolicy, now: Date): AbAnalysis {
+export function analyseStoredTest(
+  test: StoredTest & { analysis?: unknown },
+  stats: StoredStatistics,
+  policy: RolloutPolicy,
+  now: Date,
+): AbAnalysis {
   const current = analyseAbTest(abTestDataOf(test, stats, now), policy);
   const previous = test.analysis as Partial<AbAnalysis> | null | undefined;
   const srmBefore = previous?.sampleRatioMismatch;
   if (srmBefore && typeof srmBefore.pValue === 'number') {
     current.sampleRatioMismatch.pValue = Math.min(current.sampleRatioMismatch.pValue, srmBefore.pValue);
-    current.sampleRatioMismatch.detected = current.sampleRatioMismatch.detected || srmBefore.detected === true;
+    current.sampleRatioMismatch.detected =
+      current.sampleRatioMismatch.detected || srmBefore.detected === true;
   }
   const primaryBefore = previous?.treatments?.[0]?.primary?.sequential;
   const primary = current.treatments[0]?.primary;
-  if (primary && primaryBefore && typeof primaryBefore.pValue === 'number') primary.sequential.pValue = Math.min(primary.sequential.pValue, primaryBefore.pValue);
+  if (primary && primaryBefore && typeof primaryBefore.pValue === 'number')
+    primary.sequential.pValue = Math.min(primary.sequential.pValue, primaryBefore.pValue);
   return current;
 }

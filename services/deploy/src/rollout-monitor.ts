@@ -6,8 +6,21 @@
  * apply a decision twice). Every look is recorded with the analysis it was made on.
  */
 import type { Logger } from '@lathe/core';
-import { analyseStoredTest, coverageAtStep, decideRollout, rolloutPolicySchema, type AbAnalysis, type RolloutDecision } from '@lathe/experiments';
-import { abTestStatistics, applyAbDecision, listRunningAbTests, type Json, type Registry } from '@lathe/registry';
+import {
+  analyseStoredTest,
+  coverageAtStep,
+  decideRollout,
+  rolloutPolicySchema,
+  type AbAnalysis,
+  type RolloutDecision,
+} from '@lathe/experiments';
+import {
+  abTestStatistics,
+  applyAbDecision,
+  listRunningAbTests,
+  type Json,
+  type Registry,
+} from '@lathe/registry';
 
 export interface MonitorResult {
   abTestId: string;
@@ -16,7 +29,10 @@ export interface MonitorResult {
   analysis: AbAnalysis;
 }
 
-export async function monitorRollouts(registry: Registry, options: { now?: Date; logger?: Logger } = {}): Promise<MonitorResult[]> {
+export async function monitorRollouts(
+  registry: Registry,
+  options: { now?: Date; logger?: Logger } = {},
+): Promise<MonitorResult[]> {
   const now = options.now ?? new Date();
   const results: MonitorResult[] = [];
   for (const test of await listRunningAbTests(registry)) {
@@ -24,7 +40,12 @@ export async function monitorRollouts(registry: Registry, options: { now?: Date;
     const analysis = analyseStoredTest(test, await abTestStatistics(registry, test.id), policy, now);
     const decision = decideRollout(
       policy,
-      { step: test.currentStep, stepStartedAt: test.stepStartedAt ?? test.startedAt ?? now, testStartedAt: test.startedAt ?? now, now },
+      {
+        step: test.currentStep,
+        stepStartedAt: test.stepStartedAt ?? test.startedAt ?? now,
+        testStartedAt: test.startedAt ?? now,
+        now,
+      },
       analysis,
     );
     const { applied } = await applyAbDecision(registry, {
@@ -35,7 +56,10 @@ export async function monitorRollouts(registry: Registry, options: { now?: Date;
       now,
       actor: 'rollout-monitor',
     });
-    options.logger?.info({ abTestId: test.id, action: decision.action, applied, reasons: decision.reasons }, 'rollout decision');
+    options.logger?.info(
+      { abTestId: test.id, action: decision.action, applied, reasons: decision.reasons },
+      'rollout decision',
+    );
     results.push({ abTestId: test.id, decision, applied, analysis });
   }
   return results;

@@ -16,7 +16,15 @@
  */
 import { LatheError, type Logger } from '@lathe/core';
 import { LATENCY_BUCKETS_MS } from '@lathe/experiments';
-import { recordAbEvents, recordRequestStats, recordUnitOutcomes, type NewAbEvent, type NewUnitOutcome, type Registry, type RequestStatDelta } from '@lathe/registry';
+import {
+  recordAbEvents,
+  recordRequestStats,
+  recordUnitOutcomes,
+  type NewAbEvent,
+  type NewUnitOutcome,
+  type Registry,
+  type RequestStatDelta,
+} from '@lathe/registry';
 
 export interface ServedRequest {
   abTestId: string;
@@ -41,7 +49,12 @@ export interface AbEventLog {
 const WRITE_CHUNK = 1_000;
 const BUCKETS = LATENCY_BUCKETS_MS.length + 1;
 
-export function createAbEventLog(deps: { registry: Registry; flushMs: number; maxBuffered?: number; logger: Logger }): AbEventLog {
+export function createAbEventLog(deps: {
+  registry: Registry;
+  flushMs: number;
+  maxBuffered?: number;
+  logger: Logger;
+}): AbEventLog {
   const maxBuffered = deps.maxBuffered ?? 100_000;
   let buffer: Array<{ abTestId: string; event: NewAbEvent }> = [];
   let outcomes: NewUnitOutcome[] = [];
@@ -66,7 +79,8 @@ export function createAbEventLog(deps: { registry: Registry; flushMs: number; ma
     let requestsWritten = false;
     try {
       // The endpoint's history first: a unit's covariate is read from it when its exposure is written.
-      for (let start = 0; start < endpointOutcomes.length; start += WRITE_CHUNK) await recordUnitOutcomes(deps.registry, endpointOutcomes.slice(start, start + WRITE_CHUNK));
+      for (let start = 0; start < endpointOutcomes.length; start += WRITE_CHUNK)
+        await recordUnitOutcomes(deps.registry, endpointOutcomes.slice(start, start + WRITE_CHUNK));
       outcomesWritten = true;
       for (const [abTestId, events] of byTest) {
         // Bounded statements: after an outage the buffer may hold far more than one insert should.
@@ -76,7 +90,8 @@ export function createAbEventLog(deps: { registry: Registry; flushMs: number; ma
         written.add(abTestId);
       }
       const perTest = new Map<string, RequestStatDelta[]>();
-      for (const { abTestId, ...delta } of requestBatch.values()) perTest.set(abTestId, [...(perTest.get(abTestId) ?? []), delta]);
+      for (const { abTestId, ...delta } of requestBatch.values())
+        perTest.set(abTestId, [...(perTest.get(abTestId) ?? []), delta]);
       for (const [abTestId, deltas] of perTest) await recordRequestStats(deps.registry, abTestId, deltas);
       requestsWritten = true;
     } catch (error) {
@@ -93,14 +108,20 @@ export function createAbEventLog(deps: { registry: Registry; flushMs: number; ma
   };
 
   const timer = setInterval(() => {
-    flush().catch((error: unknown) => deps.logger.error({ err: error, buffered: buffer.length }, 'A/B events not written; retrying'));
+    flush().catch((error: unknown) =>
+      deps.logger.error({ err: error, buffered: buffer.length }, 'A/B events not written; retrying'),
+    );
   }, deps.flushMs);
   timer.unref();
 
   return {
     expose(abTestId, event) {
       if (buffer.length >= maxBuffered) {
-        throw new LatheError('event_log_full', `${buffer.length} A/B events are waiting for the registry; not serving A/B traffic until they are written`, { httpStatus: 503 });
+        throw new LatheError(
+          'event_log_full',
+          `${buffer.length} A/B events are waiting for the registry; not serving A/B traffic until they are written`,
+          { httpStatus: 503 },
+        );
       }
       buffer.push({ abTestId, event });
     },
@@ -126,7 +147,11 @@ export function createAbEventLog(deps: { registry: Registry; flushMs: number; ma
         await flush();
       } catch (error) {
         // Kept in the buffer and written later; the caller may retry with the same key meanwhile.
-        throw new LatheError('registry_unavailable', `the outcome is not stored yet (${(error as Error).message}); retry with the same idempotency key`, { httpStatus: 503, cause: error });
+        throw new LatheError(
+          'registry_unavailable',
+          `the outcome is not stored yet (${(error as Error).message}); retry with the same idempotency key`,
+          { httpStatus: 503, cause: error },
+        );
       }
     },
     flush,
@@ -137,7 +162,11 @@ export function createAbEventLog(deps: { registry: Registry; flushMs: number; ma
   };
 }
 
-function addRequests(into: Map<string, { abTestId: string } & RequestStatDelta>, key: string, delta: { abTestId: string } & RequestStatDelta): void {
+function addRequests(
+  into: Map<string, { abTestId: string } & RequestStatDelta>,
+  key: string,
+  delta: { abTestId: string } & RequestStatDelta,
+): void {
   const current = into.get(key);
   if (!current) {
     into.set(key, { ...delta, latencyHistogram: [...delta.latencyHistogram] });
@@ -147,5 +176,7 @@ function addRequests(into: Map<string, { abTestId: string } & RequestStatDelta>,
   current.errors += delta.errors;
   current.slow += delta.slow;
   current.latencySumMs += delta.latencySumMs;
-  delta.latencyHistogram.forEach((n, i) => (current.latencyHistogram[i] = (current.latencyHistogram[i] ?? 0) + n));
+  delta.latencyHistogram.forEach(
+    (n, i) => (current.latencyHistogram[i] = (current.latencyHistogram[i] ?? 0) + n),
+  );
 }

@@ -18,7 +18,9 @@ import { bucketOf, rolloutPolicySchema, routeUnit, type UnitRoute } from '@lathe
 import { endpointServing, type Registry } from '@lathe/registry';
 import { createReadCache, readThroughRegistry } from './read-cache.ts';
 
-export type GatewayRoute = Omit<UnitRoute, 'abTest'> & { abTest: (NonNullable<UnitRoute['abTest']> & { slowThresholdMs: number }) | null };
+export type GatewayRoute = Omit<UnitRoute, 'abTest'> & {
+  abTest: (NonNullable<UnitRoute['abTest']> & { slowThresholdMs: number }) | null;
+};
 
 export interface EndpointRouter {
   /** The route of `unitId` on `endpoint`; NotFoundError when nothing serves it. */
@@ -31,26 +33,51 @@ const DEFAULT_SLOW_MS = 1000;
 
 export function createEndpointRouter(
   registry: Registry,
-  options: { ttlMs: number; maxStaleMs?: number; logger: Logger; now?: () => number; assignmentSkew?: number },
+  options: {
+    ttlMs: number;
+    maxStaleMs?: number;
+    logger: Logger;
+    now?: () => number;
+    assignmentSkew?: number;
+  },
 ): EndpointRouter {
   const cache = createReadCache<Serving>(options);
   const read = async (endpoint: string): Promise<Serving> => {
     const serving = await endpointServing(registry, endpoint);
     const policy = serving.abTest ? rolloutPolicySchema.safeParse(serving.abTest.policy) : null;
-    const slow = policy?.success && policy.data.guardrails.slowRequests !== false ? policy.data.guardrails.slowRequests.thresholdMs : DEFAULT_SLOW_MS;
+    const slow =
+      policy?.success && policy.data.guardrails.slowRequests !== false
+        ? policy.data.guardrails.slowRequests.thresholdMs
+        : DEFAULT_SLOW_MS;
     return { ...serving, slowThresholdMs: slow };
   };
   return {
     async route(endpoint, unitId) {
-      const serving = await readThroughRegistry(cache, endpoint, () => read(endpoint), { logger: options.logger, what: `the routing of endpoint ${endpoint}` });
+      const serving = await readThroughRegistry(cache, endpoint, () => read(endpoint), {
+        logger: options.logger,
+        what: `the routing of endpoint ${endpoint}`,
+      });
       let route = routeUnit(serving, unitId);
       if (!route) throw new NotFoundError('endpoint', endpoint);
       const skew = options.assignmentSkew ?? 0;
-      if (skew > 0 && route.abTest && serving.abTest && route.abTest.variant !== 'control' && bucketOf(`skew:${serving.abTest.salt}`, unitId) < skew) {
+      if (
+        skew > 0 &&
+        route.abTest &&
+        serving.abTest &&
+        route.abTest.variant !== 'control' &&
+        bucketOf(`skew:${serving.abTest.salt}`, unitId) < skew
+      ) {
         const control = serving.abTest.variants.find((v) => v.isControl)!;
-        route = { ...route, modelVersionId: control.modelVersionId, abTest: { ...route.abTest, variantId: control.id, variant: control.name } };
+        route = {
+          ...route,
+          modelVersionId: control.modelVersionId,
+          abTest: { ...route.abTest, variantId: control.id, variant: control.name },
+        };
       }
-      return { ...route, abTest: route.abTest ? { ...route.abTest, slowThresholdMs: serving.slowThresholdMs } : null };
+      return {
+        ...route,
+        abTest: route.abTest ? { ...route.abTest, slowThresholdMs: serving.slowThresholdMs } : null,
+      };
     },
   };
 }

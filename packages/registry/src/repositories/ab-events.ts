@@ -48,7 +48,11 @@ export interface TrackedMetric {
  * across tests). An exposure without a key is kept once per unit and traffic step. Every intake
  * (the API, the serving gateway) uses this, so the same exposure reported by both is stored once.
  */
-export function abEventKey(abTestId: string, event: { type: 'exposure' | 'outcome'; unitId: string; idempotencyKey?: string | undefined }, step: number): string {
+export function abEventKey(
+  abTestId: string,
+  event: { type: 'exposure' | 'outcome'; unitId: string; idempotencyKey?: string | undefined },
+  step: number,
+): string {
   return `${abTestId}:${event.idempotencyKey ?? `exposure:${step}:${event.unitId}`}`;
 }
 
@@ -58,7 +62,8 @@ interface TestRow {
   covariateLookbackMs: number;
 }
 
-const statKey = (variantId: string, step: number, metric: string) => `${variantId}\u0000${step}\u0000${metric}`;
+const statKey = (variantId: string, step: number, metric: string) =>
+  `${variantId}\u0000${step}\u0000${metric}`;
 
 /** Records a batch of events and updates the test's sufficient statistics; returns how many events were new. */
 export async function recordAbEvents(db: Db, abTestId: string, events: NewAbEvent[]): Promise<number> {
@@ -67,7 +72,10 @@ export async function recordAbEvents(db: Db, abTestId: string, events: NewAbEven
 }
 
 async function recordInTransaction(tx: Db, abTestId: string, events: NewAbEvent[]): Promise<number> {
-  const [test] = await tx.$queryRawUnsafe<TestRow[]>('SELECT "endpoint", "metrics", "covariateLookbackMs" FROM "AbTest" WHERE "id" = $1', abTestId);
+  const [test] = await tx.$queryRawUnsafe<TestRow[]>(
+    'SELECT "endpoint", "metrics", "covariateLookbackMs" FROM "AbTest" WHERE "id" = $1',
+    abTestId,
+  );
   if (!test) throw new NotFoundError('A/B test', abTestId);
   const inserted = await tx.$queryRawUnsafe<Array<{ idempotencyKey: string }>>(
     `INSERT INTO "AbEvent" ("abTestId", "variantId", "type", "unitId", "metric", "value", "idempotencyKey", "occurredAt", "step")
@@ -89,7 +97,9 @@ async function recordInTransaction(tx: Db, abTestId: string, events: NewAbEvent[
   const fresh = new Set(inserted.map((r) => r.idempotencyKey));
   // A key repeated inside one batch is inserted once: keep its first event.
   const seen = new Set<string>();
-  const newEvents = events.filter((e) => fresh.has(e.idempotencyKey) && !seen.has(e.idempotencyKey) && seen.add(e.idempotencyKey));
+  const newEvents = events.filter(
+    (e) => fresh.has(e.idempotencyKey) && !seen.has(e.idempotencyKey) && seen.add(e.idempotencyKey),
+  );
   const tracked = new Map(test.metrics.map((m) => [m.name, m]));
   if (tracked.size === 0) return inserted.length;
 
@@ -104,7 +114,9 @@ async function recordInTransaction(tx: Db, abTestId: string, events: NewAbEvent[
   const newUnits =
     candidates.length === 0
       ? []
-      : await tx.$queryRawUnsafe<Array<{ unitId: string; variantId: string; step: number; firstExposedAt: Date }>>(
+      : await tx.$queryRawUnsafe<
+          Array<{ unitId: string; variantId: string; step: number; firstExposedAt: Date }>
+        >(
           `INSERT INTO "AbUnit" ("abTestId", "unitId", "variantId", "step", "firstExposedAt", "covariateSource")
            SELECT $1, u, v, s, o, c FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::text[]) WITH ORDINALITY AS x(u, v, s, o, c, i) ORDER BY i
            ON CONFLICT ("abTestId", "unitId") DO NOTHING
@@ -123,7 +135,9 @@ async function recordInTransaction(tx: Db, abTestId: string, events: NewAbEvent[
   const lookbackUnits = newUnits.filter((u) => !firstExposures.get(u.unitId)!.covariates);
   for (const u of newUnits) {
     const sent = firstExposures.get(u.unitId)!.covariates;
-    if (sent) for (const [metric, value] of Object.entries(sent)) if (tracked.has(metric)) preValues.set(`${u.unitId}\u0000${metric}`, value);
+    if (sent)
+      for (const [metric, value] of Object.entries(sent))
+        if (tracked.has(metric)) preValues.set(`${u.unitId}\u0000${metric}`, value);
   }
   if (test.covariateLookbackMs > 0 && lookbackUnits.length > 0) {
     const history = await tx.$queryRawUnsafe<Array<{ unitId: string; metric: string; total: number }>>(
@@ -142,7 +156,10 @@ async function recordInTransaction(tx: Db, abTestId: string, events: NewAbEvent[
   }
 
   // 3. One upsert of every touched (unit, metric): new units get their covariate, outcomes add their values.
-  const rows = new Map<string, { unitId: string; metric: string; delta: number; pre: number; isNewUnit: boolean }>();
+  const rows = new Map<
+    string,
+    { unitId: string; metric: string; delta: number; pre: number; isNewUnit: boolean }
+  >();
   const row = (unitId: string, metric: string) => {
     const k = `${unitId}\u0000${metric}`;
     let r = rows.get(k);
@@ -153,10 +170,15 @@ async function recordInTransaction(tx: Db, abTestId: string, events: NewAbEvent[
     return r;
   };
   for (const u of newUnits) for (const metric of tracked.keys()) row(u.unitId, metric);
-  for (const e of newEvents) if (e.type === 'outcome' && tracked.has(e.metric ?? '')) row(e.unitId, e.metric!).delta += e.value ?? 1;
+  for (const e of newEvents)
+    if (e.type === 'outcome' && tracked.has(e.metric ?? '')) row(e.unitId, e.metric!).delta += e.value ?? 1;
   if (rows.size === 0) return inserted.length;
-  const ordered = [...rows.values()].sort((a, b) => (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : a.metric < b.metric ? -1 : 1));
-  const updated = await tx.$queryRawUnsafe<Array<{ unitId: string; metric: string; value: number; preValue: number }>>(
+  const ordered = [...rows.values()].sort((a, b) =>
+    a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : a.metric < b.metric ? -1 : 1,
+  );
+  const updated = await tx.$queryRawUnsafe<
+    Array<{ unitId: string; metric: string; value: number; preValue: number }>
+  >(
     `INSERT INTO "AbUnitMetric" AS m ("abTestId", "unitId", "metric", "value", "preValue")
      SELECT $1, u, k, d, p FROM unnest($2::text[], $3::text[], $4::float8[], $5::float8[]) WITH ORDINALITY AS x(u, k, d, p, i) ORDER BY i
      ON CONFLICT ("abTestId", "unitId", "metric") DO UPDATE
@@ -184,12 +206,35 @@ async function recordInTransaction(tx: Db, abTestId: string, events: NewAbEvent[
   }
 
   // 5. The sums, per (variant, step, metric).
-  const deltas = new Map<string, { variantId: string; step: number; metric: string; units: number; sum: number; sumSquares: number; covariateSum: number; covariateSumSquares: number; crossSum: number }>();
+  const deltas = new Map<
+    string,
+    {
+      variantId: string;
+      step: number;
+      metric: string;
+      units: number;
+      sum: number;
+      sumSquares: number;
+      covariateSum: number;
+      covariateSumSquares: number;
+      crossSum: number;
+    }
+  >();
   const deltaOf = (variantId: string, step: number, metric: string) => {
     const k = statKey(variantId, step, metric);
     let d = deltas.get(k);
     if (!d) {
-      d = { variantId, step, metric, units: 0, sum: 0, sumSquares: 0, covariateSum: 0, covariateSumSquares: 0, crossSum: 0 };
+      d = {
+        variantId,
+        step,
+        metric,
+        units: 0,
+        sum: 0,
+        sumSquares: 0,
+        covariateSum: 0,
+        covariateSumSquares: 0,
+        crossSum: 0,
+      };
       deltas.set(k, d);
     }
     return d;
@@ -217,7 +262,13 @@ async function recordInTransaction(tx: Db, abTestId: string, events: NewAbEvent[
       d.crossSum += x * (y - before);
     }
   }
-  const stats = [...deltas.values()].sort((a, b) => (a.variantId < b.variantId ? -1 : a.variantId > b.variantId ? 1 : a.step - b.step || (a.metric < b.metric ? -1 : 1)));
+  const stats = [...deltas.values()].sort((a, b) =>
+    a.variantId < b.variantId
+      ? -1
+      : a.variantId > b.variantId
+        ? 1
+        : a.step - b.step || (a.metric < b.metric ? -1 : 1),
+  );
   if (stats.length > 0) {
     await tx.$executeRawUnsafe(
       `INSERT INTO "AbStat" AS s ("abTestId", "variantId", "step", "metric", "units", "sum", "sumSquares", "covariateSum", "covariateSumSquares", "crossSum")
@@ -253,9 +304,15 @@ export interface RequestStatDelta {
 }
 
 /** Adds the gateway's request counts per arm and step (the error-rate and latency guardrails). */
-export async function recordRequestStats(db: Db, abTestId: string, deltas: RequestStatDelta[]): Promise<void> {
+export async function recordRequestStats(
+  db: Db,
+  abTestId: string,
+  deltas: RequestStatDelta[],
+): Promise<void> {
   if (deltas.length === 0) return;
-  const ordered = [...deltas].sort((a, b) => (a.variantId < b.variantId ? -1 : a.variantId > b.variantId ? 1 : a.step - b.step));
+  const ordered = [...deltas].sort((a, b) =>
+    a.variantId < b.variantId ? -1 : a.variantId > b.variantId ? 1 : a.step - b.step,
+  );
   // One statement per row: Postgres has no array-of-arrays unnest, and a flush holds a few rows.
   await withDeadlockRetry(() =>
     inTransaction(db, async (tx) => {
@@ -307,14 +364,27 @@ export async function recordUnitOutcomes(db: Db, outcomes: NewUnitOutcome[]): Pr
 }
 
 export interface AbTestStatistics {
-  metrics: Array<{ variantId: string; step: number; metric: string; units: number; sum: number; sumSquares: number; covariateSum: number; covariateSumSquares: number; crossSum: number }>;
+  metrics: Array<{
+    variantId: string;
+    step: number;
+    metric: string;
+    units: number;
+    sum: number;
+    sumSquares: number;
+    covariateSum: number;
+    covariateSumSquares: number;
+    crossSum: number;
+  }>;
   requests: RequestStatDelta[];
 }
 
 /** The kept sufficient statistics of a test: what the analysis reads (a few rows, however many events). */
 export async function abTestStatistics(db: Db, abTestId: string): Promise<AbTestStatistics> {
   const [metrics, requests] = await Promise.all([
-    db.abStat.findMany({ where: { abTestId }, orderBy: [{ variantId: 'asc' }, { step: 'asc' }, { metric: 'asc' }] }),
+    db.abStat.findMany({
+      where: { abTestId },
+      orderBy: [{ variantId: 'asc' }, { step: 'asc' }, { metric: 'asc' }],
+    }),
     db.abRequestStat.findMany({ where: { abTestId }, orderBy: [{ variantId: 'asc' }, { step: 'asc' }] }),
   ]);
   return {

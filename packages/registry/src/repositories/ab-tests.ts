@@ -43,12 +43,19 @@ export interface StartRollout extends AbTestDesign {
   now: Date;
 }
 
-export async function startRollout(db: Db, input: StartRollout): Promise<{ abTest: AbTestWithVariants; deployment: Deployment; created: boolean }> {
+export async function startRollout(
+  db: Db,
+  input: StartRollout,
+): Promise<{ abTest: AbTestWithVariants; deployment: Deployment; created: boolean }> {
   return inTransaction(db, async (tx) => {
     const existing = await tx.abTest.findUnique({ where: { name: input.name }, include: { variants: true } });
     if (existing) {
-      const deployment = await tx.deployment.findFirst({ where: { runId: input.runId, modelVersionId: input.treatmentModelVersionId }, orderBy: { createdAt: 'desc' } });
-      if (!deployment) throw new ConflictError('ab_test_exists', `A/B test ${input.name} exists without its deployment`);
+      const deployment = await tx.deployment.findFirst({
+        where: { runId: input.runId, modelVersionId: input.treatmentModelVersionId },
+        orderBy: { createdAt: 'desc' },
+      });
+      if (!deployment)
+        throw new ConflictError('ab_test_exists', `A/B test ${input.name} exists without its deployment`);
       return { abTest: existing, deployment, created: false };
     }
     await assertEndpointFree(tx, input.endpoint);
@@ -69,15 +76,32 @@ export async function startRollout(db: Db, input: StartRollout): Promise<{ abTes
         stepStartedAt: input.now,
         variants: {
           create: [
-            { name: 'control', isControl: true, modelVersionId: input.controlModelVersionId, weight: 1 - input.treatmentSplit },
-            { name: 'treatment', isControl: false, modelVersionId: input.treatmentModelVersionId, weight: input.treatmentSplit },
+            {
+              name: 'control',
+              isControl: true,
+              modelVersionId: input.controlModelVersionId,
+              weight: 1 - input.treatmentSplit,
+            },
+            {
+              name: 'treatment',
+              isControl: false,
+              modelVersionId: input.treatmentModelVersionId,
+              weight: input.treatmentSplit,
+            },
           ],
         },
       },
       include: { variants: true },
     });
     const deployment = await tx.deployment.create({
-      data: { endpoint: input.endpoint, modelVersionId: input.treatmentModelVersionId, runId: input.runId, strategy: 'ab_test', status: 'rolling_out', traffic: input.treatmentTraffic },
+      data: {
+        endpoint: input.endpoint,
+        modelVersionId: input.treatmentModelVersionId,
+        runId: input.runId,
+        strategy: 'ab_test',
+        status: 'rolling_out',
+        traffic: input.treatmentTraffic,
+      },
     });
     await tx.deployment.updateMany({
       where: { endpoint: input.endpoint, modelVersionId: input.controlModelVersionId, status: 'active' },
@@ -88,8 +112,15 @@ export async function startRollout(db: Db, input: StartRollout): Promise<{ abTes
 }
 
 async function assertEndpointFree(tx: Db, endpoint: string, except?: string): Promise<void> {
-  const running = await tx.abTest.findFirst({ where: { endpoint, status: 'running', ...(except ? { id: { not: except } } : {}) }, select: { name: true } });
-  if (running) throw new ConflictError('endpoint_busy', `endpoint ${endpoint} already runs A/B test ${running.name}; stop it before starting another`);
+  const running = await tx.abTest.findFirst({
+    where: { endpoint, status: 'running', ...(except ? { id: { not: except } } : {}) },
+    select: { name: true },
+  });
+  if (running)
+    throw new ConflictError(
+      'endpoint_busy',
+      `endpoint ${endpoint} already runs A/B test ${running.name}; stop it before starting another`,
+    );
 }
 
 export interface CreateAbTest extends Omit<AbTestDesign, 'treatmentSplit'> {
@@ -105,15 +136,29 @@ export interface CreateAbTest extends Omit<AbTestDesign, 'treatmentSplit'> {
 /** A draft test (the admin API's): its variants' weights are the split among its units. */
 export async function createAbTest(db: Db, input: CreateAbTest): Promise<AbTestWithVariants> {
   const { variants, metrics, ...rest } = input;
-  return db.abTest.create({ data: { ...rest, metrics: metrics as unknown as Json, variants: { create: variants } }, include: { variants: { orderBy: { name: 'asc' } } } });
+  return db.abTest.create({
+    data: { ...rest, metrics: metrics as unknown as Json, variants: { create: variants } },
+    include: { variants: { orderBy: { name: 'asc' } } },
+  });
 }
 
 /** Starts a draft (one running test per endpoint). */
-export async function startAbTest(db: Db, id: string, now: Date): Promise<{ before: AbTestWithVariants; after: AbTestWithVariants }> {
+export async function startAbTest(
+  db: Db,
+  id: string,
+  now: Date,
+): Promise<{ before: AbTestWithVariants; after: AbTestWithVariants }> {
   return inTransaction(db, async (tx) => {
     const before = await getAbTest(tx, id);
     await assertEndpointFree(tx, before.endpoint, id);
-    return { before, after: await transition(tx, before, ['draft'], { status: 'running', startedAt: now, stepStartedAt: now }) };
+    return {
+      before,
+      after: await transition(tx, before, ['draft'], {
+        status: 'running',
+        startedAt: now,
+        stepStartedAt: now,
+      }),
+    };
   });
 }
 
@@ -135,7 +180,14 @@ export interface AbDecisionToApply {
  */
 export async function applyAbDecision(
   db: Db,
-  input: { abTestId: string; madeAtStep: number; decision: AbDecisionToApply; analysis: Json; now: Date; actor: string },
+  input: {
+    abTestId: string;
+    madeAtStep: number;
+    decision: AbDecisionToApply;
+    analysis: Json;
+    now: Date;
+    actor: string;
+  },
 ): Promise<{ applied: boolean }> {
   return inTransaction(db, async (tx) => {
     const test = await getAbTest(tx, input.abTestId);
@@ -147,35 +199,73 @@ export async function applyAbDecision(
         data: {
           decisionReasons: decision.reasons,
           analysis: input.analysis,
-          ...(decision.action === 'advance' ? { currentStep: decision.step, coverage: decision.coverage, stepStartedAt: now } : {}),
+          ...(decision.action === 'advance'
+            ? { currentStep: decision.step, coverage: decision.coverage, stepStartedAt: now }
+            : {}),
         },
       });
       applied = count === 1;
       if (applied && decision.action === 'advance') await setTraffic(tx, test, decision.treatmentTraffic);
-      if (applied && decision.action !== 'hold' && decision.action !== 'advance') await endTest(tx, test, decision.action, decision.reasons, now, input.actor);
+      if (applied && decision.action !== 'hold' && decision.action !== 'advance')
+        await endTest(tx, test, decision.action, decision.reasons, now, input.actor);
     }
     await tx.abDecision.create({
-      data: { abTestId: test.id, decidedAt: now, step: input.madeAtStep, action: decision.action, applied, reasons: decision.reasons, analysis: input.analysis },
+      data: {
+        abTestId: test.id,
+        decidedAt: now,
+        step: input.madeAtStep,
+        action: decision.action,
+        applied,
+        reasons: decision.reasons,
+        analysis: input.analysis,
+      },
     });
     return { applied };
   });
 }
 
 /** Ends a running (or draft) test by hand: the same writes as the monitor's decision. */
-export async function stopAbTest(db: Db, input: { abTestId: string; outcome: AbOutcome; reason: string; now: Date; actor: string }): Promise<{ before: AbTestWithVariants; after: AbTestWithVariants }> {
+export async function stopAbTest(
+  db: Db,
+  input: { abTestId: string; outcome: AbOutcome; reason: string; now: Date; actor: string },
+): Promise<{ before: AbTestWithVariants; after: AbTestWithVariants }> {
   return inTransaction(db, async (tx) => {
     const before = await getAbTest(tx, input.abTestId);
     if (before.status !== 'running' && before.status !== 'draft') {
-      throw new ConflictError('illegal_ab_transition', `A/B test ${before.name} is ${before.status}; this needs it to be running or draft`, { status: before.status });
+      throw new ConflictError(
+        'illegal_ab_transition',
+        `A/B test ${before.name} is ${before.status}; this needs it to be running or draft`,
+        { status: before.status },
+      );
     }
-    await endTest(tx, before, input.outcome, input.reason ? [input.reason] : [], input.now, input.actor, before.status === 'running');
+    await endTest(
+      tx,
+      before,
+      input.outcome,
+      input.reason ? [input.reason] : [],
+      input.now,
+      input.actor,
+      before.status === 'running',
+    );
     return { before, after: await getAbTest(tx, input.abTestId) };
   });
 }
 
-const ENDED_STATUS: Record<AbOutcome, AbTestStatus> = { promote: 'promoted', rollback: 'rolled_back', stop: 'stopped' };
+const ENDED_STATUS: Record<AbOutcome, AbTestStatus> = {
+  promote: 'promoted',
+  rollback: 'rolled_back',
+  stop: 'stopped',
+};
 
-async function endTest(tx: Db, test: AbTestWithVariants, outcome: AbOutcome, reasons: string[], now: Date, actor: string, touchDeployments = true): Promise<void> {
+async function endTest(
+  tx: Db,
+  test: AbTestWithVariants,
+  outcome: AbOutcome,
+  reasons: string[],
+  now: Date,
+  actor: string,
+  touchDeployments = true,
+): Promise<void> {
   const ended = await tx.abTest.updateMany({
     where: { id: test.id, status: { in: ['running', 'draft'] } },
     data: { status: ENDED_STATUS[outcome], decision: outcome, decisionReasons: reasons, endedAt: now },
@@ -184,46 +274,90 @@ async function endTest(tx: Db, test: AbTestWithVariants, outcome: AbOutcome, rea
   const treatment = test.variants.find((v) => !v.isControl);
   const control = test.variants.find((v) => v.isControl);
   if (!treatment || !control) return;
-  const treatmentDeployment = { endpoint: test.endpoint, modelVersionId: treatment.modelVersionId, status: { in: ['rolling_out' as const, 'active' as const] } };
-  const controlDeployment = { endpoint: test.endpoint, modelVersionId: control.modelVersionId, status: { in: ['active' as const, 'rolling_out' as const] } };
+  const treatmentDeployment = {
+    endpoint: test.endpoint,
+    modelVersionId: treatment.modelVersionId,
+    status: { in: ['rolling_out' as const, 'active' as const] },
+  };
+  const controlDeployment = {
+    endpoint: test.endpoint,
+    modelVersionId: control.modelVersionId,
+    status: { in: ['active' as const, 'rolling_out' as const] },
+  };
   const model = await tx.modelVersion.findUniqueOrThrow({ where: { id: treatment.modelVersionId } });
   if (outcome === 'promote') {
     await tx.deployment.updateMany({ where: treatmentDeployment, data: { status: 'active', traffic: 1 } });
-    await tx.deployment.updateMany({ where: controlDeployment, data: { status: 'retired', traffic: 0, retiredAt: now } });
-    await moveAlias(tx, { modelName: model.modelName, alias: PRODUCTION_ALIAS, modelVersionId: model.id, reason: `A/B test ${test.name} promoted: ${reasons[0] ?? ''}`, actor });
+    await tx.deployment.updateMany({
+      where: controlDeployment,
+      data: { status: 'retired', traffic: 0, retiredAt: now },
+    });
+    await moveAlias(tx, {
+      modelName: model.modelName,
+      alias: PRODUCTION_ALIAS,
+      modelVersionId: model.id,
+      reason: `A/B test ${test.name} promoted: ${reasons[0] ?? ''}`,
+      actor,
+    });
   } else {
-    await tx.deployment.updateMany({ where: treatmentDeployment, data: { status: outcome === 'rollback' ? 'rolled_back' : 'retired', traffic: 0, retiredAt: now } });
+    await tx.deployment.updateMany({
+      where: treatmentDeployment,
+      data: { status: outcome === 'rollback' ? 'rolled_back' : 'retired', traffic: 0, retiredAt: now },
+    });
     await tx.deployment.updateMany({ where: controlDeployment, data: { traffic: 1 } });
   }
   // The challenger was this test's treatment; whatever the verdict, it is no longer challenging.
-  await tx.modelAlias.deleteMany({ where: { modelName: model.modelName, alias: CHALLENGER_ALIAS, modelVersionId: model.id } });
+  await tx.modelAlias.deleteMany({
+    where: { modelName: model.modelName, alias: CHALLENGER_ALIAS, modelVersionId: model.id },
+  });
 }
 
 async function setTraffic(tx: Db, test: AbTestWithVariants, treatmentTraffic: number): Promise<void> {
   const treatment = test.variants.find((v) => !v.isControl);
   const control = test.variants.find((v) => v.isControl);
   if (!treatment || !control) return;
-  await tx.deployment.updateMany({ where: { endpoint: test.endpoint, modelVersionId: treatment.modelVersionId, status: 'rolling_out' }, data: { traffic: treatmentTraffic } });
-  await tx.deployment.updateMany({ where: { endpoint: test.endpoint, modelVersionId: control.modelVersionId, status: 'active' }, data: { traffic: 1 - treatmentTraffic } });
+  await tx.deployment.updateMany({
+    where: { endpoint: test.endpoint, modelVersionId: treatment.modelVersionId, status: 'rolling_out' },
+    data: { traffic: treatmentTraffic },
+  });
+  await tx.deployment.updateMany({
+    where: { endpoint: test.endpoint, modelVersionId: control.modelVersionId, status: 'active' },
+    data: { traffic: 1 - treatmentTraffic },
+  });
 }
 
-async function transition(tx: Db, before: AbTestWithVariants, from: AbTestStatus[], data: { status: AbTestStatus; startedAt?: Date; stepStartedAt?: Date }): Promise<AbTestWithVariants> {
+async function transition(
+  tx: Db,
+  before: AbTestWithVariants,
+  from: AbTestStatus[],
+  data: { status: AbTestStatus; startedAt?: Date; stepStartedAt?: Date },
+): Promise<AbTestWithVariants> {
   const { count } = await tx.abTest.updateMany({ where: { id: before.id, status: { in: from } }, data });
   if (count !== 1) {
     const now = await getAbTest(tx, before.id);
-    throw new ConflictError('illegal_ab_transition', `A/B test ${before.name} is ${now.status}; this needs it to be ${from.join(' or ')}`, { status: now.status });
+    throw new ConflictError(
+      'illegal_ab_transition',
+      `A/B test ${before.name} is ${now.status}; this needs it to be ${from.join(' or ')}`,
+      { status: now.status },
+    );
   }
   return getAbTest(tx, before.id);
 }
 
 export async function getAbTest(db: Db, id: string): Promise<AbTestWithVariants> {
-  const test = await db.abTest.findUnique({ where: { id }, include: { variants: { orderBy: { name: 'asc' } } } });
+  const test = await db.abTest.findUnique({
+    where: { id },
+    include: { variants: { orderBy: { name: 'asc' } } },
+  });
   if (!test) throw new NotFoundError('A/B test', id);
   return test;
 }
 
 /** The monitor's looks at a test, newest first. */
-export async function listAbDecisions(db: Db, abTestId: string, options: { take: number; withAnalysis?: boolean }): Promise<Array<Omit<AbDecision, 'analysis'> & { analysis?: unknown }>> {
+export async function listAbDecisions(
+  db: Db,
+  abTestId: string,
+  options: { take: number; withAnalysis?: boolean },
+): Promise<Array<Omit<AbDecision, 'analysis'> & { analysis?: unknown }>> {
   return db.abDecision.findMany({
     where: { abTestId },
     orderBy: { id: 'desc' },
@@ -236,10 +370,16 @@ export async function listAbDecisions(db: Db, abTestId: string, options: { take:
  * What serves an endpoint now: its running A/B test (at most one), and its active deployment
  * with the most traffic (the whole endpoint's when no test runs). Either may be null.
  */
-export async function endpointServing(db: Db, endpoint: string): Promise<{ abTest: AbTestWithVariants | null; deployment: Deployment | null }> {
+export async function endpointServing(
+  db: Db,
+  endpoint: string,
+): Promise<{ abTest: AbTestWithVariants | null; deployment: Deployment | null }> {
   const [abTest, deployment] = await Promise.all([
     db.abTest.findFirst({ where: { endpoint, status: 'running' }, include: { variants: true } }),
-    db.deployment.findFirst({ where: { endpoint, status: 'active' }, orderBy: [{ traffic: 'desc' }, { createdAt: 'desc' }] }),
+    db.deployment.findFirst({
+      where: { endpoint, status: 'active' },
+      orderBy: [{ traffic: 'desc' }, { createdAt: 'desc' }],
+    }),
   ]);
   return { abTest, deployment };
 }
