@@ -164,6 +164,8 @@ async function buildKeptRows(
   const metrics = test.metrics as unknown as Array<{ name: string; kind: string }>;
   const names = metrics.map((m) => m.name);
   const kinds = metrics.map((m) => m.kind);
+  // Each statement below reads or joins rows just written: the planner needs their statistics.
+  await client.query('ANALYZE "AbEvent"');
   // Each unit enters at its first exposure, in the stratum of that exposure's step.
   await client.query(
     `INSERT INTO "AbUnit" ("abTestId", "unitId", "variantId", "step", "firstExposedAt", "covariateSource")
@@ -172,7 +174,6 @@ async function buildKeptRows(
       ORDER BY "unitId", "occurredAt", "id"`,
     [test.id],
   );
-  // The next statements join what was just written: the planner needs its statistics.
   await client.query('ANALYZE "AbUnit"');
   progress('AbUnit');
   // Every exposed unit has a row per tracked metric; a unit never exposed, one per metric it has outcomes of.

@@ -22,6 +22,7 @@
  * integrals under a frequentist rule): the seeded simulations call this function millions of times.
  */
 import { conversionPosterior, expectedLoss, probabilityBBeatsA } from './beta-binomial.ts';
+import type { CovariateArm } from './cuped.ts';
 import { msprt, nonInferiority, type SequentialResult } from './msprt.ts';
 import { benjaminiHochberg, holm } from './multiple-testing.ts';
 import { normalComparison } from './normal-posterior.ts';
@@ -46,28 +47,25 @@ import jstat from 'jstat';
 const { jStat } = jstat;
 
 /** One row of the registry's sufficient statistics (AbStat). */
-export interface MetricCell {
+export interface MetricCell extends CovariateArm {
   variant: string;
   step: number;
   metric: string;
-  units: number;
-  sum: number;
-  sumSquares: number;
-  covariateSum: number;
-  covariateSumSquares: number;
-  crossSum: number;
 }
 
-/** One row of the gateway's request health per arm and step (AbRequestStat). */
-export interface RequestCell {
-  variant: string;
-  step: number;
+/** The gateway's request health of an arm at a step (AbRequestStat): the error-rate and latency guardrails. */
+export interface RequestTotals {
   requests: number;
   errors: number;
   slow: number;
   latencySumMs: number;
   /** Counts per latency bucket (bounds in LATENCY_BUCKETS_MS; the last bucket is open-ended). */
   latencyHistogram: number[];
+}
+
+export interface RequestCell extends RequestTotals {
+  variant: string;
+  step: number;
 }
 
 export interface AbTestData {

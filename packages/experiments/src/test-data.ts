@@ -4,7 +4,8 @@
  * The rollout monitor and the report both build their input with this, so they analyse the same
  * numbers the same way.
  */
-import { analyseAbTest, type AbAnalysis, type AbTestData } from './analysis.ts';
+import { analyseAbTest, type AbAnalysis, type AbTestData, type RequestTotals } from './analysis.ts';
+import type { CovariateArm } from './cuped.ts';
 import type { RolloutPolicy } from './rollout-policy.ts';
 
 export interface StoredTest {
@@ -14,27 +15,10 @@ export interface StoredTest {
   endedAt: Date | null;
 }
 
+/** The registry's kept sufficient statistics of a test, rows keyed by variant id (AbStat, AbRequestStat). */
 export interface StoredStatistics {
-  metrics: ReadonlyArray<{
-    variantId: string;
-    step: number;
-    metric: string;
-    units: number;
-    sum: number;
-    sumSquares: number;
-    covariateSum: number;
-    covariateSumSquares: number;
-    crossSum: number;
-  }>;
-  requests: ReadonlyArray<{
-    variantId: string;
-    step: number;
-    requests: number;
-    errors: number;
-    slow: number;
-    latencySumMs: number;
-    latencyHistogram: number[];
-  }>;
+  metrics: ReadonlyArray<CovariateArm & { variantId: string; step: number; metric: string }>;
+  requests: ReadonlyArray<RequestTotals & { variantId: string; step: number }>;
 }
 
 export function abTestDataOf(test: StoredTest, stats: StoredStatistics, now: Date): AbTestData {

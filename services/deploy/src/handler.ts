@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { LatheError } from '@lathe/core';
 import { abTestDesign, plannedTest, rolloutPolicySchema } from '@lathe/experiments';
 import type { StageHandler } from '@lathe/queues';
-import { CHALLENGER_ALIAS, PRODUCTION_ALIAS, getAlias, getModelVersion, moveAlias, startRollout } from '@lathe/registry';
+import { CHALLENGER_ALIAS, PRODUCTION_ALIAS, deployDirectly, getAlias, getModelVersion, moveAlias, startRollout } from '@lathe/registry';
 
 export function createDeployHandler(options: { now?: () => Date } = {}): StageHandler {
   const now = options.now ?? (() => new Date());
@@ -41,11 +41,7 @@ export function createDeployHandler(options: { now?: () => Date } = {}): StageHa
         reason: `run ${ctx.runId}: first model to pass the gate`,
         actor: `run:${ctx.runId}`,
       });
-      const deployment =
-        (await ctx.registry.deployment.findFirst({ where: { runId: ctx.runId, modelVersionId: candidate.id } })) ??
-        (await ctx.registry.deployment.create({
-          data: { endpoint, modelVersionId: candidate.id, runId: ctx.runId, strategy: 'direct', status: 'active', traffic: 1 },
-        }));
+      const deployment = await deployDirectly(ctx.registry, { endpoint, modelVersionId: candidate.id, runId: ctx.runId });
       await ctx.reportProgress(1);
       return { strategy: 'direct', modelVersionId: candidate.id, deploymentId: deployment.id, abTestId: null, reason: 'first model to pass the gate', plan: null };
     }

@@ -22,6 +22,7 @@
  * Retried batches add nothing: new events are those whose idempotency key was not stored yet.
  */
 import { NotFoundError } from '@lathe/core';
+import type { MetricKind, StoredStatistics } from '@lathe/experiments';
 import { type Db, inTransaction } from './db.ts';
 
 export interface NewAbEvent {
@@ -40,7 +41,7 @@ export interface NewAbEvent {
 
 export interface TrackedMetric {
   name: string;
-  kind: 'proportion' | 'mean';
+  kind: MetricKind;
 }
 
 /**
@@ -293,15 +294,8 @@ async function recordInTransaction(tx: Db, abTestId: string, events: NewAbEvent[
   return inserted.length;
 }
 
-export interface RequestStatDelta {
-  variantId: string;
-  step: number;
-  requests: number;
-  errors: number;
-  slow: number;
-  latencySumMs: number;
-  latencyHistogram: number[];
-}
+/** The gateway's request counts of an arm at a step, to add to its totals. */
+export type RequestStatDelta = StoredStatistics['requests'][number];
 
 /** Adds the gateway's request counts per arm and step (the error-rate and latency guardrails). */
 export async function recordRequestStats(
@@ -363,23 +357,8 @@ export async function recordUnitOutcomes(db: Db, outcomes: NewUnitOutcome[]): Pr
   );
 }
 
-export interface AbTestStatistics {
-  metrics: Array<{
-    variantId: string;
-    step: number;
-    metric: string;
-    units: number;
-    sum: number;
-    sumSquares: number;
-    covariateSum: number;
-    covariateSumSquares: number;
-    crossSum: number;
-  }>;
-  requests: RequestStatDelta[];
-}
-
 /** The kept sufficient statistics of a test: what the analysis reads (a few rows, however many events). */
-export async function abTestStatistics(db: Db, abTestId: string): Promise<AbTestStatistics> {
+export async function abTestStatistics(db: Db, abTestId: string): Promise<StoredStatistics> {
   const [metrics, requests] = await Promise.all([
     db.abStat.findMany({
       where: { abTestId },

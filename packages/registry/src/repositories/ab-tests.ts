@@ -111,6 +111,19 @@ export async function startRollout(
   });
 }
 
+/** The run's direct deployment of a model version to the whole endpoint (idempotent: a redelivered deploy job finds it). */
+export async function deployDirectly(
+  db: Db,
+  input: { endpoint: string; modelVersionId: string; runId: string },
+): Promise<Deployment> {
+  return (
+    (await db.deployment.findFirst({
+      where: { runId: input.runId, modelVersionId: input.modelVersionId },
+    })) ??
+    (await db.deployment.create({ data: { ...input, strategy: 'direct', status: 'active', traffic: 1 } }))
+  );
+}
+
 async function assertEndpointFree(tx: Db, endpoint: string, except?: string): Promise<void> {
   const running = await tx.abTest.findFirst({
     where: { endpoint, status: 'running', ...(except ? { id: { not: except } } : {}) },
