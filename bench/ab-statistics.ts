@@ -363,7 +363,8 @@ async function loadBigTest(
     for (let from = 1; from <= units; from += LOAD_CHUNK_UNITS)
       chunks.push([from, Math.min(units, from + LOAD_CHUNK_UNITS - 1)]);
     await eachOn(sessions, chunks, async (session, [from, to]) => {
-      events += await generateEvents(session, test, from, to);
+      const loaded = await generateEvents(session, test, from, to);
+      events += loaded;
       console.log(
         `  loaded units ${from}–${to} of ${units}, ${events} events so far, ${seconds(elapsed(started))}`,
       );

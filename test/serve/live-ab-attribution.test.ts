@@ -284,53 +284,85 @@ describe('A/B attribution on live traffic through the gateway process', () => {
     }
   }, 400_000);
 
-  it('rolls back a worse model on live traffic: production stays, challenger no longer points at it', async () => {
-    const base = await startGateway();
-    await db.registry.abTest.updateMany({ where: { status: 'running' }, data: { status: 'stopped' } });
-    await moveAlias(db.registry, {
-      modelName: 'shop',
-      alias: 'production',
-      modelVersionId: versions[0]!,
-      reason: 'test',
-      actor: 'test',
-    });
-    await moveAlias(db.registry, {
-      modelName: 'shop',
-      alias: 'challenger',
-      modelVersionId: versions[1]!,
-      reason: 'test',
-      actor: 'test',
-    });
-    const test = await startTest('worse', {
-      steps: [0.5],
-      minStepDurationMs: 0,
-      minExposuresPerArm: 100,
-      maxDurationMs: 3_600_000,
-      minimumDetectableEffect: 0.5,
-    });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    let ended = false;
-    await drive(base, {
-      seed: 11,
-      clients: 8,
-      durationMs: 30_000,
-      rate: (variant) => (variant === 'treatment' ? 0.05 : 0.2),
-      onTick: async () => {
-        if (!ended)
-          ended = (await monitorRollouts(db.registry)).some((r) => r.decision.action !== 'hold' && r.applied);
-      },
-      until: () => ended,
-    });
-    const final = await db.registry.abTest.findUniqueOrThrow({ where: { id: test.id } });
-    expect(final.status).toBe('rolled_back');
-    expect((await getAlias(db.registry, 'shop', 'production'))?.modelVersionId).toBe(versions[0]);
-    expect(await getAlias(db.registry, 'shop', 'challenger')).toBeNull();
-    const deployment = await db.registry.deployment.findFirstOrThrow({
-      where: { endpoint: 'shop', modelVersionId: versions[1]!, runId: { not: null } },
-      orderBy: { createdAt: 'desc' },
-    });
-    expect(deployment).toMatchObject({ status: 'rolled_back', traffic: 0 });
-  }, 60_000);
+  it.each([
+    { truth: 'better', treatmentRate: 0.2, controlRate: 0.05, status: 'promoted', production: 1 },
+    { truth: 'worse', treatmentRate: 0.05, controlRate: 0.2, status: 'rolled_back', production: 0 },
+  ])(
+    'decides a $truth model on live traffic: the test is $status, production moves only for a winner, challenger is cleared',
+    async ({ truth, treatmentRate, controlRate, status, production }) => {
+      const base = await startGateway();
+      await db.registry.abTest.updateMany({ where: { status: 'running' }, data: { status: 'stopped' } });
+      await db.registry.deployment.updateMany({
+        where: { endpoint: 'shop', status: 'active' },
+        data: { status: 'retired' },
+      });
+      await db.registry.deployment.create({
+        data: {
+          endpoint: 'shop',
+          modelVersionId: versions[0]!,
+          strategy: 'direct',
+          status: 'active',
+          traffic: 1,
+        },
+      });
+      await moveAlias(db.registry, {
+        modelName: 'shop',
+        alias: 'production',
+        modelVersionId: versions[0]!,
+        reason: 'test',
+        actor: 'test',
+      });
+      await moveAlias(db.registry, {
+        modelName: 'shop',
+        alias: 'challenger',
+        modelVersionId: versions[1]!,
+        reason: 'test',
+        actor: 'test',
+      });
+      const test = await startTest(`decided-${truth}`, {
+        steps: [0.5],
+        minStepDurationMs: 0,
+        minExposuresPerArm: 100,
+        maxDurationMs: 3_600_000,
+        minimumDetectableEffect: 0.5,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      let ended = false;
+      await drive(base, {
+        seed: truth === 'better' ? 12 : 11,
+        clients: 8,
+        durationMs: 60_000,
+        rate: (variant) => (variant === 'treatment' ? treatmentRate : controlRate),
+        onTick: async () => {
+          if (!ended)
+            ended = (await monitorRollouts(db.registry)).some(
+              (r) => r.decision.action !== 'hold' && r.applied,
+            );
+        },
+        until: () => ended,
+      });
+      const final = await db.registry.abTest.findUniqueOrThrow({ where: { id: test.id } });
+      expect(final.status).toBe(status);
+      expect((await getAlias(db.registry, 'shop', 'production'))?.modelVersionId).toBe(versions[production]);
+      expect(await getAlias(db.registry, 'shop', 'challenger')).toBeNull();
+      const treatmentDeployment = await db.registry.deployment.findFirstOrThrow({
+        where: { endpoint: 'shop', modelVersionId: versions[1]!, runId: { not: null } },
+        orderBy: { createdAt: 'desc' },
+      });
+      expect(treatmentDeployment).toMatchObject(
+        status === 'promoted' ? { status: 'active', traffic: 1 } : { status: 'rolled_back', traffic: 0 },
+      );
+      // The decision that moved the registry is stored with the numbers it was made on.
+      const decided = await db.registry.abDecision.findFirstOrThrow({
+        where: { abTestId: test.id, applied: true, action: { not: 'hold' } },
+      });
+      expect(
+        (decided.analysis as { treatments: Array<{ primary: { units: { control: number } } }> })
+          .treatments[0]!.primary.units.control,
+      ).toBeGreaterThanOrEqual(100);
+    },
+    90_000,
+  );
 
   it('rolls back a treatment whose gateway requests fail (the error-rate guardrail), and challenger stops pointing at it', async () => {
     const base = await startGateway();
