@@ -415,10 +415,13 @@ async function loadBigTest(
 }
 
 /** The report's path: the test, its policy, its kept statistics, the analysis. */
-async function reportPath(id: string) {
+async function reportPath(id: string, readTimes: number[] = []) {
+  const start = performance.now();
   const test = await getAbTest(registry, id);
   const testPolicy = rolloutPolicySchema.parse(test.policy);
-  return analyseStoredTest(test, await abTestStatistics(registry, test.id), testPolicy, new Date());
+  const stats = await abTestStatistics(registry, test.id);
+  readTimes.push(elapsed(start));
+  return analyseStoredTest(test, stats, testPolicy, new Date());
 }
 
 /** The raw aggregate the project used before kept statistics (abVariantTotals at HEAD~2). */
@@ -476,7 +479,8 @@ async function partOne(client: PoolClient, models: [string, string]): Promise<vo
   // One warm-up of the report path (Prisma's first use of its statements); the raw aggregate's
   // slowest run (the first, reading AbEvent into the OS cache) is left out by the median.
   await reportPath(test.id);
-  const report = await timeRuns(REPORT_RUNS, () => reportPath(test.id));
+  const readTimes: number[] = [];
+  const report = await timeRuns(REPORT_RUNS, () => reportPath(test.id, readTimes));
   const raw = await timeRuns(RAW_RUNS, () => rawAggregate(test.id));
   const primary = report.result.treatments[0]?.primary;
   const control = raw.result.find((r) => r.variantId === arms(test).control);

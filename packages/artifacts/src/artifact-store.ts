@@ -1,7 +1,7 @@
 /**
  * The artifact store contract: immutable blobs addressed by the sha256 of their bytes.
  * Every backend verifies the digest while streaming a blob back, so a corrupted or tampered
- * file is never handed to a reader silently (ARCHITECTURE.md rule 4).
+ * file is never handed to a reader silently (docs/architecture.md, rule 4).
  */
 import type { Readable } from 'node:stream';
 
