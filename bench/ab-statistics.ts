@@ -44,6 +44,9 @@
  *    `rounds` rounds that alternate which side goes first, after a warm-up of each; the ratio
  *    intake/raw per-batch COPY is the target (≥ 0.5), the one against the single COPY is shown
  *    alongside. (pg-copy-streams is not installed; support/pg-copy.ts speaks COPY over pg.)
+ *    Each side's CPU per 1,000 events, in this process and in Postgres, is printed too
+ *    (support/cpu-accounting.ts: every `postgres` process on the machine, so other users of the
+ *    server show up in it).
  */
 import {
   abTestDesign,
@@ -69,6 +72,7 @@ import {
   type Registry,
 } from '../packages/registry/src/index.ts';
 import { createTestDatabase } from '../test/harness/index.ts';
+import { describeCpuPer, withCpuAccounting, type CpuSpent } from './support/cpu-accounting.ts';
 import { copyField, copyFrom } from './support/pg-copy.ts';
 
 const totalEvents = Number(process.argv[2] ?? 10_000_000);
@@ -208,6 +212,7 @@ async function buildKeptRows(
       GROUP BY "variantId", "step", "metric"`,
     [test.id, names, kinds],
   );
+  progress('AbStat');
 }
 
 /** The kept rows of a test, by variant name, for comparing two tests. */
@@ -497,6 +502,10 @@ async function partOne(client: PoolClient, models: [string, string]): Promise<vo
   console.log(
     `report path (getAbTest + abTestStatistics + analyseStoredTest): ${reportMs.toFixed(2)} ms median of ${REPORT_RUNS} [${report.times.map((t) => t.toFixed(1)).join(', ')}]`,
   );
+  const analysisTimes = report.times.map((t, i) => t - readTimes[i]!);
+  console.log(
+    `  of which reads (getAbTest + abTestStatistics) ${median(readTimes).toFixed(2)} ms, analyseStoredTest ${median(analysisTimes).toFixed(2)} ms (medians)`,
+  );
   console.log(
     `raw SQL aggregate over AbEvent (abVariantTotals):              ${rawMs.toFixed(1)} ms median of ${RAW_RUNS} [${raw.times.map((t) => t.toFixed(0)).join(', ')}]`,
   );
@@ -553,15 +562,32 @@ function batchesOf<T>(xs: T[]): T[][] {
   return out;
 }
 
-async function intakeRate(models: [string, string], count: number): Promise<number> {
+/** Events/s, and the CPU this process and the servers spent meanwhile (support/cpu-accounting.ts). */
+interface Rate {
+  rate: number;
+  cpu: CpuSpent;
+}
+
+async function timedWrite(count: number, write: () => Promise<number>, what: string): Promise<Rate> {
+  const start = performance.now();
+  const { result: stored, cpu } = await withCpuAccounting(write);
+  const rate = count / (elapsed(start) / 1000);
+  if (stored !== count) throw new Error(`${what} stored ${stored} of ${count} events`);
+  return { rate, cpu };
+}
+
+async function intakeRate(models: [string, string], count: number): Promise<Rate> {
   const test = await newTest('intake', models);
   const batches = batchesOf(intakeEventsFor(test, count));
-  const start = performance.now();
-  let stored = 0;
-  for (const batch of batches) stored += await recordAbEvents(registry, test.id, batch);
-  const rate = count / (elapsed(start) / 1000);
-  if (stored !== count) throw new Error(`the intake stored ${stored} of ${count} events`);
-  return rate;
+  return timedWrite(
+    count,
+    async () => {
+      let stored = 0;
+      for (const batch of batches) stored += await recordAbEvents(registry, test.id, batch);
+      return stored;
+    },
+    'the intake',
+  );
 }
 
 const COPY_SQL = `COPY "AbEvent" ("abTestId", "variantId", "type", "unitId", "metric", "value", "idempotencyKey", "occurredAt", "step") FROM STDIN`;
@@ -581,25 +607,27 @@ async function copyRate(
   models: [string, string],
   count: number,
   perBatch: boolean,
-): Promise<number> {
+): Promise<Rate> {
   const test = await newTest('copy', models);
   const batches = batchesOf(intakeEventsFor(test, count));
-  const start = performance.now();
-  let stored = 0;
-  if (perBatch) {
-    for (const batch of batches) stored += await copyFrom(client, COPY_SQL, [copyLines(test.id, batch)]);
-  } else {
-    stored = await copyFrom(
-      client,
-      COPY_SQL,
-      (function* () {
-        for (const batch of batches) yield copyLines(test.id, batch);
-      })(),
-    );
-  }
-  const rate = count / (elapsed(start) / 1000);
-  if (stored !== count) throw new Error(`COPY stored ${stored} of ${count} events`);
-  return rate;
+  return timedWrite(
+    count,
+    async () => {
+      if (!perBatch) {
+        return copyFrom(
+          client,
+          COPY_SQL,
+          (function* () {
+            for (const batch of batches) yield copyLines(test.id, batch);
+          })(),
+        );
+      }
+      let stored = 0;
+      for (const batch of batches) stored += await copyFrom(client, COPY_SQL, [copyLines(test.id, batch)]);
+      return stored;
+    },
+    'COPY',
+  );
 }
 
 async function partTwo(client: PoolClient, models: [string, string]): Promise<void> {
@@ -610,25 +638,40 @@ async function partTwo(client: PoolClient, models: [string, string]): Promise<vo
   await intakeRate(models, warmUp);
   await copyRate(client, models, warmUp, true);
   await copyRate(client, models, warmUp, false);
-  const intake: number[] = [];
-  const copyBatches: number[] = [];
-  const copyAll: number[] = [];
+  const sides = { intake: [] as Rate[], copyBatches: [] as Rate[], copyAll: [] as Rate[] };
   for (let round = 0; round < rounds; round++) {
     const intakeFirst = round % 2 === 0;
-    if (intakeFirst) intake.push(await intakeRate(models, intakeEvents));
-    copyBatches.push(await copyRate(client, models, intakeEvents, true));
-    copyAll.push(await copyRate(client, models, intakeEvents, false));
-    if (!intakeFirst) intake.push(await intakeRate(models, intakeEvents));
+    if (intakeFirst) sides.intake.push(await intakeRate(models, intakeEvents));
+    sides.copyBatches.push(await copyRate(client, models, intakeEvents, true));
+    sides.copyAll.push(await copyRate(client, models, intakeEvents, false));
+    if (!intakeFirst) sides.intake.push(await intakeRate(models, intakeEvents));
     console.log(
-      `round ${round + 1}: recordAbEvents ${intake.at(-1)!.toFixed(0)} events/s, COPY per batch ${copyBatches.at(-1)!.toFixed(0)} events/s, one COPY ${copyAll.at(-1)!.toFixed(0)} events/s`,
+      `round ${round + 1}: recordAbEvents ${sides.intake.at(-1)!.rate.toFixed(0)} events/s, COPY per batch ${sides.copyBatches.at(-1)!.rate.toFixed(0)} events/s, one COPY ${sides.copyAll.at(-1)!.rate.toFixed(0)} events/s`,
     );
   }
-  const [i, b, a] = [median(intake), median(copyBatches), median(copyAll)];
-  console.log(`recordAbEvents (rows + kept statistics): ${i.toFixed(0)} events/s (median)`);
-  console.log(`raw COPY, one per batch of ${BATCH}:       ${b.toFixed(0)} events/s (median)`);
-  console.log(`raw COPY, all rows in one:              ${a.toFixed(0)} events/s (median)`);
+  const summary = (rates: Rate[]) => {
+    const cpu: CpuSpent = { nodeMs: 0, postgresMs: 0, redisMs: 0 };
+    for (const r of rates) {
+      cpu.nodeMs += r.cpu.nodeMs;
+      cpu.postgresMs += r.cpu.postgresMs;
+    }
+    return {
+      rate: median(rates.map((r) => r.rate)),
+      cpu: describeCpuPer(cpu, (rates.length * intakeEvents) / BATCH).replace(/ \+ redis [^=]*/, ' '),
+    };
+  };
+  const [i, b, a] = [summary(sides.intake), summary(sides.copyBatches), summary(sides.copyAll)];
   console.log(
-    `ratio intake/raw COPY per batch: ${(i / b).toFixed(3)} (target ≥ 0.5); intake/one COPY: ${(i / a).toFixed(3)}`,
+    `recordAbEvents (rows + kept statistics): ${i.rate.toFixed(0)} events/s (median), CPU per ${BATCH} events: ${i.cpu}`,
+  );
+  console.log(
+    `raw COPY, one per batch of ${BATCH}:       ${b.rate.toFixed(0)} events/s (median), CPU per ${BATCH} events: ${b.cpu}`,
+  );
+  console.log(
+    `raw COPY, all rows in one:              ${a.rate.toFixed(0)} events/s (median), CPU per ${BATCH} events: ${a.cpu}`,
+  );
+  console.log(
+    `ratio intake/raw COPY per batch: ${(i.rate / b.rate).toFixed(3)} (target ≥ 0.5); intake/one COPY: ${(i.rate / a.rate).toFixed(3)}`,
   );
 }
 

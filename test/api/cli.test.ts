@@ -105,6 +105,15 @@ describe('lathe CLI', () => {
     expect([...steps].sort((a, b) => a - b)).toEqual(steps);
     expect(followed.out).toMatch(/run [0-9a-f-]{36} succeeded\n$/);
 
+    // A run with an overridden hyperparameter (JSON when it parses); a malformed one is refused.
+    const overridden = await lathe(['run', 'start', 'ratings-mf', '--set', 'epochs=2']);
+    expect(overridden.code).toBe(0);
+    const runId = /started run ([0-9a-f-]{36})/.exec(overridden.out)![1]!;
+    const stored = await api.db.registry.run.findUniqueOrThrow({ where: { id: runId } });
+    expect((stored.params as { hyperparameters: unknown }).hyperparameters).toEqual({ epochs: 2 });
+    const malformed = await lathe(['run', 'start', 'ratings-mf', '--set', 'epochs']);
+    expect(malformed.err).toMatch(/--set epochs: expected name=value/);
+
     const models = await lathe(['models', 'list']);
     expect(models.out).toMatch(/^ratings-mf\s+mf\s+1\s+v1/m);
     const alias = await lathe(['alias', 'set', 'ratings-mf', 'production', 'v1']);

@@ -88,8 +88,8 @@ export function planAbTest(policy: RolloutPolicy, input: AbPlanInput): AbPlan {
     maxDurationDays: days(maxHours),
     reachable,
     message: reachable
-      ? `the sequential test reaches ${Math.round(power * 100)}% power for a ${(policy.minimumDetectableEffect * 100).toFixed(1)}% change after about ${sequential.toLocaleString('en')} units (${days(seqHours).toFixed(1)} days at ${input.unitsPerHour}/hour)`
-      : `cannot reach ${Math.round(power * 100)}% power for a ${(policy.minimumDetectableEffect * 100).toFixed(1)}% change within the maximum duration: it needs about ${sequential.toLocaleString('en')} units (${days(seqHours).toFixed(1)} days) and the policy allows ${days(maxHours).toFixed(1)}; raise the MDE, the traffic or the maximum duration`,
+      ? `the sequential test reaches ${Math.round(power * 100)}% power for a ${(policy.minimumDetectableEffect * 100).toFixed(1)}% change after about ${Math.ceil(sequential).toLocaleString('en')} units (${formatDuration(seqHours)} at ${Math.round(input.unitsPerHour).toLocaleString('en')} units/hour)`
+      : `cannot reach ${Math.round(power * 100)}% power for a ${(policy.minimumDetectableEffect * 100).toFixed(1)}% change within the maximum duration: it needs about ${Math.ceil(sequential).toLocaleString('en')} units (${formatDuration(seqHours)}) and the policy allows ${formatDuration(maxHours)}; raise the MDE, the traffic or the maximum duration`,
   };
 }
 
@@ -118,4 +118,11 @@ export function plannedTest(policy: RolloutPolicy): AbPlan | null {
     kind: metricKind(policy, policy.metric),
     ...(standardDeviation !== undefined ? { standardDeviation } : {}),
   });
+}
+
+function formatDuration(hours: number): string {
+  if (!Number.isFinite(hours)) return 'forever';
+  if (hours < 1) return `${Math.max(1, Math.round(hours * 60))} minutes`;
+  if (hours < 48) return `${hours.toFixed(1)} hours`;
+  return `${(hours / 24).toFixed(1)} days`;
 }

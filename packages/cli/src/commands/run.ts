@@ -15,21 +15,64 @@ export function registerRunCommands(program: Command, client: () => ApiClient, i
     .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10))
     .option('--no-cache', 'recompute every stage')
     .option('--idempotency-key <key>', 'the same key returns the same run (default: a new key)')
+    .option(
+      '--set <name=value>',
+      "override one of the experiment's hyperparameters for this run (repeatable; the value is read as JSON when it parses)",
+      collectSetting,
+      {},
+    )
     .description('start a run of an experiment')
-    .action(async (experiment: string, options: { follow?: boolean; seed?: number; cache: boolean; idempotencyKey?: string }) => {
-      const api = client();
-      const experimentId = await resolveId(api, 'experiments', experiment);
-      const { body: started, status } = await api.json<{ id: string; status: string }>(
-        'POST',
-        `/experiments/${experimentId}/runs`,
-        { trigger: 'manual', ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(options.cache === false ? { cache: false } : {}) },
-        { 'idempotency-key': options.idempotencyKey ?? randomUUID() },
-      );
-      io.stdout.write(`${status === 200 ? 'existing' : 'started'} run ${started.id} (${started.status})\n`);
-      if (!options.follow) return;
-      const final = await followRun(api, io, started.id);
-      if (!final) throw new CliError(`the event stream of run ${started.id} ended without news; check GET /runs/${started.id}`);
-      io.stdout.write(`run ${final.id} ${final.status}${final.errorCode ? `: ${final.errorCode}: ${final.errorMessage ?? ''}` : ''}\n`);
-      if (final.status !== 'succeeded') throw new CliError(`run ${final.id} ended ${final.status}`, 2);
-    });
+    .action(
+      async (
+        experiment: string,
+        options: {
+          follow?: boolean;
+          seed?: number;
+          cache: boolean;
+          idempotencyKey?: string;
+          set: Record<string, unknown>;
+        },
+      ) => {
+        const api = client();
+        const experimentId = await resolveId(api, 'experiments', experiment);
+        const overrides =
+          Object.keys(options.set).length > 0 ? { params: { hyperparameters: options.set } } : {};
+        const { body: started, status } = await api.json<{ id: string; status: string }>(
+          'POST',
+          `/experiments/${experimentId}/runs`,
+          {
+            trigger: 'manual',
+            ...(options.seed !== undefined ? { seed: options.seed } : {}),
+            ...(options.cache === false ? { cache: false } : {}),
+            ...overrides,
+          },
+          { 'idempotency-key': options.idempotencyKey ?? randomUUID() },
+        );
+        io.stdout.write(`${status === 200 ? 'existing' : 'started'} run ${started.id} (${started.status})\n`);
+        if (!options.follow) return;
+        const final = await followRun(api, io, started.id);
+        if (!final)
+          throw new CliError(
+            `the event stream of run ${started.id} ended without news; check GET /runs/${started.id}`,
+          );
+        io.stdout.write(
+          `run ${final.id} ${final.status}${final.errorCode ? `: ${final.errorCode}: ${final.errorMessage ?? ''}` : ''}\n`,
+        );
+        if (final.status !== 'succeeded') throw new CliError(`run ${final.id} ended ${final.status}`, 2);
+      },
+    );
+}
+
+/** `--set epochs=6 --set hiddenUnits=[32,16]`: one hyperparameter each, JSON when it parses, else the string. */
+function collectSetting(value: string, previous: Record<string, unknown>): Record<string, unknown> {
+  const at = value.indexOf('=');
+  if (at <= 0) throw new CliError(`--set ${value}: expected name=value, e.g. --set epochs=6`);
+  const raw = value.slice(at + 1);
+  let parsed: unknown = raw;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // a plain string value
+  }
+  return { ...previous, [value.slice(0, at)]: parsed };
 }
