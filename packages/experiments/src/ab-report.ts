@@ -3,7 +3,7 @@
  * analysis of all its data (the same one the monitor decides on), its plan, and the history of
  * the monitor's looks. Declared once here for every side.
  */
-import type { AbAnalysis } from './analysis.ts';
+import type { AbAnalysis, MetricComparison } from './analysis.ts';
 import type { AbPlan } from './ab-plan.ts';
 
 export interface AbDecisionSummary {
@@ -45,10 +45,11 @@ export interface AbReport {
   history: AbDecisionSummary[];
 }
 
-/** The primary metric's headline of an analysis, for the history. */
-export function primarySummary(analysis: AbAnalysis | null | undefined): AbDecisionSummary['primary'] {
-  const primary = analysis?.treatments?.[0]?.primary;
-  if (!primary) return null;
+/** The primary metric's headline of a look (the first treatment's primary comparison), for the history. */
+export function primarySummary(
+  primary: Partial<MetricComparison> | null | undefined,
+): AbDecisionSummary['primary'] {
+  if (!primary?.sequential || !primary.units) return null;
   return {
     relativeChange: primary.relative?.estimate ?? null,
     sequentialInterval: primary.relative?.sequentialInterval ?? null,

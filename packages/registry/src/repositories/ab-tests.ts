@@ -365,18 +365,30 @@ export async function getAbTest(db: Db, id: string): Promise<AbTestWithVariants>
   return test;
 }
 
-/** The monitor's looks at a test, newest first. */
+/** The monitor's looks at a test, newest first, each with the full analysis it was made on. */
 export async function listAbDecisions(
   db: Db,
   abTestId: string,
-  options: { take: number; withAnalysis?: boolean },
-): Promise<Array<Omit<AbDecision, 'analysis'> & { analysis?: unknown }>> {
-  return db.abDecision.findMany({
-    where: { abTestId },
-    orderBy: { id: 'desc' },
-    take: options.take,
-    ...(options.withAnalysis ? {} : { omit: { analysis: true } }),
-  });
+  options: { take: number },
+): Promise<AbDecision[]> {
+  return db.abDecision.findMany({ where: { abTestId }, orderBy: { id: 'desc' }, take: options.take });
+}
+
+/**
+ * The monitor's looks, newest first, with only the first treatment's primary metric of each
+ * analysis (read in SQL: a report's history should not move every stored analysis).
+ */
+export async function listAbDecisionSummaries(
+  db: Db,
+  abTestId: string,
+  options: { take: number },
+): Promise<Array<Omit<AbDecision, 'analysis'> & { primary: unknown }>> {
+  return db.$queryRawUnsafe(
+    `SELECT "id", "abTestId", "decidedAt", "step", "action", "applied", "reasons", "analysis" #> '{treatments,0,primary}' AS "primary"
+       FROM "AbDecision" WHERE "abTestId" = $1 ORDER BY "id" DESC LIMIT $2`,
+    abTestId,
+    options.take,
+  );
 }
 
 /**

@@ -20,7 +20,7 @@ import {
   plannedTest,
   primarySummary,
   variantOfUnit,
-  type AbAnalysis,
+  type MetricComparison,
   type AbPlan,
   type AbReport,
   type RolloutPolicy,
@@ -31,6 +31,7 @@ import {
   createAbTest,
   getAbTest,
   isUniqueViolation,
+  listAbDecisionSummaries,
   listAbDecisions,
   recordAbEvents,
   startAbTest,
@@ -416,7 +417,7 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
       const policy = parsed.data;
       // The analysis the monitor would make now, on all of the test's data (the same function).
       const analysis = analyseStoredTest(test, await abTestStatistics(registry, test.id), policy, new Date());
-      const decisions = await listAbDecisions(registry, test.id, { take: HISTORY, withAnalysis: true });
+      const decisions = await listAbDecisionSummaries(registry, test.id, { take: HISTORY });
       const primary = analysis.treatments[0]?.primary;
       const unitsPerHour = query.unitsPerHour ?? analysis.readout.unitsPerHour;
       // The plan the policy declares; without one, a plan from what the test has seen so far.
@@ -458,7 +459,7 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
           action: d.action,
           applied: d.applied,
           reasons: d.reasons as string[],
-          primary: primarySummary(d.analysis as AbAnalysis),
+          primary: primarySummary(d.primary as Partial<MetricComparison> | null),
         })),
       };
     },
@@ -474,7 +475,7 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
     response: z.object({ items: z.array(decisionSchema) }),
     handler: async ({ params, query }) => {
       await find(params.id);
-      const decisions = await listAbDecisions(registry, params.id, { take: query.limit, withAnalysis: true });
+      const decisions = await listAbDecisions(registry, params.id, { take: query.limit });
       return { items: decisions.map((d) => ({ ...d, id: d.id.toString(), decidedAt: d.decidedAt.toISOString(), reasons: d.reasons as string[], analysis: d.analysis as Record<string, unknown> })) };
     },
   });
