@@ -8,7 +8,7 @@
  *    test (getAbTest), its policy, its kept sufficient statistics (`abTestStatistics`: a few
  *    AbStat and AbRequestStat rows) and `analyseStoredTest`, what GET /ab-tests/:id/report and
  *    the rollout monitor run — against the raw SQL aggregate the project used before the kept
- *    statistics (`abVariantTotals`, from commit HEAD~2 of packages/registry/src/repositories/
+ *    statistics (`abVariantTotals`, from commit 262033c of packages/registry/src/repositories/
  *    ab-tests.ts): per variant, distinct exposed units, converted units, revenue per unit's sum
  *    and sum of squares, scanning every AbEvent row of the test. Medians of several runs, and
  *    the ratio report/raw (target ≤ 0.1). The raw side only aggregates (no analysis), so the
@@ -30,10 +30,12 @@
  *    outcomes arrive batches after their unit's exposure) into another, and their AbUnit,
  *    AbUnitMetric and AbStat rows are compared. The gateway's request counts (one AbRequestStat
  *    row per arm, written with `recordRequestStats`) are added so the guardrails have data.
- *    Bulk-load only: the big load skips the foreign-key triggers (session_replication_role,
- *    as pg_restore does; the ids are the test's own) and builds AbEvent's secondary indexes
- *    after the rows are in, then VACUUM ANALYZE (what autovacuum would have done by then). The
- *    tables, indexes and constraints are the migrated ones when the timing starts.
+ *    Bulk-load only: the big load runs in two sessions at once, skips the foreign-key triggers
+ *    (session_replication_role, as pg_restore does; the ids are the test's own), builds
+ *    AbEvent's secondary indexes and AbUnit's and AbUnitMetric's primary keys after the rows
+ *    are in, then VACUUM ANALYZE (what autovacuum would have done by then). The tables,
+ *    indexes and constraints are the migrated ones when the timing starts. Ctrl-C drops the
+ *    schema too (a 10M-event load leaves several GB).
  *
  * 2. Event intake throughput: `intakeEvents` events (each unit an exposure, 5% with a
  *    conversion outcome up to a minute later, step 0, in time order) through `recordAbEvents`
@@ -429,7 +431,7 @@ async function reportPath(id: string, readTimes: number[] = []) {
   return analyseStoredTest(test, stats, testPolicy, new Date());
 }
 
-/** The raw aggregate the project used before kept statistics (abVariantTotals at HEAD~2). */
+/** The raw aggregate the project used before kept statistics (abVariantTotals at 262033c). */
 async function rawAggregate(abTestId: string) {
   const since = new Date(0);
   const conversionMetric = 'conversion';

@@ -23,6 +23,7 @@
  */
 import { NotFoundError } from '@lathe/core';
 import type { MetricKind, StoredStatistics } from '@lathe/experiments';
+import { poolOf } from '../client.ts';
 import { type Db, inTransaction } from './db.ts';
 
 export interface NewAbEvent {
@@ -69,16 +70,42 @@ const statKey = (variantId: string, step: number, metric: string) =>
 /** Records a batch of events and updates the test's sufficient statistics; returns how many events were new. */
 export async function recordAbEvents(db: Db, abTestId: string, events: NewAbEvent[]): Promise<number> {
   if (events.length === 0) return 0;
-  return withDeadlockRetry(() => inTransaction(db, (tx) => recordInTransaction(tx, abTestId, events)));
+  return withDeadlockRetry(() => inRawTransaction(db, (q) => recordInTransaction(q, abTestId, events)));
 }
 
-async function recordInTransaction(tx: Db, abTestId: string, events: NewAbEvent[]): Promise<number> {
-  const [test] = await tx.$queryRawUnsafe<TestRow[]>(
+type Query = <Row = unknown>(sql: string, ...values: unknown[]) => Promise<Row[]>;
+
+/**
+ * Runs `work` in a transaction on one of the registry's pg connections, so the intake's few large
+ * statements skip Prisma's per-query request building and result decoding (most of the intake's
+ * Node CPU, measured in bench/ab-statistics.ts); inside a caller's Prisma transaction it uses that.
+ */
+async function inRawTransaction<T>(db: Db, work: (q: Query) => Promise<T>): Promise<T> {
+  const pool = poolOf(db);
+  if (!pool) return inTransaction(db, (tx) => work((sql, ...values) => tx.$queryRawUnsafe(sql, ...values)));
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(
+      async <Row>(sql: string, ...values: unknown[]) => (await client.query(sql, values)).rows as Row[],
+    );
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function recordInTransaction(q: Query, abTestId: string, events: NewAbEvent[]): Promise<number> {
+  const [test] = await q<TestRow>(
     'SELECT "endpoint", "metrics", "covariateLookbackMs" FROM "AbTest" WHERE "id" = $1',
     abTestId,
   );
   if (!test) throw new NotFoundError('A/B test', abTestId);
-  const inserted = await tx.$queryRawUnsafe<Array<{ idempotencyKey: string }>>(
+  const inserted = await q<{ idempotencyKey: string }>(
     `INSERT INTO "AbEvent" ("abTestId", "variantId", "type", "unitId", "metric", "value", "idempotencyKey", "occurredAt", "step")
      SELECT $1, v, t::"AbEventType", u, m, val, k, o, s
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::text[], $8::timestamptz[], $9::int[]) AS x(v, t, u, m, val, k, o, s)
@@ -115,9 +142,7 @@ async function recordInTransaction(tx: Db, abTestId: string, events: NewAbEvent[
   const newUnits =
     candidates.length === 0
       ? []
-      : await tx.$queryRawUnsafe<
-          Array<{ unitId: string; variantId: string; step: number; firstExposedAt: Date }>
-        >(
+      : await q<{ unitId: string; variantId: string; step: number; firstExposedAt: Date }>(
           `INSERT INTO "AbUnit" ("abTestId", "unitId", "variantId", "step", "firstExposedAt", "covariateSource")
            SELECT $1, u, v, s, o, c FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::text[]) WITH ORDINALITY AS x(u, v, s, o, c, i) ORDER BY i
            ON CONFLICT ("abTestId", "unitId") DO NOTHING
@@ -141,7 +166,7 @@ async function recordInTransaction(tx: Db, abTestId: string, events: NewAbEvent[
         if (tracked.has(metric)) preValues.set(`${u.unitId}\u0000${metric}`, value);
   }
   if (test.covariateLookbackMs > 0 && lookbackUnits.length > 0) {
-    const history = await tx.$queryRawUnsafe<Array<{ unitId: string; metric: string; total: number }>>(
+    const history = await q<{ unitId: string; metric: string; total: number }>(
       `SELECT n.u AS "unitId", o."metric", SUM(o."value")::float8 AS total
          FROM unnest($2::text[], $3::timestamptz[]) AS n(u, f)
          JOIN "UnitOutcome" o ON o."endpoint" = $1 AND o."unitId" = n.u AND o."metric" = ANY($4::text[])
@@ -177,9 +202,7 @@ async function recordInTransaction(tx: Db, abTestId: string, events: NewAbEvent[
   const ordered = [...rows.values()].sort((a, b) =>
     a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : a.metric < b.metric ? -1 : 1,
   );
-  const updated = await tx.$queryRawUnsafe<
-    Array<{ unitId: string; metric: string; value: number; preValue: number }>
-  >(
+  const updated = await q<{ unitId: string; metric: string; value: number; preValue: number }>(
     `INSERT INTO "AbUnitMetric" AS m ("abTestId", "unitId", "metric", "value", "preValue")
      SELECT $1, u, k, d, p FROM unnest($2::text[], $3::text[], $4::float8[], $5::float8[]) WITH ORDINALITY AS x(u, k, d, p, i) ORDER BY i
      ON CONFLICT ("abTestId", "unitId", "metric") DO UPDATE
@@ -198,7 +221,7 @@ async function recordInTransaction(tx: Db, abTestId: string, events: NewAbEvent[
   const outcomeUnits = [...new Set(ordered.filter((r) => !r.isNewUnit).map((r) => r.unitId))];
   const exposed = new Map<string, { variantId: string; step: number }>(newUnits.map((u) => [u.unitId, u]));
   if (outcomeUnits.length > 0) {
-    const earlier = await tx.$queryRawUnsafe<Array<{ unitId: string; variantId: string; step: number }>>(
+    const earlier = await q<{ unitId: string; variantId: string; step: number }>(
       'SELECT "unitId", "variantId", "step" FROM "AbUnit" WHERE "abTestId" = $1 AND "unitId" = ANY($2::text[])',
       abTestId,
       outcomeUnits,
@@ -271,7 +294,7 @@ async function recordInTransaction(tx: Db, abTestId: string, events: NewAbEvent[
         : a.step - b.step || (a.metric < b.metric ? -1 : 1),
   );
   if (stats.length > 0) {
-    await tx.$executeRawUnsafe(
+    await q(
       `INSERT INTO "AbStat" AS s ("abTestId", "variantId", "step", "metric", "units", "sum", "sumSquares", "covariateSum", "covariateSumSquares", "crossSum")
        SELECT $1, v, st, m, n, y, yy, x, xx, xy
          FROM unnest($2::text[], $3::int[], $4::text[], $5::int[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[]) WITH ORDINALITY AS t(v, st, m, n, y, yy, x, xx, xy, i) ORDER BY i
