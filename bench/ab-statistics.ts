@@ -20,8 +20,9 @@
  *    and a `revenue` outcome (5 to 107) for ≈20% of those, with the intake's idempotency keys
  *    (abEventKey), by `INSERT … SELECT` over `generate_series` (no rows cross the wire). Then
  *    the kept rows are built from AbEvent by three aggregates: AbUnit (each unit's first
- *    exposure: arm, step, time), AbUnitMetric (per unit and tracked metric, the sum of its
- *    outcome values; covariate 0, as the CUPED lookback finds no history at this endpoint) and
+ *    exposure: arm, step, time; a placeholder for a unit with outcomes only), AbUnitMetric (per
+ *    unit and metric it has outcomes of, their sum; covariate 0, as the CUPED lookback finds no
+ *    history at this endpoint; a unit without outcomes has no row, its value is 0) and
  *    AbStat (per arm, step and metric: units, Σf(y), Σf(y)², and the covariate sums, with f the
  *    metric's per-unit value: converted at all for a proportion, the sum for a mean). These are
  *    the rows `recordAbEvents` keeps for the same events, and this bench checks it: a sample of
@@ -182,21 +183,20 @@ async function buildKeptRows(
   );
   await client.query('ANALYZE "AbUnit"');
   progress('AbUnit');
-  // Every exposed unit has a row per tracked metric; a unit never exposed, one per metric it has outcomes of.
+  // A unit never exposed that has outcomes is a placeholder row, as the intake leaves it.
   await client.query(
-    `WITH outcomes AS MATERIALIZED (
-       SELECT "unitId", "metric", SUM("value") AS total FROM "AbEvent"
-        WHERE "abTestId" = $1 AND "type" = 'outcome' AND "metric" = ANY($2::text[])
-        GROUP BY "unitId", "metric"
-     )
-     INSERT INTO "AbUnitMetric" ("abTestId", "unitId", "metric", "value", "preValue")
-     SELECT $1, u."unitId", m.name, COALESCE(o.total, 0), 0
-       FROM "AbUnit" u CROSS JOIN unnest($2::text[]) AS m(name)
-       LEFT JOIN outcomes o ON o."unitId" = u."unitId" AND o."metric" = m.name
-      WHERE u."abTestId" = $1
-     UNION ALL
-     SELECT $1, o."unitId", o."metric", o.total, 0 FROM outcomes o
-      WHERE NOT EXISTS (SELECT 1 FROM "AbUnit" u WHERE u."abTestId" = $1 AND u."unitId" = o."unitId")`,
+    `INSERT INTO "AbUnit" ("abTestId", "unitId", "covariateSource")
+     SELECT DISTINCT "abTestId", "unitId", 'lookback' FROM "AbEvent" o
+      WHERE o."abTestId" = $1 AND o."type" = 'outcome' AND o."metric" = ANY($2::text[])
+        AND NOT EXISTS (SELECT 1 FROM "AbUnit" u WHERE u."abTestId" = $1 AND u."unitId" = o."unitId")`,
+    [test.id, names],
+  );
+  // Unit-metric rows only where a unit has outcomes of the metric (no covariates here): the others are 0.
+  await client.query(
+    `INSERT INTO "AbUnitMetric" ("abTestId", "unitId", "metric", "value", "preValue")
+     SELECT $1, "unitId", "metric", SUM("value"), 0 FROM "AbEvent"
+      WHERE "abTestId" = $1 AND "type" = 'outcome' AND "metric" = ANY($2::text[])
+      GROUP BY "unitId", "metric"`,
     [test.id, names],
   );
   await client.query('ANALYZE "AbUnitMetric"');
@@ -208,9 +208,10 @@ async function buildKeptRows(
                     CASE WHEN m.kind = 'proportion' THEN (um."value" > 0)::int::float8 ELSE um."value" END AS y,
                     CASE WHEN m.kind = 'proportion' THEN (um."preValue" > 0)::int::float8 ELSE um."preValue" END AS x
                FROM "AbUnit" u
-               JOIN "AbUnitMetric" um ON um."abTestId" = u."abTestId" AND um."unitId" = u."unitId"
-               JOIN unnest($2::text[], $3::text[]) AS m(name, kind) ON m.name = um."metric"
-              WHERE u."abTestId" = $1) AS per_unit
+               CROSS JOIN unnest($2::text[], $3::text[]) AS m(name, kind)
+               LEFT JOIN "AbUnitMetric" um0 ON um0."abTestId" = u."abTestId" AND um0."unitId" = u."unitId" AND um0."metric" = m.name
+               CROSS JOIN LATERAL (SELECT m.name AS "metric", COALESCE(um0."value", 0) AS "value", COALESCE(um0."preValue", 0) AS "preValue") AS um
+              WHERE u."abTestId" = $1 AND u."variantId" IS NOT NULL) AS per_unit
       GROUP BY "variantId", "step", "metric"`,
     [test.id, names, kinds],
   );
@@ -234,9 +235,9 @@ async function keptRows(test: AbTestWithVariants) {
   return {
     units: units.map((u) => ({
       unitId: u.unitId,
-      variant: name.get(u.variantId)!,
+      variant: u.variantId ? name.get(u.variantId)! : null,
       step: u.step,
-      firstExposedAt: u.firstExposedAt.getTime(),
+      firstExposedAt: u.firstExposedAt?.getTime() ?? null,
       covariateSource: u.covariateSource,
     })),
     unitMetrics: unitMetrics.map(({ unitId, metric, value, preValue }) => ({
@@ -395,7 +396,7 @@ async function loadBigTest(
   }
   // The gateway's request counts: one per unit's exposure, a few errors and slow requests.
   const perArm = await client.query<{ variantId: string; units: number }>(
-    `SELECT "variantId", COUNT(*)::int AS units FROM "AbUnit" WHERE "abTestId" = $1 GROUP BY "variantId"`,
+    `SELECT "variantId", COUNT(*)::int AS units FROM "AbUnit" WHERE "abTestId" = $1 AND "variantId" IS NOT NULL GROUP BY "variantId"`,
     [test.id],
   );
   await recordRequestStats(

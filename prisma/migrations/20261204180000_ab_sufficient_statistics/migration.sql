@@ -17,10 +17,11 @@ ALTER TABLE "AbEvent" ADD COLUMN     "step" INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE "AbUnit" (
     "abTestId" TEXT NOT NULL,
     "unitId" TEXT NOT NULL,
-    "variantId" TEXT NOT NULL,
-    "step" INTEGER NOT NULL,
-    "firstExposedAt" TIMESTAMPTZ(3) NOT NULL,
+    "variantId" TEXT,
+    "step" INTEGER,
+    "firstExposedAt" TIMESTAMPTZ(3),
     "covariateSource" TEXT NOT NULL DEFAULT 'lookback',
+    "exposedIn" BIGINT,
 
     CONSTRAINT "AbUnit_pkey" PRIMARY KEY ("abTestId","unitId")
 );

@@ -13,12 +13,14 @@
  * (a proportion metric: converted at least once; a mean metric: the sum of its values) is kept
  * in AbUnitMetric, so a later outcome changes the sums by f(new) − f(old).
  *
- * Consistency under concurrent batches (READ COMMITTED): a batch inserts its new units, then
- * upserts every touched unit-metric row in one key-ordered statement (its row locks serialise
- * two batches touching the same unit), and only then reads which of its outcome units are
- * exposed, in a new statement that sees every batch committed meanwhile. A unit's exposure
- * and outcome written concurrently are therefore counted exactly once, whichever commits first;
- * the stats rows are written last, in key order, so batches cannot deadlock on them.
+ * Consistency under concurrent batches (READ COMMITTED): each unit's AbUnit row is its lock. A
+ * batch first upserts the rows of every unit it touches in one key-ordered statement — a first
+ * exposure creates the row exposed (or exposes the placeholder an earlier outcome left), an
+ * outcome creates a placeholder — so two batches touching the same unit serialise there, and the
+ * second sees what the first committed (whether the unit is exposed, its stratum). Only units with
+ * an outcome or a covariate have unit-metric rows (the others are 0). A unit's exposure and
+ * outcome written concurrently are therefore counted exactly once, whichever commits first; the
+ * stats rows are written last, in key order, so batches cannot deadlock on them.
  * Retried batches add nothing: new events are those whose idempotency key was not stored yet.
  */
 import { NotFoundError } from '@lathe/core';
@@ -131,40 +133,57 @@ async function recordInTransaction(q: Query, abTestId: string, events: NewAbEven
   const tracked = new Map(test.metrics.map((m) => [m.name, m]));
   if (tracked.size === 0) return inserted.length;
 
-  // 1. Units exposed for the first time: the earliest exposure of each in this batch.
+  // 1. Every unit the batch touches, locked through its AbUnit row in one key-ordered statement:
+  //    a first exposure creates the row exposed (or exposes a placeholder an earlier outcome left);
+  //    an outcome creates a placeholder when the unit has no row yet. The row is the unit's lock:
+  //    a concurrent batch touching the same unit waits here until this one commits, then sees it.
   const firstExposures = new Map<string, NewAbEvent>();
   for (const e of newEvents) {
     if (e.type !== 'exposure') continue;
     const current = firstExposures.get(e.unitId);
     if (!current || e.occurredAt < current.occurredAt) firstExposures.set(e.unitId, e);
   }
-  const candidates = [...firstExposures.values()].sort((a, b) => (a.unitId < b.unitId ? -1 : 1));
-  const newUnits =
-    candidates.length === 0
-      ? []
-      : await q<{ unitId: string; variantId: string; step: number; firstExposedAt: Date }>(
-          `INSERT INTO "AbUnit" ("abTestId", "unitId", "variantId", "step", "firstExposedAt", "covariateSource")
-           SELECT $1, u, v, s, o, c FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::text[]) WITH ORDINALITY AS x(u, v, s, o, c, i) ORDER BY i
-           ON CONFLICT ("abTestId", "unitId") DO NOTHING
-           RETURNING "unitId", "variantId", "step", "firstExposedAt"`,
-          abTestId,
-          candidates.map((e) => e.unitId),
-          candidates.map((e) => e.variantId),
-          candidates.map((e) => e.step),
-          candidates.map((e) => e.occurredAt),
-          candidates.map((e) => (e.covariates ? 'client' : 'lookback')),
-        );
-  const newUnitIds = new Set(newUnits.map((u) => u.unitId));
+  const outcomes = newEvents.filter((e) => e.type === 'outcome' && tracked.has(e.metric ?? ''));
+  const touched = [...new Set([...firstExposures.keys(), ...outcomes.map((e) => e.unitId)])].sort();
+  if (touched.length === 0) return inserted.length;
+  const exposureOf = (unitId: string) => firstExposures.get(unitId);
+  const units = await q<{
+    unitId: string;
+    variantId: string | null;
+    step: number | null;
+    firstExposedAt: Date | null;
+    enteredNow: boolean;
+    wasPlaceholder: boolean;
+  }>(
+    `INSERT INTO "AbUnit" AS a ("abTestId", "unitId", "variantId", "step", "firstExposedAt", "covariateSource", "exposedIn")
+     SELECT $1, u, v, s, o, c, CASE WHEN v IS NULL THEN NULL ELSE txid_current() END
+       FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::text[]) WITH ORDINALITY AS x(u, v, s, o, c, i) ORDER BY i
+     ON CONFLICT ("abTestId", "unitId") DO UPDATE
+       SET "variantId" = COALESCE(a."variantId", excluded."variantId"),
+           "step" = COALESCE(a."step", excluded."step"),
+           "firstExposedAt" = COALESCE(a."firstExposedAt", excluded."firstExposedAt"),
+           "covariateSource" = CASE WHEN a."variantId" IS NULL THEN excluded."covariateSource" ELSE a."covariateSource" END,
+           "exposedIn" = CASE WHEN a."variantId" IS NULL AND excluded."variantId" IS NOT NULL THEN txid_current() ELSE a."exposedIn" END
+     RETURNING "unitId", "variantId", "step", "firstExposedAt", "exposedIn" IS NOT DISTINCT FROM txid_current() AS "enteredNow", xmax <> 0 AS "wasPlaceholder"`,
+    abTestId,
+    touched,
+    touched.map((u) => exposureOf(u)?.variantId ?? null),
+    touched.map((u) => exposureOf(u)?.step ?? null),
+    touched.map((u) => exposureOf(u)?.occurredAt ?? null),
+    touched.map((u) => (exposureOf(u)?.covariates ? 'client' : 'lookback')),
+  );
+  const entered = units.filter((u) => u.enteredNow && u.variantId !== null);
+  const enteredIds = new Set(entered.map((u) => u.unitId));
 
-  // 2. Their covariates: sent by the client, or their outcomes at the endpoint in the lookback window.
+  // 2. Covariates of the units that entered: sent by the client, or their outcomes at the endpoint in the lookback window.
   const preValues = new Map<string, number>(); // unit \0 metric → value
-  const lookbackUnits = newUnits.filter((u) => !firstExposures.get(u.unitId)!.covariates);
-  for (const u of newUnits) {
-    const sent = firstExposures.get(u.unitId)!.covariates;
+  for (const u of entered) {
+    const sent = exposureOf(u.unitId)!.covariates;
     if (sent)
       for (const [metric, value] of Object.entries(sent))
         if (tracked.has(metric)) preValues.set(`${u.unitId}\u0000${metric}`, value);
   }
+  const lookbackUnits = entered.filter((u) => !exposureOf(u.unitId)!.covariates);
   if (test.covariateLookbackMs > 0 && lookbackUnits.length > 0) {
     const history = await q<{ unitId: string; metric: string; total: number }>(
       `SELECT n.u AS "unitId", o."metric", SUM(o."value")::float8 AS total
@@ -181,55 +200,53 @@ async function recordInTransaction(q: Query, abTestId: string, events: NewAbEven
     for (const h of history) preValues.set(`${h.unitId}\u0000${h.metric}`, h.total);
   }
 
-  // 3. One upsert of every touched (unit, metric): new units get their covariate, outcomes add their values.
-  const rows = new Map<
-    string,
-    { unitId: string; metric: string; delta: number; pre: number; isNewUnit: boolean }
-  >();
+  // 3. The unit-metric rows that change: outcomes add their values; an entering unit gets its
+  //    covariate; a placeholder that entered is read whole (its earlier outcomes now count).
+  //    A unit with neither outcome nor covariate has no row: its value is 0.
+  const rows = new Map<string, { unitId: string; metric: string; delta: number; pre: number }>();
   const row = (unitId: string, metric: string) => {
     const k = `${unitId}\u0000${metric}`;
     let r = rows.get(k);
     if (!r) {
-      r = { unitId, metric, delta: 0, pre: preValues.get(k) ?? 0, isNewUnit: newUnitIds.has(unitId) };
+      r = { unitId, metric, delta: 0, pre: enteredIds.has(unitId) ? (preValues.get(k) ?? 0) : 0 };
       rows.set(k, r);
     }
     return r;
   };
-  for (const u of newUnits) for (const metric of tracked.keys()) row(u.unitId, metric);
-  for (const e of newEvents)
-    if (e.type === 'outcome' && tracked.has(e.metric ?? '')) row(e.unitId, e.metric!).delta += e.value ?? 1;
-  if (rows.size === 0) return inserted.length;
+  for (const u of entered) {
+    for (const metric of tracked.keys())
+      if (u.wasPlaceholder || preValues.has(`${u.unitId}\u0000${metric}`)) row(u.unitId, metric);
+  }
+  for (const e of outcomes) row(e.unitId, e.metric!).delta += e.value ?? 1;
   const ordered = [...rows.values()].sort((a, b) =>
     a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : a.metric < b.metric ? -1 : 1,
   );
-  const updated = await q<{ unitId: string; metric: string; value: number; preValue: number }>(
-    `INSERT INTO "AbUnitMetric" AS m ("abTestId", "unitId", "metric", "value", "preValue")
-     SELECT $1, u, k, d, p FROM unnest($2::text[], $3::text[], $4::float8[], $5::float8[]) WITH ORDINALITY AS x(u, k, d, p, i) ORDER BY i
-     ON CONFLICT ("abTestId", "unitId", "metric") DO UPDATE
-       SET "value" = m."value" + excluded."value",
-           -- only a new unit's row carries a covariate (rows of outcomes carry 0 and keep theirs)
-           "preValue" = CASE WHEN excluded."preValue" <> 0 THEN excluded."preValue" ELSE m."preValue" END
-     RETURNING "unitId", "metric", "value", "preValue"`,
-    abTestId,
-    ordered.map((r) => r.unitId),
-    ordered.map((r) => r.metric),
-    ordered.map((r) => r.delta),
-    ordered.map((r) => r.pre),
+  const updated =
+    ordered.length === 0
+      ? []
+      : await q<{ unitId: string; metric: string; value: number; preValue: number }>(
+          `INSERT INTO "AbUnitMetric" AS m ("abTestId", "unitId", "metric", "value", "preValue")
+           SELECT $1, u, k, d, p FROM unnest($2::text[], $3::text[], $4::float8[], $5::float8[]) WITH ORDINALITY AS x(u, k, d, p, i) ORDER BY i
+           ON CONFLICT ("abTestId", "unitId", "metric") DO UPDATE
+             SET "value" = m."value" + excluded."value",
+                 -- only an entering unit's row carries a covariate (rows of outcomes carry 0 and keep theirs)
+                 "preValue" = CASE WHEN excluded."preValue" <> 0 THEN excluded."preValue" ELSE m."preValue" END
+           RETURNING "unitId", "metric", "value", "preValue"`,
+          abTestId,
+          ordered.map((r) => r.unitId),
+          ordered.map((r) => r.metric),
+          ordered.map((r) => r.delta),
+          ordered.map((r) => r.pre),
+        );
+  const current = new Map(updated.map((u) => [`${u.unitId}\u0000${u.metric}`, u]));
+  const exposed = new Map(
+    units
+      .filter((u) => u.variantId !== null)
+      .map((u) => [u.unitId, { variantId: u.variantId!, step: u.step! }]),
   );
 
-  // 4. Outcomes of units exposed earlier (read now: this sees every batch committed meanwhile).
-  const outcomeUnits = [...new Set(ordered.filter((r) => !r.isNewUnit).map((r) => r.unitId))];
-  const exposed = new Map<string, { variantId: string; step: number }>(newUnits.map((u) => [u.unitId, u]));
-  if (outcomeUnits.length > 0) {
-    const earlier = await q<{ unitId: string; variantId: string; step: number }>(
-      'SELECT "unitId", "variantId", "step" FROM "AbUnit" WHERE "abTestId" = $1 AND "unitId" = ANY($2::text[])',
-      abTestId,
-      outcomeUnits,
-    );
-    for (const u of earlier) exposed.set(u.unitId, u);
-  }
-
-  // 5. The sums, per (variant, step, metric).
+  // 4. The sums, per (variant, step, metric): an entering unit adds itself whole; an exposed
+  //    unit's outcome moves the sums by f(new) − f(old).
   const deltas = new Map<
     string,
     {
@@ -263,28 +280,36 @@ async function recordInTransaction(q: Query, abTestId: string, events: NewAbEven
     }
     return d;
   };
-  for (const u of updated) {
-    const metric = tracked.get(u.metric);
-    const unit = exposed.get(u.unitId);
-    const r = rows.get(`${u.unitId}\u0000${u.metric}`);
-    if (!metric || !unit || !r) continue;
-    const f = metric.kind === 'proportion' ? (v: number) => (v > 0 ? 1 : 0) : (v: number) => v;
-    const y = f(u.value);
-    const x = f(u.preValue);
-    const d = deltaOf(unit.variantId, unit.step, u.metric);
-    if (r.isNewUnit) {
+  const transform = (kind: MetricKind) =>
+    kind === 'proportion' ? (v: number) => (v > 0 ? 1 : 0) : (v: number) => v;
+  for (const u of entered) {
+    for (const metric of tracked.values()) {
+      const f = transform(metric.kind);
+      const stored = current.get(`${u.unitId}\u0000${metric.name}`);
+      const y = f(stored?.value ?? 0);
+      const x = f(stored?.preValue ?? 0);
+      const d = deltaOf(u.variantId!, u.step!, metric.name);
       d.units += 1;
       d.sum += y;
       d.sumSquares += y * y;
       d.covariateSum += x;
       d.covariateSumSquares += x * x;
       d.crossSum += x * y;
-    } else {
-      const before = f(u.value - r.delta);
-      d.sum += y - before;
-      d.sumSquares += y * y - before * before;
-      d.crossSum += x * (y - before);
     }
+  }
+  for (const r of ordered) {
+    if (enteredIds.has(r.unitId) || r.delta === 0) continue;
+    const unit = exposed.get(r.unitId);
+    const stored = current.get(`${r.unitId}\u0000${r.metric}`);
+    if (!unit || !stored) continue; // not exposed yet: it counts when it enters
+    const f = transform(tracked.get(r.metric)!.kind);
+    const y = f(stored.value);
+    const before = f(stored.value - r.delta);
+    const x = f(stored.preValue);
+    const d = deltaOf(unit.variantId, unit.step, r.metric);
+    d.sum += y - before;
+    d.sumSquares += y * y - before * before;
+    d.crossSum += x * (y - before);
   }
   const stats = [...deltas.values()].sort((a, b) =>
     a.variantId < b.variantId
