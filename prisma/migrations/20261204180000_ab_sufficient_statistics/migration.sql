@@ -13,6 +13,9 @@ ADD COLUMN     "stepStartedAt" TIMESTAMPTZ(3);
 -- AlterTable
 ALTER TABLE "AbEvent" ADD COLUMN     "step" INTEGER NOT NULL DEFAULT 0;
 
+-- DropIndex: the analysis reads the kept statistics, never aggregates events by variant.
+DROP INDEX "AbEvent_abTestId_variantId_type_metric_idx";
+
 -- CreateTable
 CREATE TABLE "AbUnit" (
     "abTestId" TEXT NOT NULL,
