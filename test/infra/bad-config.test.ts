@@ -54,6 +54,17 @@ describe('bad configuration', () => {
     expect(stderr.split('\n')).toEqual([`[${name}] DATABASE_URL: expected a URL like postgresql://user:password@host:5432/database; got "not a url"`]);
   });
 
+  it('ingest worker: a bad named connection stops it in one line naming the variable, never the password', async () => {
+    const { code, stderr } = await startWorker(
+      { DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl, LATHE_CONNECTION_WAREHOUSE_URL: 'mysql://lathe:Sekr1t-pw@db/sales' },
+      'ingest',
+    );
+    expect(code).toBe(1);
+    expect(stderr.split('\n')).toEqual([
+      '[ingest-worker] LATHE_CONNECTION_WAREHOUSE_URL: expected a URL like postgresql://user:password@host:5432/database; got "mysql://lathe@db/sales"',
+    ]);
+  });
+
   it('a Postgres that does not answer: one line naming DATABASE_URL', async () => {
     const port = await freePort();
     const { code, stderr } = await startWorker({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/lathe`, REDIS_URL: services.redisUrl });

@@ -7,6 +7,7 @@
  */
 import { LatheError } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { redactSecrets } from './secrets.ts';
 
 /** The parts of Express's response that sending a problem uses. */
 export interface ProblemResponse {
@@ -131,7 +132,8 @@ export function toProblem(error: unknown): Problem {
 }
 
 export function sendProblem(res: ProblemResponse, problem: Problem): void {
-  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  // A message may quote what it failed on (a URL, a driver's error): never with a secret in it.
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(redactSecrets(problem)));
 }
 
 /**

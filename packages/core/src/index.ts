@@ -1,5 +1,6 @@
 export * from './errors.ts';
 export * from './config.ts';
+export * from './secrets.ts';
 export * from './logger.ts';
 export * from './telemetry.ts';
 export * from './shutdown.ts';

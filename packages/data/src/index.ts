@@ -14,4 +14,6 @@ export { FASHION_MNIST_DIR, FASHION_MNIST_LABELS } from './samples/fashion-mnist
 export { redactConnectionString } from './sources/postgres-source.ts';
 export { formatFromName } from './sources/text-source.ts';
 export type { OpenedSource, SourceRecord } from './sources/source-record.ts';
-export { openSource } from './sources/open-source.ts';
+export { openSource, type OpenSourceOptions } from './sources/open-source.ts';
+export * from './sources/connections.ts';
+export * from './spec-secrets.ts';

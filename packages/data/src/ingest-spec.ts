@@ -4,6 +4,9 @@
  */
 import { Readable } from 'node:stream';
 import { z } from 'zod';
+import { secretInText } from '@lathe/core';
+import { connectionNameSchema } from './sources/connections.ts';
+import { NAMED_CONNECTION_ADVICE } from './spec-secrets.ts';
 
 export const useCaseSchema = z.enum(['recommendation', 'image', 'nlp', 'tabular', 'generative']);
 
@@ -19,6 +22,35 @@ const textOptions = {
 export const sampleNameSchema = z.enum(['mnist', 'fashion-mnist', 'debian-packages', 'synthetic-interactions']);
 export type SampleName = z.infer<typeof sampleNameSchema>;
 
+/**
+ * A query against a business database. `connection` names a connection whose URL (password
+ * included) is in the ingest workers' environment, never in the registry (docs/connections.md);
+ * an inline `connectionString` is accepted only without a password (trust or peer auth, a
+ * PGPASSWORD or ~/.pgpass of the worker) and only where the workers allow inline strings.
+ */
+export const postgresSourceSchema = z
+  .object({
+    kind: z.literal('postgres'),
+    connection: connectionNameSchema.optional(),
+    connectionString: z.string().min(1).optional(),
+    query: z.string().min(1),
+    params: z.array(z.unknown()).optional(),
+  })
+  .superRefine((source, ctx) => {
+    if (source.connection === undefined && source.connectionString === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['connection'], message: `a Postgres source needs a connection: ${NAMED_CONNECTION_ADVICE.replace(/^name a connection instead /, 'name one ')}` });
+    } else if (source.connection !== undefined && source.connectionString !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['connectionString'], message: 'give either a connection name or a connectionString, not both' });
+    }
+    const secret = source.connectionString === undefined ? null : secretInText(source.connectionString);
+    if (secret) {
+      const what = secret.redacted
+        ? 'its password was removed when Lathe stopped storing secrets in the registry'
+        : 'a connection string with a password is not accepted: Lathe never stores secrets in the registry';
+      ctx.addIssue({ code: 'custom', path: ['connectionString'], message: `${what}; ${NAMED_CONNECTION_ADVICE}` });
+    }
+  });
+
 export const sourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('file'), path: z.string().min(1), ...textOptions }),
   z.object({ kind: z.literal('url'), url: z.url({ protocol: /^https?$/ }), ...textOptions }),
@@ -28,7 +60,7 @@ export const sourceSchema = z.discriminatedUnion('kind', [
     format: textFormatSchema,
     delimiter: z.string().min(1).max(4).optional(),
   }),
-  z.object({ kind: z.literal('postgres'), connectionString: z.string().min(1), query: z.string().min(1), params: z.array(z.unknown()).optional() }),
+  postgresSourceSchema,
   z.object({ kind: z.literal('idx'), images: z.string().min(1), labels: z.string().min(1), labelNames: z.array(z.string()).optional() }),
   z.object({
     kind: z.literal('image-folder'),
@@ -89,7 +121,11 @@ export const piiSpecSchema = z.object({
   columns: z.record(z.string(), piiActionSchema).default({}),
   /** Replace emails and phone numbers found in free-text fields by pattern (default on). */
   scanText: z.boolean().default(true),
-  /** Secret salt for `hash`; else `LATHE_PII_SALT`. Kept stable so re-ingests dedupe. */
+  /**
+   * Secret salt for `hash`; else `LATHE_PII_SALT`. Kept stable so re-ingests dedupe. For direct
+   * library calls only: a stored spec (an experiment's source, a run's) must not carry it, since
+   * secrets are never stored; the workers' LATHE_PII_SALT is used there.
+   */
   salt: z.string().min(8).optional(),
 });
 export type PiiSpec = z.infer<typeof piiSpecSchema>;

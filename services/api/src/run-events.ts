@@ -7,6 +7,7 @@
  */
 import type { Request, Response } from 'express';
 import { getRunWithStages, TERMINAL_RUN_STATUSES, type Registry, type RunStatus } from '@lathe/registry';
+import { jsonReplacer } from './json.ts';
 
 export interface RunSnapshot {
   id: string;
@@ -46,7 +47,7 @@ export async function streamRunEvents(registry: Registry, runId: string, req: Re
   });
   let seq = 0;
   const send = (event: string, data: unknown) => {
-    res.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    res.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data, jsonReplacer)}\n\n`);
   };
   let lastSnapshot = '';
   let lastMetricId = 0n;

@@ -1,19 +1,23 @@
 /**
  * Ingests an experiment's (or a run's) source into a dataset version with @lathe/data; a
- * cancel requested while reading aborts the ingest (nothing is stored).
+ * cancel requested while reading aborts the ingest (nothing is stored). A Postgres source names
+ * a connection: its URL comes from `connections`, read from the worker's environment once at
+ * start (main.ts), never from the registry.
  */
 import type { ArtifactStore } from '@lathe/artifacts';
-import { ingestDatasetVersion, toIngestSpec } from '@lathe/data';
+import { ingestDatasetVersion, NO_CONNECTIONS, toIngestSpec, type SourceConnections } from '@lathe/data';
 import type { StageContext } from '@lathe/queues';
 import type { DatasetVersion } from '@lathe/registry';
 
-export function createIngestSource(deps: { store: ArtifactStore }) {
+export function createIngestSource(deps: { store: ArtifactStore; connections?: SourceConnections }) {
+  const connections = deps.connections ?? NO_CONNECTIONS;
   return async (ctx: StageContext, stored: unknown): Promise<DatasetVersion> => {
     const controller = new AbortController();
     const { version, created, result } = await ingestDatasetVersion(
       {
         registry: ctx.registry,
         store: deps.store,
+        connections,
         // The attempt's own signal (an announced cancel, a timeout) or a cancel the poll found.
         signal: AbortSignal.any([ctx.signal, controller.signal]),
         onProgress: (rows) => {

@@ -1,8 +1,11 @@
 /**
  * The ingest worker: its handler over @lathe/data and the artifact store, wired by
  * runStageWorkerProcess. It also turns schedule ticks into runs and runs the recovery loop.
+ * Named connections (LATHE_CONNECTION_<NAME>_URL, LATHE_CONNECTIONS_FILE) are read here, once;
+ * a bad one stops the worker with one line naming the variable (docs/connections.md).
  */
 import { artifactStoreConfigFromEnv, createArtifactStore } from '@lathe/artifacts';
+import { connectionsFromEnv } from '@lathe/data';
 import { runStageWorkerProcess } from '@lathe/queues';
 import { createIngestHandler } from './handler.ts';
 import { createIngestSource } from './ingest-source.ts';
@@ -11,5 +14,9 @@ await runStageWorkerProcess({
   name: 'ingest-worker',
   stages: ['ingest'],
   schedulesAndRecovery: true,
-  handlers: () => ({ ingest: createIngestHandler({ ingestSource: createIngestSource({ store: createArtifactStore(artifactStoreConfigFromEnv()) }) }) }),
+  handlers: () => ({
+    ingest: createIngestHandler({
+      ingestSource: createIngestSource({ store: createArtifactStore(artifactStoreConfigFromEnv()), connections: connectionsFromEnv(process.env) }),
+    }),
+  }),
 });

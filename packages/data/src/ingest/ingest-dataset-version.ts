@@ -5,6 +5,7 @@
  * records its parent and the drift of every column against it.
  */
 import type { ArtifactStore } from '@lathe/artifacts';
+import { redactSecrets } from '@lathe/core';
 import { latestDatasetVersion, registerDatasetVersion, type DatasetVersion, type Json, type Registry } from '@lathe/registry';
 import { computeDrift } from '../drift/compute-drift.ts';
 import type { IngestSpecInput } from '../ingest-spec.ts';
@@ -16,7 +17,8 @@ export async function ingestDatasetVersion(
   deps: { registry: Registry; store: ArtifactStore } & Omit<IngestDeps, 'store'>,
   input: { datasetId: string; spec: IngestSpecInput; provenance?: Record<string, unknown> },
 ): Promise<{ version: DatasetVersion; created: boolean; result: IngestResult }> {
-  const result = await ingestToArtifacts(input.spec, { store: deps.store, ...(deps.signal ? { signal: deps.signal } : {}), ...(deps.onProgress ? { onProgress: deps.onProgress } : {}) });
+  const { registry: _registry, ...ingestDeps } = deps;
+  const result = await ingestToArtifacts(input.spec, ingestDeps);
   const previous = await latestDatasetVersion(deps.registry, input.datasetId);
   const drift = previous && previous.sha256 !== result.sha256 && previous.profile ? computeDrift(previous.profile, result.profile) : null;
   const { stream: _stream, ...storableSource } = input.spec.source as Record<string, unknown>;
@@ -32,7 +34,9 @@ export async function ingestDatasetVersion(
     split: json(result.split),
     privacy: json(result.privacy),
     ...(drift ? { drift: json({ againstVersionId: previous!.id, ...drift }) } : {}),
-    source: json({ ...storableSource, ...result.source, ...input.provenance, droppedRows: result.droppedRows }),
+    // What the version came from, never with a secret: a named connection is stored by name; a
+    // library caller's URL with credentials or an inline connection string loses them here.
+    source: json(redactSecrets({ ...storableSource, ...result.source, ...input.provenance, droppedRows: result.droppedRows })),
   });
   return { version, created, result };
 }

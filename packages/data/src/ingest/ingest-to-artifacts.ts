@@ -14,6 +14,7 @@ import { PiiMasker, type PrivacyReport } from '../normalise/mask-pii.ts';
 import { normaliseRecord } from '../normalise/to-row.ts';
 import { type DatasetProfile, Profiler } from '../profile/profile.ts';
 import type { AnyRow, ImageShape, UseCase } from '../rows.ts';
+import type { SourceConnections } from '../sources/connections.ts';
 import { openSource } from '../sources/open-source.ts';
 import { splitIndices } from '../split/split-indices.ts';
 import { ColumnRuleChecker, checkHeader } from './check-columns.ts';
@@ -58,11 +59,13 @@ export interface IngestDeps {
   store: ArtifactStore;
   signal?: AbortSignal;
   onProgress?: (rows: number) => void;
+  /** Named Postgres connections from the worker's configuration (docs/connections.md). */
+  connections?: SourceConnections;
 }
 
 export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps): Promise<IngestResult> {
   const spec = ingestSpecSchema.parse(input);
-  const opened = await openSource(spec, deps.signal);
+  const opened = await openSource(spec, { ...(deps.signal ? { signal: deps.signal } : {}), ...(deps.connections ? { connections: deps.connections } : {}) });
   const image = opened.image ?? spec.schema?.image;
   const masker = new PiiMasker(spec.pii, spec.useCase === 'nlp' ? [spec.columnMap?.text ?? 'text'] : []);
   const profiler = new Profiler(spec.profile.sampleSize);

@@ -6,31 +6,30 @@
  */
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import { LatheError } from '@lathe/core';
+import { LatheError, redactText } from '@lathe/core';
+import { describeConnectionUrl } from './connections.ts';
 import type { OpenedSource, SourceRecord } from './source-record.ts';
 
 const BATCH = 1000;
 
 /** The connection string without its password, for metadata and messages. */
 export function redactConnectionString(connectionString: string): string {
-  try {
-    const url = new URL(connectionString);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return '(unparseable connection string)';
-  }
+  return describeConnectionUrl(connectionString);
 }
 
-export async function openPostgres(options: { connectionString: string; query: string; params?: unknown[] }): Promise<OpenedSource> {
-  const where = redactConnectionString(options.connectionString);
-  const client = new pg.Client({ connectionString: options.connectionString });
+export async function openPostgres(options: { connectionString: string; query: string; params?: unknown[]; connection?: string }): Promise<OpenedSource> {
+  // What messages and the dataset version's metadata show: never the password or the parameters.
+  const database = describeConnectionUrl(options.connectionString);
+  const where = options.connection !== undefined ? `connection ${options.connection} (${database})` : database;
+  const named = options.connection !== undefined ? { connection: options.connection } : {};
+  let client: pg.Client;
   try {
+    client = new pg.Client({ connectionString: options.connectionString });
     await client.connect();
   } catch (error) {
-    throw new LatheError('source_unreachable', `cannot connect to ${where}: ${(error as Error).message}`, {
+    throw new LatheError('source_unreachable', `cannot connect to ${where}: ${redactText((error as Error).message)}`, {
       httpStatus: 502,
-      details: { database: where },
+      details: { ...named, database },
       cause: error,
     });
   }
@@ -43,8 +42,8 @@ export async function openPostgres(options: { connectionString: string; query: s
       const e = error as { message: string; code?: string; position?: string };
       throw new LatheError(
         'source_query_failed',
-        `query against ${where} failed${e.position ? ` at character ${e.position}` : ''}: ${e.message}`,
-        { httpStatus: 422, details: { database: where, sqlState: e.code, position: e.position }, cause: error },
+        `query against ${where} failed${e.position ? ` at character ${e.position}` : ''}: ${redactText(e.message)}`,
+        { httpStatus: 422, details: { ...named, database, sqlState: e.code, position: e.position }, cause: error },
       );
     }
   };
@@ -67,5 +66,5 @@ export async function openPostgres(options: { connectionString: string; query: s
       await client.end().catch(() => undefined);
     }
   }
-  return { format: 'postgres', columns, records: records(), description: { database: where, query: options.query } };
+  return { format: 'postgres', columns, records: records(), description: { database, ...named, query: options.query } };
 }

@@ -16,6 +16,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { LocalArtifactStore } from '@lathe/artifacts';
 import { requireServices } from '../../../../test/harness/index.ts';
 import { ingestToArtifacts } from '../ingest/ingest-to-artifacts.ts';
+import { createConnections } from './connections.ts';
 import { readRows } from '../read/read-rows.ts';
 import type { ImageRow, TabularRow, TextRow } from '../rows.ts';
 import { packageStanzas } from '../samples/debian-packages-sample.ts';
@@ -85,6 +86,10 @@ describe('Postgres query source', () => {
   const { databaseUrl } = requireServices();
   const schema = `data_src_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: databaseUrl });
+  // The test database plays the warehouse: its URL comes from the worker's configuration, as
+  // LATHE_CONNECTION_WAREHOUSE_URL would give it, and the spec only names it.
+  const connections = createConnections({ warehouse: databaseUrl });
+  const hasPassword = new URL(databaseUrl).password !== '';
   beforeAll(async () => {
     await admin.connect();
     await admin.query(`CREATE SCHEMA ${schema}`);
@@ -98,30 +103,51 @@ describe('Postgres query source', () => {
     await admin.end();
   });
 
-  it('streams a query through a cursor into recommendation rows, split per user', async () => {
+  it('streams a query through a cursor into recommendation rows, split per user, over a named connection', async () => {
     const result = await ingestToArtifacts(
       {
         useCase: 'recommendation',
-        source: { kind: 'postgres', connectionString: databaseUrl, query: `SELECT customer, product, stars, at FROM ${schema}.ratings ORDER BY at` },
+        source: { kind: 'postgres', connection: 'warehouse', query: `SELECT customer, product, stars, at FROM ${schema}.ratings ORDER BY at` },
         columnMap: { user: 'customer', item: 'product', rating: 'stars', timestamp: 'at' },
         split: { strategy: 'leave-last-n-out', n: 1 },
       },
-      { store },
+      { store, connections },
     );
     expect(result.rows).toBe(2500);
     expect(result.split.counts.test).toBe(37);
     expect(result.profile.columns.rating).toMatchObject({ min: 1, max: 5 });
     const rows = await collect<{ user: string; timestamp: number }>(readRows(store, result.sha256, 'recommendation'));
     expect(rows[0]).toEqual({ user: 'c1', item: 'p1', rating: 2, timestamp: Date.parse('2025-01-01T01:00:00Z') });
+    // The version's metadata names the connection and the database, never a password.
+    const url = new URL(databaseUrl);
+    expect(result.source).toEqual({ database: `${url.protocol}//${url.username ? `${url.username}@` : ''}${url.host}${url.pathname}`, connection: 'warehouse', query: expect.any(String) });
   });
 
   it('a failing query fails with source_query_failed and stores nothing', async () => {
     await expect(
-      ingestToArtifacts({ useCase: 'recommendation', source: { kind: 'postgres', connectionString: databaseUrl, query: `SELECT nope FROM ${schema}.ratings` } }, { store }),
-    ).rejects.toMatchObject({ code: 'source_query_failed', message: expect.stringMatching(/column "nope" does not exist/) });
+      ingestToArtifacts({ useCase: 'recommendation', source: { kind: 'postgres', connection: 'warehouse', query: `SELECT nope FROM ${schema}.ratings` } }, { store, connections }),
+    ).rejects.toMatchObject({ code: 'source_query_failed', message: expect.stringMatching(/connection warehouse .*column "nope" does not exist/) });
     const all: string[] = [];
     for await (const s of store.list()) all.push(s);
     expect(all).toEqual([]);
+  });
+
+  it('an unknown connection fails with unknown_connection naming the known ones', async () => {
+    await expect(
+      ingestToArtifacts({ useCase: 'recommendation', source: { kind: 'postgres', connection: 'warehous', query: 'SELECT 1' } }, { store, connections }),
+    ).rejects.toMatchObject({ code: 'unknown_connection', message: expect.stringMatching(/no connection named "warehous".*the known ones are warehouse/) });
+  });
+
+  it.skipIf(hasPassword)('an inline connection string without a password still works, unless the workers deny inline strings', async () => {
+    const spec = { useCase: 'tabular' as const, source: { kind: 'postgres' as const, connectionString: databaseUrl, query: `SELECT stars, product FROM ${schema}.ratings` }, columnMap: { target: 'product' } };
+    expect((await ingestToArtifacts(spec, { store })).rows).toBe(2500);
+    await expect(ingestToArtifacts(spec, { store, connections: createConnections({}, { inlineConnectionStrings: 'deny' }) })).rejects.toMatchObject({ code: 'inline_connection_refused' });
+  });
+
+  it('refuses a connection string with a password, saying to name a connection', async () => {
+    await expect(
+      ingestToArtifacts({ useCase: 'tabular', source: { kind: 'postgres', connectionString: 'postgresql://lathe:hunter2@db.example/sales', query: 'SELECT 1' } }, { store }),
+    ).rejects.toThrow(/connection string with a password is not accepted.*name a connection instead/);
   });
 });
 

@@ -8,6 +8,7 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 import { OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { parsePart } from '@lathe/core';
+import { refuseSecrets } from '@lathe/data';
 import { requireRole } from '../auth/authenticate.ts';
 import type { ApiKeyRole as Role } from '@lathe/registry';
 import { problemSchema } from './common-schemas.ts';
@@ -117,6 +118,9 @@ export class RouteTable {
       const chain: RequestHandler[] = role === 'public' ? [] : [authenticate, requireRole(role)];
       chain.push(...(spec.before ?? []));
       chain.push(async (req: Request, res: Response, _next: NextFunction) => {
+        // No secret is stored: a body carrying one (a password in a connection string, a token)
+        // is refused before anything else, naming the field and where the secret belongs.
+        if (spec.body) refuseSecrets(req.body ?? {}, 'body');
         const params = spec.params ? parsePart('params', spec.params, req.params) : {};
         const query = spec.query ? parsePart('query', spec.query, req.query) : {};
         const body = spec.body ? parsePart('body', spec.body, req.body ?? {}) : undefined;

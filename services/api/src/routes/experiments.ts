@@ -44,7 +44,12 @@ const experimentSchema = z
   .meta({ id: 'Experiment' });
 
 const nameSchema = z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-", starting with a letter or digit');
-/** Where the ingest stage reads new data from: a source, or a source with ingest settings (@lathe/data). */
+/**
+ * Where the ingest stage reads new data from: a source, or a source with ingest settings
+ * (@lathe/data). Never credentials: a Postgres source names a connection configured in the
+ * ingest workers' environment (docs/connections.md); a body carrying a secret is refused with
+ * 422 `secret_in_request` before it is validated (route-table.ts).
+ */
 const sourceSchema = storedIngestSpecSchema;
 
 const createBody = z.strictObject({

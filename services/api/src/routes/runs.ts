@@ -3,6 +3,7 @@
  * failed stage, metrics history, a log of what happened, and live progress as SSE.
  */
 import { z } from 'zod';
+import { storedIngestSpecSchema } from '@lathe/data';
 import { getExperiment, getRun, getRunWithStages, listRunMetrics } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -47,7 +48,11 @@ const runSchema = z
 
 const startBody = z.strictObject({
   params: z
-    .strictObject({ hyperparameters: anyObject, source: anyObject })
+    .strictObject({
+      hyperparameters: anyObject,
+      /** The experiment's own source schema: a named connection, never credentials. */
+      source: storedIngestSpecSchema,
+    })
     .partial()
     .optional()
     .describe('per-run overrides of the experiment'),
