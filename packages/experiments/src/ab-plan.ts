@@ -122,7 +122,10 @@ export function plannedTest(policy: RolloutPolicy): AbPlan | null {
 
 function formatDuration(hours: number): string {
   if (!Number.isFinite(hours)) return 'forever';
-  if (hours < 1) return `${Math.max(1, Math.round(hours * 60))} minutes`;
+  if (hours < 1) {
+    const minutes = Math.max(1, Math.round(hours * 60));
+    return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  }
   if (hours < 48) return `${hours.toFixed(1)} hours`;
   return `${(hours / 24).toFixed(1)} days`;
 }
