@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planAbTest, plannedTest } from './ab-plan.ts';
+import { observedPlan, planAbTest, plannedTest } from './ab-plan.ts';
+import type { MetricComparison } from './analysis.ts';
 import { normalQuantile } from './normal-distribution.ts';
 import { rolloutPolicySchema } from './rollout-policy.ts';
 
@@ -42,5 +43,20 @@ describe('planning an A/B test', () => {
     expect(() => planAbTest(policy, { baseline: 10, kind: 'mean', unitsPerHour: 100 })).toThrow(
       /standardDeviation/,
     );
+  });
+
+  it('plans from what a running test has seen, and makes no plan where a rate is 0', () => {
+    // Only the fields a plan reads: a full MetricComparison would be noise here.
+    const seen = (control: number) =>
+      ({
+        kind: 'proportion',
+        control,
+        units: { control: 1000, treatment: 1000 },
+        sequential: { standardError: 0.01 },
+      }) as unknown as MetricComparison;
+    expect(observedPlan(policy, seen(0.05), 2000)).toEqual(
+      planAbTest(policy, { baseline: 0.05, kind: 'proportion', unitsPerHour: 2000 }),
+    );
+    expect(observedPlan(policy, seen(0), 2000)).toBeNull();
   });
 });

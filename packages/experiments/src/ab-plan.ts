@@ -5,6 +5,7 @@
  * steps are taken into account: units arrive at each step's coverage for its minimum duration,
  * then at full coverage (the last step) until the end.
  */
+import type { MetricComparison } from './analysis.ts';
 import { mixingVarianceForMde } from './msprt.ts';
 import {
   coverageAtStep,
@@ -118,6 +119,32 @@ export function plannedTest(policy: RolloutPolicy): AbPlan | null {
     kind: metricKind(policy, policy.metric),
     ...(standardDeviation !== undefined ? { standardDeviation } : {}),
   });
+}
+
+/**
+ * A plan from what a running test has seen: its control's mean as the baseline and, for a mean
+ * metric, the per-unit standard deviation behind its standard error (SE² = σ²(1/n_c + 1/n_t)).
+ * Null when the numbers cannot make one (no control mean yet, a rate of 0 or 1).
+ */
+export function observedPlan(
+  policy: RolloutPolicy,
+  primary: MetricComparison,
+  unitsPerHour: number,
+): AbPlan | null {
+  const { control, treatment } = primary.units;
+  const standardDeviation =
+    primary.sequential.standardError * Math.sqrt((control * treatment) / (control + treatment));
+  try {
+    return planAbTest(policy, {
+      baseline: primary.control,
+      kind: primary.kind,
+      unitsPerHour,
+      ...(primary.kind === 'mean' ? { standardDeviation } : {}),
+    });
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
 }
 
 function formatDuration(hours: number): string {

@@ -25,6 +25,7 @@ import { conversionPosterior, expectedLoss, probabilityBBeatsA } from './beta-bi
 import type { CovariateArm } from './cuped.ts';
 import { msprt, nonInferiority, type SequentialResult } from './msprt.ts';
 import { benjaminiHochberg, holm } from './multiple-testing.ts';
+import { normalCdf, normalQuantile } from './normal-distribution.ts';
 import { normalComparison } from './normal-posterior.ts';
 import {
   businessGuardrailMetric,
@@ -40,11 +41,6 @@ import {
   type ArmCell,
   type StratifiedDifference,
 } from './stratified-estimate.ts';
-
-// jstat is CommonJS: Node's ESM loader exposes it as the default export only.
-import jstat from 'jstat';
-
-const { jStat } = jstat;
 
 /** One row of the registry's sufficient statistics (AbStat). */
 export interface MetricCell extends CovariateArm {
@@ -344,7 +340,7 @@ function compareMetric(
   if (rel && estimate.controlMean !== 0) {
     const se = Math.sqrt(rel.variance);
     const mu = estimate.controlMean;
-    const z = jStat.normal.inv(1 - policy.alpha / 2, 0, 1);
+    const z = normalQuantile(1 - policy.alpha / 2);
     relative = {
       estimate: rel.estimate,
       standardError: se,
@@ -434,8 +430,8 @@ function waldTest(estimate: number, variance: number, alpha: number): FixedHoriz
   const se = Math.sqrt(variance);
   if (!(se > 0)) return { statistic: 0, pValue: 1, interval: [estimate, estimate], significant: false };
   const statistic = estimate / se;
-  const pValue = 2 * (1 - jStat.normal.cdf(Math.abs(statistic), 0, 1));
-  const z = jStat.normal.inv(1 - alpha / 2, 0, 1);
+  const pValue = 2 * normalCdf(-Math.abs(statistic));
+  const z = normalQuantile(1 - alpha / 2);
   return { statistic, pValue, interval: [estimate - z * se, estimate + z * se], significant: pValue < alpha };
 }
 
@@ -614,7 +610,7 @@ function businessReadout(
   const revenue = recorded ? compare('revenue') : null;
   const hours = data.elapsedMs / 3_600_000;
   const unitsPerHour = hours > 0 && data.coverage > 0 ? totalUnits / hours / data.coverage : null;
-  const z = jStat.normal.inv(0.975, 0, 1);
+  const z = normalQuantile(0.975);
   const revenueInterval = revenue
     ? ([
         revenue.difference - z * revenue.sequential.standardError,

@@ -17,6 +17,7 @@ import {
   abTestDesign,
   metricKindSchema,
   planAbTest,
+  observedPlan,
   plannedTest,
   primarySummary,
   variantOfUnit,
@@ -421,19 +422,7 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
       const primary = analysis.treatments[0]?.primary;
       const unitsPerHour = query.unitsPerHour ?? analysis.readout.unitsPerHour;
       // The plan the policy declares; without one, a plan from what the test has seen so far.
-      let plan: AbReport['plan'] = plannedTest(policy);
-      if (!plan && primary && unitsPerHour && primary.control > 0 && (primary.kind === 'mean' || primary.control < 1)) {
-        try {
-          plan = planAbTest(policy, {
-            baseline: primary.control,
-            kind: primary.kind,
-            unitsPerHour,
-            ...(primary.kind === 'mean' ? { standardDeviation: primary.sequential.standardError * Math.sqrt((primary.units.control * primary.units.treatment) / (primary.units.control + primary.units.treatment)) } : {}),
-          });
-        } catch {
-          plan = null;
-        }
-      }
+      const plan = plannedTest(policy) ?? (primary && unitsPerHour ? observedPlan(policy, primary, unitsPerHour) : null);
       return {
         abTestId: test.id,
         name: test.name,
