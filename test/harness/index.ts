@@ -3,3 +3,4 @@ export * from './redis.ts';
 export * from './services-env.ts';
 export * from './ports.ts';
 export * from './tcp-proxy.ts';
+export * from './ab-fixtures.ts';

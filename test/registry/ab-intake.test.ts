@@ -6,17 +6,21 @@
  * exposure, or what the client sent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { abTestDesign, bucketOf, rolloutPolicySchema } from '@lathe/experiments';
+import { bucketOf } from '@lathe/experiments';
 import {
   abTestStatistics,
   recordAbEvents,
   recordUnitOutcomes,
   registerModelVersion,
-  startRollout,
   type AbTestWithVariants,
   type NewAbEvent,
 } from '@lathe/registry';
-import { createTestDatabase, type TestDatabase } from '../harness/index.ts';
+import {
+  createTabularExperiment,
+  createTestDatabase,
+  startPolicyRollout,
+  type TestDatabase,
+} from '../harness/index.ts';
 
 let db: TestDatabase;
 let experimentId: string;
@@ -24,20 +28,7 @@ const versions: string[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase('ab_intake');
-  const dataset = await db.registry.dataset.create({ data: { name: 'shop', useCase: 'tabular' } });
-  experimentId = (
-    await db.registry.experiment.create({
-      data: {
-        name: 'shop',
-        useCase: 'tabular',
-        modelFamily: 'mlp',
-        hyperparameters: {},
-        datasetId: dataset.id,
-        gate: [],
-        rolloutPolicy: {},
-      },
-    })
-  ).id;
+  experimentId = await createTabularExperiment(db.registry, 'shop');
   for (const i of [1, 2]) {
     const { modelVersion } = await registerModelVersion(db.registry, {
       modelName: 'shop',
@@ -56,26 +47,16 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function newTest(
-  name: string,
-  policy: Record<string, unknown>,
-  now: Date,
-): Promise<AbTestWithVariants> {
-  const parsed = rolloutPolicySchema.parse(policy);
-  const { abTest } = await startRollout(db.registry, {
+function newTest(name: string, policy: Record<string, unknown>, now: Date): Promise<AbTestWithVariants> {
+  return startPolicyRollout(db.registry, {
     name,
     endpoint: name,
     experimentId,
-    runId: (await db.registry.run.create({ data: { experimentId, seed: 1 } })).id,
-    salt: name,
-    primaryMetric: parsed.metric,
-    policy: parsed as never,
-    controlModelVersionId: versions[0]!,
-    treatmentModelVersionId: versions[1]!,
-    ...abTestDesign(parsed),
+    policy,
+    control: versions[0]!,
+    treatment: versions[1]!,
     now,
   });
-  return abTest;
 }
 
 describe('A/B intake', () => {

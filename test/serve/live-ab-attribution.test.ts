@@ -13,19 +13,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@lathe/artifacts';
-import { abTestDesign, bucketOf, rolloutPolicySchema } from '@lathe/experiments';
-import { train } from '@lathe/ml';
+import { bucketOf } from '@lathe/experiments';
 import {
   getAlias,
   moveAlias,
   registerModelVersion,
-  startRollout,
   stopAbTest,
   type AbTestWithVariants,
 } from '@lathe/registry';
 import { monitorRollouts } from '../../services/deploy/src/rollout-monitor.ts';
 import { syntheticTabular } from '../../packages/ml/src/testing/synthetic.ts';
-import { REPO_ROOT, createTestDatabase, freePort, type TestDatabase } from '../harness/index.ts';
+import {
+  REPO_ROOT,
+  createTabularExperiment,
+  createTestDatabase,
+  freePort,
+  startPolicyRollout,
+  trainTabularVersions,
+  type TestDatabase,
+} from '../harness/index.ts';
 
 let db: TestDatabase;
 let dir: string;
@@ -69,42 +75,15 @@ beforeAll(async () => {
   db = await createTestDatabase('live_ab');
   dir = await mkdtemp(join(tmpdir(), 'lathe-live-ab-'));
   const store = new LocalArtifactStore(join(dir, 'store'));
-  const dataset = await db.registry.dataset.create({ data: { name: 'shop', useCase: 'tabular' } });
-  experimentId = (
-    await db.registry.experiment.create({
-      data: {
-        name: 'shop',
-        useCase: 'tabular',
-        modelFamily: 'mlp',
-        hyperparameters: {},
-        datasetId: dataset.id,
-        gate: [],
-        rolloutPolicy: {},
-      },
-    })
-  ).id;
-  for (const seed of [1, 2]) {
-    const result = await train({
-      family: 'mlp',
-      hyperparameters: { epochs: 1, hiddenUnits: [4] },
-      seed,
-      dataset: { useCase: 'tabular', labels: ['churn', 'stay'] },
-      trainRows: async function* () {
-        yield* rows;
-      },
-    });
-    const stored = await store.put(result.buffer);
-    const { modelVersion } = await registerModelVersion(db.registry, {
+  experimentId = await createTabularExperiment(db.registry, 'shop');
+  versions.push(
+    ...(await trainTabularVersions(db.registry, store, {
       modelName: 'shop',
-      useCase: 'tabular',
-      modelFamily: 'mlp',
-      artifactUri: stored.uri,
-      sha256: stored.sha256,
-      sizeBytes: stored.sizeBytes,
-      signature: result.bundle.signature as never,
-    });
-    versions.push(modelVersion.id);
-  }
+      rows,
+      seeds: [1, 2],
+      hyperparameters: { epochs: 1, hiddenUnits: [4] },
+    })),
+  );
   await db.registry.deployment.create({
     data: {
       endpoint: 'shop',
@@ -127,23 +106,15 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function startTest(name: string, policy: Record<string, unknown>): Promise<AbTestWithVariants> {
-  const parsed = rolloutPolicySchema.parse(policy);
-  const run = await db.registry.run.create({ data: { experimentId, seed: 1 } });
-  const { abTest } = await startRollout(db.registry, {
+function startTest(name: string, policy: Record<string, unknown>): Promise<AbTestWithVariants> {
+  return startPolicyRollout(db.registry, {
     name,
     endpoint: 'shop',
     experimentId,
-    runId: run.id,
-    salt: `salt-${name}`,
-    primaryMetric: parsed.metric,
-    policy: parsed as never,
-    controlModelVersionId: versions[0]!,
-    treatmentModelVersionId: versions[1]!,
-    ...abTestDesign(parsed),
-    now: new Date(),
+    policy,
+    control: versions[0]!,
+    treatment: versions[1]!,
   });
-  return abTest;
 }
 
 /**
@@ -384,24 +355,13 @@ describe('A/B attribution on live traffic through the gateway process', () => {
       reason: 'test',
       actor: 'test',
     });
-    const parsed = rolloutPolicySchema.parse({
-      steps: [0.5],
-      minStepDurationMs: 0,
-      minExposuresPerArm: 50,
-      maxDurationMs: 3_600_000,
-    });
-    const { abTest: test } = await startRollout(db.registry, {
+    const test = await startPolicyRollout(db.registry, {
       name: 'broken-treatment',
       endpoint: 'shop',
       experimentId,
-      runId: (await db.registry.run.create({ data: { experimentId, seed: 3 } })).id,
-      salt: 'salt-broken',
-      primaryMetric: 'conversion',
-      policy: parsed as never,
-      controlModelVersionId: versions[0]!,
-      treatmentModelVersionId: broken.id,
-      ...abTestDesign(parsed),
-      now: new Date(),
+      policy: { steps: [0.5], minStepDurationMs: 0, minExposuresPerArm: 50, maxDurationMs: 3_600_000 },
+      control: versions[0]!,
+      treatment: broken.id,
     });
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const statuses = new Map<number, number>();
