@@ -133,14 +133,20 @@ export function toProblem(error: unknown): Problem {
 
 export function sendProblem(res: ProblemResponse, problem: Problem): void {
   // A message may quote what it failed on (a URL, a driver's error): never with a secret in it.
-  res.status(problem.status).type('application/problem+json').send(JSON.stringify(redactSecrets(problem)));
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(redactSecrets(problem)));
 }
 
 /**
  * The error middleware. `classify` turns errors this package cannot know about into
  * LatheErrors first (the registry's "Postgres is unreachable" becomes a 503).
  */
-export function problemHandler(logger: Logger, options: { classify?: (error: unknown) => LatheError | undefined } = {}): ProblemErrorHandler {
+export function problemHandler(
+  logger: Logger,
+  options: { classify?: (error: unknown) => LatheError | undefined } = {},
+): ProblemErrorHandler {
   return (error, req, res, next) => {
     if (res.headersSent) {
       next(error);
@@ -150,8 +156,10 @@ export function problemHandler(logger: Logger, options: { classify?: (error: unk
     problem.instance = req.originalUrl;
     // RFC 9110: a 401 names the scheme to authenticate with. API keys go as Bearer tokens; a
     // route that takes another scheme (Basic, for a browser) sets its own challenge first.
-    if (problem.status === 401 && res.getHeader('WWW-Authenticate') === undefined) res.setHeader('WWW-Authenticate', 'Bearer');
-    if (problem.status >= 500) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    if (problem.status === 401 && res.getHeader('WWW-Authenticate') === undefined)
+      res.setHeader('WWW-Authenticate', 'Bearer');
+    if (problem.status >= 500)
+      logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
     sendProblem(res, problem);
   };
 }

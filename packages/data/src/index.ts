@@ -7,7 +7,11 @@ export * from './read/dataset-access.ts';
 export * from './drift/compute-drift.ts';
 export * from './profile/profile.ts';
 export * from './split/split-indices.ts';
-export { openSyntheticInteractions, trueAffinity, syntheticInteractionsOptionsSchema } from './samples/synthetic-interactions.ts';
+export {
+  openSyntheticInteractions,
+  trueAffinity,
+  syntheticInteractionsOptionsSchema,
+} from './samples/synthetic-interactions.ts';
 export * from './stored-ingest-spec.ts';
 export * from './ingest/ingest-dataset-version.ts';
 export { FASHION_MNIST_DIR, FASHION_MNIST_LABELS } from './samples/fashion-mnist-sample.ts';

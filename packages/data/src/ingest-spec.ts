@@ -19,7 +19,12 @@ const textOptions = {
   delimiter: z.string().min(1).max(4).optional(),
 };
 
-export const sampleNameSchema = z.enum(['mnist', 'fashion-mnist', 'debian-packages', 'synthetic-interactions']);
+export const sampleNameSchema = z.enum([
+  'mnist',
+  'fashion-mnist',
+  'debian-packages',
+  'synthetic-interactions',
+]);
 export type SampleName = z.infer<typeof sampleNameSchema>;
 
 /**
@@ -38,16 +43,28 @@ export const postgresSourceSchema = z
   })
   .superRefine((source, ctx) => {
     if (source.connection === undefined && source.connectionString === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['connection'], message: `a Postgres source needs a connection: ${NAMED_CONNECTION_ADVICE.replace(/^name a connection instead /, 'name one ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['connection'],
+        message: `a Postgres source needs a connection: ${NAMED_CONNECTION_ADVICE.replace(/^name a connection instead /, 'name one ')}`,
+      });
     } else if (source.connection !== undefined && source.connectionString !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['connectionString'], message: 'give either a connection name or a connectionString, not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['connectionString'],
+        message: 'give either a connection name or a connectionString, not both',
+      });
     }
     const secret = source.connectionString === undefined ? null : secretInText(source.connectionString);
     if (secret) {
       const what = secret.redacted
         ? 'its password was removed when Lathe stopped storing secrets in the registry'
         : 'a connection string with a password is not accepted: Lathe never stores secrets in the registry';
-      ctx.addIssue({ code: 'custom', path: ['connectionString'], message: `${what}; ${NAMED_CONNECTION_ADVICE}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['connectionString'],
+        message: `${what}; ${NAMED_CONNECTION_ADVICE}`,
+      });
     }
   });
 
@@ -61,7 +78,12 @@ export const sourceSchema = z.discriminatedUnion('kind', [
     delimiter: z.string().min(1).max(4).optional(),
   }),
   postgresSourceSchema,
-  z.object({ kind: z.literal('idx'), images: z.string().min(1), labels: z.string().min(1), labelNames: z.array(z.string()).optional() }),
+  z.object({
+    kind: z.literal('idx'),
+    images: z.string().min(1),
+    labels: z.string().min(1),
+    labelNames: z.array(z.string()).optional(),
+  }),
   z.object({
     kind: z.literal('image-folder'),
     path: z.string().min(1),
@@ -70,7 +92,11 @@ export const sourceSchema = z.discriminatedUnion('kind', [
     /** Resize every image to this size; without it every image must have the first one's size. */
     resize: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }).optional(),
   }),
-  z.object({ kind: z.literal('sample'), name: sampleNameSchema, options: z.record(z.string(), z.unknown()).default({}) }),
+  z.object({
+    kind: z.literal('sample'),
+    name: sampleNameSchema,
+    options: z.record(z.string(), z.unknown()).default({}),
+  }),
 ]);
 export type SourceSpec = z.infer<typeof sourceSchema>;
 
@@ -109,7 +135,13 @@ export const explicitSchemaSchema = z.object({
   columns: z.array(columnRuleSchema).default([]),
   /** Allowed label (or categorical target) values; others are `unknown_label`. */
   labels: z.array(z.string()).optional(),
-  image: z.object({ width: z.number().int().positive(), height: z.number().int().positive(), channels: z.number().int().positive() }).optional(),
+  image: z
+    .object({
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      channels: z.number().int().positive(),
+    })
+    .optional(),
 });
 export type ExplicitSchema = z.infer<typeof explicitSchemaSchema>;
 
@@ -134,7 +166,11 @@ export const splitSpecSchema = z
   .object({
     strategy: z.enum(['random', 'stratified', 'time', 'leave-last-n-out']).default('random'),
     fractions: z
-      .object({ train: z.number().min(0).max(1), validation: z.number().min(0).max(1), test: z.number().min(0).max(1) })
+      .object({
+        train: z.number().min(0).max(1),
+        validation: z.number().min(0).max(1),
+        test: z.number().min(0).max(1),
+      })
       .default({ train: 0.8, validation: 0.1, test: 0.1 }),
     seed: z.number().int().default(42),
     /** leave-last-n-out: the last n interactions of each user go to test, the n before to validation. */
@@ -153,14 +189,25 @@ export const ingestSpecSchema = z.object({
   columnMap: columnMapSchema.optional(),
   pii: piiSpecSchema.optional(),
   invalidRows: z.enum(['fail', 'drop']).default('fail'),
-  split: splitSpecSchema.default({ strategy: 'random', fractions: { train: 0.8, validation: 0.1, test: 0.1 }, seed: 42, n: 1 }),
+  split: splitSpecSchema.default({
+    strategy: 'random',
+    fractions: { train: 0.8, validation: 0.1, test: 0.1 },
+    seed: 42,
+    n: 1,
+  }),
   /** How many issues are listed in errors (the total is always counted). */
   maxErrors: z.number().int().positive().max(1000).default(20),
   /** Longest accepted line/record, in bytes (a guard against a file with no line breaks). */
-  maxLineBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  maxLineBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
   /** Stop after this many source records (previews, tests). */
   limit: z.number().int().positive().optional(),
-  profile: z.object({ sampleSize: z.number().int().positive().max(100_000).default(2000) }).default({ sampleSize: 2000 }),
+  profile: z
+    .object({ sampleSize: z.number().int().positive().max(100_000).default(2000) })
+    .default({ sampleSize: 2000 }),
 });
 export type IngestSpec = z.infer<typeof ingestSpecSchema>;
 export type IngestSpecInput = z.input<typeof ingestSpecSchema>;

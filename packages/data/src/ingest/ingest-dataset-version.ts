@@ -6,7 +6,13 @@
  */
 import type { ArtifactStore } from '@lathe/artifacts';
 import { redactSecrets } from '@lathe/core';
-import { latestDatasetVersion, registerDatasetVersion, type DatasetVersion, type Json, type Registry } from '@lathe/registry';
+import {
+  latestDatasetVersion,
+  registerDatasetVersion,
+  type DatasetVersion,
+  type Json,
+  type Registry,
+} from '@lathe/registry';
 import { computeDrift } from '../drift/compute-drift.ts';
 import type { IngestSpecInput } from '../ingest-spec.ts';
 import { type IngestDeps, type IngestResult, ingestToArtifacts } from './ingest-to-artifacts.ts';
@@ -20,7 +26,10 @@ export async function ingestDatasetVersion(
   const { registry: _registry, ...ingestDeps } = deps;
   const result = await ingestToArtifacts(input.spec, ingestDeps);
   const previous = await latestDatasetVersion(deps.registry, input.datasetId);
-  const drift = previous && previous.sha256 !== result.sha256 && previous.profile ? computeDrift(previous.profile, result.profile) : null;
+  const drift =
+    previous && previous.sha256 !== result.sha256 && previous.profile
+      ? computeDrift(previous.profile, result.profile)
+      : null;
   const { stream: _stream, ...storableSource } = input.spec.source as Record<string, unknown>;
   const { version, created } = await registerDatasetVersion(deps.registry, {
     datasetId: input.datasetId,
@@ -36,7 +45,14 @@ export async function ingestDatasetVersion(
     ...(drift ? { drift: json({ againstVersionId: previous!.id, ...drift }) } : {}),
     // What the version came from, never with a secret: a named connection is stored by name; a
     // library caller's URL with credentials or an inline connection string loses them here.
-    source: json(redactSecrets({ ...storableSource, ...result.source, ...input.provenance, droppedRows: result.droppedRows })),
+    source: json(
+      redactSecrets({
+        ...storableSource,
+        ...result.source,
+        ...input.provenance,
+        droppedRows: result.droppedRows,
+      }),
+    ),
   });
   return { version, created, result };
 }

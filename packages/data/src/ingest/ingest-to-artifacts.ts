@@ -65,12 +65,21 @@ export interface IngestDeps {
 
 export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps): Promise<IngestResult> {
   const spec = ingestSpecSchema.parse(input);
-  const opened = await openSource(spec, { ...(deps.signal ? { signal: deps.signal } : {}), ...(deps.connections ? { connections: deps.connections } : {}) });
+  const opened = await openSource(spec, {
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.connections ? { connections: deps.connections } : {}),
+  });
   const image = opened.image ?? spec.schema?.image;
   const masker = new PiiMasker(spec.pii, spec.useCase === 'nlp' ? [spec.columnMap?.text ?? 'text'] : []);
   const profiler = new Profiler(spec.profile.sampleSize);
   const writer = await ContentWriter.open();
-  checkHeader(opened.columns, spec.useCase, spec.columnMap ?? {}, spec.schema, String(Object.values(opened.description)[0] ?? 'the source'));
+  checkHeader(
+    opened.columns,
+    spec.useCase,
+    spec.columnMap ?? {},
+    spec.schema,
+    String(Object.values(opened.description)[0] ?? 'the source'),
+  );
   const rules = new ColumnRuleChecker(spec.schema);
   // Per-row keys are kept only when the split strategy needs them, as typed arrays of codes.
   const keys = new SplitKeyCollector(spec.split.strategy);
@@ -87,12 +96,18 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
       if (deps.signal?.aborted) throw new IngestAbortedError();
       if (spec.limit !== undefined && record.row > spec.limit) break;
       const ruleIssues = rules.active ? rules.check(record) : [];
-      const normalised = normaliseRecord(masker.mask(record), { useCase: spec.useCase, columnMap: spec.columnMap ?? {}, ...(spec.schema ? { schema: spec.schema } : {}), ...(image ? { image } : {}) });
+      const normalised = normaliseRecord(masker.mask(record), {
+        useCase: spec.useCase,
+        columnMap: spec.columnMap ?? {},
+        ...(spec.schema ? { schema: spec.schema } : {}),
+        ...(image ? { image } : {}),
+      });
       const rowIssues = normalised.issues ? [...ruleIssues, ...normalised.issues] : ruleIssues;
       if (rowIssues.length > 0 || !normalised.row) {
         totalIssues += rowIssues.length;
         for (const i of rowIssues) byCode[i.code] = (byCode[i.code] ?? 0) + 1;
-        if (issues.length < spec.maxErrors) issues.push(...rowIssues.slice(0, spec.maxErrors - issues.length));
+        if (issues.length < spec.maxErrors)
+          issues.push(...rowIssues.slice(0, spec.maxErrors - issues.length));
         droppedRows += 1;
         continue;
       }
@@ -115,15 +130,21 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
       }
       if (writer.rows % 10_000 === 0) deps.onProgress?.(writer.rows);
     }
-    if (totalIssues > 0 && spec.invalidRows === 'fail') throw new RowValidationError(issues, totalIssues, byCode);
+    if (totalIssues > 0 && spec.invalidRows === 'fail')
+      throw new RowValidationError(issues, totalIssues, byCode);
     if (writer.rows === 0 && droppedRows === 0) {
-      throw new DataSourceError('no_rows', `the source has a header${opened.columns.length ? ` (${opened.columns.join(', ')})` : ''} but no data rows`);
+      throw new DataSourceError(
+        'no_rows',
+        `the source has a header${opened.columns.length ? ` (${opened.columns.join(', ')})` : ''} but no data rows`,
+      );
     }
-    if (writer.rows === 0) throw new DataSourceError('no_valid_rows', `the source has no valid rows (${droppedRows} dropped)`);
+    if (writer.rows === 0)
+      throw new DataSourceError('no_valid_rows', `the source has no valid rows (${droppedRows} dropped)`);
     const sha256 = await writer.finish();
     const split = splitIndices(writer.rows, spec.split, keys.keys());
     const content = await deps.store.put(writer.path);
-    if (content.sha256 !== sha256) throw new Error(`content hash changed while storing (${sha256} → ${content.sha256})`);
+    if (content.sha256 !== sha256)
+      throw new Error(`content hash changed while storing (${sha256} → ${content.sha256})`);
     const splitArtifact = await deps.store.put(Buffer.from(JSON.stringify(split)));
     const labels = labelSet.size > 0 && labelSet.size <= 10_000 ? [...labelSet].sort() : undefined;
     return {
@@ -152,7 +173,12 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
   }
 }
 
-function track(row: AnyRow, profiler: Profiler, featureTypes: Map<string, 'number' | 'string'>, channels: number): void {
+function track(
+  row: AnyRow,
+  profiler: Profiler,
+  featureTypes: Map<string, 'number' | 'string'>,
+  channels: number,
+): void {
   if ('pixels' in row) {
     let sum = 0;
     for (const p of row.pixels) sum += p;
@@ -195,9 +221,15 @@ function schemaInfo(
 ): DatasetSchemaInfo {
   const columns: DatasetSchemaInfo['columns'] =
     useCase === 'image' || useCase === 'generative'
-      ? [{ name: 'pixels', type: 'image', role: 'pixels' }, { name: 'label', type: 'string', role: 'label' }]
+      ? [
+          { name: 'pixels', type: 'image', role: 'pixels' },
+          { name: 'label', type: 'string', role: 'label' },
+        ]
       : useCase === 'nlp'
-        ? [{ name: 'text', type: 'text', role: 'text' }, { name: 'label', type: 'string', role: 'label' }]
+        ? [
+            { name: 'text', type: 'text', role: 'text' },
+            { name: 'label', type: 'string', role: 'label' },
+          ]
         : useCase === 'recommendation'
           ? [
               { name: 'user', type: 'string', role: 'user' },
@@ -205,7 +237,10 @@ function schemaInfo(
               { name: 'rating', type: 'number', role: 'rating' },
               { name: 'timestamp', type: 'timestamp', role: 'timestamp' },
             ]
-          : [...[...featureTypes].map(([name, type]) => ({ name, type, role: 'feature' })), { name: 'target', type: 'string' as const, role: 'target' }];
+          : [
+              ...[...featureTypes].map(([name, type]) => ({ name, type, role: 'feature' })),
+              { name: 'target', type: 'string' as const, role: 'target' },
+            ];
   return {
     useCase,
     columns,

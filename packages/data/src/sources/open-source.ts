@@ -30,7 +30,12 @@ export async function openSource(spec: IngestSpec, options: OpenSourceOptions = 
     case 'postgres': {
       const params = source.params ? { params: source.params } : {};
       if (source.connection !== undefined) {
-        return openPostgres({ connectionString: connections.url(source.connection), connection: source.connection, query: source.query, ...params });
+        return openPostgres({
+          connectionString: connections.url(source.connection),
+          connection: source.connection,
+          query: source.query,
+          ...params,
+        });
       }
       if (connections.inlineConnectionStrings === 'deny') {
         throw new LatheError(
@@ -42,11 +47,25 @@ export async function openSource(spec: IngestSpec, options: OpenSourceOptions = 
       return openPostgres({ connectionString: source.connectionString!, query: source.query, ...params });
     }
     case 'idx':
-      return openIdx({ images: source.images, labels: source.labels, ...(source.labelNames ? { labelNames: source.labelNames } : {}), ...limit });
+      return openIdx({
+        images: source.images,
+        labels: source.labels,
+        ...(source.labelNames ? { labelNames: source.labelNames } : {}),
+        ...limit,
+      });
     case 'image-folder':
-      return openImageFolder({ path: source.path, channels: source.channels, ...(source.resize ? { resize: source.resize } : {}), ...limit });
+      return openImageFolder({
+        path: source.path,
+        channels: source.channels,
+        ...(source.resize ? { resize: source.resize } : {}),
+        ...limit,
+      });
     case 'sample': {
-      const options = { ...source.options, ...limit } as { limit?: number; seed?: number; part?: 'train' | 'test' | 'all' };
+      const options = { ...source.options, ...limit } as {
+        limit?: number;
+        seed?: number;
+        part?: 'train' | 'test' | 'all';
+      };
       if (source.name === 'mnist') return openMnistSample(options);
       if (source.name === 'fashion-mnist') return openFashionMnistSample(options);
       if (source.name === 'debian-packages') return openDebianPackagesSample(options);
