@@ -49,7 +49,13 @@ import { paginate } from '../pagination.ts';
 import { rolloutPolicySchema } from './experiments.ts';
 
 const status = z.enum(['draft', 'running', 'stopped', 'promoted', 'rolled_back']);
-const variantSchema = z.object({ id: z.uuid(), name: z.string(), isControl: z.boolean(), modelVersionId: z.uuid(), weight: z.number() });
+const variantSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  isControl: z.boolean(),
+  modelVersionId: z.uuid(),
+  weight: z.number(),
+});
 const abTestSchema = z
   .object({
     id: z.uuid(),
@@ -60,8 +66,17 @@ const abTestSchema = z
     primaryMetric: z.string(),
     policy: anyObject,
     currentStep: z.number().int(),
-    coverage: z.number().describe("share of all units in the test at the current step (the variants' weights are the split among them)"),
-    plan: z.unknown().nullable().describe("the policy's plan (policy.plan): units and days the test needs, and whether its maximum duration allows it"),
+    coverage: z
+      .number()
+      .describe(
+        "share of all units in the test at the current step (the variants' weights are the split among them)",
+      ),
+    plan: z
+      .unknown()
+      .nullable()
+      .describe(
+        "the policy's plan (policy.plan): units and days the test needs, and whether its maximum duration allows it",
+      ),
     hashVersion: z.number().int(),
     decision: z.string().nullable(),
     decisionReasons: z.unknown(),
@@ -73,7 +88,11 @@ const abTestSchema = z
   .meta({ id: 'AbTest' });
 
 const variantInput = z.strictObject({
-  name: z.string().min(1).max(50).regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, "_" or "-"'),
+  name: z
+    .string()
+    .min(1)
+    .max(50)
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, "_" or "-"'),
   isControl: z.boolean().default(false),
   modelVersionId: z.uuid(),
   weight: z.number().gt(0).max(1),
@@ -81,7 +100,11 @@ const variantInput = z.strictObject({
 
 const createBody = z
   .strictObject({
-    name: z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"'),
+    name: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"'),
     endpoint: endpointName,
     experimentId: z.uuid().optional(),
     primaryMetric: z.string().min(1).max(100).default('conversion'),
@@ -90,11 +113,22 @@ const createBody = z
   })
   .superRefine((body, ctx) => {
     const controls = body.variants.filter((v) => v.isControl).length;
-    if (controls !== 1) ctx.addIssue({ code: 'custom', path: ['variants'], message: `exactly one variant must be the control; ${controls} are` });
+    if (controls !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['variants'],
+        message: `exactly one variant must be the control; ${controls} are`,
+      });
     const names = new Set(body.variants.map((v) => v.name));
-    if (names.size !== body.variants.length) ctx.addIssue({ code: 'custom', path: ['variants'], message: 'variant names must be distinct' });
+    if (names.size !== body.variants.length)
+      ctx.addIssue({ code: 'custom', path: ['variants'], message: 'variant names must be distinct' });
     const total = body.variants.reduce((sum, v) => sum + v.weight, 0);
-    if (Math.abs(total - 1) > 1e-6) ctx.addIssue({ code: 'custom', path: ['variants'], message: `weights must sum to 1; they sum to ${total}` });
+    if (Math.abs(total - 1) > 1e-6)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['variants'],
+        message: `weights must sum to 1; they sum to ${total}`,
+      });
   });
 
 const unitId = z.string().min(1).max(200);
@@ -104,40 +138,82 @@ const eventInput = z
   .strictObject({
     type: z.enum(['exposure', 'outcome']),
     unitId,
-    metric: z.string().min(1).max(100).optional().describe("outcomes: what happened; default the test's primary metric (e.g. conversion), or revenue"),
-    value: z.number().finite().optional().describe('outcomes: 1 for a conversion (default), the amount for revenue'),
+    metric: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe("outcomes: what happened; default the test's primary metric (e.g. conversion), or revenue"),
+    value: z
+      .number()
+      .finite()
+      .optional()
+      .describe('outcomes: 1 for a conversion (default), the amount for revenue'),
     occurredAt: z.iso.datetime({ offset: true }).optional().describe('default: when the request arrives'),
-    variant: z.string().max(50).optional().describe('the variant the caller served; refused when it is not the one the unit is assigned'),
+    variant: z
+      .string()
+      .max(50)
+      .optional()
+      .describe('the variant the caller served; refused when it is not the one the unit is assigned'),
     covariates: z
       .record(z.string(), z.number().finite())
       .optional()
-      .describe("exposures: the unit's own pre-exposure value per metric (CUPED), instead of its outcomes at the endpoint before its first exposure"),
+      .describe(
+        "exposures: the unit's own pre-exposure value per metric (CUPED), instead of its outcomes at the endpoint before its first exposure",
+      ),
     idempotencyKey: z
       .string()
       .min(1)
       .max(200)
       .optional()
-      .describe('required for outcomes (a retried conversion must not count twice); exposures default to one per unit and traffic step'),
+      .describe(
+        'required for outcomes (a retried conversion must not count twice); exposures default to one per unit and traffic step',
+      ),
   })
   .superRefine((event, ctx) => {
-    if (event.type === 'outcome' && !event.idempotencyKey) ctx.addIssue({ code: 'custom', path: ['idempotencyKey'], message: 'an outcome needs an idempotency key' });
-    if (event.type === 'outcome' && event.covariates !== undefined) ctx.addIssue({ code: 'custom', path: ['covariates'], message: 'only an exposure carries covariates' });
+    if (event.type === 'outcome' && !event.idempotencyKey)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['idempotencyKey'],
+        message: 'an outcome needs an idempotency key',
+      });
+    if (event.type === 'outcome' && event.covariates !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['covariates'], message: 'only an exposure carries covariates' });
     if (event.type === 'exposure' && (event.metric !== undefined || event.value !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: [event.metric !== undefined ? 'metric' : 'value'], message: 'an exposure has no metric or value' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [event.metric !== undefined ? 'metric' : 'value'],
+        message: 'an exposure has no metric or value',
+      });
     }
   });
 
 const assignmentSchema = z.object({
   unitId: z.string(),
-  variant: z.string().nullable().describe("null: the unit is outside the test's coverage at this step (production serves it, nothing is recorded)"),
+  variant: z
+    .string()
+    .nullable()
+    .describe(
+      "null: the unit is outside the test's coverage at this step (production serves it, nothing is recorded)",
+    ),
   modelVersionId: z.uuid().nullable(),
 });
 
 const planBody = z.strictObject({
-  baseline: z.number().positive().describe("the control's mean of the primary metric (a conversion rate in (0, 1) for proportions)"),
+  baseline: z
+    .number()
+    .positive()
+    .describe("the control's mean of the primary metric (a conversion rate in (0, 1) for proportions)"),
   kind: metricKindSchema.default('proportion'),
-  standardDeviation: z.number().positive().optional().describe('per-unit standard deviation (mean metrics only)'),
-  unitsPerHour: z.number().positive().describe("new units per hour reaching the endpoint (all of its traffic)"),
+  standardDeviation: z
+    .number()
+    .positive()
+    .optional()
+    .describe('per-unit standard deviation (mean metrics only)'),
+  unitsPerHour: z
+    .number()
+    .positive()
+    .describe('new units per hour reaching the endpoint (all of its traffic)'),
   power: z.number().gt(0).lt(1).default(0.8),
   policy: rolloutPolicySchema.default(rolloutPolicySchema.parse({})),
 });
@@ -178,14 +254,30 @@ const reportSchema = z
     steps: z.array(z.number()),
     currentStep: z.number().int(),
     coverage: z.number(),
-    assignment: z.object({ hashVersion: z.number().int(), split: z.array(z.object({ variant: z.string(), weight: z.number() })), rule: z.string() }),
+    assignment: z.object({
+      hashVersion: z.number().int(),
+      split: z.array(z.object({ variant: z.string(), weight: z.number() })),
+      rule: z.string(),
+    }),
     startedAt: z.string().nullable(),
     endedAt: z.string().nullable(),
     decision: z.string().nullable(),
     decisionReasons: z.array(z.string()),
-    analysis: anyObject.describe('the analysis of all of the test\'s data, stratified by traffic step: per treatment the primary metric (sequential, fixed-horizon, CUPED, Bayesian), guardrails, secondary metrics, the sample-ratio check, gateway health per arm and the business readout'),
+    analysis: anyObject.describe(
+      "the analysis of all of the test's data, stratified by traffic step: per treatment the primary metric (sequential, fixed-horizon, CUPED, Bayesian), guardrails, secondary metrics, the sample-ratio check, gateway health per arm and the business readout",
+    ),
     plan: planSchema.nullable(),
-    history: z.array(z.object({ id: z.string(), decidedAt: z.string(), step: z.number().int(), action: z.string(), applied: z.boolean(), reasons: z.array(z.string()), primary: anyObject.nullable() })),
+    history: z.array(
+      z.object({
+        id: z.string(),
+        decidedAt: z.string(),
+        step: z.number().int(),
+        action: z.string(),
+        applied: z.boolean(),
+        reasons: z.array(z.string()),
+        primary: anyObject.nullable(),
+      }),
+    ),
   })
   .meta({ id: 'AbReport' });
 
@@ -214,13 +306,19 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
     response: abTestSchema,
     handler: async ({ req, body }) => {
       const ids = body.variants.map((v) => v.modelVersionId);
-      const found = await registry.modelVersion.findMany({ where: { id: { in: ids } }, select: { id: true } });
+      const found = await registry.modelVersion.findMany({
+        where: { id: { in: ids } },
+        select: { id: true },
+      });
       const missing = ids.find((id) => !found.some((f) => f.id === id));
       if (missing) throw new NotFoundError('model version', missing);
-      if (body.experimentId && !(await registry.experiment.findUnique({ where: { id: body.experimentId }, select: { id: true } }))) {
+      if (
+        body.experimentId &&
+        !(await registry.experiment.findUnique({ where: { id: body.experimentId }, select: { id: true } }))
+      ) {
         throw new NotFoundError('experiment', body.experimentId);
       }
-      const policy = { ...body.policy, metric: body.primaryMetric } as RolloutPolicy;
+      const policy: RolloutPolicy = { ...body.policy, metric: body.primaryMetric };
       const design = abTestDesign(policy);
       try {
         const created = await createAbTest(registry, {
@@ -235,10 +333,20 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
           metrics: design.metrics,
           covariateLookbackMs: design.covariateLookbackMs,
         });
-        await audit(registry, req, { action: 'ab_test.create', entity: 'ab_test', entityId: created.id, after: created });
+        await audit(registry, req, {
+          action: 'ab_test.create',
+          entity: 'ab_test',
+          entityId: created.id,
+          after: created,
+        });
         return withPlan(created);
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError('ab_test_name_taken', `an A/B test named ${JSON.stringify(body.name)} already exists`, { field: 'body.name' });
+        if (isUniqueViolation(error))
+          throw new ConflictError(
+            'ab_test_name_taken',
+            `an A/B test named ${JSON.stringify(body.name)} already exists`,
+            { field: 'body.name' },
+          );
         throw error;
       }
     },
@@ -249,10 +357,15 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
     path: '/ab-tests',
     summary: 'List A/B tests',
     tag: 'ab-tests',
-    query: paginationQuery.extend({ name: z.string().max(200).optional().describe('exact name'), status: status.optional(), endpoint: z.string().max(200).optional(), experimentId: z.uuid().optional() }),
+    query: paginationQuery.extend({
+      name: z.string().max(200).optional().describe('exact name'),
+      status: status.optional(),
+      endpoint: z.string().max(200).optional(),
+      experimentId: z.uuid().optional(),
+    }),
     response: pageOf(abTestSchema),
-    handler: async ({ query }) =>
-      paginate(query, (page) =>
+    handler: async ({ query }) => {
+      const page = await paginate(query, (args) =>
         registry.abTest.findMany({
           where: {
             ...(query.name ? { name: query.name } : {}),
@@ -262,9 +375,12 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
           },
           include: { variants: { orderBy: { name: 'asc' } } },
           orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          ...page,
+          ...args,
         }),
-      ),
+      );
+      // Every A/B test the API shows carries its policy's plan, listed or not.
+      return { ...page, items: page.items.map(withPlan) };
+    },
   });
 
   routes.add({
@@ -280,18 +396,27 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
   routes.add({
     method: 'post',
     path: '/ab-tests/plan',
-    summary: 'Plan a test: units and days the sequential and fixed-horizon designs need for the power asked, and whether the policy\'s maximum duration allows it',
+    summary:
+      "Plan a test: units and days the sequential and fixed-horizon designs need for the power asked, and whether the policy's maximum duration allows it",
     tag: 'ab-tests',
     role: 'viewer',
     body: planBody,
     response: planSchema,
     handler: async ({ body }) => {
       try {
-        return planAbTest(body.policy, { baseline: body.baseline, kind: body.kind, unitsPerHour: body.unitsPerHour, power: body.power, ...(body.standardDeviation !== undefined ? { standardDeviation: body.standardDeviation } : {}) });
+        return planAbTest(body.policy, {
+          baseline: body.baseline,
+          kind: body.kind,
+          unitsPerHour: body.unitsPerHour,
+          power: body.power,
+          ...(body.standardDeviation !== undefined ? { standardDeviation: body.standardDeviation } : {}),
+        });
       } catch (error) {
         if (error instanceof RangeError) {
           const [field, ...rest] = error.message.split(': ');
-          throw new HttpProblem(422, 'validation_failed', error.message, [{ field: `body.${field}`, message: rest.join(': ') || error.message }]);
+          throw new HttpProblem(422, 'validation_failed', error.message, [
+            { field: `body.${field}`, message: rest.join(': ') || error.message },
+          ]);
         }
         throw error;
       }
@@ -307,7 +432,13 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
     response: abTestSchema,
     handler: async ({ req, params }) => {
       const { before, after } = await startAbTest(registry, params.id, new Date());
-      await audit(registry, req, { action: 'ab_test.start', entity: 'ab_test', entityId: params.id, before, after });
+      await audit(registry, req, {
+        action: 'ab_test.start',
+        entity: 'ab_test',
+        entityId: params.id,
+        before,
+        after,
+      });
       return withPlan(after);
     },
   });
@@ -315,10 +446,14 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
   routes.add({
     method: 'post',
     path: '/ab-tests/:id/stop',
-    summary: 'Stop a running A/B test with a decision: promote the challenger (it becomes production), roll back, or just stop',
+    summary:
+      'Stop a running A/B test with a decision: promote the challenger (it becomes production), roll back, or just stop',
     tag: 'ab-tests',
     params: idParams,
-    body: z.strictObject({ decision: z.enum(['promote', 'rollback', 'none']).default('none'), reason: z.string().max(2000).default('') }),
+    body: z.strictObject({
+      decision: z.enum(['promote', 'rollback', 'none']).default('none'),
+      reason: z.string().max(2000).default(''),
+    }),
     response: abTestSchema,
     handler: async ({ req, params, body }) => {
       const { before, after } = await stopAbTest(registry, {
@@ -328,26 +463,43 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
         now: new Date(),
         actor: `api-key:${req.apiKey?.id ?? 'unknown'}`,
       });
-      await audit(registry, req, { action: 'ab_test.stop', entity: 'ab_test', entityId: params.id, before, after });
+      await audit(registry, req, {
+        action: 'ab_test.stop',
+        entity: 'ab_test',
+        entityId: params.id,
+        before,
+        after,
+      });
       return withPlan(after);
     },
   });
 
   const running = async (id: string): Promise<AbTestWithVariants> => {
     const test = await find(id);
-    if (test.status !== 'running') throw new ConflictError('ab_test_not_running', `A/B test ${test.name} is ${test.status}; only a running test assigns units and takes events`, { status: test.status });
+    if (test.status !== 'running')
+      throw new ConflictError(
+        'ab_test_not_running',
+        `A/B test ${test.name} is ${test.status}; only a running test assigns units and takes events`,
+        { status: test.status },
+      );
     return test;
   };
 
   routes.add({
     method: 'post',
     path: '/ab-tests/:id/assignments',
-    summary: "The variant (and model version) of each unit in a running test: deterministic hashing of the test's salt and the unit id, as GrowthBook assigns; null outside the test's coverage",
+    summary:
+      "The variant (and model version) of each unit in a running test: deterministic hashing of the test's salt and the unit id, as GrowthBook assigns; null outside the test's coverage",
     tag: 'ab-tests',
     role: 'viewer',
     params: idParams,
     body: z.strictObject({ unitIds: z.array(unitId).min(1).max(MAX_EVENTS) }),
-    response: z.object({ abTestId: z.uuid(), step: z.number().int(), coverage: z.number(), assignments: z.array(assignmentSchema) }),
+    response: z.object({
+      abTestId: z.uuid(),
+      step: z.number().int(),
+      coverage: z.number(),
+      assignments: z.array(assignmentSchema),
+    }),
     handler: async ({ params, body }) => {
       const test = await running(params.id);
       return {
@@ -356,7 +508,11 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
         coverage: test.coverage,
         assignments: body.unitIds.map((unit) => {
           const variant = variantOfUnit(test, unit);
-          return { unitId: unit, variant: variant?.name ?? null, modelVersionId: variant?.modelVersionId ?? null };
+          return {
+            unitId: unit,
+            variant: variant?.name ?? null,
+            modelVersionId: variant?.modelVersionId ?? null,
+          };
         }),
       };
     },
@@ -370,7 +526,10 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
     params: idParams,
     body: z.strictObject({ events: z.array(eventInput).min(1).max(MAX_EVENTS) }),
     status: 202,
-    response: z.object({ accepted: z.number().int().describe('events recorded'), duplicates: z.number().int().describe('events whose idempotency key was already recorded') }),
+    response: z.object({
+      accepted: z.number().int().describe('events recorded'),
+      duplicates: z.number().int().describe('events whose idempotency key was already recorded'),
+    }),
     handler: async ({ params, body }) => {
       const test = await running(params.id);
       const now = new Date();
@@ -379,17 +538,25 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
       body.events.forEach((event, i) => {
         const variant = variantOfUnit(test, event.unitId);
         if (!variant) {
-          refused.push({ field: `body.events.${i}.unitId`, message: `unit ${event.unitId} is outside the test's coverage (${test.coverage}) at step ${test.currentStep}: it is not in the test` });
+          refused.push({
+            field: `body.events.${i}.unitId`,
+            message: `unit ${event.unitId} is outside the test's coverage (${test.coverage}) at step ${test.currentStep}: it is not in the test`,
+          });
           return;
         }
         if (event.variant !== undefined && event.variant !== variant.name) {
-          refused.push({ field: `body.events.${i}.variant`, message: `unit ${event.unitId} is assigned ${JSON.stringify(variant.name)} at step ${test.currentStep}, not ${JSON.stringify(event.variant)}` });
+          refused.push({
+            field: `body.events.${i}.variant`,
+            message: `unit ${event.unitId} is assigned ${JSON.stringify(variant.name)} at step ${test.currentStep}, not ${JSON.stringify(event.variant)}`,
+          });
         }
         events.push({
           variantId: variant.id,
           type: event.type,
           unitId: event.unitId,
-          ...(event.type === 'outcome' ? { metric: event.metric ?? test.primaryMetric, value: event.value ?? 1 } : {}),
+          ...(event.type === 'outcome'
+            ? { metric: event.metric ?? test.primaryMetric, value: event.value ?? 1 }
+            : {}),
           ...(event.covariates ? { covariates: event.covariates } : {}),
           idempotencyKey: abEventKey(test.id, event, test.currentStep),
           occurredAt: event.occurredAt ? new Date(event.occurredAt) : now,
@@ -397,7 +564,13 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
         });
       });
       // All or nothing: a batch from a misrouting caller records none of its events.
-      if (refused.length > 0) throw new HttpProblem(422, 'variant_mismatch', `${refused.length} event(s) name a unit or variant that is not assigned so`, refused);
+      if (refused.length > 0)
+        throw new HttpProblem(
+          422,
+          'variant_mismatch',
+          `${refused.length} event(s) name a unit or variant that is not assigned so`,
+          refused,
+        );
       const accepted = await recordAbEvents(registry, test.id, events);
       return { accepted, duplicates: events.length - accepted };
     },
@@ -406,15 +579,26 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
   routes.add({
     method: 'get',
     path: '/ab-tests/:id/report',
-    summary: "The analysis the rollout monitor decides on (all of the test's data, stratified by traffic step): sequential and fixed-horizon tests, CUPED, Bayesian view, guardrails, sample-ratio check, business readout, the plan and the history of decisions",
+    summary:
+      "The analysis the rollout monitor decides on (all of the test's data, stratified by traffic step): sequential and fixed-horizon tests, CUPED, Bayesian view, guardrails, sample-ratio check, business readout, the plan and the history of decisions",
     tag: 'ab-tests',
     params: idParams,
-    query: z.object({ unitsPerHour: z.coerce.number().positive().optional().describe("traffic for the plan (default: the test's own)") }),
+    query: z.object({
+      unitsPerHour: z.coerce
+        .number()
+        .positive()
+        .optional()
+        .describe("traffic for the plan (default: the test's own)"),
+    }),
     response: reportSchema,
     handler: async ({ params, query }): Promise<AbReport> => {
       const test = await find(params.id);
       const parsed = rolloutPolicySchema.safeParse(test.policy);
-      if (!parsed.success) throw new ConflictError('invalid_policy', `A/B test ${test.name} has a policy this version cannot read: ${parsed.error.issues[0]?.message ?? ''}`);
+      if (!parsed.success)
+        throw new ConflictError(
+          'invalid_policy',
+          `A/B test ${test.name} has a policy this version cannot read: ${parsed.error.issues[0]?.message ?? ''}`,
+        );
       const policy = parsed.data;
       // The analysis the monitor would make now, on all of the test's data (the same function).
       const analysis = analyseStoredTest(test, await abTestStatistics(registry, test.id), policy, new Date());
@@ -422,7 +606,8 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
       const primary = analysis.treatments[0]?.primary;
       const unitsPerHour = query.unitsPerHour ?? analysis.readout.unitsPerHour;
       // The plan the policy declares; without one, a plan from what the test has seen so far.
-      const plan = plannedTest(policy) ?? (primary && unitsPerHour ? observedPlan(policy, primary, unitsPerHour) : null);
+      const plan =
+        plannedTest(policy) ?? (primary && unitsPerHour ? observedPlan(policy, primary, unitsPerHour) : null);
       return {
         abTestId: test.id,
         name: test.name,
@@ -434,7 +619,11 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
         steps: policy.steps,
         currentStep: test.currentStep,
         coverage: test.coverage,
-        assignment: { hashVersion: test.hashVersion, split: test.variants.map((v) => ({ variant: v.name, weight: v.weight })), rule: ASSIGNMENT_RULE },
+        assignment: {
+          hashVersion: test.hashVersion,
+          split: test.variants.map((v) => ({ variant: v.name, weight: v.weight })),
+          rule: ASSIGNMENT_RULE,
+        },
         startedAt: test.startedAt?.toISOString() ?? null,
         endedAt: test.endedAt?.toISOString() ?? null,
         decision: test.decision,
@@ -457,7 +646,8 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
   routes.add({
     method: 'get',
     path: '/ab-tests/:id/decisions',
-    summary: 'Every look of the rollout monitor at the test, newest first, each with the exact analysis it was made on',
+    summary:
+      'Every look of the rollout monitor at the test, newest first, each with the exact analysis it was made on',
     tag: 'ab-tests',
     params: idParams,
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
@@ -465,7 +655,15 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
     handler: async ({ params, query }) => {
       await find(params.id);
       const decisions = await listAbDecisions(registry, params.id, { take: query.limit });
-      return { items: decisions.map((d) => ({ ...d, id: d.id.toString(), decidedAt: d.decidedAt.toISOString(), reasons: d.reasons as string[], analysis: d.analysis as Record<string, unknown> })) };
+      return {
+        items: decisions.map((d) => ({
+          ...d,
+          id: d.id.toString(),
+          decidedAt: d.decidedAt.toISOString(),
+          reasons: d.reasons as string[],
+          analysis: d.analysis as Record<string, unknown>,
+        })),
+      };
     },
   });
 }
