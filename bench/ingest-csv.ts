@@ -28,7 +28,7 @@ async function writeCsv(path: string, rows: number): Promise<void> {
   const out = createWriteStream(path);
   out.write('customer_id,age,tenure_months,monthly_spend,plan,region,churned\n');
   let a = 12345;
-  const rnd = () => ((a = (Math.imul(a, 1103515245) + 12345) >>> 0) / 4294967296);
+  const rnd = () => (a = (Math.imul(a, 1103515245) + 12345) >>> 0) / 4294967296;
   const plans = ['basic', 'plus', 'pro'];
   const regions = ['north', 'south', 'east', 'west', 'centre'];
   let buffer = '';
@@ -45,7 +45,10 @@ async function writeCsv(path: string, rows: number): Promise<void> {
 
 async function plainParse(path: string): Promise<number> {
   let rows = 0;
-  for await (const _record of createReadStream(path, { highWaterMark: 1 << 20 }).pipe(parse({ columns: true }))) rows += 1;
+  for await (const _record of createReadStream(path, { highWaterMark: 1 << 20 }).pipe(
+    parse({ columns: true }),
+  ))
+    rows += 1;
   return rows;
 }
 
@@ -59,7 +62,11 @@ async function ingest(path: string): Promise<{ rows: number; seconds: number; pe
   const timer = setInterval(sample, 20);
   const start = performance.now();
   const result = await ingestToArtifacts(
-    { useCase: 'tabular', source: { kind: 'file', path }, columnMap: { target: 'churned', exclude: ['customer_id'] } },
+    {
+      useCase: 'tabular',
+      source: { kind: 'file', path },
+      columnMap: { target: 'churned', exclude: ['customer_id'] },
+    },
     { store, onProgress: sample },
   );
   const seconds = (performance.now() - start) / 1000;
@@ -74,7 +81,9 @@ try {
   const large = join(dir, '1m.csv');
   await writeCsv(small, 100_000);
   await writeCsv(large, 1_000_000);
-  console.log(`files: 100k rows ${mb((await stat(small)).size)}, 1M rows ${mb((await stat(large)).size)}; gc exposed: ${gc !== undefined}`);
+  console.log(
+    `files: 100k rows ${mb((await stat(small)).size)}, 1M rows ${mb((await stat(large)).size)}; gc exposed: ${gc !== undefined}`,
+  );
 
   // Warm-up (JIT) on the small file, then the measurements.
   await plainParse(small);
@@ -87,12 +96,18 @@ try {
 
   const parseRate = parsedRows / parseSeconds;
   const ingestRate = largeIngest.rows / largeIngest.seconds;
-  console.log(`csv-parse alone      : ${parsedRows} rows in ${parseSeconds.toFixed(2)} s = ${Math.round(parseRate).toLocaleString('en')} rows/s`);
-  console.log(`ingestToArtifacts    : ${largeIngest.rows} rows in ${largeIngest.seconds.toFixed(2)} s = ${Math.round(ingestRate).toLocaleString('en')} rows/s`);
+  console.log(
+    `csv-parse alone      : ${parsedRows} rows in ${parseSeconds.toFixed(2)} s = ${Math.round(parseRate).toLocaleString('en')} rows/s`,
+  );
+  console.log(
+    `ingestToArtifacts    : ${largeIngest.rows} rows in ${largeIngest.seconds.toFixed(2)} s = ${Math.round(ingestRate).toLocaleString('en')} rows/s`,
+  );
   console.log(`ratio ingest / parse : ${(ingestRate / parseRate).toFixed(2)} (goal ≥ 0.5)`);
   console.log(`peak RSS, ingest 100k: ${mb(smallIngest.peakRss)}`);
   console.log(`peak RSS, ingest 1M  : ${mb(largeIngest.peakRss)}`);
-  console.log(`RSS ratio 1M / 100k  : ${(largeIngest.peakRss / smallIngest.peakRss).toFixed(2)} for 10× the rows`);
+  console.log(
+    `RSS ratio 1M / 100k  : ${(largeIngest.peakRss / smallIngest.peakRss).toFixed(2)} for 10× the rows`,
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -28,7 +28,13 @@ const cases: Case[] = [
     build: () =>
       tf.sequential({
         layers: [
-          tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'relu', padding: 'same' }),
+          tf.layers.conv2d({
+            inputShape: [28, 28, 1],
+            filters: 16,
+            kernelSize: 3,
+            activation: 'relu',
+            padding: 'same',
+          }),
           tf.layers.maxPooling2d({ poolSize: 2 }),
           tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', padding: 'same' }),
           tf.layers.maxPooling2d({ poolSize: 2 }),
@@ -36,7 +42,10 @@ const cases: Case[] = [
           tf.layers.dense({ units: 10, activation: 'softmax' }),
         ],
       }),
-    data: () => ({ xs: tf.randomUniform([64, 28, 28, 1], 0, 1, 'float32', 1), ys: tf.oneHot(tf.randomUniform([64], 0, 10, 'int32', 2), 10) }),
+    data: () => ({
+      xs: tf.randomUniform([64, 28, 28, 1], 0, 1, 'float32', 1),
+      ys: tf.oneHot(tf.randomUniform([64], 0, 10, 'int32', 2), 10),
+    }),
   },
   {
     name: 'matrix factorisation 2,000 users × 1,000 items, dim 32',
@@ -45,12 +54,22 @@ const cases: Case[] = [
     build: () => {
       const u = tf.input({ shape: [1], dtype: 'int32' });
       const i = tf.input({ shape: [1], dtype: 'int32' });
-      const p = tf.layers.flatten().apply(tf.layers.embedding({ inputDim: 2000, outputDim: 32 }).apply(u)) as tf.SymbolicTensor;
-      const q = tf.layers.flatten().apply(tf.layers.embedding({ inputDim: 1000, outputDim: 32 }).apply(i)) as tf.SymbolicTensor;
-      return tf.model({ inputs: [u, i], outputs: tf.layers.dot({ axes: 1 }).apply([p, q]) as tf.SymbolicTensor });
+      const p = tf.layers
+        .flatten()
+        .apply(tf.layers.embedding({ inputDim: 2000, outputDim: 32 }).apply(u)) as tf.SymbolicTensor;
+      const q = tf.layers
+        .flatten()
+        .apply(tf.layers.embedding({ inputDim: 1000, outputDim: 32 }).apply(i)) as tf.SymbolicTensor;
+      return tf.model({
+        inputs: [u, i],
+        outputs: tf.layers.dot({ axes: 1 }).apply([p, q]) as tf.SymbolicTensor,
+      });
     },
     data: () => ({
-      xs: [tf.randomUniform([1024, 1], 0, 2000, 'int32', 3), tf.randomUniform([1024, 1], 0, 1000, 'int32', 4)],
+      xs: [
+        tf.randomUniform([1024, 1], 0, 2000, 'int32', 3),
+        tf.randomUniform([1024, 1], 0, 1000, 'int32', 4),
+      ],
       ys: tf.randomUniform([1024, 1], 1, 5, 'float32', 5),
     }),
   },
@@ -68,7 +87,10 @@ const cases: Case[] = [
           tf.layers.dense({ units: 2, activation: 'softmax' }),
         ],
       }),
-    data: () => ({ xs: tf.randomUniform([64, 32], 0, 5000, 'int32', 6), ys: tf.oneHot(tf.randomUniform([64], 0, 2, 'int32', 7), 2) }),
+    data: () => ({
+      xs: tf.randomUniform([64, 32], 0, 5000, 'int32', 6),
+      ys: tf.oneHot(tf.randomUniform([64], 0, 2, 'int32', 7), 2),
+    }),
   },
   {
     name: 'text embedding(5,000 × 32) + LSTM(32), length 32',
@@ -83,13 +105,19 @@ const cases: Case[] = [
           tf.layers.dense({ units: 2, activation: 'softmax' }),
         ],
       }),
-    data: () => ({ xs: tf.randomUniform([64, 32], 0, 5000, 'int32', 8), ys: tf.oneHot(tf.randomUniform([64], 0, 2, 'int32', 9), 2) }),
+    data: () => ({
+      xs: tf.randomUniform([64, 32], 0, 5000, 'int32', 8),
+      ys: tf.oneHot(tf.randomUniform([64], 0, 2, 'int32', 9), 2),
+    }),
   },
 ];
 
 async function samplesPerSecond(c: Case, stock = false): Promise<number> {
   const model = c.build();
-  model.compile({ optimizer: tf.train.adam(0.001), loss: c.name.startsWith('matrix') ? 'meanSquaredError' : 'categoricalCrossentropy' });
+  model.compile({
+    optimizer: tf.train.adam(0.001),
+    loss: c.name.startsWith('matrix') ? 'meanSquaredError' : 'categoricalCrossentropy',
+  });
   const { xs, ys } = c.data();
   const steps = stock ? (c.stockSteps ?? c.steps) : c.steps;
   if (!stock || c.stockSteps === undefined) await model.trainOnBatch(xs, ys); // warm-up

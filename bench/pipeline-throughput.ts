@@ -36,14 +36,37 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { buildRunFlow, connectRedis, createPipeline, resolveJobSpecs, stageWorkerOptions, startWorkers, STAGE_QUEUES, type StageHandler, type StageLedger } from '../packages/queues/src/index.ts';
-import { claimStages, createExperiment, createRegistry, createRun, ensureDataset, registerDatasetVersion, STAGES, type Experiment, type Registry, type StageClaim } from '../packages/registry/src/index.ts';
+import {
+  buildRunFlow,
+  connectRedis,
+  createPipeline,
+  resolveJobSpecs,
+  stageWorkerOptions,
+  startWorkers,
+  STAGE_QUEUES,
+  type StageHandler,
+  type StageLedger,
+} from '../packages/queues/src/index.ts';
+import {
+  claimStages,
+  createExperiment,
+  createRegistry,
+  createRun,
+  ensureDataset,
+  registerDatasetVersion,
+  STAGES,
+  type Experiment,
+  type Registry,
+  type StageClaim,
+} from '../packages/registry/src/index.ts';
 import { createTestDatabase, createTestRedis, type TestRedis } from '../test/harness/index.ts';
 import { describeCpuPer, withCpuAccounting, type CpuSpent } from './support/cpu-accounting.ts';
 
 // bench/ has no dependencies of its own: load the very bullmq that @lathe/queues uses.
 const fromQueues = createRequire(new URL('../packages/queues/package.json', import.meta.url));
-const { FlowProducer, QueueEvents, Worker } = (await import(pathToFileURL(fromQueues.resolve('bullmq')).href)) as typeof import('../packages/queues/node_modules/bullmq/dist/esm/index.js');
+const { FlowProducer, QueueEvents, Worker } = (await import(
+  pathToFileURL(fromQueues.resolve('bullmq')).href
+)) as typeof import('../packages/queues/node_modules/bullmq/dist/esm/index.js');
 
 const pipelines = Number(process.argv[2] ?? 200);
 const concurrency = Number(process.argv[3] ?? 8);
@@ -111,7 +134,12 @@ async function rawBullmq(count: number, callers: number): Promise<number> {
   const redis = createTestRedis('bench-raw');
   const connections = STAGES.map(() => connectRedis(redis.redisUrl, 'bench-raw-worker'));
   const workers = STAGES.map(
-    (stage, i) => new Worker(STAGE_QUEUES[stage], async () => ({ ok: true }), stageWorkerOptions(specs, stage, { connection: connections[i]!, prefix: redis.prefix, concurrency })),
+    (stage, i) =>
+      new Worker(
+        STAGE_QUEUES[stage],
+        async () => ({ ok: true }),
+        stageWorkerOptions(specs, stage, { connection: connections[i]!, prefix: redis.prefix, concurrency }),
+      ),
   );
   try {
     await Promise.all(workers.map((w) => w.waitUntilReady()));
@@ -123,7 +151,13 @@ async function rawBullmq(count: number, callers: number): Promise<number> {
   }
 }
 
-async function lathe(registry: Registry, experimentId: string, handlers: Record<(typeof STAGES)[number], StageHandler>, count: number, callers: number): Promise<number> {
+async function lathe(
+  registry: Registry,
+  experimentId: string,
+  handlers: Record<(typeof STAGES)[number], StageHandler>,
+  count: number,
+  callers: number,
+): Promise<number> {
   const redis = createTestRedis('bench');
   const pipeline = createPipeline({ registry, connection: redis.redisUrl, prefix: redis.prefix });
   const workers = await startWorkers({ pipeline, stages: [...STAGES], handlers, concurrency });
@@ -152,7 +186,11 @@ function memoryLedger(template: StageClaim, experiment: Experiment): StageLedger
   const outputs = new Map<string, StageClaim['doneOutputs']>();
   return {
     async claim(runId) {
-      return { ...template, run: { ...template.run, id: runId }, doneOutputs: { ...(outputs.get(runId) ?? {}) } };
+      return {
+        ...template,
+        run: { ...template.run, id: runId },
+        doneOutputs: { ...(outputs.get(runId) ?? {}) },
+      };
     },
     async finish(item) {
       const done = outputs.get(item.runId) ?? {};
@@ -170,7 +208,12 @@ function memoryLedger(template: StageClaim, experiment: Experiment): StageLedger
   };
 }
 
-async function latheWithoutRegistry(ledger: StageLedger, handlers: Record<(typeof STAGES)[number], StageHandler>, count: number, callers: number): Promise<number> {
+async function latheWithoutRegistry(
+  ledger: StageLedger,
+  handlers: Record<(typeof STAGES)[number], StageHandler>,
+  count: number,
+  callers: number,
+): Promise<number> {
   const redis = createTestRedis('bench-noreg');
   const pipeline = createPipeline({ registry, connection: redis.redisUrl, prefix: redis.prefix });
   const workers = await startWorkers({ pipeline, stages: [...STAGES], handlers, concurrency, ledger });
@@ -196,10 +239,33 @@ const db = await createTestDatabase('bench');
 const registry = createRegistry({ databaseUrl: db.databaseUrl, schema: db.schema });
 try {
   const dataset = await ensureDataset(registry, { name: 'bench', useCase: 'tabular' });
-  const { version } = await registerDatasetVersion(registry, { datasetId: dataset.id, sha256: 'b'.repeat(64), uri: 'memory://bench', format: 'csv', rows: 1, sizeBytes: 1, schema: {}, source: {} });
-  const experiment = await createExperiment(registry, { name: 'bench', useCase: 'tabular', modelFamily: 'noop', hyperparameters: {}, datasetId: dataset.id, gate: [], rolloutPolicy: {}, cacheEnabled: false });
+  const { version } = await registerDatasetVersion(registry, {
+    datasetId: dataset.id,
+    sha256: 'b'.repeat(64),
+    uri: 'memory://bench',
+    format: 'csv',
+    rows: 1,
+    sizeBytes: 1,
+    schema: {},
+    source: {},
+  });
+  const experiment = await createExperiment(registry, {
+    name: 'bench',
+    useCase: 'tabular',
+    modelFamily: 'noop',
+    hyperparameters: {},
+    datasetId: dataset.id,
+    gate: [],
+    rolloutPolicy: {},
+    cacheEnabled: false,
+  });
   const noop: StageHandler = async () => ({ ok: true });
-  const handlers = { ingest: async () => ({ datasetVersionId: version.id }), train: noop, evaluate: noop, deploy: noop };
+  const handlers = {
+    ingest: async () => ({ datasetVersionId: version.id }),
+    train: noop,
+    evaluate: noop,
+    deploy: noop,
+  };
 
   const ours = (callers: number) => lathe(registry, experiment.id, handlers, pipelines, callers);
   // The in-memory ledger's claim: what a real claim of a queued run returns.
@@ -211,7 +277,9 @@ try {
   await ours(producers);
   await unbooked(producers);
 
-  console.log(`pipelines: ${pipelines} per round, concurrency per stage: ${concurrency} (both sides), rounds: ${rounds}`);
+  console.log(
+    `pipelines: ${pipelines} per round, concurrency per stage: ${concurrency} (both sides), rounds: ${rounds}`,
+  );
   for (const callers of [producers, 1]) {
     const raws: number[] = [];
     const lathes: number[] = [];
@@ -235,9 +303,15 @@ try {
         `round ${round + 1}: raw ${raws.at(-1)!.toFixed(1)}/s, Lathe ${lathes.at(-1)!.toFixed(1)}/s, ratio ${(lathes.at(-1)! / raws.at(-1)!).toFixed(3)}; without registry writes ${unbookeds.at(-1)!.toFixed(1)}/s`,
       );
     }
-    console.log(`raw BullMQ flows:  ${median(raws).toFixed(1)} pipelines/s (median), CPU per pipeline: ${describeCpuPer(rawCpu, pipelines * rounds)}`);
-    console.log(`Lathe pipelines:   ${median(lathes).toFixed(1)} pipelines/s (median), CPU per pipeline: ${describeCpuPer(latheCpu, pipelines * rounds)}`);
-    console.log(`ratio Lathe/raw:   ${(median(lathes) / median(raws)).toFixed(3)}${callers === 1 ? ' (latency-bound, for comparison)' : ' (target ≥ 0.8)'}`);
+    console.log(
+      `raw BullMQ flows:  ${median(raws).toFixed(1)} pipelines/s (median), CPU per pipeline: ${describeCpuPer(rawCpu, pipelines * rounds)}`,
+    );
+    console.log(
+      `Lathe pipelines:   ${median(lathes).toFixed(1)} pipelines/s (median), CPU per pipeline: ${describeCpuPer(latheCpu, pipelines * rounds)}`,
+    );
+    console.log(
+      `ratio Lathe/raw:   ${(median(lathes) / median(raws)).toFixed(3)}${callers === 1 ? ' (latency-bound, for comparison)' : ' (target ≥ 0.8)'}`,
+    );
     console.log(
       `Lathe without registry writes (in-memory ledger, no Run rows): ${median(unbookeds).toFixed(1)} pipelines/s (median), ratio ${(median(unbookeds) / median(raws)).toFixed(3)}, CPU per pipeline: ${describeCpuPer(unbookedCpu, pipelines * rounds)}`,
     );

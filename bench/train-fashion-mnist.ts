@@ -7,7 +7,12 @@
  *      --tune: report on training images 55,001–60,000 instead of t10k (for choosing hyperparameters)
  *      --hp='{"width":24}' overrides hyperparameters.
  */
-import { CNN_BENCH_HYPERPARAMETERS, fashionMnist, hyperparameterOverrides, runImageBench } from './support/image-bench.ts';
+import {
+  CNN_BENCH_HYPERPARAMETERS,
+  fashionMnist,
+  hyperparameterOverrides,
+  runImageBench,
+} from './support/image-bench.ts';
 
 const tune = process.argv.includes('--tune');
 const overrides = hyperparameterOverrides(process.argv);
@@ -15,12 +20,15 @@ const [epochs = 5, trainImages = 20_000] = process.argv
   .slice(2)
   .filter((a) => !a.startsWith('--'))
   .map(Number);
-if (trainImages > 55_000) throw new Error('at most 55,000 training images (the last 5,000 are the tuning hold-out)');
+if (trainImages > 55_000)
+  throw new Error('at most 55,000 training images (the last 5,000 are the tuning hold-out)');
 const train = await fashionMnist('train', tune ? 60_000 : trainImages);
 const testRows = tune ? train.slice(55_000) : await fashionMnist('t10k');
 
 await runImageBench({
-  name: tune ? `Fashion-MNIST tuning (${trainImages} train / training images 55,001–60,000)` : `Fashion-MNIST (${trainImages} of 60,000 train images / all 10,000 t10k)`,
+  name: tune
+    ? `Fashion-MNIST tuning (${trainImages} train / training images 55,001–60,000)`
+    : `Fashion-MNIST (${trainImages} of 60,000 train images / all 10,000 t10k)`,
   trainRows: train.slice(0, trainImages),
   testRows,
   seed: 7,

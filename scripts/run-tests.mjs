@@ -28,13 +28,21 @@ for (const line of readFileSync(join(stateDir, 'env'), 'utf8').split('\n')) {
 spawnSync('bash', [join(root, 'infra/local/ensure-chromium.sh')], { stdio: 'inherit', env });
 spawnSync('bash', [join(root, 'infra/local/ensure-sample-data.sh')], { stdio: 'inherit', env });
 
-const packagesTypecheck = spawnSync(pnpm, ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only'], {
+const packagesTypecheck = spawnSync(
+  pnpm,
+  ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only'],
+  {
+    stdio: 'inherit',
+    cwd: root,
+    env,
+  },
+);
+// The root project: bench/ and scripts/, which belong to no package.
+const rootTypecheck = spawnSync(pnpm, ['exec', 'tsc', '-p', 'tsconfig.json', '--noEmit'], {
   stdio: 'inherit',
   cwd: root,
   env,
 });
-// The root project: bench/ and scripts/, which belong to no package.
-const rootTypecheck = spawnSync(pnpm, ['exec', 'tsc', '-p', 'tsconfig.json', '--noEmit'], { stdio: 'inherit', cwd: root, env });
 const typecheck = { status: packagesTypecheck.status || rootTypecheck.status };
 
 // Type-aware lint keeps one TypeScript program per workspace project in memory: past Node's
@@ -45,13 +53,28 @@ const lint = spawnSync(pnpm, ['exec', 'eslint', '.', '--max-warnings=0'], {
   env: { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --max-old-space-size=8192`.trim() },
 });
 
+// Formatting is part of the build: a file prettier would rewrite fails the run (`npm run format` fixes it).
+const format = spawnSync(pnpm, ['exec', 'prettier', '--check', '.', '--log-level=warn'], {
+  stdio: 'inherit',
+  cwd: root,
+  env,
+});
+
 const resultsDir = join(root, '.lathe', 'test-results');
 mkdirSync(resultsDir, { recursive: true });
 const resultsFile = join(resultsDir, 'vitest.json');
 rmSync(resultsFile, { force: true });
 spawnSync(
   pnpm,
-  ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...process.argv.slice(2)],
+  [
+    'exec',
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${resultsFile}`,
+    ...process.argv.slice(2),
+  ],
   { stdio: 'inherit', cwd: root, env },
 );
 
@@ -80,6 +103,10 @@ if (typecheck.status !== 0) {
 }
 if (lint.status !== 0) {
   console.log('lint failed (counted as one failed test)');
+  failed += 1;
+}
+if (format.status !== 0) {
+  console.log('format check failed (counted as one failed test): run `npm run format`');
   failed += 1;
 }
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);

@@ -22,7 +22,15 @@ export function pnpmCommand() {
     console.error(`[lathe] installing pnpm ${PNPM_VERSION} into .lathe/tools`);
     const install = spawnSync(
       'npm',
-      ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', join(root, '.lathe', 'tools'), `pnpm@${PNPM_VERSION}`],
+      [
+        'install',
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        '--prefix',
+        join(root, '.lathe', 'tools'),
+        `pnpm@${PNPM_VERSION}`,
+      ],
       { stdio: 'inherit' },
     );
     if (install.status !== 0) {

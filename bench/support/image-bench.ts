@@ -6,7 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { FASHION_MNIST_DIR, FASHION_MNIST_LABELS, ingestSpecSchema, openSource } from '../../packages/data/src/index.ts';
+import {
+  FASHION_MNIST_DIR,
+  FASHION_MNIST_LABELS,
+  ingestSpecSchema,
+  openSource,
+} from '../../packages/data/src/index.ts';
 import { loadModel, seededRandom, selectBackend, train } from '../../packages/ml/src/index.ts';
 import type { ImageRow } from '../../packages/ml/src/rows.ts';
 
@@ -36,7 +41,11 @@ export function mnistDigitsSplit(): { train: ImageRow[]; test: ImageRow[] } {
   const rows: ImageRow[] = [];
   for (let d = 0; d < 10; d++) {
     const data = (JSON.parse(readFileSync(join(digits, `${d}.json`), 'utf8')) as { data: number[] }).data;
-    for (let i = 0; i < data.length / 784; i++) rows.push({ label: String(d), pixels: Uint8Array.from(data.slice(i * 784, (i + 1) * 784), (v) => Math.round(v * 255)) });
+    for (let i = 0; i < data.length / 784; i++)
+      rows.push({
+        label: String(d),
+        pixels: Uint8Array.from(data.slice(i * 784, (i + 1) * 784), (v) => Math.round(v * 255)),
+      });
   }
   const random = seededRandom(2024);
   for (let i = rows.length - 1; i > 0; i--) {
@@ -50,11 +59,17 @@ export function mnistDigitsSplit(): { train: ImageRow[]; test: ImageRow[] } {
 export async function fashionMnist(part: 'train' | 't10k', limit?: number): Promise<ImageRow[]> {
   const spec = ingestSpecSchema.parse({
     useCase: 'image',
-    source: { kind: 'idx', images: join(FASHION_MNIST_DIR, `${part}-images-idx3-ubyte.gz`), labels: join(FASHION_MNIST_DIR, `${part}-labels-idx1-ubyte.gz`), labelNames: FASHION_MNIST_LABELS },
+    source: {
+      kind: 'idx',
+      images: join(FASHION_MNIST_DIR, `${part}-images-idx3-ubyte.gz`),
+      labels: join(FASHION_MNIST_DIR, `${part}-labels-idx1-ubyte.gz`),
+      labelNames: FASHION_MNIST_LABELS,
+    },
     ...(limit === undefined ? {} : { limit }),
   });
   const rows: ImageRow[] = [];
-  for await (const record of (await openSource(spec)).records) rows.push(record.values as unknown as ImageRow);
+  for await (const record of (await openSource(spec)).records)
+    rows.push(record.values as unknown as ImageRow);
   return rows;
 }
 
@@ -73,7 +88,9 @@ export interface ImageBenchOptions {
 }
 
 /** Trains through `train`, evaluates the saved bundle on every test row, and prints the result. */
-export async function runImageBench(options: ImageBenchOptions): Promise<{ accuracy: number; seconds: number }> {
+export async function runImageBench(
+  options: ImageBenchOptions,
+): Promise<{ accuracy: number; seconds: number }> {
   const backend = await selectBackend();
   console.log(`backend ${backend.name} ${backend.version} threads ${backend.threads}`);
   console.log(`hyperparameters ${JSON.stringify(options.hyperparameters)}`);

@@ -12,7 +12,15 @@ await selectBackend({ prefer: backend });
 
 const model = tf.sequential();
 for (const [i, filters] of [16, 32].entries()) {
-  model.add(tf.layers.conv2d({ ...(i === 0 ? { inputShape: [28, 28, 1] } : {}), filters, kernelSize: 3, padding: 'same', useBias: !batchNorm }));
+  model.add(
+    tf.layers.conv2d({
+      ...(i === 0 ? { inputShape: [28, 28, 1] } : {}),
+      filters,
+      kernelSize: 3,
+      padding: 'same',
+      useBias: !batchNorm,
+    }),
+  );
   if (batchNorm) model.add(tf.layers.batchNormalization());
   model.add(tf.layers.activation({ activation: 'relu' }));
   model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
@@ -29,7 +37,9 @@ await model.trainOnBatch(xs, ys); // warm-up
 const steps = 5;
 const started = performance.now();
 for (let i = 0; i < steps; i++) await model.trainOnBatch(xs, ys);
-console.log(`${backend}${batchNorm ? ' + batch norm' : ''}: ${((steps * 64) / ((performance.now() - started) / 1000)).toFixed(0)} samples/s`);
+console.log(
+  `${backend}${batchNorm ? ' + batch norm' : ''}: ${((steps * 64) / ((performance.now() - started) / 1000)).toFixed(0)} samples/s`,
+);
 
 const profile = await tf.profile(async () => model.trainOnBatch(xs, ys));
 const byKernel = new Map<string, { ms: number; calls: number }>();

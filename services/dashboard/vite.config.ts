@@ -8,12 +8,28 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 const apiUrl = process.env.LATHE_API_URL ?? 'http://127.0.0.1:8080';
-const apiPaths = ['/experiments', '/runs', '/schedules', '/models', '/model-versions', '/evaluations', '/deployments', '/datasets', '/dataset-versions', '/ab-tests', '/queues', '/openapi.json', '/healthz'];
+const apiPaths = [
+  '/experiments',
+  '/runs',
+  '/schedules',
+  '/models',
+  '/model-versions',
+  '/evaluations',
+  '/deployments',
+  '/datasets',
+  '/dataset-versions',
+  '/ab-tests',
+  '/queues',
+  '/openapi.json',
+  '/healthz',
+];
 
 export default defineConfig({
   root: import.meta.dirname,
   base: './',
   plugins: [react()],
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 800 },
-  server: { proxy: Object.fromEntries(apiPaths.map((path) => [path, { target: apiUrl, changeOrigin: true }])) },
+  server: {
+    proxy: Object.fromEntries(apiPaths.map((path) => [path, { target: apiUrl, changeOrigin: true }])),
+  },
 });

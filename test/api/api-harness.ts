@@ -9,7 +9,13 @@ import { silentLogger } from '@lathe/core';
 import { createApiKey, generateApiKey } from '@lathe/registry';
 import { createPipeline, type Pipeline } from '@lathe/queues';
 import { createApp, type ApiConfig, type ApiDeps, type LatheApp } from '../../services/api/src/index.ts';
-import { createTestDatabase, createTestRedis, listenForTest, type TestDatabase, type TestRedis } from '../harness/index.ts';
+import {
+  createTestDatabase,
+  createTestRedis,
+  listenForTest,
+  type TestDatabase,
+  type TestRedis,
+} from '../harness/index.ts';
 
 export interface TestApi {
   url: string;
@@ -58,21 +64,46 @@ export async function startTestApi(
 ): Promise<TestApi> {
   const db = await createTestDatabase(label);
   const redis = createTestRedis(label);
-  const pipeline = createPipeline({ registry: db.registry, connection: redis.redisUrl, prefix: redis.prefix, logger: silentLogger });
-  const config: ApiConfig = { ...testApiConfig(label, redis.prefix), dashboardOrigin: 'http://dashboard.test', ...overrides };
-  const lathe = createApp({ registry: db.registry, pipeline, redis: redis.connect(), config, logger: silentLogger, ...extraDeps });
+  const pipeline = createPipeline({
+    registry: db.registry,
+    connection: redis.redisUrl,
+    prefix: redis.prefix,
+    logger: silentLogger,
+  });
+  const config: ApiConfig = {
+    ...testApiConfig(label, redis.prefix),
+    dashboardOrigin: 'http://dashboard.test',
+    ...overrides,
+  };
+  const lathe = createApp({
+    registry: db.registry,
+    pipeline,
+    redis: redis.connect(),
+    config,
+    logger: silentLogger,
+    ...extraDeps,
+  });
   const { url, close: stopListening } = await listenForTest(lathe.app);
 
   const keys = {} as TestApi['keys'];
   const keyIds = {} as TestApi['keyIds'];
   for (const role of ['admin', 'editor', 'viewer'] as const) {
     const secret = generateApiKey();
-    const key = await createApiKey(db.registry, { name: `${role} key`, role, prefix: secret.prefix, hash: secret.hash });
+    const key = await createApiKey(db.registry, {
+      name: `${role} key`,
+      role,
+      prefix: secret.prefix,
+      hash: secret.hash,
+    });
     keys[role] = secret.key;
     keyIds[role] = key.id;
   }
 
-  const request = async (method: string, path: string, options: RequestOptions = {}): Promise<TestResponse> => {
+  const request = async (
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<TestResponse> => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     const key = options.key === undefined ? keys.admin : options.key;
     if (key) headers.authorization = `Bearer ${key}`;
@@ -131,16 +162,36 @@ export async function seed(api: TestApi) {
     },
   });
   const experiment = await registry.experiment.create({
-    data: { name: 'clicks-mf', useCase: 'recommendation', modelFamily: 'mf', hyperparameters: { epochs: 2 }, datasetId: dataset.id, gate: [], rolloutPolicy: {} },
+    data: {
+      name: 'clicks-mf',
+      useCase: 'recommendation',
+      modelFamily: 'mf',
+      hyperparameters: { epochs: 2 },
+      datasetId: dataset.id,
+      gate: [],
+      rolloutPolicy: {},
+    },
   });
   const model = (n: number) =>
     registry.modelVersion.create({
-      data: { modelName: 'clicks-mf', version: n, useCase: 'recommendation', modelFamily: 'mf', artifactUri: `file:///m/${n}`, sha256: String(n).repeat(64), sizeBytes: 5n, signature: {}, metrics: { rmse: 1 - n / 10 } },
+      data: {
+        modelName: 'clicks-mf',
+        version: n,
+        useCase: 'recommendation',
+        modelFamily: 'mf',
+        artifactUri: `file:///m/${n}`,
+        sha256: String(n).repeat(64),
+        sizeBytes: 5n,
+        signature: {},
+        metrics: { rmse: 1 - n / 10 },
+      },
     });
   const v1 = await model(1);
   const v2 = await model(2);
   const evaluation = (modelVersionId: string, rmse: number, verdict: 'passed' | 'failed') =>
-    registry.evaluation.create({ data: { modelVersionId, datasetVersionId: version.id, metrics: { rmse, mae: rmse / 2 }, verdict } });
+    registry.evaluation.create({
+      data: { modelVersionId, datasetVersionId: version.id, metrics: { rmse, mae: rmse / 2 }, verdict },
+    });
   const e1 = await evaluation(v1.id, 0.9, 'passed');
   const e2 = await evaluation(v2.id, 0.8, 'failed');
   return { dataset, version, experiment, v1, v2, e1, e2 };

@@ -12,7 +12,11 @@ afterAll(() => db.drop());
 
 describe('bootstrapAdminKey', () => {
   it('creates exactly one admin key across concurrent calls and never again', async () => {
-    const keys = await Promise.all([bootstrapAdminKey(db.registry), bootstrapAdminKey(db.registry), bootstrapAdminKey(db.registry)]);
+    const keys = await Promise.all([
+      bootstrapAdminKey(db.registry),
+      bootstrapAdminKey(db.registry),
+      bootstrapAdminKey(db.registry),
+    ]);
     const created = keys.filter((k): k is string => k !== null);
     expect(created).toHaveLength(1);
     const rows = await db.registry.apiKey.findMany();

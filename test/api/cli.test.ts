@@ -21,16 +21,22 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const handlers: StageHandlers = {
   ingest: async (ctx) => {
-    if (ctx.experiment.name === 'doomed') throw new LatheError('source_unreadable', 'the source file is gone', { httpStatus: 422 });
+    if (ctx.experiment.name === 'doomed')
+      throw new LatheError('source_unreadable', 'the source file is gone', { httpStatus: 422 });
     const dataset = await ctx.registry.dataset.findFirstOrThrow({ where: { id: ctx.experiment.datasetId } });
-    const version = await ctx.registry.datasetVersion.findFirstOrThrow({ where: { datasetId: dataset.id }, orderBy: { version: 'desc' } });
+    const version = await ctx.registry.datasetVersion.findFirstOrThrow({
+      where: { datasetId: dataset.id },
+      orderBy: { version: 'desc' },
+    });
     await ctx.reportProgress(1);
     return { datasetVersionId: version.id };
   },
   train: async (ctx) => {
     for (let epoch = 0; epoch < 3; epoch++) {
       await sleep(120);
-      await appendRunMetrics(ctx.registry, ctx.runId, [{ name: 'loss', step: epoch, value: 1 / (epoch + 1) }]);
+      await appendRunMetrics(ctx.registry, ctx.runId, [
+        { name: 'loss', step: epoch, value: 1 / (epoch + 1) },
+      ]);
       await ctx.reportProgress((epoch + 1) / 3);
     }
     const { modelVersion } = await registerModelVersion(ctx.registry, {
@@ -53,7 +59,9 @@ const handlers: StageHandlers = {
   deploy: async () => ({ deployed: true }),
 };
 
-function captureIo(env: Record<string, string | undefined>): CliIo & { out: () => string; err: () => string } {
+function captureIo(
+  env: Record<string, string | undefined>,
+): CliIo & { out: () => string; err: () => string } {
   let out = '';
   let err = '';
   return {
@@ -68,7 +76,12 @@ function captureIo(env: Record<string, string | undefined>): CliIo & { out: () =
 
 beforeAll(async () => {
   api = await startTestApi('cli');
-  workers = await startWorkers({ pipeline: api.pipeline, stages: ['ingest', 'train', 'evaluate', 'deploy'], handlers, concurrency: 1 });
+  workers = await startWorkers({
+    pipeline: api.pipeline,
+    stages: ['ingest', 'train', 'evaluate', 'deploy'],
+    handlers,
+    concurrency: 1,
+  });
 });
 afterAll(async () => {
   await workers.close();
@@ -89,7 +102,20 @@ describe('lathe CLI', () => {
     expect(ingested.err).not.toMatch(/lathe:/);
     expect(ingested.out).toMatch(/^created ratings v1 \(3 rows/);
 
-    const created = await lathe(['experiment', 'create', '--name', 'ratings-mf', '--dataset', 'ratings', '--use-case', 'recommendation', '--family', 'mf', '--hyperparameters', '{"epochs": 3}']);
+    const created = await lathe([
+      'experiment',
+      'create',
+      '--name',
+      'ratings-mf',
+      '--dataset',
+      'ratings',
+      '--use-case',
+      'recommendation',
+      '--family',
+      'mf',
+      '--hyperparameters',
+      '{"epochs": 3}',
+    ]);
     expect(created.code).toBe(0);
 
     const followed = await lathe(['run', 'start', 'ratings-mf', '--follow']);
@@ -97,10 +123,14 @@ describe('lathe CLI', () => {
     expect(followed.code).toBe(0);
     // Every stage is seen to finish, in pipeline order, with train's epoch metrics on the way.
     // (Whether a short stage is also caught "running" depends on timing, so it is not asserted.)
-    const finished = ['ingest', 'train', 'evaluate', 'deploy'].map((stage) => followed.out.search(new RegExp(`^${stage}\\s+succeeded`, 'm')));
+    const finished = ['ingest', 'train', 'evaluate', 'deploy'].map((stage) =>
+      followed.out.search(new RegExp(`^${stage}\\s+succeeded`, 'm')),
+    );
     expect(finished.every((at) => at > 0)).toBe(true);
     expect([...finished].sort((a, b) => a - b)).toEqual(finished);
-    const steps = ['step 0 loss=1.0000', 'step 1 loss=0.5000', 'step 2 loss=0.3333'].map((line) => followed.out.indexOf(`train    ${line}`));
+    const steps = ['step 0 loss=1.0000', 'step 1 loss=0.5000', 'step 2 loss=0.3333'].map((line) =>
+      followed.out.indexOf(`train    ${line}`),
+    );
     expect(steps.every((at) => at > 0)).toBe(true);
     expect([...steps].sort((a, b) => a - b)).toEqual(steps);
     expect(followed.out).toMatch(/run [0-9a-f-]{36} succeeded\n$/);
@@ -138,11 +168,34 @@ describe('lathe CLI', () => {
       },
     });
     expect(created.status).toBe(201);
-    const test = created.body as { id: string; variants: Array<{ id: string; name: string; isControl: boolean }> };
+    const test = created.body as {
+      id: string;
+      variants: Array<{ id: string; name: string; isControl: boolean }>;
+    };
     const rows = test.variants.flatMap((v) =>
       Array.from({ length: 1000 }, (_, u) => [
-        { variantId: v.id, type: 'exposure' as const, unitId: `${v.name}${u}`, idempotencyKey: `${v.name}${u}x`, occurredAt: new Date(), step: 0 },
-        ...(u < (v.isControl ? 100 : 200) ? [{ variantId: v.id, type: 'outcome' as const, unitId: `${v.name}${u}`, metric: 'conversion', value: 1, idempotencyKey: `${v.name}${u}c`, occurredAt: new Date(), step: 0 }] : []),
+        {
+          variantId: v.id,
+          type: 'exposure' as const,
+          unitId: `${v.name}${u}`,
+          idempotencyKey: `${v.name}${u}x`,
+          occurredAt: new Date(),
+          step: 0,
+        },
+        ...(u < (v.isControl ? 100 : 200)
+          ? [
+              {
+                variantId: v.id,
+                type: 'outcome' as const,
+                unitId: `${v.name}${u}`,
+                metric: 'conversion',
+                value: 1,
+                idempotencyKey: `${v.name}${u}c`,
+                occurredAt: new Date(),
+                step: 0,
+              },
+            ]
+          : []),
       ]).flat(),
     );
     await recordAbEvents(registry, test.id, rows);
@@ -154,16 +207,24 @@ describe('lathe CLI', () => {
     expect(report.out).toMatch(/sample ratio: ok/);
     expect(report.out).toMatch(/P\(treatment better\) 1\.000/);
 
-    const plan = await lathe(['ab', 'plan', '--baseline', '0.05', '--units-per-hour', '2000', '--mde', '0.1'], { LATHE_API_KEY: api.keys.viewer });
+    const plan = await lathe(
+      ['ab', 'plan', '--baseline', '0.05', '--units-per-hour', '2000', '--mde', '0.1'],
+      { LATHE_API_KEY: api.keys.viewer },
+    );
     expect(plan.code).toBe(0);
     expect(plan.out).toMatch(/^sequential \(always valid\)\s+\d+\s+\d+\.\d/m);
     expect(plan.out).toMatch(/^fixed horizon \(one look\)\s+\d+/m);
-    const tooSmall = await lathe(['ab', 'plan', '--baseline', '0.05', '--units-per-hour', '10', '--mde', '0.01'], { LATHE_API_KEY: api.keys.viewer });
+    const tooSmall = await lathe(
+      ['ab', 'plan', '--baseline', '0.05', '--units-per-hour', '10', '--mde', '0.01'],
+      { LATHE_API_KEY: api.keys.viewer },
+    );
     expect(tooSmall.out).toMatch(/NOT REACHABLE: cannot reach 80% power/);
   });
 
   it('creates, lists and revokes API keys (admin only); a created key works until it is revoked', async () => {
-    const created = await lathe(['keys', 'create', 'checkout-service', '--role', 'viewer'], { LATHE_API_KEY: api.keys.admin });
+    const created = await lathe(['keys', 'create', 'checkout-service', '--role', 'viewer'], {
+      LATHE_API_KEY: api.keys.admin,
+    });
     expect(created.code).toBe(0);
     // stdout is the key alone, so a script can capture it.
     const key = created.out.trim();
@@ -179,14 +240,22 @@ describe('lathe CLI', () => {
 
     const notAdmin = await lathe(['keys', 'list'], { LATHE_API_KEY: api.keys.editor });
     expect(notAdmin.err).toMatch(/^lathe: not allowed: .*admin role/);
-    const badRole = await lathe(['keys', 'create', 'x', '--role', 'owner'], { LATHE_API_KEY: api.keys.admin });
+    const badRole = await lathe(['keys', 'create', 'x', '--role', 'owner'], {
+      LATHE_API_KEY: api.keys.admin,
+    });
     expect(badRole.err).toMatch(/--role must be one of viewer, editor, admin; got "owner"/);
 
     const revoked = await lathe(['keys', 'revoke', id], { LATHE_API_KEY: api.keys.admin });
     expect(revoked.out).toMatch(/^revoked viewer key lathe_.{6}… \(checkout-service\)/);
-    expect((await lathe(['models', 'list'], { LATHE_API_KEY: key })).err).toMatch(/rejected the key from LATHE_API_KEY/);
-    expect((await lathe(['keys', 'list'], { LATHE_API_KEY: api.keys.admin })).out).not.toContain('checkout-service');
-    expect((await lathe(['keys', 'list', '--all'], { LATHE_API_KEY: api.keys.admin })).out).toMatch(/checkout-service.*viewer.*\d{4}-\d{2}-\d{2} [\d:]{8}\s*$/m);
+    expect((await lathe(['models', 'list'], { LATHE_API_KEY: key })).err).toMatch(
+      /rejected the key from LATHE_API_KEY/,
+    );
+    expect((await lathe(['keys', 'list'], { LATHE_API_KEY: api.keys.admin })).out).not.toContain(
+      'checkout-service',
+    );
+    expect((await lathe(['keys', 'list', '--all'], { LATHE_API_KEY: api.keys.admin })).out).toMatch(
+      /checkout-service.*viewer.*\d{4}-\d{2}-\d{2} [\d:]{8}\s*$/m,
+    );
   });
 
   it('explains auth and validation errors in one line each', async () => {
@@ -197,7 +266,18 @@ describe('lathe CLI', () => {
     expect(badKey.err).toMatch(/rejected the key from LATHE_API_KEY/);
     const viewer = await lathe(['run', 'start', 'ratings-mf'], { LATHE_API_KEY: api.keys.viewer });
     expect(viewer.err).toMatch(/^lathe: not allowed: .*editor role/);
-    const invalid = await lathe(['experiment', 'create', '--name', 'x', '--dataset', 'ratings', '--use-case', 'astrology', '--family', 'mf']);
+    const invalid = await lathe([
+      'experiment',
+      'create',
+      '--name',
+      'x',
+      '--dataset',
+      'ratings',
+      '--use-case',
+      'astrology',
+      '--family',
+      'mf',
+    ]);
     expect(invalid.err).toMatch(/\[validation_failed\]\n {2}- body\.useCase: /);
     const down = await lathe(['models', 'list'], { LATHE_API_URL: 'http://127.0.0.1:1' });
     expect(down.err).toMatch(/cannot reach the Lathe API at http:\/\/127\.0\.0\.1:1/);
@@ -205,22 +285,31 @@ describe('lathe CLI', () => {
 
   it('lists a failed stage job among the dead letters and redrives it through the API', async () => {
     const dataset = await api.db.registry.dataset.findFirstOrThrow({ where: { name: 'ratings' } });
-    const experiment = (await api.request('POST', '/experiments', { body: { name: 'doomed', useCase: 'recommendation', modelFamily: 'mf', datasetId: dataset.id } })).body;
+    const experiment = (
+      await api.request('POST', '/experiments', {
+        body: { name: 'doomed', useCase: 'recommendation', modelFamily: 'mf', datasetId: dataset.id },
+      })
+    ).body;
     const run = (await api.request('POST', `/experiments/${experiment.id}/runs`, { body: {} })).body;
     const failed = await lathe(['run', 'start', 'doomed', '--follow', '--idempotency-key', 'doomed-1']);
     expect(failed.code).toBe(2);
     expect(failed.out).toMatch(/failed: source_unreadable: the source file is gone/);
     let letters: Array<{ jobId: string; runId: string | null }> = [];
     for (let i = 0; i < 100 && letters.length < 2; i++) {
-      letters = (await api.request('GET', '/queues/failed?queue=ingest', { key: api.keys.viewer })).body.items;
+      letters = (await api.request('GET', '/queues/failed?queue=ingest', { key: api.keys.viewer })).body
+        .items;
       if (letters.length < 2) await sleep(50);
     }
     const letter = letters.find((l) => l.runId === run.id)!;
     expect(letter).toBeDefined();
-    const redriven = await api.request('POST', `/queues/failed/${encodeURIComponent(letter.jobId)}/redrive`, { key: api.keys.editor });
+    const redriven = await api.request('POST', `/queues/failed/${encodeURIComponent(letter.jobId)}/redrive`, {
+      key: api.keys.editor,
+    });
     expect(redriven.status).toBe(200);
     expect(redriven.body).toMatchObject({ runId: run.id, fromStage: 'ingest' });
-    expect((await api.request('GET', `/audit-log?action=job.redrive`)).body.items[0].entityId).toBe(letter.jobId);
+    expect((await api.request('GET', `/audit-log?action=job.redrive`)).body.items[0].entityId).toBe(
+      letter.jobId,
+    );
   });
 
   it('reads the API URL and key from the config file when the environment has none', async () => {

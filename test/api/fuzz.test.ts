@@ -28,16 +28,83 @@ function prng(seed: number) {
 }
 
 const weirdStrings = [
-  '', ' ', '0', '-1', '1e309', 'NaN', 'null', 'undefined', 'true', '[]', '{}', '%00', '..%2F..%2Fetc%2Fpasswd', "' OR 1=1 --",
-  '<script>alert(1)</script>', 'ünïcödé', '😀'.repeat(50), 'a'.repeat(5000), '00000000-0000-0000-0000-000000000000', '%E0%A4%A', '__proto__', 'constructor',
+  '',
+  ' ',
+  '0',
+  '-1',
+  '1e309',
+  'NaN',
+  'null',
+  'undefined',
+  'true',
+  '[]',
+  '{}',
+  '%00',
+  '..%2F..%2Fetc%2Fpasswd',
+  "' OR 1=1 --",
+  '<script>alert(1)</script>',
+  'ünïcödé',
+  '😀'.repeat(50),
+  'a'.repeat(5000),
+  '00000000-0000-0000-0000-000000000000',
+  '%E0%A4%A',
+  '__proto__',
+  'constructor',
 ];
 const weirdValues: unknown[] = [
-  null, true, false, 0, -1, 1.5, 1e308, -1e308, '', 'x', 'a'.repeat(3000), [], [1, 2], {}, { a: { b: { c: {} } } }, ['x'], { __proto__: { admin: true } },
-  { constructor: { prototype: { polluted: true } } }, '2026-13-45', '9'.repeat(40),
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  1e308,
+  -1e308,
+  '',
+  'x',
+  'a'.repeat(3000),
+  [],
+  [1, 2],
+  {},
+  { a: { b: { c: {} } } },
+  ['x'],
+  { __proto__: { admin: true } },
+  { constructor: { prototype: { polluted: true } } },
+  '2026-13-45',
+  '9'.repeat(40),
 ];
-const weirdBodies = ['{', '[1,2', '{"a":}', 'null', '"just a string"', '123', '\u0000\u0001', '{"a":1}{"b":2}', '[]', '{"__proto__":{"x":1}}', JSON.stringify({ a: JSON.parse('['.repeat(500) + ']'.repeat(500)) })];
-const contentTypes = ['application/json', 'application/json; charset=latin1', 'text/plain', 'text/csv', 'application/x-ndjson', 'multipart/form-data; boundary=x', 'application/xml', ''];
-const headerSets: Array<Record<string, string>> = [{}, { 'if-match': 'garbage' }, { 'if-match': '"99999999999"' }, { 'if-match': 'W/"1"' }, { 'idempotency-key': 'k'.repeat(300) }, { 'idempotency-key': 'ok-key' }, { 'content-encoding': 'gzip' }];
+const weirdBodies = [
+  '{',
+  '[1,2',
+  '{"a":}',
+  'null',
+  '"just a string"',
+  '123',
+  '\u0000\u0001',
+  '{"a":1}{"b":2}',
+  '[]',
+  '{"__proto__":{"x":1}}',
+  JSON.stringify({ a: JSON.parse('['.repeat(500) + ']'.repeat(500)) }),
+];
+const contentTypes = [
+  'application/json',
+  'application/json; charset=latin1',
+  'text/plain',
+  'text/csv',
+  'application/x-ndjson',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  '',
+];
+const headerSets: Array<Record<string, string>> = [
+  {},
+  { 'if-match': 'garbage' },
+  { 'if-match': '"99999999999"' },
+  { 'if-match': 'W/"1"' },
+  { 'idempotency-key': 'k'.repeat(300) },
+  { 'idempotency-key': 'ok-key' },
+  { 'content-encoding': 'gzip' },
+];
 
 describe('fuzzing every route', () => {
   it('answers 1,000 malformed requests without a single 5xx, always as problem+json when failing', async () => {
@@ -49,28 +116,85 @@ describe('fuzzing every route', () => {
 
     const oneCase = async (n: number) => {
       const spec = routes[n % routes.length]!;
-      const path = spec.path.replace(/:([A-Za-z0-9_]+)/g, () => encodeURIComponent(random() < 0.2 ? pick(realIds) : pick(weirdStrings)).replace(/%25/g, '%'));
-      const queryKeys = ['limit', 'cursor', 'sort', 'status', 'useCase', 'a', 'b', 'format', 'queue', 'archived', 'experimentId', 'name', 'limit'];
-      const query = Array.from({ length: Math.floor(random() * 4) }, () => `${pick(queryKeys)}=${encodeURIComponent(String(pick(weirdValues as string[])))}`).join('&');
+      const path = spec.path.replace(/:([A-Za-z0-9_]+)/g, () =>
+        encodeURIComponent(random() < 0.2 ? pick(realIds) : pick(weirdStrings)).replace(/%25/g, '%'),
+      );
+      const queryKeys = [
+        'limit',
+        'cursor',
+        'sort',
+        'status',
+        'useCase',
+        'a',
+        'b',
+        'format',
+        'queue',
+        'archived',
+        'experimentId',
+        'name',
+        'limit',
+      ];
+      const query = Array.from(
+        { length: Math.floor(random() * 4) },
+        () => `${pick(queryKeys)}=${encodeURIComponent(String(pick(weirdValues as string[])))}`,
+      ).join('&');
       const url = `${api.url}${path}${query ? `?${query}` : ''}`;
-      const headers: Record<string, string> = { authorization: `Bearer ${api.keys.admin}`, ...pick(headerSets) };
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${api.keys.admin}`,
+        ...pick(headerSets),
+      };
       const type = pick(contentTypes);
       if (type) headers['content-type'] = type;
       let body: string | undefined;
       if (spec.method !== 'get') {
         const mode = random();
-        body = mode < 0.4 ? pick(weirdBodies) : mode < 0.8 ? JSON.stringify(Object.fromEntries(Array.from({ length: 3 }, () => [pick(['name', 'useCase', 'datasetId', 'variants', 'gate', 'cron', 'role', 'version', 'modelVersionId', 'reason', 'decision', 'seed', 'params']), pick(weirdValues)]))) : JSON.stringify(pick(weirdValues));
+        body =
+          mode < 0.4
+            ? pick(weirdBodies)
+            : mode < 0.8
+              ? JSON.stringify(
+                  Object.fromEntries(
+                    Array.from({ length: 3 }, () => [
+                      pick([
+                        'name',
+                        'useCase',
+                        'datasetId',
+                        'variants',
+                        'gate',
+                        'cron',
+                        'role',
+                        'version',
+                        'modelVersionId',
+                        'reason',
+                        'decision',
+                        'seed',
+                        'params',
+                      ]),
+                      pick(weirdValues),
+                    ]),
+                  ),
+                )
+              : JSON.stringify(pick(weirdValues));
       }
       const method = spec.method.toUpperCase();
       try {
-        const response = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(20_000) });
+        const response = await fetch(url, {
+          method,
+          headers,
+          ...(body !== undefined ? { body } : {}),
+          signal: AbortSignal.timeout(20_000),
+        });
         const contentType = response.headers.get('content-type') ?? '';
         if (contentType.startsWith('text/event-stream')) await response.body?.cancel();
         else await response.text();
-        if (response.status >= 500) failures.push(`${response.status} ${method} ${url.slice(0, 200)} body=${String(body).slice(0, 200)}`);
+        if (response.status >= 500)
+          failures.push(
+            `${response.status} ${method} ${url.slice(0, 200)} body=${String(body).slice(0, 200)}`,
+          );
         if (response.status >= 400) {
           problems++;
-          if (!contentType.startsWith('application/problem+json')) failures.push(`non-problem ${response.status} ${contentType} ${method} ${url.slice(0, 200)}`);
+          if (!contentType.startsWith('application/problem+json'))
+            failures.push(`non-problem ${response.status} ${contentType} ${method} ${url.slice(0, 200)}`);
         }
       } catch (error) {
         failures.push(`transport error ${(error as Error).message} ${method} ${url.slice(0, 200)}`);

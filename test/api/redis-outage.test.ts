@@ -27,7 +27,13 @@ beforeAll(async () => {
   // As the API's main.ts connects: a few retries per command, then an error.
   redis = new Redis(deadRedis, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
   redis.on('error', () => undefined);
-  pipeline = createPipeline({ registry: db.registry, connection: deadRedis, prefix: 'outage', logger: silentLogger, enqueueTimeoutMs: 500 });
+  pipeline = createPipeline({
+    registry: db.registry,
+    connection: deadRedis,
+    prefix: 'outage',
+    logger: silentLogger,
+    enqueueTimeoutMs: 500,
+  });
   const { app } = createApp({
     registry: db.registry,
     pipeline,
@@ -36,10 +42,20 @@ beforeAll(async () => {
     logger: silentLogger,
   });
   const secret = generateApiKey();
-  await createApiKey(db.registry, { name: 'viewer', role: 'viewer', prefix: secret.prefix, hash: secret.hash });
+  await createApiKey(db.registry, {
+    name: 'viewer',
+    role: 'viewer',
+    prefix: secret.prefix,
+    hash: secret.hash,
+  });
   key = secret.key;
   const editor = generateApiKey();
-  await createApiKey(db.registry, { name: 'editor', role: 'editor', prefix: editor.prefix, hash: editor.hash });
+  await createApiKey(db.registry, {
+    name: 'editor',
+    role: 'editor',
+    prefix: editor.prefix,
+    hash: editor.hash,
+  });
   editorKey = editor.key;
   ({ url, close: stopListening } = await listenForTest(app));
 });
@@ -58,7 +74,15 @@ describe('API without Redis', () => {
 
     const dataset = await db.registry.dataset.create({ data: { name: 'clicks', useCase: 'tabular' } });
     const experiment = await db.registry.experiment.create({
-      data: { name: 'churn', useCase: 'tabular', modelFamily: 'mlp', hyperparameters: {}, datasetId: dataset.id, gate: [], rolloutPolicy: {} },
+      data: {
+        name: 'churn',
+        useCase: 'tabular',
+        modelFamily: 'mlp',
+        hyperparameters: {},
+        datasetId: dataset.id,
+        gate: [],
+        rolloutPolicy: {},
+      },
     });
     const started = await fetch(`${url}/experiments/${experiment.id}/runs`, {
       method: 'POST',
@@ -66,13 +90,19 @@ describe('API without Redis', () => {
       body: '{}',
     });
     expect(started.status).toBe(503);
-    expect(await started.json()).toMatchObject({ code: 'enqueue_failed', detail: expect.stringMatching(/Redis/) });
+    expect(await started.json()).toMatchObject({
+      code: 'enqueue_failed',
+      detail: expect.stringMatching(/Redis/),
+    });
     const run = await db.registry.run.findFirstOrThrow({ where: { experimentId: experiment.id } });
     expect(run).toMatchObject({ status: 'failed', errorCode: 'enqueue_failed', errorStage: 'ingest' });
 
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(503);
     const { checks } = (await ready.json()) as { checks: Array<{ name: string; ok: boolean }> };
-    expect(Object.fromEntries(checks.map((c) => [c.name, c.ok]))).toMatchObject({ postgres: true, redis: false });
+    expect(Object.fromEntries(checks.map((c) => [c.name, c.ok]))).toMatchObject({
+      postgres: true,
+      redis: false,
+    });
   });
 });

@@ -20,7 +20,12 @@ let url: string;
 beforeAll(async () => {
   redis = createTestRedis('outage');
   registry = createRegistry({ databaseUrl: `postgresql://postgres@127.0.0.1:${await freePort()}/lathe` });
-  pipeline = createPipeline({ registry, connection: redis.redisUrl, prefix: redis.prefix, logger: silentLogger });
+  pipeline = createPipeline({
+    registry,
+    connection: redis.redisUrl,
+    prefix: redis.prefix,
+    logger: silentLogger,
+  });
   const { app } = createApp({
     registry,
     pipeline,
@@ -39,15 +44,24 @@ afterAll(async () => {
 
 describe('API without Postgres', () => {
   it('answers 503 registry_unavailable where the registry is needed, and the probes say what is up', async () => {
-    const runs = await fetch(`${url}/runs`, { headers: { authorization: 'Bearer lathe_0123456789abcdef_0123456789abcdef0123456789abcdef' } });
+    const runs = await fetch(`${url}/runs`, {
+      headers: { authorization: 'Bearer lathe_0123456789abcdef_0123456789abcdef0123456789abcdef' },
+    });
     expect(runs.status).toBe(503);
     expect(runs.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(await runs.json()).toMatchObject({ status: 503, code: 'registry_unavailable', detail: expect.stringMatching(/retry/) });
+    expect(await runs.json()).toMatchObject({
+      status: 503,
+      code: 'registry_unavailable',
+      detail: expect.stringMatching(/retry/),
+    });
 
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(503);
     const { checks } = (await ready.json()) as { checks: Array<{ name: string; ok: boolean }> };
-    expect(Object.fromEntries(checks.map((c) => [c.name, c.ok]))).toMatchObject({ postgres: false, redis: true });
+    expect(Object.fromEntries(checks.map((c) => [c.name, c.ok]))).toMatchObject({
+      postgres: false,
+      redis: true,
+    });
   });
 });

@@ -30,26 +30,66 @@ const table = (): Record<string, Case> => ({
   'POST /datasets': { notFound: null, invalid: { path: '/datasets', body: { name: '', useCase: 'poetry' } } },
   'GET /datasets': { notFound: null, invalid: { path: '/datasets?limit=0' } },
   'GET /datasets/:id': { notFound: `/datasets/${ghost}`, invalid: { path: '/datasets/nope' } },
-  'GET /datasets/:id/versions': { notFound: `/datasets/${ghost}/versions`, invalid: { path: `/datasets/${ghost}/versions?limit=abc` } },
-  'POST /datasets/:id/versions': { notFound: `/datasets/${ghost}/versions?format=csv`, invalid: { path: `/datasets/${ghost}/versions?format=xlsx` } },
-  'GET /dataset-versions/:id': { notFound: `/dataset-versions/${ghost}`, invalid: { path: '/dataset-versions/1' } },
-  'GET /dataset-versions/:id/profile': { notFound: `/dataset-versions/${ghost}/profile`, invalid: { path: '/dataset-versions/x/profile' } },
-  'GET /dataset-versions/:id/drift': { notFound: `/dataset-versions/${ghost}/drift`, invalid: { path: '/dataset-versions/x/drift' } },
+  'GET /datasets/:id/versions': {
+    notFound: `/datasets/${ghost}/versions`,
+    invalid: { path: `/datasets/${ghost}/versions?limit=abc` },
+  },
+  'POST /datasets/:id/versions': {
+    notFound: `/datasets/${ghost}/versions?format=csv`,
+    invalid: { path: `/datasets/${ghost}/versions?format=xlsx` },
+  },
+  'GET /dataset-versions/:id': {
+    notFound: `/dataset-versions/${ghost}`,
+    invalid: { path: '/dataset-versions/1' },
+  },
+  'GET /dataset-versions/:id/profile': {
+    notFound: `/dataset-versions/${ghost}/profile`,
+    invalid: { path: '/dataset-versions/x/profile' },
+  },
+  'GET /dataset-versions/:id/drift': {
+    notFound: `/dataset-versions/${ghost}/drift`,
+    invalid: { path: '/dataset-versions/x/drift' },
+  },
   'POST /experiments': {
     notFound: '/experiments',
     body: { name: 'ghostly', useCase: 'recommendation', modelFamily: 'mf', datasetId: ghost },
-    invalid: { path: '/experiments', body: { name: 'x', useCase: 'recommendation', modelFamily: 'mf', datasetId: ghost, gate: [{ metric: 'rmse' }] } },
+    invalid: {
+      path: '/experiments',
+      body: {
+        name: 'x',
+        useCase: 'recommendation',
+        modelFamily: 'mf',
+        datasetId: ghost,
+        gate: [{ metric: 'rmse' }],
+      },
+    },
   },
   'GET /experiments': { notFound: null, invalid: { path: '/experiments?sort=random' } },
   'GET /experiments/:id': { notFound: `/experiments/${ghost}`, invalid: { path: '/experiments/123' } },
-  'PATCH /experiments/:id': { notFound: `/experiments/${ghost}`, body: { description: 'x' }, invalid: { path: `/experiments/${ghost}`, body: { revision: 9 } } },
+  'PATCH /experiments/:id': {
+    notFound: `/experiments/${ghost}`,
+    body: { description: 'x' },
+    invalid: { path: `/experiments/${ghost}`, body: { revision: 9 } },
+  },
   'DELETE /experiments/:id': { notFound: `/experiments/${ghost}`, invalid: { path: '/experiments/zzz' } },
-  'POST /experiments/:id/schedules': { notFound: `/experiments/${ghost}/schedules`, body: { cron: '0 3 * * *' }, invalid: { path: `/experiments/${ghost}/schedules`, body: { cron: 5 } } },
+  'POST /experiments/:id/schedules': {
+    notFound: `/experiments/${ghost}/schedules`,
+    body: { cron: '0 3 * * *' },
+    invalid: { path: `/experiments/${ghost}/schedules`, body: { cron: 5 } },
+  },
   'GET /schedules': { notFound: null, invalid: { path: '/schedules?enabled=maybe' } },
   'GET /schedules/:id': { notFound: `/schedules/${ghost}`, invalid: { path: '/schedules/1' } },
-  'PATCH /schedules/:id': { notFound: `/schedules/${ghost}`, body: { enabled: false }, invalid: { path: `/schedules/${ghost}`, body: { enabled: 'no' } } },
+  'PATCH /schedules/:id': {
+    notFound: `/schedules/${ghost}`,
+    body: { enabled: false },
+    invalid: { path: `/schedules/${ghost}`, body: { enabled: 'no' } },
+  },
   'DELETE /schedules/:id': { notFound: `/schedules/${ghost}`, invalid: { path: '/schedules/1' } },
-  'POST /experiments/:id/runs': { notFound: `/experiments/${ghost}/runs`, body: {}, invalid: { path: `/experiments/${ghost}/runs`, body: { seed: -1 } } },
+  'POST /experiments/:id/runs': {
+    notFound: `/experiments/${ghost}/runs`,
+    body: {},
+    invalid: { path: `/experiments/${ghost}/runs`, body: { seed: -1 } },
+  },
   'GET /runs': { notFound: null, invalid: { path: '/runs?status=exploded' } },
   'GET /runs/:id': { notFound: `/runs/${ghost}`, invalid: { path: '/runs/r1' } },
   'POST /runs/:id/cancel': { notFound: `/runs/${ghost}/cancel`, invalid: { path: '/runs/r1/cancel' } },
@@ -58,41 +98,116 @@ const table = (): Record<string, Case> => ({
   'GET /runs/:id/logs': { notFound: `/runs/${ghost}/logs`, invalid: { path: '/runs/r1/logs' } },
   'GET /runs/:id/events': { notFound: `/runs/${ghost}/events`, invalid: { path: '/runs/r1/events' } },
   'GET /models': { notFound: null, invalid: { path: '/models?useCase=astrology' } },
-  'GET /models/:name/versions': { notFound: '/models/no-such-model/versions', invalid: { path: '/models/%20bad/versions' } },
+  'GET /models/:name/versions': {
+    notFound: '/models/no-such-model/versions',
+    invalid: { path: '/models/%20bad/versions' },
+  },
   'GET /model-versions/:id': { notFound: `/model-versions/${ghost}`, invalid: { path: '/model-versions/7' } },
-  'GET /models/:name/aliases': { notFound: '/models/no-such-model/aliases', invalid: { path: '/models/-x/aliases' } },
-  'GET /models/:name/aliases/:alias': { notFound: '/models/clicks-mf/aliases/nothing', invalid: { path: '/models/clicks-mf/aliases/UPPER' } },
-  'PUT /models/:name/aliases/:alias': { notFound: '/models/clicks-mf/aliases/fresh', body: { version: 99 }, invalid: { path: '/models/clicks-mf/aliases/fresh', body: { version: 1, modelVersionId: ghost } } },
-  'POST /models/:name/aliases/:alias/rollback': { notFound: '/models/clicks-mf/aliases/nothing/rollback', body: {}, invalid: { path: '/models/clicks-mf/aliases/nothing/rollback', body: { reason: 42 } } },
+  'GET /models/:name/aliases': {
+    notFound: '/models/no-such-model/aliases',
+    invalid: { path: '/models/-x/aliases' },
+  },
+  'GET /models/:name/aliases/:alias': {
+    notFound: '/models/clicks-mf/aliases/nothing',
+    invalid: { path: '/models/clicks-mf/aliases/UPPER' },
+  },
+  'PUT /models/:name/aliases/:alias': {
+    notFound: '/models/clicks-mf/aliases/fresh',
+    body: { version: 99 },
+    invalid: { path: '/models/clicks-mf/aliases/fresh', body: { version: 1, modelVersionId: ghost } },
+  },
+  'POST /models/:name/aliases/:alias/rollback': {
+    notFound: '/models/clicks-mf/aliases/nothing/rollback',
+    body: {},
+    invalid: { path: '/models/clicks-mf/aliases/nothing/rollback', body: { reason: 42 } },
+  },
   'GET /evaluations': { notFound: null, invalid: { path: '/evaluations?verdict=maybe' } },
-  'GET /evaluations/compare': { notFound: `/evaluations/compare?a=${ghost}&b=${ghost}`, invalid: { path: '/evaluations/compare?a=1' } },
+  'GET /evaluations/compare': {
+    notFound: `/evaluations/compare?a=${ghost}&b=${ghost}`,
+    invalid: { path: '/evaluations/compare?a=1' },
+  },
   'GET /evaluations/:id': { notFound: `/evaluations/${ghost}`, invalid: { path: '/evaluations/1' } },
-  'POST /evaluations/:id/override': { notFound: `/evaluations/${ghost}/override`, body: { reason: 'business needs it now' }, invalid: { path: `/evaluations/${ghost}/override`, body: { reason: 'short' } } },
+  'POST /evaluations/:id/override': {
+    notFound: `/evaluations/${ghost}/override`,
+    body: { reason: 'business needs it now' },
+    invalid: { path: `/evaluations/${ghost}/override`, body: { reason: 'short' } },
+  },
   'GET /deployments': { notFound: null, invalid: { path: '/deployments?status=on-fire' } },
   'GET /deployments/:id': { notFound: `/deployments/${ghost}`, invalid: { path: '/deployments/1' } },
-  'POST /deployments': { notFound: '/deployments', body: { endpoint: 'recs', modelVersionId: ghost }, invalid: { path: '/deployments', body: { endpoint: 'Bad Endpoint!', modelVersionId: ghost } } },
+  'POST /deployments': {
+    notFound: '/deployments',
+    body: { endpoint: 'recs', modelVersionId: ghost },
+    invalid: { path: '/deployments', body: { endpoint: 'Bad Endpoint!', modelVersionId: ghost } },
+  },
   'POST /ab-tests': {
     notFound: '/ab-tests',
-    body: { name: 'ghost-test', endpoint: 'recs', variants: [{ name: 'a', isControl: true, modelVersionId: ghost, weight: 0.5 }, { name: 'b', modelVersionId: ghost, weight: 0.5 }] },
-    invalid: { path: '/ab-tests', body: { name: 't', endpoint: 'recs', variants: [{ name: 'a', modelVersionId: ghost, weight: 0.7 }, { name: 'b', modelVersionId: ghost, weight: 0.7 }] } },
+    body: {
+      name: 'ghost-test',
+      endpoint: 'recs',
+      variants: [
+        { name: 'a', isControl: true, modelVersionId: ghost, weight: 0.5 },
+        { name: 'b', modelVersionId: ghost, weight: 0.5 },
+      ],
+    },
+    invalid: {
+      path: '/ab-tests',
+      body: {
+        name: 't',
+        endpoint: 'recs',
+        variants: [
+          { name: 'a', modelVersionId: ghost, weight: 0.7 },
+          { name: 'b', modelVersionId: ghost, weight: 0.7 },
+        ],
+      },
+    },
   },
   'GET /ab-tests': { notFound: null, invalid: { path: '/ab-tests?status=paused' } },
   'GET /ab-tests/:id': { notFound: `/ab-tests/${ghost}`, invalid: { path: '/ab-tests/1' } },
-  'POST /ab-tests/:id/start': { notFound: `/ab-tests/${ghost}/start`, invalid: { path: '/ab-tests/1/start' } },
-  'POST /ab-tests/:id/stop': { notFound: `/ab-tests/${ghost}/stop`, body: {}, invalid: { path: `/ab-tests/${ghost}/stop`, body: { decision: 'flip-a-coin' } } },
-  'GET /ab-tests/:id/report': { notFound: `/ab-tests/${ghost}/report`, invalid: { path: '/ab-tests/1/report' } },
-  'GET /ab-tests/:id/decisions': { notFound: `/ab-tests/${ghost}/decisions`, invalid: { path: `/ab-tests/${ghost}/decisions?limit=0` } },
-  'POST /ab-tests/plan': { notFound: null, body: { baseline: 0.05, unitsPerHour: 100 }, invalid: { path: '/ab-tests/plan', body: { baseline: -1, unitsPerHour: 100 } } },
-  'POST /ab-tests/:id/assignments': { notFound: `/ab-tests/${ghost}/assignments`, body: { unitIds: ['u1'] }, invalid: { path: `/ab-tests/${ghost}/assignments`, body: { unitIds: [] } } },
+  'POST /ab-tests/:id/start': {
+    notFound: `/ab-tests/${ghost}/start`,
+    invalid: { path: '/ab-tests/1/start' },
+  },
+  'POST /ab-tests/:id/stop': {
+    notFound: `/ab-tests/${ghost}/stop`,
+    body: {},
+    invalid: { path: `/ab-tests/${ghost}/stop`, body: { decision: 'flip-a-coin' } },
+  },
+  'GET /ab-tests/:id/report': {
+    notFound: `/ab-tests/${ghost}/report`,
+    invalid: { path: '/ab-tests/1/report' },
+  },
+  'GET /ab-tests/:id/decisions': {
+    notFound: `/ab-tests/${ghost}/decisions`,
+    invalid: { path: `/ab-tests/${ghost}/decisions?limit=0` },
+  },
+  'POST /ab-tests/plan': {
+    notFound: null,
+    body: { baseline: 0.05, unitsPerHour: 100 },
+    invalid: { path: '/ab-tests/plan', body: { baseline: -1, unitsPerHour: 100 } },
+  },
+  'POST /ab-tests/:id/assignments': {
+    notFound: `/ab-tests/${ghost}/assignments`,
+    body: { unitIds: ['u1'] },
+    invalid: { path: `/ab-tests/${ghost}/assignments`, body: { unitIds: [] } },
+  },
   'POST /ab-tests/:id/events': {
     notFound: `/ab-tests/${ghost}/events`,
     body: { events: [{ type: 'exposure', unitId: 'u1' }] },
-    invalid: { path: `/ab-tests/${ghost}/events`, body: { events: [{ type: 'outcome', unitId: 'u1', metric: 'conversion' }] } },
+    invalid: {
+      path: `/ab-tests/${ghost}/events`,
+      body: { events: [{ type: 'outcome', unitId: 'u1', metric: 'conversion' }] },
+    },
   },
-  'GET /endpoints/:endpoint/route': { notFound: '/endpoints/no-such-endpoint/route?unitId=u1', invalid: { path: '/endpoints/Bad%20Endpoint/route?unitId=u1' } },
+  'GET /endpoints/:endpoint/route': {
+    notFound: '/endpoints/no-such-endpoint/route?unitId=u1',
+    invalid: { path: '/endpoints/Bad%20Endpoint/route?unitId=u1' },
+  },
   'GET /queues': { notFound: null, invalid: { path: '/queues' } },
   'GET /queues/failed': { notFound: null, invalid: { path: '/queues/failed?queue=nope' } },
-  'POST /queues/failed/:jobId/redrive': { notFound: '/queues/failed/no-such-job/redrive', invalid: { path: '/queues/failed/bad%20id/redrive' } },
+  'POST /queues/failed/:jobId/redrive': {
+    notFound: '/queues/failed/no-such-job/redrive',
+    invalid: { path: '/queues/failed/bad%20id/redrive' },
+  },
   'POST /api-keys': { notFound: null, invalid: { path: '/api-keys', body: { name: 'x', role: 'owner' } } },
   'GET /api-keys': { notFound: null, invalid: { path: '/api-keys?includeRevoked=yes' } },
   'DELETE /api-keys/:id': { notFound: `/api-keys/${ghost}`, invalid: { path: '/api-keys/1' } },
@@ -110,10 +225,19 @@ afterAll(() => api.close());
 
 const routeKey = (spec: { method: string; path: string }) => `${spec.method.toUpperCase()} ${spec.path}`;
 
-function expectProblem(response: { status: number; headers: Headers; body: TestResponse["body"] }, status: number) {
+function expectProblem(
+  response: { status: number; headers: Headers; body: TestResponse['body'] },
+  status: number,
+) {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String), code: expect.any(String) });
+  expect(response.body).toMatchObject({
+    status,
+    type: expect.any(String),
+    title: expect.any(String),
+    detail: expect.any(String),
+    code: expect.any(String),
+  });
   expect(JSON.stringify(response.body)).not.toMatch(/\bat .*\.ts:\d+/); // never a stack trace
 }
 
@@ -123,8 +247,16 @@ describe('route table', () => {
     expect(Object.keys(table()).sort()).toEqual(mounted);
 
     // Express's own router, not our table: nothing is mounted behind the document's back.
-    const stack = (api.lathe.app as unknown as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }).router.stack;
-    const expressRoutes = stack.filter((layer) => layer.route).flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`));
+    const stack = (
+      api.lathe.app as unknown as {
+        router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> };
+      }
+    ).router.stack;
+    const expressRoutes = stack
+      .filter((layer) => layer.route)
+      .flatMap((layer) =>
+        Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`),
+      );
     expect(expressRoutes.sort()).toEqual(mounted);
 
     const document = (await api.request('GET', '/openapi.json', { key: null })).body;
@@ -158,7 +290,10 @@ describe('every route', () => {
       const role = roleOf(spec);
       if (role === 'public' || role === 'viewer') continue;
       const below = role === 'admin' ? api.keys.editor : api.keys.viewer;
-      const response = await api.request(spec.method.toUpperCase(), table()[routeKey(spec)]!.invalid.path, { key: below, ...(spec.method === 'get' ? {} : { body: {} }) });
+      const response = await api.request(spec.method.toUpperCase(), table()[routeKey(spec)]!.invalid.path, {
+        key: below,
+        ...(spec.method === 'get' ? {} : { body: {} }),
+      });
       expectProblem(response, 403);
       expect(response.body.code, routeKey(spec)).toBe('insufficient_role');
       checked++;
@@ -171,7 +306,9 @@ describe('every route', () => {
       const key = routeKey(spec);
       if (NO_INPUT.has(key)) continue;
       const { path, body } = table()[key]!.invalid;
-      const response = await api.request(spec.method.toUpperCase(), path, { ...(body !== undefined ? { body } : {}) });
+      const response = await api.request(spec.method.toUpperCase(), path, {
+        ...(body !== undefined ? { body } : {}),
+      });
       expectProblem(response, 422);
       expect(response.body.errors?.length, key).toBeGreaterThan(0);
       expect(response.body.errors[0].field, key).toMatch(/^(params|query|body|headers)/);
@@ -184,9 +321,10 @@ describe('every route', () => {
       const testCase = table()[routeKey(spec)]!;
       if (!testCase.notFound) continue;
       const headers: Record<string, string> = { 'if-match': '"1"' };
-      const options = spec.path === '/datasets/:id/versions' && spec.method === 'post'
-        ? { rawBody: 'a,b\n1,2\n', headers: { ...headers, 'content-type': 'text/csv' } }
-        : { headers, ...(testCase.body !== undefined ? { body: testCase.body } : {}) };
+      const options =
+        spec.path === '/datasets/:id/versions' && spec.method === 'post'
+          ? { rawBody: 'a,b\n1,2\n', headers: { ...headers, 'content-type': 'text/csv' } }
+          : { headers, ...(testCase.body !== undefined ? { body: testCase.body } : {}) };
       const response = await api.request(spec.method.toUpperCase(), testCase.notFound, options);
       expectProblem(response, 404);
       checked++;

@@ -10,8 +10,20 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendRunMetrics, claimStages, failStage, finishStages, recordAbEvents, reportStageProgress } from '@lathe/registry';
-import { ensureDashboardBuilt, launchChromium, type Browser, type Page } from '../../services/dashboard/e2e/browser.ts';
+import {
+  appendRunMetrics,
+  claimStages,
+  failStage,
+  finishStages,
+  recordAbEvents,
+  reportStageProgress,
+} from '@lathe/registry';
+import {
+  ensureDashboardBuilt,
+  launchChromium,
+  type Browser,
+  type Page,
+} from '../../services/dashboard/e2e/browser.ts';
 import { seed, startTestApi, type TestApi } from '../api/api-harness.ts';
 
 let api: TestApi;
@@ -37,11 +49,16 @@ beforeAll(async () => {
   const registry = api.db.registry;
 
   // A run started through the API (editor key), then moved along as the workers would.
-  const started = await api.request('POST', `/experiments/${fx.experiment.id}/runs`, { key: api.keys.editor, body: { trigger: 'manual' } });
+  const started = await api.request('POST', `/experiments/${fx.experiment.id}/runs`, {
+    key: api.keys.editor,
+    body: { trigger: 'manual' },
+  });
   expect(started.status).toBe(201);
   runId = started.body.id;
   await claimStages(registry, [{ runId, stage: 'ingest' }]);
-  await finishStages(registry, [{ runId, stage: 'ingest', output: { datasetVersionId: fx.version.id }, cacheHit: true }]);
+  await finishStages(registry, [
+    { runId, stage: 'ingest', output: { datasetVersionId: fx.version.id }, cacheHit: true },
+  ]);
   await claimStages(registry, [{ runId, stage: 'train' }]);
   await reportStageProgress(registry, runId, 'train', 0.5);
   await appendRunMetrics(registry, runId, [
@@ -52,11 +69,31 @@ beforeAll(async () => {
     { name: 'valLoss', step: 2, value: 0.8 },
     { name: 'acc', step: 2, value: 0.7 },
   ]);
-  await registry.evaluation.update({ where: { id: fx.e2.id }, data: { reasons: ['rmse 0.8 must be ≤ 0.5'] } });
-  await registry.modelAlias.create({ data: { modelName: 'clicks-mf', alias: 'production', modelVersionId: fx.v1.id } });
+  await registry.evaluation.update({
+    where: { id: fx.e2.id },
+    data: { reasons: ['rmse 0.8 must be ≤ 0.5'] },
+  });
+  await registry.modelAlias.create({
+    data: { modelName: 'clicks-mf', alias: 'production', modelVersionId: fx.v1.id },
+  });
   await registry.datasetVersion.update({
     where: { id: fx.version.id },
-    data: { profile: { rows: 3, columns: [{ name: 'rating', type: 'number', count: 3, mean: 3.7, min: 2, max: 5, histogram: { edges: [2, 3.5, 5], counts: [1, 2] } }] } },
+    data: {
+      profile: {
+        rows: 3,
+        columns: [
+          {
+            name: 'rating',
+            type: 'number',
+            count: 3,
+            mean: 3.7,
+            min: 2,
+            max: 5,
+            histogram: { edges: [2, 3.5, 5], counts: [1, 2] },
+          },
+        ],
+      },
+    },
   });
 
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -74,7 +111,9 @@ describe('dashboard in Chromium', () => {
     await keyInput.waitFor();
     await keyInput.fill('lk_not_a_real_key');
     await page.getByRole('button', { name: 'Use this key' }).click();
-    await expect.poll(() => page.getByRole('alert').first().textContent()).toMatch(/refused the key \(invalid_api_key\)/);
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent())
+      .toMatch(/refused the key \(invalid_api_key\)/);
     await snap('01-key-rejected');
 
     await keyInput.fill(api.keys.viewer);
@@ -102,7 +141,10 @@ describe('dashboard in Chromium', () => {
   });
 
   it('shows the run’s stages and metric charts, and follows them live until the failure', async () => {
-    await page.getByTestId('runs').getByRole('link', { name: runId.slice(0, 8) }).click();
+    await page
+      .getByTestId('runs')
+      .getByRole('link', { name: runId.slice(0, 8) })
+      .click();
     const stage = (name: string) => page.locator(`[data-stage="${name}"]`);
     await stage('train').waitFor();
     expect(await stage('ingest').getAttribute('class')).toContain('stage-succeeded');
@@ -124,8 +166,14 @@ describe('dashboard in Chromium', () => {
     await expect.poll(() => stage('evaluate').getAttribute('class')).toContain('stage-running');
     expect(await stage('train').getAttribute('class')).toContain('stage-succeeded');
 
-    await failStage(registry, runId, 'evaluate', { code: 'gate_failed', message: 'rmse 0.8 must be ≤ 0.5', final: true });
-    await expect.poll(() => page.getByTestId('run-error').textContent(), { timeout: 10_000 }).toMatch(/Failed in evaluate.*gate_failed.*rmse 0\.8 must be ≤ 0\.5/);
+    await failStage(registry, runId, 'evaluate', {
+      code: 'gate_failed',
+      message: 'rmse 0.8 must be ≤ 0.5',
+      final: true,
+    });
+    await expect
+      .poll(() => page.getByTestId('run-error').textContent(), { timeout: 10_000 })
+      .toMatch(/Failed in evaluate.*gate_failed.*rmse 0\.8 must be ≤ 0\.5/);
     await expect.poll(() => page.getByTestId('stream-status').textContent()).toBe('finished');
     expect(await page.getByRole('button', { name: 'Retry from failed stage' }).isEnabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Cancel' }).isEnabled()).toBe(false);
@@ -167,8 +215,28 @@ describe('dashboard in Chromium', () => {
       // 2,000 units an arm: enough for the always-valid interval to exclude 0 (10% vs 16%).
       const converted = v.name === 'control' ? 200 : 320;
       return Array.from({ length: 2000 }, (_, i) => [
-        { variantId: v.id, type: 'exposure' as const, unitId: `${v.name}-${i}`, occurredAt: new Date(), idempotencyKey: `e-${v.name}-${i}`, step: 0 },
-        ...(i < converted ? [{ variantId: v.id, type: 'outcome' as const, unitId: `${v.name}-${i}`, metric: 'conversion', value: 1, occurredAt: new Date(), idempotencyKey: `o-${v.name}-${i}`, step: 0 }] : []),
+        {
+          variantId: v.id,
+          type: 'exposure' as const,
+          unitId: `${v.name}-${i}`,
+          occurredAt: new Date(),
+          idempotencyKey: `e-${v.name}-${i}`,
+          step: 0,
+        },
+        ...(i < converted
+          ? [
+              {
+                variantId: v.id,
+                type: 'outcome' as const,
+                unitId: `${v.name}-${i}`,
+                metric: 'conversion',
+                value: 1,
+                occurredAt: new Date(),
+                idempotencyKey: `o-${v.name}-${i}`,
+                step: 0,
+              },
+            ]
+          : []),
       ]).flat();
     });
     // Through the registry's intake, which keeps the sufficient statistics the report reads.

@@ -28,7 +28,10 @@ export function requireServices(): { databaseUrl: string; redisUrl: string } {
 
 export async function createTestDatabase(label = 't'): Promise<TestDatabase> {
   const { databaseUrl } = requireServices();
-  const schema = `test_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  const schema = `test_${label
+    .replace(/[^a-z0-9_]/gi, '_')
+    .toLowerCase()
+    .slice(0, 20)}_${randomBytes(4).toString('hex')}`;
   await migrate({ databaseUrl, migrationsDir: MIGRATIONS_DIR, schema });
   const registry = createRegistry({ databaseUrl, schema, maxConnections: 5 });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, options: `-c search_path="${schema}"` });

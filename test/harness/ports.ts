@@ -24,7 +24,9 @@ export async function listening(port: number): Promise<boolean> {
 }
 
 /** Serves a request handler (an Express app) on an ephemeral 127.0.0.1 port until `close`. */
-export async function listenForTest(handler: RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+export async function listenForTest(
+  handler: RequestListener,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = createHttpServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -14,19 +14,24 @@ import { REPO_ROOT, freePort, listening, requireServices } from '../harness/inde
 
 const run = promisify(execFile);
 
-
-
 let stateDir: string;
 let pgPort: number;
 let redisPort: number;
 const baseEnv = () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, LATHE_STATE_DIR: stateDir, LATHE_PG_PORT: String(pgPort), LATHE_REDIS_PORT: String(redisPort) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LATHE_STATE_DIR: stateDir,
+    LATHE_PG_PORT: String(pgPort),
+    LATHE_REDIS_PORT: String(redisPort),
+  };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   return env;
 };
-const up = (env = baseEnv()) => run('bash', [join(REPO_ROOT, 'infra/local/up.sh')], { env, timeout: 120_000 });
-const down = (env = baseEnv()) => run('bash', [join(REPO_ROOT, 'infra/local/down.sh')], { env, timeout: 60_000 });
+const up = (env = baseEnv()) =>
+  run('bash', [join(REPO_ROOT, 'infra/local/up.sh')], { env, timeout: 120_000 });
+const down = (env = baseEnv()) =>
+  run('bash', [join(REPO_ROOT, 'infra/local/down.sh')], { env, timeout: 60_000 });
 
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'lathe-bring-up-'));
@@ -59,7 +64,9 @@ describe('infra/local bring-up', () => {
     const client = new pg.Client({ connectionString: `postgresql://postgres@127.0.0.1:${pgPort}/lathe` });
     await client.connect();
     try {
-      const { rows } = await client.query('SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL');
+      const { rows } = await client.query(
+        'SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL',
+      );
       expect(rows[0].n).toBeGreaterThan(0);
       const tables = await client.query(`SELECT to_regclass('public."Run"') AS t`);
       expect(tables.rows[0].t).toBe('"Run"');
@@ -79,7 +86,13 @@ describe('infra/local bring-up', () => {
   it('uses servers named by DATABASE_URL/REDIS_URL when reachable, and down leaves them alone', async () => {
     const shared = requireServices();
     const otherState = await mkdtemp(join(tmpdir(), 'lathe-bring-up-shared-'));
-    const env = { ...process.env, LATHE_STATE_DIR: otherState, DATABASE_URL: shared.databaseUrl, REDIS_URL: shared.redisUrl, LATHE_SKIP_MIGRATE: '1' };
+    const env = {
+      ...process.env,
+      LATHE_STATE_DIR: otherState,
+      DATABASE_URL: shared.databaseUrl,
+      REDIS_URL: shared.redisUrl,
+      LATHE_SKIP_MIGRATE: '1',
+    };
     try {
       const { stderr } = await up(env);
       expect(stderr).not.toContain('starting');

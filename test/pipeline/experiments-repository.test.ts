@@ -48,16 +48,27 @@ describe('experiments repository', () => {
       code: 'revision_mismatch',
       httpStatus: 409,
     });
-    await expect(updateExperiment(db.registry, 'missing', {}, 1)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(updateExperiment(db.registry, 'missing', {}, 1)).rejects.toMatchObject({
+      code: 'not_found',
+    });
   });
 
   it('pages newest first with a cursor and filters by use case', async () => {
-    for (let i = 0; i < 5; i++) await createExperiment(db.registry, { ...base(), name: `page-${i}`, useCase: 'image' });
+    for (let i = 0; i < 5; i++)
+      await createExperiment(db.registry, { ...base(), name: `page-${i}`, useCase: 'image' });
     const first = await listExperiments(db.registry, { limit: 2, useCase: 'image' });
     expect(first.items.map((e) => e.name)).toEqual(['page-4', 'page-3']);
-    const second = await listExperiments(db.registry, { limit: 2, useCase: 'image', cursor: first.nextCursor });
+    const second = await listExperiments(db.registry, {
+      limit: 2,
+      useCase: 'image',
+      cursor: first.nextCursor,
+    });
     expect(second.items.map((e) => e.name)).toEqual(['page-2', 'page-1']);
-    const third = await listExperiments(db.registry, { limit: 2, useCase: 'image', cursor: second.nextCursor });
+    const third = await listExperiments(db.registry, {
+      limit: 2,
+      useCase: 'image',
+      cursor: second.nextCursor,
+    });
     expect(third.items.map((e) => e.name)).toEqual(['page-0']);
     expect(third.nextCursor).toBeNull();
   });
@@ -66,15 +77,25 @@ describe('experiments repository', () => {
 describe('schedules repository', () => {
   it('creates, updates, lists and deletes; refuses a bad cron or time zone', async () => {
     const experiment = await createExperiment(db.registry, { ...base(), name: 'sched' });
-    const schedule = await createSchedule(db.registry, { experimentId: experiment.id, cron: '0 3 * * *', timezone: 'Europe/Paris' });
+    const schedule = await createSchedule(db.registry, {
+      experimentId: experiment.id,
+      cron: '0 3 * * *',
+      timezone: 'Europe/Paris',
+    });
     expect(schedule.enabled).toBe(true);
     expect((await updateSchedule(db.registry, schedule.id, { enabled: false })).enabled).toBe(false);
     expect(await listSchedules(db.registry, { experimentId: experiment.id })).toHaveLength(1);
-    await expect(createSchedule(db.registry, { experimentId: experiment.id, cron: '* *' })).rejects.toMatchObject({
+    await expect(
+      createSchedule(db.registry, { experimentId: experiment.id, cron: '* *' }),
+    ).rejects.toMatchObject({
       code: 'validation_failed',
     });
     await expect(
-      createSchedule(db.registry, { experimentId: experiment.id, cron: '* * * * *', timezone: 'Mars/Olympus' }),
+      createSchedule(db.registry, {
+        experimentId: experiment.id,
+        cron: '* * * * *',
+        timezone: 'Mars/Olympus',
+      }),
     ).rejects.toThrow(/IANA/);
     await deleteSchedule(db.registry, schedule.id);
     expect(await listSchedules(db.registry, { experimentId: experiment.id })).toHaveLength(0);

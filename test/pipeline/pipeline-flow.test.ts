@@ -9,7 +9,12 @@ let workers: WorkerGroup;
 
 beforeAll(async () => {
   fx = await createPipelineFixture('flow');
-  workers = await startWorkers({ pipeline: fx.pipeline, stages: ['ingest', 'train', 'evaluate', 'deploy'], handlers: testHandlers, concurrency: 2 });
+  workers = await startWorkers({
+    pipeline: fx.pipeline,
+    stages: ['ingest', 'train', 'evaluate', 'deploy'],
+    handlers: testHandlers,
+    concurrency: 2,
+  });
 });
 afterAll(async () => {
   await workers.close();
@@ -43,7 +48,9 @@ describe('run flow', () => {
     ]);
     // Each stage started after the previous one finished.
     for (let i = 1; i < 4; i++) {
-      expect(withStages.stages[i]!.startedAt!.getTime()).toBeGreaterThanOrEqual(withStages.stages[i - 1]!.finishedAt!.getTime());
+      expect(withStages.stages[i]!.startedAt!.getTime()).toBeGreaterThanOrEqual(
+        withStages.stages[i - 1]!.finishedAt!.getTime(),
+      );
     }
     expect(withStages.stages[0]!.output).toMatchObject({ datasetVersionId: fx.datasetVersionId });
     // Live progress: every stage was seen active then completed, in pipeline order.
@@ -92,7 +99,10 @@ describe('run flow', () => {
 
     // The fix lands (the experiment no longer fails) and the API redrives the dead letter.
     // (Unique hyperparameters: identical ones would reuse another run's train output.)
-    await fx.db.registry.experiment.update({ where: { id: experiment.id }, data: { hyperparameters: { fixedFor: run.id } } });
+    await fx.db.registry.experiment.update({
+      where: { id: experiment.id },
+      data: { hyperparameters: { fixedFor: run.id } },
+    });
     const { fromStage } = await fx.pipeline.redrive(letters.jobId);
     expect(fromStage).toBe('train');
     const done = await waitForRun(fx.pipeline, run.id, ['succeeded', 'failed']);
@@ -100,19 +110,29 @@ describe('run flow', () => {
     expect(done.errorCode).toBeNull();
     expect(callsOf(run.id, 'ingest')).toBe(1); // not from scratch
     expect(callsOf(run.id, 'train')).toBe(4);
-    expect((await fx.pipeline.listFailedJobs({ queue: 'train' })).some((l) => l.runId === run.id)).toBe(false);
+    expect((await fx.pipeline.listFailedJobs({ queue: 'train' })).some((l) => l.runId === run.id)).toBe(
+      false,
+    );
   });
 
   it('a payload that fails validation fails at once, recorded on the run, without retries', async () => {
     const experiment = await fx.experiment();
-    const { run } = await import('@lathe/registry').then((r) => r.createRun(fx.db.registry, { experimentId: experiment.id }));
-    const job = await fx.pipeline.queues.ingest.add('ingest', { runId: run.id, rows: [1, 2, 3] }, { attempts: 3, jobId: stageJobId(run.id, 'ingest') });
+    const { run } = await import('@lathe/registry').then((r) =>
+      r.createRun(fx.db.registry, { experimentId: experiment.id }),
+    );
+    const job = await fx.pipeline.queues.ingest.add(
+      'ingest',
+      { runId: run.id, rows: [1, 2, 3] },
+      { attempts: 3, jobId: stageJobId(run.id, 'ingest') },
+    );
     const failed = await waitForRun(fx.pipeline, run.id, ['failed']);
     expect(failed.errorCode).toBe('invalid_payload');
     expect(failed.errorMessage).toMatch(/rows/);
     // State first, then the job: a job read before it moved to failed has its old attempt count.
     const after = await waitFor('job failed', async () =>
-      (await fx.pipeline.queues.ingest.getJobState(job.id!)) === 'failed' ? fx.pipeline.queues.ingest.getJob(job.id!) : null,
+      (await fx.pipeline.queues.ingest.getJobState(job.id!)) === 'failed'
+        ? fx.pipeline.queues.ingest.getJob(job.id!)
+        : null,
     );
     expect(after.attemptsMade).toBe(1);
     expect(callsOf(run.id, 'ingest')).toBe(0);
@@ -127,10 +147,16 @@ describe('run flow', () => {
     const third = await fx.pipeline.startRun({ experimentId: experiment.id, cache: false });
     await waitForRun(fx.pipeline, third.id, ['succeeded']);
 
-    const trainOf = async (runId: string) => (await getRunWithStages(fx.db.registry, runId)).stages.find((s) => s.stage === 'train')!;
+    const trainOf = async (runId: string) =>
+      (await getRunWithStages(fx.db.registry, runId)).stages.find((s) => s.stage === 'train')!;
     const [t1, t2, t3] = [await trainOf(first.id), await trainOf(second.id), await trainOf(third.id)];
     expect(t1.cacheHit).toBe(false);
-    expect(t2).toMatchObject({ cacheHit: true, cachedFromRunId: first.id, cacheKey: t1.cacheKey, output: t1.output });
+    expect(t2).toMatchObject({
+      cacheHit: true,
+      cachedFromRunId: first.id,
+      cacheKey: t1.cacheKey,
+      output: t1.output,
+    });
     expect(callsOf(second.id, 'train')).toBe(0);
     expect(t3.cacheHit).toBe(false);
     expect(callsOf(third.id, 'train')).toBe(1);
@@ -156,7 +182,9 @@ describe('run flow', () => {
       ['deploy', 'cancelled'],
     ]);
     // The pending stages' jobs drain without running their handlers.
-    await waitFor('flow drained', async () => (await fx.pipeline.queues.deploy.getJob(stageJobId(run.id, 'deploy')))?.isCompleted());
+    await waitFor('flow drained', async () =>
+      (await fx.pipeline.queues.deploy.getJob(stageJobId(run.id, 'deploy')))?.isCompleted(),
+    );
     expect(callsOf(run.id, 'evaluate')).toBe(0);
     expect(callsOf(run.id, 'deploy')).toBe(0);
   });

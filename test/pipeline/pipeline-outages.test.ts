@@ -24,15 +24,33 @@ let workerRegistry: Registry;
 let workerPipeline: Pipeline;
 let workers: WorkerGroup;
 
-const proxyTo = (url: string) => startTcpProxy({ host: new URL(url).hostname, port: Number(new URL(url).port) });
+const proxyTo = (url: string) =>
+  startTcpProxy({ host: new URL(url).hostname, port: Number(new URL(url).port) });
 
 beforeAll(async () => {
   fx = await createPipelineFixture('outages');
   postgres = await proxyTo(fx.db.databaseUrl);
   redis = await proxyTo(fx.redis.redisUrl);
-  workerRegistry = createRegistry({ databaseUrl: postgres.urlThrough(fx.db.databaseUrl), schema: fx.db.schema, maxConnections: 3, hotPathConnections: 2, connectTimeoutMs: 1_000 });
-  workerPipeline = createPipeline({ registry: workerRegistry, connection: redis.urlThrough(fx.redis.redisUrl), prefix: fx.redis.prefix, jobs: FAST_JOBS, codeVersion: 'test' });
-  workers = await startWorkers({ pipeline: workerPipeline, stages: ['ingest', 'train', 'evaluate', 'deploy'], handlers: testHandlers, stalledIntervalMs: 500 });
+  workerRegistry = createRegistry({
+    databaseUrl: postgres.urlThrough(fx.db.databaseUrl),
+    schema: fx.db.schema,
+    maxConnections: 3,
+    hotPathConnections: 2,
+    connectTimeoutMs: 1_000,
+  });
+  workerPipeline = createPipeline({
+    registry: workerRegistry,
+    connection: redis.urlThrough(fx.redis.redisUrl),
+    prefix: fx.redis.prefix,
+    jobs: FAST_JOBS,
+    codeVersion: 'test',
+  });
+  workers = await startWorkers({
+    pipeline: workerPipeline,
+    stages: ['ingest', 'train', 'evaluate', 'deploy'],
+    handlers: testHandlers,
+    stalledIntervalMs: 500,
+  });
 });
 afterAll(async () => {
   await postgres?.restore();
@@ -48,7 +66,10 @@ afterAll(async () => {
 /** Starts a run whose train walks 6 epochs and registers a model; resolves once train is under way. */
 async function runIntoTrain(): Promise<string> {
   // Uncached: each run trains for real, not from the previous test's output.
-  const experiment = await fx.experiment({ epochs: 6, epochMs: 150, registerModel: true }, { cacheEnabled: false });
+  const experiment = await fx.experiment(
+    { epochs: 6, epochMs: 150, registerModel: true },
+    { cacheEnabled: false },
+  );
   const run = await fx.pipeline.startRun({ experimentId: experiment.id });
   await waitFor('train under way', async () => (epochsRun.get(run.id) ?? 0) >= 2);
   return run.id;
@@ -83,21 +104,31 @@ describe('outages under running workers', () => {
     expect(parked.attemptsMade).toBe(0);
     // Postgres still says what it said when the outage began.
     const during = await getRunWithStages(fx.db.registry, runId);
-    expect([during.status, during.stage, during.stages.find((s) => s.stage === 'train')!.status]).toEqual(['running', 'train', 'running']);
+    expect([during.status, during.stage, during.stages.find((s) => s.stage === 'train')!.status]).toEqual([
+      'running',
+      'train',
+      'running',
+    ]);
 
     await postgres.restore();
     await expectCompletedOnce(runId);
     // The interrupted train ran again (its output had not been recorded); no attempt was spent.
     expect(callsOf(runId, 'train')).toBeGreaterThanOrEqual(2);
     expect((await trainJob(runId))!.attemptsMade).toBe(1);
-    expect((await getRunWithStages(fx.db.registry, runId)).stages.find((s) => s.stage === 'train')!.errorCode).toBeNull();
+    expect(
+      (await getRunWithStages(fx.db.registry, runId)).stages.find((s) => s.stage === 'train')!.errorCode,
+    ).toBeNull();
   }, 90_000);
 
   it('Redis away: training goes on, and the job whose end was lost comes back stalled and finds its output recorded', async () => {
     const runId = await runIntoTrain();
     await redis.cut();
     // Progress events are transport only: every epoch runs without Redis (Postgres is up)...
-    await waitFor('every epoch run while Redis is away', async () => (epochsRun.get(runId) ?? 0) >= 6, 10_000);
+    await waitFor(
+      'every epoch run while Redis is away',
+      async () => (epochsRun.get(runId) ?? 0) >= 6,
+      10_000,
+    );
     // ...and the job's end cannot reach Redis: its lock (2 s) lapses meanwhile.
     await sleep(2_500);
     await redis.restore();

@@ -21,11 +21,20 @@ afterAll(async () => {
 function spawnWorker(): Promise<ChildProcess> {
   // node itself with tsx's loader, not the tsx CLI: the CLI runs the script in a grandchild that
   // a SIGKILL of the CLI would leave running.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test/pipeline/fixtures/worker-process.ts')], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, DATABASE_URL: fx.db.schemaUrl, REDIS_URL: fx.redis.redisUrl, LATHE_QUEUE_PREFIX: fx.redis.prefix },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'test/pipeline/fixtures/worker-process.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: fx.db.schemaUrl,
+        REDIS_URL: fx.redis.redisUrl,
+        LATHE_QUEUE_PREFIX: fx.redis.prefix,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   children.push(child);
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -41,7 +50,10 @@ describe('recovery', () => {
     const first = await spawnWorker();
     const run = await fx.pipeline.startRun({ experimentId: experiment.id });
     // Mid-train: some epoch metrics are recorded.
-    await waitFor('train under way', async () => (await fx.db.registry.runMetric.count({ where: { runId: run.id } })) >= 2);
+    await waitFor(
+      'train under way',
+      async () => (await fx.db.registry.runMetric.count({ where: { runId: run.id } })) >= 2,
+    );
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     const midway = await getRunWithStages(fx.db.registry, run.id);
@@ -57,22 +69,30 @@ describe('recovery', () => {
     expect(stages.find((s) => s.stage === 'train')!.attempts).toBe(2);
     expect(stages.find((s) => s.stage === 'ingest')!.attempts).toBe(1);
     expect(stages.find((s) => s.stage === 'evaluate')!.output).toMatchObject({
-      evaluated: (stages.find((s) => s.stage === 'train')!.output as { modelVersionId: string }).modelVersionId,
+      evaluated: (stages.find((s) => s.stage === 'train')!.output as { modelVersionId: string })
+        .modelVersionId,
     });
     second.kill('SIGTERM');
     expect(await new Promise((resolve) => second.once('exit', resolve))).toBe(0);
   });
 
   it('after the prefix is flushed mid-run, the reconciler re-enqueues from the recorded stage and the run completes', async () => {
-    const workers: WorkerGroup = await startWorkers({ pipeline: fx.pipeline, stages: ['ingest', 'train', 'evaluate', 'deploy'], handlers: testHandlers });
+    const workers: WorkerGroup = await startWorkers({
+      pipeline: fx.pipeline,
+      stages: ['ingest', 'train', 'evaluate', 'deploy'],
+      handlers: testHandlers,
+    });
     try {
       const experiment = await fx.experiment({ epochs: 8, epochMs: 30 });
       const run = await fx.pipeline.startRun({ experimentId: experiment.id });
       await waitFor('train under way', async () => (epochsRun.get(run.id) ?? 0) >= 2);
       expect(await fx.redis.flush()).toBeGreaterThan(0);
       // Nothing is left in Redis: only Postgres knows the run. Let the active stage finish.
-      await waitFor('train recorded', async () =>
-        (await getRunWithStages(fx.db.registry, run.id)).stages.find((s) => s.stage === 'train')!.status === 'succeeded',
+      await waitFor(
+        'train recorded',
+        async () =>
+          (await getRunWithStages(fx.db.registry, run.id)).stages.find((s) => s.stage === 'train')!.status ===
+          'succeeded',
       );
       expect(await fx.pipeline.queues.evaluate.getJob(`run-${run.id}-evaluate`)).toBeUndefined();
       const result = await fx.pipeline.reconcileRuns({ olderThanMs: 0 });

@@ -10,20 +10,29 @@ let workers: WorkerGroup;
 
 beforeAll(async () => {
   fx = await createPipelineFixture('sched');
-  workers = await startWorkers({ pipeline: fx.pipeline, stages: ['ingest', 'train', 'evaluate', 'deploy'], handlers: testHandlers, schedules: true });
+  workers = await startWorkers({
+    pipeline: fx.pipeline,
+    stages: ['ingest', 'train', 'evaluate', 'deploy'],
+    handlers: testHandlers,
+    schedules: true,
+  });
 });
 afterAll(async () => {
   await workers.close();
   await fx.close();
 });
 
-const schedulerIds = async () => (await fx.pipeline.queues.schedules.getJobSchedulers(0, -1)).map((s) => s.key);
+const schedulerIds = async () =>
+  (await fx.pipeline.queues.schedules.getJobSchedulers(0, -1)).map((s) => s.key);
 
 describe('scheduled retraining', () => {
   it('a schedule every second starts runs; a tick during an active run is skipped and recorded; disabling stops it', async () => {
     // Train takes ~1.5 s, so ticks arrive while the previous scheduled run is active.
     const experiment = await fx.experiment({ epochs: 15, epochMs: 100 });
-    const schedule = await createSchedule(fx.db.registry, { experimentId: experiment.id, cron: '* * * * * *' });
+    const schedule = await createSchedule(fx.db.registry, {
+      experimentId: experiment.id,
+      cron: '* * * * * *',
+    });
     expect(await fx.pipeline.syncSchedule(schedule.id)).toBe('upserted');
     expect(await schedulerIds()).toEqual([scheduleJobSchedulerId(schedule.id)]);
 
@@ -32,7 +41,10 @@ describe('scheduled retraining', () => {
       const runs = await fx.db.registry.run.count({ where: { scheduleId: schedule.id } });
       return runs >= 2 && current.skippedTicks >= 1 ? current : null;
     });
-    const runs = await fx.db.registry.run.findMany({ where: { scheduleId: schedule.id }, orderBy: { queuedAt: 'asc' } });
+    const runs = await fx.db.registry.run.findMany({
+      where: { scheduleId: schedule.id },
+      orderBy: { queuedAt: 'asc' },
+    });
     expect(runs.every((r) => r.trigger === 'schedule' && r.experimentId === experiment.id)).toBe(true);
     expect(runs.map((r) => r.id)).toContain(row.lastRunId);
     // Overlap policy: never two active scheduled runs of one schedule; each started after the last ended.
@@ -49,17 +61,29 @@ describe('scheduled retraining', () => {
     const settled = await fx.db.registry.run.count({ where: { scheduleId: schedule.id } });
     await sleep(2_000);
     expect(await fx.db.registry.run.count({ where: { scheduleId: schedule.id } })).toBe(settled);
-    const last = await fx.db.registry.run.findMany({ where: { scheduleId: schedule.id, status: { in: ['queued', 'running'] } } });
+    const last = await fx.db.registry.run.findMany({
+      where: { scheduleId: schedule.id, status: { in: ['queued', 'running'] } },
+    });
     for (const run of last) await waitForRun(fx.pipeline, run.id, ['succeeded', 'failed', 'cancelled']);
   });
 
   it('reconcileSchedules recreates schedulers lost with Redis and removes those of deleted rows', async () => {
     const experiment = await fx.experiment();
-    const kept = await createSchedule(fx.db.registry, { experimentId: experiment.id, cron: '0 3 * * *', timezone: 'Europe/Paris' });
+    const kept = await createSchedule(fx.db.registry, {
+      experimentId: experiment.id,
+      cron: '0 3 * * *',
+      timezone: 'Europe/Paris',
+    });
     const dropped = await createSchedule(fx.db.registry, { experimentId: experiment.id, cron: '0 4 * * *' });
-    const off = await createSchedule(fx.db.registry, { experimentId: experiment.id, cron: '0 5 * * *', enabled: false });
+    const off = await createSchedule(fx.db.registry, {
+      experimentId: experiment.id,
+      cron: '0 5 * * *',
+      enabled: false,
+    });
     await fx.pipeline.reconcileSchedules();
-    expect((await schedulerIds()).sort()).toEqual([scheduleJobSchedulerId(kept.id), scheduleJobSchedulerId(dropped.id)].sort());
+    expect((await schedulerIds()).sort()).toEqual(
+      [scheduleJobSchedulerId(kept.id), scheduleJobSchedulerId(dropped.id)].sort(),
+    );
 
     // The row is deleted behind the pipeline's back (no syncSchedule): start-up reconciliation cleans up.
     await deleteSchedule(fx.db.registry, dropped.id);
@@ -77,7 +101,10 @@ describe('scheduled retraining', () => {
 
   it('refuses a cron the scheduler cannot parse with invalid_cron', async () => {
     const experiment = await fx.experiment();
-    const schedule = await createSchedule(fx.db.registry, { experimentId: experiment.id, cron: '61 * * * *' });
+    const schedule = await createSchedule(fx.db.registry, {
+      experimentId: experiment.id,
+      cron: '61 * * * *',
+    });
     await expect(fx.pipeline.syncSchedule(schedule.id)).rejects.toMatchObject({ code: 'invalid_cron' });
   });
 });

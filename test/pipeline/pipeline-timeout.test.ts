@@ -12,8 +12,16 @@ let fx: PipelineFixture;
 let workers: WorkerGroup;
 
 beforeAll(async () => {
-  fx = await createPipelineFixture('timeout', { ...FAST_JOBS, train: { ...FAST_JOBS.train, attempts: 1, timeoutMs: 300 } });
-  workers = await startWorkers({ pipeline: fx.pipeline, stages: ['ingest', 'train', 'evaluate', 'deploy'], handlers: testHandlers, concurrency: 1 });
+  fx = await createPipelineFixture('timeout', {
+    ...FAST_JOBS,
+    train: { ...FAST_JOBS.train, attempts: 1, timeoutMs: 300 },
+  });
+  workers = await startWorkers({
+    pipeline: fx.pipeline,
+    stages: ['ingest', 'train', 'evaluate', 'deploy'],
+    handlers: testHandlers,
+    concurrency: 1,
+  });
 });
 afterAll(async () => {
   await workers.close();

@@ -4,7 +4,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash, randomUUID } from 'node:crypto';
-import { createExperiment, ensureDataset, registerDatasetVersion, type Experiment, type Run } from '@lathe/registry';
+import {
+  createExperiment,
+  ensureDataset,
+  registerDatasetVersion,
+  type Experiment,
+  type Run,
+} from '@lathe/registry';
 import { createPipeline, type JobSpecOverrides, type Pipeline } from '@lathe/queues';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '../harness/index.ts';
 
@@ -22,14 +28,26 @@ export interface PipelineFixture {
   pipeline: Pipeline;
   datasetId: string;
   datasetVersionId: string;
-  experiment(hyperparameters?: Record<string, unknown>, options?: { cacheEnabled?: boolean }): Promise<Experiment>;
+  experiment(
+    hyperparameters?: Record<string, unknown>,
+    options?: { cacheEnabled?: boolean },
+  ): Promise<Experiment>;
   close(): Promise<void>;
 }
 
-export async function createPipelineFixture(label: string, jobs: JobSpecOverrides = FAST_JOBS): Promise<PipelineFixture> {
+export async function createPipelineFixture(
+  label: string,
+  jobs: JobSpecOverrides = FAST_JOBS,
+): Promise<PipelineFixture> {
   const db = await createTestDatabase(label);
   const redis = createTestRedis(label);
-  const pipeline = createPipeline({ registry: db.registry, connection: redis.redisUrl, prefix: redis.prefix, jobs, codeVersion: 'test' });
+  const pipeline = createPipeline({
+    registry: db.registry,
+    connection: redis.redisUrl,
+    prefix: redis.prefix,
+    jobs,
+    codeVersion: 'test',
+  });
   const dataset = await ensureDataset(db.registry, { name: `ds-${label}`, useCase: 'tabular' });
   const content = `rows of ${label}`;
   const { version } = await registerDatasetVersion(db.registry, {
@@ -68,17 +86,29 @@ export async function createPipelineFixture(label: string, jobs: JobSpecOverride
 }
 
 /** Polls the run until its status is one of `statuses` (tests never assert on time itself). */
-export async function waitForRun(pipeline: Pipeline, runId: string, statuses: Run['status'][], timeoutMs = 20_000): Promise<Run> {
+export async function waitForRun(
+  pipeline: Pipeline,
+  runId: string,
+  statuses: Run['status'][],
+  timeoutMs = 20_000,
+): Promise<Run> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const run = await pipeline.registry.run.findUniqueOrThrow({ where: { id: runId } });
     if (statuses.includes(run.status)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} is ${run.status} (stage ${run.stage}), not ${statuses.join('/')}, after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `run ${runId} is ${run.status} (stage ${run.stage}), not ${statuses.join('/')}, after ${timeoutMs} ms`,
+      );
     await sleep(50);
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

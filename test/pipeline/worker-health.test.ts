@@ -16,7 +16,12 @@ let url: string;
 
 beforeAll(async () => {
   fx = await createPipelineFixture('health');
-  workers = await startWorkers({ pipeline: fx.pipeline, stages: ['ingest', 'train'], handlers: testHandlers, concurrency: 1 });
+  workers = await startWorkers({
+    pipeline: fx.pipeline,
+    stages: ['ingest', 'train'],
+    handlers: testHandlers,
+    concurrency: 1,
+  });
   const port = await freePort();
   health = await serveHealth(workers, { port, host: '127.0.0.1', metrics: [fx.pipeline.metricsRegistry] });
   url = `http://127.0.0.1:${port}`;
@@ -31,7 +36,11 @@ describe('worker health endpoint', () => {
   it('reports running workers, serves metrics, and turns 503 once the workers stop', async () => {
     const ok = await fetch(`${url}/healthz`);
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toMatchObject({ ok: true, redis: true, workers: [{ running: true }, { running: true }] });
+    expect(await ok.json()).toMatchObject({
+      ok: true,
+      redis: true,
+      workers: [{ running: true }, { running: true }],
+    });
     const metrics = await fetch(`${url}/metrics`);
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toMatch(/^# HELP /m);

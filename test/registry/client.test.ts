@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimStages, createExperiment, createRegistry, createRuns, ensureDataset, finishStages, hotPathOf, poolOf, STAGES } from '@lathe/registry';
+import {
+  claimStages,
+  createExperiment,
+  createRegistry,
+  createRuns,
+  ensureDataset,
+  finishStages,
+  hotPathOf,
+  poolOf,
+  STAGES,
+} from '@lathe/registry';
 import { createTestDatabase, type TestDatabase } from '../harness/index.ts';
 
 let db: TestDatabase;
@@ -12,7 +22,10 @@ afterAll(async () => {
 });
 
 const setting = async (pool: NonNullable<ReturnType<typeof poolOf>>, names: string[]) => {
-  const { rows } = await pool.query<{ name: string; value: string }>('SELECT name, current_setting(name) AS value FROM unnest($1::text[]) AS name', [names]);
+  const { rows } = await pool.query<{ name: string; value: string }>(
+    'SELECT name, current_setting(name) AS value FROM unnest($1::text[]) AS name',
+    [names],
+  );
   return Object.fromEntries(rows.map((r) => [r.name, r.value]));
 };
 
@@ -26,8 +39,18 @@ describe('registry client', () => {
     // Had the adapter not taken this pool (say, a second copy of pg), it would hold no connection.
     expect(pool.totalCount).toBeGreaterThanOrEqual(1);
     const names = ['TimeZone', 'search_path', 'enable_seqscan', 'plan_cache_mode'];
-    expect(await setting(pool, names)).toEqual({ TimeZone: 'UTC', search_path: `"${db.schema}"`, enable_seqscan: 'on', plan_cache_mode: 'auto' });
-    expect(await setting(hot, names)).toEqual({ TimeZone: 'UTC', search_path: `"${db.schema}"`, enable_seqscan: 'off', plan_cache_mode: 'force_generic_plan' });
+    expect(await setting(pool, names)).toEqual({
+      TimeZone: 'UTC',
+      search_path: `"${db.schema}"`,
+      enable_seqscan: 'on',
+      plan_cache_mode: 'auto',
+    });
+    expect(await setting(hot, names)).toEqual({
+      TimeZone: 'UTC',
+      search_path: `"${db.schema}"`,
+      enable_seqscan: 'off',
+      plan_cache_mode: 'force_generic_plan',
+    });
     await registry.$disconnect();
     // $disconnect ends both pools (no connection left open behind Prisma's back).
     expect(pool.ended).toBe(true);
@@ -36,10 +59,17 @@ describe('registry client', () => {
 
   it('prepares the hot-path statements once per connection, unless the URL says pgbouncer=true', async () => {
     const prepared = async (databaseUrl: string) => {
-      const one = createRegistry({ databaseUrl, schema: db.schema, maxConnections: 1, hotPathConnections: 1 });
+      const one = createRegistry({
+        databaseUrl,
+        schema: db.schema,
+        maxConnections: 1,
+        hotPathConnections: 1,
+      });
       try {
         await claimStages(one, [{ runId: 'no-such-run', stage: 'ingest' }]);
-        const { rows } = await hotPathOf(one)!.pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements');
+        const { rows } = await hotPathOf(one)!.pool.query<{ name: string }>(
+          'SELECT name FROM pg_prepared_statements',
+        );
         return rows.map((r) => r.name);
       } finally {
         await one.$disconnect();
@@ -53,19 +83,41 @@ describe('registry client', () => {
 
   it('keeps finding rows by key with plans made while the tables were nearly empty', async () => {
     // One hot connection: the plans made on the first calls are the ones examined at the end.
-    const registry = createRegistry({ databaseUrl: db.databaseUrl, schema: db.schema, maxConnections: 2, hotPathConnections: 1 });
+    const registry = createRegistry({
+      databaseUrl: db.databaseUrl,
+      schema: db.schema,
+      maxConnections: 2,
+      hotPathConnections: 1,
+    });
     try {
       const dataset = await ensureDataset(registry, { name: 'plans', useCase: 'tabular' });
-      const experiment = await createExperiment(registry, { name: 'plans', useCase: 'tabular', modelFamily: 'mlp', hyperparameters: {}, datasetId: dataset.id, gate: [], rolloutPolicy: {} });
+      const experiment = await createExperiment(registry, {
+        name: 'plans',
+        useCase: 'tabular',
+        modelFamily: 'mlp',
+        hyperparameters: {},
+        datasetId: dataset.id,
+        gate: [],
+        rolloutPolicy: {},
+      });
       const runPipelines = async (count: number) => {
-        const made = await createRuns(registry, Array.from({ length: count }, () => ({ experimentId: experiment.id })));
+        const made = await createRuns(
+          registry,
+          Array.from({ length: count }, () => ({ experimentId: experiment.id })),
+        );
         const ids = made.map((m) => {
           if (m instanceof Error) throw m;
           return m.run.id;
         });
         for (const stage of STAGES) {
-          await claimStages(registry, ids.map((runId) => ({ runId, stage })));
-          await finishStages(registry, ids.map((runId) => ({ runId, stage, output: { ok: true } })));
+          await claimStages(
+            registry,
+            ids.map((runId) => ({ runId, stage })),
+          );
+          await finishStages(
+            registry,
+            ids.map((runId) => ({ runId, stage, output: { ok: true } })),
+          );
         }
         return ids;
       };
@@ -90,7 +142,12 @@ describe('registry client', () => {
       // or an index on other columns (a cost that grows with the tables).
       expect(seqScans.filter((r) => r === 'Run' || r === 'StageExecution')).toEqual([]);
       expect(indexes.length).toBeGreaterThan(0);
-      expect(indexes.filter((i) => /^(Run|StageExecution)_/.test(i) && i !== 'Run_pkey' && i !== 'StageExecution_runId_stage_key')).toEqual([]);
+      expect(
+        indexes.filter(
+          (i) =>
+            /^(Run|StageExecution)_/.test(i) && i !== 'Run_pkey' && i !== 'StageExecution_runId_stage_key',
+        ),
+      ).toEqual([]);
     } finally {
       await registry.$disconnect();
     }

@@ -35,7 +35,9 @@ describe('dataset versions', () => {
   it('creates one version when the same content is ingested concurrently', async () => {
     const dataset = await ensureDataset(db.registry, { name: 'concurrent', useCase: 'nlp' });
     const results = await Promise.all(
-      Array.from({ length: 6 }, () => registerDatasetVersion(db.registry, version(dataset.id, 'c'.repeat(64)))),
+      Array.from({ length: 6 }, () =>
+        registerDatasetVersion(db.registry, version(dataset.id, 'c'.repeat(64))),
+      ),
     );
     expect(new Set(results.map((r) => r.version.id)).size).toBe(1);
     expect(await db.registry.datasetVersion.count({ where: { datasetId: dataset.id } })).toBe(1);

@@ -41,7 +41,10 @@ describe('migration runner', () => {
     try {
       await cp(MIGRATIONS_DIR, dir, { recursive: true });
       const [firstMigration] = await readMigrations(dir);
-      await writeFile(join(dir, firstMigration!.name, 'migration.sql'), `${firstMigration!.sql}\n-- edited\n`);
+      await writeFile(
+        join(dir, firstMigration!.name, 'migration.sql'),
+        `${firstMigration!.sql}\n-- edited\n`,
+      );
       await expect(migrate({ databaseUrl, migrationsDir: dir, schema })).rejects.toMatchObject({
         code: 'migration_checksum_mismatch',
       });

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRun, ensureDataset, getAlias, moveAlias, registerModelVersion, rollbackAlias } from '@lathe/registry';
+import {
+  createRun,
+  ensureDataset,
+  getAlias,
+  moveAlias,
+  registerModelVersion,
+  rollbackAlias,
+} from '@lathe/registry';
 import { createTestDatabase, type TestDatabase } from '../harness/index.ts';
 
 let db: TestDatabase;
@@ -19,7 +26,15 @@ beforeAll(async () => {
   const dataset = await ensureDataset(db.registry, { name: 'digits', useCase: 'image' });
   experimentId = (
     await db.registry.experiment.create({
-      data: { name: 'digits', useCase: 'image', modelFamily: 'cnn', hyperparameters: {}, datasetId: dataset.id, gate: [], rolloutPolicy: {} },
+      data: {
+        name: 'digits',
+        useCase: 'image',
+        modelFamily: 'cnn',
+        hyperparameters: {},
+        datasetId: dataset.id,
+        gate: [],
+        rolloutPolicy: {},
+      },
     })
   ).id;
 });
@@ -29,7 +44,9 @@ describe('model versions', () => {
   it('gives runs registering at the same time distinct, consecutive version numbers', async () => {
     const runs = await Promise.all(Array.from({ length: 8 }, () => createRun(db.registry, { experimentId })));
     const registered = await Promise.all(
-      runs.map(({ run }, i) => registerModelVersion(db.registry, { modelName: 'digits-cnn', runId: run.id, ...artifact(i) })),
+      runs.map(({ run }, i) =>
+        registerModelVersion(db.registry, { modelName: 'digits-cnn', runId: run.id, ...artifact(i) }),
+      ),
     );
     const versions = registered.map((r) => r.modelVersion.version).sort((a, b) => a - b);
     expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -38,7 +55,9 @@ describe('model versions', () => {
   it('registers exactly one model version per run, whatever the retries', async () => {
     const { run } = await createRun(db.registry, { experimentId });
     const attempts = await Promise.all(
-      [1, 2, 3].map((n) => registerModelVersion(db.registry, { modelName: 'digits-cnn', runId: run.id, ...artifact(100 + n) })),
+      [1, 2, 3].map((n) =>
+        registerModelVersion(db.registry, { modelName: 'digits-cnn', runId: run.id, ...artifact(100 + n) }),
+      ),
     );
     expect(new Set(attempts.map((a) => a.modelVersion.id)).size).toBe(1);
     expect(await db.registry.modelVersion.count({ where: { runId: run.id } })).toBe(1);
@@ -47,9 +66,16 @@ describe('model versions', () => {
 
 describe('aliases', () => {
   it('moves atomically, refuses a stale revision, and rolls back to the previous version', async () => {
-    const v1 = (await registerModelVersion(db.registry, { modelName: 'aliasing', ...artifact(201) })).modelVersion;
-    const v2 = (await registerModelVersion(db.registry, { modelName: 'aliasing', ...artifact(202) })).modelVersion;
-    await moveAlias(db.registry, { modelName: 'aliasing', alias: 'production', modelVersionId: v1.id, expectedRevision: 0 });
+    const v1 = (await registerModelVersion(db.registry, { modelName: 'aliasing', ...artifact(201) }))
+      .modelVersion;
+    const v2 = (await registerModelVersion(db.registry, { modelName: 'aliasing', ...artifact(202) }))
+      .modelVersion;
+    await moveAlias(db.registry, {
+      modelName: 'aliasing',
+      alias: 'production',
+      modelVersionId: v1.id,
+      expectedRevision: 0,
+    });
     const moved = await moveAlias(db.registry, {
       modelName: 'aliasing',
       alias: 'production',
@@ -58,7 +84,12 @@ describe('aliases', () => {
     });
     expect(moved.revision).toBe(2);
     await expect(
-      moveAlias(db.registry, { modelName: 'aliasing', alias: 'production', modelVersionId: v1.id, expectedRevision: 1 }),
+      moveAlias(db.registry, {
+        modelName: 'aliasing',
+        alias: 'production',
+        modelVersionId: v1.id,
+        expectedRevision: 1,
+      }),
     ).rejects.toMatchObject({ code: 'revision_mismatch', httpStatus: 409 });
 
     await rollbackAlias(db.registry, { modelName: 'aliasing', alias: 'production' });
@@ -67,7 +98,9 @@ describe('aliases', () => {
 
   it('serialises concurrent moves: every move is recorded, none lost', async () => {
     const versions = await Promise.all(
-      [301, 302, 303, 304].map((n) => registerModelVersion(db.registry, { modelName: 'racing', ...artifact(n) })),
+      [301, 302, 303, 304].map((n) =>
+        registerModelVersion(db.registry, { modelName: 'racing', ...artifact(n) }),
+      ),
     );
     await Promise.all(
       versions.map(({ modelVersion }) =>
@@ -80,7 +113,8 @@ describe('aliases', () => {
   });
 
   it('refuses a version of another model', async () => {
-    const other = (await registerModelVersion(db.registry, { modelName: 'other', ...artifact(401) })).modelVersion;
+    const other = (await registerModelVersion(db.registry, { modelName: 'other', ...artifact(401) }))
+      .modelVersion;
     await expect(
       moveAlias(db.registry, { modelName: 'aliasing', alias: 'production', modelVersionId: other.id }),
     ).rejects.toMatchObject({ code: 'alias_model_mismatch' });

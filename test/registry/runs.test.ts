@@ -1,5 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendRunMetrics, claimStages, createRun, createRuns, ensureDataset, failStage, finishStages, getRunWithStages, IllegalTransitionError, isCancelRequested, listRunMetrics, prepareRetry, requestCancel, transitionRun } from '@lathe/registry';
+import {
+  appendRunMetrics,
+  claimStages,
+  createRun,
+  createRuns,
+  ensureDataset,
+  failStage,
+  finishStages,
+  getRunWithStages,
+  IllegalTransitionError,
+  isCancelRequested,
+  listRunMetrics,
+  prepareRetry,
+  requestCancel,
+  transitionRun,
+} from '@lathe/registry';
 import { createTestDatabase, type TestDatabase } from '../harness/index.ts';
 
 let db: TestDatabase;
@@ -53,7 +68,10 @@ describe('runs', () => {
       { experimentId, idempotencyKey: 'k-batch' },
       { experimentId, seed: 2 },
     ]);
-    expect(results[0]).toMatchObject({ created: true, run: { seed: 1, params: { lr: 0.1 }, trigger: 'api', status: 'queued' } });
+    expect(results[0]).toMatchObject({
+      created: true,
+      run: { seed: 1, params: { lr: 0.1 }, trigger: 'api', status: 'queued' },
+    });
     expect(results[1]).toBeInstanceOf(Error);
     expect((results[1] as Error).message).toMatch(/no-such-experiment/);
     expect(results[2]).toMatchObject({ created: false, run: { id: existing.id } });
@@ -63,7 +81,9 @@ describe('runs', () => {
     const stored = await getRunWithStages(db.registry, (results[0] as { run: { id: string } }).run.id);
     expect(stored).toMatchObject({ seed: 1, params: { lr: 0.1 }, trigger: 'api' });
     // The row's time is the returned one, to the millisecond (stored as UTC whatever the zone).
-    expect(stored.queuedAt.toISOString()).toBe((results[0] as { run: { queuedAt: Date } }).run.queuedAt.toISOString());
+    expect(stored.queuedAt.toISOString()).toBe(
+      (results[0] as { run: { queuedAt: Date } }).run.queuedAt.toISOString(),
+    );
     expect(stored.stages).toHaveLength(4);
   });
 
@@ -90,7 +110,12 @@ describe('runs', () => {
     await claimStages(db.registry, [{ runId: run.id, stage: 'train' }]);
     await failStage(db.registry, run.id, 'train', { code: 'boom', message: 'out of memory', final: true });
     const failed = await getRunWithStages(db.registry, run.id);
-    expect(failed).toMatchObject({ status: 'failed', errorStage: 'train', errorCode: 'boom', errorMessage: 'out of memory' });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      errorStage: 'train',
+      errorCode: 'boom',
+      errorMessage: 'out of memory',
+    });
     expect(failed.stages.find((s) => s.stage === 'train')?.attempts).toBe(2);
 
     const { fromStage } = await prepareRetry(db.registry, run.id);
@@ -105,7 +130,9 @@ describe('runs', () => {
   it('cancels a queued run at once and flags a running one', async () => {
     const queued = (await createRun(db.registry, { experimentId })).run;
     expect((await requestCancel(db.registry, queued.id)).status).toBe('cancelled');
-    await expect(requestCancel(db.registry, queued.id)).rejects.toMatchObject({ code: 'illegal_run_transition' });
+    await expect(requestCancel(db.registry, queued.id)).rejects.toMatchObject({
+      code: 'illegal_run_transition',
+    });
 
     const running = (await createRun(db.registry, { experimentId })).run;
     await claimStages(db.registry, [{ runId: running.id, stage: 'ingest' }]);
@@ -120,7 +147,9 @@ describe('runs', () => {
     expect(await appendRunMetrics(db.registry, run.id, points)).toBe(3);
     expect(await appendRunMetrics(db.registry, run.id, points.slice(1))).toBe(0);
     expect((await listRunMetrics(db.registry, run.id)).map((m) => m.step)).toEqual([0, 1, 2]);
-    await expect(appendRunMetrics(db.registry, run.id, [{ name: 'loss', step: 3, value: Number.NaN }])).rejects.toMatchObject({
+    await expect(
+      appendRunMetrics(db.registry, run.id, [{ name: 'loss', step: 3, value: Number.NaN }]),
+    ).rejects.toMatchObject({
       code: 'metric_not_finite',
     });
   });

@@ -294,14 +294,25 @@ describe('each model family on real sample data, through the ingest and train wo
         source: { source: { kind: 'file', path: csv }, columnMap: { target: 'target' } },
         hyperparameters: { epochs: 1 },
       });
-      await waitFor('ingest reading', async () => (await getRunWithStages(h.fx.db.registry, run.id)).stages[0]!.status === 'running', 60_000);
+      await waitFor(
+        'ingest reading',
+        async () => (await getRunWithStages(h.fx.db.registry, run.id)).stages[0]!.status === 'running',
+        60_000,
+      );
       await h.fx.pipeline.cancelRun(run.id);
       const cancelled = await waitForRun(h.fx.pipeline, run.id, ['cancelled', 'succeeded', 'failed'], 60_000);
       expect(cancelled).toMatchObject({ status: 'cancelled', datasetVersionId: null });
-      const stages = (await getRunWithStages(h.fx.db.registry, run.id)).stages.map((s) => [s.stage, s.status]);
+      const stages = (await getRunWithStages(h.fx.db.registry, run.id)).stages.map((s) => [
+        s.stage,
+        s.status,
+      ]);
       expect(stages[0]).toEqual(['ingest', 'cancelled']);
-      const experiment = await h.fx.db.registry.experiment.findUniqueOrThrow({ where: { id: cancelled.experimentId } });
-      expect(await h.fx.db.registry.datasetVersion.count({ where: { datasetId: experiment.datasetId } })).toBe(0);
+      const experiment = await h.fx.db.registry.experiment.findUniqueOrThrow({
+        where: { id: cancelled.experimentId },
+      });
+      expect(
+        await h.fx.db.registry.datasetVersion.count({ where: { datasetId: experiment.datasetId } }),
+      ).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -46,7 +46,12 @@ beforeAll(async () => {
   workers = await startWorkers({
     pipeline: fx.pipeline,
     stages: ['ingest', 'train', 'evaluate', 'deploy'],
-    handlers: { ingest, train: createTrainHandler({ store, datasets }), evaluate: createEvaluateHandler({ store, datasets }), deploy: createDeployHandler() },
+    handlers: {
+      ingest,
+      train: createTrainHandler({ store, datasets }),
+      evaluate: createEvaluateHandler({ store, datasets }),
+      deploy: createDeployHandler(),
+    },
   });
 });
 afterAll(async () => {
@@ -57,8 +62,14 @@ afterAll(async () => {
 
 describe('train → evaluate → deploy with the real handlers', () => {
   it('trains, registers one model version with its artifact, evaluates, passes the gate and becomes production', async () => {
-    const experiment = await fx.experiment({ epochs: 4, learningRate: 0.01, hiddenUnits: [16] }, { cacheEnabled: false });
-    await fx.db.registry.experiment.update({ where: { id: experiment.id }, data: { gate: [{ metric: 'accuracy', op: '>=', value: 0.7 }] } });
+    const experiment = await fx.experiment(
+      { epochs: 4, learningRate: 0.01, hiddenUnits: [16] },
+      { cacheEnabled: false },
+    );
+    await fx.db.registry.experiment.update({
+      where: { id: experiment.id },
+      data: { gate: [{ metric: 'accuracy', op: '>=', value: 0.7 }] },
+    });
     const run = await fx.pipeline.startRun({ experimentId: experiment.id, trigger: 'api', seed: 11 });
     const done = await waitForRun(fx.pipeline, run.id, ['succeeded', 'failed'], 120_000);
     expect(done.errorMessage).toBeNull();
@@ -66,12 +77,24 @@ describe('train → evaluate → deploy with the real handlers', () => {
     expect(done.backend).toMatch(/wasm|cpu|tensorflow/);
 
     const stages = await getRunWithStages(fx.db.registry, run.id);
-    const trainOut = stages.stages.find((s) => s.stage === 'train')!.output as { modelVersionId: string; epochs: number };
+    const trainOut = stages.stages.find((s) => s.stage === 'train')!.output as {
+      modelVersionId: string;
+      epochs: number;
+    };
     expect(trainOut.epochs).toBe(4);
-    const modelVersion = await fx.db.registry.modelVersion.findUniqueOrThrow({ where: { id: trainOut.modelVersionId } });
-    expect(modelVersion).toMatchObject({ modelName: experiment.name, version: 1, runId: run.id, modelFamily: 'mlp' });
+    const modelVersion = await fx.db.registry.modelVersion.findUniqueOrThrow({
+      where: { id: trainOut.modelVersionId },
+    });
+    expect(modelVersion).toMatchObject({
+      modelName: experiment.name,
+      version: 1,
+      runId: run.id,
+      modelFamily: 'mlp',
+    });
     // The artifact is in the store, verified by sha256, and loads into a working model.
-    const model = await loadModel(await store.getBuffer(modelVersion.sha256), { expectedSha256: modelVersion.sha256 });
+    const model = await loadModel(await store.getBuffer(modelVersion.sha256), {
+      expectedSha256: modelVersion.sha256,
+    });
     const [prediction] = await model.predict([splits.test[0]]);
     expect(Object.keys(prediction!.probabilities ?? {}).sort()).toEqual(['churn', 'stay']);
     model.dispose();
@@ -84,15 +107,25 @@ describe('train → evaluate → deploy with the real handlers', () => {
     expect(metrics.accuracy).toBeGreaterThan(0.7);
     expect(metrics.auc).toBeGreaterThan(0.75);
     expect(evaluation.verdict).toBe('passed');
-    expect(evaluation.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^accuracy 0\.\d+ ≥ required 0\.7/)]));
-    expect((evaluation.slices as Array<{ segment: string }>).map((s) => s.segment)).toEqual(['class=churn', 'class=stay']);
-    expect((await getAlias(fx.db.registry, experiment.name, 'production'))?.modelVersionId).toBe(modelVersion.id);
+    expect(evaluation.reasons).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^accuracy 0\.\d+ ≥ required 0\.7/)]),
+    );
+    expect((evaluation.slices as Array<{ segment: string }>).map((s) => s.segment)).toEqual([
+      'class=churn',
+      'class=stay',
+    ]);
+    expect((await getAlias(fx.db.registry, experiment.name, 'production'))?.modelVersionId).toBe(
+      modelVersion.id,
+    );
 
     // A model that barely trains is worse than production beyond the allowed change: the gate
     // fails with one reason per threshold and deploy never runs.
     await fx.db.registry.experiment.update({
       where: { id: experiment.id },
-      data: { hyperparameters: { epochs: 1, learningRate: 0.00001, hiddenUnits: [2] }, gate: [{ metric: 'auc', maxDecrease: 0.01 }] },
+      data: {
+        hyperparameters: { epochs: 1, learningRate: 0.00001, hiddenUnits: [2] },
+        gate: [{ metric: 'auc', maxDecrease: 0.01 }],
+      },
     });
     const worse = await fx.pipeline.startRun({ experimentId: experiment.id, trigger: 'api', seed: 3 });
     const failed = await waitForRun(fx.pipeline, worse.id, ['succeeded', 'failed'], 120_000);
@@ -102,6 +135,8 @@ describe('train → evaluate → deploy with the real handlers', () => {
     expect(worseStages.stages.find((s) => s.stage === 'deploy')!.status).toBe('pending');
     const worseEvaluation = await fx.db.registry.evaluation.findFirstOrThrow({ where: { runId: worse.id } });
     expect(worseEvaluation).toMatchObject({ verdict: 'failed', baselineModelVersionId: modelVersion.id });
-    expect((await getAlias(fx.db.registry, experiment.name, 'production'))?.modelVersionId).toBe(modelVersion.id);
+    expect((await getAlias(fx.db.registry, experiment.name, 'production'))?.modelVersionId).toBe(
+      modelVersion.id,
+    );
   });
 });

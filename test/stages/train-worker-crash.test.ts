@@ -25,11 +25,20 @@ let datasetVersionId: string;
 const children: ChildProcess[] = [];
 
 function startTrainWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test/stages/fixtures/train-worker-process.ts')], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, DATABASE_URL: fx.db.schemaUrl, LATHE_QUEUE_PREFIX: fx.redis.prefix, LATHE_ARTIFACT_DIR: join(dir, 'store') },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'test/stages/fixtures/train-worker-process.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: fx.db.schemaUrl,
+        LATHE_QUEUE_PREFIX: fx.redis.prefix,
+        LATHE_ARTIFACT_DIR: join(dir, 'store'),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   children.push(child);
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve(child));
@@ -42,11 +51,21 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lathe-crash-'));
   store = new LocalArtifactStore(join(dir, 'store'));
   const rows = syntheticTabular(12_000, 5);
-  const csv = ['tenure,spend,plan,churn', ...rows.map((r) => `${r.features.tenure},${r.features.spend},${r.features.plan},${r.target}`)].join('\n');
+  const csv = [
+    'tenure,spend,plan,churn',
+    ...rows.map((r) => `${r.features.tenure},${r.features.spend},${r.features.plan},${r.target}`),
+  ].join('\n');
   await writeFile(join(dir, 'churn.csv'), csv);
   const { version } = await ingestDatasetVersion(
     { registry: fx.db.registry, store },
-    { datasetId: fx.datasetId, spec: { useCase: 'tabular', source: { kind: 'file', path: join(dir, 'churn.csv') }, columnMap: { target: 'churn' } } },
+    {
+      datasetId: fx.datasetId,
+      spec: {
+        useCase: 'tabular',
+        source: { kind: 'file', path: join(dir, 'churn.csv') },
+        columnMap: { target: 'churn' },
+      },
+    },
   );
   datasetVersionId = version.id;
   workers = await startWorkers({
@@ -69,15 +88,22 @@ afterAll(async () => {
 describe('a train worker killed mid-training', () => {
   it('resumes from its checkpoint in another worker and registers one model version', async () => {
     const epochs = 6;
-    const experiment = await fx.experiment({ epochs, batchSize: 32, learningRate: 0.003, hiddenUnits: [32, 16], checkpointEvery: 1 }, { cacheEnabled: false });
+    const experiment = await fx.experiment(
+      { epochs, batchSize: 32, learningRate: 0.003, hiddenUnits: [32, 16], checkpointEvery: 1 },
+      { cacheEnabled: false },
+    );
     const first = await startTrainWorker();
     const run = await fx.pipeline.startRun({ experimentId: experiment.id, trigger: 'api', seed: 5 });
 
     // Kill it once a checkpoint past epoch 1 exists and before training is over.
-    const checkpoint = await waitFor('a checkpoint', async () => {
-      const saved = await getStageCheckpoint(fx.db.registry, run.id, 'train');
-      return saved && saved.epoch >= 2 ? saved : null;
-    }, 120_000);
+    const checkpoint = await waitFor(
+      'a checkpoint',
+      async () => {
+        const saved = await getStageCheckpoint(fx.db.registry, run.id, 'train');
+        return saved && saved.epoch >= 2 ? saved : null;
+      },
+      120_000,
+    );
     expect(checkpoint.epoch).toBeLessThan(epochs);
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
@@ -89,7 +115,11 @@ describe('a train worker killed mid-training', () => {
 
     const stages = await getRunWithStages(fx.db.registry, run.id);
     const train = stages.stages.find((s) => s.stage === 'train')!;
-    const output = train.output as { epochs: number; resumedFromEpoch: number | null; modelVersionId: string };
+    const output = train.output as {
+      epochs: number;
+      resumedFromEpoch: number | null;
+      modelVersionId: string;
+    };
     expect(train.attempts).toBeGreaterThanOrEqual(2);
     expect(output.epochs).toBe(epochs);
     expect(output.resumedFromEpoch).toBeGreaterThanOrEqual(checkpoint.epoch);

@@ -9,7 +9,11 @@ import { ValidationError } from '@lathe/core';
 import type { ArtifactStore, BundleFiles, BundleManifest, PutResult } from './artifact-store.ts';
 
 function checkPath(path: string): void {
-  if (path === '' || path.startsWith('/') || path.split('/').some((part) => part === '..' || part === '.' || part === '')) {
+  if (
+    path === '' ||
+    path.startsWith('/') ||
+    path.split('/').some((part) => part === '..' || part === '.' || part === '')
+  ) {
     throw new ValidationError(
       `bundle file path "${path}" is not a clean relative path (no leading "/", no "." or ".." segments)`,
       { path },
@@ -18,7 +22,10 @@ function checkPath(path: string): void {
   }
 }
 
-export async function putBundle(store: ArtifactStore, files: BundleFiles): Promise<PutResult & { manifest: BundleManifest }> {
+export async function putBundle(
+  store: ArtifactStore,
+  files: BundleFiles,
+): Promise<PutResult & { manifest: BundleManifest }> {
   const entries: BundleManifest['files'] = [];
   for (const path of Object.keys(files).sort()) {
     checkPath(path);
@@ -39,7 +46,11 @@ export async function getBundleManifest(store: ArtifactStore, ref: string): Prom
     manifest = { kind: 'invalid' } as unknown as BundleManifest;
   }
   if (manifest.kind !== 'lathe.bundle/v1' || !Array.isArray(manifest.files)) {
-    throw new ValidationError(`artifact ${ref} is not a bundle manifest (kind lathe.bundle/v1)`, { ref }, 'not_a_bundle');
+    throw new ValidationError(
+      `artifact ${ref} is not a bundle manifest (kind lathe.bundle/v1)`,
+      { ref },
+      'not_a_bundle',
+    );
   }
   return manifest;
 }

@@ -27,7 +27,9 @@ export function artifactStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env)
   const bucket = env.LATHE_S3_BUCKET;
   if (!bucket) {
     if (env.LATHE_S3_ENDPOINT) {
-      throw new ConfigError('LATHE_S3_ENDPOINT is set but LATHE_S3_BUCKET is not: set the bucket or unset the endpoint');
+      throw new ConfigError(
+        'LATHE_S3_ENDPOINT is set but LATHE_S3_BUCKET is not: set the bucket or unset the endpoint',
+      );
     }
     return env.LATHE_ARTIFACT_DIR ? { dir: env.LATHE_ARTIFACT_DIR } : {};
   }
@@ -48,7 +50,9 @@ export function artifactStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env)
   };
 }
 
-export function createArtifactStore(config: ArtifactStoreConfig = artifactStoreConfigFromEnv()): ArtifactStore {
+export function createArtifactStore(
+  config: ArtifactStoreConfig = artifactStoreConfigFromEnv(),
+): ArtifactStore {
   if (config.s3) return new S3ArtifactStore(config.s3);
   return new LocalArtifactStore(resolve(config.dir ?? '.lathe/artifacts'));
 }

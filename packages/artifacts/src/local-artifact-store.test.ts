@@ -85,9 +85,15 @@ describe('LocalArtifactStore', () => {
 
 describe('bundles', () => {
   it('stores files under a manifest whose id depends only on the files', async () => {
-    const files = { 'model.json': Buffer.from('{"a":1}'), 'weights/group1-shard1of1.bin': Buffer.from([1, 2, 3]) };
+    const files = {
+      'model.json': Buffer.from('{"a":1}'),
+      'weights/group1-shard1of1.bin': Buffer.from([1, 2, 3]),
+    };
     const a = await putBundle(store, files);
-    const b = await putBundle(store, { 'weights/group1-shard1of1.bin': Buffer.from([1, 2, 3]), 'model.json': Buffer.from('{"a":1}') });
+    const b = await putBundle(store, {
+      'weights/group1-shard1of1.bin': Buffer.from([1, 2, 3]),
+      'model.json': Buffer.from('{"a":1}'),
+    });
     expect(a.sha256).toBe(b.sha256);
     expect(a.manifest.files.map((f) => f.path)).toEqual(['model.json', 'weights/group1-shard1of1.bin']);
     expect(await getBundle(store, a.uri)).toEqual(files);
@@ -95,7 +101,9 @@ describe('bundles', () => {
   });
 
   it('rejects paths that could escape the bundle', async () => {
-    await expect(putBundle(store, { '../x': Buffer.from('') })).rejects.toMatchObject({ code: 'invalid_bundle_path' });
+    await expect(putBundle(store, { '../x': Buffer.from('') })).rejects.toMatchObject({
+      code: 'invalid_bundle_path',
+    });
   });
 
   it('refuses to read a blob that is not a manifest as a bundle', async () => {
@@ -114,11 +122,17 @@ describe('S3ArtifactStore (no server: key layout and configuration)', () => {
   });
 
   it('is chosen from the environment when a bucket is set', () => {
-    expect(createArtifactStore(artifactStoreConfigFromEnv({ LATHE_S3_BUCKET: 'x', LATHE_S3_ENDPOINT: 'http://minio:9000' }))).toBeInstanceOf(S3ArtifactStore);
+    expect(
+      createArtifactStore(
+        artifactStoreConfigFromEnv({ LATHE_S3_BUCKET: 'x', LATHE_S3_ENDPOINT: 'http://minio:9000' }),
+      ),
+    ).toBeInstanceOf(S3ArtifactStore);
     const local = createArtifactStore(artifactStoreConfigFromEnv({ LATHE_ARTIFACT_DIR: root }));
     expect(local).toBeInstanceOf(LocalArtifactStore);
     expect((local as LocalArtifactStore).root).toBe(root);
     expect(() => artifactStoreConfigFromEnv({ LATHE_S3_ENDPOINT: 'http://x' })).toThrow(/LATHE_S3_BUCKET/);
-    expect(() => artifactStoreConfigFromEnv({ LATHE_S3_BUCKET: 'x', LATHE_S3_ACCESS_KEY_ID: 'k' })).toThrow(/both/);
+    expect(() => artifactStoreConfigFromEnv({ LATHE_S3_BUCKET: 'x', LATHE_S3_ACCESS_KEY_ID: 'k' })).toThrow(
+      /both/,
+    );
   });
 });

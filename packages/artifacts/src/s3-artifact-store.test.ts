@@ -26,7 +26,13 @@ let endpoint: string;
 beforeAll(async () => {
   serverDir = await mkdtemp(join(tmpdir(), 'lathe-s3rver-'));
   spoolDir = await mkdtemp(join(tmpdir(), 'lathe-s3-spool-'));
-  server = new S3rver({ port: 0, address: '127.0.0.1', directory: serverDir, silent: true, configureBuckets: [{ name: BUCKET, configs: [] }] });
+  server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    directory: serverDir,
+    silent: true,
+    configureBuckets: [{ name: BUCKET, configs: [] }],
+  });
   const address = (await server.run()) as AddressInfo;
   endpoint = `http://127.0.0.1:${address.port}`;
 });
@@ -38,7 +44,8 @@ afterAll(async () => {
 
 // s3rver accepts these (its default account), as MinIO accepts its root user's.
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-const storeWith = (prefix?: string) => new S3ArtifactStore({ bucket: BUCKET, endpoint, credentials, spoolDir, ...(prefix ? { prefix } : {}) });
+const storeWith = (prefix?: string) =>
+  new S3ArtifactStore({ bucket: BUCKET, endpoint, credentials, spoolDir, ...(prefix ? { prefix } : {}) });
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('S3ArtifactStore against an S3 server', () => {
@@ -46,7 +53,11 @@ describe('S3ArtifactStore against an S3 server', () => {
     const store = storeWith('models');
     const bytes = Buffer.from('a model, byte for byte\n');
     const put = await store.put(Readable.from([bytes.subarray(0, 5), bytes.subarray(5)]));
-    expect(put).toEqual({ sha256: sha(bytes), uri: `s3://${BUCKET}/models/sha256/${sha(bytes).slice(0, 2)}/${sha(bytes)}`, sizeBytes: bytes.length });
+    expect(put).toEqual({
+      sha256: sha(bytes),
+      uri: `s3://${BUCKET}/models/sha256/${sha(bytes).slice(0, 2)}/${sha(bytes)}`,
+      sizeBytes: bytes.length,
+    });
     expect(await store.getBuffer(put.uri)).toEqual(bytes);
     expect(await store.has(put.sha256)).toBe(true);
     // Same bytes again: same key, nothing new (the spool is gone either way).
@@ -65,7 +76,9 @@ describe('S3ArtifactStore against an S3 server', () => {
     const bytes = Buffer.from('the real bytes');
     const { sha256 } = await store.put(bytes);
     // Someone overwrites the object behind Lathe's back.
-    await store.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: store.keyOf(sha256), Body: Buffer.from('other bytes!!!') }));
+    await store.client.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: store.keyOf(sha256), Body: Buffer.from('other bytes!!!') }),
+    );
     await expect(store.getBuffer(sha256)).rejects.toBeInstanceOf(ArtifactCorruptError);
   });
 
@@ -84,7 +97,10 @@ describe('S3ArtifactStore against an S3 server', () => {
 
   it('stores a bundle (a model: manifest and weight shards) and gets it back file by file', async () => {
     const store = storeWith('bundles');
-    const files = { 'model.json': Buffer.from('{"format":"layers-model"}'), 'weights/group1.bin': Buffer.alloc(4096, 7) };
+    const files = {
+      'model.json': Buffer.from('{"format":"layers-model"}'),
+      'weights/group1.bin': Buffer.alloc(4096, 7),
+    };
     const bundle = await putBundle(store, files);
     expect(await getBundle(store, bundle.sha256)).toEqual(files);
   });

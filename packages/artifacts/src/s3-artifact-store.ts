@@ -98,7 +98,9 @@ export class S3ArtifactStore implements ArtifactStore {
   async get(ref: string): Promise<Readable> {
     const sha256 = parseArtifactRef(ref);
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(sha256) }));
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(sha256) }),
+      );
       const body = response.Body as Readable | undefined;
       if (!body) throw new ArtifactNotFoundError(ref);
       const verify = verifyingStream(sha256, this.uriOf(sha256));
@@ -118,7 +120,9 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async has(ref: string): Promise<boolean> {
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(parseArtifactRef(ref)) }));
+      await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(parseArtifactRef(ref)) }),
+      );
       return true;
     } catch (error) {
       if (isMissing(error)) return false;
@@ -127,7 +131,9 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async delete(ref: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(parseArtifactRef(ref)) }));
+    await this.client.send(
+      new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(parseArtifactRef(ref)) }),
+    );
   }
 
   async *list(): AsyncIterable<string> {
@@ -137,9 +143,9 @@ export class S3ArtifactStore implements ArtifactStore {
       const page = await this.client.send(
         new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
       );
-      for (const object of page.Contents ?? []) if (object.Key) yield object.Key.slice(object.Key.lastIndexOf('/') + 1);
+      for (const object of page.Contents ?? [])
+        if (object.Key) yield object.Key.slice(object.Key.lastIndexOf('/') + 1);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   }
 }
-

@@ -13,7 +13,8 @@ import type { PutSource } from './artifact-store.ts';
 
 export function toReadable(source: PutSource): Readable {
   if (typeof source === 'string') return createReadStream(source);
-  if (source instanceof Uint8Array) return Readable.from([Buffer.from(source.buffer, source.byteOffset, source.byteLength)]);
+  if (source instanceof Uint8Array)
+    return Readable.from([Buffer.from(source.buffer, source.byteOffset, source.byteLength)]);
   return source;
 }
 

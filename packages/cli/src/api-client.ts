@@ -22,25 +22,46 @@ export class ApiClient {
     return { ...(this.config.apiKey ? { authorization: `Bearer ${this.config.apiKey}` } : {}), ...extra };
   }
 
-  async raw(method: string, path: string, init: { body?: NonNullable<RequestInit['body']>; headers?: Record<string, string>; duplex?: 'half' } = {}): Promise<Response> {
+  async raw(
+    method: string,
+    path: string,
+    init: { body?: NonNullable<RequestInit['body']>; headers?: Record<string, string>; duplex?: 'half' } = {},
+  ): Promise<Response> {
     let response: Response;
     try {
-      response = await this.io.fetch(this.config.apiUrl + path, { method, headers: this.headers(init.headers), ...(init.body !== undefined ? { body: init.body } : {}), ...(init.duplex ? { duplex: init.duplex } : {}) } as RequestInit);
+      response = await this.io.fetch(this.config.apiUrl + path, {
+        method,
+        headers: this.headers(init.headers),
+        ...(init.body !== undefined ? { body: init.body } : {}),
+        ...(init.duplex ? { duplex: init.duplex } : {}),
+      } as RequestInit);
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new CliError(`cannot reach the Lathe API at ${this.config.apiUrl} (${cause}); start it (lathe up, then the api service) or set LATHE_API_URL`);
+      throw new CliError(
+        `cannot reach the Lathe API at ${this.config.apiUrl} (${cause}); start it (lathe up, then the api service) or set LATHE_API_URL`,
+      );
     }
     if (!response.ok) throw await this.problemError(response);
     return response;
   }
 
-  async json<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ body: T; headers: Headers; status: number }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async json<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ body: T; headers: Headers; status: number }> {
+    // eslint-disable-line @typescript-eslint/no-explicit-any
     const response = await this.raw(method, path, {
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
     });
     const text = await response.text();
-    return { body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers, status: response.status };
+    return {
+      body: (text ? JSON.parse(text) : undefined) as T,
+      headers: response.headers,
+      status: response.status,
+    };
   }
 
   private async problemError(response: Response): Promise<CliError> {
@@ -57,8 +78,13 @@ export class ApiClient {
           : 'no API key: set LATHE_API_KEY (the bring-up prints the bootstrap admin key) or put "apiKey" in ~/.config/lathe/config.json',
       );
     }
-    if (response.status === 403) return new CliError(`not allowed: ${problem.detail ?? 'this key lacks the role'}`);
-    const fields = problem.errors?.length ? `\n${problem.errors.map((e) => `  - ${e.field}: ${e.message}`).join('\n')}` : '';
-    return new CliError(`${problem.detail ?? `HTTP ${response.status}`}${problem.code ? ` [${problem.code}]` : ''}${fields}`);
+    if (response.status === 403)
+      return new CliError(`not allowed: ${problem.detail ?? 'this key lacks the role'}`);
+    const fields = problem.errors?.length
+      ? `\n${problem.errors.map((e) => `  - ${e.field}: ${e.message}`).join('\n')}`
+      : '';
+    return new CliError(
+      `${problem.detail ?? `HTTP ${response.status}`}${problem.code ? ` [${problem.code}]` : ''}${fields}`,
+    );
   }
 }

@@ -14,7 +14,10 @@ export interface CliConfig {
 }
 
 export function configPath(env: Record<string, string | undefined>): string {
-  return env.LATHE_CONFIG ?? join(env.XDG_CONFIG_HOME ?? join(env.HOME ?? homedir(), '.config'), 'lathe', 'config.json');
+  return (
+    env.LATHE_CONFIG ??
+    join(env.XDG_CONFIG_HOME ?? join(env.HOME ?? homedir(), '.config'), 'lathe', 'config.json')
+  );
 }
 
 export function loadCliConfig(env: Record<string, string | undefined>): CliConfig {
@@ -27,7 +30,14 @@ export function loadCliConfig(env: Record<string, string | undefined>): CliConfi
       throw new CliError(`${path} is not valid JSON (${(error as Error).message}); fix or delete it`);
     }
   }
-  const apiUrl = env.LATHE_API_URL ?? (typeof file.apiUrl === 'string' ? file.apiUrl : undefined) ?? 'http://127.0.0.1:8080';
+  const apiUrl =
+    env.LATHE_API_URL ??
+    (typeof file.apiUrl === 'string' ? file.apiUrl : undefined) ??
+    'http://127.0.0.1:8080';
   const apiKey = env.LATHE_API_KEY ?? (typeof file.apiKey === 'string' ? file.apiKey : undefined);
-  return { apiUrl: apiUrl.replace(/\/+$/, ''), apiKey, source: env.LATHE_API_KEY ? 'LATHE_API_KEY' : existsSync(path) ? path : 'nowhere' };
+  return {
+    apiUrl: apiUrl.replace(/\/+$/, ''),
+    apiKey,
+    source: env.LATHE_API_KEY ? 'LATHE_API_KEY' : existsSync(path) ? path : 'nowhere',
+  };
 }

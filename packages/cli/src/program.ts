@@ -13,7 +13,9 @@ import { registerUpDownCommands } from './commands/up-down.ts';
 
 export function createProgram(io: CliIo): Command {
   const program = new Command('lathe')
-    .description('Lathe: train, evaluate, deploy and A/B test models. Talks to the admin API (LATHE_API_URL, LATHE_API_KEY).')
+    .description(
+      'Lathe: train, evaluate, deploy and A/B test models. Talks to the admin API (LATHE_API_URL, LATHE_API_KEY).',
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   const client = () => new ApiClient(loadCliConfig(io.env), io);

@@ -32,7 +32,9 @@ export interface StageView {
 }
 
 function formatMetric(value: number): string {
-  return Math.abs(value) >= 1000 || (Math.abs(value) < 0.001 && value !== 0) ? value.toExponential(3) : value.toFixed(4);
+  return Math.abs(value) >= 1000 || (Math.abs(value) < 0.001 && value !== 0)
+    ? value.toExponential(3)
+    : value.toFixed(4);
 }
 
 /** Plain lines, one per stage change and one per epoch of metrics. */
@@ -49,7 +51,9 @@ export function lineView(io: CliIo): StageView {
       }
     },
     metric(point, stage) {
-      io.stdout.write(`${(stage ?? '').padEnd(8)} step ${point.step} ${point.name}=${formatMetric(point.value)}\n`);
+      io.stdout.write(
+        `${(stage ?? '').padEnd(8)} step ${point.step} ${point.name}=${formatMetric(point.value)}\n`,
+      );
     },
     stop() {},
   };
@@ -100,7 +104,9 @@ export function barView(io: CliIo): StageView {
 /** Follows a run until it ends; returns its final status. */
 export async function followRun(client: ApiClient, io: CliIo, runId: string): Promise<RunEvent | null> {
   const view = io.stdout.isTTY ? barView(io) : lineView(io);
-  const response = await client.raw('GET', `/runs/${runId}/events`, { headers: { accept: 'text/event-stream' } });
+  const response = await client.raw('GET', `/runs/${runId}/events`, {
+    headers: { accept: 'text/event-stream' },
+  });
   let latest: RunEvent | null = null;
   let ended = false;
   const parser = createParser({
@@ -110,7 +116,10 @@ export async function followRun(client: ApiClient, io: CliIo, runId: string): Pr
         view.update(latest);
       } else if (message.event === 'metric') {
         const current = latest as RunEvent | null;
-        view.metric(JSON.parse(message.data) as { name: string; step: number; value: number }, current?.stage ?? 'train');
+        view.metric(
+          JSON.parse(message.data) as { name: string; step: number; value: number },
+          current?.stage ?? 'train',
+        );
       } else if (message.event === 'end') {
         ended = true;
       }

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { baseEnvSchema, loadConfig, redactUrl } from './config.ts';
 import { ConfigError } from './errors.ts';
 
-const good = { DATABASE_URL: 'postgresql://u:secret@127.0.0.1:5432/lathe', REDIS_URL: 'redis://127.0.0.1:6379' };
+const good = {
+  DATABASE_URL: 'postgresql://u:secret@127.0.0.1:5432/lathe',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+};
 
 describe('loadConfig', () => {
   it('parses a valid environment and applies defaults', () => {

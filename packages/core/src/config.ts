@@ -5,27 +5,23 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 
-const postgresUrl = z
-  .string()
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
-    } catch {
-      return false;
-    }
-  }, 'expected a URL like postgresql://user:password@host:5432/database');
+const postgresUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}, 'expected a URL like postgresql://user:password@host:5432/database');
 
-const redisUrl = z
-  .string()
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
-    } catch {
-      return false;
-    }
-  }, 'expected a URL like redis://host:6379');
+const redisUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}, 'expected a URL like redis://host:6379');
 
 /** Variables every process reads. Services extend this with their own. */
 export const baseEnvSchema = z.object({
@@ -34,7 +30,11 @@ export const baseEnvSchema = z.object({
   LATHE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LATHE_ARTIFACT_DIR: z.string().min(1).default('.lathe/artifacts'),
   /** Prefix for every Redis key Lathe writes, so several installs (or test files) share one Redis. */
-  LATHE_QUEUE_PREFIX: z.string().min(1).regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, ":", "_" or "-"').default('lathe'),
+  LATHE_QUEUE_PREFIX: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, ":", "_" or "-"')
+    .default('lathe'),
 });
 
 export type BaseConfig = z.infer<typeof baseEnvSchema>;

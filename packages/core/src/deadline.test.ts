@@ -4,7 +4,9 @@ import { withDeadline } from './deadline.ts';
 describe('withDeadline', () => {
   it('passes the work through when it is in time, and rejects with the timeout error when it is not', async () => {
     expect(await withDeadline(Promise.resolve(7), 1_000, () => new Error('late'))).toBe(7);
-    await expect(withDeadline(Promise.reject(new Error('own failure')), 1_000, () => new Error('late'))).rejects.toThrow('own failure');
+    await expect(
+      withDeadline(Promise.reject(new Error('own failure')), 1_000, () => new Error('late')),
+    ).rejects.toThrow('own failure');
     let timedOut = false;
     const never = new Promise<number>(() => undefined);
     await expect(

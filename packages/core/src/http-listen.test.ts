@@ -6,14 +6,20 @@ import { listenHttp } from './http-listen.ts';
 async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, release: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    port: (server.address() as AddressInfo).port,
+    release: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 describe('listenHttp', () => {
   it('serves until closed', async () => {
     const held = await holdPort();
     await held.release();
-    const http = await listenHttp('http', (_req, res) => res.end('ok'), { port: held.port, host: '127.0.0.1' });
+    const http = await listenHttp('http', (_req, res) => res.end('ok'), {
+      port: held.port,
+      host: '127.0.0.1',
+    });
     expect(await (await fetch(`http://127.0.0.1:${held.port}/`)).text()).toBe('ok');
     await http.close();
     await expect(fetch(`http://127.0.0.1:${held.port}/`)).rejects.toThrow();
@@ -22,7 +28,9 @@ describe('listenHttp', () => {
   it('rejects a port that is already taken, naming the reason', async () => {
     const held = await holdPort();
     try {
-      await expect(listenHttp('http', (_req, res) => res.end('ok'), { port: held.port, host: '127.0.0.1' })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      await expect(
+        listenHttp('http', (_req, res) => res.end('ok'), { port: held.port, host: '127.0.0.1' }),
+      ).rejects.toMatchObject({ code: 'EADDRINUSE' });
     } finally {
       await held.release();
     }

@@ -6,7 +6,11 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { Closer } from './shutdown.ts';
 
-export async function listenHttp(name: string, handler: RequestListener, options: { port: number; host: string }): Promise<Closer> {
+export async function listenHttp(
+  name: string,
+  handler: RequestListener,
+  options: { port: number; host: string },
+): Promise<Closer> {
   const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -15,5 +19,9 @@ export async function listenHttp(name: string, handler: RequestListener, options
       resolve();
     });
   });
-  return { name, close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))) };
+  return {
+    name,
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
 }

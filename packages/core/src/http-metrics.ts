@@ -6,7 +6,11 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { createMetricsRegistry } from './telemetry.ts';
 
-type Middleware = (req: { method: string; route?: unknown }, res: { statusCode: number; on(event: 'finish', listener: () => void): unknown }, next: () => void) => void;
+type Middleware = (
+  req: { method: string; route?: unknown },
+  res: { statusCode: number; on(event: 'finish', listener: () => void): unknown },
+  next: () => void,
+) => void;
 
 export function createHttpMetrics(service: string): { registry: Registry; middleware: Middleware } {
   const registry = createMetricsRegistry(service);

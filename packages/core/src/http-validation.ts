@@ -23,7 +23,9 @@ export function parsePart<S extends z.ZodType>(part: RequestPart, schema: S, val
   throw new HttpProblem(
     422,
     'validation_failed',
-    first ? `${first.field}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}` : `invalid ${part}`,
+    first
+      ? `${first.field}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`
+      : `invalid ${part}`,
     errors,
   );
 }

@@ -8,7 +8,9 @@ import { describeError, isLatheError } from './errors.ts';
 export function formatStartupError(name: string, error: unknown): string {
   const { code, message } = describeError(error);
   const firstLine = message.split('\n')[0] ?? message;
-  return isLatheError(error) && code === 'invalid_config' ? `[${name}] ${firstLine}` : `[${name}] error (${code}): ${firstLine}`;
+  return isLatheError(error) && code === 'invalid_config'
+    ? `[${name}] ${firstLine}`
+    : `[${name}] error (${code}): ${firstLine}`;
 }
 
 export async function runMain(name: string, main: () => Promise<unknown>): Promise<void> {

@@ -66,6 +66,9 @@ export class RowValidationError extends ValidationError {
 
 export class IngestAbortedError extends LatheError {
   constructor() {
-    super('ingest_aborted', 'ingest was cancelled before it finished; nothing was stored', { httpStatus: 499, permanent: true });
+    super('ingest_aborted', 'ingest was cancelled before it finished; nothing was stored', {
+      httpStatus: 499,
+      permanent: true,
+    });
   }
 }

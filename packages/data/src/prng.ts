@@ -4,7 +4,10 @@ import type { Random } from '@lathe/core';
 export { mulberry32, type Random } from '@lathe/core';
 
 /** Fisher–Yates (Knuth, TAOCP vol. 2, Algorithm P), in place. */
-export function shuffleInPlace<T extends { length: number; [i: number]: number }>(array: T, random: Random): T {
+export function shuffleInPlace<T extends { length: number; [i: number]: number }>(
+  array: T,
+  random: Random,
+): T {
   for (let i = array.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
     const tmp = array[i] as number;

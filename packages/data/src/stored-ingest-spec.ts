@@ -12,7 +12,13 @@ import { type IngestSpecInput, ingestSpecSchema, sourceSchema } from './ingest-s
 import { refuseSecrets } from './spec-secrets.ts';
 
 const storableKinds = sourceSchema.options.filter((option) => option.shape.kind.value !== 'stream');
-export const storedSourceSchema = z.discriminatedUnion('kind', storableKinds as unknown as [z.ZodObject<{ kind: z.ZodLiteral<string> }>, ...z.ZodObject<{ kind: z.ZodLiteral<string> }>[]]);
+export const storedSourceSchema = z.discriminatedUnion(
+  'kind',
+  storableKinds as unknown as [
+    z.ZodObject<{ kind: z.ZodLiteral<string> }>,
+    ...z.ZodObject<{ kind: z.ZodLiteral<string> }>[],
+  ],
+);
 
 export const storedIngestSpecSchema = z.union([
   storedSourceSchema,
@@ -25,7 +31,8 @@ export const storedIngestSpecSchema = z.union([
  * `secret_in_source`, saying where the secret belongs instead.
  */
 export function toIngestSpec(useCase: string, stored: unknown): IngestSpecInput {
-  const body = stored !== null && typeof stored === 'object' && 'kind' in stored ? { source: stored } : stored;
+  const body =
+    stored !== null && typeof stored === 'object' && 'kind' in stored ? { source: stored } : stored;
   try {
     refuseSecrets(body, '', 'secret_in_source');
   } catch (error) {
@@ -35,7 +42,11 @@ export function toIngestSpec(useCase: string, stored: unknown): IngestSpecInput 
   const parsed = ingestSpecSchema.safeParse({ ...(body as object), useCase });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ValidationError(`experiment source: ${issue.path.join('.') || 'source'}: ${issue.message}`, { issues: parsed.error.issues }, 'invalid_source');
+    throw new ValidationError(
+      `experiment source: ${issue.path.join('.') || 'source'}: ${issue.message}`,
+      { issues: parsed.error.issues },
+      'invalid_source',
+    );
   }
   return parsed.data;
 }

@@ -11,7 +11,10 @@ describe('assignment', () => {
 
   it('is deterministic and depends on the salt', () => {
     expect(bucketOf('salt-1', 'user-42')).toBe(bucketOf('salt-1', 'user-42'));
-    const differing = Array.from({ length: 100 }, (_, i) => bucketOf('a', `u${i}`) !== bucketOf('b', `u${i}`)).filter(Boolean);
+    const differing = Array.from(
+      { length: 100 },
+      (_, i) => bucketOf('a', `u${i}`) !== bucketOf('b', `u${i}`),
+    ).filter(Boolean);
     expect(differing.length).toBeGreaterThan(90);
   });
 
@@ -21,7 +24,8 @@ describe('assignment', () => {
       { name: 'treatment', weight: 0.2 },
     ];
     const counts = { control: 0, treatment: 0 };
-    for (let i = 0; i < 100_000; i++) counts[assignVariant('exp-1', `user-${i}`, variants) as 'control' | 'treatment'] += 1;
+    for (let i = 0; i < 100_000; i++)
+      counts[assignVariant('exp-1', `user-${i}`, variants) as 'control' | 'treatment'] += 1;
     expect(counts.control + counts.treatment).toBe(100_000);
     expect(sampleRatioMismatch([counts.control, counts.treatment], [0.8, 0.2]).pValue).toBeGreaterThan(0.001);
     expect(counts.treatment / 100_000).toBeGreaterThan(0.19);

@@ -51,7 +51,8 @@ export interface VariantWeight {
  */
 export function bucketRanges(weights: number[], coverage = 1): Array<[number, number]> {
   const total = weights.reduce((sum, w) => sum + w, 0);
-  if (!(total > 0) || weights.some((w) => !(w >= 0))) throw new RangeError('variant weights must be ≥ 0 and sum to > 0');
+  if (!(total > 0) || weights.some((w) => !(w >= 0)))
+    throw new RangeError('variant weights must be ≥ 0 and sum to > 0');
   const clampedCoverage = Math.min(1, Math.max(0, coverage));
   let cumulative = 0;
   return weights.map((weight) => {
@@ -63,7 +64,13 @@ export function bucketRanges(weights: number[], coverage = 1): Array<[number, nu
 }
 
 /** The variant of `unitId`, or null when the unit falls outside the covered traffic. */
-export function assignVariant(salt: string, unitId: string, variants: VariantWeight[], coverage = 1, hashVersion: number = CURRENT_HASH_VERSION): string | null {
+export function assignVariant(
+  salt: string,
+  unitId: string,
+  variants: VariantWeight[],
+  coverage = 1,
+  hashVersion: number = CURRENT_HASH_VERSION,
+): string | null {
   const bucket = bucketOf(salt, unitId, hashVersion);
   const ranges = bucketRanges(
     variants.map((v) => v.weight),
@@ -96,8 +103,19 @@ export interface AssignableTest<V extends AssignableVariant> {
  * the caller holds them in, so serving, the event intake and anyone else asking agree on every
  * unit. As coverage grows, units already in keep their variant (bucketRanges).
  */
-export function variantOfUnit<V extends AssignableVariant>(test: AssignableTest<V>, unitId: string): V | null {
-  const ordered = [...test.variants].sort((a, b) => Number(b.isControl) - Number(a.isControl) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const name = assignVariant(test.salt, unitId, ordered, test.coverage ?? 1, test.hashVersion ?? CURRENT_HASH_VERSION);
+export function variantOfUnit<V extends AssignableVariant>(
+  test: AssignableTest<V>,
+  unitId: string,
+): V | null {
+  const ordered = [...test.variants].sort(
+    (a, b) => Number(b.isControl) - Number(a.isControl) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+  const name = assignVariant(
+    test.salt,
+    unitId,
+    ordered,
+    test.coverage ?? 1,
+    test.hashVersion ?? CURRENT_HASH_VERSION,
+  );
   return ordered.find((v) => v.name === name) ?? null;
 }

@@ -10,26 +10,46 @@
 import { variantOfUnit, type AssignableTest, type AssignableVariant } from './assignment.ts';
 
 export interface EndpointServing<V extends AssignableVariant & { id: string; modelVersionId: string }> {
-  abTest: (AssignableTest<V> & { id: string; name: string; currentStep: number; primaryMetric: string }) | null;
+  abTest:
+    (AssignableTest<V> & { id: string; name: string; currentStep: number; primaryMetric: string }) | null;
   deployment: { id: string; modelVersionId: string } | null;
 }
 
 export interface UnitRoute {
   modelVersionId: string;
-  abTest: { id: string; name: string; step: number; primaryMetric: string; variantId: string; variant: string } | null;
+  abTest: {
+    id: string;
+    name: string;
+    step: number;
+    primaryMetric: string;
+    variantId: string;
+    variant: string;
+  } | null;
   deploymentId: string | null;
 }
 
 /** The route of `unitId`, or null when nothing serves the endpoint. */
-export function routeUnit<V extends AssignableVariant & { id: string; modelVersionId: string }>(serving: EndpointServing<V>, unitId: string): UnitRoute | null {
+export function routeUnit<V extends AssignableVariant & { id: string; modelVersionId: string }>(
+  serving: EndpointServing<V>,
+  unitId: string,
+): UnitRoute | null {
   const { abTest, deployment } = serving;
   const variant = abTest ? variantOfUnit(abTest, unitId) : null;
   if (abTest && variant) {
     return {
       modelVersionId: variant.modelVersionId,
-      abTest: { id: abTest.id, name: abTest.name, step: abTest.currentStep, primaryMetric: abTest.primaryMetric, variantId: variant.id, variant: variant.name },
+      abTest: {
+        id: abTest.id,
+        name: abTest.name,
+        step: abTest.currentStep,
+        primaryMetric: abTest.primaryMetric,
+        variantId: variant.id,
+        variant: variant.name,
+      },
       deploymentId: null,
     };
   }
-  return deployment ? { modelVersionId: deployment.modelVersionId, abTest: null, deploymentId: deployment.id } : null;
+  return deployment
+    ? { modelVersionId: deployment.modelVersionId, abTest: null, deploymentId: deployment.id }
+    : null;
 }

@@ -1,14 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type MeanArm, type ProportionArm, sampleRatioMismatch, twoProportionTest, welchTTest } from './statistics.ts';
+import {
+  type MeanArm,
+  type ProportionArm,
+  sampleRatioMismatch,
+  twoProportionTest,
+  welchTTest,
+} from './statistics.ts';
 
 // Values computed with scipy by reference/generate.py (committed with its output).
 interface Reference {
-  proportions: Array<{ control: ProportionArm; treatment: ProportionArm; z: number; pValue: number; ci: [number, number] }>;
+  proportions: Array<{
+    control: ProportionArm;
+    treatment: ProportionArm;
+    z: number;
+    pValue: number;
+    ci: [number, number];
+  }>;
   welch: Array<{ control: MeanArm; treatment: MeanArm; t: number; pValue: number; df: number }>;
   chisquare: Array<{ observed: number[]; weights: number[]; statistic: number; pValue: number }>;
 }
-const reference: Reference = JSON.parse(readFileSync(new URL('../reference/statistics-reference.json', import.meta.url), 'utf8'));
+const reference: Reference = JSON.parse(
+  readFileSync(new URL('../reference/statistics-reference.json', import.meta.url), 'utf8'),
+);
 
 describe('two-proportion z-test', () => {
   it.each(reference.proportions)('matches scipy for %#', (c) => {
@@ -27,7 +41,9 @@ describe('two-proportion z-test', () => {
   });
 
   it('refuses an empty arm', () => {
-    expect(() => twoProportionTest({ n: 0, conversions: 0 }, { n: 10, conversions: 1 })).toThrow(/control needs at least 1/);
+    expect(() => twoProportionTest({ n: 0, conversions: 0 }, { n: 10, conversions: 1 })).toThrow(
+      /control needs at least 1/,
+    );
   });
 });
 

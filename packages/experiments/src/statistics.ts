@@ -48,7 +48,11 @@ function twoSidedNormalP(z: number): number {
  * Two-proportion z-test (pooled standard error for the test statistic, as
  * statsmodels' proportions_ztest; unpooled standard error for the Wald confidence interval).
  */
-export function twoProportionTest(control: ProportionArm, treatment: ProportionArm, alpha = 0.05): Comparison {
+export function twoProportionTest(
+  control: ProportionArm,
+  treatment: ProportionArm,
+  alpha = 0.05,
+): Comparison {
   assertArm(control.n, 'control');
   assertArm(treatment.n, 'treatment');
   const pc = control.conversions / control.n;
@@ -69,7 +73,8 @@ export function twoProportionTest(control: ProportionArm, treatment: ProportionA
     statistic: z,
     pValue,
     confidenceInterval: [difference - critical * se, difference + critical * se],
-    chanceToWin: se === 0 ? (difference > 0 ? 1 : difference < 0 ? 0 : 0.5) : jStat.normal.cdf(difference / se, 0, 1),
+    chanceToWin:
+      se === 0 ? (difference > 0 ? 1 : difference < 0 ? 0 : 0.5) : jStat.normal.cdf(difference / se, 0, 1),
     significant: pValue < alpha,
   };
 }
@@ -78,7 +83,11 @@ export function twoProportionTest(control: ProportionArm, treatment: ProportionA
  * Welch's t-test on means from sufficient statistics (scipy.stats.ttest_ind_from_stats with
  * equal_var=False): sample variances with n − 1, Welch–Satterthwaite degrees of freedom.
  */
-export function welchTTest(control: MeanArm, treatment: MeanArm, alpha = 0.05): Comparison & { degreesOfFreedom: number } {
+export function welchTTest(
+  control: MeanArm,
+  treatment: MeanArm,
+  alpha = 0.05,
+): Comparison & { degreesOfFreedom: number } {
   assertArm(control.n, 'control', 2);
   assertArm(treatment.n, 'treatment', 2);
   const mc = control.sum / control.n;
@@ -89,7 +98,10 @@ export function welchTTest(control: MeanArm, treatment: MeanArm, alpha = 0.05): 
   const st = vt / treatment.n;
   const se = Math.sqrt(sc + st);
   const difference = mt - mc;
-  const df = se === 0 ? control.n + treatment.n - 2 : (sc + st) ** 2 / (sc ** 2 / (control.n - 1) + st ** 2 / (treatment.n - 1));
+  const df =
+    se === 0
+      ? control.n + treatment.n - 2
+      : (sc + st) ** 2 / (sc ** 2 / (control.n - 1) + st ** 2 / (treatment.n - 1));
   const t = se === 0 ? 0 : difference / se;
   const pValue = se === 0 ? 1 : 2 * (1 - jStat.studentt.cdf(Math.abs(t), df));
   const critical = jStat.studentt.inv(1 - alpha / 2, df);
@@ -103,7 +115,8 @@ export function welchTTest(control: MeanArm, treatment: MeanArm, alpha = 0.05): 
     pValue,
     degreesOfFreedom: df,
     confidenceInterval: [difference - critical * se, difference + critical * se],
-    chanceToWin: se === 0 ? (difference > 0 ? 1 : difference < 0 ? 0 : 0.5) : jStat.normal.cdf(difference / se, 0, 1),
+    chanceToWin:
+      se === 0 ? (difference > 0 ? 1 : difference < 0 ? 0 : 0.5) : jStat.normal.cdf(difference / se, 0, 1),
     significant: pValue < alpha,
   };
 }
@@ -113,7 +126,10 @@ export function welchTTest(control: MeanArm, treatment: MeanArm, alpha = 0.05): 
  * the configured weights (scipy.stats.chisquare). A tiny p-value (GrowthBook warns below 0.001)
  * means assignment or logging is broken and the comparison cannot be trusted.
  */
-export function sampleRatioMismatch(observed: number[], weights: number[]): { statistic: number; pValue: number } {
+export function sampleRatioMismatch(
+  observed: number[],
+  weights: number[],
+): { statistic: number; pValue: number } {
   const total = observed.reduce((sum, n) => sum + n, 0);
   const weightTotal = weights.reduce((sum, w) => sum + w, 0);
   if (total === 0 || observed.length < 2) return { statistic: 0, pValue: 1 };
@@ -126,5 +142,6 @@ export function sampleRatioMismatch(observed: number[], weights: number[]): { st
 }
 
 function assertArm(n: number, name: string, minimum = 1): void {
-  if (!Number.isInteger(n) || n < minimum) throw new RangeError(`${name} needs at least ${minimum} unit(s), has ${n}`);
+  if (!Number.isInteger(n) || n < minimum)
+    throw new RangeError(`${name} needs at least ${minimum} unit(s), has ${n}`);
 }

@@ -20,7 +20,11 @@ describe('parseHyperparameters', () => {
 
   it.each([
     ['cnn', { learningRate: -0.1 }, 'hyperparameters.learningRate: must be > 0'],
-    ['cnn', { optimizer: 'adagrad' }, 'hyperparameters.optimizer: must be one of sgd, momentum, adam, rmsprop'],
+    [
+      'cnn',
+      { optimizer: 'adagrad' },
+      'hyperparameters.optimizer: must be one of sgd, momentum, adam, rmsprop',
+    ],
     ['ncf', { embeddingDim: 0 }, 'hyperparameters.embeddingDim: must be ≥ 1'],
     ['lstm', { units: 2.5 }, 'hyperparameters.units: must be an integer'],
     ['mlp', { hiddenUnits: [16, 0] }, 'hyperparameters.hiddenUnits.1: must be ≥ 1'],

@@ -1,5 +1,10 @@
 export * from './backend/select-backend.ts';
-export { registerTrainingKernels, restoreStockKernels, stockKernel, LATHE_KERNELS } from './backend/kernels/register-kernels.ts';
+export {
+  registerTrainingKernels,
+  restoreStockKernels,
+  stockKernel,
+  LATHE_KERNELS,
+} from './backend/kernels/register-kernels.ts';
 export * from './hyperparameters.ts';
 export type { DatasetMetadata, ModelSignature, Prediction, Preprocessing } from './families/types.ts';
 export { train } from './training/train.ts';

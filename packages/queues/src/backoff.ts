@@ -6,7 +6,12 @@
  */
 export const LATHE_BACKOFF = 'lathe-exponential-jitter';
 
-export function jitteredBackoffMs(attemptsMade: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+export function jitteredBackoffMs(
+  attemptsMade: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number = Math.random,
+): number {
   const exponent = Math.max(0, attemptsMade - 1);
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(exponent, 30));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));

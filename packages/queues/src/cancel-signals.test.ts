@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cancelChannel, createCancelWatches } from './cancel-signals.ts';
 
 describe('cancel watches', () => {
-  it("calls the watches of the announced run only, and forgets a watch once it is released", () => {
+  it('calls the watches of the announced run only, and forgets a watch once it is released', () => {
     const watches = createCancelWatches();
     const heard: string[] = [];
     const releaseA1 = watches.watch('run-a', () => heard.push('a1'));

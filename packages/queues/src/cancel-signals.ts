@@ -52,16 +52,23 @@ export function createCancelWatches() {
 }
 
 /** Subscribes to the installation's cancel announcements (a connection of its own). */
-export async function subscribeCancels(options: { connection: RedisConnectionInput; prefix: string; logger: Logger }): Promise<CancelSignals> {
+export async function subscribeCancels(options: {
+  connection: RedisConnectionInput;
+  prefix: string;
+  logger: Logger;
+}): Promise<CancelSignals> {
   const watches = createCancelWatches();
   const subscriber = connectRedis(options.connection, 'lathe-cancel-subscriber');
   const channel = cancelChannel(options.prefix);
   subscriber.on('message', (from: string, runId: string) => {
     if (from !== channel) return;
     const stopped = watches.announce(runId);
-    if (stopped > 0) options.logger.info({ runId, attempts: stopped }, 'cancel announced: stopping the active attempt');
+    if (stopped > 0)
+      options.logger.info({ runId, attempts: stopped }, 'cancel announced: stopping the active attempt');
   });
-  subscriber.on('error', (error) => options.logger.warn({ err: error }, 'cancel subscriber: Redis error (cancels fall back to polling)'));
+  subscriber.on('error', (error) =>
+    options.logger.warn({ err: error }, 'cancel subscriber: Redis error (cancels fall back to polling)'),
+  );
   // ioredis subscribes again by itself after a reconnect.
   await subscriber.subscribe(channel);
   return {

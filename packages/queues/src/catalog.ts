@@ -43,12 +43,52 @@ export interface JobSpec<S extends z.ZodType = z.ZodType> {
 const minute = 60_000;
 
 export const JOB_CATALOG = {
-  ingest: { queue: 'ingest', schema: stagePayloadSchema, attempts: 3, backoff: { baseMs: 2_000, capMs: 60_000 }, lockDurationMs: 30_000, timeoutMs: 30 * minute, concurrency: 2 },
-  train: { queue: 'train', schema: stagePayloadSchema, attempts: 2, backoff: { baseMs: 5_000, capMs: 5 * minute }, lockDurationMs: 60_000, timeoutMs: 6 * 60 * minute, concurrency: 1 },
-  evaluate: { queue: 'evaluate', schema: stagePayloadSchema, attempts: 3, backoff: { baseMs: 2_000, capMs: 60_000 }, lockDurationMs: 30_000, timeoutMs: 60 * minute, concurrency: 2 },
-  deploy: { queue: 'deploy', schema: stagePayloadSchema, attempts: 5, backoff: { baseMs: 1_000, capMs: 30_000 }, lockDurationMs: 30_000, timeoutMs: 10 * minute, concurrency: 4 },
+  ingest: {
+    queue: 'ingest',
+    schema: stagePayloadSchema,
+    attempts: 3,
+    backoff: { baseMs: 2_000, capMs: 60_000 },
+    lockDurationMs: 30_000,
+    timeoutMs: 30 * minute,
+    concurrency: 2,
+  },
+  train: {
+    queue: 'train',
+    schema: stagePayloadSchema,
+    attempts: 2,
+    backoff: { baseMs: 5_000, capMs: 5 * minute },
+    lockDurationMs: 60_000,
+    timeoutMs: 6 * 60 * minute,
+    concurrency: 1,
+  },
+  evaluate: {
+    queue: 'evaluate',
+    schema: stagePayloadSchema,
+    attempts: 3,
+    backoff: { baseMs: 2_000, capMs: 60_000 },
+    lockDurationMs: 30_000,
+    timeoutMs: 60 * minute,
+    concurrency: 2,
+  },
+  deploy: {
+    queue: 'deploy',
+    schema: stagePayloadSchema,
+    attempts: 5,
+    backoff: { baseMs: 1_000, capMs: 30_000 },
+    lockDurationMs: 30_000,
+    timeoutMs: 10 * minute,
+    concurrency: 4,
+  },
   // One tick at a time: the overlap check (is the previous scheduled run active?) must not race itself.
-  scheduleTick: { queue: 'schedules', schema: scheduleTickPayloadSchema, attempts: 3, backoff: { baseMs: 1_000, capMs: 10_000 }, lockDurationMs: 30_000, timeoutMs: minute, concurrency: 1 },
+  scheduleTick: {
+    queue: 'schedules',
+    schema: scheduleTickPayloadSchema,
+    attempts: 3,
+    backoff: { baseMs: 1_000, capMs: 10_000 },
+    lockDurationMs: 30_000,
+    timeoutMs: minute,
+    concurrency: 1,
+  },
 } as const satisfies Record<Stage | 'scheduleTick', JobSpec>;
 
 export type JobName = keyof typeof JOB_CATALOG;

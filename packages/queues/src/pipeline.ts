@@ -21,7 +21,16 @@ import {
   type RunTrigger,
   type Stage,
 } from '@lathe/registry';
-import { QUEUE_NAMES, SCHEDULE_QUEUE, STAGE_QUEUES, resolveJobSpecs, type JobName, type JobSpec, type JobSpecOverrides, type QueueName } from './catalog.ts';
+import {
+  QUEUE_NAMES,
+  SCHEDULE_QUEUE,
+  STAGE_QUEUES,
+  resolveJobSpecs,
+  type JobName,
+  type JobSpec,
+  type JobSpecOverrides,
+  type QueueName,
+} from './catalog.ts';
 import { publishCancel } from './cancel-signals.ts';
 import { connectProducerRedis, type RedisConnectionInput } from './connection.ts';
 import { parseStageJobId } from './job-ids.ts';
@@ -111,7 +120,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const queues = Object.fromEntries(
     QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix: options.prefix })]),
   ) as Record<QueueName, Queue>;
-  const stageQueues = Object.fromEntries(STAGES.map((s) => [s, queues[STAGE_QUEUES[s]]])) as Record<Stage, Queue>;
+  const stageQueues = Object.fromEntries(STAGES.map((s) => [s, queues[STAGE_QUEUES[s]]])) as Record<
+    Stage,
+    Queue
+  >;
   const flowProducer = new FlowProducer({ connection, prefix: options.prefix });
   // While Redis is unreachable every reconnect attempt reports here: into the log, once per
   // connection error, not as raw stack traces on stderr.
@@ -119,8 +131,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   // The queues and the flow producer report the same errors again; the line above logs them.
   for (const queue of Object.values(queues)) queue.on('error', () => undefined);
   flowProducer.on('error', () => undefined);
-  const jobs: RunJobsContext = { queues: stageQueues, flowProducer, specs, ...(options.enqueueTimeoutMs ? { enqueueTimeoutMs: options.enqueueTimeoutMs } : {}) };
-  const schedules: ScheduleContext = { registry: options.registry, queue: queues[SCHEDULE_QUEUE], spec: specs.scheduleTick, logger };
+  const jobs: RunJobsContext = {
+    queues: stageQueues,
+    flowProducer,
+    specs,
+    ...(options.enqueueTimeoutMs ? { enqueueTimeoutMs: options.enqueueTimeoutMs } : {}),
+  };
+  const schedules: ScheduleContext = {
+    registry: options.registry,
+    queue: queues[SCHEDULE_QUEUE],
+    spec: specs.scheduleTick,
+    logger,
+  };
   const metricsRegistry = new MetricsRegistry();
   registerQueueMetrics(metricsRegistry, Object.values(queues));
   const streams = new Set<RunProgressStream>();
@@ -186,7 +208,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // Running: tell the workers now. Recorded already, so a lost message only delays the
         // stop until the attempt's next registry poll.
         await publishCancel(connection, options.prefix, runId).catch((error: unknown) =>
-          logger.warn({ err: error, runId }, 'could not announce the cancel; workers will see it when they next poll'),
+          logger.warn(
+            { err: error, runId },
+            'could not announce the cancel; workers will see it when they next poll',
+          ),
         );
       }
       logger.info({ runId, status: run.status }, 'run cancel requested');
@@ -196,10 +221,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     async retryRun(runId) {
       const current = await getRun(registry, runId);
       if (current.status !== 'failed') {
-        throw new ConflictError('run_not_failed', `run ${runId} is ${current.status}; only a failed run can be retried`, {
-          runId,
-          status: current.status,
-        });
+        throw new ConflictError(
+          'run_not_failed',
+          `run ${runId} is ${current.status}; only a failed run can be retried`,
+          {
+            runId,
+            status: current.status,
+          },
+        );
       }
       await removeRunJobs(jobs, runId);
       const { run, fromStage } = await prepareRetry(registry, runId);
@@ -252,7 +281,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     async queueStats() {
       return Promise.all(
         QUEUE_NAMES.map(async (name) => {
-          const c = await queues[name].getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children');
+          const c = await queues[name].getJobCounts(
+            'waiting',
+            'active',
+            'delayed',
+            'failed',
+            'completed',
+            'prioritized',
+            'waiting-children',
+          );
           return {
             queue: name,
             waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
@@ -266,7 +303,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
 
     progressEvents(runId) {
-      const stream = createRunProgressStream({ registry, connection: options.connection, prefix: options.prefix, logger, ...(runId ? { runId } : {}) });
+      const stream = createRunProgressStream({
+        registry,
+        connection: options.connection,
+        prefix: options.prefix,
+        logger,
+        ...(runId ? { runId } : {}),
+      });
       streams.add(stream);
       const close = stream.close.bind(stream);
       stream.close = async () => {
@@ -289,4 +332,3 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   };
   return pipeline;
 }
-

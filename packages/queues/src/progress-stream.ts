@@ -52,7 +52,11 @@ export function createRunProgressStream(options: {
 
   const listeners = STAGES.map((stage) => {
     const connection = connectRedis(options.connection, `lathe-progress-${stage}`);
-    const events = new QueueEvents(STAGE_QUEUES[stage], { connection, prefix: options.prefix, autorun: true });
+    const events = new QueueEvents(STAGE_QUEUES[stage], {
+      connection,
+      prefix: options.prefix,
+      autorun: true,
+    });
     const handle = (kind: RunProgressEvent['event'], jobId: string, data?: unknown) => {
       const parsed = parseStageJobId(jobId);
       if (!parsed || (options.runId && parsed.runId !== options.runId)) return;
@@ -63,7 +67,9 @@ export function createRunProgressStream(options: {
           const run = await options.registry.run.findUnique({ where: { id: parsed.runId } });
           if (!run) return;
           const stageProgress =
-            data && typeof data === 'object' && 'stageProgress' in data ? Number((data as { stageProgress: unknown }).stageProgress) : null;
+            data && typeof data === 'object' && 'stageProgress' in data
+              ? Number((data as { stageProgress: unknown }).stageProgress)
+              : null;
           push({
             runId: run.id,
             stage: parsed.stage,

@@ -12,7 +12,8 @@ function stageOf(queueName: string): string {
 
 export function registerQueueMetrics(registry: MetricsRegistry, queues: Queue[]): void {
   const labelNames = ['queue', 'stage'] as const;
-  const collectCounts = async () => Promise.all(queues.map(async (q) => ({ q, counts: await q.getJobCounts() })));
+  const collectCounts = async () =>
+    Promise.all(queues.map(async (q) => ({ q, counts: await q.getJobCounts() })));
   let pending: Promise<Awaited<ReturnType<typeof collectCounts>>> | null = null;
   // One Redis round per scrape, shared by the three gauges.
   const counts = () => {
@@ -26,17 +27,22 @@ export function registerQueueMetrics(registry: MetricsRegistry, queues: Queue[])
       labelNames,
       registers: [registry],
       async collect() {
-        for (const { q, counts: c } of await counts()) this.set({ queue: q.name, stage: stageOf(q.name) }, value(c));
+        for (const { q, counts: c } of await counts())
+          this.set({ queue: q.name, stage: stageOf(q.name) }, value(c));
       },
     });
-  gauge('lathe_queue_depth', 'Jobs waiting to run (waiting, delayed, prioritized, waiting for children)', (c) =>
-    (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
+  gauge(
+    'lathe_queue_depth',
+    'Jobs waiting to run (waiting, delayed, prioritized, waiting for children)',
+    (c) => (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
   );
   gauge('lathe_queue_active', 'Jobs being processed', (c) => c.active ?? 0);
   gauge('lathe_queue_failed', 'Failed jobs kept for the dead-letter view', (c) => c.failed ?? 0);
 }
 
-export function createJobDurationHistogram(registry: MetricsRegistry): Histogram<'queue' | 'stage' | 'outcome'> {
+export function createJobDurationHistogram(
+  registry: MetricsRegistry,
+): Histogram<'queue' | 'stage' | 'outcome'> {
   const existing = registry.getSingleMetric('lathe_job_duration_seconds');
   if (existing) return existing as Histogram<'queue' | 'stage' | 'outcome'>;
   return new Histogram({

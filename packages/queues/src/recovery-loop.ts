@@ -5,15 +5,21 @@
  */
 import type { Pipeline } from './pipeline.ts';
 
-export function startRecoveryLoop(pipeline: Pipeline, options: { intervalMs?: number; olderThanMs?: number } = {}): { stop(): void } {
+export function startRecoveryLoop(
+  pipeline: Pipeline,
+  options: { intervalMs?: number; olderThanMs?: number } = {},
+): { stop(): void } {
   let running = false;
   const tick = async () => {
     if (running) return;
     running = true;
     try {
       await pipeline.reconcileSchedules();
-      const result = await pipeline.reconcileRuns(options.olderThanMs !== undefined ? { olderThanMs: options.olderThanMs } : {});
-      if (result.requeued.length > 0) pipeline.logger.warn({ requeued: result.requeued }, 'recovery re-enqueued runs');
+      const result = await pipeline.reconcileRuns(
+        options.olderThanMs !== undefined ? { olderThanMs: options.olderThanMs } : {},
+      );
+      if (result.requeued.length > 0)
+        pipeline.logger.warn({ requeued: result.requeued }, 'recovery re-enqueued runs');
     } catch (error) {
       pipeline.logger.error({ err: error }, 'recovery pass failed');
     } finally {

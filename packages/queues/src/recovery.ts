@@ -25,13 +25,18 @@ export async function reconcileRuns(
   for (const run of runs) {
     // A run created a moment ago may be between its row and its flow (startRun).
     if (run.updatedAt.getTime() > olderThan) continue;
-    const done = new Set(run.stages.filter((s) => s.status === 'succeeded' || s.status === 'skipped').map((s) => s.stage));
+    const done = new Set(
+      run.stages.filter((s) => s.status === 'succeeded' || s.status === 'skipped').map((s) => s.stage),
+    );
     const fromStage = STAGES.find((stage) => !done.has(stage));
     if (!fromStage) continue;
     const states = await runJobStates(ctx, run.id);
     const remaining = STAGES.slice(STAGES.indexOf(fromStage));
     if (remaining.every((stage) => LIVE_STATES.has(states[stage]))) continue;
-    ctx.logger.warn({ runId: run.id, fromStage, states }, 'run has lost its jobs; re-enqueueing from the recorded stage');
+    ctx.logger.warn(
+      { runId: run.id, fromStage, states },
+      'run has lost its jobs; re-enqueueing from the recorded stage',
+    );
     await removeRunJobs(ctx, run.id, { skipActive: true });
     await enqueueRunFlow(ctx, run.id, fromStage);
     requeued.push({ runId: run.id, fromStage });

@@ -25,13 +25,21 @@ export const ENQUEUE_TIMEOUT_MS = 5_000;
 export async function enqueueRunFlow(ctx: RunJobsContext, runId: string, fromStage: Stage): Promise<void> {
   const timeoutMs = ctx.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS;
   try {
-    await withDeadline(ctx.flowProducer.add(buildRunFlow(runId, fromStage, ctx.specs)), timeoutMs, () => new Error(`Redis did not answer within ${timeoutMs} ms`));
+    await withDeadline(
+      ctx.flowProducer.add(buildRunFlow(runId, fromStage, ctx.specs)),
+      timeoutMs,
+      () => new Error(`Redis did not answer within ${timeoutMs} ms`),
+    );
   } catch (error) {
-    throw new LatheError('enqueue_failed', `could not enqueue run ${runId} from ${fromStage}: ${(error as Error).message}; is Redis reachable?`, {
-      httpStatus: 503,
-      cause: error,
-      details: { runId, fromStage },
-    });
+    throw new LatheError(
+      'enqueue_failed',
+      `could not enqueue run ${runId} from ${fromStage}: ${(error as Error).message}; is Redis reachable?`,
+      {
+        httpStatus: 503,
+        cause: error,
+        details: { runId, fromStage },
+      },
+    );
   }
 }
 
@@ -48,17 +56,25 @@ export async function runJobStates(ctx: RunJobsContext, runId: string): Promise<
  * Removes a run's stage jobs (leaf first, so a parent is never left waiting on a removed child)
  * so its flow can be added again under the same deterministic ids. Refuses while one is active.
  */
-export async function removeRunJobs(ctx: RunJobsContext, runId: string, options: { skipActive?: boolean } = {}): Promise<void> {
+export async function removeRunJobs(
+  ctx: RunJobsContext,
+  runId: string,
+  options: { skipActive?: boolean } = {},
+): Promise<void> {
   for (const stage of STAGES) {
     const job = await ctx.queues[stage].getJob(stageJobId(runId, stage));
     if (!job) continue;
     const state = await job.getState();
     if (state === 'active') {
       if (options.skipActive) continue;
-      throw new ConflictError('stage_job_active', `run ${runId}: the ${stage} job is running; wait for it to stop before retrying`, {
-        runId,
-        stage,
-      });
+      throw new ConflictError(
+        'stage_job_active',
+        `run ${runId}: the ${stage} job is running; wait for it to stop before retrying`,
+        {
+          runId,
+          stage,
+        },
+      );
     }
     await ctx.queues[stage].remove(stageJobId(runId, stage), { removeChildren: false });
   }

@@ -54,7 +54,10 @@ async function upsert(ctx: ScheduleContext, schedule: Schedule): Promise<void> {
 }
 
 /** Makes the scheduler of one schedule match its row (call after create/update/delete). */
-export async function syncSchedule(ctx: ScheduleContext, scheduleId: string): Promise<'upserted' | 'removed'> {
+export async function syncSchedule(
+  ctx: ScheduleContext,
+  scheduleId: string,
+): Promise<'upserted' | 'removed'> {
   const schedule = await findSchedule(ctx.registry, scheduleId);
   if (schedule?.enabled) {
     await upsert(ctx, schedule);
@@ -65,7 +68,9 @@ export async function syncSchedule(ctx: ScheduleContext, scheduleId: string): Pr
 }
 
 /** Start-up (and after a Redis loss): every enabled row has a scheduler, no other scheduler remains. */
-export async function reconcileSchedules(ctx: ScheduleContext): Promise<{ upserted: number; removed: number }> {
+export async function reconcileSchedules(
+  ctx: ScheduleContext,
+): Promise<{ upserted: number; removed: number }> {
   const enabled = await listSchedules(ctx.registry, { enabled: true });
   for (const schedule of enabled) await upsert(ctx, schedule);
   const wanted = new Set(enabled.map((s) => scheduleJobSchedulerId(s.id)));
@@ -81,7 +86,10 @@ export async function reconcileSchedules(ctx: ScheduleContext): Promise<{ upsert
   return { upserted: enabled.length, removed };
 }
 
-export type TickOutcome = { outcome: 'started'; runId: string } | { outcome: 'skipped'; activeRunId: string } | { outcome: 'ignored'; reason: string };
+export type TickOutcome =
+  | { outcome: 'started'; runId: string }
+  | { outcome: 'skipped'; activeRunId: string }
+  | { outcome: 'ignored'; reason: string };
 
 /** Handles one tick. `startRun` is the pipeline's, so a scheduled run is like any other. */
 export async function handleScheduleTick(
@@ -91,9 +99,13 @@ export async function handleScheduleTick(
 ): Promise<TickOutcome> {
   const parsed = scheduleTickPayloadSchema.safeParse(job.data);
   if (!parsed.success) {
-    throw new LatheError('invalid_payload', `schedule tick payload is invalid: ${parsed.error.issues[0]?.message}; got ${JSON.stringify(job.data)}`, {
-      permanent: true,
-    });
+    throw new LatheError(
+      'invalid_payload',
+      `schedule tick payload is invalid: ${parsed.error.issues[0]?.message}; got ${JSON.stringify(job.data)}`,
+      {
+        permanent: true,
+      },
+    );
   }
   const { scheduleId } = parsed.data;
   const schedule = await findSchedule(ctx.registry, scheduleId);
@@ -108,11 +120,18 @@ export async function handleScheduleTick(
   });
   if (active) {
     await recordSkippedTick(ctx.registry, scheduleId);
-    ctx.logger.info({ scheduleId, activeRunId: active.id }, 'scheduled tick skipped: previous run still active');
+    ctx.logger.info(
+      { scheduleId, activeRunId: active.id },
+      'scheduled tick skipped: previous run still active',
+    );
     return { outcome: 'skipped', activeRunId: active.id };
   }
   // The tick's job id is unique per firing, so a redelivered tick starts the same run.
-  const run = await startRun({ experimentId: schedule.experimentId, scheduleId, idempotencyKey: `tick-${job.id}` });
+  const run = await startRun({
+    experimentId: schedule.experimentId,
+    scheduleId,
+    idempotencyKey: `tick-${job.id}`,
+  });
   await recordScheduledRun(ctx.registry, scheduleId, run.id);
   return { outcome: 'started', runId: run.id };
 }

@@ -45,7 +45,11 @@ export function createStageLedger(registry: Registry, options: StageLedgerOption
   const maxBatch = options.maxBatch ?? 64;
   const cacheSize = options.cacheSize ?? 1000;
   const byRun = (item: { runId: string }) => item.runId;
-  const claims = createWriteBatcher({ run: (items: Array<{ runId: string; stage: Stage }>) => claimStages(registry, items), maxBatch, key: byRun });
+  const claims = createWriteBatcher({
+    run: (items: Array<{ runId: string; stage: Stage }>) => claimStages(registry, items),
+    maxBatch,
+    key: byRun,
+  });
   const finishes = createWriteBatcher({
     run: async (items: StageFinish[]) => {
       await finishStages(registry, items);
@@ -74,7 +78,10 @@ export function createStageLedger(registry: Registry, options: StageLedgerOption
     async datasetSha256(datasetVersionId) {
       const cached = datasets.get(datasetVersionId);
       if (cached) return cached;
-      const version = await registry.datasetVersion.findUnique({ where: { id: datasetVersionId }, select: { sha256: true } });
+      const version = await registry.datasetVersion.findUnique({
+        where: { id: datasetVersionId },
+        select: { sha256: true },
+      });
       if (version) boundedSet(datasets, datasetVersionId, version.sha256, cacheSize);
       return version?.sha256 ?? null;
     },

@@ -35,7 +35,13 @@ import {
 import { jitteredBackoffMs } from './backoff.ts';
 import { stageCacheKey } from './cache-key.ts';
 import { stagePayloadSchema, type JobSpec } from './catalog.ts';
-import { StageStoppedError, type RunParams, type StageContext, type StageHandler, type StageOutput } from './stage-handler.ts';
+import {
+  StageStoppedError,
+  type RunParams,
+  type StageContext,
+  type StageHandler,
+  type StageOutput,
+} from './stage-handler.ts';
 import { AttemptAbort } from './attempt-abort.ts';
 import { throttledStopCheck } from './cancel-poll.ts';
 import type { CancelSignals } from './cancel-signals.ts';
@@ -103,7 +109,11 @@ function mergedHyperparameters(experiment: Experiment, params: RunParams): Recor
   return { ...base, ...(params.hyperparameters ?? {}) };
 }
 
-function invalidPayload(stage: Stage, data: unknown, issue: { path: PropertyKey[]; message: string }): LatheError {
+function invalidPayload(
+  stage: Stage,
+  data: unknown,
+  issue: { path: PropertyKey[]; message: string },
+): LatheError {
   return new LatheError(
     'invalid_payload',
     `${stage} job payload is invalid at "${issue.path.map(String).join('.') || '(root)'}": ${issue.message}; got ${JSON.stringify(data)}`,
@@ -116,7 +126,12 @@ function invalidPayload(stage: Stage, data: unknown, issue: { path: PropertyKey[
  * cancel-requested run stops, a finished run has nothing left to do, a stage already recorded
  * returns its output.
  */
-async function unclaimed(registry: Registry, claim: StageClaim, stage: Stage, logger: Logger): Promise<StageJobResult> {
+async function unclaimed(
+  registry: Registry,
+  claim: StageClaim,
+  stage: Stage,
+  logger: Logger,
+): Promise<StageJobResult> {
   const { run } = claim;
   const runId = run.id;
   if (run.status === 'cancelled') return { runId, stage, outcome: 'cancelled' };
@@ -126,7 +141,9 @@ async function unclaimed(registry: Registry, claim: StageClaim, stage: Stage, lo
   }
   if (run.status === 'succeeded') return { runId, stage, outcome: 'already_done' };
   if (run.status === 'failed') {
-    throw new UnrecoverableError(`run_failed: run ${runId} already failed (${run.errorCode ?? 'unknown'}); retry the run instead`);
+    throw new UnrecoverableError(
+      `run_failed: run ${runId} already failed (${run.errorCode ?? 'unknown'}); retry the run instead`,
+    );
   }
   if (claim.stageStatus === null) throw new NotFoundError('stage', `${runId}/${stage}`);
   if (claim.stageStatus === 'succeeded' || claim.stageStatus === 'skipped') {
@@ -135,18 +152,27 @@ async function unclaimed(registry: Registry, claim: StageClaim, stage: Stage, lo
     return { runId, stage, outcome: 'already_done' };
   }
   // The run or stage changed between the claim's read and write (a concurrent writer): retry.
-  throw new LatheError('stage_claim_conflict', `${stage} of run ${runId} changed while being claimed (run ${run.status}, stage ${claim.stageStatus}); the job will retry`);
+  throw new LatheError(
+    'stage_claim_conflict',
+    `${stage} of run ${runId} changed while being claimed (run ${run.status}, stage ${claim.stageStatus}); the job will retry`,
+  );
 }
 
 /**
  * Runs one attempt of a stage job. `token` is the worker's lock token (BullMQ passes it to the
  * processor): with it, a job that meets a registry outage is parked instead of failed.
  */
-export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps, token?: string): Promise<StageJobResult> {
+export async function runStageJob(
+  job: Job,
+  stage: Stage,
+  deps: StageRunnerDeps,
+  token?: string,
+): Promise<StageJobResult> {
   try {
     return await attemptStage(job, stage, deps);
   } catch (error) {
-    if (token !== undefined && isRegistryUnavailable(error)) await parkJob(job, token, deps.logger.child({ runId: job.data?.runId, stage, jobId: job.id }), error);
+    if (token !== undefined && isRegistryUnavailable(error))
+      await parkJob(job, token, deps.logger.child({ runId: job.data?.runId, stage, jobId: job.id }), error);
     throw error;
   }
 }
@@ -155,7 +181,11 @@ export async function runStageJob(job: Job, stage: Stage, deps: StageRunnerDeps,
 async function parkJob(job: Job, token: string, logger: Logger, cause: unknown): Promise<void> {
   // attemptsStarted counts every start, parked ones included; attemptsMade only those that ended.
   const parkedBefore = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
-  const delayMs = jitteredBackoffMs(parkedBefore + 1, REGISTRY_OUTAGE_BACKOFF.baseMs, REGISTRY_OUTAGE_BACKOFF.capMs);
+  const delayMs = jitteredBackoffMs(
+    parkedBefore + 1,
+    REGISTRY_OUTAGE_BACKOFF.baseMs,
+    REGISTRY_OUTAGE_BACKOFF.capMs,
+  );
   try {
     await job.moveToDelayed(Date.now() + delayMs, token);
   } catch (error) {
@@ -163,7 +193,10 @@ async function parkJob(job: Job, token: string, logger: Logger, cause: unknown):
     logger.warn({ err: error }, 'could not park the job during a registry outage');
     return;
   }
-  logger.warn({ err: cause, delayMs, parkedBefore }, 'registry unreachable: job parked, its attempt not counted');
+  logger.warn(
+    { err: cause, delayMs, parkedBefore },
+    'registry unreachable: job parked, its attempt not counted',
+  );
   throw new DelayedError();
 }
 
@@ -188,21 +221,38 @@ async function attemptStage(job: Job, stage: Stage, deps: StageRunnerDeps): Prom
 
   const attempt = new AttemptAbort();
   const started = claim.run;
-  const ctx = makeContext(job, stage, started, await ledger.experiment(claim), claim.doneOutputs, deps, logger, attempt);
+  const ctx = makeContext(
+    job,
+    stage,
+    started,
+    await ledger.experiment(claim),
+    claim.doneOutputs,
+    deps,
+    logger,
+    attempt,
+  );
   const { experiment, params } = ctx;
   // An announced cancel stops the attempt at once: its signal aborts, shouldStop() is true.
-  const unwatch = deps.cancels?.watch(runId, () => attempt.abort(new StageStoppedError(runId, stage, 'cancelled')));
+  const unwatch = deps.cancels?.watch(runId, () =>
+    attempt.abort(new StageStoppedError(runId, stage, 'cancelled')),
+  );
 
   try {
     const cacheEnabled = experiment.cacheEnabled && params.cache !== false;
     const inputs = await (deps.cacheInputs ?? defaultCacheInputs[stage])(ctx, ledger);
-    const cacheKey = inputs === null ? undefined : stageCacheKey(stage, started.codeVersion ?? deps.codeVersion, inputs);
+    const cacheKey =
+      inputs === null ? undefined : stageCacheKey(stage, started.codeVersion ?? deps.codeVersion, inputs);
     if (cacheKey && cacheEnabled) {
       const cached = await findCachedStage(registry, stage, cacheKey, runId);
       if (cached) {
         logger.info({ cachedFromRunId: cached.runId }, 'stage cache hit');
         const output = (cached.output ?? {}) as StageOutput;
-        await ledger.finish({ ...finishOf(runId, stage, output), cacheKey, cacheHit: true, cachedFromRunId: cached.runId });
+        await ledger.finish({
+          ...finishOf(runId, stage, output),
+          cacheKey,
+          cacheHit: true,
+          cachedFromRunId: cached.runId,
+        });
         return { runId, stage, outcome: 'cache_hit' };
       }
     }
@@ -214,7 +264,10 @@ async function attemptStage(job: Job, stage: Stage, deps: StageRunnerDeps): Prom
     // Nothing can be recorded while Postgres is away: runStageJob parks the job.
     if (isRegistryUnavailable(error)) throw error;
     // A handler stopped by the abort signal may throw anything: the announced cancel says why.
-    if ((error instanceof StageStoppedError || cancelAnnounced(attempt)) && (await isCancelRequested(registry, runId))) {
+    if (
+      (error instanceof StageStoppedError || cancelAnnounced(attempt)) &&
+      (await isCancelRequested(registry, runId))
+    ) {
       logger.info('stage stopped: run cancelled');
       const current = await getRun(registry, runId);
       if (current.status === 'running' || current.status === 'queued') await markCancelled(registry, runId);
@@ -236,7 +289,8 @@ async function attemptStage(job: Job, stage: Stage, deps: StageRunnerDeps): Prom
 
 /** A stage's output and what the run row carries of it (ingest: the dataset version). */
 function finishOf(runId: string, stage: Stage, output: StageOutput) {
-  const datasetVersionId = stage === 'ingest' && typeof output.datasetVersionId === 'string' ? output.datasetVersionId : undefined;
+  const datasetVersionId =
+    stage === 'ingest' && typeof output.datasetVersionId === 'string' ? output.datasetVersionId : undefined;
   return { runId, stage, output: output as Json, ...(datasetVersionId ? { datasetVersionId } : {}) };
 }
 
@@ -252,12 +306,16 @@ function makeContext(
 ): StageContext {
   const { registry } = deps;
   const params = (run.params ?? {}) as RunParams;
-  const cancelRequested = throttledStopCheck(() => isCancelRequested(registry, run.id), { intervalMs: deps.cancels ? CANCEL_POLL_MS : 0 });
+  const cancelRequested = throttledStopCheck(() => isCancelRequested(registry, run.id), {
+    intervalMs: deps.cancels ? CANCEL_POLL_MS : 0,
+  });
   const shouldStop = async () => attempt.aborted || (await cancelRequested());
   // Progress events are transport only (Postgres has the progress): a Redis outage must neither
   // fail nor stall the stage, so they are not awaited, and only the latest waits for Redis.
   const publishProgress = latestOnly((event: object) =>
-    job.updateProgress(event).catch((error: unknown) => logger.warn({ err: error }, 'progress event not published')),
+    job
+      .updateProgress(event)
+      .catch((error: unknown) => logger.warn({ err: error }, 'progress event not published')),
   );
   return {
     runId: run.id,
@@ -274,7 +332,12 @@ function makeContext(
     },
     shouldStop,
     async throwIfStopped() {
-      if (await shouldStop()) throw new StageStoppedError(run.id, stage, attempt.aborted && !cancelAnnounced(attempt) ? 'aborted' : 'cancelled');
+      if (await shouldStop())
+        throw new StageStoppedError(
+          run.id,
+          stage,
+          attempt.aborted && !cancelAnnounced(attempt) ? 'aborted' : 'cancelled',
+        );
     },
     async reportProgress(progress: number) {
       await reportStageProgress(registry, run.id, stage, progress);
@@ -284,8 +347,12 @@ function makeContext(
     async stageOutput(of: Stage) {
       // Stages done before this one began came back with the claim; their outputs are final.
       if (of in doneOutputs) return (doneOutputs[of] ?? {}) as Record<string, unknown>;
-      const row = await registry.stageExecution.findUnique({ where: { runId_stage: { runId: run.id, stage: of } } });
-      return row && (row.status === 'succeeded' || row.status === 'skipped') ? ((row.output ?? {}) as Record<string, unknown>) : null;
+      const row = await registry.stageExecution.findUnique({
+        where: { runId_stage: { runId: run.id, stage: of } },
+      });
+      return row && (row.status === 'succeeded' || row.status === 'skipped')
+        ? ((row.output ?? {}) as Record<string, unknown>)
+        : null;
     },
   };
 }
@@ -294,11 +361,21 @@ function makeContext(
 const cancelAnnounced = (attempt: AttemptAbort) => attempt.reason instanceof StageStoppedError;
 
 /** The handler's work, bounded by the job's timeout; on timeout the attempt is aborted too. */
-function withStageTimeout<T>(work: Promise<T>, timeoutMs: number, attempt: AttemptAbort, runId: string, stage: Stage): Promise<T> {
+function withStageTimeout<T>(
+  work: Promise<T>,
+  timeoutMs: number,
+  attempt: AttemptAbort,
+  runId: string,
+  stage: Stage,
+): Promise<T> {
   return withDeadline(work, timeoutMs, () => {
-    const error = new LatheError('stage_timeout', `${stage} of run ${runId} ran longer than ${timeoutMs} ms and was aborted`, {
-      details: { runId, stage, timeoutMs },
-    });
+    const error = new LatheError(
+      'stage_timeout',
+      `${stage} of run ${runId} ran longer than ${timeoutMs} ms and was aborted`,
+      {
+        details: { runId, stage, timeoutMs },
+      },
+    );
     attempt.abort(error);
     return error;
   });

@@ -3,7 +3,15 @@
  * config → reachability checks → registry, pipeline → workers (+ health) → graceful shutdown.
  * A start-up failure ends the process with one line (see `runMain`).
  */
-import { type Closer, type Logger, createLogger, createMetricsRegistry, loadConfig, onShutdown, runMain } from '@lathe/core';
+import {
+  type Closer,
+  type Logger,
+  createLogger,
+  createMetricsRegistry,
+  loadConfig,
+  onShutdown,
+  runMain,
+} from '@lathe/core';
 import { type Registry, type Stage, assertDatabaseReachable, createRegistry } from '@lathe/registry';
 import { serveHealth } from './health-server.ts';
 import { type Pipeline, createPipeline } from './pipeline.ts';
@@ -23,7 +31,12 @@ export interface StageWorkerProcessOptions {
   /** Also turn schedule ticks into runs and run the recovery loop (one service does). */
   schedulesAndRecovery?: boolean;
   /** More things to start once connected; their closers run first on shutdown. */
-  extras?: (deps: { config: WorkerConfig; registry: Registry; pipeline: Pipeline; logger: Logger }) => Closer[] | Promise<Closer[]>;
+  extras?: (deps: {
+    config: WorkerConfig;
+    registry: Registry;
+    pipeline: Pipeline;
+    logger: Logger;
+  }) => Closer[] | Promise<Closer[]>;
 }
 
 export async function runStageWorkerProcess(options: StageWorkerProcessOptions): Promise<void> {
@@ -32,9 +45,14 @@ export async function runStageWorkerProcess(options: StageWorkerProcessOptions):
     const logger = createLogger(options.name, config.LATHE_LOG_LEVEL);
     await assertDatabaseReachable(config.DATABASE_URL);
     await assertRedisReachable(config.REDIS_URL);
-    const registry = createRegistry({ databaseUrl: config.DATABASE_URL, maxConnections: registryPoolSize(options.stages, config.LATHE_WORKER_CONCURRENCY) });
+    const registry = createRegistry({
+      databaseUrl: config.DATABASE_URL,
+      maxConnections: registryPoolSize(options.stages, config.LATHE_WORKER_CONCURRENCY),
+    });
     const lockOverrides = config.LATHE_LOCK_DURATION_MS
-      ? Object.fromEntries(options.stages.map((stage) => [stage, { lockDurationMs: config.LATHE_LOCK_DURATION_MS }]))
+      ? Object.fromEntries(
+          options.stages.map((stage) => [stage, { lockDurationMs: config.LATHE_LOCK_DURATION_MS }]),
+        )
       : undefined;
     const pipeline = createPipeline({
       registry,
@@ -57,7 +75,10 @@ export async function runStageWorkerProcess(options: StageWorkerProcessOptions):
     const recovery = options.schedulesAndRecovery ? startRecoveryLoop(pipeline) : null;
     const health =
       config.LATHE_HEALTH_PORT > 0
-        ? await serveHealth(workers, { port: config.LATHE_HEALTH_PORT, metrics: [metrics, pipeline.metricsRegistry] })
+        ? await serveHealth(workers, {
+            port: config.LATHE_HEALTH_PORT,
+            metrics: [metrics, pipeline.metricsRegistry],
+          })
         : null;
     const extras = (await options.extras?.({ config, registry, pipeline, logger })) ?? [];
     logger.info({ stages: options.stages }, 'worker started');

@@ -46,13 +46,22 @@ export interface StartWorkersOptions {
 export interface WorkerGroup {
   workers: Worker[];
   /** Running workers with their queue, for health endpoints and heartbeats. */
-  health(): Promise<{ ok: boolean; workers: Array<{ queue: string; running: boolean; paused: boolean }>; redis: boolean }>;
+  health(): Promise<{
+    ok: boolean;
+    workers: Array<{ queue: string; running: boolean; paused: boolean }>;
+    redis: boolean;
+  }>;
   /** Stop taking jobs, let active ones finish, close connections. */
   close(): Promise<void>;
 }
 
 function backoffStrategy(specs: Pipeline['specs']) {
-  return (attemptsMade: number, type?: string, _err?: Error, job?: { name: string; opts: { backoff?: unknown } }) => {
+  return (
+    attemptsMade: number,
+    type?: string,
+    _err?: Error,
+    job?: { name: string; opts: { backoff?: unknown } },
+  ) => {
     if (type !== LATHE_BACKOFF) return 0;
     const spec = specs[(job?.name ?? 'ingest') as JobName] ?? specs.ingest;
     return jitteredBackoffMs(attemptsMade, spec.backoff.baseMs, spec.backoff.capMs);
@@ -85,22 +94,38 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
   const connections: Redis[] = [];
   const workers: Worker[] = [];
 
-  const makeWorker = (queueName: string, jobName: JobName, concurrency: number, processor: (job: Job, token?: string) => Promise<unknown>) => {
+  const makeWorker = (
+    queueName: string,
+    jobName: JobName,
+    concurrency: number,
+    processor: (job: Job, token?: string) => Promise<unknown>,
+  ) => {
     const connection = connectRedis(pipeline.connection, `lathe-worker-${queueName}`);
     connections.push(connection);
     const worker = new Worker(
       queueName,
       processor,
-      stageWorkerOptions(pipeline.specs, jobName, { connection, prefix: pipeline.prefix, concurrency, ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}) }),
+      stageWorkerOptions(pipeline.specs, jobName, {
+        connection,
+        prefix: pipeline.prefix,
+        concurrency,
+        ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
+      }),
     );
     worker.on('error', (error) => logger.error({ err: error, queue: queueName }, 'worker error'));
     worker.on('failed', (job, error) => {
-      logger.warn({ queue: queueName, jobId: job?.id, err: error, attemptsMade: job?.attemptsMade }, 'job failed');
+      logger.warn(
+        { queue: queueName, jobId: job?.id, err: error, attemptsMade: job?.attemptsMade },
+        'job failed',
+      );
     });
     if (histogram) {
       const observe = (job: Job | undefined, outcome: string) => {
         if (job?.processedOn && job.finishedOn) {
-          histogram.observe({ queue: queueName, stage: metricStageOfQueue(queueName), outcome }, (job.finishedOn - job.processedOn) / 1000);
+          histogram.observe(
+            { queue: queueName, stage: metricStageOfQueue(queueName), outcome },
+            (job.finishedOn - job.processedOn) / 1000,
+          );
         }
       };
       worker.on('completed', (job) => observe(job, 'completed'));
@@ -113,18 +138,34 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
   // One ledger for the group: the concurrent jobs of every stage share its statements and caches.
   const ledger = options.ledger ?? createStageLedger(pipeline.registry);
   // One subscription for the group: announced cancels stop its active attempts at once.
-  const cancels = await subscribeCancels({ connection: pipeline.connection, prefix: pipeline.prefix, logger });
+  const cancels = await subscribeCancels({
+    connection: pipeline.connection,
+    prefix: pipeline.prefix,
+    logger,
+  });
   for (const stage of options.stages) {
     const handler = options.handlers[stage];
     if (!handler) throw new Error(`startWorkers: no handler for stage ${stage}`);
     const spec = pipeline.specs[stage];
-    const concurrency = typeof options.concurrency === 'number' ? options.concurrency : (options.concurrency?.[stage] ?? spec.concurrency);
+    const concurrency =
+      typeof options.concurrency === 'number'
+        ? options.concurrency
+        : (options.concurrency?.[stage] ?? spec.concurrency);
     const cacheInputs = options.cacheInputs?.[stage];
     makeWorker(STAGE_QUEUES[stage], stage, concurrency, (job, token) =>
       runStageJob(
         job,
         stage,
-        { registry: pipeline.registry, logger, handler, spec, codeVersion: pipeline.codeVersion, ledger, cancels, ...(cacheInputs ? { cacheInputs } : {}) },
+        {
+          registry: pipeline.registry,
+          logger,
+          handler,
+          spec,
+          codeVersion: pipeline.codeVersion,
+          ledger,
+          cancels,
+          ...(cacheInputs ? { cacheInputs } : {}),
+        },
         token,
       ),
     );
@@ -134,11 +175,14 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
     const queue = pipeline.queues[SCHEDULE_QUEUE];
     makeWorker(SCHEDULE_QUEUE, 'scheduleTick', pipeline.specs.scheduleTick.concurrency, async (job) => {
       try {
-        return await handleScheduleTick({ registry: pipeline.registry, queue, spec: pipeline.specs.scheduleTick, logger }, job, (input) =>
-          pipeline.startRun({ ...input, trigger: 'schedule' }),
+        return await handleScheduleTick(
+          { registry: pipeline.registry, queue, spec: pipeline.specs.scheduleTick, logger },
+          job,
+          (input) => pipeline.startRun({ ...input, trigger: 'schedule' }),
         );
       } catch (error) {
-        if ((error as { permanent?: boolean }).permanent) throw new UnrecoverableError((error as Error).message);
+        if ((error as { permanent?: boolean }).permanent)
+          throw new UnrecoverableError((error as Error).message);
         throw error;
       }
     });

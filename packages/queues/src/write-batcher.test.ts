@@ -45,7 +45,10 @@ describe('write batcher', () => {
       maxBatch: 2,
     });
     await Promise.all(['a:1', 'a:2', 'b:1', 'c:1'].map((item) => batcher.submit(item)));
-    expect(batches).toEqual([['a:1', 'b:1'], ['a:2', 'c:1']]);
+    expect(batches).toEqual([
+      ['a:1', 'b:1'],
+      ['a:2', 'c:1'],
+    ]);
   });
 
   it('when a batch fails, retries its items one by one so only the bad one fails', async () => {

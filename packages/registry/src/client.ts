@@ -54,7 +54,12 @@ export function createRegistry(options: RegistryOptions): Registry {
   // convert in UTC whatever the server's default time zone.
   const session = `-c search_path="${schema}" -c TimeZone=UTC`;
   const connectionTimeoutMillis = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10, options: session, connectionTimeoutMillis });
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.maxConnections ?? 10,
+    options: session,
+    connectionTimeoutMillis,
+  });
   const hotPool = new pg.Pool({
     connectionString,
     connectionTimeoutMillis,

@@ -7,7 +7,10 @@ import { ConfigError, redactUrl } from '@lathe/core';
 import { stripSchemaParam } from './client.ts';
 
 export async function assertDatabaseReachable(databaseUrl: string, timeoutMs = 5_000): Promise<void> {
-  const client = new pg.Client({ connectionString: stripSchemaParam(databaseUrl), connectionTimeoutMillis: timeoutMs });
+  const client = new pg.Client({
+    connectionString: stripSchemaParam(databaseUrl),
+    connectionTimeoutMillis: timeoutMs,
+  });
   try {
     await client.connect();
     await client.query('SELECT 1');

@@ -17,7 +17,8 @@ export function preparedStatement(name: string, sql: string): string {
   const existing = names.get(sql);
   if (existing === statement) return sql;
   if (existing) throw new Error(`statement registered twice: ${existing} and ${statement}`);
-  if ([...names.values()].includes(statement)) throw new Error(`statement name ${statement} is already used for other SQL`);
+  if ([...names.values()].includes(statement))
+    throw new Error(`statement name ${statement} is already used for other SQL`);
   names.set(sql, statement);
   return sql;
 }

@@ -55,12 +55,23 @@ export function createApp(deps: ApiDeps): LatheApp {
   });
   app.use(helmet());
   // An allow-list of one: other origins get no Access-Control-Allow-Origin at all.
-  app.use(cors({ origin: deps.config.dashboardOrigin ? [deps.config.dashboardOrigin] : false, exposedHeaders: ['ETag', 'X-Request-Id', 'Location'] }));
+  app.use(
+    cors({
+      origin: deps.config.dashboardOrigin ? [deps.config.dashboardOrigin] : false,
+      exposedHeaders: ['ETag', 'X-Request-Id', 'Location'],
+    }),
+  );
   const metrics = createHttpMetrics('api');
   app.use(metrics.middleware);
   app.use(createRateLimiter(deps.redis, deps.config));
   // JSON bodies only where a route expects one; uploads stream their body themselves.
-  app.use(express.json({ limit: deps.config.jsonLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({
+      limit: deps.config.jsonLimitBytes,
+      strict: true,
+      type: ['application/json', 'application/*+json'],
+    }),
+  );
 
   const routes = new RouteTable();
   registerHealthRoutes(routes, deps, metrics.registry);
@@ -95,15 +106,29 @@ export function createApp(deps: ApiDeps): LatheApp {
 
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');
-  createBullBoard({ queues: Object.values(deps.pipeline.queues).map((queue) => new BullMQAdapter(queue, { readOnlyMode: false })), serverAdapter: board });
-  app.use('/admin/queues', authenticate(deps.registry, { basicRealm: 'lathe' }), requireRole('admin'), board.getRouter());
+  createBullBoard({
+    queues: Object.values(deps.pipeline.queues).map(
+      (queue) => new BullMQAdapter(queue, { readOnlyMode: false }),
+    ),
+    serverAdapter: board,
+  });
+  app.use(
+    '/admin/queues',
+    authenticate(deps.registry, { basicRealm: 'lathe' }),
+    requireRole('admin'),
+    board.getRouter(),
+  );
 
   if (deps.config.dashboardDir && existsSync(deps.config.dashboardDir)) {
     app.use(express.static(deps.config.dashboardDir, { index: 'index.html' }));
   }
 
   app.use((req) => {
-    throw new HttpProblem(404, 'route_not_found', `no route ${req.method} ${req.path}; see /openapi.json for the routes`);
+    throw new HttpProblem(
+      404,
+      'route_not_found',
+      `no route ${req.method} ${req.path}; see /openapi.json for the routes`,
+    );
   });
   app.use(problemHandler(deps.logger, { classify: registryUnavailable }));
   return { app, routes, openApiDocument };

@@ -6,10 +6,19 @@
  *   pnpm --filter @lathe/api bootstrap-admin-key
  */
 import { loadConfig, baseEnvSchema, runMain } from '@lathe/core';
-import { countActiveAdminKeys, createApiKey, createRegistry, generateApiKey, type Registry } from '@lathe/registry';
+import {
+  countActiveAdminKeys,
+  createApiKey,
+  createRegistry,
+  generateApiKey,
+  type Registry,
+} from '@lathe/registry';
 
 /** Returns the new key, or null when an admin key already exists. */
-export async function bootstrapAdminKey(registry: Registry, name = 'bootstrap admin'): Promise<string | null> {
+export async function bootstrapAdminKey(
+  registry: Registry,
+  name = 'bootstrap admin',
+): Promise<string | null> {
   return registry.$transaction(async (tx) => {
     // Two bring-ups at once must not both create a key.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('lathe:bootstrap-admin-key'))`;
@@ -27,10 +36,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     try {
       const key = await bootstrapAdminKey(registry);
       if (key) {
-        process.stderr.write('Created the bootstrap admin key. It is shown once; store it (e.g. export LATHE_API_KEY=…):\n');
+        process.stderr.write(
+          'Created the bootstrap admin key. It is shown once; store it (e.g. export LATHE_API_KEY=…):\n',
+        );
         process.stdout.write(`${key}\n`);
       } else {
-        process.stderr.write('An admin key already exists; nothing created (keys are shown only at creation).\n');
+        process.stderr.write(
+          'An admin key already exists; nothing created (keys are shown only at creation).\n',
+        );
       }
     } finally {
       await registry.$disconnect();

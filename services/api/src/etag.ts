@@ -18,11 +18,19 @@ export function setEtag(res: Response, revision: number): void {
 export function requiredIfMatch(req: Request, what: string): number {
   const header = req.get('if-match');
   if (!header) {
-    throw new HttpProblem(428, 'if_match_required', `updating ${what} needs an If-Match header with the ETag from GET (e.g. If-Match: "3")`);
+    throw new HttpProblem(
+      428,
+      'if_match_required',
+      `updating ${what} needs an If-Match header with the ETag from GET (e.g. If-Match: "3")`,
+    );
   }
   const match = /^\s*(?:W\/)?"(\d{1,9})"\s*$/.exec(header);
   if (!match) {
-    throw new HttpProblem(412, 'precondition_failed', `If-Match ${JSON.stringify(header.slice(0, 40))} is not an ETag of ${what}; GET it and send its ETag`);
+    throw new HttpProblem(
+      412,
+      'precondition_failed',
+      `If-Match ${JSON.stringify(header.slice(0, 40))} is not an ETag of ${what}; GET it and send its ETag`,
+    );
   }
   return Number(match[1]);
 }
@@ -30,7 +38,11 @@ export function requiredIfMatch(req: Request, what: string): number {
 /** A registry `revision_mismatch` conflict, as HTTP's 412. */
 export function asPreconditionFailed(error: unknown): never {
   if (error instanceof LatheError && error.code === 'revision_mismatch') {
-    throw new HttpProblem(412, 'precondition_failed', `${error.message} (If-Match did not match the current ETag)`);
+    throw new HttpProblem(
+      412,
+      'precondition_failed',
+      `${error.message} (If-Match did not match the current ETag)`,
+    );
   }
   throw error;
 }

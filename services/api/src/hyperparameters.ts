@@ -8,13 +8,17 @@ import { HttpProblem, LatheError, type FieldError } from '@lathe/core';
 export type HyperparameterValidator = (modelFamily: string, input: unknown) => Record<string, unknown>;
 
 /** Used when no validator is injected: only checks that hyperparameters are a JSON object. */
-export const acceptAnyHyperparameters: HyperparameterValidator = (_family, input) => input as Record<string, unknown>;
+export const acceptAnyHyperparameters: HyperparameterValidator = (_family, input) =>
+  input as Record<string, unknown>;
 
 /**
  * The validator as the API answers it: @lathe/ml's field errors become 422 problems naming the
  * request field (`<prefix>hyperparameters.learningRate`), an unknown family `body.modelFamily`.
  */
-export function hyperparameterChecker(validate: HyperparameterValidator, prefix: string): (family: string, input: unknown) => Record<string, unknown> {
+export function hyperparameterChecker(
+  validate: HyperparameterValidator,
+  prefix: string,
+): (family: string, input: unknown) => Record<string, unknown> {
   return (family, input) => {
     try {
       return validate(family, input);
@@ -23,7 +27,13 @@ export function hyperparameterChecker(validate: HyperparameterValidator, prefix:
         const issues = (error.details?.issues as FieldError[] | undefined) ?? [];
         const errors = issues.length
           ? issues.map((i) => ({ field: `${prefix}${i.field}`, message: i.message }))
-          : [{ field: error.code === 'unknown_model_family' ? 'body.modelFamily' : `${prefix}hyperparameters`, message: error.message }];
+          : [
+              {
+                field:
+                  error.code === 'unknown_model_family' ? 'body.modelFamily' : `${prefix}hyperparameters`,
+                message: error.message,
+              },
+            ];
         throw new HttpProblem(422, error.code, error.message, errors);
       }
       throw error;

@@ -32,12 +32,22 @@ export function uploadFormat(req: Request, explicit: UploadFormat | undefined): 
   if (explicit) return explicit;
   const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === 'text/csv') return 'csv';
-  if (type === 'application/x-ndjson' || type === 'application/jsonl' || type === 'application/jsonlines') return 'jsonl';
-  throw new HttpProblem(415, 'unsupported_media_type', `upload a CSV (Content-Type: text/csv) or JSON Lines (application/x-ndjson) body, or pass ?format=csv|jsonl; got ${JSON.stringify(type || 'no Content-Type')}`);
+  if (type === 'application/x-ndjson' || type === 'application/jsonl' || type === 'application/jsonlines')
+    return 'jsonl';
+  throw new HttpProblem(
+    415,
+    'unsupported_media_type',
+    `upload a CSV (Content-Type: text/csv) or JSON Lines (application/x-ndjson) body, or pass ?format=csv|jsonl; got ${JSON.stringify(type || 'no Content-Type')}`,
+  );
 }
 
 /** Streams the request body to `dir`, hashing it; 413 past `limitBytes`. */
-export async function receiveUpload(req: Request, dir: string, format: UploadFormat, limitBytes: number): Promise<UploadedFile> {
+export async function receiveUpload(
+  req: Request,
+  dir: string,
+  format: UploadFormat,
+  limitBytes: number,
+): Promise<UploadedFile> {
   const declared = Number(req.get('content-length'));
   if (Number.isFinite(declared) && declared > limitBytes) {
     req.resume();
@@ -68,18 +78,28 @@ export async function receiveUpload(req: Request, dir: string, format: UploadFor
       req.resume();
       throw error;
     }
-    throw new HttpProblem(400, 'upload_interrupted', `the upload stopped after ${size} bytes: ${(error as Error).message}`);
+    throw new HttpProblem(
+      400,
+      'upload_interrupted',
+      `the upload stopped after ${size} bytes: ${(error as Error).message}`,
+    );
   }
   if (size === 0) {
     await rm(path, { force: true });
-    throw new HttpProblem(422, 'empty_upload', 'the uploaded body is empty; send the CSV or JSON Lines content as the request body', [
-      { field: 'body', message: 'empty' },
-    ]);
+    throw new HttpProblem(
+      422,
+      'empty_upload',
+      'the uploaded body is empty; send the CSV or JSON Lines content as the request body',
+      [{ field: 'body', message: 'empty' }],
+    );
   }
   return { path, format, sha256: hash.digest('hex'), sizeBytes: size };
 }
 
 function tooLarge(limitBytes: number): HttpProblem {
-  return new HttpProblem(413, 'payload_too_large', `the upload is larger than the limit of ${limitBytes} bytes (LATHE_API_UPLOAD_LIMIT)`);
+  return new HttpProblem(
+    413,
+    'payload_too_large',
+    `the upload is larger than the limit of ${limitBytes} bytes (LATHE_API_UPLOAD_LIMIT)`,
+  );
 }
-

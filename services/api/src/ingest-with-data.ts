@@ -15,7 +15,11 @@ export function ingestWithData(registry: Registry, store: ArtifactStore): Ingest
       const dataset = await getDataset(registry, datasetId);
       const { version, created } = await ingestDatasetVersion(
         { registry, store },
-        { datasetId, spec: { useCase: dataset.useCase, source: { kind: 'file', path: file.path, format: file.format } }, provenance: { ...source, uploadSha256: file.sha256 } },
+        {
+          datasetId,
+          spec: { useCase: dataset.useCase, source: { kind: 'file', path: file.path, format: file.format } },
+          provenance: { ...source, uploadSha256: file.sha256 },
+        },
       );
       return { version, created };
     } finally {

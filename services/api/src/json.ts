@@ -14,7 +14,12 @@ export function jsonReplacer(this: unknown, key: string, value: unknown): unknow
 }
 
 function isWrapper(holder: unknown): boolean {
-  return holder !== null && typeof holder === 'object' && Object.getPrototypeOf(holder) === Object.prototype && Object.keys(holder).length === 1;
+  return (
+    holder !== null &&
+    typeof holder === 'object' &&
+    Object.getPrototypeOf(holder) === Object.prototype &&
+    Object.keys(holder).length === 1
+  );
 }
 
 export function toJsonValue<T>(value: T): unknown {

@@ -19,7 +19,12 @@ await runMain('api', async () => {
   await assertRedisReachable(env.REDIS_URL);
   const registry = createRegistry({ databaseUrl: env.DATABASE_URL });
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
-  const pipeline = createPipeline({ registry, connection: env.REDIS_URL, prefix: env.LATHE_QUEUE_PREFIX, logger });
+  const pipeline = createPipeline({
+    registry,
+    connection: env.REDIS_URL,
+    prefix: env.LATHE_QUEUE_PREFIX,
+    logger,
+  });
   const { app } = createApp({
     registry,
     pipeline,
@@ -27,7 +32,8 @@ await runMain('api', async () => {
     config: apiConfigFromEnv(env),
     logger,
     ingest: ingestWithData(registry, createArtifactStore(artifactStoreConfigFromEnv())),
-    validateHyperparameters: (family, input) => parseHyperparameters(family, input) as Record<string, unknown>,
+    validateHyperparameters: (family, input) =>
+      parseHyperparameters(family, input) as Record<string, unknown>,
   });
   const http = await listenHttp('http', app, { port: env.LATHE_API_PORT, host: env.LATHE_API_HOST });
   logger.info({ port: env.LATHE_API_PORT, host: env.LATHE_API_HOST }, 'api listening');

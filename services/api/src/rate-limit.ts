@@ -23,7 +23,8 @@ export function createRateLimiter(redis: Redis, config: ApiConfig): RequestHandl
     passOnStoreError: true,
     store: new RedisStore({
       prefix: `${config.queuePrefix}:api-rate:`,
-      sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
+      sendCommand: (command: string, ...args: string[]) =>
+        redis.call(command, ...args) as Promise<RedisReply>,
     }),
     handler: (req, res) => {
       sendProblem(res, {

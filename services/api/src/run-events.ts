@@ -28,11 +28,23 @@ export async function runSnapshot(registry: Registry, runId: string): Promise<Ru
     progress: run.progress,
     errorCode: run.errorCode,
     errorMessage: run.errorMessage,
-    stages: run.stages.map((s) => ({ stage: s.stage, status: s.status, progress: s.progress, attempts: s.attempts, cacheHit: s.cacheHit })),
+    stages: run.stages.map((s) => ({
+      stage: s.stage,
+      status: s.status,
+      progress: s.progress,
+      attempts: s.attempts,
+      cacheHit: s.cacheHit,
+    })),
   };
 }
 
-export async function streamRunEvents(registry: Registry, runId: string, req: Request, res: Response, pollMs: number): Promise<void> {
+export async function streamRunEvents(
+  registry: Registry,
+  runId: string,
+  req: Request,
+  res: Response,
+  pollMs: number,
+): Promise<void> {
   const first = await runSnapshot(registry, runId); // 404 before the stream starts
   res.status(200).set({
     'Content-Type': 'text/event-stream; charset=utf-8',

@@ -12,11 +12,29 @@ export interface RunLogEntry {
 }
 
 export function runLog(run: Run & { stages: StageExecution[] }): RunLogEntry[] {
-  const entries: RunLogEntry[] = [{ at: run.queuedAt, level: 'info', stage: null, message: `run queued (trigger ${run.trigger}, seed ${run.seed})` }];
-  if (run.startedAt) entries.push({ at: run.startedAt, level: 'info', stage: null, message: `run started${run.backend ? ` on backend ${run.backend}` : ''}` });
+  const entries: RunLogEntry[] = [
+    {
+      at: run.queuedAt,
+      level: 'info',
+      stage: null,
+      message: `run queued (trigger ${run.trigger}, seed ${run.seed})`,
+    },
+  ];
+  if (run.startedAt)
+    entries.push({
+      at: run.startedAt,
+      level: 'info',
+      stage: null,
+      message: `run started${run.backend ? ` on backend ${run.backend}` : ''}`,
+    });
   for (const s of run.stages) {
     if (s.startedAt) {
-      entries.push({ at: s.startedAt, level: 'info', stage: s.stage, message: `${s.stage} started (attempt ${Math.max(s.attempts, 1)})` });
+      entries.push({
+        at: s.startedAt,
+        level: 'info',
+        stage: s.stage,
+        message: `${s.stage} started (attempt ${Math.max(s.attempts, 1)})`,
+      });
     }
     if (s.finishedAt) {
       const failed = s.status === 'failed';
@@ -25,10 +43,16 @@ export function runLog(run: Run & { stages: StageExecution[] }): RunLogEntry[] {
         : s.cacheHit
           ? ` (cache hit from run ${s.cachedFromRunId ?? '?'})`
           : '';
-      entries.push({ at: s.finishedAt, level: failed ? 'error' : 'info', stage: s.stage, message: `${s.stage} ${s.status}${detail}` });
+      entries.push({
+        at: s.finishedAt,
+        level: failed ? 'error' : 'info',
+        stage: s.stage,
+        message: `${s.stage} ${s.status}${detail}`,
+      });
     }
   }
-  if (run.cancelRequestedAt) entries.push({ at: run.cancelRequestedAt, level: 'info', stage: run.stage, message: 'cancel requested' });
+  if (run.cancelRequestedAt)
+    entries.push({ at: run.cancelRequestedAt, level: 'info', stage: run.stage, message: 'cancel requested' });
   if (run.finishedAt) {
     const error = run.status === 'failed';
     entries.push({

@@ -18,7 +18,8 @@ export async function ensureDashboardBuilt(): Promise<string> {
   if (existsSync(join(DIST_DIR, 'index.html'))) return DIST_DIR;
   const { build } = await import('vite');
   await build({ configFile: join(DASHBOARD_DIR, 'vite.config.ts'), logLevel: 'warn' });
-  if (!existsSync(join(DIST_DIR, 'index.html'))) throw new Error(`vite build did not produce ${join(DIST_DIR, 'index.html')}`);
+  if (!existsSync(join(DIST_DIR, 'index.html')))
+    throw new Error(`vite build did not produce ${join(DIST_DIR, 'index.html')}`);
   return DIST_DIR;
 }
 
@@ -32,6 +33,13 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }

@@ -12,7 +12,15 @@ import { randomBytes } from 'node:crypto';
 import { LatheError } from '@lathe/core';
 import { abTestDesign, plannedTest, rolloutPolicySchema } from '@lathe/experiments';
 import type { StageHandler } from '@lathe/queues';
-import { CHALLENGER_ALIAS, PRODUCTION_ALIAS, deployDirectly, getAlias, getModelVersion, moveAlias, startRollout } from '@lathe/registry';
+import {
+  CHALLENGER_ALIAS,
+  PRODUCTION_ALIAS,
+  deployDirectly,
+  getAlias,
+  getModelVersion,
+  moveAlias,
+  startRollout,
+} from '@lathe/registry';
 
 export function createDeployHandler(options: { now?: () => Date } = {}): StageHandler {
   const now = options.now ?? (() => new Date());
@@ -21,13 +29,21 @@ export function createDeployHandler(options: { now?: () => Date } = {}): StageHa
     const trained = await ctx.stageOutput('train');
     const modelVersionId = (evaluated?.modelVersionId ?? trained?.modelVersionId) as string | undefined;
     if (!modelVersionId) {
-      throw new LatheError('missing_stage_output', `run ${ctx.runId}: deploy found no model version from train/evaluate`, { permanent: true });
+      throw new LatheError(
+        'missing_stage_output',
+        `run ${ctx.runId}: deploy found no model version from train/evaluate`,
+        { permanent: true },
+      );
     }
     const verdict = evaluated?.verdict as string | undefined;
     if (verdict !== 'passed' && verdict !== 'overridden') {
-      throw new LatheError('gate_not_passed', `run ${ctx.runId}: model version ${modelVersionId} did not pass the gate (verdict ${verdict ?? 'none'})`, {
-        permanent: true,
-      });
+      throw new LatheError(
+        'gate_not_passed',
+        `run ${ctx.runId}: model version ${modelVersionId} did not pass the gate (verdict ${verdict ?? 'none'})`,
+        {
+          permanent: true,
+        },
+      );
     }
     const candidate = await getModelVersion(ctx.registry, modelVersionId);
     const endpoint = ctx.experiment.name;
@@ -41,13 +57,31 @@ export function createDeployHandler(options: { now?: () => Date } = {}): StageHa
         reason: `run ${ctx.runId}: first model to pass the gate`,
         actor: `run:${ctx.runId}`,
       });
-      const deployment = await deployDirectly(ctx.registry, { endpoint, modelVersionId: candidate.id, runId: ctx.runId });
+      const deployment = await deployDirectly(ctx.registry, {
+        endpoint,
+        modelVersionId: candidate.id,
+        runId: ctx.runId,
+      });
       await ctx.reportProgress(1);
-      return { strategy: 'direct', modelVersionId: candidate.id, deploymentId: deployment.id, abTestId: null, reason: 'first model to pass the gate', plan: null };
+      return {
+        strategy: 'direct',
+        modelVersionId: candidate.id,
+        deploymentId: deployment.id,
+        abTestId: null,
+        reason: 'first model to pass the gate',
+        plan: null,
+      };
     }
     if (production.modelVersionId === candidate.id) {
       await ctx.reportProgress(1);
-      return { strategy: 'none', modelVersionId: candidate.id, deploymentId: null, abTestId: null, reason: 'already in production', plan: null };
+      return {
+        strategy: 'none',
+        modelVersionId: candidate.id,
+        deploymentId: null,
+        abTestId: null,
+        reason: 'already in production',
+        plan: null,
+      };
     }
 
     const policy = rolloutPolicySchema.parse(ctx.experiment.rolloutPolicy ?? {});
@@ -82,8 +116,18 @@ export function createDeployHandler(options: { now?: () => Date } = {}): StageHa
       modelVersionId: candidate.id,
       deploymentId: deployment.id,
       abTestId: abTest.id,
-      reason: plan && !plan.reachable ? `A/B test against production; warning: ${plan.message}` : 'A/B test against production',
-      plan: plan ? { reachable: plan.reachable, message: plan.message, sequentialUnits: plan.sequential.units, sequentialDays: plan.sequential.days } : null,
+      reason:
+        plan && !plan.reachable
+          ? `A/B test against production; warning: ${plan.message}`
+          : 'A/B test against production',
+      plan: plan
+        ? {
+            reachable: plan.reachable,
+            message: plan.message,
+            sequentialUnits: plan.sequential.units,
+            sequentialDays: plan.sequential.days,
+          }
+        : null,
     };
   };
 }

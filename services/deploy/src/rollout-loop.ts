@@ -6,7 +6,10 @@ import type { Logger } from '@lathe/core';
 import type { Registry } from '@lathe/registry';
 import { monitorRollouts } from './rollout-monitor.ts';
 
-export function startRolloutLoop(registry: Registry, options: { intervalMs: number; logger: Logger }): { stop(): Promise<void> } {
+export function startRolloutLoop(
+  registry: Registry,
+  options: { intervalMs: number; logger: Logger },
+): { stop(): Promise<void> } {
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<unknown> = Promise.resolve();
   let stopped = false;

@@ -12,7 +12,13 @@ import { LatheError } from '@lathe/core';
 import type { ArtifactStore } from '@lathe/artifacts';
 import { type DatasetAccess, type Gate, type GateResult, applyGate, loadModel, parseGate } from '@lathe/ml';
 import type { StageHandler } from '@lathe/queues';
-import { getAlias, getDatasetVersion, getModelVersion, type ModelVersion, type Registry } from '@lathe/registry';
+import {
+  getAlias,
+  getDatasetVersion,
+  getModelVersion,
+  type ModelVersion,
+  type Registry,
+} from '@lathe/registry';
 import { type ModelScore, scoreModel } from './score-model.ts';
 
 export interface EvaluateDeps {
@@ -23,8 +29,14 @@ export interface EvaluateDeps {
 const SPLIT = 'test';
 const json = (value: unknown) => JSON.parse(JSON.stringify(value ?? null));
 
-async function scoreVersion(deps: EvaluateDeps, modelVersion: ModelVersion, dataset: Awaited<ReturnType<DatasetAccess['open']>>): Promise<ModelScore> {
-  const model = await loadModel(await deps.store.getBuffer(modelVersion.sha256), { expectedSha256: modelVersion.sha256 });
+async function scoreVersion(
+  deps: EvaluateDeps,
+  modelVersion: ModelVersion,
+  dataset: Awaited<ReturnType<DatasetAccess['open']>>,
+): Promise<ModelScore> {
+  const model = await loadModel(await deps.store.getBuffer(modelVersion.sha256), {
+    expectedSha256: modelVersion.sha256,
+  });
   try {
     return await scoreModel(model, dataset, modelVersion.useCase);
   } finally {
@@ -42,14 +54,24 @@ export function createEvaluateHandler(deps: EvaluateDeps): StageHandler {
     const trained = await ctx.stageOutput('train');
     const modelVersionId = trained?.modelVersionId as string | undefined;
     if (!modelVersionId || !ctx.run.datasetVersionId) {
-      throw new LatheError('missing_stage_output', `run ${ctx.runId}: evaluate found no model version or dataset version`, { permanent: true });
+      throw new LatheError(
+        'missing_stage_output',
+        `run ${ctx.runId}: evaluate found no model version or dataset version`,
+        { permanent: true },
+      );
     }
     const gate = gateOf(ctx.experiment.gate);
     const candidate = await getModelVersion(ctx.registry, modelVersionId);
     const datasetVersion = await getDatasetVersion(ctx.registry, ctx.run.datasetVersionId);
 
     let evaluation = await ctx.registry.evaluation.findUnique({
-      where: { modelVersionId_datasetVersionId_split: { modelVersionId, datasetVersionId: datasetVersion.id, split: SPLIT } },
+      where: {
+        modelVersionId_datasetVersionId_split: {
+          modelVersionId,
+          datasetVersionId: datasetVersion.id,
+          split: SPLIT,
+        },
+      },
     });
     if (!evaluation) {
       const dataset = await deps.datasets.open(datasetVersion);
@@ -57,7 +79,8 @@ export function createEvaluateHandler(deps: EvaluateDeps): StageHandler {
       await ctx.reportProgress(0.5);
       await ctx.throwIfStopped();
       const production = await getAlias(ctx.registry, candidate.modelName, 'production');
-      const baselineVersion = production && production.modelVersionId !== candidate.id ? production.modelVersion : null;
+      const baselineVersion =
+        production && production.modelVersionId !== candidate.id ? production.modelVersion : null;
       const baseline = baselineVersion ? await scoreVersion(deps, baselineVersion, dataset) : null;
       const result = decide(score, baseline, gate, candidate);
       evaluation = await upsertEvaluation(ctx.registry, {
@@ -73,21 +96,32 @@ export function createEvaluateHandler(deps: EvaluateDeps): StageHandler {
     await ctx.reportProgress(1);
     const reasons = (evaluation.reasons as string[]) ?? [];
     if (evaluation.verdict === 'failed') {
-      throw new LatheError('gate_failed', `model version ${candidate.version} of ${candidate.modelName} failed the gate: ${reasons.join('; ')}`, {
-        permanent: true,
-        details: { evaluationId: evaluation.id, reasons },
-      });
+      throw new LatheError(
+        'gate_failed',
+        `model version ${candidate.version} of ${candidate.modelName} failed the gate: ${reasons.join('; ')}`,
+        {
+          permanent: true,
+          details: { evaluationId: evaluation.id, reasons },
+        },
+      );
     }
     return { evaluationId: evaluation.id, modelVersionId, verdict: evaluation.verdict, reasons };
   };
 }
 
 /** Gate metrics: held-out metrics, falling back to the training metrics where none exist. */
-function decide(score: ModelScore, baseline: ModelScore | null, gate: Gate, candidate: ModelVersion): GateResult {
+function decide(
+  score: ModelScore,
+  baseline: ModelScore | null,
+  gate: Gate,
+  candidate: ModelVersion,
+): GateResult {
   const candidateMetrics = score.summary
     ? { metrics: score.summary.metrics, undefinedMetrics: score.summary.undefinedMetrics }
     : { metrics: (candidate.metrics ?? {}) as Record<string, number> };
-  const baselineMetrics = baseline?.summary ? { metrics: baseline.summary.metrics, undefinedMetrics: baseline.summary.undefinedMetrics } : null;
+  const baselineMetrics = baseline?.summary
+    ? { metrics: baseline.summary.metrics, undefinedMetrics: baseline.summary.undefinedMetrics }
+    : null;
   return applyGate(candidateMetrics, baselineMetrics, gate);
 }
 
@@ -125,9 +159,18 @@ async function upsertEvaluation(
   };
   return registry.evaluation.upsert({
     where: {
-      modelVersionId_datasetVersionId_split: { modelVersionId: input.modelVersionId, datasetVersionId: input.datasetVersionId, split: SPLIT },
+      modelVersionId_datasetVersionId_split: {
+        modelVersionId: input.modelVersionId,
+        datasetVersionId: input.datasetVersionId,
+        split: SPLIT,
+      },
     },
-    create: { modelVersionId: input.modelVersionId, datasetVersionId: input.datasetVersionId, split: SPLIT, ...data },
+    create: {
+      modelVersionId: input.modelVersionId,
+      datasetVersionId: input.datasetVersionId,
+      split: SPLIT,
+      ...data,
+    },
     update: {},
   });
 }

@@ -32,13 +32,26 @@ const TEXT_LENGTH_EDGES = [10, 30, 100];
 const ACTIVITY_EDGES = [5, 20, 100];
 const MAX_RANKED_USERS = 5_000;
 
-export async function scoreModel(model: LoadedModel, dataset: OpenedDataset, useCase: string): Promise<ModelScore> {
+export async function scoreModel(
+  model: LoadedModel,
+  dataset: OpenedDataset,
+  useCase: string,
+): Promise<ModelScore> {
   if (useCase === 'recommendation') return scoreRanking(model, dataset);
-  if (useCase === 'generative') return { summary: null, slices: [], note: 'generative models have no held-out metric; see the training losses' };
+  if (useCase === 'generative')
+    return {
+      summary: null,
+      slices: [],
+      note: 'generative models have no held-out metric; see the training losses',
+    };
   return scoreClassification(model, dataset, useCase);
 }
 
-async function scoreClassification(model: LoadedModel, dataset: OpenedDataset, useCase: string): Promise<ModelScore> {
+async function scoreClassification(
+  model: LoadedModel,
+  dataset: OpenedDataset,
+  useCase: string,
+): Promise<ModelScore> {
   const labels = model.signature.labels ?? dataset.metadata.labels ?? [];
   const index = new Map(labels.map((label, i) => [label, i]));
   const numClasses = labels.length;
@@ -69,14 +82,24 @@ async function scoreClassification(model: LoadedModel, dataset: OpenedDataset, u
 
   const summary = evaluateClassification({ numClasses, yTrue, scores }, { classNames: labels });
   const width = numClasses === 2 ? 1 : numClasses;
-  const rows = yTrue.map((label, i) => ({ label, scores: scores.slice(i * width, (i + 1) * width), length: textLengths[i] ?? 0 }));
+  const rows = yTrue.map((label, i) => ({
+    label,
+    scores: scores.slice(i * width, (i + 1) * width),
+    length: textLengths[i] ?? 0,
+  }));
   const accuracyOf = (group: typeof rows) => {
-    const correct = group.filter((r) => (width === 1 ? Number(r.scores[0]! > 0.5) : argmax(r.scores)) === r.label).length;
+    const correct = group.filter(
+      (r) => (width === 1 ? Number(r.scores[0]! > 0.5) : argmax(r.scores)) === r.label,
+    ).length;
     return { accuracy: correct / group.length };
   };
   const slices = [
-    ...computeSlices(rows, (r) => `class=${labels[r.label]}`, accuracyOf, { segments: labels.map((l) => `class=${l}`) }),
-    ...(useCase === 'nlp' ? computeSlices(rows, (r) => `words ${bucketOf(r.length, TEXT_LENGTH_EDGES)}`, accuracyOf) : []),
+    ...computeSlices(rows, (r) => `class=${labels[r.label]}`, accuracyOf, {
+      segments: labels.map((l) => `class=${l}`),
+    }),
+    ...(useCase === 'nlp'
+      ? computeSlices(rows, (r) => `words ${bucketOf(r.length, TEXT_LENGTH_EDGES)}`, accuracyOf)
+      : []),
   ];
   return { summary, slices };
 }

@@ -27,11 +27,13 @@ export function createIngestHandler(deps: IngestDeps = {}): StageHandler {
       throw new LatheError(
         'no_dataset_version',
         `experiment ${ctx.experiment.name}: dataset ${ctx.experiment.datasetId} has no version and the experiment has no source to ingest; upload data or set a source`,
-        { permanent: true, details: { experimentId: ctx.experiment.id, datasetId: ctx.experiment.datasetId } },
+        {
+          permanent: true,
+          details: { experimentId: ctx.experiment.id, datasetId: ctx.experiment.datasetId },
+        },
       );
     }
     await ctx.reportProgress(1);
     return { datasetVersionId: version.id, sha256: version.sha256, rows: version.rows };
   };
 }
-

@@ -25,9 +25,16 @@ export function createIngestSource(deps: { store: ArtifactStore; connections?: S
           void ctx.shouldStop().then((stop) => stop && controller.abort());
         },
       },
-      { datasetId: ctx.experiment.datasetId, spec: toIngestSpec(ctx.experiment.useCase, stored), provenance: { runId: ctx.runId } },
+      {
+        datasetId: ctx.experiment.datasetId,
+        spec: toIngestSpec(ctx.experiment.useCase, stored),
+        provenance: { runId: ctx.runId },
+      },
     );
-    ctx.logger.info({ datasetVersionId: version.id, created, rows: result.rows, droppedRows: result.droppedRows }, 'dataset version');
+    ctx.logger.info(
+      { datasetVersionId: version.id, created, rows: result.rows, droppedRows: result.droppedRows },
+      'dataset version',
+    );
     return version;
   };
 }

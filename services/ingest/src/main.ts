@@ -16,7 +16,10 @@ await runStageWorkerProcess({
   schedulesAndRecovery: true,
   handlers: () => ({
     ingest: createIngestHandler({
-      ingestSource: createIngestSource({ store: createArtifactStore(artifactStoreConfigFromEnv()), connections: connectionsFromEnv(process.env) }),
+      ingestSource: createIngestSource({
+        store: createArtifactStore(artifactStoreConfigFromEnv()),
+        connections: connectionsFromEnv(process.env),
+      }),
     }),
   }),
 });

@@ -9,7 +9,15 @@
  * then gets 503.
  */
 import { HttpProblem, MAX_API_KEY_LENGTH, presentedApiKey, type Logger } from '@lathe/core';
-import { findActiveApiKeyByHash, hasRole, hashApiKey, touchApiKey, type ApiKey, type ApiKeyRole, type Registry } from '@lathe/registry';
+import {
+  findActiveApiKeyByHash,
+  hasRole,
+  hashApiKey,
+  touchApiKey,
+  type ApiKey,
+  type ApiKeyRole,
+  type Registry,
+} from '@lathe/registry';
 import { createReadCache, readThroughRegistry } from './read-cache.ts';
 
 export interface ClientKeys {
@@ -24,7 +32,8 @@ export interface ClientKeysOptions {
   now?: () => number;
 }
 
-const invalidKey = () => new HttpProblem(401, 'invalid_api_key', 'the API key is not valid (unknown or revoked)');
+const invalidKey = () =>
+  new HttpProblem(401, 'invalid_api_key', 'the API key is not valid (unknown or revoked)');
 
 export function createClientKeys(registry: Registry, options: ClientKeysOptions): ClientKeys {
   const cache = createReadCache<ApiKey | null>(options);
@@ -32,7 +41,10 @@ export function createClientKeys(registry: Registry, options: ClientKeysOptions)
   const lookUp = async (hash: string): Promise<ApiKey | null> => {
     const key = await findActiveApiKeyByHash(registry, hash);
     // Bookkeeping only: a failed touch must not refuse a valid key.
-    if (key) void touchApiKey(registry, key.id).catch((error: unknown) => options.logger.warn({ err: error }, 'could not record the API key use'));
+    if (key)
+      void touchApiKey(registry, key.id).catch((error: unknown) =>
+        options.logger.warn({ err: error }, 'could not record the API key use'),
+      );
     return key;
   };
 
@@ -40,14 +52,25 @@ export function createClientKeys(registry: Registry, options: ClientKeysOptions)
     async authorize(header, role) {
       const presented = presentedApiKey(header);
       if (!presented) {
-        throw new HttpProblem(401, 'missing_api_key', 'the gateway needs an API key: send `Authorization: Bearer <key>` or `X-API-Key: <key>`');
+        throw new HttpProblem(
+          401,
+          'missing_api_key',
+          'the gateway needs an API key: send `Authorization: Bearer <key>` or `X-API-Key: <key>`',
+        );
       }
       if (presented.length > MAX_API_KEY_LENGTH) throw invalidKey();
       const hash = hashApiKey(presented);
-      const key = await readThroughRegistry(cache, hash, () => lookUp(hash), { logger: options.logger, what: 'the API key' });
+      const key = await readThroughRegistry(cache, hash, () => lookUp(hash), {
+        logger: options.logger,
+        what: 'the API key',
+      });
       if (!key) throw invalidKey();
       if (!hasRole(key.role, role)) {
-        throw new HttpProblem(403, 'insufficient_role', `this route needs the ${role} role; key ${key.prefix}… has ${key.role}`);
+        throw new HttpProblem(
+          403,
+          'insufficient_role',
+          `this route needs the ${role} role; key ${key.prefix}… has ${key.role}`,
+        );
       }
       return key;
     },

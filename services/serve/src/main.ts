@@ -21,13 +21,24 @@ await runMain('serve', async () => {
   await assertDatabaseReachable(env.DATABASE_URL);
   const backend = await selectBackend();
   const registry = createRegistry({ databaseUrl: env.DATABASE_URL });
-  const models = createModelCache({ load: modelVersionLoader({ registry, store: createArtifactStore(artifactStoreConfigFromEnv()), logger }), size: config.models });
+  const models = createModelCache({
+    load: modelVersionLoader({ registry, store: createArtifactStore(artifactStoreConfigFromEnv()), logger }),
+    size: config.models,
+  });
   const events = createAbEventLog({ registry, flushMs: config.flushMs, logger });
-  const router = createEndpointRouter(registry, { ttlMs: config.routeTtlMs, logger, assignmentSkew: config.assignmentSkew });
-  const keys = config.auth === 'api-key' ? createClientKeys(registry, { ttlMs: config.keyTtlMs, logger }) : null;
+  const router = createEndpointRouter(registry, {
+    ttlMs: config.routeTtlMs,
+    logger,
+    assignmentSkew: config.assignmentSkew,
+  });
+  const keys =
+    config.auth === 'api-key' ? createClientKeys(registry, { ttlMs: config.keyTtlMs, logger }) : null;
   const app = createServeApp({ registry, router, models, events, keys, config, logger });
   const http = await listenHttp('http', app, { port: env.LATHE_SERVE_PORT, host: env.LATHE_SERVE_HOST });
-  logger.info({ port: env.LATHE_SERVE_PORT, host: env.LATHE_SERVE_HOST, backend: backend.name, auth: config.auth }, 'serve listening');
+  logger.info(
+    { port: env.LATHE_SERVE_PORT, host: env.LATHE_SERVE_HOST, backend: backend.name, auth: config.auth },
+    'serve listening',
+  );
   onShutdown(
     [
       http,

@@ -11,7 +11,10 @@ function fakeModels() {
       failNext = false;
       throw new Error(`artifact of ${id} is missing`);
     }
-    return { predict: async () => [{ label: id }], dispose: () => disposed.push(id) } as unknown as LoadedModel;
+    return {
+      predict: async () => [{ label: id }],
+      dispose: () => disposed.push(id),
+    } as unknown as LoadedModel;
   };
   return { load, disposed, failOnce: () => (failNext = true) };
 }

@@ -35,14 +35,24 @@ export function modelVersionLoader(deps: { registry: Registry; store: ArtifactSt
       model = await loadModel(await deps.store.getBuffer(version.sha256), { expectedSha256: version.sha256 });
     } catch (error) {
       deps.logger.error({ err: error, modelVersionId }, 'model could not be loaded');
-      throw new LatheError('model_unavailable', `model version ${modelVersionId} could not be loaded: ${(error as Error).message}`, { httpStatus: 503, cause: error });
+      throw new LatheError(
+        'model_unavailable',
+        `model version ${modelVersionId} could not be loaded: ${(error as Error).message}`,
+        { httpStatus: 503, cause: error },
+      );
     }
-    deps.logger.info({ modelVersionId, modelName: version.modelName, version: version.version }, 'model loaded');
+    deps.logger.info(
+      { modelVersionId, modelName: version.modelName, version: version.version },
+      'model loaded',
+    );
     return model;
   };
 }
 
-export function createModelCache(deps: { load: (modelVersionId: string) => Promise<LoadedModel>; size: number }): ModelCache {
+export function createModelCache(deps: {
+  load: (modelVersionId: string) => Promise<LoadedModel>;
+  size: number;
+}): ModelCache {
   const entries = new Map<string, Entry>();
   let loads = 0;
 

@@ -62,7 +62,8 @@ export function createReadCache<V>(options: ReadCacheOptions): ReadCache<V> {
       try {
         return { value: await entry.read };
       } catch (error) {
-        if (entry.last && now() - entry.last.at < maxStaleMs) return { value: entry.last.value, staleBecause: error };
+        if (entry.last && now() - entry.last.at < maxStaleMs)
+          return { value: entry.last.value, staleBecause: error };
         throw error;
       }
     },
@@ -73,13 +74,26 @@ export function createReadCache<V>(options: ReadCacheOptions): ReadCache<V> {
  * A registry read through `cache`: an old answer served during an outage is logged, and no
  * answer at all becomes a 503 `registry_unavailable` naming what could not be read.
  */
-export async function readThroughRegistry<V>(cache: ReadCache<V>, key: string, read: () => Promise<V>, context: { logger: Logger; what: string }): Promise<V> {
+export async function readThroughRegistry<V>(
+  cache: ReadCache<V>,
+  key: string,
+  read: () => Promise<V>,
+  context: { logger: Logger; what: string },
+): Promise<V> {
   let result: CachedRead<V>;
   try {
     result = await cache.get(key, read);
   } catch (error) {
-    throw new LatheError('registry_unavailable', `${context.what} cannot be read from the registry: ${(error as Error).message}`, { httpStatus: 503, cause: error });
+    throw new LatheError(
+      'registry_unavailable',
+      `${context.what} cannot be read from the registry: ${(error as Error).message}`,
+      { httpStatus: 503, cause: error },
+    );
   }
-  if (result.staleBecause) context.logger.warn({ err: result.staleBecause }, `registry unreachable: using the last read of ${context.what}`);
+  if (result.staleBecause)
+    context.logger.warn(
+      { err: result.staleBecause },
+      `registry unreachable: using the last read of ${context.what}`,
+    );
   return result.value;
 }

@@ -16,7 +16,14 @@
 import express, { type Express, type Request } from 'express';
 import { Counter } from 'prom-client';
 import { z } from 'zod';
-import { HttpProblem, LatheError, createHttpMetrics, parsePart, problemHandler, type Logger } from '@lathe/core';
+import {
+  HttpProblem,
+  LatheError,
+  createHttpMetrics,
+  parsePart,
+  problemHandler,
+  type Logger,
+} from '@lathe/core';
 import { checkInstances } from '@lathe/ml';
 import { abEventKey, registryUnavailable, type ApiKeyRole, type Registry } from '@lathe/registry';
 import type { AbEventLog } from './ab-event-log.ts';
@@ -41,10 +48,12 @@ const endpointParams = z.object({ endpoint: z.string().min(1).max(200) });
 const unitId = z.string().min(1).max(200);
 
 /** Express 5 passes a rejected promise to the error handler; this keeps handlers plain async functions. */
-const handle = (work: (req: Request) => Promise<{ status: number; body: unknown }>) => async (req: Request, res: express.Response) => {
-  const { status, body } = await work(req);
-  res.status(status).json(body);
-};
+const handle =
+  (work: (req: Request) => Promise<{ status: number; body: unknown }>) =>
+  async (req: Request, res: express.Response) => {
+    const { status, body } = await work(req);
+    res.status(status).json(body);
+  };
 
 export function createServeApp(deps: ServeDeps): Express {
   const { router, models, events, config, registry, keys } = deps;
@@ -61,7 +70,11 @@ export function createServeApp(deps: ServeDeps): Express {
   app.use(express.json({ limit: config.jsonLimitBytes, strict: true }));
 
   /** Where every endpoint route starts: the caller's key, the endpoint, the validated body, the route of its unit. */
-  const routed = async <S extends z.ZodType<{ unitId: string }>>(req: Request, role: ApiKeyRole, schema: S) => {
+  const routed = async <S extends z.ZodType<{ unitId: string }>>(
+    req: Request,
+    role: ApiKeyRole,
+    schema: S,
+  ) => {
     await keys?.authorize((name) => req.get(name), role);
     const { endpoint } = parsePart('params', endpointParams, req.params);
     const body = parsePart('body', schema, req.body);
@@ -89,33 +102,60 @@ export function createServeApp(deps: ServeDeps): Express {
           variantId: route.abTest.variantId,
           type: 'exposure',
           unitId: body.unitId,
-          idempotencyKey: abEventKey(route.abTest.id, { type: 'exposure', unitId: body.unitId }, route.abTest.step),
+          idempotencyKey: abEventKey(
+            route.abTest.id,
+            { type: 'exposure', unitId: body.unitId },
+            route.abTest.step,
+          ),
           occurredAt: new Date(),
           step: route.abTest.step,
           ...(body.covariates ? { covariates: body.covariates } : {}),
         });
-        events.served({ abTestId: route.abTest.id, variantId: route.abTest.variantId, step: route.abTest.step, latencyMs: performance.now() - started, failed, slowThresholdMs: route.abTest.slowThresholdMs });
+        events.served({
+          abTestId: route.abTest.id,
+          variantId: route.abTest.variantId,
+          step: route.abTest.step,
+          latencyMs: performance.now() - started,
+          failed,
+          slowThresholdMs: route.abTest.slowThresholdMs,
+        });
       };
-      const output = await models.use(route.modelVersionId, async (model) => {
-        const problems = checkInstances(model, body.instances);
-        if (problems.length > 0) {
-          const errors = problems.map((p) => ({ field: ['body', 'instances', p.index, ...(p.path ? [p.path] : [])].join('.'), message: p.message }));
-          throw new HttpProblem(422, 'invalid_instances', `the instances do not fit model version ${route.modelVersionId}: ${errors[0]!.field}: ${errors[0]!.message}`, errors);
-        }
-        try {
-          return await model.predict(body.instances);
-        } catch (error) {
-          // Checked above, so a failure here is unexpected: still the request's, as far as can be told.
-          deps.logger.warn({ err: error, endpoint, modelVersionId: route.modelVersionId }, 'prediction failed');
-          throw new HttpProblem(422, 'invalid_instances', `the instances do not fit model version ${route.modelVersionId}: ${(error as Error).message}`, [
-            { field: 'body.instances', message: (error as Error).message },
-          ]);
-        }
-      }).catch((error: unknown) => {
-        // The arm's fault (its model would not load or answer), not the caller's: the error-rate guardrail counts it.
-        if (!(error instanceof LatheError) || error.httpStatus >= 500) served(true);
-        throw error;
-      });
+      const output = await models
+        .use(route.modelVersionId, async (model) => {
+          const problems = checkInstances(model, body.instances);
+          if (problems.length > 0) {
+            const errors = problems.map((p) => ({
+              field: ['body', 'instances', p.index, ...(p.path ? [p.path] : [])].join('.'),
+              message: p.message,
+            }));
+            throw new HttpProblem(
+              422,
+              'invalid_instances',
+              `the instances do not fit model version ${route.modelVersionId}: ${errors[0]!.field}: ${errors[0]!.message}`,
+              errors,
+            );
+          }
+          try {
+            return await model.predict(body.instances);
+          } catch (error) {
+            // Checked above, so a failure here is unexpected: still the request's, as far as can be told.
+            deps.logger.warn(
+              { err: error, endpoint, modelVersionId: route.modelVersionId },
+              'prediction failed',
+            );
+            throw new HttpProblem(
+              422,
+              'invalid_instances',
+              `the instances do not fit model version ${route.modelVersionId}: ${(error as Error).message}`,
+              [{ field: 'body.instances', message: (error as Error).message }],
+            );
+          }
+        })
+        .catch((error: unknown) => {
+          // The arm's fault (its model would not load or answer), not the caller's: the error-rate guardrail counts it.
+          if (!(error instanceof LatheError) || error.httpStatus >= 500) served(true);
+          throw error;
+        });
       served(false);
       predictions.inc({ endpoint, variant: route.abTest?.variant ?? 'none' }, body.instances.length);
       return {
@@ -123,7 +163,9 @@ export function createServeApp(deps: ServeDeps): Express {
         body: {
           endpoint,
           modelVersionId: route.modelVersionId,
-          abTest: route.abTest ? { id: route.abTest.id, variant: route.abTest.variant, step: route.abTest.step } : null,
+          abTest: route.abTest
+            ? { id: route.abTest.id, variant: route.abTest.variant, step: route.abTest.step }
+            : null,
           predictions: output,
         },
       };
@@ -144,7 +186,14 @@ export function createServeApp(deps: ServeDeps): Express {
       const metric = body.metric ?? route.abTest?.primaryMetric ?? 'conversion';
       const value = body.value ?? 1;
       await events.record(
-        { endpoint, unitId: body.unitId, metric, value, idempotencyKey: `${endpoint}:${body.idempotencyKey}`, occurredAt },
+        {
+          endpoint,
+          unitId: body.unitId,
+          metric,
+          value,
+          idempotencyKey: `${endpoint}:${body.idempotencyKey}`,
+          occurredAt,
+        },
         route.abTest
           ? {
               abTestId: route.abTest.id,
@@ -154,14 +203,21 @@ export function createServeApp(deps: ServeDeps): Express {
                 unitId: body.unitId,
                 metric,
                 value,
-                idempotencyKey: abEventKey(route.abTest.id, { type: 'outcome', unitId: body.unitId, idempotencyKey: body.idempotencyKey }, route.abTest.step),
+                idempotencyKey: abEventKey(
+                  route.abTest.id,
+                  { type: 'outcome', unitId: body.unitId, idempotencyKey: body.idempotencyKey },
+                  route.abTest.step,
+                ),
                 occurredAt,
                 step: route.abTest.step,
               },
             }
           : null,
       );
-      return { status: 202, body: { endpoint, abTestId: route.abTest?.id ?? null, variant: route.abTest?.variant ?? null } };
+      return {
+        status: 202,
+        body: { endpoint, abTestId: route.abTest?.id ?? null, variant: route.abTest?.variant ?? null },
+      };
     }),
   );
 

@@ -14,7 +14,13 @@ import { LatheError } from '@lathe/core';
 import type { ArtifactStore } from '@lathe/artifacts';
 import { type DatasetAccess, selectBackend, train } from '@lathe/ml';
 import type { StageHandler } from '@lathe/queues';
-import { appendRunMetrics, getDatasetVersion, getStageCheckpoint, registerModelVersion, saveStageCheckpoint } from '@lathe/registry';
+import {
+  appendRunMetrics,
+  getDatasetVersion,
+  getStageCheckpoint,
+  registerModelVersion,
+  saveStageCheckpoint,
+} from '@lathe/registry';
 
 export interface TrainDeps {
   store: ArtifactStore;
@@ -24,14 +30,21 @@ export interface TrainDeps {
 export function createTrainHandler(deps: TrainDeps): StageHandler {
   return async (ctx) => {
     if (!ctx.run.datasetVersionId) {
-      throw new LatheError('missing_stage_output', `run ${ctx.runId}: train found no dataset version from ingest`, { permanent: true });
+      throw new LatheError(
+        'missing_stage_output',
+        `run ${ctx.runId}: train found no dataset version from ingest`,
+        { permanent: true },
+      );
     }
     const datasetVersion = await getDatasetVersion(ctx.registry, ctx.run.datasetVersionId);
     const dataset = await deps.datasets.open(datasetVersion);
     const backend = await selectBackend();
     await ctx.registry.run.update({
       where: { id: ctx.runId },
-      data: { backend: backend.name, backendInfo: { name: backend.name, version: backend.version, threads: backend.threads } },
+      data: {
+        backend: backend.name,
+        backendInfo: { name: backend.name, version: backend.version, threads: backend.threads },
+      },
     });
 
     const result = await train({
@@ -52,7 +65,11 @@ export function createTrainHandler(deps: TrainDeps): StageHandler {
         shouldStop: () => ctx.shouldStop(),
         saveCheckpoint: async (epoch, bundle) => {
           const stored = await deps.store.put(bundle);
-          await saveStageCheckpoint(ctx.registry, ctx.runId, 'train', { sha256: stored.sha256, uri: stored.uri, epoch });
+          await saveStageCheckpoint(ctx.registry, ctx.runId, 'train', {
+            sha256: stored.sha256,
+            uri: stored.uri,
+            epoch,
+          });
         },
         loadCheckpoint: async () => {
           const checkpoint = await getStageCheckpoint(ctx.registry, ctx.runId, 'train');

@@ -25,17 +25,27 @@ export function registerDatasetCommands(program: Command, client: () => ApiClien
     .requiredOption('--use-case <useCase>', `one of ${USE_CASES.join(', ')}`)
     .option('--name <name>', 'dataset name (default: the file name without extension)')
     .option('--format <format>', 'csv or jsonl (default: from the extension)')
-    .description('upload a file or URL as a new dataset version (identical content returns the existing version)')
+    .description(
+      'upload a file or URL as a new dataset version (identical content returns the existing version)',
+    )
     .action(async (source: string, options: { useCase: string; name?: string; format?: string }) => {
-      if (!USE_CASES.includes(options.useCase)) throw new CliError(`--use-case must be one of ${USE_CASES.join(', ')}; got ${JSON.stringify(options.useCase)}`);
+      if (!USE_CASES.includes(options.useCase))
+        throw new CliError(
+          `--use-case must be one of ${USE_CASES.join(', ')}; got ${JSON.stringify(options.useCase)}`,
+        );
       const api = client();
       const isUrl = /^https?:\/\//i.test(source);
       if (!isUrl && !existsSync(source)) throw new CliError(`no such file: ${source}`);
       const format = formatOf(source, options.format);
       const name = options.name ?? basename(new URL(source, 'file:///').pathname).replace(/\.[^.]+$/, '');
-      const { body: found } = await api.json<{ items: Array<{ id: string; name: string }> }>('GET', `/datasets?name=${encodeURIComponent(name)}&limit=500`);
+      const { body: found } = await api.json<{ items: Array<{ id: string; name: string }> }>(
+        'GET',
+        `/datasets?name=${encodeURIComponent(name)}&limit=500`,
+      );
       let id = found.items.find((d) => d.name === name)?.id;
-      if (!id) id = (await api.json<{ id: string }>('POST', '/datasets', { name, useCase: options.useCase })).body.id;
+      if (!id)
+        id = (await api.json<{ id: string }>('POST', '/datasets', { name, useCase: options.useCase })).body
+          .id;
 
       let body: NonNullable<RequestInit['body']>;
       if (isUrl) {
@@ -51,7 +61,10 @@ export function registerDatasetCommands(program: Command, client: () => ApiClien
         duplex: 'half',
         headers: { 'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson' },
       });
-      const result = (await response.json()) as { created: boolean; version: { id: string; version: number; rows: number; sha256: string } };
+      const result = (await response.json()) as {
+        created: boolean;
+        version: { id: string; version: number; rows: number; sha256: string };
+      };
       io.stdout.write(
         `${result.created ? 'created' : 'unchanged:'} ${name} v${result.version.version} (${result.version.rows} rows, sha256 ${result.version.sha256.slice(0, 12)}…) id ${result.version.id}\n`,
       );

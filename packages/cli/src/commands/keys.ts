@@ -23,18 +23,30 @@ interface ApiKeyRow {
 const when = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : null);
 
 export function registerKeyCommands(program: Command, client: () => ApiClient, io: CliIo): void {
-  const keys = program.command('keys').description('API keys (admin): for people, scripts and serving clients');
+  const keys = program
+    .command('keys')
+    .description('API keys (admin): for people, scripts and serving clients');
 
   keys
     .command('create')
     .argument('<name>', 'who or what uses the key, e.g. "checkout-service"')
-    .option('--role <role>', `${ROLES.join(', ')} (predicting needs viewer; posting outcomes, editor)`, 'viewer')
+    .option(
+      '--role <role>',
+      `${ROLES.join(', ')} (predicting needs viewer; posting outcomes, editor)`,
+      'viewer',
+    )
     .description('create a key; it is printed once, never again')
     .action(async (name: string, options: { role: string }) => {
-      if (!(ROLES as readonly string[]).includes(options.role)) throw new CliError(`--role must be one of ${ROLES.join(', ')}; got ${JSON.stringify(options.role)}`);
-      const { body } = await client().json<ApiKeyRow & { key: string }>('POST', '/api-keys', { name, role: options.role });
+      if (!(ROLES as readonly string[]).includes(options.role))
+        throw new CliError(`--role must be one of ${ROLES.join(', ')}; got ${JSON.stringify(options.role)}`);
+      const { body } = await client().json<ApiKeyRow & { key: string }>('POST', '/api-keys', {
+        name,
+        role: options.role,
+      });
       io.stdout.write(`${body.key}\n`);
-      io.stderr.write(`created ${body.role} key ${body.prefix}… (${body.id}) for ${body.name}: store it now, it is not shown again\n`);
+      io.stderr.write(
+        `created ${body.role} key ${body.prefix}… (${body.id}) for ${body.name}: store it now, it is not shown again\n`,
+      );
     });
 
   keys
@@ -42,11 +54,22 @@ export function registerKeyCommands(program: Command, client: () => ApiClient, i
     .option('--all', 'include revoked keys')
     .description('keys with their role and last use (never the keys themselves)')
     .action(async (options: { all?: boolean }) => {
-      const { body } = await client().json<{ items: ApiKeyRow[] }>('GET', `/api-keys?includeRevoked=${options.all ? 'true' : 'false'}`);
+      const { body } = await client().json<{ items: ApiKeyRow[] }>(
+        'GET',
+        `/api-keys?includeRevoked=${options.all ? 'true' : 'false'}`,
+      );
       io.stdout.write(
         formatTable(
           ['id', 'name', 'key', 'role', 'created', 'last used', 'revoked'],
-          body.items.map((k) => [k.id, k.name, `${k.prefix}…`, k.role, when(k.createdAt), when(k.lastUsedAt), when(k.revokedAt)]),
+          body.items.map((k) => [
+            k.id,
+            k.name,
+            `${k.prefix}…`,
+            k.role,
+            when(k.createdAt),
+            when(k.lastUsedAt),
+            when(k.revokedAt),
+          ]),
         ),
       );
     });

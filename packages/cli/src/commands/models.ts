@@ -11,11 +11,27 @@ export function registerModelCommands(program: Command, client: () => ApiClient,
     .command('list')
     .description('models with their latest version and aliases')
     .action(async () => {
-      const { body } = await client().json<{ items: Array<{ modelName: string; versions: number; latest: { version: number; modelFamily: string; createdAt: string }; aliases: Record<string, number> }> }>('GET', '/models');
+      const { body } = await client().json<{
+        items: Array<{
+          modelName: string;
+          versions: number;
+          latest: { version: number; modelFamily: string; createdAt: string };
+          aliases: Record<string, number>;
+        }>;
+      }>('GET', '/models');
       io.stdout.write(
         formatTable(
           ['model', 'family', 'versions', 'latest', 'aliases', 'created'],
-          body.items.map((m) => [m.modelName, m.latest.modelFamily, m.versions, `v${m.latest.version}`, Object.entries(m.aliases).map(([a, v]) => `${a}→v${v}`).join(' ') || '-', m.latest.createdAt.slice(0, 19)]),
+          body.items.map((m) => [
+            m.modelName,
+            m.latest.modelFamily,
+            m.versions,
+            `v${m.latest.version}`,
+            Object.entries(m.aliases)
+              .map(([a, v]) => `${a}→v${v}`)
+              .join(' ') || '-',
+            m.latest.createdAt.slice(0, 19),
+          ]),
         ),
       );
     });
@@ -31,7 +47,10 @@ export function registerModelCommands(program: Command, client: () => ApiClient,
     .description('point an alias at a model version (safe against concurrent moves: If-Match)')
     .action(async (model: string, alias: string, versionText: string, options: { reason?: string }) => {
       const version = Number.parseInt(versionText.replace(/^v/i, ''), 10);
-      if (!Number.isInteger(version) || version < 1) throw new CliError(`version must be a positive number like 3 or v3; got ${JSON.stringify(versionText)}`);
+      if (!Number.isInteger(version) || version < 1)
+        throw new CliError(
+          `version must be a positive number like 3 or v3; got ${JSON.stringify(versionText)}`,
+        );
       const api = client();
       const path = `/models/${encodeURIComponent(model)}/aliases/${encodeURIComponent(alias)}`;
       let etag: string | null = null;
@@ -40,7 +59,12 @@ export function registerModelCommands(program: Command, client: () => ApiClient,
       } catch (error) {
         if (!(error instanceof CliError) || !/does not exist/.test(error.message)) throw error;
       }
-      const { body } = await api.json<{ modelVersion: { version: number } }>('PUT', path, { version, ...(options.reason ? { reason: options.reason } : {}) }, etag ? { 'if-match': etag } : {});
+      const { body } = await api.json<{ modelVersion: { version: number } }>(
+        'PUT',
+        path,
+        { version, ...(options.reason ? { reason: options.reason } : {}) },
+        etag ? { 'if-match': etag } : {},
+      );
       io.stdout.write(`${model}@${alias} → v${body.modelVersion.version}\n`);
     });
 }

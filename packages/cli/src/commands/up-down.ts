@@ -7,9 +7,20 @@ import { CliError, type CliIo } from '../io.ts';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
-function run(io: CliIo, command: string, args: string[], env: Record<string, string | undefined> = {}): string {
-  const result = spawnSync(command, args, { cwd: REPO_ROOT, env: { ...process.env, ...io.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-  if (result.status !== 0) throw new CliError(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
+function run(
+  io: CliIo,
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): string {
+  const result = spawnSync(command, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...io.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  if (result.status !== 0)
+    throw new CliError(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
   return result.stdout;
 }
 
@@ -25,7 +36,12 @@ export function registerUpDownCommands(program: Command, io: CliIo): void {
           .filter((line) => line.includes('='))
           .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
       );
-      const key = run(io, join(REPO_ROOT, 'node_modules/.bin/tsx'), [join(REPO_ROOT, 'services/api/src/bootstrap-admin-key.ts')], env).trim();
+      const key = run(
+        io,
+        join(REPO_ROOT, 'node_modules/.bin/tsx'),
+        [join(REPO_ROOT, 'services/api/src/bootstrap-admin-key.ts')],
+        env,
+      ).trim();
       if (key) io.stdout.write(`bootstrap admin key (shown once; export LATHE_API_KEY=${key})\n`);
     });
   program

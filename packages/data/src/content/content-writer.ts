@@ -11,7 +11,11 @@ import { join } from 'node:path';
 import type { AnyRow } from '../rows.ts';
 
 export function encodeRow(row: AnyRow): string {
-  if ('pixels' in row) return JSON.stringify({ label: row.label, pixels: Buffer.from(row.pixels.buffer, row.pixels.byteOffset, row.pixels.byteLength).toString('base64') });
+  if ('pixels' in row)
+    return JSON.stringify({
+      label: row.label,
+      pixels: Buffer.from(row.pixels.buffer, row.pixels.byteOffset, row.pixels.byteLength).toString('base64'),
+    });
   return JSON.stringify(row);
 }
 
@@ -54,7 +58,9 @@ export class ContentWriter {
   /** Closes the file; returns its sha256. */
   async finish(): Promise<string> {
     await this.flush();
-    await new Promise<void>((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
     return this.hash.digest('hex');
   }
 

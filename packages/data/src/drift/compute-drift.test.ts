@@ -2,10 +2,19 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Profiler } from '../profile/profile.ts';
 import { mulberry32, normal } from '../prng.ts';
-import { chiSquareHomogeneity, computeDrift, jensenShannon, ksTwoSample, psi, wasserstein } from './compute-drift.ts';
+import {
+  chiSquareHomogeneity,
+  computeDrift,
+  jensenShannon,
+  ksTwoSample,
+  psi,
+  wasserstein,
+} from './compute-drift.ts';
 
 // Values computed with scipy 1.17 by reference/drift_reference.py (committed with its output).
-const ref = JSON.parse(readFileSync(new URL('../../reference/drift-reference.json', import.meta.url), 'utf8')) as {
+const ref = JSON.parse(
+  readFileSync(new URL('../../reference/drift-reference.json', import.meta.url), 'utf8'),
+) as {
   a: number[];
   b: number[];
   ks: { statistic: number; pvalue: number };
@@ -22,7 +31,8 @@ const ref = JSON.parse(readFileSync(new URL('../../reference/drift-reference.jso
 describe('drift statistics match scipy', () => {
   it.each([0, 1, 2, 3])('two-sample KS, exact p-value as scipy ks_2samp defaults (case %i)', (k) => {
     const c = ref.ks_exact[k]!;
-    const prep = (xs: number[], size: number) => xs.slice(0, size).map((v) => (c.rounded ? Math.round(v) : v));
+    const prep = (xs: number[], size: number) =>
+      xs.slice(0, size).map((v) => (c.rounded ? Math.round(v) : v));
     // numpy rounds half to even, Math.round half up: the reference values have 6 decimals, so no .5 ties occur.
     const result = ksTwoSample(prep(ref.a, c.n[0]), prep(ref.b, c.n[1]));
     expect(result.method).toBe('exact');
@@ -48,8 +58,10 @@ describe('drift statistics match scipy', () => {
     expect(result.statistic).toBeCloseTo(ref.chi2_far.statistic, 8);
     expect(Math.abs(result.pValue / ref.chi2_far.pvalue - 1)).toBeLessThan(1e-9);
   });
-  it('PSI of counts (numpy reference of the same formula)', () => expect(psi(ref.counts.x, ref.counts.y)).toBeCloseTo(ref.psi_counts, 12));
-  it('Jensen–Shannon distance, base 2', () => expect(jensenShannon(ref.counts.x, ref.counts.y)).toBeCloseTo(ref.jensenshannon, 9));
+  it('PSI of counts (numpy reference of the same formula)', () =>
+    expect(psi(ref.counts.x, ref.counts.y)).toBeCloseTo(ref.psi_counts, 12));
+  it('Jensen–Shannon distance, base 2', () =>
+    expect(jensenShannon(ref.counts.x, ref.counts.y)).toBeCloseTo(ref.jensenshannon, 9));
 });
 
 describe('computeDrift on profiles', () => {
@@ -67,7 +79,10 @@ describe('computeDrift on profiles', () => {
     const report = computeDrift(profileOf(ref.a, ['a', 'b']), profileOf(ref.b, ['a', 'b']));
     const x = report.columns.find((c) => c.column === 'x')!;
     expect(x).toMatchObject({ test: 'ks', drifted: true });
-    expect(report.columns.find((c) => c.column === 'label')).toMatchObject({ test: 'chi-square', drifted: false });
+    expect(report.columns.find((c) => c.column === 'label')).toMatchObject({
+      test: 'chi-square',
+      drifted: false,
+    });
     expect(report.driftedColumns).toEqual(['x']);
   });
 
@@ -81,8 +96,15 @@ describe('computeDrift on profiles', () => {
     const draw = (shift: number) => Array.from({ length: 1500 }, () => shift + normal(random));
     const before = profileOf(draw(0), ['a', 'b', 'c']);
     const report = computeDrift(before, profileOf(draw(0.5), ['a', 'b', 'c']));
-    expect(report.columns.find((c) => c.column === 'x')).toMatchObject({ test: 'wasserstein', drifted: true });
-    expect(report.columns.find((c) => c.column === 'label')).toMatchObject({ test: 'jensen-shannon', statistic: 0, drifted: false });
+    expect(report.columns.find((c) => c.column === 'x')).toMatchObject({
+      test: 'wasserstein',
+      drifted: true,
+    });
+    expect(report.columns.find((c) => c.column === 'label')).toMatchObject({
+      test: 'jensen-shannon',
+      statistic: 0,
+      drifted: false,
+    });
     const same = computeDrift(before, profileOf(draw(0), ['a', 'b', 'c']));
     expect(same.columns.find((c) => c.column === 'x')).toMatchObject({ test: 'wasserstein', drifted: false });
     expect(same.drifted).toBe(false);

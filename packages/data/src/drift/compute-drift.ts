@@ -22,7 +22,14 @@ export interface DriftThresholds {
   largeSample: number;
 }
 
-export const DEFAULT_DRIFT_THRESHOLDS: DriftThresholds = { pValue: 0.05, wasserstein: 0.1, jensenShannon: 0.1, psi: 0.2, minSamples: 30, largeSample: 1000 };
+export const DEFAULT_DRIFT_THRESHOLDS: DriftThresholds = {
+  pValue: 0.05,
+  wasserstein: 0.1,
+  jensenShannon: 0.1,
+  psi: 0.2,
+  minSamples: 30,
+  largeSample: 1000,
+};
 
 export interface ColumnDrift {
   column: string;
@@ -43,7 +50,11 @@ export interface DriftReport {
   thresholds: DriftThresholds;
 }
 
-export function computeDrift(previous: unknown, current: unknown, thresholds: Partial<DriftThresholds> = {}): DriftReport {
+export function computeDrift(
+  previous: unknown,
+  current: unknown,
+  thresholds: Partial<DriftThresholds> = {},
+): DriftReport {
   const t = { ...DEFAULT_DRIFT_THRESHOLDS, ...thresholds };
   const before = previous as DatasetProfile;
   const after = current as DatasetProfile;
@@ -51,32 +62,74 @@ export function computeDrift(previous: unknown, current: unknown, thresholds: Pa
   for (const [name, now] of Object.entries(after.columns ?? {})) {
     const then = before.columns?.[name];
     if (!then || then.kind !== now.kind) continue;
-    columns.push(now.kind === 'numeric' ? numericDrift(name, then, now, t) : categoricalDrift(name, then, now, t));
+    columns.push(
+      now.kind === 'numeric' ? numericDrift(name, then, now, t) : categoricalDrift(name, then, now, t),
+    );
   }
   const driftedColumns = columns.filter((c) => c.drifted).map((c) => c.column);
   return { drifted: driftedColumns.length > 0, driftedColumns, columns, thresholds: t };
 }
 
-function numericDrift(column: string, then: ColumnProfile, now: ColumnProfile, t: DriftThresholds): ColumnDrift {
+function numericDrift(
+  column: string,
+  then: ColumnProfile,
+  now: ColumnProfile,
+  t: DriftThresholds,
+): ColumnDrift {
   const a = then.kind === 'numeric' ? then.sample : [];
   const b = now.kind === 'numeric' ? now.sample : [];
   const psiValue = a.length && b.length ? psi(...binNumeric(a, b)) : null;
   if (a.length < t.minSamples || b.length < t.minSamples) {
-    return { column, kind: 'numeric', test: 'none', statistic: null, pValue: null, psi: psiValue, drifted: false, reason: `fewer than ${t.minSamples} values on one side: not tested`, extra: {} };
+    return {
+      column,
+      kind: 'numeric',
+      test: 'none',
+      statistic: null,
+      pValue: null,
+      psi: psiValue,
+      drifted: false,
+      reason: `fewer than ${t.minSamples} values on one side: not tested`,
+      extra: {},
+    };
   }
   const w = wasserstein(a, b);
   if (Math.min(then.count, now.count) <= t.largeSample) {
     const { statistic, pValue, method } = ksTwoSample(a, b);
     const drifted = pValue < t.pValue;
-    return { column, kind: 'numeric', test: 'ks', statistic, pValue, psi: psiValue, drifted, reason: `KS (${method}) p = ${pValue.toFixed(4)} ${drifted ? '<' : '≥'} ${t.pValue}`, extra: { wasserstein: w } };
+    return {
+      column,
+      kind: 'numeric',
+      test: 'ks',
+      statistic,
+      pValue,
+      psi: psiValue,
+      drifted,
+      reason: `KS (${method}) p = ${pValue.toFixed(4)} ${drifted ? '<' : '≥'} ${t.pValue}`,
+      extra: { wasserstein: w },
+    };
   }
   const std = then.kind === 'numeric' && then.std ? then.std : 1;
   const normed = w / std;
   const drifted = normed > t.wasserstein;
-  return { column, kind: 'numeric', test: 'wasserstein', statistic: normed, pValue: null, psi: psiValue, drifted, reason: `Wasserstein/std = ${normed.toFixed(4)} ${drifted ? '>' : '≤'} ${t.wasserstein}`, extra: { wasserstein: w } };
+  return {
+    column,
+    kind: 'numeric',
+    test: 'wasserstein',
+    statistic: normed,
+    pValue: null,
+    psi: psiValue,
+    drifted,
+    reason: `Wasserstein/std = ${normed.toFixed(4)} ${drifted ? '>' : '≤'} ${t.wasserstein}`,
+    extra: { wasserstein: w },
+  };
 }
 
-function categoricalDrift(column: string, then: ColumnProfile, now: ColumnProfile, t: DriftThresholds): ColumnDrift {
+function categoricalDrift(
+  column: string,
+  then: ColumnProfile,
+  now: ColumnProfile,
+  t: DriftThresholds,
+): ColumnDrift {
   const a = then.kind === 'categorical' ? then.counts : {};
   const b = now.kind === 'categorical' ? now.counts : {};
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
@@ -86,16 +139,46 @@ function categoricalDrift(column: string, then: ColumnProfile, now: ColumnProfil
   const nb = y.reduce((s, v) => s + v, 0);
   const psiValue = na && nb ? psi(x, y) : null;
   if (na < t.minSamples || nb < t.minSamples) {
-    return { column, kind: 'categorical', test: 'none', statistic: null, pValue: null, psi: psiValue, drifted: false, reason: `fewer than ${t.minSamples} values on one side: not tested`, extra: {} };
+    return {
+      column,
+      kind: 'categorical',
+      test: 'none',
+      statistic: null,
+      pValue: null,
+      psi: psiValue,
+      drifted: false,
+      reason: `fewer than ${t.minSamples} values on one side: not tested`,
+      extra: {},
+    };
   }
   const js = jensenShannon(x, y);
   if (Math.min(na, nb) <= t.largeSample) {
     const { statistic, pValue } = chiSquareHomogeneity(x, y);
     const drifted = pValue < t.pValue;
-    return { column, kind: 'categorical', test: 'chi-square', statistic, pValue, psi: psiValue, drifted, reason: `chi-square p = ${pValue.toFixed(4)} ${drifted ? '<' : '≥'} ${t.pValue}`, extra: { jensenShannon: js } };
+    return {
+      column,
+      kind: 'categorical',
+      test: 'chi-square',
+      statistic,
+      pValue,
+      psi: psiValue,
+      drifted,
+      reason: `chi-square p = ${pValue.toFixed(4)} ${drifted ? '<' : '≥'} ${t.pValue}`,
+      extra: { jensenShannon: js },
+    };
   }
   const drifted = js > t.jensenShannon;
-  return { column, kind: 'categorical', test: 'jensen-shannon', statistic: js, pValue: null, psi: psiValue, drifted, reason: `Jensen–Shannon = ${js.toFixed(4)} ${drifted ? '>' : '≤'} ${t.jensenShannon}`, extra: {} };
+  return {
+    column,
+    kind: 'categorical',
+    test: 'jensen-shannon',
+    statistic: js,
+    pValue: null,
+    psi: psiValue,
+    drifted,
+    reason: `Jensen–Shannon = ${js.toFixed(4)} ${drifted ? '>' : '≤'} ${t.jensenShannon}`,
+    extra: {},
+  };
 }
 
 /**
@@ -105,7 +188,11 @@ function categoricalDrift(column: string, then: ColumnProfile, now: ColumnProfil
  * distribution at sqrt(nm/(n+m))·D (the asymptotic p-value; scipy's method="asymp" uses kstwo
  * with the rounded effective n instead, which differs in the third decimal).
  */
-export function ksTwoSample(aIn: number[], bIn: number[], options: { exactLimit?: number } = {}): { statistic: number; pValue: number; method: 'exact' | 'asymptotic' } {
+export function ksTwoSample(
+  aIn: number[],
+  bIn: number[],
+  options: { exactLimit?: number } = {},
+): { statistic: number; pValue: number; method: 'exact' | 'asymptotic' } {
   const a = [...aIn].sort((x, y) => x - y);
   const b = [...bIn].sort((x, y) => x - y);
   const m = a.length;
@@ -140,7 +227,8 @@ export function ksExactPValue(m: number, n: number, dScaled: number): number {
   if (dScaled <= 0) return 1;
   const row = new Float64Array(n + 1);
   row[0] = 1;
-  for (let jj = 1; jj <= n; jj++) row[jj] = Math.abs(jj * m) < dScaled ? row[jj - 1]! * ((n - jj + 1) / (m + n - jj + 1)) : 0;
+  for (let jj = 1; jj <= n; jj++)
+    row[jj] = Math.abs(jj * m) < dScaled ? row[jj - 1]! * ((n - jj + 1) / (m + n - jj + 1)) : 0;
   for (let ii = 1; ii <= m; ii++) {
     for (let jj = 0; jj <= n; jj++) {
       if (Math.abs(ii * n - jj * m) >= dScaled) {
@@ -216,7 +304,10 @@ export function psi(reference: number[], current: number[]): number {
 
 function binNumeric(a: number[], b: number[]): [number[], number[]] {
   const sorted = [...a].sort((x, y) => x - y);
-  const edges = Array.from({ length: 9 }, (_, k) => sorted[Math.floor(((k + 1) / 10) * (sorted.length - 1))]!);
+  const edges = Array.from(
+    { length: 9 },
+    (_, k) => sorted[Math.floor(((k + 1) / 10) * (sorted.length - 1))]!,
+  );
   const bin = (values: number[]) => {
     const counts = new Array<number>(10).fill(0);
     for (const v of values) {
@@ -289,7 +380,10 @@ function regularizedGammaQ(a: number, x: number): number {
 /** ln Γ(x), Lanczos approximation (g = 7, n = 9), accurate to ~1e-15. */
 function lnGamma(x: number): number {
   const g = 7;
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
   const z = x - 1;
   let a = c[0]!;

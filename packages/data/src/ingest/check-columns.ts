@@ -24,10 +24,19 @@ export function requiredColumns(useCase: UseCase, map: ColumnMap): string[] {
   }
 }
 
-export function checkHeader(columns: string[], useCase: UseCase, map: ColumnMap, schema: ExplicitSchema | undefined, label: string): void {
+export function checkHeader(
+  columns: string[],
+  useCase: UseCase,
+  map: ColumnMap,
+  schema: ExplicitSchema | undefined,
+  label: string,
+): void {
   if (columns.length === 0) return; // a source without a header (JSON Lines keys vary per line)
   const have = new Set(columns);
-  const needed = [...requiredColumns(useCase, map), ...(schema?.columns ?? []).filter((c) => c.required || c.unique).map((c) => c.name)];
+  const needed = [
+    ...requiredColumns(useCase, map),
+    ...(schema?.columns ?? []).filter((c) => c.required || c.unique).map((c) => c.name),
+  ];
   const missing = [...new Set(needed)].filter((c) => !have.has(c));
   if (missing.length > 0) {
     throw new DataSourceError(
@@ -52,15 +61,21 @@ export class ColumnRuleChecker {
     const issues: RowIssue[] = [];
     for (const rule of this.schema?.columns ?? []) {
       const value = record.values[rule.name];
-      const absent = value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-      const at = (code: string, text: string) => issues.push({ code, row: record.row, column: rule.name, value: showValue(value), rule: text });
+      const absent =
+        value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+      const at = (code: string, text: string) =>
+        issues.push({ code, row: record.row, column: rule.name, value: showValue(value), rule: text });
       if (absent) {
         if (rule.required || rule.unique) at('missing_value', 'is required');
         continue;
       }
       if (rule.type === 'number' || rule.min !== undefined || rule.max !== undefined) {
         const n = typeof value === 'number' ? value : Number(String(value).trim());
-        if (!Number.isFinite(n)) at(/^[+-]?(nan|inf(inity)?)$/i.test(String(value).trim()) ? 'non_finite' : 'non_numeric', 'must be a finite number');
+        if (!Number.isFinite(n))
+          at(
+            /^[+-]?(nan|inf(inity)?)$/i.test(String(value).trim()) ? 'non_finite' : 'non_numeric',
+            'must be a finite number',
+          );
         else if (rule.min !== undefined && n < rule.min) at('out_of_range', `must be ≥ ${rule.min}`);
         else if (rule.max !== undefined && n > rule.max) at('out_of_range', `must be ≤ ${rule.max}`);
       }

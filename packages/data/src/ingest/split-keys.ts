@@ -76,11 +76,19 @@ export class SplitKeyCollector {
   keys(): SplitKeys {
     const keys: SplitKeys = {};
     if (this.wantLabels && this.labels.length > 0) {
-      keys.labels = Array.from(this.labels.data.subarray(0, this.labels.length), (c) => this.labelNames.names[c] as string);
+      keys.labels = Array.from(
+        this.labels.data.subarray(0, this.labels.length),
+        (c) => this.labelNames.names[c] as string,
+      );
     }
     if (this.wantUsers && this.users.length > 0) {
-      keys.users = Array.from(this.users.data.subarray(0, this.users.length), (c) => this.userNames.names[c] as string);
-      keys.timestamps = Array.from(this.times.data.subarray(0, this.times.length), (t, i) => (this.nullTimes.has(i) ? null : t));
+      keys.users = Array.from(
+        this.users.data.subarray(0, this.users.length),
+        (c) => this.userNames.names[c] as string,
+      );
+      keys.timestamps = Array.from(this.times.data.subarray(0, this.times.length), (t, i) =>
+        this.nullTimes.has(i) ? null : t,
+      );
     }
     return keys;
   }

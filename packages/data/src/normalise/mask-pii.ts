@@ -22,11 +22,20 @@ export interface PrivacyReport {
 export class PiiMasker {
   readonly report: PrivacyReport;
   private readonly salt: string;
-  constructor(private readonly spec: PiiSpec | undefined, textColumns: string[]) {
+  constructor(
+    private readonly spec: PiiSpec | undefined,
+    textColumns: string[],
+  ) {
     this.salt = spec?.salt ?? process.env.LATHE_PII_SALT ?? 'lathe-default-pii-salt';
-    this.report = { columns: { ...(spec?.columns ?? {}) }, textScan: spec?.scanText ?? true, emailsReplaced: 0, phonesReplaced: 0 };
+    this.report = {
+      columns: { ...(spec?.columns ?? {}) },
+      textScan: spec?.scanText ?? true,
+      emailsReplaced: 0,
+      phonesReplaced: 0,
+    };
     this.textColumns = textColumns;
-    this.idle = Object.keys(spec?.columns ?? {}).length === 0 && (!this.report.textScan || textColumns.length === 0);
+    this.idle =
+      Object.keys(spec?.columns ?? {}).length === 0 && (!this.report.textScan || textColumns.length === 0);
   }
   /** Nothing to mask: records pass through without a copy. */
   private readonly idle: boolean;
@@ -38,7 +47,8 @@ export class PiiMasker {
     for (const [column, action] of Object.entries(this.spec?.columns ?? {})) {
       if (!(column in values) || values[column] === null || values[column] === undefined) continue;
       const raw = String(values[column]);
-      if (action === 'hash') values[column] = createHmac('sha256', this.salt).update(raw).digest('hex').slice(0, 32);
+      if (action === 'hash')
+        values[column] = createHmac('sha256', this.salt).update(raw).digest('hex').slice(0, 32);
       else if (action === 'remove') delete values[column];
       else values[column] = generalise(raw);
     }

@@ -17,7 +17,13 @@ export interface NormaliseOptions {
   image?: ImageShape;
 }
 
-const issue = (record: SourceRecord, column: string, value: unknown, code: string, rule: string): RowIssue => ({
+const issue = (
+  record: SourceRecord,
+  column: string,
+  value: unknown,
+  code: string,
+  rule: string,
+): RowIssue => ({
   code,
   row: record.row,
   column,
@@ -40,15 +46,37 @@ export function normaliseRecord(record: SourceRecord, options: NormaliseOptions)
   if (options.useCase === 'tabular') return normaliseTabular(record, options.columnMap);
   const issues: RowIssue[] = [];
   const map = options.columnMap;
-  const get = (field: string, fallback: string) => record.values[(map as Record<string, string | undefined>)[field] ?? fallback];
+  const get = (field: string, fallback: string) =>
+    record.values[(map as Record<string, string | undefined>)[field] ?? fallback];
   const label = (column: string) => {
     const value = get('label', column);
-    if (!present(value)) return void issues.push(issue(record, map.label ?? column, value, 'missing_value', 'is required'));
-    if (typeof value === 'number' && !Number.isFinite(value)) return void issues.push(issue(record, map.label ?? column, value, 'non_finite_label', 'must be finite'));
+    if (!present(value))
+      return void issues.push(issue(record, map.label ?? column, value, 'missing_value', 'is required'));
+    if (typeof value === 'number' && !Number.isFinite(value))
+      return void issues.push(
+        issue(record, map.label ?? column, value, 'non_finite_label', 'must be finite'),
+      );
     const text = String(value).trim();
-    if (/^(nan|[+-]?inf(inity)?)$/i.test(text)) return void issues.push(issue(record, map.label ?? column, value, 'non_finite_label', 'must be a real label, not NaN or Infinity'));
+    if (/^(nan|[+-]?inf(inity)?)$/i.test(text))
+      return void issues.push(
+        issue(
+          record,
+          map.label ?? column,
+          value,
+          'non_finite_label',
+          'must be a real label, not NaN or Infinity',
+        ),
+      );
     if (options.schema?.labels && !options.schema.labels.includes(text)) {
-      return void issues.push(issue(record, map.label ?? column, value, 'unknown_label', `is not one of the declared labels (${options.schema.labels.slice(0, 10).join(', ')})`));
+      return void issues.push(
+        issue(
+          record,
+          map.label ?? column,
+          value,
+          'unknown_label',
+          `is not one of the declared labels (${options.schema.labels.slice(0, 10).join(', ')})`,
+        ),
+      );
     }
     return text;
   };
@@ -63,36 +91,62 @@ export function normaliseRecord(record: SourceRecord, options: NormaliseOptions)
       if (raw instanceof Uint8Array) pixels = raw;
       else if (typeof raw === 'string' || Array.isArray(raw)) {
         const values = (Array.isArray(raw) ? raw : raw.trim().split(/[\s,;]+/)).map(toNumber);
-        if (values.some((v) => !Number.isFinite(v) || v < 0 || v > 255)) issues.push(issue(record, 'pixels', raw, 'invalid_pixels', 'must be numbers in 0..255'));
+        if (values.some((v) => !Number.isFinite(v) || v < 0 || v > 255))
+          issues.push(issue(record, 'pixels', raw, 'invalid_pixels', 'must be numbers in 0..255'));
         else pixels = Uint8Array.from(values.map((v) => Math.round(v)));
       } else issues.push(issue(record, 'pixels', raw, 'missing_value', 'is required'));
       if (pixels && shape && pixels.length !== shape.width * shape.height * shape.channels) {
-        issues.push(issue(record, 'pixels', pixels, 'wrong_image_size', `must have ${shape.width}×${shape.height}×${shape.channels} = ${shape.width * shape.height * shape.channels} values`));
+        issues.push(
+          issue(
+            record,
+            'pixels',
+            pixels,
+            'wrong_image_size',
+            `must have ${shape.width}×${shape.height}×${shape.channels} = ${shape.width * shape.height * shape.channels} values`,
+          ),
+        );
       }
       return issues.length || l === undefined || !pixels ? { issues } : { row: { label: l, pixels } };
     }
     case 'nlp': {
       const text = get('text', 'text');
-      if (!present(text)) issues.push(issue(record, map.text ?? 'text', text, 'missing_value', 'is required'));
+      if (!present(text))
+        issues.push(issue(record, map.text ?? 'text', text, 'missing_value', 'is required'));
       const l = label('label');
       return issues.length || l === undefined ? { issues } : { row: { text: String(text), label: l } };
     }
     case 'recommendation': {
       const user = get('user', 'user');
       const item = get('item', 'item');
-      if (!present(user)) issues.push(issue(record, map.user ?? 'user', user, 'missing_value', 'is required'));
-      if (!present(item)) issues.push(issue(record, map.item ?? 'item', item, 'missing_value', 'is required'));
+      if (!present(user))
+        issues.push(issue(record, map.user ?? 'user', user, 'missing_value', 'is required'));
+      if (!present(item))
+        issues.push(issue(record, map.item ?? 'item', item, 'missing_value', 'is required'));
       const ratingRaw = get('rating', 'rating');
       const rating = present(ratingRaw) ? toNumber(ratingRaw) : null;
-      if (rating !== null && !Number.isFinite(rating)) issues.push(issue(record, map.rating ?? 'rating', ratingRaw, 'non_numeric', 'must be a finite number'));
+      if (rating !== null && !Number.isFinite(rating))
+        issues.push(
+          issue(record, map.rating ?? 'rating', ratingRaw, 'non_numeric', 'must be a finite number'),
+        );
       const timeRaw = get('timestamp', 'timestamp');
       let timestamp: number | null = null;
       if (present(timeRaw)) {
         const n = toNumber(timeRaw);
         timestamp = Number.isFinite(n) ? (n < 1e11 ? n * 1000 : n) : Date.parse(String(timeRaw));
-        if (!Number.isFinite(timestamp)) issues.push(issue(record, map.timestamp ?? 'timestamp', timeRaw, 'invalid_timestamp', 'must be a date or epoch seconds/ms'));
+        if (!Number.isFinite(timestamp))
+          issues.push(
+            issue(
+              record,
+              map.timestamp ?? 'timestamp',
+              timeRaw,
+              'invalid_timestamp',
+              'must be a date or epoch seconds/ms',
+            ),
+          );
       }
-      return issues.length ? { issues } : { row: { user: String(user), item: String(item), rating, timestamp } };
+      return issues.length
+        ? { issues }
+        : { row: { user: String(user), item: String(item), rating, timestamp } };
     }
   }
 }
@@ -133,10 +187,19 @@ function normaliseTabular(record: SourceRecord, map: ColumnMap): Normalised {
 let cachedKeys: string[] = [];
 let cachedNames: string[] = [];
 let cachedFor = '';
-function featureNames(values: Record<string, unknown>, targetColumn: string, exclude: string[] | undefined): string[] {
+function featureNames(
+  values: Record<string, unknown>,
+  targetColumn: string,
+  exclude: string[] | undefined,
+): string[] {
   const keys = Object.keys(values);
   const signature = `${targetColumn}\u0000${exclude?.join('\u0000') ?? ''}`;
-  if (signature === cachedFor && keys.length === cachedKeys.length && keys.every((k, i) => k === cachedKeys[i])) return cachedNames;
+  if (
+    signature === cachedFor &&
+    keys.length === cachedKeys.length &&
+    keys.every((k, i) => k === cachedKeys[i])
+  )
+    return cachedNames;
   const excluded = new Set([targetColumn, ...(exclude ?? [])]);
   cachedKeys = keys;
   cachedNames = keys.filter((k) => !excluded.has(k));

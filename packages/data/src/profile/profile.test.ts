@@ -24,7 +24,16 @@ describe('Profiler', () => {
     expect(x.quantiles.p50).toBe(5);
     expect(x.histogram.reduce((s, b) => s + b.count, 0)).toBe(8);
     expect(x.histogram[0]).toMatchObject({ from: 2, count: 1 });
-    expect(p.columns.c).toMatchObject({ kind: 'categorical', count: 8, missing: 1, distinct: 2, top: [{ value: 'high', count: 4 }, { value: 'low', count: 4 }] });
+    expect(p.columns.c).toMatchObject({
+      kind: 'categorical',
+      count: 8,
+      missing: 1,
+      distinct: 2,
+      top: [
+        { value: 'high', count: 4 },
+        { value: 'low', count: 4 },
+      ],
+    });
     expect(p.labels).toEqual({ high: 4, low: 4 });
   });
 

@@ -85,9 +85,18 @@ class PixelColumn {
   }
   summary(): PixelSummary {
     const n = Math.max(1, this.count);
-    const stats = (s: number, q: number, count: number) => ({ mean: s / count, std: Math.sqrt(Math.max(0, q / count - (s / count) ** 2)) });
-    const channels = Array.from({ length: this.channels }, (_, ch) => stats(this.sum[ch]!, this.squares[ch]!, n));
-    const total = stats(this.sum.reduce((a, b) => a + b, 0), this.squares.reduce((a, b) => a + b, 0), n * this.channels);
+    const stats = (s: number, q: number, count: number) => ({
+      mean: s / count,
+      std: Math.sqrt(Math.max(0, q / count - (s / count) ** 2)),
+    });
+    const channels = Array.from({ length: this.channels }, (_, ch) =>
+      stats(this.sum[ch]!, this.squares[ch]!, n),
+    );
+    const total = stats(
+      this.sum.reduce((a, b) => a + b, 0),
+      this.squares.reduce((a, b) => a + b, 0),
+      n * this.channels,
+    );
     return { pixels: this.count * this.channels, ...total, channels };
   }
 }
@@ -102,7 +111,10 @@ class NumericColumn {
   distinct = new Set<number>();
   sketch: DistinctSketch | null = null;
   sample: number[] = [];
-  constructor(private readonly random: Random, private readonly sampleSize: number) {}
+  constructor(
+    private readonly random: Random,
+    private readonly sampleSize: number,
+  ) {}
   add(value: number | null): void {
     if (value === null) return void (this.missing += 1);
     this.count += 1;
@@ -128,11 +140,15 @@ class NumericColumn {
   }
   summary(): NumericSummary {
     const sorted = [...this.sample].sort((a, b) => a - b);
-    const q = (p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1) + 0.5))]!);
+    const q = (p: number) =>
+      sorted.length === 0
+        ? 0
+        : sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1) + 0.5))]!;
     const histogram: NumericSummary['histogram'] = [];
     if (this.count > 0) {
       const width = (this.max - this.min) / BINS || 1;
-      for (let b = 0; b < BINS; b++) histogram.push({ from: this.min + b * width, to: this.min + (b + 1) * width, count: 0 });
+      for (let b = 0; b < BINS; b++)
+        histogram.push({ from: this.min + b * width, to: this.min + (b + 1) * width, count: 0 });
       for (const v of sorted) histogram[Math.min(BINS - 1, Math.floor((v - this.min) / width))]!.count += 1;
     }
     return {
@@ -174,8 +190,19 @@ class CategoricalColumn {
     }
   }
   summary(): CategoricalSummary {
-    const top = [...this.counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, TOP).map(([value, count]) => ({ value, count }));
-    return { kind: 'categorical', count: this.count, missing: this.missing, distinct: this.sketch ? this.sketch.estimate() : this.counts.size, distinctCapped: this.sketch !== null, top, counts: Object.fromEntries(this.counts) };
+    const top = [...this.counts]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, TOP)
+      .map(([value, count]) => ({ value, count }));
+    return {
+      kind: 'categorical',
+      count: this.count,
+      missing: this.missing,
+      distinct: this.sketch ? this.sketch.estimate() : this.counts.size,
+      distinctCapped: this.sketch !== null,
+      top,
+      counts: Object.fromEntries(this.counts),
+    };
   }
 }
 
@@ -187,7 +214,10 @@ export class Profiler {
   private readonly labels = new Map<string, number>();
   private pixels: PixelColumn | null = null;
   private readonly random: Random;
-  constructor(private readonly sampleSize = 2_000, seed = 7) {
+  constructor(
+    private readonly sampleSize = 2_000,
+    seed = 7,
+  ) {
     this.random = mulberry32(seed);
   }
   addNumber(column: string, value: number | null): void {

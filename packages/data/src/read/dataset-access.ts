@@ -17,13 +17,24 @@ export interface OpenedDatasetVersion {
 
 export function createDatasetAccess(store: ArtifactStore) {
   return {
-    async open(version: { sha256: string; schema: unknown; split: unknown; rows?: number }): Promise<OpenedDatasetVersion> {
+    async open(version: {
+      sha256: string;
+      schema: unknown;
+      split: unknown;
+      rows?: number;
+    }): Promise<OpenedDatasetVersion> {
       const schema = version.schema as DatasetSchemaInfo;
       const stored = version.split as StoredSplit | null;
       const indices = stored ? await readSplit(store, stored.sha256) : null;
-      const total = version.rows ?? (indices ? indices.train.length + indices.validation.length + indices.test.length : 0);
+      const total =
+        version.rows ??
+        (indices ? indices.train.length + indices.validation.length + indices.test.length : 0);
       const masks = indices
-        ? { train: membership(indices.train, total), validation: membership(indices.validation, total), test: membership(indices.test, total) }
+        ? {
+            train: membership(indices.train, total),
+            validation: membership(indices.validation, total),
+            test: membership(indices.test, total),
+          }
         : null;
       return {
         metadata: {

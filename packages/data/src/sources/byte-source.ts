@@ -33,7 +33,10 @@ export async function openUrl(url: string, signal?: AbortSignal): Promise<Readab
     });
   }
   if (!response.ok || !response.body) {
-    throw new DataSourceError('source_not_found', `GET ${url} answered HTTP ${response.status}`, { url, status: response.status });
+    throw new DataSourceError('source_not_found', `GET ${url} answered HTTP ${response.status}`, {
+      url,
+      status: response.status,
+    });
   }
   return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
 }

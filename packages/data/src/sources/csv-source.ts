@@ -28,9 +28,14 @@ function translateCsvError(error: unknown, label: string, maxLineBytes: number):
         { line, limit: maxLineBytes },
       );
     case 'CSV_QUOTE_NOT_CLOSED':
-      return new DataSourceError('unclosed_quote', `${label} line ${line}: a quoted field is never closed`, { line });
+      return new DataSourceError('unclosed_quote', `${label} line ${line}: a quoted field is never closed`, {
+        line,
+      });
     default:
-      return new DataSourceError('malformed_csv', `${label} line ${line}: ${e.message}`, { line, csvCode: e.code });
+      return new DataSourceError('malformed_csv', `${label} line ${line}: ${e.message}`, {
+        line,
+        csvCode: e.code,
+      });
   }
 }
 
@@ -40,7 +45,14 @@ export async function openCsv(
 ): Promise<OpenedSource> {
   const { label, delimiter, maxLineBytes } = options;
   const parser = bytes.pipe(
-    parse({ delimiter, bom: true, trim: true, max_record_size: maxLineBytes, skip_empty_lines: true, relax_column_count: false }),
+    parse({
+      delimiter,
+      bom: true,
+      trim: true,
+      max_record_size: maxLineBytes,
+      skip_empty_lines: true,
+      relax_column_count: false,
+    }),
   );
   bytes.on('error', (error) => parser.destroy(error));
   const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
@@ -50,7 +62,10 @@ export async function openCsv(
   } catch (error) {
     throw translateCsvError(error, label, maxLineBytes);
   }
-  if (first.done) throw new DataSourceError('empty_source', `${label} has no header row (it holds only blank lines)`, { line: 1 });
+  if (first.done)
+    throw new DataSourceError('empty_source', `${label} has no header row (it holds only blank lines)`, {
+      line: 1,
+    });
   const columns = first.value.map((c) => c.trim());
   if (columns.length === 1) {
     const other = OTHER_DELIMITERS.find((d) => d !== delimiter && (columns[0] ?? '').includes(d));
@@ -89,5 +104,10 @@ export async function openCsv(
       throw translateCsvError(error, label, maxLineBytes);
     }
   }
-  return { format: options.format, columns, records: records(), description: { format: options.format, delimiter } };
+  return {
+    format: options.format,
+    columns,
+    records: records(),
+    description: { format: options.format, delimiter },
+  };
 }

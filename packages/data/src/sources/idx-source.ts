@@ -44,7 +44,10 @@ class ExactReader {
 
 async function readHeader(reader: ExactReader, label: string, expectedDims: number): Promise<number[]> {
   const magic = await reader.read(4);
-  if (!magic || magic.length < 4) throw new DataSourceError('idx_truncated', `${label} ends inside the IDX header (offset 0)`, { offset: 0 });
+  if (!magic || magic.length < 4)
+    throw new DataSourceError('idx_truncated', `${label} ends inside the IDX header (offset 0)`, {
+      offset: 0,
+    });
   if (magic[0] !== 0 || magic[1] !== 0 || magic[2] !== 0x08 || magic[3] !== expectedDims) {
     throw new DataSourceError(
       'idx_bad_magic',
@@ -53,20 +56,32 @@ async function readHeader(reader: ExactReader, label: string, expectedDims: numb
     );
   }
   const dims = await reader.read(4 * expectedDims);
-  if (!dims || dims.length < 4 * expectedDims) throw new DataSourceError('idx_truncated', `${label} ends inside the IDX header (offset 4)`, { offset: 4 });
+  if (!dims || dims.length < 4 * expectedDims)
+    throw new DataSourceError('idx_truncated', `${label} ends inside the IDX header (offset 4)`, {
+      offset: 4,
+    });
   return Array.from({ length: expectedDims }, (_, i) => dims.readUInt32BE(4 * i));
 }
 
-export async function openIdx(options: { images: string; labels: string; labelNames?: string[]; limit?: number }): Promise<OpenedSource> {
+export async function openIdx(options: {
+  images: string;
+  labels: string;
+  labelNames?: string[];
+  limit?: number;
+}): Promise<OpenedSource> {
   const images = new ExactReader(maybeGunzip(await openFile(options.images), options.images));
   const labels = new ExactReader(maybeGunzip(await openFile(options.labels), options.labels));
   const [count, height, width] = (await readHeader(images, options.images, 3)) as [number, number, number];
   const [labelCount] = (await readHeader(labels, options.labels, 1)) as [number];
   if (count !== labelCount) {
-    throw new DataSourceError('idx_count_mismatch', `${options.images} holds ${count} images but ${options.labels} holds ${labelCount} labels`, {
-      images: count,
-      labels: labelCount,
-    });
+    throw new DataSourceError(
+      'idx_count_mismatch',
+      `${options.images} holds ${count} images but ${options.labels} holds ${labelCount} labels`,
+      {
+        images: count,
+        labels: labelCount,
+      },
+    );
   }
   const shape: ImageShape = { width, height, channels: 1 };
   const size = width * height;
@@ -76,19 +91,32 @@ export async function openIdx(options: { images: string; labels: string; labelNa
       const offset = images.offset;
       const pixels = await images.read(size);
       if (!pixels || pixels.length < size) {
-        throw new DataSourceError('idx_truncated', `${options.images} ends at image ${row} of ${count} (offset ${offset}); the file is truncated`, {
-          row,
-          offset,
-        });
+        throw new DataSourceError(
+          'idx_truncated',
+          `${options.images} ends at image ${row} of ${count} (offset ${offset}); the file is truncated`,
+          {
+            row,
+            offset,
+          },
+        );
       }
       const label = await labels.read(1);
       if (!label || label.length < 1) {
-        throw new DataSourceError('idx_truncated', `${options.labels} ends at label ${row} of ${count}`, { row, offset: labels.offset });
+        throw new DataSourceError('idx_truncated', `${options.labels} ends at label ${row} of ${count}`, {
+          row,
+          offset: labels.offset,
+        });
       }
       const code = label[0] as number;
       const name = options.labelNames ? options.labelNames[code] : String(code);
       yield { values: { label: name ?? String(code), pixels: new Uint8Array(pixels) }, row };
     }
   }
-  return { format: 'idx', columns: ['label', 'pixels'], records: records(), image: shape, description: { images: options.images, labels: options.labels, count } };
+  return {
+    format: 'idx',
+    columns: ['label', 'pixels'],
+    records: records(),
+    image: shape,
+    description: { images: options.images, labels: options.labels, count },
+  };
 }

@@ -20,9 +20,13 @@ async function listImages(root: string): Promise<Array<{ label: string; path: st
     throw new DataSourceError('source_not_found', `cannot read image folder ${root}`, { path: root });
   }
   const files: Array<{ label: string; path: string }> = [];
-  for (const dir of entries.filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
+  for (const dir of entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()) {
     for (const name of (await readdir(join(root, dir))).sort()) {
-      if (EXTENSIONS.has(extname(name).toLowerCase())) files.push({ label: dir, path: join(root, dir, name) });
+      if (EXTENSIONS.has(extname(name).toLowerCase()))
+        files.push({ label: dir, path: join(root, dir, name) });
     }
   }
   return files;
@@ -36,7 +40,11 @@ async function decode(path: string, channels: 1 | 3, resize?: { width: number; h
     const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, channels: info.channels };
   } catch (error) {
-    throw new DataSourceError('invalid_image', `${path} cannot be decoded as PNG/JPEG: ${(error as Error).message}`, { path });
+    throw new DataSourceError(
+      'invalid_image',
+      `${path} cannot be decoded as PNG/JPEG: ${(error as Error).message}`,
+      { path },
+    );
   }
 }
 
@@ -48,9 +56,13 @@ export async function openImageFolder(options: {
 }): Promise<OpenedSource> {
   const files = (await listImages(options.path)).slice(0, options.limit);
   if (files.length === 0) {
-    throw new DataSourceError('empty_source', `${options.path} holds no .png/.jpg images in label sub-folders (expected <folder>/<label>/<image>)`, {
-      path: options.path,
-    });
+    throw new DataSourceError(
+      'empty_source',
+      `${options.path} holds no .png/.jpg images in label sub-folders (expected <folder>/<label>/<image>)`,
+      {
+        path: options.path,
+      },
+    );
   }
   const first = await decode((files[0] as { path: string }).path, options.channels, options.resize);
   const shape: ImageShape = { width: first.width, height: first.height, channels: options.channels };
@@ -66,8 +78,20 @@ export async function openImageFolder(options: {
           { row, path: file.path, width: image.width, height: image.height, expected: shape },
         );
       }
-      yield { values: { label: file.label, pixels: new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.length) }, row };
+      yield {
+        values: {
+          label: file.label,
+          pixels: new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.length),
+        },
+        row,
+      };
     }
   }
-  return { format: 'image-folder', columns: ['label', 'pixels'], records: records(), image: shape, description: { path: options.path, files: files.length } };
+  return {
+    format: 'image-folder',
+    columns: ['label', 'pixels'],
+    records: records(),
+    image: shape,
+    description: { path: options.path, files: files.length },
+  };
 }

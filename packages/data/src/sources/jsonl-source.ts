@@ -7,7 +7,11 @@ import type { Readable } from 'node:stream';
 import { DataSourceError } from '../data-errors.ts';
 import type { OpenedSource, SourceRecord } from './source-record.ts';
 
-async function* lines(bytes: Readable, label: string, maxLineBytes: number): AsyncIterable<{ text: string; line: number; offset: number }> {
+async function* lines(
+  bytes: Readable,
+  label: string,
+  maxLineBytes: number,
+): AsyncIterable<{ text: string; line: number; offset: number }> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let line = 0;
@@ -29,11 +33,15 @@ async function* lines(bytes: Readable, label: string, maxLineBytes: number): Asy
       const part = chunk.subarray(start, nl);
       const whole = pending.length > 0 ? Buffer.concat([...pending, part]) : part;
       if (whole.length > maxLineBytes) {
-        throw new DataSourceError('line_too_long', `${label} line ${line + 1} (offset ${offset}) is longer than ${maxLineBytes} bytes (limit maxLineBytes)`, {
-          line: line + 1,
-          offset,
-          limit: maxLineBytes,
-        });
+        throw new DataSourceError(
+          'line_too_long',
+          `${label} line ${line + 1} (offset ${offset}) is longer than ${maxLineBytes} bytes (limit maxLineBytes)`,
+          {
+            line: line + 1,
+            offset,
+            limit: maxLineBytes,
+          },
+        );
       }
       line += 1;
       yield { text: whole.toString('utf8'), line, offset };
@@ -46,37 +54,56 @@ async function* lines(bytes: Readable, label: string, maxLineBytes: number): Asy
       pending.push(chunk.subarray(start));
       pendingBytes += chunk.length - start;
       if (pendingBytes > maxLineBytes) {
-        throw new DataSourceError('line_too_long', `${label} line ${line + 1} (offset ${offset}) is longer than ${maxLineBytes} bytes (limit maxLineBytes); the file may lack line breaks`, {
-          line: line + 1,
-          offset,
-          limit: maxLineBytes,
-        });
+        throw new DataSourceError(
+          'line_too_long',
+          `${label} line ${line + 1} (offset ${offset}) is longer than ${maxLineBytes} bytes (limit maxLineBytes); the file may lack line breaks`,
+          {
+            line: line + 1,
+            offset,
+            limit: maxLineBytes,
+          },
+        );
       }
     }
   }
   if (pendingBytes > 0) yield { text: Buffer.concat(pending).toString('utf8'), line: line + 1, offset };
 }
 
-export async function openJsonl(bytes: Readable, options: { label: string; maxLineBytes: number }): Promise<OpenedSource> {
+export async function openJsonl(
+  bytes: Readable,
+  options: { label: string; maxLineBytes: number },
+): Promise<OpenedSource> {
   const { label, maxLineBytes } = options;
   const iterator = lines(bytes, label, maxLineBytes)[Symbol.asyncIterator]();
   let row = 0;
-  const parse = (entry: { text: string; line: number; offset: number }): Record<string, unknown> | undefined => {
+  const parse = (entry: {
+    text: string;
+    line: number;
+    offset: number;
+  }): Record<string, unknown> | undefined => {
     const text = entry.text.trim();
     if (text === '') return undefined;
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new DataSourceError('malformed_json', `${label} line ${entry.line} (offset ${entry.offset}) is not valid JSON: ${(error as Error).message}`, {
-        line: entry.line,
-        offset: entry.offset,
-      });
+      throw new DataSourceError(
+        'malformed_json',
+        `${label} line ${entry.line} (offset ${entry.offset}) is not valid JSON: ${(error as Error).message}`,
+        {
+          line: entry.line,
+          offset: entry.offset,
+        },
+      );
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new DataSourceError('not_an_object', `${label} line ${entry.line} is not a JSON object; each line must be {"column": value, ...}`, {
-        line: entry.line,
-      });
+      throw new DataSourceError(
+        'not_an_object',
+        `${label} line ${entry.line} is not a JSON object; each line must be {"column": value, ...}`,
+        {
+          line: entry.line,
+        },
+      );
     }
     return value as Record<string, unknown>;
   };
@@ -100,5 +127,10 @@ export async function openJsonl(bytes: Readable, options: { label: string; maxLi
       yield { values, row };
     }
   }
-  return { format: 'jsonl', columns: firstValues ? Object.keys(firstValues) : [], records: records(), description: { format: 'jsonl' } };
+  return {
+    format: 'jsonl',
+    columns: firstValues ? Object.keys(firstValues) : [],
+    records: records(),
+    description: { format: 'jsonl' },
+  };
 }

@@ -17,21 +17,31 @@ export function redactConnectionString(connectionString: string): string {
   return describeConnectionUrl(connectionString);
 }
 
-export async function openPostgres(options: { connectionString: string; query: string; params?: unknown[]; connection?: string }): Promise<OpenedSource> {
+export async function openPostgres(options: {
+  connectionString: string;
+  query: string;
+  params?: unknown[];
+  connection?: string;
+}): Promise<OpenedSource> {
   // What messages and the dataset version's metadata show: never the password or the parameters.
   const database = describeConnectionUrl(options.connectionString);
-  const where = options.connection !== undefined ? `connection ${options.connection} (${database})` : database;
+  const where =
+    options.connection !== undefined ? `connection ${options.connection} (${database})` : database;
   const named = options.connection !== undefined ? { connection: options.connection } : {};
   let client: pg.Client;
   try {
     client = new pg.Client({ connectionString: options.connectionString });
     await client.connect();
   } catch (error) {
-    throw new LatheError('source_unreachable', `cannot connect to ${where}: ${redactText((error as Error).message)}`, {
-      httpStatus: 502,
-      details: { ...named, database },
-      cause: error,
-    });
+    throw new LatheError(
+      'source_unreachable',
+      `cannot connect to ${where}: ${redactText((error as Error).message)}`,
+      {
+        httpStatus: 502,
+        details: { ...named, database },
+        cause: error,
+      },
+    );
   }
   const cursor = client.query(new Cursor(options.query, options.params ?? []));
   const readBatch = async (): Promise<Record<string, unknown>[]> => {
@@ -43,12 +53,17 @@ export async function openPostgres(options: { connectionString: string; query: s
       throw new LatheError(
         'source_query_failed',
         `query against ${where} failed${e.position ? ` at character ${e.position}` : ''}: ${redactText(e.message)}`,
-        { httpStatus: 422, details: { ...named, database, sqlState: e.code, position: e.position }, cause: error },
+        {
+          httpStatus: 422,
+          details: { ...named, database, sqlState: e.code, position: e.position },
+          cause: error,
+        },
       );
     }
   };
   const firstBatch = await readBatch();
-  const fields = (cursor as unknown as { _result?: { fields?: Array<{ name: string }> } })._result?.fields ?? [];
+  const fields =
+    (cursor as unknown as { _result?: { fields?: Array<{ name: string }> } })._result?.fields ?? [];
   const columns = fields.length > 0 ? fields.map((f) => f.name) : Object.keys(firstBatch[0] ?? {});
   async function* records(): AsyncIterable<SourceRecord> {
     let row = 0;
@@ -66,5 +81,10 @@ export async function openPostgres(options: { connectionString: string; query: s
       await client.end().catch(() => undefined);
     }
   }
-  return { format: 'postgres', columns, records: records(), description: { database, ...named, query: options.query } };
+  return {
+    format: 'postgres',
+    columns,
+    records: records(),
+    description: { database, ...named, query: options.query },
+  };
 }

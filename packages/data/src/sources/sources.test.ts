@@ -36,7 +36,12 @@ async function collect<T>(iterable: AsyncIterable<unknown>): Promise<T[]> {
 }
 
 const CSV = 'x,colour,target\n1.5,red,yes\n2,blue,no\n3.25,red,yes\n4,,no\n';
-const JSONL = ['{"x":1.5,"colour":"red","target":"yes"}', '{"x":2,"colour":"blue","target":"no"}', '{"x":3.25,"colour":"red","target":"yes"}', '{"x":4,"colour":null,"target":"no"}'].join('\n');
+const JSONL = [
+  '{"x":1.5,"colour":"red","target":"yes"}',
+  '{"x":2,"colour":"blue","target":"no"}',
+  '{"x":3.25,"colour":"red","target":"yes"}',
+  '{"x":4,"colour":null,"target":"no"}',
+].join('\n');
 
 describe('text sources', () => {
   it('CSV file, TSV, gzip, JSON Lines, an upload stream and a URL give the same content', async () => {
@@ -58,7 +63,11 @@ describe('text sources', () => {
         { kind: 'file', path: join(dir, 'a.tsv') },
         { kind: 'file', path: join(dir, 'a.csv.gz') },
         { kind: 'file', path: join(dir, 'a.jsonl') },
-        { kind: 'stream', stream: Readable.from([Buffer.from(CSV.slice(0, 9)), Buffer.from(CSV.slice(9))]), format: 'csv' },
+        {
+          kind: 'stream',
+          stream: Readable.from([Buffer.from(CSV.slice(0, 9)), Buffer.from(CSV.slice(9))]),
+          format: 'csv',
+        },
         { kind: 'url', url: `${base}/data/a.csv` },
       ] as const) {
         results.push(await ingestToArtifacts({ useCase: 'tabular', source }, { store }));
@@ -70,9 +79,25 @@ describe('text sources', () => {
       const rows = await collect<TabularRow>(readRows(store, first.sha256, 'tabular'));
       expect(rows[0]).toEqual({ features: { x: 1.5, colour: 'red' }, target: 'yes' });
       expect(rows[3]).toEqual({ features: { x: 4, colour: null }, target: 'no' });
-      expect(first.profile.columns.x).toMatchObject({ kind: 'numeric', count: 4, min: 1.5, max: 4, mean: 2.6875 });
-      expect(first.profile.columns.colour).toMatchObject({ kind: 'categorical', count: 3, missing: 1, distinct: 2 });
-      await expect(ingestToArtifacts({ useCase: 'tabular', source: { kind: 'url', url: `${base}/nope.csv` } }, { store })).rejects.toMatchObject({
+      expect(first.profile.columns.x).toMatchObject({
+        kind: 'numeric',
+        count: 4,
+        min: 1.5,
+        max: 4,
+        mean: 2.6875,
+      });
+      expect(first.profile.columns.colour).toMatchObject({
+        kind: 'categorical',
+        count: 3,
+        missing: 1,
+        distinct: 2,
+      });
+      await expect(
+        ingestToArtifacts(
+          { useCase: 'tabular', source: { kind: 'url', url: `${base}/nope.csv` } },
+          { store },
+        ),
+      ).rejects.toMatchObject({
         code: 'source_not_found',
         message: expect.stringMatching(/HTTP 404/),
       });
@@ -93,7 +118,9 @@ describe('Postgres query source', () => {
   beforeAll(async () => {
     await admin.connect();
     await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.query(`CREATE TABLE ${schema}.ratings (customer text, product text, stars int, at timestamptz)`);
+    await admin.query(
+      `CREATE TABLE ${schema}.ratings (customer text, product text, stars int, at timestamptz)`,
+    );
     await admin.query(
       `INSERT INTO ${schema}.ratings SELECT 'c' || (g % 37), 'p' || (g % 11), 1 + g % 5, timestamptz '2025-01-01' + g * interval '1 hour' FROM generate_series(1, 2500) g`,
     );
@@ -107,7 +134,11 @@ describe('Postgres query source', () => {
     const result = await ingestToArtifacts(
       {
         useCase: 'recommendation',
-        source: { kind: 'postgres', connection: 'warehouse', query: `SELECT customer, product, stars, at FROM ${schema}.ratings ORDER BY at` },
+        source: {
+          kind: 'postgres',
+          connection: 'warehouse',
+          query: `SELECT customer, product, stars, at FROM ${schema}.ratings ORDER BY at`,
+        },
         columnMap: { user: 'customer', item: 'product', rating: 'stars', timestamp: 'at' },
         split: { strategy: 'leave-last-n-out', n: 1 },
       },
@@ -116,17 +147,37 @@ describe('Postgres query source', () => {
     expect(result.rows).toBe(2500);
     expect(result.split.counts.test).toBe(37);
     expect(result.profile.columns.rating).toMatchObject({ min: 1, max: 5 });
-    const rows = await collect<{ user: string; timestamp: number }>(readRows(store, result.sha256, 'recommendation'));
-    expect(rows[0]).toEqual({ user: 'c1', item: 'p1', rating: 2, timestamp: Date.parse('2025-01-01T01:00:00Z') });
+    const rows = await collect<{ user: string; timestamp: number }>(
+      readRows(store, result.sha256, 'recommendation'),
+    );
+    expect(rows[0]).toEqual({
+      user: 'c1',
+      item: 'p1',
+      rating: 2,
+      timestamp: Date.parse('2025-01-01T01:00:00Z'),
+    });
     // The version's metadata names the connection and the database, never a password.
     const url = new URL(databaseUrl);
-    expect(result.source).toEqual({ database: `${url.protocol}//${url.username ? `${url.username}@` : ''}${url.host}${url.pathname}`, connection: 'warehouse', query: expect.any(String) });
+    expect(result.source).toEqual({
+      database: `${url.protocol}//${url.username ? `${url.username}@` : ''}${url.host}${url.pathname}`,
+      connection: 'warehouse',
+      query: expect.any(String),
+    });
   });
 
   it('a failing query fails with source_query_failed and stores nothing', async () => {
     await expect(
-      ingestToArtifacts({ useCase: 'recommendation', source: { kind: 'postgres', connection: 'warehouse', query: `SELECT nope FROM ${schema}.ratings` } }, { store, connections }),
-    ).rejects.toMatchObject({ code: 'source_query_failed', message: expect.stringMatching(/connection warehouse .*column "nope" does not exist/) });
+      ingestToArtifacts(
+        {
+          useCase: 'recommendation',
+          source: { kind: 'postgres', connection: 'warehouse', query: `SELECT nope FROM ${schema}.ratings` },
+        },
+        { store, connections },
+      ),
+    ).rejects.toMatchObject({
+      code: 'source_query_failed',
+      message: expect.stringMatching(/connection warehouse .*column "nope" does not exist/),
+    });
     const all: string[] = [];
     for await (const s of store.list()) all.push(s);
     expect(all).toEqual([]);
@@ -134,19 +185,54 @@ describe('Postgres query source', () => {
 
   it('an unknown connection fails with unknown_connection naming the known ones', async () => {
     await expect(
-      ingestToArtifacts({ useCase: 'recommendation', source: { kind: 'postgres', connection: 'warehous', query: 'SELECT 1' } }, { store, connections }),
-    ).rejects.toMatchObject({ code: 'unknown_connection', message: expect.stringMatching(/no connection named "warehous".*the known ones are warehouse/) });
+      ingestToArtifacts(
+        {
+          useCase: 'recommendation',
+          source: { kind: 'postgres', connection: 'warehous', query: 'SELECT 1' },
+        },
+        { store, connections },
+      ),
+    ).rejects.toMatchObject({
+      code: 'unknown_connection',
+      message: expect.stringMatching(/no connection named "warehous".*the known ones are warehouse/),
+    });
   });
 
-  it.skipIf(hasPassword)('an inline connection string without a password still works, unless the workers deny inline strings', async () => {
-    const spec = { useCase: 'tabular' as const, source: { kind: 'postgres' as const, connectionString: databaseUrl, query: `SELECT stars, product FROM ${schema}.ratings` }, columnMap: { target: 'product' } };
-    expect((await ingestToArtifacts(spec, { store })).rows).toBe(2500);
-    await expect(ingestToArtifacts(spec, { store, connections: createConnections({}, { inlineConnectionStrings: 'deny' }) })).rejects.toMatchObject({ code: 'inline_connection_refused' });
-  });
+  it.skipIf(hasPassword)(
+    'an inline connection string without a password still works, unless the workers deny inline strings',
+    async () => {
+      const spec = {
+        useCase: 'tabular' as const,
+        source: {
+          kind: 'postgres' as const,
+          connectionString: databaseUrl,
+          query: `SELECT stars, product FROM ${schema}.ratings`,
+        },
+        columnMap: { target: 'product' },
+      };
+      expect((await ingestToArtifacts(spec, { store })).rows).toBe(2500);
+      await expect(
+        ingestToArtifacts(spec, {
+          store,
+          connections: createConnections({}, { inlineConnectionStrings: 'deny' }),
+        }),
+      ).rejects.toMatchObject({ code: 'inline_connection_refused' });
+    },
+  );
 
   it('refuses a connection string with a password, saying to name a connection', async () => {
     await expect(
-      ingestToArtifacts({ useCase: 'tabular', source: { kind: 'postgres', connectionString: 'postgresql://lathe:hunter2@db.example/sales', query: 'SELECT 1' } }, { store }),
+      ingestToArtifacts(
+        {
+          useCase: 'tabular',
+          source: {
+            kind: 'postgres',
+            connectionString: 'postgresql://lathe:hunter2@db.example/sales',
+            query: 'SELECT 1',
+          },
+        },
+        { store },
+      ),
     ).rejects.toThrow(/connection string with a password is not accepted.*name a connection instead/);
   });
 });
@@ -164,7 +250,13 @@ describe('image sources', () => {
     const pixels = Uint8Array.from({ length: 3 * 4 * 5 }, (_, i) => i);
     await writeFile(join(dir, 'img.idx.gz'), gzipSync(idx([3, 4, 5], pixels)));
     await writeFile(join(dir, 'lab.idx'), idx([3], Uint8Array.from([2, 0, 2])));
-    const result = await ingestToArtifacts({ useCase: 'image', source: { kind: 'idx', images: join(dir, 'img.idx.gz'), labels: join(dir, 'lab.idx') } }, { store });
+    const result = await ingestToArtifacts(
+      {
+        useCase: 'image',
+        source: { kind: 'idx', images: join(dir, 'img.idx.gz'), labels: join(dir, 'lab.idx') },
+      },
+      { store },
+    );
     expect(result.schema.image).toEqual({ width: 5, height: 4, channels: 1 });
     expect(result.profile.labels).toEqual({ '0': 1, '2': 2 });
     const rows = await collect<ImageRow>(readRows(store, result.sha256, 'image'));
@@ -173,14 +265,28 @@ describe('image sources', () => {
   });
 
   it('an image folder is labelled by sub-folder, decoded to greyscale, resized on request', async () => {
-    for (const [label, shade] of [['dark', 10], ['light', 240]] as const) {
+    for (const [label, shade] of [
+      ['dark', 10],
+      ['light', 240],
+    ] as const) {
       await mkdir(join(dir, 'imgs', label), { recursive: true });
       for (const n of [1, 2]) {
-        const image = sharp({ create: { width: 6 + n, height: 4, channels: 3, background: { r: shade, g: shade, b: shade } } });
-        await writeFile(join(dir, 'imgs', label, `${n}.${n === 1 ? 'png' : 'jpg'}`), await (n === 1 ? image.png() : image.jpeg()).toBuffer());
+        const image = sharp({
+          create: { width: 6 + n, height: 4, channels: 3, background: { r: shade, g: shade, b: shade } },
+        });
+        await writeFile(
+          join(dir, 'imgs', label, `${n}.${n === 1 ? 'png' : 'jpg'}`),
+          await (n === 1 ? image.png() : image.jpeg()).toBuffer(),
+        );
       }
     }
-    const result = await ingestToArtifacts({ useCase: 'image', source: { kind: 'image-folder', path: join(dir, 'imgs'), resize: { width: 4, height: 4 } } }, { store });
+    const result = await ingestToArtifacts(
+      {
+        useCase: 'image',
+        source: { kind: 'image-folder', path: join(dir, 'imgs'), resize: { width: 4, height: 4 } },
+      },
+      { store },
+    );
     expect(result.schema.image).toEqual({ width: 4, height: 4, channels: 1 });
     const rows = await collect<ImageRow>(readRows(store, result.sha256, 'image'));
     expect(rows.map((r) => r.label)).toEqual(['dark', 'dark', 'light', 'light']);
@@ -191,27 +297,49 @@ describe('image sources', () => {
 
 describe('sample sources', () => {
   it('Fashion-MNIST from the Debian package, first rows of the training set', async () => {
-    const result = await ingestToArtifacts({ useCase: 'image', source: { kind: 'sample', name: 'fashion-mnist', options: { part: 'train' } }, limit: 40, split: { strategy: 'stratified' } }, { store });
+    const result = await ingestToArtifacts(
+      {
+        useCase: 'image',
+        source: { kind: 'sample', name: 'fashion-mnist', options: { part: 'train' } },
+        limit: 40,
+        split: { strategy: 'stratified' },
+      },
+      { store },
+    );
     expect(result.rows).toBe(40);
     expect(result.schema.image).toEqual({ width: 28, height: 28, channels: 1 });
     // The first training labels of Fashion-MNIST: 9 (Ankle boot), 0 (T-shirt/top), 0, 3 (Dress).
     const rows = await collect<ImageRow>(readRows(store, result.sha256, 'image'));
-    expect(rows.slice(0, 4).map((r) => r.label)).toEqual(['Ankle boot', 'T-shirt/top', 'T-shirt/top', 'Dress']);
+    expect(rows.slice(0, 4).map((r) => r.label)).toEqual([
+      'Ankle boot',
+      'T-shirt/top',
+      'T-shirt/top',
+      'Dress',
+    ]);
   });
 
   it('Fashion-MNIST missing → sample_unavailable naming the Debian package; nothing stored', async () => {
     const empty = join(dir, 'no-fashion-mnist');
     await mkdir(empty);
     await expect(
-      ingestToArtifacts({ useCase: 'image', source: { kind: 'sample', name: 'fashion-mnist', options: { dir: empty } } }, { store }),
-    ).rejects.toMatchObject({ code: 'sample_unavailable', message: expect.stringContaining('apt-get install -y dataset-fashion-mnist') });
+      ingestToArtifacts(
+        { useCase: 'image', source: { kind: 'sample', name: 'fashion-mnist', options: { dir: empty } } },
+        { store },
+      ),
+    ).rejects.toMatchObject({
+      code: 'sample_unavailable',
+      message: expect.stringContaining('apt-get install -y dataset-fashion-mnist'),
+    });
     const left: string[] = [];
     for await (const sha of store.list()) left.push(sha);
     expect(left).toEqual([]);
   });
 
   it('Debian package descriptions labelled by section', async () => {
-    const result = await ingestToArtifacts({ useCase: 'nlp', source: { kind: 'sample', name: 'debian-packages', options: {} }, limit: 300 }, { store });
+    const result = await ingestToArtifacts(
+      { useCase: 'nlp', source: { kind: 'sample', name: 'debian-packages', options: {} }, limit: 300 },
+      { store },
+    );
     expect(result.rows).toBe(300);
     const rows = await collect<TextRow>(readRows(store, result.sha256, 'nlp'));
     expect(rows.every((r) => r.text.length > 0 && !r.label.includes('/'))).toBe(true);
@@ -220,15 +348,25 @@ describe('sample sources', () => {
 
   it('an empty package index → sample_unavailable telling to run apt-get update; nothing stored', async () => {
     await expect(
-      ingestToArtifacts({ useCase: 'nlp', source: { kind: 'sample', name: 'debian-packages', options: { input: Readable.from(['']) } } }, { store }),
-    ).rejects.toMatchObject({ code: 'sample_unavailable', message: expect.stringContaining('apt-get update') });
+      ingestToArtifacts(
+        {
+          useCase: 'nlp',
+          source: { kind: 'sample', name: 'debian-packages', options: { input: Readable.from(['']) } },
+        },
+        { store },
+      ),
+    ).rejects.toMatchObject({
+      code: 'sample_unavailable',
+      message: expect.stringContaining('apt-get update'),
+    });
     const left: string[] = [];
     for await (const sha of store.list()) left.push(sha);
     expect(left).toEqual([]);
   });
 
   it('parses Packages stanzas (first line of the description, section without its area)', async () => {
-    const text = 'Package: a\nSection: contrib/games\nDescription: first line\n more text\n\nPackage: b\nSection: libs\nDescription: b lib\n';
+    const text =
+      'Package: a\nSection: contrib/games\nDescription: first line\n more text\n\nPackage: b\nSection: libs\nDescription: b lib\n';
     const stanzas = await collect(packageStanzas(Readable.from([text])));
     expect(stanzas).toEqual([
       { Package: 'a', Section: 'contrib/games', Description: 'first line' },

@@ -25,7 +25,8 @@ export function formatFromName(name: string): TextFormat | undefined {
 
 function formatOf(source: TextSource): TextFormat {
   if (source.format) return source.format;
-  const name = source.kind === 'file' ? source.path : source.kind === 'url' ? new URL(source.url).pathname : '';
+  const name =
+    source.kind === 'file' ? source.path : source.kind === 'url' ? new URL(source.url).pathname : '';
   return formatFromName(name) ?? 'csv';
 }
 
@@ -36,18 +37,36 @@ export function decodedText(raw: Readable, label: string): Readable {
   return pipeline(decoded, utf8Check(label), () => undefined);
 }
 
-export async function openTextSource(source: TextSource, options: { signal?: AbortSignal; maxLineBytes?: number } = {}): Promise<OpenedSource> {
+export async function openTextSource(
+  source: TextSource,
+  options: { signal?: AbortSignal; maxLineBytes?: number } = {},
+): Promise<OpenedSource> {
   const format = formatOf(source);
   const maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
   const label = source.kind === 'file' ? source.path : source.kind === 'url' ? source.url : 'the upload';
-  const raw = source.kind === 'file' ? await openFile(source.path) : source.kind === 'url' ? await openUrl(source.url, options.signal) : source.stream;
+  const raw =
+    source.kind === 'file'
+      ? await openFile(source.path)
+      : source.kind === 'url'
+        ? await openUrl(source.url, options.signal)
+        : source.stream;
   const text = decodedText(raw, label);
   const description =
-    source.kind === 'file' ? { path: source.path, format } : source.kind === 'url' ? { url: source.url, format } : { upload: true, format };
+    source.kind === 'file'
+      ? { path: source.path, format }
+      : source.kind === 'url'
+        ? { url: source.url, format }
+        : { upload: true, format };
   const opened =
     format === 'jsonl'
       ? await openJsonl(text, { label, maxLineBytes })
-      : await openCsv(text, { label, delimiter: format === 'tsv' ? '\t' : (source.delimiter ?? ','), maxLineBytes, format });
-  if (format !== 'jsonl' && opened.columns.length === 0) throw new DataSourceError('empty_source', `${label} has no header row`);
+      : await openCsv(text, {
+          label,
+          delimiter: format === 'tsv' ? '\t' : (source.delimiter ?? ','),
+          maxLineBytes,
+          format,
+        });
+  if (format !== 'jsonl' && opened.columns.length === 0)
+    throw new DataSourceError('empty_source', `${label} has no header row`);
   return { ...opened, description };
 }

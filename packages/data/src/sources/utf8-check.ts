@@ -90,7 +90,11 @@ export function utf8Check(label: string): Transform {
     },
     flush(callback: TransformCallback) {
       if (offset === 0) {
-        callback(new DataSourceError('empty_source', `${label} is empty (0 bytes): nothing to ingest`, { offset: 0 }));
+        callback(
+          new DataSourceError('empty_source', `${label} is empty (0 bytes): nothing to ingest`, {
+            offset: 0,
+          }),
+        );
         return;
       }
       if (carry.length > 0) {

@@ -3,7 +3,8 @@ import { splitSpecSchema } from '../ingest-spec.ts';
 import { splitIndices } from './split-indices.ts';
 
 const spec = (input: object) => splitSpecSchema.parse(input);
-const all = (s: { train: number[]; validation: number[]; test: number[] }) => [...s.train, ...s.validation, ...s.test].sort((a, b) => a - b);
+const all = (s: { train: number[]; validation: number[]; test: number[] }) =>
+  [...s.train, ...s.validation, ...s.test].sort((a, b) => a - b);
 
 describe('splitIndices', () => {
   it('random: a partition of every row, sized by the fractions, the same for the same seed', () => {
@@ -17,7 +18,9 @@ describe('splitIndices', () => {
   });
 
   it('stratified: every split keeps the label proportions', () => {
-    const labels = Array.from({ length: 1000 }, (_, i) => (i % 10 < 7 ? 'common' : i % 10 < 9 ? 'mid' : 'rare'));
+    const labels = Array.from({ length: 1000 }, (_, i) =>
+      i % 10 < 7 ? 'common' : i % 10 < 9 ? 'mid' : 'rare',
+    );
     const s = splitIndices(1000, spec({ strategy: 'stratified', seed: 3 }), { labels });
     expect(all(s)).toHaveLength(1000);
     for (const part of [s.train, s.validation, s.test]) {
@@ -30,7 +33,11 @@ describe('splitIndices', () => {
 
   it('time: the oldest rows train, the newest test', () => {
     const timestamps = Array.from({ length: 100 }, (_, i) => ((i * 37) % 100) * 1000);
-    const s = splitIndices(100, spec({ strategy: 'time', fractions: { train: 0.6, validation: 0.2, test: 0.2 } }), { timestamps });
+    const s = splitIndices(
+      100,
+      spec({ strategy: 'time', fractions: { train: 0.6, validation: 0.2, test: 0.2 } }),
+      { timestamps },
+    );
     const latest = (part: number[]) => Math.max(...part.map((i) => timestamps[i]!));
     const earliest = (part: number[]) => Math.min(...part.map((i) => timestamps[i]!));
     expect(latest(s.train)).toBeLessThan(earliest(s.validation));

@@ -36,17 +36,27 @@ export function splitIndices(rows: number, spec: SplitSpec, keys: SplitKeys = {}
   const split: SplitIndices = { train: [], validation: [], test: [] };
   const random = mulberry32(spec.seed);
   if (spec.strategy === 'random' || (spec.strategy === 'stratified' && !keys.labels)) {
-    cut(shuffleInPlace(Uint32Array.from({ length: rows }, (_, i) => i), random), spec.fractions, split);
+    cut(
+      shuffleInPlace(
+        Uint32Array.from({ length: rows }, (_, i) => i),
+        random,
+      ),
+      spec.fractions,
+      split,
+    );
   } else if (spec.strategy === 'stratified') {
     const byLabel = new Map<string, number[]>();
     keys.labels!.forEach((label, i) => {
       if (!byLabel.has(label)) byLabel.set(label, []);
       byLabel.get(label)!.push(i);
     });
-    for (const label of [...byLabel.keys()].sort()) cut(shuffleInPlace(Uint32Array.from(byLabel.get(label)!), random), spec.fractions, split);
+    for (const label of [...byLabel.keys()].sort())
+      cut(shuffleInPlace(Uint32Array.from(byLabel.get(label)!), random), spec.fractions, split);
   } else if (spec.strategy === 'time') {
     const times = keys.timestamps ?? [];
-    const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => (times[a] ?? 0) - (times[b] ?? 0) || a - b);
+    const order = Array.from({ length: rows }, (_, i) => i).sort(
+      (a, b) => (times[a] ?? 0) - (times[b] ?? 0) || a - b,
+    );
     cut(order, spec.fractions, split);
   } else {
     const byUser = new Map<string, number[]>();

@@ -27,7 +27,9 @@ describe('selectBackend', () => {
   });
 
   it('refuses an unknown backend name with the allowed values', async () => {
-    await expect(selectBackend({ prefer: 'webgpu' })).rejects.toThrow(/LATHE_TF_BACKEND="webgpu" is not a backend; use one of tfjs-node-gpu, tfjs-node, wasm, cpu/);
+    await expect(selectBackend({ prefer: 'webgpu' })).rejects.toThrow(
+      /LATHE_TF_BACKEND="webgpu" is not a backend; use one of tfjs-node-gpu, tfjs-node, wasm, cpu/,
+    );
   });
 
   it('fails loudly when the named backend cannot load', async () => {

@@ -49,10 +49,17 @@ async function tryBackend(name: BackendChoice): Promise<Omit<BackendInfo, 'skipp
     case 'tfjs-node': {
       const pkg = `@tensorflow/${name}`;
       // Importing a binding-less package half-registers its kernels before failing; check first.
-      if (!hasNativeBinding(pkg)) throw new Error(`${pkg} is not installed with its native binding (libtensorflow)`);
+      if (!hasNativeBinding(pkg))
+        throw new Error(`${pkg} is not installed with its native binding (libtensorflow)`);
       const mod = (await import(pkg)) as { version?: Record<string, string> };
-      if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but the 'tensorflow' backend did not initialise`);
-      return { name, engineName: 'tensorflow', version: mod.version?.[name] ?? tf.version_core, threads: availableParallelism() };
+      if (!(await tf.setBackend('tensorflow')))
+        throw new Error(`${pkg} loaded but the 'tensorflow' backend did not initialise`);
+      return {
+        name,
+        engineName: 'tensorflow',
+        version: mod.version?.[name] ?? tf.version_core,
+        threads: availableParallelism(),
+      };
     }
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -64,7 +71,12 @@ async function tryBackend(name: BackendChoice): Promise<Omit<BackendInfo, 'skipp
     case 'cpu': {
       registerTrainingKernels('cpu');
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
-      return { name, engineName: 'cpu', version: tf.version['tfjs-backend-cpu'] ?? tf.version_core, threads: 1 };
+      return {
+        name,
+        engineName: 'cpu',
+        version: tf.version['tfjs-backend-cpu'] ?? tf.version_core,
+        threads: 1,
+      };
     }
   }
 }
@@ -73,11 +85,14 @@ export function parseBackendChoice(value: string | undefined): BackendChoice | u
   if (value === undefined || value.trim() === '') return undefined;
   const v = value.trim();
   if ((BACKEND_CHOICES as readonly string[]).includes(v)) return v as BackendChoice;
-  throw new ConfigError(`LATHE_TF_BACKEND=${JSON.stringify(value)} is not a backend; use one of ${BACKEND_CHOICES.join(', ')}`, {
-    variable: 'LATHE_TF_BACKEND',
-    value,
-    allowed: [...BACKEND_CHOICES],
-  });
+  throw new ConfigError(
+    `LATHE_TF_BACKEND=${JSON.stringify(value)} is not a backend; use one of ${BACKEND_CHOICES.join(', ')}`,
+    {
+      variable: 'LATHE_TF_BACKEND',
+      value,
+      allowed: [...BACKEND_CHOICES],
+    },
+  );
 }
 
 let current: BackendInfo | undefined;
@@ -88,7 +103,11 @@ let current: BackendInfo | undefined;
  */
 export async function selectBackend(options: { prefer?: string | undefined } = {}): Promise<BackendInfo> {
   const prefer = parseBackendChoice('prefer' in options ? options.prefer : process.env.LATHE_TF_BACKEND);
-  if (current !== undefined && (prefer === undefined || prefer === current.name) && tf.getBackend() === current.engineName) {
+  if (
+    current !== undefined &&
+    (prefer === undefined || prefer === current.name) &&
+    tf.getBackend() === current.engineName
+  ) {
     return current;
   }
   const order = prefer === undefined ? BACKEND_CHOICES : [prefer];
@@ -101,10 +120,14 @@ export async function selectBackend(options: { prefer?: string | undefined } = {
       skipped.push({ name, reason: error instanceof Error ? error.message : String(error) });
     }
   }
-  throw new LatheError('backend_unavailable', `no TensorFlow.js backend could be loaded: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`, {
-    details: { skipped },
-    permanent: true,
-  });
+  throw new LatheError(
+    'backend_unavailable',
+    `no TensorFlow.js backend could be loaded: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`,
+    {
+      details: { skipped },
+      permanent: true,
+    },
+  );
 }
 
 /** The backend chosen by the last selectBackend call, for recording on a run. */

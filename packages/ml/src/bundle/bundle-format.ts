@@ -21,7 +21,9 @@ export function sha256Hex(bytes: Uint8Array): string {
 
 export function serializeBundle(files: BundleFiles): Buffer {
   const names = Object.keys(files).sort();
-  const manifest: Manifest = { files: names.map((name) => ({ name, size: files[name]!.byteLength, sha256: sha256Hex(files[name]!) })) };
+  const manifest: Manifest = {
+    files: names.map((name) => ({ name, size: files[name]!.byteLength, sha256: sha256Hex(files[name]!) })),
+  };
   const json = Buffer.from(JSON.stringify(manifest), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32LE(json.length);
@@ -32,18 +34,26 @@ function corrupt(message: string): LatheError {
   return new LatheError('model_bundle_corrupt', message, { permanent: true });
 }
 
-export function deserializeBundle(buffer: Uint8Array, options: { expectedSha256?: string } = {}): BundleFiles {
+export function deserializeBundle(
+  buffer: Uint8Array,
+  options: { expectedSha256?: string } = {},
+): BundleFiles {
   const bytes = Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   if (options.expectedSha256 !== undefined) {
     const actual = sha256Hex(bytes);
     if (actual !== options.expectedSha256.toLowerCase()) {
-      throw new LatheError('artifact_checksum_mismatch', `model bundle sha256 is ${actual}, expected ${options.expectedSha256}: the artifact is damaged or not the one recorded`, {
-        permanent: true,
-        details: { expected: options.expectedSha256, actual },
-      });
+      throw new LatheError(
+        'artifact_checksum_mismatch',
+        `model bundle sha256 is ${actual}, expected ${options.expectedSha256}: the artifact is damaged or not the one recorded`,
+        {
+          permanent: true,
+          details: { expected: options.expectedSha256, actual },
+        },
+      );
     }
   }
-  if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw corrupt('not a Lathe model bundle (bad header)');
+  if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC))
+    throw corrupt('not a Lathe model bundle (bad header)');
   const manifestLength = bytes.readUInt32LE(MAGIC.length);
   let offset = MAGIC.length + 4;
   let manifest: Manifest;
@@ -55,9 +65,13 @@ export function deserializeBundle(buffer: Uint8Array, options: { expectedSha256?
   offset += manifestLength;
   const files: BundleFiles = {};
   for (const entry of manifest.files) {
-    if (offset + entry.size > bytes.length) throw corrupt(`model bundle file ${entry.name} runs past the end (offset ${offset}, size ${entry.size})`);
+    if (offset + entry.size > bytes.length)
+      throw corrupt(
+        `model bundle file ${entry.name} runs past the end (offset ${offset}, size ${entry.size})`,
+      );
     const file = bytes.subarray(offset, offset + entry.size);
-    if (sha256Hex(file) !== entry.sha256) throw corrupt(`model bundle file ${entry.name} at offset ${offset} does not match its sha256`);
+    if (sha256Hex(file) !== entry.sha256)
+      throw corrupt(`model bundle file ${entry.name} at offset ${offset} does not match its sha256`);
     files[entry.name] = file;
     offset += entry.size;
   }

@@ -14,7 +14,10 @@ export async function modelToFiles(model: tf.LayersModel, prefix = ''): Promise<
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const { weightData, ...rest } = artifacts;
-      files = { [`${prefix}model.json`]: Buffer.from(JSON.stringify(rest), 'utf8'), [`${prefix}weights.bin`]: toBytes(weightData) };
+      files = {
+        [`${prefix}model.json`]: Buffer.from(JSON.stringify(rest), 'utf8'),
+        [`${prefix}weights.bin`]: toBytes(weightData),
+      };
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );

@@ -29,14 +29,33 @@ function buildGenerator(p: GanPrep, hp: Hp, seed: number): tf.LayersModel {
   const w = p.shape.width / 4;
   return tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [p.latentDim], units: h * w * hp.width * 2, useBias: false, kernelInitializer: glorot(seed, 1) }),
+      tf.layers.dense({
+        inputShape: [p.latentDim],
+        units: h * w * hp.width * 2,
+        useBias: false,
+        kernelInitializer: glorot(seed, 1),
+      }),
       tf.layers.batchNormalization(),
       tf.layers.leakyReLU({ alpha: 0.2 }),
       tf.layers.reshape({ targetShape: [h, w, hp.width * 2] }),
-      tf.layers.conv2dTranspose({ filters: hp.width, kernelSize: 4, strides: 2, padding: 'same', useBias: false, kernelInitializer: glorot(seed, 2) }),
+      tf.layers.conv2dTranspose({
+        filters: hp.width,
+        kernelSize: 4,
+        strides: 2,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: glorot(seed, 2),
+      }),
       tf.layers.batchNormalization(),
       tf.layers.leakyReLU({ alpha: 0.2 }),
-      tf.layers.conv2dTranspose({ filters: p.shape.channels, kernelSize: 4, strides: 2, padding: 'same', activation: 'tanh', kernelInitializer: glorot(seed, 3) }),
+      tf.layers.conv2dTranspose({
+        filters: p.shape.channels,
+        kernelSize: 4,
+        strides: 2,
+        padding: 'same',
+        activation: 'tanh',
+        kernelInitializer: glorot(seed, 3),
+      }),
     ],
   });
 }
@@ -44,10 +63,23 @@ function buildGenerator(p: GanPrep, hp: Hp, seed: number): tf.LayersModel {
 function buildDiscriminator(p: GanPrep, hp: Hp, seed: number): tf.LayersModel {
   return tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [p.shape.height, p.shape.width, p.shape.channels], filters: hp.width, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: glorot(seed, 4) }),
+      tf.layers.conv2d({
+        inputShape: [p.shape.height, p.shape.width, p.shape.channels],
+        filters: hp.width,
+        kernelSize: 4,
+        strides: 2,
+        padding: 'same',
+        kernelInitializer: glorot(seed, 4),
+      }),
       tf.layers.leakyReLU({ alpha: 0.2 }),
       ...(hp.dropout > 0 ? [tf.layers.dropout({ rate: hp.dropout })] : []),
-      tf.layers.conv2d({ filters: hp.width * 2, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: glorot(seed, 5) }),
+      tf.layers.conv2d({
+        filters: hp.width * 2,
+        kernelSize: 4,
+        strides: 2,
+        padding: 'same',
+        kernelInitializer: glorot(seed, 5),
+      }),
       tf.layers.leakyReLU({ alpha: 0.2 }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 1, kernelInitializer: glorot(seed, 6) }), // logits
@@ -55,17 +87,22 @@ function buildDiscriminator(p: GanPrep, hp: Hp, seed: number): tf.LayersModel {
   });
 }
 
-const bce = (logits: tf.Tensor, label: 0 | 1) => tf.losses.sigmoidCrossEntropy(label === 1 ? tf.onesLike(logits) : tf.zerosLike(logits), logits);
+const bce = (logits: tf.Tensor, label: 0 | 1) =>
+  tf.losses.sigmoidCrossEntropy(label === 1 ? tf.onesLike(logits) : tf.zerosLike(logits), logits);
 
 function toImages(batch: tf.Tensor4D): Uint8Array[] {
   const [n, h, w, c] = batch.shape;
   const values = batch.dataSync();
   const size = h * w * c;
-  return Array.from({ length: n }, (_, i) => Uint8Array.from(values.subarray(i * size, (i + 1) * size), (v) => Math.round(((v + 1) / 2) * 255)));
+  return Array.from({ length: n }, (_, i) =>
+    Uint8Array.from(values.subarray(i * size, (i + 1) * size), (v) => Math.round(((v + 1) / 2) * 255)),
+  );
 }
 
 function generate(generator: tf.LayersModel, p: GanPrep, count: number, seed: number): Uint8Array[] {
-  const images = tf.tidy(() => generator.predict(tf.randomNormal([count, p.latentDim], 0, 1, 'float32', seed)) as tf.Tensor4D);
+  const images = tf.tidy(
+    () => generator.predict(tf.randomNormal([count, p.latentDim], 0, 1, 'float32', seed)) as tf.Tensor4D,
+  );
   try {
     return toImages(images);
   } finally {
@@ -83,7 +120,9 @@ function samplesPgm(images: Uint8Array[], shape: ImageShape): Uint8Array {
   images.forEach((img, k) => {
     const ox = (k % cols) * shape.width;
     const oy = Math.floor(k / cols) * shape.height;
-    for (let y = 0; y < shape.height; y++) for (let x = 0; x < shape.width; x++) pixels[(oy + y) * W + ox + x] = img[(y * shape.width + x) * shape.channels]!;
+    for (let y = 0; y < shape.height; y++)
+      for (let x = 0; x < shape.width; x++)
+        pixels[(oy + y) * W + ox + x] = img[(y * shape.width + x) * shape.channels]!;
   });
   return Buffer.concat([Buffer.from(`P5\n${W} ${H}\n255\n`, 'ascii'), pixels]);
 }
@@ -94,7 +133,9 @@ interface GanModel extends TrainableModel {
 
 async function createGan(p: GanPrep, hp: Hp, seed: number, files?: BundleFiles): Promise<GanModel> {
   const generator = files ? await modelFromFiles(files, 'generator/') : buildGenerator(p, hp, seed);
-  const discriminator = files ? await modelFromFiles(files, 'discriminator/') : buildDiscriminator(p, hp, seed);
+  const discriminator = files
+    ? await modelFromFiles(files, 'discriminator/')
+    : buildDiscriminator(p, hp, seed);
   const gOpt = createOptimizer(hp);
   const dOpt = createOptimizer(hp);
   let step = 0;
@@ -107,16 +148,28 @@ async function createGan(p: GanPrep, hp: Hp, seed: number, files?: BundleFiles):
       const real = pixelsTensor(rows as ImageRow[], p.shape, (v) => (v / 255) * 2 - 1);
       const n = rows.length;
       const noiseSeed = deriveSeed(seed, step);
-      const dLoss = dOpt.minimize(() => {
-        const fake = generator.apply(tf.randomNormal([n, p.latentDim], 0, 1, 'float32', noiseSeed), { training: true }) as tf.Tensor;
-        const realLogits = discriminator.apply(real, { training: true }) as tf.Tensor;
-        const fakeLogits = discriminator.apply(fake, { training: true }) as tf.Tensor;
-        return tf.add(bce(realLogits, 1), bce(fakeLogits, 0)) as tf.Scalar;
-      }, true, dVars())!;
-      const gLoss = gOpt.minimize(() => {
-        const fake = generator.apply(tf.randomNormal([n, p.latentDim], 0, 1, 'float32', noiseSeed + 1), { training: true }) as tf.Tensor;
-        return bce(discriminator.apply(fake, { training: true }) as tf.Tensor, 1) as tf.Scalar;
-      }, true, gVars())!;
+      const dLoss = dOpt.minimize(
+        () => {
+          const fake = generator.apply(tf.randomNormal([n, p.latentDim], 0, 1, 'float32', noiseSeed), {
+            training: true,
+          }) as tf.Tensor;
+          const realLogits = discriminator.apply(real, { training: true }) as tf.Tensor;
+          const fakeLogits = discriminator.apply(fake, { training: true }) as tf.Tensor;
+          return tf.add(bce(realLogits, 1), bce(fakeLogits, 0)) as tf.Scalar;
+        },
+        true,
+        dVars(),
+      )!;
+      const gLoss = gOpt.minimize(
+        () => {
+          const fake = generator.apply(tf.randomNormal([n, p.latentDim], 0, 1, 'float32', noiseSeed + 1), {
+            training: true,
+          }) as tf.Tensor;
+          return bce(discriminator.apply(fake, { training: true }) as tf.Tensor, 1) as tf.Scalar;
+        },
+        true,
+        gVars(),
+      )!;
       const [d, g] = [(await dLoss.data())[0]!, (await gLoss.data())[0]!];
       tf.dispose([real, dLoss, gLoss]);
       return { loss: d + g, dLoss: d, gLoss: g };
@@ -126,14 +179,18 @@ async function createGan(p: GanPrep, hp: Hp, seed: number, files?: BundleFiles):
       setLearningRate(gOpt, lr);
       setLearningRate(dOpt, lr);
     },
-    snapshotWeights: () => [...generator.getWeights(), ...discriminator.getWeights()].map((w) => tf.keep(w.clone())),
+    snapshotWeights: () =>
+      [...generator.getWeights(), ...discriminator.getWeights()].map((w) => tf.keep(w.clone())),
     restoreWeights(weights) {
       const g = generator.getWeights().length;
       generator.setWeights(weights.slice(0, g));
       discriminator.setWeights(weights.slice(g));
     },
     async files() {
-      return { ...(await modelToFiles(generator, 'generator/')), ...(await modelToFiles(discriminator, 'discriminator/')) };
+      return {
+        ...(await modelToFiles(generator, 'generator/')),
+        ...(await modelToFiles(discriminator, 'discriminator/')),
+      };
     },
     dispose() {
       gOpt.dispose();
@@ -149,7 +206,11 @@ export const generativeDcgan: FamilyDefinition = {
   async prepare(_rows, metadata, hp) {
     const shape = requireImageShape(metadata);
     if (shape.height % 4 !== 0 || shape.width % 4 !== 0) {
-      throw new ValidationError(`dataset.imageShape: the DCGAN needs height and width divisible by 4, got ${shape.height}×${shape.width}`, { field: 'dataset.imageShape' }, 'invalid_hyperparameters');
+      throw new ValidationError(
+        `dataset.imageShape: the DCGAN needs height and width divisible by 4, got ${shape.height}×${shape.width}`,
+        { field: 'dataset.imageShape' },
+        'invalid_hyperparameters',
+      );
     }
     return { shape, latentDim: (hp as Hp).latentDim } satisfies GanPrep;
   },
@@ -158,13 +219,30 @@ export const generativeDcgan: FamilyDefinition = {
     const p = prep as unknown as GanPrep;
     return {
       useCase: 'generative',
-      inputs: [{ name: 'count', type: 'number', description: `images to generate from N(0, 1) noise of dimension ${p.latentDim}` }],
-      outputs: [{ name: 'images', type: `uint8[${p.shape.height}×${p.shape.width}×${p.shape.channels}][]`, description: 'generated images' }],
+      inputs: [
+        {
+          name: 'count',
+          type: 'number',
+          description: `images to generate from N(0, 1) noise of dimension ${p.latentDim}`,
+        },
+      ],
+      outputs: [
+        {
+          name: 'images',
+          type: `uint8[${p.shape.height}×${p.shape.width}×${p.shape.channels}][]`,
+          description: 'generated images',
+        },
+      ],
     };
   },
   async extraFiles(model, prep, hp, seed) {
     const p = prep as unknown as GanPrep;
-    const images = generate((model as GanModel).generator, p, (hp as Hp).sampleCount, deriveSeed(seed, 424242));
+    const images = generate(
+      (model as GanModel).generator,
+      p,
+      (hp as Hp).sampleCount,
+      deriveSeed(seed, 424242),
+    );
     return {
       'samples.pgm': samplesPgm(images, p.shape),
       'samples.json': jsonFile({ shape: p.shape, count: images.length }),

@@ -6,7 +6,9 @@ import { shiftedRows } from './image-cnn.ts';
 /** A 4×3 two-channel image whose pixel (x, y, c) holds 1 + 10·y + x + 100·c. */
 function image(): Uint8Array {
   const pixels = new Uint8Array(4 * 3 * 2);
-  for (let y = 0; y < 3; y++) for (let x = 0; x < 4; x++) for (let c = 0; c < 2; c++) pixels[(y * 4 + x) * 2 + c] = 1 + 10 * y + x + 100 * c;
+  for (let y = 0; y < 3; y++)
+    for (let x = 0; x < 4; x++)
+      for (let c = 0; c < 2; c++) pixels[(y * 4 + x) * 2 + c] = 1 + 10 * y + x + 100 * c;
   return pixels;
 }
 const shape = { width: 4, height: 3, channels: 2 };
@@ -47,8 +49,14 @@ describe('cnn augmentation by shifts', () => {
 
   it('validates maxShift and convsPerBlock', () => {
     expect(parseHyperparameters('cnn', {}).maxShift).toBe(0);
-    expect(() => parseHyperparameters('cnn', { maxShift: -1 })).toThrow('hyperparameters.maxShift: must be ≥ 0');
-    expect(() => parseHyperparameters('cnn', { maxShift: 1.5 })).toThrow('hyperparameters.maxShift: must be an integer');
-    expect(() => parseHyperparameters('cnn', { convsPerBlock: 0 })).toThrow('hyperparameters.convsPerBlock: must be ≥ 1');
+    expect(() => parseHyperparameters('cnn', { maxShift: -1 })).toThrow(
+      'hyperparameters.maxShift: must be ≥ 0',
+    );
+    expect(() => parseHyperparameters('cnn', { maxShift: 1.5 })).toThrow(
+      'hyperparameters.maxShift: must be an integer',
+    );
+    expect(() => parseHyperparameters('cnn', { convsPerBlock: 0 })).toThrow(
+      'hyperparameters.convsPerBlock: must be ≥ 1',
+    );
   });
 });

@@ -29,12 +29,21 @@ interface ImagePrep {
 
 export function requireImageShape(metadata: DatasetMetadata): ImageShape {
   const shape = metadata.imageShape;
-  if (shape === undefined) throw new ValidationError('dataset.imageShape: image datasets must record width, height and channels', { field: 'dataset.imageShape' }, 'dataset_metadata_missing');
+  if (shape === undefined)
+    throw new ValidationError(
+      'dataset.imageShape: image datasets must record width, height and channels',
+      { field: 'dataset.imageShape' },
+      'dataset_metadata_missing',
+    );
   return shape;
 }
 
 /** [b, h, w, c] floats; a row of the wrong size is zero-padded/truncated rather than crashing. */
-export function pixelsTensor(rows: { pixels: Uint8Array }[], shape: ImageShape, scale: (v: number) => number): tf.Tensor4D {
+export function pixelsTensor(
+  rows: { pixels: Uint8Array }[],
+  shape: ImageShape,
+  scale: (v: number) => number,
+): tf.Tensor4D {
   const size = shape.height * shape.width * shape.channels;
   const values = new Float32Array(rows.length * size);
   rows.forEach((row, i) => {
@@ -55,7 +64,9 @@ function spec(prep: ImagePrep, hp: Hp): LayersSpec {
           const layer = i * hp.convsPerBlock + j;
           model.add(
             tf.layers.conv2d({
-              ...(layer === 0 ? { inputShape: [prep.shape.height, prep.shape.width, prep.shape.channels] } : {}),
+              ...(layer === 0
+                ? { inputShape: [prep.shape.height, prep.shape.width, prep.shape.channels] }
+                : {}),
               filters: hp.width * 2 ** i,
               kernelSize: hp.kernelSize,
               padding: 'same',
@@ -74,14 +85,33 @@ function spec(prep: ImagePrep, hp: Hp): LayersSpec {
       }
       model.add(tf.layers.flatten());
       if (hp.dropout > 0) model.add(tf.layers.dropout({ rate: hp.dropout }));
-      model.add(tf.layers.dense({ units: hp.hiddenUnits, activation: 'relu', kernelInitializer: glorot(seed, 100), ...(reg ? { kernelRegularizer: reg } : {}) }));
+      model.add(
+        tf.layers.dense({
+          units: hp.hiddenUnits,
+          activation: 'relu',
+          kernelInitializer: glorot(seed, 100),
+          ...(reg ? { kernelRegularizer: reg } : {}),
+        }),
+      );
       if (hp.dropout > 0) model.add(tf.layers.dropout({ rate: hp.dropout }));
-      model.add(tf.layers.dense({ units: prep.labels.length, activation: 'softmax', kernelInitializer: glorot(seed, 101) }));
+      model.add(
+        tf.layers.dense({
+          units: prep.labels.length,
+          activation: 'softmax',
+          kernelInitializer: glorot(seed, 101),
+        }),
+      );
       return model;
     },
     encode(rows) {
       const r = rows as ImageRow[];
-      return { xs: pixelsTensor(r, prep.shape, (v) => v / 255), ys: oneHotLabels(prep.labels, r.map((x) => x.label)) };
+      return {
+        xs: pixelsTensor(r, prep.shape, (v) => v / 255),
+        ys: oneHotLabels(
+          prep.labels,
+          r.map((x) => x.label),
+        ),
+      };
     },
     loss: 'categoricalCrossentropy',
     metrics: [{ compile: 'accuracy', report: 'accuracy' }],
@@ -93,7 +123,12 @@ function spec(prep: ImagePrep, hp: Hp): LayersSpec {
  * pixels shifted in from outside are 0 (the background of MNIST-like images). Small
  * translations are the classic label-preserving augmentation for digits (Simard et al. 2003).
  */
-export function shiftedRows(rows: ImageRow[], shape: ImageShape, maxShift: number, random: Random): ImageRow[] {
+export function shiftedRows(
+  rows: ImageRow[],
+  shape: ImageShape,
+  maxShift: number,
+  random: Random,
+): ImageRow[] {
   const { width, height, channels } = shape;
   return rows.map((row) => {
     const dx = Math.floor(random() * (2 * maxShift + 1)) - maxShift;
@@ -115,7 +150,8 @@ export const imageCnn: FamilyDefinition = {
   async prepare(rows, metadata) {
     const shape = requireImageShape(metadata);
     const found = new Set<string>();
-    if (metadata.labels === undefined) for await (const row of rows as AsyncIterable<ImageRow>) found.add(row.label);
+    if (metadata.labels === undefined)
+      for await (const row of rows as AsyncIterable<ImageRow>) found.add(row.label);
     return { labels: resolveLabels(found, metadata.labels), shape } satisfies ImagePrep;
   },
   async create(prep, hyperparameters, seed, files) {
@@ -124,13 +160,23 @@ export const imageCnn: FamilyDefinition = {
     const model = await createLayersTrainable(spec(p, hp), hp, seed, files);
     if (hp.maxShift === 0) return model;
     // Only training batches are augmented; evaluation and prediction see the images as they are.
-    return { ...model, trainBatch: (rows, random) => model.trainBatch(shiftedRows(rows as ImageRow[], p.shape, hp.maxShift, random), random) };
+    return {
+      ...model,
+      trainBatch: (rows, random) =>
+        model.trainBatch(shiftedRows(rows as ImageRow[], p.shape, hp.maxShift, random), random),
+    };
   },
   signature(prep) {
     const p = prep as unknown as ImagePrep;
     return {
       useCase: 'image',
-      inputs: [{ name: 'pixels', type: `uint8[${p.shape.height}×${p.shape.width}×${p.shape.channels}]`, description: 'row-major image bytes' }],
+      inputs: [
+        {
+          name: 'pixels',
+          type: `uint8[${p.shape.height}×${p.shape.width}×${p.shape.channels}]`,
+          description: 'row-major image bytes',
+        },
+      ],
       outputs: [
         { name: 'label', type: 'string', description: 'most probable class' },
         { name: 'probabilities', type: 'Record<string, number>', description: 'softmax over labels' },

@@ -25,16 +25,26 @@ export interface LayersSpec {
 }
 
 function namesOf(spec: LayersSpec): { name: string; transform: (v: number) => number }[] {
-  return [{ name: 'loss', transform: (v) => v }, ...spec.metrics.map((m) => ({ name: m.report, transform: m.transform ?? ((v: number) => v) }))];
+  return [
+    { name: 'loss', transform: (v) => v },
+    ...spec.metrics.map((m) => ({ name: m.report, transform: m.transform ?? ((v: number) => v) })),
+  ];
 }
 
-export async function createLayersTrainable(spec: LayersSpec, hp: Hyperparameters, seed: number, files?: BundleFiles): Promise<TrainableModel> {
+export async function createLayersTrainable(
+  spec: LayersSpec,
+  hp: Hyperparameters,
+  seed: number,
+  files?: BundleFiles,
+): Promise<TrainableModel> {
   const model = files === undefined ? spec.build(seed) : await modelFromFiles(files);
   const optimizer = createOptimizer(hp);
   model.compile({ optimizer, loss: spec.loss, metrics: spec.metrics.map((m) => m.compile) });
   const names = namesOf(spec);
 
-  const toMetrics = async (values: tf.Scalar | tf.Scalar[] | number | number[]): Promise<Record<string, number>> => {
+  const toMetrics = async (
+    values: tf.Scalar | tf.Scalar[] | number | number[],
+  ): Promise<Record<string, number>> => {
     const list = Array.isArray(values) ? values : [values];
     const out: Record<string, number> = {};
     for (let i = 0; i < list.length && i < names.length; i++) {
@@ -89,7 +99,10 @@ export function labelsOf(prep: Preprocessing): string[] {
 }
 
 /** Softmax rows to predictions with the label of highest probability. */
-export function classificationPredictions(rows: number[][], labels: string[]): { label: string; probabilities: Record<string, number> }[] {
+export function classificationPredictions(
+  rows: number[][],
+  labels: string[],
+): { label: string; probabilities: Record<string, number> }[] {
   return rows.map((p) => {
     let best = 0;
     for (let i = 1; i < p.length; i++) if (p[i]! > p[best]!) best = i;
@@ -102,7 +115,10 @@ export function glorot(seed: number, index: number): ReturnType<typeof tf.initia
   return tf.initializers.glorotUniform({ seed: (seed * 7919 + index * 104729) % 2147483647 });
 }
 
-export function regularizer(hp: { l1: number; l2: number }): ReturnType<typeof tf.regularizers.l1l2> | undefined {
+export function regularizer(hp: {
+  l1: number;
+  l2: number;
+}): ReturnType<typeof tf.regularizers.l1l2> | undefined {
   return hp.l1 > 0 || hp.l2 > 0 ? tf.regularizers.l1l2({ l1: hp.l1, l2: hp.l2 }) : undefined;
 }
 

@@ -63,8 +63,16 @@ function spec(kind: Kind, prep: RecPrep, hp: Hp): LayersSpec {
       } else {
         score = tf.layers.concatenate().apply([p, q]) as tf.SymbolicTensor;
         (hp as HyperparametersOf<'ncf'>).hiddenUnits.forEach((units, i) => {
-          score = tf.layers.dense({ units, activation: 'relu', kernelInitializer: glorot(seed, i), ...(reg ? { kernelRegularizer: reg } : {}) }).apply(score) as tf.SymbolicTensor;
-          if (hp.dropout > 0) score = tf.layers.dropout({ rate: hp.dropout }).apply(score) as tf.SymbolicTensor;
+          score = tf.layers
+            .dense({
+              units,
+              activation: 'relu',
+              kernelInitializer: glorot(seed, i),
+              ...(reg ? { kernelRegularizer: reg } : {}),
+            })
+            .apply(score) as tf.SymbolicTensor;
+          if (hp.dropout > 0)
+            score = tf.layers.dropout({ rate: hp.dropout }).apply(score) as tf.SymbolicTensor;
         });
       }
       const out = tf.layers
@@ -96,10 +104,15 @@ function spec(kind: Kind, prep: RecPrep, hp: Hp): LayersSpec {
           y[k++] = 0;
         }
       }
-      return { xs: [tf.tensor2d(u, [n, 1], 'int32'), tf.tensor2d(it, [n, 1], 'int32')], ys: tf.tensor2d(y, [n, 1]) };
+      return {
+        xs: [tf.tensor2d(u, [n, 1], 'int32'), tf.tensor2d(it, [n, 1], 'int32')],
+        ys: tf.tensor2d(y, [n, 1]),
+      };
     },
     loss: prep.implicit ? 'binaryCrossentropy' : 'meanSquaredError',
-    metrics: prep.implicit ? [{ compile: 'binaryAccuracy', report: 'accuracy' }] : [{ compile: 'mse', report: 'rmse', transform: Math.sqrt }],
+    metrics: prep.implicit
+      ? [{ compile: 'binaryAccuracy', report: 'accuracy' }]
+      : [{ compile: 'mse', report: 'rmse', transform: Math.sqrt }],
   };
 }
 
@@ -129,20 +142,39 @@ export function recommender(kind: Kind): FamilyDefinition {
         }
       }
       const implicit = (hp as Hp).implicit ?? metadata.implicit ?? !anyRating;
-      return { users: [...users.keys()], items: [...items.keys()], itemCounts, implicit, globalMean: rated > 0 ? sum / rated : 0 } satisfies RecPrep;
+      return {
+        users: [...users.keys()],
+        items: [...items.keys()],
+        itemCounts,
+        implicit,
+        globalMean: rated > 0 ? sum / rated : 0,
+      } satisfies RecPrep;
     },
-    create: (prep, hp, seed, files) => createLayersTrainable(spec(kind, prep as unknown as RecPrep, hp as Hp), hp, seed, files),
+    create: (prep, hp, seed, files) =>
+      createLayersTrainable(spec(kind, prep as unknown as RecPrep, hp as Hp), hp, seed, files),
     signature(prep) {
       const p = prep as unknown as RecPrep;
       return {
         useCase: 'recommendation',
         inputs: [
-          { name: 'user', type: 'string', description: `one of ${p.users.length} known users; others fall back to popularity` },
+          {
+            name: 'user',
+            type: 'string',
+            description: `one of ${p.users.length} known users; others fall back to popularity`,
+          },
           { name: 'item', type: 'string', description: `one of ${p.items.length} known items` },
         ],
         outputs: [
-          { name: 'score', type: 'number', description: p.implicit ? 'probability of interaction' : 'predicted rating' },
-          { name: 'fallback', type: 'boolean', description: 'true when an unknown user or item made the model fall back' },
+          {
+            name: 'score',
+            type: 'number',
+            description: p.implicit ? 'probability of interaction' : 'predicted rating',
+          },
+          {
+            name: 'fallback',
+            type: 'boolean',
+            description: 'true when an unknown user or item made the model fall back',
+          },
         ],
       };
     },
@@ -152,8 +184,11 @@ export function recommender(kind: Kind): FamilyDefinition {
       const model = await loadLayersModel(files);
       const maxCount = Math.max(1, ...p.itemCounts);
       // Popularity fallback: the share of the most popular item's interactions (implicit), or the global mean rating.
-      const popularity = (itemIndex: number | undefined) => (p.implicit ? (itemIndex === undefined ? 0 : p.itemCounts[itemIndex - 1]! / maxCount) : p.globalMean);
-      const byPopularity = p.items.map((item, i) => ({ item, count: p.itemCounts[i]! })).sort((a, b) => b.count - a.count);
+      const popularity = (itemIndex: number | undefined) =>
+        p.implicit ? (itemIndex === undefined ? 0 : p.itemCounts[itemIndex - 1]! / maxCount) : p.globalMean;
+      const byPopularity = p.items
+        .map((item, i) => ({ item, count: p.itemCounts[i]! }))
+        .sort((a, b) => b.count - a.count);
 
       async function scores(userIndex: number, itemIndexes: Int32Array): Promise<Float32Array> {
         const out = new Float32Array(itemIndexes.length);
@@ -180,8 +215,16 @@ export function recommender(kind: Kind): FamilyDefinition {
             else known.push(k);
           });
           if (known.length > 0) {
-            const u = tf.tensor2d(Int32Array.from(known, (k) => ids.user.get(r[k]!.user)!), [known.length, 1], 'int32');
-            const i = tf.tensor2d(Int32Array.from(known, (k) => ids.item.get(r[k]!.item)!), [known.length, 1], 'int32');
+            const u = tf.tensor2d(
+              Int32Array.from(known, (k) => ids.user.get(r[k]!.user)!),
+              [known.length, 1],
+              'int32',
+            );
+            const i = tf.tensor2d(
+              Int32Array.from(known, (k) => ids.item.get(r[k]!.item)!),
+              [known.length, 1],
+              'int32',
+            );
             const y = model.predict([u, i]) as tf.Tensor;
             const values = await y.data();
             tf.dispose([u, i, y]);
@@ -193,7 +236,10 @@ export function recommender(kind: Kind): FamilyDefinition {
           const exclude = new Set(options.exclude ?? []);
           const u = ids.user.get(user);
           if (u === undefined) {
-            return byPopularity.filter((x) => !exclude.has(x.item)).slice(0, k).map((x) => ({ item: x.item, score: x.count / maxCount, fallback: true }));
+            return byPopularity
+              .filter((x) => !exclude.has(x.item))
+              .slice(0, k)
+              .map((x) => ({ item: x.item, score: x.count / maxCount, fallback: true }));
           }
           const all = Int32Array.from(p.items, (_, i) => i + 1);
           const s = await scores(u, all);

@@ -8,7 +8,16 @@ import type { HyperparametersOf } from '../hyperparameters.ts';
 import { TabularEncoder, TabularStatistics } from '../preprocessing/tabular-encoder.ts';
 import type { TabularEncoding } from '../preprocessing/tabular-encoder.ts';
 import type { TabularRow } from '../rows.ts';
-import { classificationPredictions, createLayersTrainable, glorot, loadLayersModel, oneHotLabels, regularizer, resolveLabels, runModel } from './layers-family.ts';
+import {
+  classificationPredictions,
+  createLayersTrainable,
+  glorot,
+  loadLayersModel,
+  oneHotLabels,
+  regularizer,
+  resolveLabels,
+  runModel,
+} from './layers-family.ts';
 import type { LayersSpec } from './layers-family.ts';
 import type { FamilyDefinition } from './types.ts';
 
@@ -21,7 +30,10 @@ interface TabularPrep {
 
 function inputs(encoder: TabularEncoder, rows: { features: Record<string, unknown> }[]): tf.Tensor[] {
   const { dense, embeddedIds } = encoder.encode(rows);
-  return [tf.tensor2d(dense, [rows.length, encoder.denseWidth]), ...embeddedIds.map((ids) => tf.tensor2d(ids, [rows.length, 1], 'int32'))];
+  return [
+    tf.tensor2d(dense, [rows.length, encoder.denseWidth]),
+    ...embeddedIds.map((ids) => tf.tensor2d(ids, [rows.length, 1], 'int32')),
+  ];
 }
 
 /** Cross-entropy with per-class weights: −Σ_c y_c log p_c · w_c. */
@@ -40,29 +52,54 @@ function spec(prep: TabularPrep, hp: Hp): LayersSpec {
     build(seed) {
       const reg = regularizer(hp);
       const dense = tf.input({ shape: [encoder.denseWidth], name: 'features' });
-      const embeddedInputs = encoder.embedded.map((c, i) => tf.input({ shape: [1], dtype: 'int32', name: `category_${i}` }));
+      const embeddedInputs = encoder.embedded.map((c, i) =>
+        tf.input({ shape: [1], dtype: 'int32', name: `category_${i}` }),
+      );
       const parts = [
         dense,
         ...encoder.embedded.map(
           (c, i) =>
             tf.layers.flatten().apply(
               tf.layers
-                .embedding({ inputDim: c.values.length + 1, outputDim: hp.categoricalEmbeddingDim, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: seed + i }) })
+                .embedding({
+                  inputDim: c.values.length + 1,
+                  outputDim: hp.categoricalEmbeddingDim,
+                  embeddingsInitializer: tf.initializers.randomUniform({
+                    minval: -0.05,
+                    maxval: 0.05,
+                    seed: seed + i,
+                  }),
+                })
                 .apply(embeddedInputs[i]!),
             ) as tf.SymbolicTensor,
         ),
       ];
       let h = parts.length > 1 ? (tf.layers.concatenate().apply(parts) as tf.SymbolicTensor) : dense;
       hp.hiddenUnits.forEach((units, i) => {
-        h = tf.layers.dense({ units, activation: 'relu', kernelInitializer: glorot(seed, i), ...(reg ? { kernelRegularizer: reg } : {}) }).apply(h) as tf.SymbolicTensor;
+        h = tf.layers
+          .dense({
+            units,
+            activation: 'relu',
+            kernelInitializer: glorot(seed, i),
+            ...(reg ? { kernelRegularizer: reg } : {}),
+          })
+          .apply(h) as tf.SymbolicTensor;
         if (hp.dropout > 0) h = tf.layers.dropout({ rate: hp.dropout }).apply(h) as tf.SymbolicTensor;
       });
-      const out = tf.layers.dense({ units: prep.labels.length, activation: 'softmax', kernelInitializer: glorot(seed, 99) }).apply(h) as tf.SymbolicTensor;
+      const out = tf.layers
+        .dense({ units: prep.labels.length, activation: 'softmax', kernelInitializer: glorot(seed, 99) })
+        .apply(h) as tf.SymbolicTensor;
       return tf.model({ inputs: [dense, ...embeddedInputs], outputs: out });
     },
     encode(rows) {
       const r = rows as TabularRow[];
-      return { xs: inputs(encoder, r), ys: oneHotLabels(prep.labels, r.map((x) => String(x.target))) };
+      return {
+        xs: inputs(encoder, r),
+        ys: oneHotLabels(
+          prep.labels,
+          r.map((x) => String(x.target)),
+        ),
+      };
     },
     loss: prep.classWeights === null ? 'categoricalCrossentropy' : weightedCrossEntropy(prep.classWeights),
     metrics: [{ compile: 'accuracy', report: 'accuracy' }],
@@ -82,21 +119,35 @@ export const tabularMlp: FamilyDefinition = {
     const labels = resolveLabels(new Set(counts.keys()), metadata.labels);
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
     let classWeights: number[] | null = null;
-    if (h.classWeights === 'balanced') classWeights = labels.map((l) => total / (labels.length * Math.max(1, counts.get(l) ?? 0)));
+    if (h.classWeights === 'balanced')
+      classWeights = labels.map((l) => total / (labels.length * Math.max(1, counts.get(l) ?? 0)));
     else if (typeof h.classWeights === 'object') {
       const given = h.classWeights;
       classWeights = labels.map((l) => given[l] ?? 1);
     }
-    return { labels, encoding: stats.build(h.maxCategories, h.oneHotLimit), classWeights } satisfies TabularPrep;
+    return {
+      labels,
+      encoding: stats.build(h.maxCategories, h.oneHotLimit),
+      classWeights,
+    } satisfies TabularPrep;
   },
-  create: (prep, hp, seed, files) => createLayersTrainable(spec(prep as unknown as TabularPrep, hp as Hp), hp, seed, files),
+  create: (prep, hp, seed, files) =>
+    createLayersTrainable(spec(prep as unknown as TabularPrep, hp as Hp), hp, seed, files),
   signature(prep) {
     const p = prep as unknown as TabularPrep;
     return {
       useCase: 'tabular',
       inputs: [
-        ...p.encoding.numeric.map((c) => ({ name: c.name, type: 'number | null', description: `standardised with mean ${c.mean.toPrecision(4)}, std ${c.std.toPrecision(4)}` })),
-        ...p.encoding.categorical.map((c) => ({ name: c.name, type: 'string | null', description: `${c.encoding}, ${c.values.length} known values; others share one slot` })),
+        ...p.encoding.numeric.map((c) => ({
+          name: c.name,
+          type: 'number | null',
+          description: `standardised with mean ${c.mean.toPrecision(4)}, std ${c.std.toPrecision(4)}`,
+        })),
+        ...p.encoding.categorical.map((c) => ({
+          name: c.name,
+          type: 'string | null',
+          description: `${c.encoding}, ${c.values.length} known values; others share one slot`,
+        })),
       ],
       outputs: [
         { name: 'label', type: 'string', description: 'most probable class' },
@@ -111,7 +162,10 @@ export const tabularMlp: FamilyDefinition = {
     const model = await loadLayersModel(files);
     return {
       async predict(rows) {
-        return classificationPredictions(await runModel(model, inputs(encoder, rows as { features: Record<string, unknown> }[])), p.labels);
+        return classificationPredictions(
+          await runModel(model, inputs(encoder, rows as { features: Record<string, unknown> }[])),
+          p.labels,
+        );
       },
       dispose: () => model.dispose(),
     };

@@ -29,7 +29,9 @@ interface TextPrep {
 
 function idsTensor(rows: { text: string }[], vocab: Vocabulary, length: number): tf.Tensor2D {
   const values = new Int32Array(rows.length * length);
-  rows.forEach((row, i) => values.set(vocab.encode(typeof row.text === 'string' ? row.text : '', length), i * length));
+  rows.forEach((row, i) =>
+    values.set(vocab.encode(typeof row.text === 'string' ? row.text : '', length), i * length),
+  );
   return tf.tensor2d(values, [rows.length, length], 'int32');
 }
 
@@ -51,23 +53,55 @@ function spec(kind: Kind, prep: TextPrep, hp: Hp): LayersSpec {
       if (kind === 'embedding-pool') {
         model.add(tf.layers.globalAveragePooling1d());
         if (hp.dropout > 0) model.add(tf.layers.dropout({ rate: hp.dropout }));
-        model.add(tf.layers.dense({ units: (hp as HyperparametersOf<'embedding-pool'>).hiddenUnits, activation: 'relu', kernelInitializer: glorot(seed, 1) }));
+        model.add(
+          tf.layers.dense({
+            units: (hp as HyperparametersOf<'embedding-pool'>).hiddenUnits,
+            activation: 'relu',
+            kernelInitializer: glorot(seed, 1),
+          }),
+        );
       } else if (kind === 'cnn1d') {
         const h = hp as HyperparametersOf<'cnn1d'>;
-        model.add(tf.layers.conv1d({ filters: h.filters, kernelSize: h.kernelSize, activation: 'relu', padding: 'same', kernelInitializer: glorot(seed, 1), ...(reg ? { kernelRegularizer: reg } : {}) }));
+        model.add(
+          tf.layers.conv1d({
+            filters: h.filters,
+            kernelSize: h.kernelSize,
+            activation: 'relu',
+            padding: 'same',
+            kernelInitializer: glorot(seed, 1),
+            ...(reg ? { kernelRegularizer: reg } : {}),
+          }),
+        );
         model.add(tf.layers.globalMaxPooling1d());
       } else {
         const h = hp as HyperparametersOf<'lstm'>;
-        const options = { units: h.units, kernelInitializer: glorot(seed, 1), recurrentInitializer: glorot(seed, 2), ...(reg ? { kernelRegularizer: reg } : {}) };
+        const options = {
+          units: h.units,
+          kernelInitializer: glorot(seed, 1),
+          recurrentInitializer: glorot(seed, 2),
+          ...(reg ? { kernelRegularizer: reg } : {}),
+        };
         model.add(kind === 'lstm' ? tf.layers.lstm(options) : tf.layers.gru(options));
       }
       if (hp.dropout > 0) model.add(tf.layers.dropout({ rate: hp.dropout }));
-      model.add(tf.layers.dense({ units: prep.labels.length, activation: 'softmax', kernelInitializer: glorot(seed, 3) }));
+      model.add(
+        tf.layers.dense({
+          units: prep.labels.length,
+          activation: 'softmax',
+          kernelInitializer: glorot(seed, 3),
+        }),
+      );
       return model;
     },
     encode(rows) {
       const r = rows as TextRow[];
-      return { xs: idsTensor(r, vocab, prep.maxLength), ys: oneHotLabels(prep.labels, r.map((x) => x.label)) };
+      return {
+        xs: idsTensor(r, vocab, prep.maxLength),
+        ys: oneHotLabels(
+          prep.labels,
+          r.map((x) => x.label),
+        ),
+      };
     },
     loss: 'categoricalCrossentropy',
     metrics: [{ compile: 'accuracy', report: 'accuracy' }],
@@ -85,14 +119,25 @@ export function textClassifier(kind: Kind): FamilyDefinition {
         builder.add(row.text);
         found.add(row.label);
       }
-      return { labels: resolveLabels(found, metadata.labels), vocabulary: builder.build(h.maxVocab, h.minCount), maxLength: h.maxLength } satisfies TextPrep;
+      return {
+        labels: resolveLabels(found, metadata.labels),
+        vocabulary: builder.build(h.maxVocab, h.minCount),
+        maxLength: h.maxLength,
+      } satisfies TextPrep;
     },
-    create: (prep, hp, seed, files) => createLayersTrainable(spec(kind, prep as unknown as TextPrep, hp as Hp), hp, seed, files),
+    create: (prep, hp, seed, files) =>
+      createLayersTrainable(spec(kind, prep as unknown as TextPrep, hp as Hp), hp, seed, files),
     signature(prep) {
       const p = prep as unknown as TextPrep;
       return {
         useCase: 'nlp',
-        inputs: [{ name: 'text', type: 'string', description: `tokenised to at most ${p.maxLength} words; unknown words map to OOV` }],
+        inputs: [
+          {
+            name: 'text',
+            type: 'string',
+            description: `tokenised to at most ${p.maxLength} words; unknown words map to OOV`,
+          },
+        ],
         outputs: [
           { name: 'label', type: 'string', description: 'most probable class' },
           { name: 'probabilities', type: 'Record<string, number>', description: 'softmax over labels' },
@@ -106,7 +151,10 @@ export function textClassifier(kind: Kind): FamilyDefinition {
       const model = await loadLayersModel(files);
       return {
         async predict(rows) {
-          return classificationPredictions(await runModel(model, idsTensor(rows as { text: string }[], vocab, p.maxLength)), p.labels);
+          return classificationPredictions(
+            await runModel(model, idsTensor(rows as { text: string }[], vocab, p.maxLength)),
+            p.labels,
+          );
         },
         dispose: () => model.dispose(),
       };

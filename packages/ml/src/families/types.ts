@@ -53,7 +53,11 @@ export interface Prediction {
 /** A model loaded for inference. */
 export interface Predictor {
   predict(rows: unknown[]): Promise<Prediction[]>;
-  recommend?(user: string, k: number, options?: { exclude?: string[] }): Promise<{ item: string; score: number; fallback: boolean }[]>;
+  recommend?(
+    user: string,
+    k: number,
+    options?: { exclude?: string[] },
+  ): Promise<{ item: string; score: number; fallback: boolean }[]>;
   generate?(count: number, seed?: number): Promise<{ shape: ImageShape; images: Uint8Array[] }>;
   dispose(): void;
 }
@@ -61,11 +65,25 @@ export interface Predictor {
 export interface FamilyDefinition {
   useCase: UseCase;
   /** One pass over the training split: vocabularies, id maps, normalisation statistics. */
-  prepare(rows: AsyncIterable<unknown>, metadata: DatasetMetadata, hp: Hyperparameters): Promise<Preprocessing>;
+  prepare(
+    rows: AsyncIterable<unknown>,
+    metadata: DatasetMetadata,
+    hp: Hyperparameters,
+  ): Promise<Preprocessing>;
   /** A fresh model, or one restored from checkpoint files. */
-  create(prep: Preprocessing, hp: Hyperparameters, seed: number, files?: BundleFiles): Promise<TrainableModel>;
+  create(
+    prep: Preprocessing,
+    hp: Hyperparameters,
+    seed: number,
+    files?: BundleFiles,
+  ): Promise<TrainableModel>;
   signature(prep: Preprocessing, hp: Hyperparameters): Omit<ModelSignature, 'family'>;
   /** Extra files for the final bundle (generated samples). */
-  extraFiles?(model: TrainableModel, prep: Preprocessing, hp: Hyperparameters, seed: number): Promise<BundleFiles>;
+  extraFiles?(
+    model: TrainableModel,
+    prep: Preprocessing,
+    hp: Hyperparameters,
+    seed: number,
+  ): Promise<BundleFiles>;
   load(files: BundleFiles, prep: Preprocessing, hp: Hyperparameters): Promise<Predictor>;
 }

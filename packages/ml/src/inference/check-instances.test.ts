@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { ModelSignature } from '../families/types.ts';
 import { checkInstances } from './check-instances.ts';
 
-const model = (useCase: ModelSignature['useCase'], inputs: ModelSignature['inputs'] = [], preprocessing: Record<string, unknown> = {}) => ({
+const model = (
+  useCase: ModelSignature['useCase'],
+  inputs: ModelSignature['inputs'] = [],
+  preprocessing: Record<string, unknown> = {},
+) => ({
   signature: { useCase, family: 'mlp', inputs, outputs: [] } as ModelSignature,
   preprocessing,
 });
@@ -13,19 +17,31 @@ describe('checkInstances', () => {
       { name: 'tenure', type: 'number | null', description: '' },
       { name: 'plan', type: 'string | null', description: '' },
     ]);
-    expect(checkInstances(churn, [{ features: { tenure: 3, plan: 'pro' } }, { features: { tenure: null } }, { features: {} }])).toEqual([]);
-    expect(checkInstances(churn, [{ features: { tenure: 'three', plan: 7 } }, { tenure: 3 }, 'row'])).toEqual([
-      { index: 0, path: 'features.tenure', message: 'expected a finite number (or null); got "three"' },
-      { index: 0, path: 'features.plan', message: 'expected a string (or null); got 7' },
-      { index: 1, path: 'features', message: 'expected an object of feature values' },
-      { index: 2, path: '', message: 'expected an object' },
-    ]);
+    expect(
+      checkInstances(churn, [
+        { features: { tenure: 3, plan: 'pro' } },
+        { features: { tenure: null } },
+        { features: {} },
+      ]),
+    ).toEqual([]);
+    expect(checkInstances(churn, [{ features: { tenure: 'three', plan: 7 } }, { tenure: 3 }, 'row'])).toEqual(
+      [
+        { index: 0, path: 'features.tenure', message: 'expected a finite number (or null); got "three"' },
+        { index: 0, path: 'features.plan', message: 'expected a string (or null); got 7' },
+        { index: 1, path: 'features', message: 'expected an object of feature values' },
+        { index: 2, path: '', message: 'expected an object' },
+      ],
+    );
   });
 
   it('image: the size the model was trained on, byte values', () => {
     const digits = model('image', [], { shape: { height: 2, width: 2, channels: 1 } });
     expect(checkInstances(digits, [{ pixels: [0, 255, 10, 3] }])).toEqual([]);
-    expect(checkInstances(digits, [{ pixels: [0, 1, 2] }, { pixels: [0, 1, 2, 300] }, { pixels: 'x' }]).map((p) => [p.index, p.path])).toEqual([
+    expect(
+      checkInstances(digits, [{ pixels: [0, 1, 2] }, { pixels: [0, 1, 2, 300] }, { pixels: 'x' }]).map(
+        (p) => [p.index, p.path],
+      ),
+    ).toEqual([
       [0, 'pixels'],
       [1, 'pixels.3'],
       [2, 'pixels'],
@@ -33,11 +49,24 @@ describe('checkInstances', () => {
   });
 
   it('text and recommendation: the fields their families read', () => {
-    expect(checkInstances(model('nlp'), [{ text: 'great product' }, { text: 5 }]).map((p) => [p.index, p.path])).toEqual([[1, 'text']]);
-    expect(checkInstances(model('recommendation'), [{ user: 'u1', item: 'i9' }, { user: 'u1' }]).map((p) => [p.index, p.path])).toEqual([[1, 'item']]);
+    expect(
+      checkInstances(model('nlp'), [{ text: 'great product' }, { text: 5 }]).map((p) => [p.index, p.path]),
+    ).toEqual([[1, 'text']]);
+    expect(
+      checkInstances(model('recommendation'), [{ user: 'u1', item: 'i9' }, { user: 'u1' }]).map((p) => [
+        p.index,
+        p.path,
+      ]),
+    ).toEqual([[1, 'item']]);
   });
 
   it('stops at the limit', () => {
-    expect(checkInstances(model('nlp'), Array.from({ length: 50 }, () => ({})), 5)).toHaveLength(5);
+    expect(
+      checkInstances(
+        model('nlp'),
+        Array.from({ length: 50 }, () => ({})),
+        5,
+      ),
+    ).toHaveLength(5);
   });
 });

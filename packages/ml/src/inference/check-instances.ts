@@ -16,12 +16,17 @@ export interface InstanceProblem {
   message: string;
 }
 
-type Check = (instance: Record<string, unknown>, model: Pick<LoadedModel, 'signature' | 'preprocessing'>) => Array<Omit<InstanceProblem, 'index'>>;
+type Check = (
+  instance: Record<string, unknown>,
+  model: Pick<LoadedModel, 'signature' | 'preprocessing'>,
+) => Array<Omit<InstanceProblem, 'index'>>;
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const tabular: Check = (instance, model) => {
-  if (!isObject(instance.features)) return [{ path: 'features', message: 'expected an object of feature values' }];
+  if (!isObject(instance.features))
+    return [{ path: 'features', message: 'expected an object of feature values' }];
   const features = instance.features;
   const problems: Array<Omit<InstanceProblem, 'index'>> = [];
   for (const input of model.signature.inputs) {
@@ -29,24 +34,46 @@ const tabular: Check = (instance, model) => {
     if (value === undefined || value === null) continue; // missing: imputed, as in training
     const numeric = input.type.startsWith('number');
     if (numeric ? typeof value !== 'number' || !Number.isFinite(value) : typeof value !== 'string') {
-      problems.push({ path: `features.${input.name}`, message: `expected ${numeric ? 'a finite number' : 'a string'} (or null); got ${JSON.stringify(value)}` });
+      problems.push({
+        path: `features.${input.name}`,
+        message: `expected ${numeric ? 'a finite number' : 'a string'} (or null); got ${JSON.stringify(value)}`,
+      });
     }
   }
   return problems;
 };
 
-const text: Check = (instance) => (typeof instance.text === 'string' ? [] : [{ path: 'text', message: 'expected a string' }]);
+const text: Check = (instance) =>
+  typeof instance.text === 'string' ? [] : [{ path: 'text', message: 'expected a string' }];
 
 const image: Check = (instance, model) => {
   const shape = model.preprocessing.shape as ImageShape | undefined;
   const size = shape ? shape.height * shape.width * shape.channels : undefined;
   const { pixels } = instance;
-  if (!Array.isArray(pixels)) return [{ path: 'pixels', message: `expected an array of ${size !== undefined ? `${size} ` : ''}byte values (0–255, row-major)` }];
+  if (!Array.isArray(pixels))
+    return [
+      {
+        path: 'pixels',
+        message: `expected an array of ${size !== undefined ? `${size} ` : ''}byte values (0–255, row-major)`,
+      },
+    ];
   if (size !== undefined && pixels.length !== size) {
-    return [{ path: 'pixels', message: `expected ${size} values (${shape!.height}×${shape!.width}×${shape!.channels}); got ${pixels.length}` }];
+    return [
+      {
+        path: 'pixels',
+        message: `expected ${size} values (${shape!.height}×${shape!.width}×${shape!.channels}); got ${pixels.length}`,
+      },
+    ];
   }
   const bad = pixels.findIndex((v) => typeof v !== 'number' || !(v >= 0 && v <= 255));
-  return bad === -1 ? [] : [{ path: `pixels.${bad}`, message: `expected a value from 0 to 255; got ${JSON.stringify(pixels[bad])}` }];
+  return bad === -1
+    ? []
+    : [
+        {
+          path: `pixels.${bad}`,
+          message: `expected a value from 0 to 255; got ${JSON.stringify(pixels[bad])}`,
+        },
+      ];
 };
 
 const recommendation: Check = (instance) =>
@@ -57,7 +84,11 @@ const recommendation: Check = (instance) =>
 const checks: Record<string, Check> = { tabular, nlp: text, image, generative: image, recommendation };
 
 /** Problems of the instances for this model, at most `limit` of them; [] when they all fit. */
-export function checkInstances(model: Pick<LoadedModel, 'signature' | 'preprocessing'>, instances: readonly unknown[], limit = 20): InstanceProblem[] {
+export function checkInstances(
+  model: Pick<LoadedModel, 'signature' | 'preprocessing'>,
+  instances: readonly unknown[],
+  limit = 20,
+): InstanceProblem[] {
   const check = checks[model.signature.useCase];
   const problems: InstanceProblem[] = [];
   for (let index = 0; index < instances.length && problems.length < limit; index++) {

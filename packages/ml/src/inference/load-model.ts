@@ -12,22 +12,39 @@ import type { ImageShape } from '../rows.ts';
 export interface LoadedModel {
   signature: ModelSignature;
   preprocessing: Preprocessing;
-  training: { family: ModelFamily; hyperparameters: Hyperparameters; seed: number; backend: { name: string; version: string; threads: number } };
+  training: {
+    family: ModelFamily;
+    hyperparameters: Hyperparameters;
+    seed: number;
+    backend: { name: string; version: string; threads: number };
+  };
   predict(batch: unknown[]): Promise<Prediction[]>;
   /** Recommenders only: top-k items for a user (popularity for unknown users). */
-  recommend(user: string, k: number, options?: { exclude?: string[] }): Promise<{ item: string; score: number; fallback: boolean }[]>;
+  recommend(
+    user: string,
+    k: number,
+    options?: { exclude?: string[] },
+  ): Promise<{ item: string; score: number; fallback: boolean }[]>;
   /** Generative models only. */
   generate(count: number, seed?: number): Promise<{ shape: ImageShape; images: Uint8Array[] }>;
   dispose(): void;
 }
 
-export async function loadModel(bundle: Uint8Array, options: { expectedSha256?: string } = {}): Promise<LoadedModel> {
+export async function loadModel(
+  bundle: Uint8Array,
+  options: { expectedSha256?: string } = {},
+): Promise<LoadedModel> {
   const files = deserializeBundle(bundle, options);
   const signature = readJsonFile<ModelSignature>(files, 'signature.json');
   const preprocessing = readJsonFile<Preprocessing>(files, 'preprocessing.json');
   const training = readJsonFile<LoadedModel['training']>(files, 'training.json');
-  const predictor: Predictor = await families[training.family].load(files, preprocessing, training.hyperparameters);
-  const unsupported = (what: string) => () => Promise.reject(new Error(`${what} is not available for a ${signature.family} model`));
+  const predictor: Predictor = await families[training.family].load(
+    files,
+    preprocessing,
+    training.hyperparameters,
+  );
+  const unsupported = (what: string) => () =>
+    Promise.reject(new Error(`${what} is not available for a ${signature.family} model`));
   return {
     signature,
     preprocessing,

@@ -62,7 +62,10 @@ export class TabularStatistics {
         numeric.push({ name, mean: 0, std: 1 }); // only missing values seen
         continue;
       }
-      const values = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, maxCategories).map(([v]) => v);
+      const values = [...counts.entries()]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, maxCategories)
+        .map(([v]) => v);
       categorical.push({ name, values, encoding: values.length + 1 > oneHotLimit ? 'embedding' : 'one-hot' });
     }
     return { numeric, categorical };
@@ -77,7 +80,11 @@ export class TabularEncoder {
   constructor(readonly encoding: TabularEncoding) {
     this.indexes = encoding.categorical.map((c) => new Map(c.values.map((v, i) => [v, i + 1])));
     this.embedded = encoding.categorical.filter((c) => c.encoding === 'embedding');
-    this.denseWidth = encoding.numeric.length + encoding.categorical.filter((c) => c.encoding === 'one-hot').reduce((a, c) => a + c.values.length + 1, 0);
+    this.denseWidth =
+      encoding.numeric.length +
+      encoding.categorical
+        .filter((c) => c.encoding === 'one-hot')
+        .reduce((a, c) => a + c.values.length + 1, 0);
   }
 
   /** Dense features [n × denseWidth] and one id column per embedded categorical. Never throws on odd values. */

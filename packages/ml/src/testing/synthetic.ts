@@ -35,7 +35,9 @@ export function syntheticText(n: number, seed: number): TextRow[] {
   const pick = (words: string[]) => words[Math.floor(r() * words.length)]!;
   return Array.from({ length: n }, () => {
     const positive = r() < 0.5;
-    const words = Array.from({ length: 4 + Math.floor(r() * 6) }, () => (r() < 0.35 ? pick(positive ? POSITIVE : NEGATIVE) : pick(NEUTRAL)));
+    const words = Array.from({ length: 4 + Math.floor(r() * 6) }, () =>
+      r() < 0.35 ? pick(positive ? POSITIVE : NEGATIVE) : pick(NEUTRAL),
+    );
     return { text: words.join(' '), label: positive ? 'pos' : 'neg' };
   });
 }
@@ -46,8 +48,12 @@ export function syntheticTabular(n: number, seed: number): TabularRow[] {
     const tenure = r() * 48;
     const spend = 20 + r() * 100;
     const plan = ['basic', 'plus', 'pro'][Math.floor(r() * 3)]!;
-    const score = -0.08 * tenure + 0.02 * spend + (plan === 'basic' ? 1.2 : plan === 'pro' ? -1.2 : 0) + (r() - 0.5);
-    return { features: { tenure, spend, plan, region: r() < 0.1 ? null : `r${Math.floor(r() * 5)}` }, target: score > 0 ? 'churn' : 'stay' };
+    const score =
+      -0.08 * tenure + 0.02 * spend + (plan === 'basic' ? 1.2 : plan === 'pro' ? -1.2 : 0) + (r() - 0.5);
+    return {
+      features: { tenure, spend, plan, region: r() < 0.1 ? null : `r${Math.floor(r() * 5)}` },
+      target: score > 0 ? 'churn' : 'stay',
+    };
   });
 }
 
@@ -58,7 +64,14 @@ export interface Interactions {
   itemCluster: Map<string, number>;
 }
 
-export function syntheticInteractions(options: { users: number; items: number; clusters: number; perUser: number; affinity?: number; seed: number }): Interactions {
+export function syntheticInteractions(options: {
+  users: number;
+  items: number;
+  clusters: number;
+  perUser: number;
+  affinity?: number;
+  seed: number;
+}): Interactions {
   const r = seededRandom(options.seed);
   const affinity = options.affinity ?? 0.85;
   const itemCluster = new Map<string, number>();
@@ -86,7 +99,8 @@ export function syntheticInteractions(options: { users: number; items: number; c
     const seen = new Set<number>();
     for (let k = 0; k < options.perUser; k++) {
       let item = draw(r() < affinity ? byCluster[c]! : all);
-      for (let tries = 0; seen.has(item) && tries < 10; tries++) item = draw(r() < affinity ? byCluster[c]! : all);
+      for (let tries = 0; seen.has(item) && tries < 10; tries++)
+        item = draw(r() < affinity ? byCluster[c]! : all);
       if (seen.has(item)) continue;
       seen.add(item);
       (k % 5 === 4 ? test : train).push({ user: `u${u}`, item: `i${item}`, rating: null, timestamp: null });

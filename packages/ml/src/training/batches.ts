@@ -7,7 +7,12 @@
 import type { Random } from '../random.ts';
 import { shuffleInPlace } from '../random.ts';
 
-export async function* shuffledBatches<T>(rows: AsyncIterable<T>, batchSize: number, bufferSize: number, random: Random): AsyncGenerator<T[]> {
+export async function* shuffledBatches<T>(
+  rows: AsyncIterable<T>,
+  batchSize: number,
+  bufferSize: number,
+  random: Random,
+): AsyncGenerator<T[]> {
   const buffer: T[] = [];
   let batch: T[] = [];
   for await (const row of rows) {

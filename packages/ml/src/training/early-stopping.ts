@@ -32,7 +32,9 @@ export function updateEarlyStopping(
     );
   }
   const mode = metricMode(config.metric, config.mode);
-  const improved = state.best === null || (mode === 'min' ? value < state.best - config.minDelta : value > state.best + config.minDelta);
+  const improved =
+    state.best === null ||
+    (mode === 'min' ? value < state.best - config.minDelta : value > state.best + config.minDelta);
   const next = improved ? { best: value, bestEpoch: epoch, wait: 0 } : { ...state, wait: state.wait + 1 };
   return { state: next, improved, stop: next.wait >= config.patience };
 }

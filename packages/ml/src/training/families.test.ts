@@ -1,7 +1,13 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { selectBackend } from '../backend/select-backend.ts';
 import { loadModel } from '../inference/load-model.ts';
-import { fromArray, syntheticImages, syntheticInteractions, syntheticTabular, syntheticText } from '../testing/synthetic.ts';
+import {
+  fromArray,
+  syntheticImages,
+  syntheticInteractions,
+  syntheticTabular,
+  syntheticText,
+} from '../testing/synthetic.ts';
 import { train } from './train.ts';
 
 function accuracy(pred: { label?: string }[], rows: { label?: string; target?: string | number }[]): number {
@@ -18,7 +24,15 @@ describe('each family trains on tiny synthetic data, beats chance, and reloads i
     const test = syntheticImages(90, 2);
     const result = await train({
       family: 'cnn',
-      hyperparameters: { epochs: 3, batchSize: 32, depth: 1, width: 4, hiddenUnits: 16, learningRate: 0.01, dropout: 0.1 },
+      hyperparameters: {
+        epochs: 3,
+        batchSize: 32,
+        depth: 1,
+        width: 4,
+        hiddenUnits: 16,
+        learningRate: 0.01,
+        dropout: 0.1,
+      },
       seed: 1,
       dataset: { useCase: 'image', imageShape: { width: 8, height: 8, channels: 1 } },
       trainRows: () => fromArray(rows),
@@ -43,7 +57,11 @@ describe('each family trains on tiny synthetic data, beats chance, and reloads i
         maxLength: 10,
         embeddingDim: 8,
         learningRate: 0.02,
-        ...(family === 'lstm' || family === 'gru' ? { units: 8 } : family === 'cnn1d' ? { filters: 8 } : { hiddenUnits: 8 }),
+        ...(family === 'lstm' || family === 'gru'
+          ? { units: 8 }
+          : family === 'cnn1d'
+            ? { filters: 8 }
+            : { hiddenUnits: 8 }),
       },
       seed: 2,
       dataset: { useCase: 'nlp' },
@@ -65,7 +83,14 @@ describe('each family trains on tiny synthetic data, beats chance, and reloads i
     const test = syntheticTabular(150, 6);
     const result = await train({
       family: 'mlp',
-      hyperparameters: { epochs: 8, batchSize: 32, hiddenUnits: [16], learningRate: 0.01, classWeights: 'balanced', l2: 0.0001 },
+      hyperparameters: {
+        epochs: 8,
+        batchSize: 32,
+        hiddenUnits: [16],
+        learningRate: 0.01,
+        classWeights: 'balanced',
+        l2: 0.0001,
+      },
       seed: 3,
       dataset: { useCase: 'tabular' },
       trainRows: () => fromArray(rows),
@@ -73,7 +98,10 @@ describe('each family trains on tiny synthetic data, beats chance, and reloads i
     });
     const model = await loadModel(result.buffer);
     expect(accuracy(await model.predict(test), test)).toBeGreaterThan(0.75);
-    const odd = await model.predict([{ features: { tenure: 'n/a', plan: 'enterprise', extra: 1 } }, { features: {} }]);
+    const odd = await model.predict([
+      { features: { tenure: 'n/a', plan: 'enterprise', extra: 1 } },
+      { features: {} },
+    ]);
     expect(odd).toHaveLength(2);
     model.dispose();
   });
@@ -82,7 +110,14 @@ describe('each family trains on tiny synthetic data, beats chance, and reloads i
     const rows = syntheticImages(128, 7, 8);
     const result = await train({
       family: 'dcgan',
-      hyperparameters: { epochs: 2, batchSize: 32, latentDim: 8, width: 4, sampleCount: 4, learningRate: 0.002 },
+      hyperparameters: {
+        epochs: 2,
+        batchSize: 32,
+        latentDim: 8,
+        width: 4,
+        sampleCount: 4,
+        learningRate: 0.002,
+      },
       seed: 4,
       dataset: { useCase: 'generative', imageShape: { width: 8, height: 8, channels: 1 } },
       trainRows: () => fromArray(rows),
@@ -111,39 +146,64 @@ describe('recommenders', () => {
     return ideal === 0 ? 0 : dcg / ideal;
   }
 
-  it.each(['mf', 'ncf'] as const)('%s (implicit, negative sampling) recovers cluster preferences: NDCG@10 well above popularity', async (family) => {
-    const result = await train({
-      family,
-      hyperparameters: { epochs: family === 'mf' ? 12 : 8, batchSize: 128, embeddingDim: 8, learningRate: 0.02, negativeSamples: 4, ...(family === 'ncf' ? { hiddenUnits: [16] } : {}) },
-      seed: 5,
-      dataset: { useCase: 'recommendation' },
-      trainRows: () => fromArray(data.train),
-    });
-    const model = await loadModel(result.buffer);
-    const seen = new Map<string, string[]>();
-    for (const r of data.train) seen.set(r.user, [...(seen.get(r.user) ?? []), r.item]);
-    const heldOut = new Map<string, Set<string>>();
-    for (const r of data.test) heldOut.set(r.user, (heldOut.get(r.user) ?? new Set()).add(r.item));
-    let model10 = 0;
-    let pop10 = 0;
-    for (const [user, relevant] of heldOut) {
-      const exclude = seen.get(user) ?? [];
-      model10 += ndcgAt10((await model.recommend(user, 10, { exclude })).map((x) => x.item), relevant);
-      pop10 += ndcgAt10((await model.recommend('unknown-user', 10 + exclude.length)).map((x) => x.item).filter((i) => !exclude.includes(i)), relevant);
-    }
-    model10 /= heldOut.size;
-    pop10 /= heldOut.size;
-    expect(model10).toBeGreaterThan(pop10 * 1.3);
-    // Unknown user → popularity fallback; unknown item → fallback score.
-    const cold = await model.recommend('nobody', 5);
-    expect(cold.every((x) => x.fallback)).toBe(true);
-    const preds = await model.predict([{ user: 'u1', item: 'i1' }, { user: 'nobody', item: 'i1' }, { user: 'u1', item: 'nothing' }]);
-    expect(preds.map((p) => p.fallback)).toEqual([false, true, true]);
-    model.dispose();
-  });
+  it.each(['mf', 'ncf'] as const)(
+    '%s (implicit, negative sampling) recovers cluster preferences: NDCG@10 well above popularity',
+    async (family) => {
+      const result = await train({
+        family,
+        hyperparameters: {
+          epochs: family === 'mf' ? 12 : 8,
+          batchSize: 128,
+          embeddingDim: 8,
+          learningRate: 0.02,
+          negativeSamples: 4,
+          ...(family === 'ncf' ? { hiddenUnits: [16] } : {}),
+        },
+        seed: 5,
+        dataset: { useCase: 'recommendation' },
+        trainRows: () => fromArray(data.train),
+      });
+      const model = await loadModel(result.buffer);
+      const seen = new Map<string, string[]>();
+      for (const r of data.train) seen.set(r.user, [...(seen.get(r.user) ?? []), r.item]);
+      const heldOut = new Map<string, Set<string>>();
+      for (const r of data.test) heldOut.set(r.user, (heldOut.get(r.user) ?? new Set()).add(r.item));
+      let model10 = 0;
+      let pop10 = 0;
+      for (const [user, relevant] of heldOut) {
+        const exclude = seen.get(user) ?? [];
+        model10 += ndcgAt10(
+          (await model.recommend(user, 10, { exclude })).map((x) => x.item),
+          relevant,
+        );
+        pop10 += ndcgAt10(
+          (await model.recommend('unknown-user', 10 + exclude.length))
+            .map((x) => x.item)
+            .filter((i) => !exclude.includes(i)),
+          relevant,
+        );
+      }
+      model10 /= heldOut.size;
+      pop10 /= heldOut.size;
+      expect(model10).toBeGreaterThan(pop10 * 1.3);
+      // Unknown user → popularity fallback; unknown item → fallback score.
+      const cold = await model.recommend('nobody', 5);
+      expect(cold.every((x) => x.fallback)).toBe(true);
+      const preds = await model.predict([
+        { user: 'u1', item: 'i1' },
+        { user: 'nobody', item: 'i1' },
+        { user: 'u1', item: 'nothing' },
+      ]);
+      expect(preds.map((p) => p.fallback)).toEqual([false, true, true]);
+      model.dispose();
+    },
+  );
 
   it('mf on explicit ratings reports rmse and learns them', async () => {
-    const rows = data.train.map((r) => ({ ...r, rating: data.userCluster.get(r.user) === data.itemCluster.get(r.item) ? 5 : 1 }));
+    const rows = data.train.map((r) => ({
+      ...r,
+      rating: data.userCluster.get(r.user) === data.itemCluster.get(r.item) ? 5 : 1,
+    }));
     const result = await train({
       family: 'mf',
       hyperparameters: { epochs: 15, batchSize: 64, embeddingDim: 4, learningRate: 0.03 },

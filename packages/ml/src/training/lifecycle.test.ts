@@ -15,7 +15,14 @@ const rows = syntheticText(200, 21);
 const val = syntheticText(60, 22);
 const base: Omit<TrainOptions, 'hooks'> = {
   family: 'embedding-pool',
-  hyperparameters: { epochs: 4, batchSize: 32, maxLength: 8, embeddingDim: 8, hiddenUnits: 8, learningRate: 0.02 },
+  hyperparameters: {
+    epochs: 4,
+    batchSize: 32,
+    maxLength: 8,
+    embeddingDim: 8,
+    hiddenUnits: 8,
+    learningRate: 0.02,
+  },
   seed: 9,
   dataset: { useCase: 'nlp' },
   trainRows: () => fromArray(rows),
@@ -63,7 +70,11 @@ describe('checkpoints, resume, cancellation', () => {
   it('early stopping on a validation metric stops before the epoch budget', async () => {
     const result = await train({
       ...base,
-      hyperparameters: { ...(base.hyperparameters as object), epochs: 30, earlyStopping: { metric: 'valAccuracy', patience: 1, minDelta: 0.5 } },
+      hyperparameters: {
+        ...(base.hyperparameters as object),
+        epochs: 30,
+        earlyStopping: { metric: 'valAccuracy', patience: 1, minDelta: 0.5 },
+      },
     });
     expect(result.stoppedEarly).toBe(true);
     expect(result.epochsCompleted).toBeLessThan(30);
@@ -87,7 +98,15 @@ describe('memory', () => {
     const images = syntheticImages(64, 31);
     const options: TrainOptions = {
       family: 'cnn',
-      hyperparameters: { epochs: 1, batchSize: 32, depth: 1, width: 2, hiddenUnits: 4, dropout: 0.2, earlyStopping: { metric: 'valLoss', patience: 2 } },
+      hyperparameters: {
+        epochs: 1,
+        batchSize: 32,
+        depth: 1,
+        width: 2,
+        hiddenUnits: 4,
+        dropout: 0.2,
+        earlyStopping: { metric: 'valLoss', patience: 2 },
+      },
       seed: 1,
       dataset: { useCase: 'image', imageShape: { width: 8, height: 8, channels: 1 } },
       trainRows: () => fromArray(images),

@@ -4,7 +4,9 @@ import type { CommonHyperparameters } from '../hyperparameters.ts';
 
 type Schedule = CommonHyperparameters['lrSchedule'];
 
-export function createOptimizer(hp: Pick<CommonHyperparameters, 'optimizer' | 'learningRate' | 'momentum'>): tf.Optimizer {
+export function createOptimizer(
+  hp: Pick<CommonHyperparameters, 'optimizer' | 'learningRate' | 'momentum'>,
+): tf.Optimizer {
   switch (hp.optimizer) {
     case 'sgd':
       return tf.train.sgd(hp.learningRate);

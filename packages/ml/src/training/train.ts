@@ -13,7 +13,13 @@ import { LatheError } from '@lathe/core';
 import type { BackendInfo } from '../backend/select-backend.ts';
 import { currentBackend, selectBackend } from '../backend/select-backend.ts';
 import type { BundleFiles } from '../bundle/bundle-format.ts';
-import { deserializeBundle, jsonFile, readJsonFile, serializeBundle, sha256Hex } from '../bundle/bundle-format.ts';
+import {
+  deserializeBundle,
+  jsonFile,
+  readJsonFile,
+  serializeBundle,
+  sha256Hex,
+} from '../bundle/bundle-format.ts';
 import { families } from '../families/index.ts';
 import type { DatasetMetadata, ModelSignature, Preprocessing, TrainableModel } from '../families/types.ts';
 import type { Hyperparameters, ModelFamily } from '../hyperparameters.ts';
@@ -79,7 +85,8 @@ interface CheckpointRecord {
 
 function average(sums: Record<string, number>, count: number, prefix = ''): EpochMetrics {
   const out: EpochMetrics = {};
-  for (const [k, v] of Object.entries(sums)) out[prefix === '' ? k : prefix + k[0]!.toUpperCase() + k.slice(1)] = v / Math.max(1, count);
+  for (const [k, v] of Object.entries(sums))
+    out[prefix === '' ? k : prefix + k[0]!.toUpperCase() + k.slice(1)] = v / Math.max(1, count);
   return out;
 }
 
@@ -120,7 +127,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
 
   const signature: ModelSignature = { ...family.signature(prep, hp), family: familyName };
-  const training: TrainingRecord = { family: familyName, hyperparameters: hp, seed, backend: { name: backend.name, version: backend.version, threads: backend.threads } };
+  const training: TrainingRecord = {
+    family: familyName,
+    hyperparameters: hp,
+    seed,
+    backend: { name: backend.name, version: backend.version, threads: backend.threads },
+  };
   const model: TrainableModel = await family.create(prep, hp, seed, checkpointFiles);
   let best: tf.Tensor[] | null = null;
   let stoppedEarly = false;
@@ -144,16 +156,34 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const sums: Record<string, number> = {};
       let samples = 0;
       const started = performance.now();
-      for await (const batch of shuffledBatches(options.trainRows(), hp.batchSize, hp.shuffleBuffer, random)) {
+      for await (const batch of shuffledBatches(
+        options.trainRows(),
+        hp.batchSize,
+        hp.shuffleBuffer,
+        random,
+      )) {
         if (await hooks.shouldStop?.()) {
-          throw new LatheError('training_cancelled', `training was cancelled during epoch ${epoch} of ${hp.epochs}`, { permanent: true, details: { epoch } });
+          throw new LatheError(
+            'training_cancelled',
+            `training was cancelled during epoch ${epoch} of ${hp.epochs}`,
+            { permanent: true, details: { epoch } },
+          );
         }
         accumulate(sums, await model.trainBatch(batch, random), batch.length);
         samples += batch.length;
       }
-      if (samples === 0) throw new ValidationError('dataset: the training split has no rows', { field: 'trainRows' }, 'empty_training_split');
+      if (samples === 0)
+        throw new ValidationError(
+          'dataset: the training split has no rows',
+          { field: 'trainRows' },
+          'empty_training_split',
+        );
       const seconds = (performance.now() - started) / 1000;
-      const metrics: EpochMetrics = { ...average(sums, samples), learningRate: lr, samplesPerSecond: samples / Math.max(seconds, 1e-9) };
+      const metrics: EpochMetrics = {
+        ...average(sums, samples),
+        learningRate: lr,
+        samplesPerSecond: samples / Math.max(seconds, 1e-9),
+      };
       if (options.validationRows !== undefined) {
         const valRandom = seededRandom(deriveSeed(seed, 0x5eed)); // same negatives every epoch: comparable val loss
         const valSums: Record<string, number> = {};
@@ -177,9 +207,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         stoppedEarly = update.stop;
       }
       await hooks.onEpoch?.(epoch, metrics, { epochs: hp.epochs });
-      if (hooks.saveCheckpoint !== undefined && (epoch % hp.checkpointEvery === 0 || epoch === hp.epochs || stoppedEarly)) {
+      if (
+        hooks.saveCheckpoint !== undefined &&
+        (epoch % hp.checkpointEvery === 0 || epoch === hp.epochs || stoppedEarly)
+      ) {
         const record: CheckpointRecord = { epoch, history, earlyStopping: early };
-        await hooks.saveCheckpoint(epoch, serializeBundle(await bundleFiles({ 'checkpoint.json': jsonFile(record) })));
+        await hooks.saveCheckpoint(
+          epoch,
+          serializeBundle(await bundleFiles({ 'checkpoint.json': jsonFile(record) })),
+        );
       }
     }
     // Early stopping keeps the weights of the best epoch (as Keras' restore_best_weights).

@@ -82,9 +82,13 @@ export async function migrate(options: {
   try {
     await client.connect();
   } catch (error) {
-    throw new LatheError('database_unreachable', `cannot connect to the database: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new LatheError(
+      'database_unreachable',
+      `cannot connect to the database: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
@@ -148,9 +152,13 @@ async function applyOne(client: pg.Client, migration: Migration): Promise<void> 
       'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, logs, started_at, rolled_back_at) VALUES ($1, $2, $3, $4, now(), now())',
       [id, migration.checksum, migration.name, (error as Error).message],
     );
-    throw new LatheError('migration_failed', `migration ${migration.name} failed: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new LatheError(
+      'migration_failed',
+      `migration ${migration.name} failed: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

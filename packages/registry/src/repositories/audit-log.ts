@@ -40,7 +40,10 @@ export interface AuditQuery {
   limit?: number;
 }
 
-export async function listAuditLog(db: Db, query: AuditQuery = {}): Promise<{ items: AuditLog[]; nextCursor: bigint | null }> {
+export async function listAuditLog(
+  db: Db,
+  query: AuditQuery = {},
+): Promise<{ items: AuditLog[]; nextCursor: bigint | null }> {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
   const items = await db.auditLog.findMany({
     where: {

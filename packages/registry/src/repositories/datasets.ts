@@ -48,7 +48,10 @@ export interface RegisteredDatasetVersion {
   created: boolean;
 }
 
-export async function registerDatasetVersion(db: Db, input: NewDatasetVersion): Promise<RegisteredDatasetVersion> {
+export async function registerDatasetVersion(
+  db: Db,
+  input: NewDatasetVersion,
+): Promise<RegisteredDatasetVersion> {
   for (let attempt = 0; ; attempt++) {
     const existing = await db.datasetVersion.findUnique({
       where: { datasetId_sha256: { datasetId: input.datasetId, sha256: input.sha256 } },

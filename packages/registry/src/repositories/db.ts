@@ -24,7 +24,9 @@ const TIMESTAMP_OID = 1114;
 const parseUtcTimestamp = (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
 const hotTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === TIMESTAMP_OID ? parseUtcTimestamp : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === TIMESTAMP_OID
+      ? parseUtcTimestamp
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 /**
@@ -34,7 +36,11 @@ const hotTypes = {
  * UTC Dates, json parsed). Measured in bench/pipeline-throughput.ts. Inside a transaction it
  * goes through the transaction client, so it stays in the transaction.
  */
-export async function hotQuery<Row>(db: Db, sql: string, values: unknown[]): Promise<{ rows: Row[]; rowCount: number }> {
+export async function hotQuery<Row>(
+  db: Db,
+  sql: string,
+  values: unknown[],
+): Promise<{ rows: Row[]; rowCount: number }> {
   const hotPath = hotPathOf(db);
   if (!hotPath) {
     const rows = await db.$queryRawUnsafe<Row[]>(sql, ...values);

@@ -29,9 +29,13 @@ export type ExperimentPatch = Partial<Omit<NewExperiment, 'useCase'>> & {
 };
 
 function nameTaken(name: string): ConflictError {
-  return new ConflictError('experiment_name_taken', `an experiment named ${JSON.stringify(name)} already exists; choose another name`, {
-    name,
-  });
+  return new ConflictError(
+    'experiment_name_taken',
+    `an experiment named ${JSON.stringify(name)} already exists; choose another name`,
+    {
+      name,
+    },
+  );
 }
 
 export async function createExperiment(db: Db, input: NewExperiment): Promise<Experiment> {

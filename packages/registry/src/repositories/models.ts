@@ -23,7 +23,10 @@ export interface NewModelVersion {
   metrics?: Json;
 }
 
-export async function registerModelVersion(db: Db, input: NewModelVersion): Promise<{ modelVersion: ModelVersion; created: boolean }> {
+export async function registerModelVersion(
+  db: Db,
+  input: NewModelVersion,
+): Promise<{ modelVersion: ModelVersion; created: boolean }> {
   if (input.runId) {
     const existing = await db.modelVersion.findUnique({ where: { runId: input.runId } });
     if (existing) return { modelVersion: existing, created: false };
@@ -62,7 +65,11 @@ export async function getModelVersion(db: Db, id: string): Promise<ModelVersion>
   return modelVersion;
 }
 
-export async function getAlias(db: Db, modelName: string, alias: string): Promise<(ModelAlias & { modelVersion: ModelVersion }) | null> {
+export async function getAlias(
+  db: Db,
+  modelName: string,
+  alias: string,
+): Promise<(ModelAlias & { modelVersion: ModelVersion }) | null> {
   return db.modelAlias.findUnique({
     where: { modelName_alias: { modelName, alias } },
     include: { modelVersion: true },
@@ -136,9 +143,13 @@ export async function rollbackAlias(
   });
   if (!last) throw new NotFoundError('alias', `${input.modelName}@${input.alias}`);
   if (!last.fromModelVersionId) {
-    throw new LatheError('nothing_to_roll_back', `alias ${input.modelName}@${input.alias} has no earlier version`, {
-      httpStatus: 409,
-    });
+    throw new LatheError(
+      'nothing_to_roll_back',
+      `alias ${input.modelName}@${input.alias} has no earlier version`,
+      {
+        httpStatus: 409,
+      },
+    );
   }
   return moveAlias(db, {
     modelName: input.modelName,

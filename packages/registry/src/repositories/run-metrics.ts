@@ -15,13 +15,19 @@ export interface MetricPoint {
 export async function appendRunMetrics(db: Db, runId: string, points: MetricPoint[]): Promise<number> {
   for (const point of points) {
     if (!Number.isFinite(point.value)) {
-      throw new ValidationError(`metric ${point.name} at step ${point.step} is ${point.value}; metrics must be finite`, {
-        runId,
-        ...point,
-      }, 'metric_not_finite');
+      throw new ValidationError(
+        `metric ${point.name} at step ${point.step} is ${point.value}; metrics must be finite`,
+        {
+          runId,
+          ...point,
+        },
+        'metric_not_finite',
+      );
     }
     if (!Number.isInteger(point.step) || point.step < 0) {
-      throw new ValidationError(`metric ${point.name} has step ${point.step}; steps are non-negative integers`);
+      throw new ValidationError(
+        `metric ${point.name} has step ${point.step}; steps are non-negative integers`,
+      );
     }
   }
   if (points.length === 0) return 0;

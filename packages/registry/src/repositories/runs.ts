@@ -11,7 +11,15 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError } from '@lathe/core';
-import { Prisma, type Run, type RunStatus, type RunTrigger, type Stage, type StageExecution, type StageStatus } from '../generated/prisma/client.ts';
+import {
+  Prisma,
+  type Run,
+  type RunStatus,
+  type RunTrigger,
+  type Stage,
+  type StageExecution,
+  type StageStatus,
+} from '../generated/prisma/client.ts';
 import { hotQuery, type Db, type Json } from './db.ts';
 import { preparedStatement } from '../prepared-statements.ts';
 import { IllegalTransitionError, TERMINAL_RUN_STATUSES, sourcesOf } from './run-transitions.ts';
@@ -98,46 +106,75 @@ function newRunRow(input: NewRun, now: Date): Run {
  * experiment) or the existing run of its key, in its own slot: one bad input never fails, or
  * repeats, the others.
  */
-export async function createRuns(db: Db, inputs: readonly NewRun[], options: CreateRunOptions = {}): Promise<CreateRunResult[]> {
+export async function createRuns(
+  db: Db,
+  inputs: readonly NewRun[],
+  options: CreateRunOptions = {},
+): Promise<CreateRunResult[]> {
   if (inputs.length === 0) return [];
   const now = new Date();
   const runs = inputs.map((input) => newRunRow(input, now));
-  const { rows: inserted } = await hotQuery<{ id: string }>(db, options.requireActiveExperiment ? INSERT_RUNS_ACTIVE_EXPERIMENT : INSERT_RUNS, [
-    runs.map((r) => r.id),
-    runs.map((r) => r.experimentId),
-    runs.map((r) => r.trigger),
-    runs.map((r) => r.seed),
-    runs.map((r) => JSON.stringify(r.params)),
-    runs.map((r) => r.idempotencyKey),
-    runs.map((r) => r.scheduleId),
-    runs.map((r) => r.codeVersion),
-    now,
-    [...STAGES],
-  ]);
+  const { rows: inserted } = await hotQuery<{ id: string }>(
+    db,
+    options.requireActiveExperiment ? INSERT_RUNS_ACTIVE_EXPERIMENT : INSERT_RUNS,
+    [
+      runs.map((r) => r.id),
+      runs.map((r) => r.experimentId),
+      runs.map((r) => r.trigger),
+      runs.map((r) => r.seed),
+      runs.map((r) => JSON.stringify(r.params)),
+      runs.map((r) => r.idempotencyKey),
+      runs.map((r) => r.scheduleId),
+      runs.map((r) => r.codeVersion),
+      now,
+      [...STAGES],
+    ],
+  );
   const created = new Set(inserted.map((r) => r.id));
   return Promise.all(
-    runs.map(async (run, i) => (created.has(run.id) ? { run, created: true } : whyNotCreated(db, inputs[i]!, options).catch((error: Error) => error))),
+    runs.map(async (run, i) =>
+      created.has(run.id)
+        ? { run, created: true }
+        : whyNotCreated(db, inputs[i]!, options).catch((error: Error) => error),
+    ),
   );
 }
 
-export async function createRun(db: Db, input: NewRun, options: CreateRunOptions = {}): Promise<{ run: Run; created: boolean }> {
+export async function createRun(
+  db: Db,
+  input: NewRun,
+  options: CreateRunOptions = {},
+): Promise<{ run: Run; created: boolean }> {
   const [result] = await createRuns(db, [input], options);
   if (result instanceof Error) throw result;
   return result!;
 }
 
 /** Nothing inserted: the experiment is missing/archived, or the key names an existing run. */
-async function whyNotCreated(db: Db, input: NewRun, options: CreateRunOptions): Promise<{ run: Run; created: false }> {
-  const experiment = await db.experiment.findUnique({ where: { id: input.experimentId }, select: { name: true, archivedAt: true } });
+async function whyNotCreated(
+  db: Db,
+  input: NewRun,
+  options: CreateRunOptions,
+): Promise<{ run: Run; created: false }> {
+  const experiment = await db.experiment.findUnique({
+    where: { id: input.experimentId },
+    select: { name: true, archivedAt: true },
+  });
   if (!experiment) throw new NotFoundError('experiment', input.experimentId);
   if (options.requireActiveExperiment && experiment.archivedAt) {
-    throw new ConflictError('experiment_archived', `experiment ${experiment.name} is archived; restore it before starting a run`);
+    throw new ConflictError(
+      'experiment_archived',
+      `experiment ${experiment.name} is archived; restore it before starting a run`,
+    );
   }
   if (input.idempotencyKey) {
     const existing = await db.run.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
     if (existing) return { run: existing, created: false };
   }
-  throw new ConflictError('run_not_created', `run for experiment ${input.experimentId} was not created; try again`);
+  throw new ConflictError(
+    'run_not_created',
+    `run for experiment ${input.experimentId} was not created; try again`,
+  );
 }
 
 export async function getRun(db: Db, id: string): Promise<Run> {
@@ -165,7 +202,12 @@ export interface TransitionPatch {
 }
 
 /** Moves a run to `to` if that is legal from its current status; otherwise throws. */
-export async function transitionRun(db: Db, runId: string, to: RunStatus, patch: TransitionPatch = {}): Promise<Run> {
+export async function transitionRun(
+  db: Db,
+  runId: string,
+  to: RunStatus,
+  patch: TransitionPatch = {},
+): Promise<Run> {
   const now = new Date();
   const data: Record<string, unknown> = { ...patch, status: to };
   if (to === 'running') data.startedAt = now;
@@ -203,7 +245,8 @@ const STAGE_BEGIN_SET = `"status" = 'running', "attempts" = s."attempts" + 1,
  * (see client.ts): such a plan must not turn into a walk over every stage of a kind, or every
  * active run, once the tables have grown.
  */
-const STAGE_ROW = (row: string, input: string) => `${row}."runId" = ${input}."runId" AND ${row}."stage"::text = ${input}.stage::text`;
+const STAGE_ROW = (row: string, input: string) =>
+  `${row}."runId" = ${input}."runId" AND ${row}."stage"::text = ${input}.stage::text`;
 const ACTIVE_RUN = (run: string) => `${run}."status"::text IN ('queued', 'running')`;
 
 const CLAIM_STAGES = preparedStatement(
@@ -276,7 +319,10 @@ export interface StageClaim {
  * caller decides from the returned rows (cancelled, already done…). Results are in input
  * order; `null` where the run does not exist. Claim one stage per run per call.
  */
-export async function claimStages(db: Db, items: ReadonlyArray<{ runId: string; stage: Stage }>): Promise<Array<StageClaim | null>> {
+export async function claimStages(
+  db: Db,
+  items: ReadonlyArray<{ runId: string; stage: Stage }>,
+): Promise<Array<StageClaim | null>> {
   if (items.length === 0) return [];
   type Row = Run & {
     claimClaimed: boolean;
@@ -287,7 +333,10 @@ export async function claimStages(db: Db, items: ReadonlyArray<{ runId: string; 
     claimExperimentUpdatedAt: Date;
     claimOrdinal: bigint | number;
   };
-  const { rows } = await hotQuery<Row>(db, CLAIM_STAGES, [items.map((i) => i.runId), items.map((i) => i.stage)]);
+  const { rows } = await hotQuery<Row>(db, CLAIM_STAGES, [
+    items.map((i) => i.runId),
+    items.map((i) => i.stage),
+  ]);
   const claims: Array<StageClaim | null> = items.map(() => null);
   for (const row of rows) {
     const {
@@ -385,7 +434,10 @@ export async function finishStages(db: Db, items: readonly StageFinish[]): Promi
   });
   const found = new Set(existing.map((r) => `${r.runId}/${r.stage}`));
   const missing = items.find((i) => !found.has(`${i.runId}/${i.stage}`));
-  throw new NotFoundError('stage', missing ? `${missing.runId}/${missing.stage}` : items.map((i) => `${i.runId}/${i.stage}`).join(', '));
+  throw new NotFoundError(
+    'stage',
+    missing ? `${missing.runId}/${missing.stage}` : items.map((i) => `${i.runId}/${i.stage}`).join(', '),
+  );
 }
 
 /**
@@ -414,9 +466,20 @@ export async function failStage(
 }
 
 /** Progress of the active stage (0..1) folded into the run's overall progress: one statement. */
-export async function reportStageProgress(db: Db, runId: string, stage: Stage, progress: number): Promise<void> {
+export async function reportStageProgress(
+  db: Db,
+  runId: string,
+  stage: Stage,
+  progress: number,
+): Promise<void> {
   const clamped = Math.min(1, Math.max(0, Number.isFinite(progress) ? progress : 0));
-  const updated = await db.$executeRawUnsafe(REPORT_PROGRESS, runId, stage, clamped, (STAGES.indexOf(stage) + clamped) / STAGES.length);
+  const updated = await db.$executeRawUnsafe(
+    REPORT_PROGRESS,
+    runId,
+    stage,
+    clamped,
+    (STAGES.indexOf(stage) + clamped) / STAGES.length,
+  );
   if (updated === 0) throw new NotFoundError('stage', `${runId}/${stage}`);
 }
 
@@ -440,7 +503,10 @@ export async function requestCancel(db: Db, runId: string): Promise<Run> {
   if ((TERMINAL_RUN_STATUSES as RunStatus[]).includes(run.status)) {
     throw new IllegalTransitionError(runId, run.status, 'cancelled');
   }
-  await db.run.update({ where: { id: runId }, data: { cancelRequestedAt: run.cancelRequestedAt ?? new Date() } });
+  await db.run.update({
+    where: { id: runId },
+    data: { cancelRequestedAt: run.cancelRequestedAt ?? new Date() },
+  });
   if (run.status === 'queued') return markCancelled(db, runId);
   return getRun(db, runId);
 }
@@ -454,7 +520,10 @@ export async function markCancelled(db: Db, runId: string): Promise<Run> {
 }
 
 export async function isCancelRequested(db: Db, runId: string): Promise<boolean> {
-  const run = await db.run.findUnique({ where: { id: runId }, select: { cancelRequestedAt: true, status: true } });
+  const run = await db.run.findUnique({
+    where: { id: runId },
+    select: { cancelRequestedAt: true, status: true },
+  });
   return run === null || run.cancelRequestedAt !== null || run.status === 'cancelled';
 }
 
@@ -465,7 +534,9 @@ export async function isCancelRequested(db: Db, runId: string): Promise<boolean>
 export async function prepareRetry(db: Db, runId: string): Promise<{ run: Run; fromStage: Stage }> {
   const run = await getRunWithStages(db, runId);
   const fromStage =
-    run.stages.find((s) => s.status !== 'succeeded' && s.status !== 'skipped')?.stage ?? run.errorStage ?? 'ingest';
+    run.stages.find((s) => s.status !== 'succeeded' && s.status !== 'skipped')?.stage ??
+    run.errorStage ??
+    'ingest';
   const updated = await transitionRun(db, runId, 'queued', { stage: fromStage });
   await db.stageExecution.updateMany({
     where: { runId, status: { in: ['failed', 'cancelled', 'running'] } },

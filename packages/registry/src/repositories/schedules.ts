@@ -20,10 +20,13 @@ export function assertTimezone(timezone: string): void {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: timezone });
   } catch {
-    throw new ValidationError(`timezone ${JSON.stringify(timezone)} is not an IANA time zone (e.g. "UTC", "Europe/Paris")`, {
-      field: 'timezone',
-      value: timezone,
-    });
+    throw new ValidationError(
+      `timezone ${JSON.stringify(timezone)} is not an IANA time zone (e.g. "UTC", "Europe/Paris")`,
+      {
+        field: 'timezone',
+        value: timezone,
+      },
+    );
   }
 }
 
@@ -41,7 +44,10 @@ function assertCronShape(cron: string): void {
 export async function createSchedule(db: Db, input: NewSchedule): Promise<Schedule> {
   assertCronShape(input.cron);
   if (input.timezone) assertTimezone(input.timezone);
-  const experiment = await db.experiment.findUnique({ where: { id: input.experimentId }, select: { id: true } });
+  const experiment = await db.experiment.findUnique({
+    where: { id: input.experimentId },
+    select: { id: true },
+  });
   if (!experiment) throw new NotFoundError('experiment', input.experimentId);
   return db.schedule.create({
     data: {
@@ -83,7 +89,10 @@ export async function deleteSchedule(db: Db, id: string): Promise<Schedule> {
   return schedule;
 }
 
-export async function listSchedules(db: Db, options: { experimentId?: string; enabled?: boolean } = {}): Promise<Schedule[]> {
+export async function listSchedules(
+  db: Db,
+  options: { experimentId?: string; enabled?: boolean } = {},
+): Promise<Schedule[]> {
   return db.schedule.findMany({
     where: {
       ...(options.experimentId ? { experimentId: options.experimentId } : {}),
@@ -98,6 +107,11 @@ export async function recordSkippedTick(db: Db, id: string, at: Date = new Date(
   await db.schedule.updateMany({ where: { id }, data: { skippedTicks: { increment: 1 }, lastTickAt: at } });
 }
 
-export async function recordScheduledRun(db: Db, id: string, runId: string, at: Date = new Date()): Promise<void> {
+export async function recordScheduledRun(
+  db: Db,
+  id: string,
+  runId: string,
+  at: Date = new Date(),
+): Promise<void> {
   await db.schedule.updateMany({ where: { id }, data: { lastRunId: runId, lastTickAt: at } });
 }

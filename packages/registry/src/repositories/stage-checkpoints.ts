@@ -12,14 +12,26 @@ export interface StageCheckpoint {
   savedAt: string;
 }
 
-export async function saveStageCheckpoint(db: Db, runId: string, stage: Stage, checkpoint: Omit<StageCheckpoint, 'savedAt'>): Promise<void> {
+export async function saveStageCheckpoint(
+  db: Db,
+  runId: string,
+  stage: Stage,
+  checkpoint: Omit<StageCheckpoint, 'savedAt'>,
+): Promise<void> {
   await db.stageExecution.update({
     where: { runId_stage: { runId, stage } },
     data: { checkpoint: { ...checkpoint, savedAt: new Date().toISOString() } },
   });
 }
 
-export async function getStageCheckpoint(db: Db, runId: string, stage: Stage): Promise<StageCheckpoint | null> {
-  const row = await db.stageExecution.findUnique({ where: { runId_stage: { runId, stage } }, select: { checkpoint: true } });
+export async function getStageCheckpoint(
+  db: Db,
+  runId: string,
+  stage: Stage,
+): Promise<StageCheckpoint | null> {
+  const row = await db.stageExecution.findUnique({
+    where: { runId_stage: { runId, stage } },
+    select: { checkpoint: true },
+  });
   return (row?.checkpoint as StageCheckpoint | null | undefined) ?? null;
 }

@@ -4,7 +4,15 @@
  * up among the active keys on every request: a revoked key stops working at once.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { findActiveApiKeyByHash, hasRole, hashApiKey, touchApiKey, type ApiKey, type ApiKeyRole as Role, type Registry } from '@lathe/registry';
+import {
+  findActiveApiKeyByHash,
+  hasRole,
+  hashApiKey,
+  touchApiKey,
+  type ApiKey,
+  type ApiKeyRole as Role,
+  type Registry,
+} from '@lathe/registry';
 import { HttpProblem, MAX_API_KEY_LENGTH, presentedApiKey } from '@lathe/core';
 
 declare global {
@@ -26,8 +34,13 @@ export function authenticate(registry: Registry, options: { basicRealm?: string 
       return new HttpProblem(401, code, message);
     };
     const key = presentedApiKey((name) => req.get(name));
-    if (!key) throw refuse('missing_api_key', 'this route needs an API key: send `Authorization: Bearer <key>` or `X-API-Key: <key>`');
-    const found = key.length > MAX_API_KEY_LENGTH ? null : await findActiveApiKeyByHash(registry, hashApiKey(key));
+    if (!key)
+      throw refuse(
+        'missing_api_key',
+        'this route needs an API key: send `Authorization: Bearer <key>` or `X-API-Key: <key>`',
+      );
+    const found =
+      key.length > MAX_API_KEY_LENGTH ? null : await findActiveApiKeyByHash(registry, hashApiKey(key));
     if (!found) throw refuse('invalid_api_key', 'the API key is not valid (unknown or revoked)');
     req.apiKey = found;
     await touchApiKey(registry, found.id);
@@ -40,7 +53,11 @@ export function requireRole(role: Role): RequestHandler {
     const key = req.apiKey;
     if (!key) throw new HttpProblem(401, 'missing_api_key', 'this route needs an API key');
     if (!hasRole(key.role, role)) {
-      throw new HttpProblem(403, 'insufficient_role', `this route needs the ${role} role; key ${key.prefix}… has ${key.role}`);
+      throw new HttpProblem(
+        403,
+        'insufficient_role',
+        `this route needs the ${role} role; key ${key.prefix}… has ${key.role}`,
+      );
     }
     next();
   };

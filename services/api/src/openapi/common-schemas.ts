@@ -16,7 +16,11 @@ export const problemSchema = z
 export const uuid = z.uuid();
 export const idParams = z.object({ id: uuid });
 /** A serving endpoint's name (an experiment's name, lower-cased by convention). */
-export const endpointName = z.string().min(1).max(200).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"');
+export const endpointName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"');
 
 /** A Prisma-style enum as a zod enum. */
 export const useCaseSchema = z.enum(['recommendation', 'image', 'nlp', 'tabular', 'generative']);

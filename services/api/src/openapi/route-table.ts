@@ -65,7 +65,11 @@ export class RouteTable {
   readonly routes: RouteSpec[] = [];
 
   constructor() {
-    this.openapi.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'an API key' });
+    this.openapi.registerComponent('securitySchemes', 'apiKey', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'an API key',
+    });
   }
 
   add<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodType>(spec: RouteSpec<P, Q, B>): void {
@@ -83,7 +87,8 @@ export class RouteTable {
       content: { 'application/problem+json': { schema: problemSchema } },
     });
     const responses: Record<string, ResponseConfig> = { [String(status)]: success };
-    if (spec.params || spec.query || spec.body || spec.rawBody) responses['422'] = problem('validation failed');
+    if (spec.params || spec.query || spec.body || spec.rawBody)
+      responses['422'] = problem('validation failed');
     if (spec.path.includes(':')) responses['404'] = problem('not found');
     if (role !== 'public') {
       responses['401'] = problem('missing or invalid API key');
@@ -93,7 +98,10 @@ export class RouteTable {
     const body = spec.body
       ? { content: { 'application/json': { schema: spec.body } }, required: true }
       : spec.rawBody
-        ? { content: Object.fromEntries(spec.rawBody.map((type) => [type, { schema: z.string() }])), required: true }
+        ? {
+            content: Object.fromEntries(spec.rawBody.map((type) => [type, { schema: z.string() }])),
+            required: true,
+          }
         : undefined;
     this.openapi.registerPath({
       method: spec.method,
@@ -128,7 +136,8 @@ export class RouteTable {
         if (res.headersSent || res.writableEnded) return;
         // A handler may answer with another success status (200 for an idempotent replay).
         const status = (res.locals.status as number | undefined) ?? spec.status ?? 200;
-        if (status === 204 || result === undefined) res.status(status === 200 && result === undefined ? 204 : status).end();
+        if (status === 204 || result === undefined)
+          res.status(status === 200 && result === undefined ? 204 : status).end();
         else res.status(status).json(result);
       });
       app[spec.method](spec.path, ...chain);

@@ -9,7 +9,15 @@ import { HttpProblem } from '@lathe/core';
 
 const role = z.enum(['admin', 'editor', 'viewer']);
 const keySchema = z
-  .object({ id: z.uuid(), name: z.string(), prefix: z.string(), role, createdAt: z.string(), lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable() })
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    prefix: z.string(),
+    role,
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
   .meta({ id: 'ApiKey' });
 
 /** Never send the hash out. */
@@ -32,8 +40,18 @@ export function registerApiKeyRoutes(routes: RouteTable, deps: ApiDeps): void {
     response: keySchema.extend({ key: z.string().describe('shown once: store it now') }),
     handler: async ({ req, body }) => {
       const secret = generateApiKey();
-      const key = await createApiKey(registry, { name: body.name, role: body.role, prefix: secret.prefix, hash: secret.hash });
-      await audit(registry, req, { action: 'api_key.create', entity: 'api_key', entityId: key.id, after: publicKey(key) });
+      const key = await createApiKey(registry, {
+        name: body.name,
+        role: body.role,
+        prefix: secret.prefix,
+        hash: secret.hash,
+      });
+      await audit(registry, req, {
+        action: 'api_key.create',
+        entity: 'api_key',
+        entityId: key.id,
+        after: publicKey(key),
+      });
       return { ...publicKey(key), key: secret.key };
     },
   });
@@ -46,7 +64,11 @@ export function registerApiKeyRoutes(routes: RouteTable, deps: ApiDeps): void {
     role: 'admin',
     query: z.object({ includeRevoked: z.enum(['true', 'false']).default('false') }),
     response: z.object({ items: z.array(keySchema) }),
-    handler: async ({ query }) => ({ items: (await listApiKeys(registry, { includeRevoked: query.includeRevoked === 'true' })).map(publicKey) }),
+    handler: async ({ query }) => ({
+      items: (await listApiKeys(registry, { includeRevoked: query.includeRevoked === 'true' })).map(
+        publicKey,
+      ),
+    }),
   });
 
   routes.add({
@@ -60,10 +82,20 @@ export function registerApiKeyRoutes(routes: RouteTable, deps: ApiDeps): void {
     handler: async ({ req, params }) => {
       const before = await getApiKey(registry, params.id);
       if (req.apiKey?.id === params.id) {
-        throw new HttpProblem(409, 'cannot_revoke_own_key', 'a key cannot revoke itself; use another admin key');
+        throw new HttpProblem(
+          409,
+          'cannot_revoke_own_key',
+          'a key cannot revoke itself; use another admin key',
+        );
       }
       const key = await revokeApiKey(registry, params.id);
-      await audit(registry, req, { action: 'api_key.revoke', entity: 'api_key', entityId: key.id, before: publicKey(before), after: publicKey(key) });
+      await audit(registry, req, {
+        action: 'api_key.revoke',
+        entity: 'api_key',
+        entityId: key.id,
+        before: publicKey(before),
+        after: publicKey(key),
+      });
       return publicKey(key);
     },
   });

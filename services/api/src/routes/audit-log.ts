@@ -30,7 +30,10 @@ export function registerAuditLogRoutes(routes: RouteTable, deps: ApiDeps): void 
       entityId: z.string().max(300).optional(),
       apiKeyId: z.uuid().optional(),
       action: z.string().max(100).optional(),
-      cursor: z.string().regex(/^\d{1,19}$/, 'a nextCursor returned by this route').optional(),
+      cursor: z
+        .string()
+        .regex(/^\d{1,19}$/, 'a nextCursor returned by this route')
+        .optional(),
       limit: z.coerce.number().int().min(1).max(500).default(50),
     }),
     response: z.object({ items: z.array(entrySchema), nextCursor: z.string().nullable() }),

@@ -14,7 +14,14 @@ import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate, sortOrder } from '../pagination.ts';
 
 const datasetSchema = z
-  .object({ id: z.uuid(), name: z.string(), useCase: useCaseSchema, description: z.string(), createdAt: z.string(), updatedAt: z.string() })
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    useCase: useCaseSchema,
+    description: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
   .meta({ id: 'Dataset' });
 const versionSchema = z
   .object({
@@ -37,7 +44,14 @@ const versionSchema = z
   .meta({ id: 'DatasetVersion' });
 
 const createBody = z.strictObject({
-  name: z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-", starting with a letter or digit'),
+  name: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+      'letters, digits, ".", "_" or "-", starting with a letter or digit',
+    ),
   useCase: useCaseSchema,
   description: z.string().max(5000).optional(),
 });
@@ -56,11 +70,23 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
     response: datasetSchema,
     handler: async ({ req, body }) => {
       try {
-        const dataset = await registry.dataset.create({ data: { ...body, description: body.description ?? '' } });
-        await audit(registry, req, { action: 'dataset.create', entity: 'dataset', entityId: dataset.id, after: dataset });
+        const dataset = await registry.dataset.create({
+          data: { ...body, description: body.description ?? '' },
+        });
+        await audit(registry, req, {
+          action: 'dataset.create',
+          entity: 'dataset',
+          entityId: dataset.id,
+          after: dataset,
+        });
         return dataset;
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError('dataset_name_taken', `a dataset named ${JSON.stringify(body.name)} already exists`, { field: 'body.name' });
+        if (isUniqueViolation(error))
+          throw new ConflictError(
+            'dataset_name_taken',
+            `a dataset named ${JSON.stringify(body.name)} already exists`,
+            { field: 'body.name' },
+          );
         throw error;
       }
     },
@@ -80,7 +106,10 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
     handler: async ({ query }) =>
       paginate(query, (page) =>
         registry.dataset.findMany({
-          where: { ...(query.useCase ? { useCase: query.useCase } : {}), ...(query.name ? { name: { contains: query.name } } : {}) },
+          where: {
+            ...(query.useCase ? { useCase: query.useCase } : {}),
+            ...(query.name ? { name: { contains: query.name } } : {}),
+          },
           orderBy: sortOrder(query.sort),
           ...page,
         }),
@@ -108,7 +137,11 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
     handler: async ({ params, query }) => {
       await getDataset(registry, params.id);
       return paginate(query, (page) =>
-        registry.datasetVersion.findMany({ where: { datasetId: params.id }, orderBy: [{ version: 'desc' }, { id: 'desc' }], ...page }),
+        registry.datasetVersion.findMany({
+          where: { datasetId: params.id },
+          orderBy: [{ version: 'desc' }, { id: 'desc' }],
+          ...page,
+        }),
       );
     },
   });
@@ -116,7 +149,8 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
   routes.add({
     method: 'post',
     path: '/datasets/:id/versions',
-    summary: 'Upload content (CSV or JSON Lines, streamed) as a new version; identical content returns the existing version',
+    summary:
+      'Upload content (CSV or JSON Lines, streamed) as a new version; identical content returns the existing version',
     tag: 'datasets',
     params: idParams,
     query: z.object({ format: z.enum(['csv', 'jsonl']).optional() }),
@@ -126,11 +160,25 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
     handler: async ({ req, res, params, query }) => {
       await getDataset(registry, params.id);
       const format = uploadFormat(req, query.format);
-      const file = await receiveUpload(req, resolve(deps.config.uploadDir), format, deps.config.uploadLimitBytes);
+      const file = await receiveUpload(
+        req,
+        resolve(deps.config.uploadDir),
+        format,
+        deps.config.uploadLimitBytes,
+      );
       try {
-        const result = await ingest({ datasetId: params.id, file, source: { kind: 'upload', format, apiKeyId: req.apiKey?.id ?? null } });
+        const result = await ingest({
+          datasetId: params.id,
+          file,
+          source: { kind: 'upload', format, apiKeyId: req.apiKey?.id ?? null },
+        });
         if (result.created) {
-          await audit(registry, req, { action: 'dataset_version.create', entity: 'dataset_version', entityId: result.version.id, after: result.version });
+          await audit(registry, req, {
+            action: 'dataset_version.create',
+            entity: 'dataset_version',
+            entityId: result.version.id,
+            after: result.version,
+          });
         }
         res.status(result.created ? 201 : 200);
         res.json(result);
@@ -170,7 +218,11 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'Drift of a dataset version against its parent version',
     tag: 'datasets',
     params: idParams,
-    response: z.object({ datasetVersionId: z.uuid(), parentId: z.uuid().nullable(), drift: anyObject.nullable() }),
+    response: z.object({
+      datasetVersionId: z.uuid(),
+      parentId: z.uuid().nullable(),
+      drift: anyObject.nullable(),
+    }),
     handler: async ({ params }) => {
       const version = await getDatasetVersion(registry, params.id);
       return { datasetVersionId: version.id, parentId: version.parentId, drift: version.drift };

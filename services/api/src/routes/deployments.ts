@@ -32,7 +32,11 @@ export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): voi
     path: '/deployments',
     summary: 'List deployments',
     tag: 'deployments',
-    query: paginationQuery.extend({ endpoint: endpointName.optional(), status: status.optional(), modelVersionId: z.uuid().optional() }),
+    query: paginationQuery.extend({
+      endpoint: endpointName.optional(),
+      status: status.optional(),
+      modelVersionId: z.uuid().optional(),
+    }),
     response: pageOf(deploymentSchema),
     handler: async ({ query }) =>
       paginate(query, (page) =>
@@ -65,7 +69,8 @@ export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): voi
   routes.add({
     method: 'post',
     path: '/deployments',
-    summary: 'Deploy a model version directly to an endpoint (retires the endpoint’s active direct deployment)',
+    summary:
+      'Deploy a model version directly to an endpoint (retires the endpoint’s active direct deployment)',
     tag: 'deployments',
     body: z.strictObject({ endpoint: endpointName, modelVersionId: z.uuid() }),
     status: 201,
@@ -78,9 +83,22 @@ export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): voi
           where: { endpoint: body.endpoint, strategy: 'direct', status: 'active' },
           data: { status: 'retired', traffic: 0, retiredAt: new Date() },
         });
-        return tx.deployment.create({ data: { endpoint: body.endpoint, modelVersionId: body.modelVersionId, strategy: 'direct', status: 'active', traffic: 1 } });
+        return tx.deployment.create({
+          data: {
+            endpoint: body.endpoint,
+            modelVersionId: body.modelVersionId,
+            strategy: 'direct',
+            status: 'active',
+            traffic: 1,
+          },
+        });
       });
-      await audit(registry, req, { action: 'deployment.create', entity: 'deployment', entityId: deployment.id, after: deployment });
+      await audit(registry, req, {
+        action: 'deployment.create',
+        entity: 'deployment',
+        entityId: deployment.id,
+        after: deployment,
+      });
       return deployment;
     },
   });

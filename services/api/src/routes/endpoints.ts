@@ -17,7 +17,8 @@ export function registerEndpointRoutes(routes: RouteTable, deps: ApiDeps): void 
   routes.add({
     method: 'get',
     path: '/endpoints/:endpoint/route',
-    summary: "The model version that serves a unit on an endpoint: its variant's in the running A/B test, else the active deployment's",
+    summary:
+      "The model version that serves a unit on an endpoint: its variant's in the running A/B test, else the active deployment's",
     tag: 'deployments',
     params: z.object({ endpoint: endpointName }),
     query: z.object({ unitId: z.string().min(1).max(200) }),
@@ -25,7 +26,9 @@ export function registerEndpointRoutes(routes: RouteTable, deps: ApiDeps): void 
       endpoint: z.string(),
       unitId: z.string(),
       modelVersionId: z.uuid(),
-      abTest: z.object({ id: z.uuid(), name: z.string(), step: z.number().int(), variant: z.string() }).nullable(),
+      abTest: z
+        .object({ id: z.uuid(), name: z.string(), step: z.number().int(), variant: z.string() })
+        .nullable(),
       deploymentId: z.uuid().nullable(),
     }),
     handler: async ({ params, query }) => {
@@ -36,7 +39,9 @@ export function registerEndpointRoutes(routes: RouteTable, deps: ApiDeps): void 
         endpoint: params.endpoint,
         unitId: query.unitId,
         modelVersionId: route.modelVersionId,
-        abTest: abTest ? { id: abTest.id, name: abTest.name, step: abTest.step, variant: abTest.variant } : null,
+        abTest: abTest
+          ? { id: abTest.id, name: abTest.name, step: abTest.step, variant: abTest.variant }
+          : null,
         deploymentId: route.deploymentId,
       };
     },

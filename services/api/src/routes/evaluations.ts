@@ -40,7 +40,12 @@ export function registerEvaluationRoutes(routes: RouteTable, deps: ApiDeps): voi
     path: '/evaluations',
     summary: 'List evaluations',
     tag: 'evaluations',
-    query: paginationQuery.extend({ modelVersionId: z.uuid().optional(), runId: z.uuid().optional(), datasetVersionId: z.uuid().optional(), verdict: verdict.optional() }),
+    query: paginationQuery.extend({
+      modelVersionId: z.uuid().optional(),
+      runId: z.uuid().optional(),
+      datasetVersionId: z.uuid().optional(),
+      verdict: verdict.optional(),
+    }),
     response: pageOf(evaluationSchema),
     handler: async ({ query }) =>
       paginate(query, (page) =>
@@ -67,11 +72,24 @@ export function registerEvaluationRoutes(routes: RouteTable, deps: ApiDeps): voi
       a: evaluationSchema,
       b: evaluationSchema,
       sameData: z.boolean(),
-      metrics: z.array(z.object({ metric: z.string(), a: z.number().nullable(), b: z.number().nullable(), difference: z.number().nullable(), relative: z.number().nullable() })),
+      metrics: z.array(
+        z.object({
+          metric: z.string(),
+          a: z.number().nullable(),
+          b: z.number().nullable(),
+          difference: z.number().nullable(),
+          relative: z.number().nullable(),
+        }),
+      ),
     }),
     handler: async ({ query }) => {
       const [a, b] = await Promise.all([find(query.a), find(query.b)]);
-      return { a, b, sameData: a.datasetVersionId === b.datasetVersionId && a.split === b.split, metrics: compareMetrics(a.metrics, b.metrics) };
+      return {
+        a,
+        b,
+        sameData: a.datasetVersionId === b.datasetVersionId && a.split === b.split,
+        metrics: compareMetrics(a.metrics, b.metrics),
+      };
     },
   });
 
@@ -104,11 +122,23 @@ export function registerEvaluationRoutes(routes: RouteTable, deps: ApiDeps): voi
       // Conditional on the verdict read above: of two concurrent overrides, one wins.
       const { count } = await registry.evaluation.updateMany({
         where: { id: params.id, verdict: 'failed' },
-        data: { verdict: override.verdict, overrideReason: override.overrideReason, overriddenBy: override.overriddenBy, overriddenAt: override.overriddenAt },
+        data: {
+          verdict: override.verdict,
+          overrideReason: override.overrideReason,
+          overriddenBy: override.overriddenBy,
+          overriddenAt: override.overriddenAt,
+        },
       });
-      if (count === 0) throw new HttpProblem(409, 'verdict_not_failed', `evaluation ${params.id} was overridden meanwhile`);
+      if (count === 0)
+        throw new HttpProblem(409, 'verdict_not_failed', `evaluation ${params.id} was overridden meanwhile`);
       const after = await find(params.id);
-      await audit(registry, req, { action: override.audit.action, entity: 'evaluation', entityId: params.id, before, after });
+      await audit(registry, req, {
+        action: override.audit.action,
+        entity: 'evaluation',
+        entityId: params.id,
+        before,
+        after,
+      });
       return after;
     },
   });

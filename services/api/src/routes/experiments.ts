@@ -43,7 +43,11 @@ const experimentSchema = z
   })
   .meta({ id: 'Experiment' });
 
-const nameSchema = z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-", starting with a letter or digit');
+const nameSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-", starting with a letter or digit');
 /**
  * Where the ingest stage reads new data from: a source, or a source with ingest settings
  * (@lathe/data). Never credentials: a Postgres source names a connection configured in the
@@ -104,7 +108,12 @@ export function registerExperimentRoutes(routes: RouteTable, deps: ApiDeps): voi
         rolloutPolicy: body.rolloutPolicy as Json,
         source: (body.source ?? null) as Json | null,
       });
-      await audit(registry, req, { action: 'experiment.create', entity: 'experiment', entityId: experiment.id, after: experiment });
+      await audit(registry, req, {
+        action: 'experiment.create',
+        entity: 'experiment',
+        entityId: experiment.id,
+        after: experiment,
+      });
       setEtag(res, experiment.revision);
       res.location(`/experiments/${experiment.id}`);
       return experiment;
@@ -122,7 +131,9 @@ export function registerExperimentRoutes(routes: RouteTable, deps: ApiDeps): voi
       modelFamily: z.string().max(100).optional(),
       datasetId: z.uuid().optional(),
       archived: z.enum(['true', 'false', 'all']).default('false'),
-      sort: z.enum(['name', '-name', 'createdAt', '-createdAt', 'updatedAt', '-updatedAt']).default('-createdAt'),
+      sort: z
+        .enum(['name', '-name', 'createdAt', '-createdAt', 'updatedAt', '-updatedAt'])
+        .default('-createdAt'),
     }),
     response: pageOf(experimentSchema),
     handler: async ({ query }) =>
@@ -133,7 +144,9 @@ export function registerExperimentRoutes(routes: RouteTable, deps: ApiDeps): voi
             ...(query.name ? { name: query.name } : {}),
             ...(query.modelFamily ? { modelFamily: query.modelFamily } : {}),
             ...(query.datasetId ? { datasetId: query.datasetId } : {}),
-            ...(query.archived === 'all' ? {} : { archivedAt: query.archived === 'true' ? { not: null } : null }),
+            ...(query.archived === 'all'
+              ? {}
+              : { archivedAt: query.archived === 'true' ? { not: null } : null }),
           },
           orderBy: sortOrder(query.sort),
           ...page,
@@ -178,8 +191,16 @@ export function registerExperimentRoutes(routes: RouteTable, deps: ApiDeps): voi
         ...(rolloutPolicy !== undefined ? { rolloutPolicy: rolloutPolicy as Json } : {}),
         ...(source !== undefined ? { source: source as Json | null } : {}),
       };
-      const updated = await updateExperiment(registry, params.id, patch, expected).catch(asPreconditionFailed);
-      await audit(registry, req, { action: 'experiment.update', entity: 'experiment', entityId: updated.id, before, after: updated });
+      const updated = await updateExperiment(registry, params.id, patch, expected).catch(
+        asPreconditionFailed,
+      );
+      await audit(registry, req, {
+        action: 'experiment.update',
+        entity: 'experiment',
+        entityId: updated.id,
+        before,
+        after: updated,
+      });
       setEtag(res, updated.revision);
       return updated;
     },
@@ -196,8 +217,16 @@ export function registerExperimentRoutes(routes: RouteTable, deps: ApiDeps): voi
     handler: async ({ req, res, params }) => {
       const before = await getExperiment(registry, params.id);
       const expected = requiredIfMatch(req, `experiment ${params.id}`);
-      const updated = await updateExperiment(registry, params.id, { archived: true }, expected).catch(asPreconditionFailed);
-      await audit(registry, req, { action: 'experiment.archive', entity: 'experiment', entityId: updated.id, before, after: updated });
+      const updated = await updateExperiment(registry, params.id, { archived: true }, expected).catch(
+        asPreconditionFailed,
+      );
+      await audit(registry, req, {
+        action: 'experiment.archive',
+        entity: 'experiment',
+        entityId: updated.id,
+        before,
+        after: updated,
+      });
       setEtag(res, updated.revision);
       return updated;
     },

@@ -5,7 +5,11 @@ import { withDeadline } from '@lathe/core';
 import type { ApiDeps } from '../deps.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 
-async function probe(name: string, check: () => Promise<unknown>, timeoutMs = 2000): Promise<{ name: string; ok: boolean; error?: string }> {
+async function probe(
+  name: string,
+  check: () => Promise<unknown>,
+  timeoutMs = 2000,
+): Promise<{ name: string; ok: boolean; error?: string }> {
   try {
     await withDeadline(check(), timeoutMs, () => new Error(`no answer in ${timeoutMs} ms`));
     return { name, ok: true };
@@ -30,7 +34,10 @@ export function registerHealthRoutes(routes: RouteTable, deps: ApiDeps, metrics:
     summary: 'Postgres and Redis are reachable (503 otherwise)',
     tag: 'health',
     role: 'public',
-    response: z.object({ status: z.enum(['ready', 'unavailable']), checks: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })) }),
+    response: z.object({
+      status: z.enum(['ready', 'unavailable']),
+      checks: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
+    }),
     handler: async ({ res }) => {
       const checks = await Promise.all([
         probe('postgres', () => deps.registry.$queryRaw`SELECT 1`),

@@ -12,8 +12,16 @@ import { anyObject, idParams, pageOf, paginationQuery, useCaseSchema } from '../
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate } from '../pagination.ts';
 
-const modelName = z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"');
-const aliasName = z.string().min(1).max(100).regex(/^[a-z][a-z0-9_-]*$/, 'lower-case letters, digits, "_" or "-", starting with a letter');
+const modelName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"');
+const aliasName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z][a-z0-9_-]*$/, 'lower-case letters, digits, "_" or "-", starting with a letter');
 
 const modelVersionSchema = z
   .object({
@@ -32,7 +40,14 @@ const modelVersionSchema = z
   })
   .meta({ id: 'ModelVersion' });
 const aliasSchema = z
-  .object({ modelName: z.string(), alias: z.string(), modelVersionId: z.uuid(), revision: z.number().int(), updatedAt: z.string(), modelVersion: modelVersionSchema.optional() })
+  .object({
+    modelName: z.string(),
+    alias: z.string(),
+    modelVersionId: z.uuid(),
+    revision: z.number().int(),
+    updatedAt: z.string(),
+    modelVersion: modelVersionSchema.optional(),
+  })
   .meta({ id: 'ModelAlias' });
 
 const nameParams = z.object({ name: modelName });
@@ -54,17 +69,36 @@ export function registerModelRoutes(routes: RouteTable, deps: ApiDeps): void {
     tag: 'models',
     query: z.object({ useCase: useCaseSchema.optional(), name: z.string().max(200).optional() }),
     response: z.object({
-      items: z.array(z.object({ modelName: z.string(), versions: z.number().int(), latest: modelVersionSchema, aliases: z.record(z.string(), z.number().int()) })),
+      items: z.array(
+        z.object({
+          modelName: z.string(),
+          versions: z.number().int(),
+          latest: modelVersionSchema,
+          aliases: z.record(z.string(), z.number().int()),
+        }),
+      ),
     }),
     handler: async ({ query }) => {
-      const where = { ...(query.useCase ? { useCase: query.useCase } : {}), ...(query.name ? { modelName: { contains: query.name } } : {}) };
-      const groups = await registry.modelVersion.groupBy({ by: ['modelName'], where, _count: { _all: true }, _max: { version: true }, orderBy: { modelName: 'asc' } });
+      const where = {
+        ...(query.useCase ? { useCase: query.useCase } : {}),
+        ...(query.name ? { modelName: { contains: query.name } } : {}),
+      };
+      const groups = await registry.modelVersion.groupBy({
+        by: ['modelName'],
+        where,
+        _count: { _all: true },
+        _max: { version: true },
+        orderBy: { modelName: 'asc' },
+      });
       const items = [];
       for (const group of groups) {
         const latest = await registry.modelVersion.findUniqueOrThrow({
           where: { modelName_version: { modelName: group.modelName, version: group._max.version ?? 0 } },
         });
-        const aliases = await registry.modelAlias.findMany({ where: { modelName: group.modelName }, include: { modelVersion: { select: { version: true } } } });
+        const aliases = await registry.modelAlias.findMany({
+          where: { modelName: group.modelName },
+          include: { modelVersion: { select: { version: true } } },
+        });
         items.push({
           modelName: group.modelName,
           versions: group._count._all,
@@ -86,9 +120,14 @@ export function registerModelRoutes(routes: RouteTable, deps: ApiDeps): void {
     response: pageOf(modelVersionSchema),
     handler: async ({ params, query }) => {
       const page = await paginate(query, (args) =>
-        registry.modelVersion.findMany({ where: { modelName: params.name }, orderBy: [{ version: 'desc' }, { id: 'desc' }], ...args }),
+        registry.modelVersion.findMany({
+          where: { modelName: params.name },
+          orderBy: [{ version: 'desc' }, { id: 'desc' }],
+          ...args,
+        }),
       );
-      if (page.items.length === 0 && query.cursor === undefined) throw new NotFoundError('model', params.name);
+      if (page.items.length === 0 && query.cursor === undefined)
+        throw new NotFoundError('model', params.name);
       return page;
     },
   });
@@ -111,8 +150,15 @@ export function registerModelRoutes(routes: RouteTable, deps: ApiDeps): void {
     params: nameParams,
     response: z.object({ items: z.array(aliasSchema) }),
     handler: async ({ params }) => {
-      if ((await registry.modelVersion.count({ where: { modelName: params.name } })) === 0) throw new NotFoundError('model', params.name);
-      return { items: await registry.modelAlias.findMany({ where: { modelName: params.name }, include: { modelVersion: true }, orderBy: { alias: 'asc' } }) };
+      if ((await registry.modelVersion.count({ where: { modelName: params.name } })) === 0)
+        throw new NotFoundError('model', params.name);
+      return {
+        items: await registry.modelAlias.findMany({
+          where: { modelName: params.name },
+          include: { modelVersion: true },
+          orderBy: { alias: 'asc' },
+        }),
+      };
     },
   });
 
@@ -138,15 +184,27 @@ export function registerModelRoutes(routes: RouteTable, deps: ApiDeps): void {
     params: aliasParams,
     headers: z.object({ 'if-match': z.string().optional() }),
     body: z
-      .strictObject({ modelVersionId: z.uuid().optional(), version: z.number().int().min(1).optional(), reason: z.string().max(1000).optional() })
-      .refine((b) => (b.modelVersionId === undefined) !== (b.version === undefined), { message: 'give exactly one of modelVersionId or version' }),
+      .strictObject({
+        modelVersionId: z.uuid().optional(),
+        version: z.number().int().min(1).optional(),
+        reason: z.string().max(1000).optional(),
+      })
+      .refine((b) => (b.modelVersionId === undefined) !== (b.version === undefined), {
+        message: 'give exactly one of modelVersionId or version',
+      }),
     response: aliasSchema,
     handler: async ({ req, res, params, body }) => {
       const current = await getAlias(registry, params.name, params.alias);
-      const expectedRevision = current ? requiredIfMatch(req, `alias ${params.name}@${params.alias}`) : req.get('if-match') ? requiredIfMatch(req, 'the alias') : 0;
+      const expectedRevision = current
+        ? requiredIfMatch(req, `alias ${params.name}@${params.alias}`)
+        : req.get('if-match')
+          ? requiredIfMatch(req, 'the alias')
+          : 0;
       let modelVersionId = body.modelVersionId;
       if (body.version !== undefined) {
-        const found = await registry.modelVersion.findUnique({ where: { modelName_version: { modelName: params.name, version: body.version } } });
+        const found = await registry.modelVersion.findUnique({
+          where: { modelName_version: { modelName: params.name, version: body.version } },
+        });
         if (!found) throw new NotFoundError('model version', `${params.name} v${body.version}`);
         modelVersionId = found.id;
       }
@@ -158,7 +216,13 @@ export function registerModelRoutes(routes: RouteTable, deps: ApiDeps): void {
         ...(body.reason ? { reason: body.reason } : {}),
         ...(req.apiKey ? { actor: req.apiKey.id } : {}),
       }).catch(asPreconditionFailed);
-      await audit(registry, req, { action: 'alias.move', entity: 'alias', entityId: `${params.name}@${params.alias}`, before: current, after: moved });
+      await audit(registry, req, {
+        action: 'alias.move',
+        entity: 'alias',
+        entityId: `${params.name}@${params.alias}`,
+        before: current,
+        after: moved,
+      });
       setEtag(res, moved.revision);
       return aliasOrThrow(params.name, params.alias);
     },
@@ -175,7 +239,11 @@ export function registerModelRoutes(routes: RouteTable, deps: ApiDeps): void {
     handler: async ({ req, res, params, body }) => {
       const current = await aliasOrThrow(params.name, params.alias);
       if (req.get('if-match') && requiredIfMatch(req, 'the alias') !== current.revision) {
-        throw new HttpProblem(412, 'precondition_failed', `alias ${params.name}@${params.alias} is at revision ${current.revision}; reload it and try again`);
+        throw new HttpProblem(
+          412,
+          'precondition_failed',
+          `alias ${params.name}@${params.alias} is at revision ${current.revision}; reload it and try again`,
+        );
       }
       const moved = await rollbackAlias(registry, {
         modelName: params.name,
@@ -183,7 +251,13 @@ export function registerModelRoutes(routes: RouteTable, deps: ApiDeps): void {
         ...(body.reason ? { reason: body.reason } : {}),
         ...(req.apiKey ? { actor: req.apiKey.id } : {}),
       });
-      await audit(registry, req, { action: 'alias.rollback', entity: 'alias', entityId: `${params.name}@${params.alias}`, before: current, after: moved });
+      await audit(registry, req, {
+        action: 'alias.rollback',
+        entity: 'alias',
+        entityId: `${params.name}@${params.alias}`,
+        before: current,
+        after: moved,
+      });
       setEtag(res, moved.revision);
       return aliasOrThrow(params.name, params.alias);
     },

@@ -5,7 +5,14 @@ import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 
-const statSchema = z.object({ queue: z.string(), waiting: z.number().int(), active: z.number().int(), delayed: z.number().int(), failed: z.number().int(), completed: z.number().int() });
+const statSchema = z.object({
+  queue: z.string(),
+  waiting: z.number().int(),
+  active: z.number().int(),
+  delayed: z.number().int(),
+  failed: z.number().int(),
+  completed: z.number().int(),
+});
 const deadLetterSchema = z
   .object({
     jobId: z.string(),
@@ -37,10 +44,16 @@ export function registerQueueRoutes(routes: RouteTable, deps: ApiDeps): void {
     path: '/queues/failed',
     summary: 'Failed jobs (the dead letters), newest first',
     tag: 'queues',
-    query: z.object({ queue: z.enum(QUEUE_NAMES).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }),
+    query: z.object({
+      queue: z.enum(QUEUE_NAMES).optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+    }),
     response: z.object({ items: z.array(deadLetterSchema) }),
     handler: async ({ query }) => ({
-      items: await pipeline.listFailedJobs({ limit: query.limit, ...(query.queue ? { queue: query.queue } : {}) }),
+      items: await pipeline.listFailedJobs({
+        limit: query.limit,
+        ...(query.queue ? { queue: query.queue } : {}),
+      }),
     }),
   });
 
@@ -49,11 +62,22 @@ export function registerQueueRoutes(routes: RouteTable, deps: ApiDeps): void {
     path: '/queues/failed/:jobId/redrive',
     summary: 'Put a failed job back on its queue',
     tag: 'queues',
-    params: z.object({ jobId: z.string().min(1).max(300).regex(/^[A-Za-z0-9:_.-]+$/, 'a job id as listed by GET /queues/failed') }),
+    params: z.object({
+      jobId: z
+        .string()
+        .min(1)
+        .max(300)
+        .regex(/^[A-Za-z0-9:_.-]+$/, 'a job id as listed by GET /queues/failed'),
+    }),
     response: z.object({ jobId: z.string(), runId: z.string().nullable(), fromStage: z.string().nullable() }),
     handler: async ({ req, params }) => {
       const result = await pipeline.redrive(params.jobId);
-      await audit(registry, req, { action: 'job.redrive', entity: 'job', entityId: params.jobId, after: result });
+      await audit(registry, req, {
+        action: 'job.redrive',
+        entity: 'job',
+        entityId: params.jobId,
+        after: result,
+      });
       return { jobId: params.jobId, ...result };
     },
   });

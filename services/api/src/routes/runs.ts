@@ -56,7 +56,12 @@ const startBody = z.strictObject({
     .partial()
     .optional()
     .describe('per-run overrides of the experiment'),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
   cache: z.boolean().optional().describe('false: recompute every stage'),
   trigger: z.enum(['manual', 'api']).default('api'),
 });
@@ -68,7 +73,10 @@ const idempotencyHeader = z.object({
 export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry, pipeline } = deps;
   // Per-run overrides are checked merged over the experiment's, before anything is queued.
-  const checkHyperparameters = hyperparameterChecker(deps.validateHyperparameters ?? acceptAnyHyperparameters, 'body.params.');
+  const checkHyperparameters = hyperparameterChecker(
+    deps.validateHyperparameters ?? acceptAnyHyperparameters,
+    'body.params.',
+  );
 
   routes.add({
     method: 'post',
@@ -83,20 +91,32 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
     handler: async ({ req, res, params, body }) => {
       const experiment = await getExperiment(registry, params.id);
       if (experiment.archivedAt) {
-        throw new HttpProblem(409, 'experiment_archived', `experiment ${experiment.name} is archived; restore it (PATCH archived: false) before starting runs`);
+        throw new HttpProblem(
+          409,
+          'experiment_archived',
+          `experiment ${experiment.name} is archived; restore it (PATCH archived: false) before starting runs`,
+        );
       }
       if (body.params?.hyperparameters) {
-        checkHyperparameters(experiment.modelFamily, { ...(experiment.hyperparameters as Record<string, unknown>), ...body.params.hyperparameters });
+        checkHyperparameters(experiment.modelFamily, {
+          ...(experiment.hyperparameters as Record<string, unknown>),
+          ...body.params.hyperparameters,
+        });
       }
       const idempotencyKey = req.get('idempotency-key');
       if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
-        throw new HttpProblem(422, 'validation_failed', 'headers.idempotency-key: 1 to 200 printable ASCII characters', [
-          { field: 'headers.idempotency-key', message: '1 to 200 printable ASCII characters' },
-        ]);
+        throw new HttpProblem(
+          422,
+          'validation_failed',
+          'headers.idempotency-key: 1 to 200 printable ASCII characters',
+          [{ field: 'headers.idempotency-key', message: '1 to 200 printable ASCII characters' }],
+        );
       }
       // Scoped by experiment so two experiments cannot collide on a client's key.
       const scopedKey = idempotencyKey ? `${params.id}:${idempotencyKey}` : undefined;
-      const existing = scopedKey ? await registry.run.findUnique({ where: { idempotencyKey: scopedKey } }) : null;
+      const existing = scopedKey
+        ? await registry.run.findUnique({ where: { idempotencyKey: scopedKey } })
+        : null;
       if (existing) {
         res.locals.status = 200;
         res.set('Idempotent-Replayed', 'true');
@@ -164,7 +184,13 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
     handler: async ({ req, params }) => {
       const before = await getRun(registry, params.id);
       const run = await pipeline.cancelRun(params.id);
-      await audit(registry, req, { action: 'run.cancel', entity: 'run', entityId: run.id, before, after: run });
+      await audit(registry, req, {
+        action: 'run.cancel',
+        entity: 'run',
+        entityId: run.id,
+        before,
+        after: run,
+      });
       return getRunWithStages(registry, run.id);
     },
   });
@@ -179,7 +205,13 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
     handler: async ({ req, params }) => {
       const before = await getRun(registry, params.id);
       const { run, fromStage } = await pipeline.retryRun(params.id);
-      await audit(registry, req, { action: 'run.retry', entity: 'run', entityId: run.id, before, after: { ...run, fromStage } });
+      await audit(registry, req, {
+        action: 'run.retry',
+        entity: 'run',
+        entityId: run.id,
+        before,
+        after: { ...run, fromStage },
+      });
       return { run: await getRunWithStages(registry, run.id), fromStage };
     },
   });
@@ -191,7 +223,10 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
     tag: 'runs',
     params: idParams,
     query: z.object({ name: z.string().max(100).optional() }),
-    response: z.object({ runId: z.uuid(), series: z.record(z.string(), z.array(z.object({ step: z.number().int(), value: z.number() }))) }),
+    response: z.object({
+      runId: z.uuid(),
+      series: z.record(z.string(), z.array(z.object({ step: z.number().int(), value: z.number() }))),
+    }),
     handler: async ({ params, query }) => {
       await getRun(registry, params.id);
       const points = await listRunMetrics(registry, params.id, query.name);
@@ -207,8 +242,21 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'What happened to a run, in order: queued, stage attempts, cache hits, errors',
     tag: 'runs',
     params: idParams,
-    response: z.object({ runId: z.uuid(), entries: z.array(z.object({ at: z.string(), level: z.enum(['info', 'error']), stage: stage.nullable(), message: z.string() })) }),
-    handler: async ({ params }) => ({ runId: params.id, entries: runLog(await getRunWithStages(registry, params.id)) }),
+    response: z.object({
+      runId: z.uuid(),
+      entries: z.array(
+        z.object({
+          at: z.string(),
+          level: z.enum(['info', 'error']),
+          stage: stage.nullable(),
+          message: z.string(),
+        }),
+      ),
+    }),
+    handler: async ({ params }) => ({
+      runId: params.id,
+      entries: runLog(await getRunWithStages(registry, params.id)),
+    }),
   });
 
   routes.add({

@@ -22,7 +22,11 @@ const scheduleSchema = z
   })
   .meta({ id: 'Schedule' });
 
-const cron = z.string().min(9).max(120).describe('5 fields (min hour day month weekday) or 6 with seconds first');
+const cron = z
+  .string()
+  .min(9)
+  .max(120)
+  .describe('5 fields (min hour day month weekday) or 6 with seconds first');
 const timezone = z.string().min(1).max(64).describe('IANA time zone, e.g. Europe/Paris');
 
 export function registerScheduleRoutes(routes: RouteTable, deps: ApiDeps): void {
@@ -46,7 +50,12 @@ export function registerScheduleRoutes(routes: RouteTable, deps: ApiDeps): void 
         ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
       });
       await pipeline.syncSchedule(schedule.id);
-      await audit(registry, req, { action: 'schedule.create', entity: 'schedule', entityId: schedule.id, after: schedule });
+      await audit(registry, req, {
+        action: 'schedule.create',
+        entity: 'schedule',
+        entityId: schedule.id,
+        after: schedule,
+      });
       return schedule;
     },
   });
@@ -56,7 +65,10 @@ export function registerScheduleRoutes(routes: RouteTable, deps: ApiDeps): void 
     path: '/schedules',
     summary: 'List schedules',
     tag: 'schedules',
-    query: paginationQuery.extend({ experimentId: z.uuid().optional(), enabled: z.enum(['true', 'false']).optional() }),
+    query: paginationQuery.extend({
+      experimentId: z.uuid().optional(),
+      enabled: z.enum(['true', 'false']).optional(),
+    }),
     response: pageOf(scheduleSchema),
     handler: async ({ query }) =>
       paginate(query, (page) =>
@@ -97,7 +109,13 @@ export function registerScheduleRoutes(routes: RouteTable, deps: ApiDeps): void 
         ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
       });
       await pipeline.syncSchedule(schedule.id);
-      await audit(registry, req, { action: 'schedule.update', entity: 'schedule', entityId: schedule.id, before, after: schedule });
+      await audit(registry, req, {
+        action: 'schedule.update',
+        entity: 'schedule',
+        entityId: schedule.id,
+        before,
+        after: schedule,
+      });
       return schedule;
     },
   });
@@ -112,7 +130,12 @@ export function registerScheduleRoutes(routes: RouteTable, deps: ApiDeps): void 
     handler: async ({ req, params }) => {
       const before = await deleteSchedule(registry, params.id);
       await pipeline.syncSchedule(params.id);
-      await audit(registry, req, { action: 'schedule.delete', entity: 'schedule', entityId: params.id, before });
+      await audit(registry, req, {
+        action: 'schedule.delete',
+        entity: 'schedule',
+        entityId: params.id,
+        before,
+      });
       return undefined;
     },
   });

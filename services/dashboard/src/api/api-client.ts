@@ -31,7 +31,10 @@ export interface ApiClient {
 }
 
 /** Builds `path?a=1&b=2`, leaving out undefined values. */
-export function withQuery(path: string, query: Record<string, string | number | boolean | undefined | null>): string {
+export function withQuery(
+  path: string,
+  query: Record<string, string | number | boolean | undefined | null>,
+): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
@@ -44,8 +47,15 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const baseUrl = options.baseUrl ?? '';
   const doFetch = options.fetchImpl ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
 
-  const send = async (method: string, path: string, request: RequestOptions & { accept?: string } = {}): Promise<Response> => {
-    const headers: Record<string, string> = { accept: request.accept ?? 'application/json', ...(request.headers ?? {}) };
+  const send = async (
+    method: string,
+    path: string,
+    request: RequestOptions & { accept?: string } = {},
+  ): Promise<Response> => {
+    const headers: Record<string, string> = {
+      accept: request.accept ?? 'application/json',
+      ...(request.headers ?? {}),
+    };
     const key = options.getKey();
     if (key) headers.authorization = `Bearer ${key}`;
     let body: string | undefined;
@@ -55,7 +65,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     }
     let response: Response;
     try {
-      response = await doFetch(baseUrl + path, { method, headers, ...(body !== undefined ? { body } : {}), ...(request.signal ? { signal: request.signal } : {}) });
+      response = await doFetch(baseUrl + path, {
+        method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        ...(request.signal ? { signal: request.signal } : {}),
+      });
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
       throw apiErrorFrom(0, { detail: (error as Error).message }, `${method} ${path}`);

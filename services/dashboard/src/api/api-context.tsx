@@ -3,7 +3,16 @@
  * data/error/loading and a reload. A 401 anywhere marks the key as rejected, and the app
  * asks for another one.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
 import { createApiClient, type ApiClient } from './api-client.ts';
 import type { ApiError } from './api-error.ts';
 import { loadApiKey, saveApiKey } from './api-key-store.ts';
@@ -23,14 +32,21 @@ export function ApiProvider({ children }: { children: ReactNode }) {
   const [rejection, setRejection] = useState<ApiError | null>(null);
   const keyRef = useRef(apiKey);
   keyRef.current = apiKey;
-  const client = useMemo(() => createApiClient({ getKey: () => keyRef.current, onUnauthenticated: (error) => setRejection(error) }), []);
+  const client = useMemo(
+    () =>
+      createApiClient({ getKey: () => keyRef.current, onUnauthenticated: (error) => setRejection(error) }),
+    [],
+  );
   const setApiKey = useCallback((key: string | null) => {
     saveApiKey(key);
     keyRef.current = key;
     setKeyState(key);
     setRejection(null);
   }, []);
-  const value = useMemo(() => ({ client, apiKey, setApiKey, rejection }), [client, apiKey, setApiKey, rejection]);
+  const value = useMemo(
+    () => ({ client, apiKey, setApiKey, rejection }),
+    [client, apiKey, setApiKey, rejection],
+  );
   return <ApiContext.Provider value={value}>{children}</ApiContext.Provider>;
 }
 
@@ -50,7 +66,11 @@ export interface ApiData<T> {
 /** GETs `path` (null: nothing to load) and again on reload or when the key changes. */
 export function useApiData<T>(path: string | null, options: { refreshMs?: number } = {}): ApiData<T> {
   const { client, apiKey } = useApi();
-  const [state, setState] = useState<{ data: T | null; error: Error | null; loading: boolean }>({ data: null, error: null, loading: path !== null });
+  const [state, setState] = useState<{ data: T | null; error: Error | null; loading: boolean }>({
+    data: null,
+    error: null,
+    loading: path !== null,
+  });
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   useEffect(() => {

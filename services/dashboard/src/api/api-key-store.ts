@@ -6,7 +6,10 @@ export function loadApiKey(storage: Pick<Storage, 'getItem'> = localStorage): st
   return value && value.trim() ? value.trim() : null;
 }
 
-export function saveApiKey(key: string | null, storage: Pick<Storage, 'setItem' | 'removeItem'> = localStorage): void {
+export function saveApiKey(
+  key: string | null,
+  storage: Pick<Storage, 'setItem' | 'removeItem'> = localStorage,
+): void {
   if (key && key.trim()) storage.setItem(STORAGE_KEY, key.trim());
   else storage.removeItem(STORAGE_KEY);
 }

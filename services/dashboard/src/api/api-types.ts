@@ -130,7 +130,13 @@ export interface EvaluationComparison {
   a: Evaluation;
   b: Evaluation;
   sameData: boolean;
-  metrics: Array<{ metric: string; a: number | null; b: number | null; difference: number | null; relative: number | null }>;
+  metrics: Array<{
+    metric: string;
+    a: number | null;
+    b: number | null;
+    difference: number | null;
+    relative: number | null;
+  }>;
 }
 
 export interface Dataset {

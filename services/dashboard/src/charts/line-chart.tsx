@@ -9,7 +9,15 @@ import type { MetricChart } from './metric-series.ts';
 
 const COLORS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2'];
 
-export function LineChart({ chart, width = 440, height = 220 }: { chart: MetricChart; width?: number; height?: number }) {
+export function LineChart({
+  chart,
+  width = 440,
+  height = 220,
+}: {
+  chart: MetricChart;
+  width?: number;
+  height?: number;
+}) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shape = chart.series.map((s) => s.name).join('|');

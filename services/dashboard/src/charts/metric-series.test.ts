@@ -17,10 +17,19 @@ describe('metricCharts', () => {
   it('puts a metric and its validation twin on one chart, aligned on steps, loss first', () => {
     const charts = metricCharts({
       samplesPerSecond: [{ step: 1, value: 900 }],
-      valAcc: [{ step: 1, value: 0.7 }, { step: 2, value: 0.8 }],
-      acc: [{ step: 1, value: 0.75 }, { step: 2, value: 0.85 }],
+      valAcc: [
+        { step: 1, value: 0.7 },
+        { step: 2, value: 0.8 },
+      ],
+      acc: [
+        { step: 1, value: 0.75 },
+        { step: 2, value: 0.85 },
+      ],
       valLoss: [{ step: 2, value: 0.6 }],
-      loss: [{ step: 1, value: 0.9 }, { step: 2, value: 0.5 }],
+      loss: [
+        { step: 1, value: 0.9 },
+        { step: 2, value: 0.5 },
+      ],
       empty: [],
     });
     expect(charts.map((c) => c.key)).toEqual(['loss', 'acc', 'samplesPerSecond']);
@@ -38,13 +47,26 @@ describe('metricCharts', () => {
   });
 
   it('turns non-finite values into gaps', () => {
-    const [chart] = metricCharts({ loss: [{ step: 1, value: Number.NaN }, { step: 2, value: 1 }] });
+    const [chart] = metricCharts({
+      loss: [
+        { step: 1, value: Number.NaN },
+        { step: 2, value: 1 },
+      ],
+    });
     expect(chart!.data[1]).toEqual([null, 1]);
   });
 });
 
 describe('latestValues', () => {
   it('takes the last point of each series', () => {
-    expect(latestValues({ loss: [{ step: 1, value: 2 }, { step: 3, value: 1 }], acc: [] })).toEqual([{ name: 'loss', step: 3, value: 1 }]);
+    expect(
+      latestValues({
+        loss: [
+          { step: 1, value: 2 },
+          { step: 3, value: 1 },
+        ],
+        acc: [],
+      }),
+    ).toEqual([{ name: 'loss', step: 3, value: 1 }]);
   });
 });

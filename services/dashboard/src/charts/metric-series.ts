@@ -37,7 +37,10 @@ export function splitMetricName(name: string): { base: string; validation: boole
 const PRIORITY = ['loss', 'acc', 'accuracy', 'rmse', 'mae', 'auc', 'f1'];
 
 export function metricCharts(series: Record<string, readonly MetricPoint[]>): MetricChart[] {
-  const groups = new Map<string, Array<{ name: string; validation: boolean; points: readonly MetricPoint[] }>>();
+  const groups = new Map<
+    string,
+    Array<{ name: string; validation: boolean; points: readonly MetricPoint[] }>
+  >();
   for (const [name, points] of Object.entries(series)) {
     if (points.length === 0) continue;
     const { base, validation } = splitMetricName(name);
@@ -51,7 +54,9 @@ export function metricCharts(series: Record<string, readonly MetricPoint[]>): Me
   };
   const keys = [...groups.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   return keys.map((key) => {
-    const members = groups.get(key)!.sort((a, b) => Number(a.validation) - Number(b.validation) || a.name.localeCompare(b.name));
+    const members = groups
+      .get(key)!
+      .sort((a, b) => Number(a.validation) - Number(b.validation) || a.name.localeCompare(b.name));
     const steps = [...new Set(members.flatMap((m) => m.points.map((p) => p.step)))].sort((a, b) => a - b);
     const columns = members.map((m) => {
       const byStep = new Map(m.points.map((p) => [p.step, p.value]));
@@ -70,7 +75,9 @@ export function metricCharts(series: Record<string, readonly MetricPoint[]>): Me
 }
 
 /** The latest value of each metric, for the summary line above the charts. */
-export function latestValues(series: Record<string, readonly MetricPoint[]>): Array<{ name: string; step: number; value: number }> {
+export function latestValues(
+  series: Record<string, readonly MetricPoint[]>,
+): Array<{ name: string; step: number; value: number }> {
   return Object.entries(series)
     .filter(([, points]) => points.length > 0)
     .map(([name, points]) => {

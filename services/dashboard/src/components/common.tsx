@@ -4,9 +4,29 @@ import { ApiError } from '../api/api-error.ts';
 import { href } from '../routing/routes.ts';
 
 const TONES: Record<string, string> = {
-  succeeded: 'ok', passed: 'ok', active: 'ok', promoted: 'ok', better: 'ok', none: 'ok', enabled: 'ok',
-  running: 'info', queued: 'muted', pending: 'muted', draft: 'muted', overridden: 'warn', moderate: 'warn', inconclusive: 'muted', rolling_out: 'info',
-  failed: 'bad', cancelled: 'muted', skipped: 'muted', rolled_back: 'bad', worse: 'bad', drifted: 'bad', stopped: 'muted', disabled: 'muted',
+  succeeded: 'ok',
+  passed: 'ok',
+  active: 'ok',
+  promoted: 'ok',
+  better: 'ok',
+  none: 'ok',
+  enabled: 'ok',
+  running: 'info',
+  queued: 'muted',
+  pending: 'muted',
+  draft: 'muted',
+  overridden: 'warn',
+  moderate: 'warn',
+  inconclusive: 'muted',
+  rolling_out: 'info',
+  failed: 'bad',
+  cancelled: 'muted',
+  skipped: 'muted',
+  rolled_back: 'bad',
+  worse: 'bad',
+  drifted: 'bad',
+  stopped: 'muted',
+  disabled: 'muted',
 };
 
 export function StatusBadge({ status, label }: { status: string; label?: string }) {
@@ -41,7 +61,13 @@ export function Loading({ what }: { what: string }) {
 export function ProgressBar({ value, status }: { value: number; status?: string }) {
   const pct = Math.round(Math.min(1, Math.max(0, value)) * 100);
   return (
-    <span className={`progress progress-${TONES[status ?? ''] ?? 'info'}`} role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
+    <span
+      className={`progress progress-${TONES[status ?? ''] ?? 'info'}`}
+      role="progressbar"
+      aria-valuenow={pct}
+      aria-valuemin={0}
+      aria-valuemax={100}
+    >
       <span style={{ width: `${pct}%` }} />
       <em>{pct}%</em>
     </span>
@@ -61,7 +87,15 @@ export function KeyValues({ items }: { items: Array<[string, ReactNode]> }) {
   );
 }
 
-export function Section({ title, actions, children }: { title: string; actions?: ReactNode; children: ReactNode }) {
+export function Section({
+  title,
+  actions,
+  children,
+}: {
+  title: string;
+  actions?: ReactNode;
+  children: ReactNode;
+}) {
   return (
     <section className="card">
       <header>

@@ -13,9 +13,13 @@ export function StageTimeline({ run, now }: { run: Run; now: number }) {
           <StatusBadge status={stage.status} />
           <ProgressBar value={stage.progress} status={stage.status} />
           <div className="stage-meta">
-            {stage.attempts > 0 ? <span>{stage.attempts === 1 ? '1 attempt' : `${stage.attempts} attempts`}</span> : null}
+            {stage.attempts > 0 ? (
+              <span>{stage.attempts === 1 ? '1 attempt' : `${stage.attempts} attempts`}</span>
+            ) : null}
             {stage.cacheHit ? <span className="badge badge-info">cache hit</span> : null}
-            {stage.startedAt ? <span>{formatDurationMs(durationBetween(stage.startedAt, stage.finishedAt, now))}</span> : null}
+            {stage.startedAt ? (
+              <span>{formatDurationMs(durationBetween(stage.startedAt, stage.finishedAt, now))}</span>
+            ) : null}
           </div>
           {stage.errorCode || stage.errorMessage ? (
             <div className="stage-error">

@@ -7,7 +7,16 @@ describe('profileColumns', () => {
     const columns = profileColumns({
       rows: 3,
       columns: [
-        { name: 'rating', type: 'number', max: 5, min: 1, mean: 3.2, count: 3, missing: 0, histogram: { edges: [1, 3, 5], counts: [1, 2] } },
+        {
+          name: 'rating',
+          type: 'number',
+          max: 5,
+          min: 1,
+          mean: 3.2,
+          count: 3,
+          missing: 0,
+          histogram: { edges: [1, 3, 5], counts: [1, 2] },
+        },
         { name: 'user', type: 'string', distinct: 2, top: [{ value: 'u1', count: 2 }] },
       ],
     });
@@ -22,13 +31,20 @@ describe('profileColumns', () => {
   });
 
   it('reads a map of columns (the API test fixture shape) and a profile with no columns', () => {
-    expect(profileColumns({ user: { distinct: 3 } })).toEqual([{ name: 'user', type: null, stats: [{ label: 'distinct', value: 3 }], histogram: null, top: null }]);
+    expect(profileColumns({ user: { distinct: 3 } })).toEqual([
+      { name: 'user', type: null, stats: [{ label: 'distinct', value: 3 }], histogram: null, top: null },
+    ]);
     expect(profileColumns(null)).toEqual([]);
     expect(profileSummary({ rows: 10, columns: [] })).toEqual([{ label: 'rows', value: 10 }]);
   });
 
   it('reads histograms given as bins', () => {
-    expect(readHistogram([{ lo: 0, hi: 0.5, count: 4 }, { lo: 0.5, hi: 1, count: 6 }])).toEqual([
+    expect(
+      readHistogram([
+        { lo: 0, hi: 0.5, count: 4 },
+        { lo: 0.5, hi: 1, count: 6 },
+      ]),
+    ).toEqual([
       { label: '0–0.5', count: 4 },
       { label: '0.5–1', count: 6 },
     ]);
@@ -58,7 +74,11 @@ describe('driftView', () => {
   });
 
   it('prefers a stored verdict, overall and per column', () => {
-    const view = driftView({ drifted: false, reasons: ['all columns stable'], columns: [{ column: 'x', psi: 0.3, drifted: false }] })!;
+    const view = driftView({
+      drifted: false,
+      reasons: ['all columns stable'],
+      columns: [{ column: 'x', psi: 0.3, drifted: false }],
+    })!;
     expect(view.overall).toBe('none');
     expect(view.columns[0]!.level).toBe('none');
     expect(view.reasons).toEqual(['all columns stable']);

@@ -22,7 +22,8 @@ export interface DriftView {
   reasons: string[];
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 export function psiLevel(psi: number): DriftLevel {
@@ -49,7 +50,13 @@ const RANK: Record<DriftLevel, number> = { unknown: 0, none: 1, moderate: 2, dri
 
 function readColumn(column: string, raw: Record<string, unknown>): ColumnDrift {
   const stats = Object.entries(raw)
-    .filter(([k, v]) => !['column', 'name', 'message', 'reason', 'verdict', 'level', 'status', 'drifted', 'drift'].includes(k) && (isNumber(v) || typeof v === 'string'))
+    .filter(
+      ([k, v]) =>
+        !['column', 'name', 'message', 'reason', 'verdict', 'level', 'status', 'drifted', 'drift'].includes(
+          k,
+        ) &&
+        (isNumber(v) || typeof v === 'string'),
+    )
     .map(([label, value]) => ({ label, value: value as number | string }));
   const message = raw.message ?? raw.reason;
   return { column, level: levelOf(raw), stats, message: typeof message === 'string' ? message : null };
@@ -59,14 +66,26 @@ export function driftView(drift: unknown): DriftView | null {
   if (!isRecord(drift)) return null;
   const columnsRaw = drift.columns ?? drift.features;
   let columns: ColumnDrift[];
-  if (Array.isArray(columnsRaw)) columns = columnsRaw.filter(isRecord).map((c, i) => readColumn(String(c.column ?? c.name ?? `column ${i + 1}`), c));
-  else if (isRecord(columnsRaw)) columns = Object.entries(columnsRaw).filter((e): e is [string, Record<string, unknown>] => isRecord(e[1])).map(([n, c]) => readColumn(n, c));
-  else columns = Object.entries(drift).filter((e): e is [string, Record<string, unknown>] => isRecord(e[1])).map(([n, c]) => readColumn(n, c));
+  if (Array.isArray(columnsRaw))
+    columns = columnsRaw
+      .filter(isRecord)
+      .map((c, i) => readColumn(String(c.column ?? c.name ?? `column ${i + 1}`), c));
+  else if (isRecord(columnsRaw))
+    columns = Object.entries(columnsRaw)
+      .filter((e): e is [string, Record<string, unknown>] => isRecord(e[1]))
+      .map(([n, c]) => readColumn(n, c));
+  else
+    columns = Object.entries(drift)
+      .filter((e): e is [string, Record<string, unknown>] => isRecord(e[1]))
+      .map(([n, c]) => readColumn(n, c));
   const stated = drift.drifted ?? drift.verdict ?? drift.level ?? drift.status;
   const overall =
     stated !== undefined && typeof stated !== 'object'
       ? levelOf({ verdict: typeof stated === 'boolean' ? (stated ? 'drifted' : 'none') : stated })
-      : columns.reduce<DriftLevel>((worst, c) => (RANK[c.level] > RANK[worst] ? c.level : worst), columns.length ? 'none' : 'unknown');
+      : columns.reduce<DriftLevel>(
+          (worst, c) => (RANK[c.level] > RANK[worst] ? c.level : worst),
+          columns.length ? 'none' : 'unknown',
+        );
   const reasonsRaw = drift.reasons;
   const reasons = Array.isArray(reasonsRaw) ? reasonsRaw.map(String) : [];
   return { overall, columns, reasons };

@@ -21,10 +21,42 @@ export interface ColumnProfile {
   top: Array<{ value: string; count: number }> | null;
 }
 
-const STAT_ORDER = ['count', 'rows', 'missing', 'nulls', 'missingRate', 'distinct', 'unique', 'mean', 'std', 'stddev', 'min', 'p05', 'p25', 'median', 'p50', 'p75', 'p95', 'max'];
-const NOT_STATS = new Set(['name', 'column', 'type', 'kind', 'dtype', 'histogram', 'hist', 'top', 'topValues', 'frequent', 'quantiles']);
+const STAT_ORDER = [
+  'count',
+  'rows',
+  'missing',
+  'nulls',
+  'missingRate',
+  'distinct',
+  'unique',
+  'mean',
+  'std',
+  'stddev',
+  'min',
+  'p05',
+  'p25',
+  'median',
+  'p50',
+  'p75',
+  'p95',
+  'max',
+];
+const NOT_STATS = new Set([
+  'name',
+  'column',
+  'type',
+  'kind',
+  'dtype',
+  'histogram',
+  'hist',
+  'top',
+  'topValues',
+  'frequent',
+  'quantiles',
+]);
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 function edgeLabel(lo: unknown, hi: unknown): string {
@@ -43,7 +75,10 @@ export function readHistogram(raw: unknown): HistogramBar[] | null {
       const lo = bin.lo ?? bin.start ?? bin.from ?? bin.low ?? bin.min;
       const hi = bin.hi ?? bin.end ?? bin.to ?? bin.high ?? bin.max;
       const label = bin.label ?? bin.bin ?? bin.value;
-      bars.push({ label: lo !== undefined && hi !== undefined ? edgeLabel(lo, hi) : String(label ?? bars.length), count });
+      bars.push({
+        label: lo !== undefined && hi !== undefined ? edgeLabel(lo, hi) : String(label ?? bars.length),
+        count,
+      });
     }
     return bars;
   }
@@ -54,7 +89,8 @@ export function readHistogram(raw: unknown): HistogramBar[] | null {
     if (Array.isArray(edges) && edges.length === counts.length + 1) {
       return counts.map((count, i) => ({ label: edgeLabel(edges[i], edges[i + 1]), count }));
     }
-    if (Array.isArray(edges) && edges.length === counts.length) return counts.map((count, i) => ({ label: String(edges[i]), count }));
+    if (Array.isArray(edges) && edges.length === counts.length)
+      return counts.map((count, i) => ({ label: String(edges[i]), count }));
     return counts.map((count, i) => ({ label: String(i), count }));
   }
   return null;
@@ -64,14 +100,18 @@ function readTop(raw: unknown): ColumnProfile['top'] {
   if (Array.isArray(raw)) {
     const out: Array<{ value: string; count: number }> = [];
     for (const item of raw) {
-      if (isRecord(item) && isNumber(item.count)) out.push({ value: String(item.value ?? item.label ?? ''), count: item.count });
-      else if (Array.isArray(item) && item.length === 2 && isNumber(item[1])) out.push({ value: String(item[0]), count: item[1] });
+      if (isRecord(item) && isNumber(item.count))
+        out.push({ value: String(item.value ?? item.label ?? ''), count: item.count });
+      else if (Array.isArray(item) && item.length === 2 && isNumber(item[1]))
+        out.push({ value: String(item[0]), count: item[1] });
     }
     return out.length ? out : null;
   }
   if (isRecord(raw)) {
     const entries = Object.entries(raw).filter((e): e is [string, number] => isNumber(e[1]));
-    return entries.length ? entries.sort((a, b) => b[1] - a[1]).map(([value, count]) => ({ value, count })) : null;
+    return entries.length
+      ? entries.sort((a, b) => b[1] - a[1]).map(([value, count]) => ({ value, count }))
+      : null;
   }
   return null;
 }
@@ -80,8 +120,12 @@ function readColumn(name: string, raw: Record<string, unknown>): ColumnProfile {
   const stats: ColumnProfile['stats'] = [];
   const flat: Record<string, unknown> = { ...raw };
   // Quantiles may be nested: { quantiles: { p25: …, p50: … } }.
-  if (isRecord(raw.quantiles)) for (const [k, v] of Object.entries(raw.quantiles)) flat[/^\d/.test(k) ? `p${k}` : k] ??= v;
-  const keys = Object.keys(flat).filter((k) => !NOT_STATS.has(k) && (isNumber(flat[k]) || typeof flat[k] === 'string' || typeof flat[k] === 'boolean'));
+  if (isRecord(raw.quantiles))
+    for (const [k, v] of Object.entries(raw.quantiles)) flat[/^\d/.test(k) ? `p${k}` : k] ??= v;
+  const keys = Object.keys(flat).filter(
+    (k) =>
+      !NOT_STATS.has(k) && (isNumber(flat[k]) || typeof flat[k] === 'string' || typeof flat[k] === 'boolean'),
+  );
   const rank = (k: string) => {
     const i = STAT_ORDER.indexOf(k);
     return i === -1 ? STAT_ORDER.length : i;
@@ -103,9 +147,14 @@ export function profileColumns(profile: unknown): ColumnProfile[] {
   if (!isRecord(profile)) return [];
   const columns = profile.columns;
   if (Array.isArray(columns)) {
-    return columns.filter(isRecord).map((c, i) => readColumn(String(c.name ?? c.column ?? `column ${i + 1}`), c));
+    return columns
+      .filter(isRecord)
+      .map((c, i) => readColumn(String(c.name ?? c.column ?? `column ${i + 1}`), c));
   }
-  if (isRecord(columns)) return Object.entries(columns).filter((e): e is [string, Record<string, unknown>] => isRecord(e[1])).map(([n, c]) => readColumn(n, c));
+  if (isRecord(columns))
+    return Object.entries(columns)
+      .filter((e): e is [string, Record<string, unknown>] => isRecord(e[1]))
+      .map(([n, c]) => readColumn(n, c));
   return Object.entries(profile)
     .filter((e): e is [string, Record<string, unknown>] => isRecord(e[1]))
     .map(([n, c]) => readColumn(n, c));

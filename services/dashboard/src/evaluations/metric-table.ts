@@ -10,7 +10,10 @@ export function numericMetrics(metrics: unknown): Array<[string, number]> {
 const LOWER_IS_BETTER = /(loss|rmse|mae|mse|error|logloss|log_loss|brier|ece|calibration)/i;
 
 /** Whether b's change against a is an improvement, a regression, or neither. */
-export function changeDirection(metric: string, difference: number | null): 'better' | 'worse' | 'same' | null {
+export function changeDirection(
+  metric: string,
+  difference: number | null,
+): 'better' | 'worse' | 'same' | null {
   if (difference === null || !Number.isFinite(difference)) return null;
   if (difference === 0) return 'same';
   const lowerBetter = LOWER_IS_BETTER.test(metric);

@@ -52,7 +52,11 @@ export function formatDurationMs(ms: number | null | undefined): string {
 }
 
 /** The time between two ISO timestamps; `end` null means "until now" (a run still going). */
-export function durationBetween(start: string | null | undefined, end: string | null | undefined, now: number): number | null {
+export function durationBetween(
+  start: string | null | undefined,
+  end: string | null | undefined,
+  now: number,
+): number | null {
   if (!start) return null;
   const from = Date.parse(start);
   const to = end ? Date.parse(end) : now;

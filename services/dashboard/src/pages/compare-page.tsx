@@ -16,7 +16,12 @@ export function ComparePage({ a, b }: { a: string; b: string }) {
     <>
       <h1>Compare evaluations</h1>
       <Section title="Side by side">
-        {!c.sameData ? <p className="error-box">These evaluations were scored on different data (dataset version or split): the differences mix model and data.</p> : null}
+        {!c.sameData ? (
+          <p className="error-box">
+            These evaluations were scored on different data (dataset version or split): the differences mix
+            model and data.
+          </p>
+        ) : null}
         <table className="table" data-testid="comparison">
           <thead>
             <tr>
@@ -37,7 +42,11 @@ export function ComparePage({ a, b }: { a: string; b: string }) {
                 <td>{m.metric}</td>
                 <td>{formatMetric(m.a)}</td>
                 <td>{formatMetric(m.b)}</td>
-                <td className={changeDirection(m.metric, m.difference) ?? ''}>{m.difference === null ? '—' : `${m.difference > 0 ? '+' : ''}${formatMetric(m.difference)}`}</td>
+                <td className={changeDirection(m.metric, m.difference) ?? ''}>
+                  {m.difference === null
+                    ? '—'
+                    : `${m.difference > 0 ? '+' : ''}${formatMetric(m.difference)}`}
+                </td>
                 <td>{formatRelative(m.relative)}</td>
               </tr>
             ))}

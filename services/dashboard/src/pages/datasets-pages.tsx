@@ -47,7 +47,9 @@ export function DatasetsPage({ now }: { now: number }) {
 
 export function DatasetPage({ id }: { id: string }) {
   const dataset = useApiData<Dataset>(`/datasets/${encodeURIComponent(id)}`);
-  const versions = useApiData<Page<DatasetVersion>>(withQuery(`/datasets/${encodeURIComponent(id)}/versions`, { limit: 100 }));
+  const versions = useApiData<Page<DatasetVersion>>(
+    withQuery(`/datasets/${encodeURIComponent(id)}/versions`, { limit: 100 }),
+  );
   if (dataset.error && !dataset.data) return <ErrorBox error={dataset.error} title="Dataset" />;
   if (!dataset.data) return <Loading what="dataset" />;
   return (
@@ -58,7 +60,11 @@ export function DatasetPage({ id }: { id: string }) {
       <h1>{dataset.data.name}</h1>
       <Section title="Versions">
         <ErrorBox error={versions.error} />
-        {versions.data && versions.data.items.length === 0 ? <Empty>No versions: upload data with POST /datasets/:id/versions or <code>lathe dataset ingest</code>.</Empty> : null}
+        {versions.data && versions.data.items.length === 0 ? (
+          <Empty>
+            No versions: upload data with POST /datasets/:id/versions or <code>lathe dataset ingest</code>.
+          </Empty>
+        ) : null}
         {versions.data && versions.data.items.length > 0 ? (
           <table className="table" data-testid="dataset-versions">
             <thead>
@@ -83,7 +89,16 @@ export function DatasetPage({ id }: { id: string }) {
                     <td>{v.rows.toLocaleString('en-US')}</td>
                     <td>{formatBytes(v.sizeBytes)}</td>
                     <td>{v.format}</td>
-                    <td>{drift ? <StatusBadge status={drift.overall} label={drift.overall === 'none' ? 'stable' : drift.overall} /> : <span className="muted">{v.parentId ? 'not computed' : 'first version'}</span>}</td>
+                    <td>
+                      {drift ? (
+                        <StatusBadge
+                          status={drift.overall}
+                          label={drift.overall === 'none' ? 'stable' : drift.overall}
+                        />
+                      ) : (
+                        <span className="muted">{v.parentId ? 'not computed' : 'first version'}</span>
+                      )}
+                    </td>
                     <td>
                       <code>{v.sha256.slice(0, 12)}</code>
                     </td>
@@ -109,7 +124,8 @@ export function DatasetVersionPage({ id }: { id: string }) {
   return (
     <>
       <nav className="crumbs">
-        <a href={href.datasets()}>Datasets</a> / <a href={href.dataset(v.datasetId)}>dataset</a> / <span>v{v.version}</span>
+        <a href={href.datasets()}>Datasets</a> / <a href={href.dataset(v.datasetId)}>dataset</a> /{' '}
+        <span>v{v.version}</span>
       </nav>
       <h1>Dataset version {v.version}</h1>
       <Section title="Version">
@@ -119,7 +135,10 @@ export function DatasetVersionPage({ id }: { id: string }) {
             ['size', formatBytes(v.sizeBytes)],
             ['format', v.format],
             ['sha256', <code>{v.sha256}</code>],
-            ['parent', v.parentId ? <a href={href.datasetVersion(v.parentId)}>{shortId(v.parentId)}</a> : 'none'],
+            [
+              'parent',
+              v.parentId ? <a href={href.datasetVersion(v.parentId)}>{shortId(v.parentId)}</a> : 'none',
+            ],
             ['created', formatTimestamp(v.createdAt)],
             ...profileSummary(v.profile)
               .filter(({ label }) => label !== 'rows')
@@ -159,11 +178,19 @@ export function DatasetVersionPage({ id }: { id: string }) {
       </Section>
       <Section title="Drift against the previous version">
         {!drift ? (
-          <Empty>{v.parentId ? 'Drift was not computed for this version.' : 'This is the first version: nothing to compare with.'}</Empty>
+          <Empty>
+            {v.parentId
+              ? 'Drift was not computed for this version.'
+              : 'This is the first version: nothing to compare with.'}
+          </Empty>
         ) : (
           <>
             <p>
-              Overall: <StatusBadge status={drift.overall} label={drift.overall === 'none' ? 'stable' : drift.overall} />
+              Overall:{' '}
+              <StatusBadge
+                status={drift.overall}
+                label={drift.overall === 'none' ? 'stable' : drift.overall}
+              />
             </p>
             {drift.reasons.length ? (
               <ul className="reasons">

@@ -9,8 +9,14 @@ import { href } from '../routing/routes.ts';
 
 export function EvaluationPage({ id }: { id: string }) {
   const evaluation = useApiData<Evaluation>(`/evaluations/${encodeURIComponent(id)}`);
-  const model = useApiData<ModelVersion>(evaluation.data ? `/model-versions/${evaluation.data.modelVersionId}` : null);
-  const baseline = useApiData<ModelVersion>(evaluation.data?.baselineModelVersionId ? `/model-versions/${evaluation.data.baselineModelVersionId}` : null);
+  const model = useApiData<ModelVersion>(
+    evaluation.data ? `/model-versions/${evaluation.data.modelVersionId}` : null,
+  );
+  const baseline = useApiData<ModelVersion>(
+    evaluation.data?.baselineModelVersionId
+      ? `/model-versions/${evaluation.data.baselineModelVersionId}`
+      : null,
+  );
   if (evaluation.error && !evaluation.data) return <ErrorBox error={evaluation.error} title="Evaluation" />;
   if (!evaluation.data) return <Loading what="evaluation" />;
   const e = evaluation.data;
@@ -19,17 +25,33 @@ export function EvaluationPage({ id }: { id: string }) {
   return (
     <>
       <nav className="crumbs">
-        <a href={href.models()}>Models</a> / {model.data ? <a href={href.model(model.data.modelName)}>{model.data.modelName}</a> : '…'} / <span>evaluation {shortId(e.id)}</span>
+        <a href={href.models()}>Models</a> /{' '}
+        {model.data ? <a href={href.model(model.data.modelName)}>{model.data.modelName}</a> : '…'} /{' '}
+        <span>evaluation {shortId(e.id)}</span>
       </nav>
       <h1>
-        Evaluation of {model.data ? `${model.data.modelName} v${model.data.version}` : shortId(e.modelVersionId)} <StatusBadge status={e.verdict} />
+        Evaluation of{' '}
+        {model.data ? `${model.data.modelName} v${model.data.version}` : shortId(e.modelVersionId)}{' '}
+        <StatusBadge status={e.verdict} />
       </h1>
       <Section title="Gate">
         <KeyValues
           items={[
             ['verdict', <StatusBadge status={e.verdict} />],
-            ['data', <a href={href.datasetVersion(e.datasetVersionId)}>{`${shortId(e.datasetVersionId)} (${e.split})`}</a>],
-            ['baseline', baseline.data ? `${baseline.data.modelName} v${baseline.data.version}` : e.baselineModelVersionId ? shortId(e.baselineModelVersionId) : 'none (no model in production)'],
+            [
+              'data',
+              <a
+                href={href.datasetVersion(e.datasetVersionId)}
+              >{`${shortId(e.datasetVersionId)} (${e.split})`}</a>,
+            ],
+            [
+              'baseline',
+              baseline.data
+                ? `${baseline.data.modelName} v${baseline.data.version}`
+                : e.baselineModelVersionId
+                  ? shortId(e.baselineModelVersionId)
+                  : 'none (no model in production)',
+            ],
             ['run', e.runId ? <a href={href.run(e.runId)}>{shortId(e.runId)}</a> : '—'],
             ['scored', formatTimestamp(e.createdAt)],
           ]}
@@ -63,7 +85,9 @@ export function EvaluationPage({ id }: { id: string }) {
                   <td>{name}</td>
                   <td>{formatMetric(value)}</td>
                   <td>{formatMetric(b)}</td>
-                  <td className={direction ?? ''}>{diff === null ? '—' : `${diff > 0 ? '+' : ''}${formatMetric(diff)}`}</td>
+                  <td className={direction ?? ''}>
+                    {diff === null ? '—' : `${diff > 0 ? '+' : ''}${formatMetric(diff)}`}
+                  </td>
                 </tr>
               );
             })}

@@ -6,17 +6,34 @@ import { useState, type FormEvent } from 'react';
 import { useAction, useApiData } from '../api/api-context.tsx';
 import { withQuery } from '../api/api-client.ts';
 import type { Experiment, Page, Run, Schedule } from '../api/api-types.ts';
-import { Empty, ErrorBox, JsonBlock, KeyValues, Loading, ProgressBar, Section, StatusBadge } from '../components/common.tsx';
+import {
+  Empty,
+  ErrorBox,
+  JsonBlock,
+  KeyValues,
+  Loading,
+  ProgressBar,
+  Section,
+  StatusBadge,
+} from '../components/common.tsx';
 import { durationBetween, formatAgo, formatDurationMs, formatTimestamp, shortId } from '../format/format.ts';
 import { href } from '../routing/routes.ts';
 import { describeGateRule } from '../format/gate-rule.ts';
 
 export function ExperimentPage({ id, now }: { id: string; now: number }) {
   const experiment = useApiData<Experiment>(`/experiments/${encodeURIComponent(id)}`);
-  const anyActive = (runs: Run[] | undefined) => runs?.some((r) => r.status === 'queued' || r.status === 'running') ?? false;
-  const runs = useApiData<Page<Run>>(withQuery('/runs', { experimentId: id, limit: 100 }), { refreshMs: 3000 });
+  const anyActive = (runs: Run[] | undefined) =>
+    runs?.some((r) => r.status === 'queued' || r.status === 'running') ?? false;
+  const runs = useApiData<Page<Run>>(withQuery('/runs', { experimentId: id, limit: 100 }), {
+    refreshMs: 3000,
+  });
   const schedules = useApiData<Page<Schedule>>(withQuery('/schedules', { experimentId: id, limit: 100 }));
-  const start = useAction((client, body: { cache: boolean }) => client.post<Run>(`/experiments/${encodeURIComponent(id)}/runs`, { trigger: 'manual', ...(body.cache ? {} : { cache: false }) }));
+  const start = useAction((client, body: { cache: boolean }) =>
+    client.post<Run>(`/experiments/${encodeURIComponent(id)}/runs`, {
+      trigger: 'manual',
+      ...(body.cache ? {} : { cache: false }),
+    }),
+  );
   const [useCache, setUseCache] = useState(true);
   const [started, setStarted] = useState<Run | null>(null);
 
@@ -79,9 +96,14 @@ export function ExperimentPage({ id, now }: { id: string; now: number }) {
         actions={
           <>
             <label className="inline">
-              <input type="checkbox" checked={useCache} onChange={(ev) => setUseCache(ev.target.checked)} /> reuse cached stages
+              <input type="checkbox" checked={useCache} onChange={(ev) => setUseCache(ev.target.checked)} />{' '}
+              reuse cached stages
             </label>
-            <button type="button" onClick={() => void onStart()} disabled={start.pending || e.archivedAt !== null}>
+            <button
+              type="button"
+              onClick={() => void onStart()}
+              disabled={start.pending || e.archivedAt !== null}
+            >
               {start.pending ? 'Starting…' : 'Start run'}
             </button>
           </>
@@ -132,19 +154,42 @@ export function ExperimentPage({ id, now }: { id: string; now: number }) {
             </tbody>
           </table>
         ) : null}
-        {anyActive(runs.data?.items) ? <p className="muted small">Runs are active: this list refreshes every 3 s (open a run to follow it live).</p> : null}
+        {anyActive(runs.data?.items) ? (
+          <p className="muted small">
+            Runs are active: this list refreshes every 3 s (open a run to follow it live).
+          </p>
+        ) : null}
       </Section>
 
-      <SchedulesSection experimentId={id} schedules={schedules.data?.items ?? null} error={schedules.error} reload={schedules.reload} />
+      <SchedulesSection
+        experimentId={id}
+        schedules={schedules.data?.items ?? null}
+        error={schedules.error}
+        reload={schedules.reload}
+      />
     </>
   );
 }
 
-function SchedulesSection({ experimentId, schedules, error, reload }: { experimentId: string; schedules: Schedule[] | null; error: Error | null; reload: () => void }) {
+function SchedulesSection({
+  experimentId,
+  schedules,
+  error,
+  reload,
+}: {
+  experimentId: string;
+  schedules: Schedule[] | null;
+  error: Error | null;
+  reload: () => void;
+}) {
   const [cron, setCron] = useState('0 3 * * *');
   const [timezone, setTimezone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
-  const create = useAction((client, body: { cron: string; timezone: string }) => client.post<Schedule>(`/experiments/${encodeURIComponent(experimentId)}/schedules`, body));
-  const toggle = useAction((client, s: Schedule) => client.patch<Schedule>(`/schedules/${encodeURIComponent(s.id)}`, { enabled: !s.enabled }));
+  const create = useAction((client, body: { cron: string; timezone: string }) =>
+    client.post<Schedule>(`/experiments/${encodeURIComponent(experimentId)}/schedules`, body),
+  );
+  const toggle = useAction((client, s: Schedule) =>
+    client.patch<Schedule>(`/schedules/${encodeURIComponent(s.id)}`, { enabled: !s.enabled }),
+  );
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
@@ -155,7 +200,9 @@ function SchedulesSection({ experimentId, schedules, error, reload }: { experime
     <Section title="Schedules">
       <ErrorBox error={error} />
       <ErrorBox error={create.error ?? toggle.error} title="Schedule" />
-      {schedules && schedules.length === 0 ? <Empty>Not scheduled: runs start only by hand or through the API.</Empty> : null}
+      {schedules && schedules.length === 0 ? (
+        <Empty>Not scheduled: runs start only by hand or through the API.</Empty>
+      ) : null}
       {schedules && schedules.length > 0 ? (
         <table className="table">
           <thead>
@@ -183,7 +230,12 @@ function SchedulesSection({ experimentId, schedules, error, reload }: { experime
                 <td>{s.lastRunId ? <a href={href.run(s.lastRunId)}>{shortId(s.lastRunId)}</a> : '—'}</td>
                 <td>{s.skippedTicks}</td>
                 <td>
-                  <button type="button" className="secondary" disabled={toggle.pending} onClick={() => void toggle.run(s).then((r) => r && reload())}>
+                  <button
+                    type="button"
+                    className="secondary"
+                    disabled={toggle.pending}
+                    onClick={() => void toggle.run(s).then((r) => r && reload())}
+                  >
                     {s.enabled ? 'Disable' : 'Enable'}
                   </button>
                 </td>
@@ -194,10 +246,17 @@ function SchedulesSection({ experimentId, schedules, error, reload }: { experime
       ) : null}
       <form className="inline-form" onSubmit={(e) => void onSubmit(e)}>
         <label>
-          cron <input value={cron} onChange={(e) => setCron(e.target.value)} placeholder="0 3 * * *" aria-label="cron" />
+          cron{' '}
+          <input
+            value={cron}
+            onChange={(e) => setCron(e.target.value)}
+            placeholder="0 3 * * *"
+            aria-label="cron"
+          />
         </label>
         <label>
-          time zone <input value={timezone} onChange={(e) => setTimezone(e.target.value)} aria-label="time zone" />
+          time zone{' '}
+          <input value={timezone} onChange={(e) => setTimezone(e.target.value)} aria-label="time zone" />
         </label>
         <button type="submit" disabled={create.pending}>
           Add schedule

@@ -7,12 +7,18 @@ import { formatAgo } from '../format/format.ts';
 import { href } from '../routing/routes.ts';
 
 export function ExperimentsPage({ now }: { now: number }) {
-  const experiments = useApiData<Page<Experiment>>(withQuery('/experiments', { limit: 200, archived: 'all' }));
+  const experiments = useApiData<Page<Experiment>>(
+    withQuery('/experiments', { limit: 200, archived: 'all' }),
+  );
   return (
     <Section title="Experiments">
       <ErrorBox error={experiments.error} />
       {experiments.loading && !experiments.data ? <Loading what="experiments" /> : null}
-      {experiments.data && experiments.data.items.length === 0 ? <Empty>No experiments yet. Create one with <code>lathe experiment create</code> or POST /experiments.</Empty> : null}
+      {experiments.data && experiments.data.items.length === 0 ? (
+        <Empty>
+          No experiments yet. Create one with <code>lathe experiment create</code> or POST /experiments.
+        </Empty>
+      ) : null}
       {experiments.data && experiments.data.items.length > 0 ? (
         <table className="table" data-testid="experiments">
           <thead>

@@ -29,7 +29,11 @@ export function KeyPage({ onDone }: { onDone?: () => void }) {
       setValue('');
       onDone?.();
     } catch (e) {
-      setError(e instanceof ApiError && e.status === 403 ? new Error(`This key cannot read experiments: ${e.message}`) : (e as Error));
+      setError(
+        e instanceof ApiError && e.status === 403
+          ? new Error(`This key cannot read experiments: ${e.message}`)
+          : (e as Error),
+      );
     } finally {
       setChecking(false);
     }
@@ -43,13 +47,22 @@ export function KeyPage({ onDone }: { onDone?: () => void }) {
         </div>
       ) : null}
       <p>
-        The dashboard calls the Lathe API with your key (<code>Authorization: Bearer …</code>). It is kept in this browser's local storage only. A viewer key can read
-        everything; starting runs and moving aliases needs an editor key. An admin creates keys with <code>POST /api-keys</code>.
+        The dashboard calls the Lathe API with your key (<code>Authorization: Bearer …</code>). It is kept in
+        this browser's local storage only. A viewer key can read everything; starting runs and moving aliases
+        needs an editor key. An admin creates keys with <code>POST /api-keys</code>.
       </p>
       {apiKey && !rejection ? <p className="notice">A key is stored ({apiKey.slice(0, 6)}…).</p> : null}
       <form className="inline-form" onSubmit={(e) => void onSubmit(e)}>
         <label>
-          API key <input type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} aria-label="API key" name="apiKey" />
+          API key{' '}
+          <input
+            type="password"
+            autoComplete="off"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            aria-label="API key"
+            name="apiKey"
+          />
         </label>
         <button type="submit" disabled={checking}>
           {checking ? 'Checking…' : 'Use this key'}

@@ -17,14 +17,22 @@ export function ModelPage({ name }: { name: string }) {
   const aliases = useApiData<{ items: ModelAlias[] }>(`/models/${enc}/aliases`);
   const [picked, setPicked] = useState<string[]>([]);
   const move = useAction((client, alias: string, version: number, current: ModelAlias | undefined) =>
-    client.put<ModelAlias>(`/models/${enc}/aliases/${encodeURIComponent(alias)}`, { version }, current ? { headers: { 'if-match': `"${current.revision}"` } } : {}),
+    client.put<ModelAlias>(
+      `/models/${enc}/aliases/${encodeURIComponent(alias)}`,
+      { version },
+      current ? { headers: { 'if-match': `"${current.revision}"` } } : {},
+    ),
   );
 
   if (versions.error && !versions.data) return <ErrorBox error={versions.error} title="Model" />;
   if (!versions.data) return <Loading what="model versions" />;
-  const aliasOf = (versionId: string) => (aliases.data?.items ?? []).filter((a) => a.modelVersionId === versionId).map((a) => a.alias);
-  const metricNames = [...new Set(versions.data.items.flatMap((v) => numericMetrics(v.metrics).map(([k]) => k)))].slice(0, 8);
-  const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p.slice(-1), id]));
+  const aliasOf = (versionId: string) =>
+    (aliases.data?.items ?? []).filter((a) => a.modelVersionId === versionId).map((a) => a.alias);
+  const metricNames = [
+    ...new Set(versions.data.items.flatMap((v) => numericMetrics(v.metrics).map(([k]) => k))),
+  ].slice(0, 8);
+  const toggle = (id: string) =>
+    setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p.slice(-1), id]));
 
   return (
     <>
@@ -34,11 +42,16 @@ export function ModelPage({ name }: { name: string }) {
       <h1>{name}</h1>
       <Section title="Aliases">
         <ErrorBox error={aliases.error ?? move.error} />
-        {aliases.data && aliases.data.items.length === 0 ? <Empty>No aliases: nothing serves this model yet.</Empty> : null}
+        {aliases.data && aliases.data.items.length === 0 ? (
+          <Empty>No aliases: nothing serves this model yet.</Empty>
+        ) : null}
         <ul className="aliases" data-testid="aliases">
           {(aliases.data?.items ?? []).map((a) => (
             <li key={a.alias}>
-              <span className="badge badge-info">{a.alias}</span> → v{a.modelVersion?.version ?? '?'} <span className="muted small">(moved {formatTimestamp(a.updatedAt)}, revision {a.revision})</span>
+              <span className="badge badge-info">{a.alias}</span> → v{a.modelVersion?.version ?? '?'}{' '}
+              <span className="muted small">
+                (moved {formatTimestamp(a.updatedAt)}, revision {a.revision})
+              </span>
             </li>
           ))}
         </ul>
@@ -84,7 +97,9 @@ export function ModelPage({ name }: { name: string }) {
                   ))}
                 </td>
                 {metricNames.map((m) => (
-                  <td key={m}>{formatMetric(typeof v.metrics[m] === 'number' ? (v.metrics[m] as number) : null)}</td>
+                  <td key={m}>
+                    {formatMetric(typeof v.metrics[m] === 'number' ? (v.metrics[m] as number) : null)}
+                  </td>
                 ))}
                 <td>{formatBytes(v.sizeBytes)}</td>
                 <td>{v.runId ? <a href={href.run(v.runId)}>{shortId(v.runId)}</a> : '—'}</td>
@@ -98,7 +113,15 @@ export function ModelPage({ name }: { name: string }) {
                       type="button"
                       className="secondary small"
                       disabled={move.pending || aliasOf(v.id).includes(alias)}
-                      onClick={() => void move.run(alias, v.version, aliases.data?.items.find((a) => a.alias === alias)).then((r) => r && aliases.reload())}
+                      onClick={() =>
+                        void move
+                          .run(
+                            alias,
+                            v.version,
+                            aliases.data?.items.find((a) => a.alias === alias),
+                          )
+                          .then((r) => r && aliases.reload())
+                      }
                     >
                       {alias}
                     </button>
@@ -113,8 +136,18 @@ export function ModelPage({ name }: { name: string }) {
   );
 }
 
-function VersionEvaluations({ versionId, picked, onPick }: { versionId: string; picked: string[]; onPick: (id: string) => void }) {
-  const evaluations = useApiData<Page<Evaluation>>(withQuery('/evaluations', { modelVersionId: versionId, limit: 20 }));
+function VersionEvaluations({
+  versionId,
+  picked,
+  onPick,
+}: {
+  versionId: string;
+  picked: string[];
+  onPick: (id: string) => void;
+}) {
+  const evaluations = useApiData<Page<Evaluation>>(
+    withQuery('/evaluations', { modelVersionId: versionId, limit: 20 }),
+  );
   if (evaluations.error) return <span className="bad small">{evaluations.error.message}</span>;
   if (!evaluations.data) return <span className="muted">…</span>;
   if (evaluations.data.items.length === 0) return <span className="muted">none</span>;
@@ -122,7 +155,12 @@ function VersionEvaluations({ versionId, picked, onPick }: { versionId: string; 
     <ul className="plain">
       {evaluations.data.items.map((e) => (
         <li key={e.id}>
-          <input type="checkbox" aria-label={`pick evaluation ${shortId(e.id)}`} checked={picked.includes(e.id)} onChange={() => onPick(e.id)} />{' '}
+          <input
+            type="checkbox"
+            aria-label={`pick evaluation ${shortId(e.id)}`}
+            checked={picked.includes(e.id)}
+            onChange={() => onPick(e.id)}
+          />{' '}
           <a href={href.evaluation(e.id)}>{e.split}</a> <StatusBadge status={e.verdict} />
         </li>
       ))}

@@ -12,7 +12,9 @@ export function ModelsPage({ now }: { now: number }) {
     <Section title="Models">
       <ErrorBox error={models.error} />
       {models.loading && !models.data ? <Loading what="models" /> : null}
-      {models.data && models.data.items.length === 0 ? <Empty>No model versions yet: a run's train stage registers them.</Empty> : null}
+      {models.data && models.data.items.length === 0 ? (
+        <Empty>No model versions yet: a run's train stage registers them.</Empty>
+      ) : null}
       {models.data && models.data.items.length > 0 ? (
         <table className="table" data-testid="models">
           <thead>

@@ -9,9 +9,23 @@ import type { Evaluation, ModelVersion, Page, Run, RunMetrics } from '../api/api
 import { withQuery } from '../api/api-client.ts';
 import { LineChart } from '../charts/line-chart.tsx';
 import { latestValues, metricCharts } from '../charts/metric-series.ts';
-import { Empty, ErrorBox, KeyValues, Loading, ProgressBar, Section, StatusBadge } from '../components/common.tsx';
+import {
+  Empty,
+  ErrorBox,
+  KeyValues,
+  Loading,
+  ProgressBar,
+  Section,
+  StatusBadge,
+} from '../components/common.tsx';
 import { StageTimeline } from '../components/stage-timeline.tsx';
-import { durationBetween, formatDurationMs, formatMetric, formatTimestamp, shortId } from '../format/format.ts';
+import {
+  durationBetween,
+  formatDurationMs,
+  formatMetric,
+  formatTimestamp,
+  shortId,
+} from '../format/format.ts';
 import { href } from '../routing/routes.ts';
 import { followRunEvents } from '../runs/run-event-stream.ts';
 import { initialRunState, runActions, runStateReducer } from '../runs/run-state.ts';
@@ -29,7 +43,10 @@ export function RunPage({ id, now }: { id: string; now: number }) {
   // REST snapshot: the run with its stages, and the metric history so far.
   useEffect(() => {
     const controller = new AbortController();
-    Promise.all([client.get<Run>(path, { signal: controller.signal }), client.get<RunMetrics>(`${path}/metrics`, { signal: controller.signal })])
+    Promise.all([
+      client.get<Run>(path, { signal: controller.signal }),
+      client.get<RunMetrics>(`${path}/metrics`, { signal: controller.signal }),
+    ])
       .then(([run, metrics]) => {
         dispatch({ type: 'loaded', run, series: metrics.series });
         setLoadError(null);
@@ -70,7 +87,8 @@ export function RunPage({ id, now }: { id: string; now: number }) {
   return (
     <>
       <nav className="crumbs">
-        <a href={href.experiments()}>Experiments</a> / <a href={href.experiment(run.experimentId)}>experiment</a> / <span>run {shortId(run.id)}</span>
+        <a href={href.experiments()}>Experiments</a> /{' '}
+        <a href={href.experiment(run.experimentId)}>experiment</a> / <span>run {shortId(run.id)}</span>
       </nav>
       <h1>
         Run <code>{shortId(run.id)}</code> <StatusBadge status={run.status} />{' '}
@@ -82,7 +100,12 @@ export function RunPage({ id, now }: { id: string; now: number }) {
         title="Overview"
         actions={
           <>
-            <button type="button" className="danger" disabled={!actions.canCancel || cancel.pending} onClick={() => void cancel.run().then((r) => r && setReloadTick((t) => t + 1))}>
+            <button
+              type="button"
+              className="danger"
+              disabled={!actions.canCancel || cancel.pending}
+              onClick={() => void cancel.run().then((r) => r && setReloadTick((t) => t + 1))}
+            >
               Cancel
             </button>
             <button
@@ -118,7 +141,8 @@ export function RunPage({ id, now }: { id: string; now: number }) {
         />
         {run.errorCode || run.errorMessage ? (
           <div className="error-box run-error" role="alert" data-testid="run-error">
-            <strong>Failed{run.errorStage ? ` in ${run.errorStage}` : ''}</strong> <code>{run.errorCode}</code>
+            <strong>Failed{run.errorStage ? ` in ${run.errorStage}` : ''}</strong>{' '}
+            <code>{run.errorCode}</code>
             <div>{run.errorMessage}</div>
           </div>
         ) : null}
@@ -130,7 +154,11 @@ export function RunPage({ id, now }: { id: string; now: number }) {
 
       <Section title="Metrics">
         {charts.length === 0 ? (
-          <Empty>{status === 'queued' || status === 'running' ? 'No metrics yet: they appear here after each epoch.' : 'This run recorded no metrics.'}</Empty>
+          <Empty>
+            {status === 'queued' || status === 'running'
+              ? 'No metrics yet: they appear here after each epoch.'
+              : 'This run recorded no metrics.'}
+          </Empty>
         ) : (
           <>
             <p className="small latest">
@@ -166,7 +194,12 @@ function RunOutputs({ runId, finished }: { runId: string; finished: boolean }) {
       .then(async (page) => {
         setEvaluations(page.items);
         const first = page.items[0];
-        if (first) setModel(await client.get<ModelVersion>(`/model-versions/${first.modelVersionId}`, { signal: controller.signal }));
+        if (first)
+          setModel(
+            await client.get<ModelVersion>(`/model-versions/${first.modelVersionId}`, {
+              signal: controller.signal,
+            }),
+          );
       })
       .catch(() => undefined);
     return () => controller.abort();
@@ -182,7 +215,8 @@ function RunOutputs({ runId, finished }: { runId: string; finished: boolean }) {
       <ul>
         {evaluations.map((e) => (
           <li key={e.id}>
-            <a href={href.evaluation(e.id)}>evaluation {shortId(e.id)}</a> on {e.split}: <StatusBadge status={e.verdict} />
+            <a href={href.evaluation(e.id)}>evaluation {shortId(e.id)}</a> on {e.split}:{' '}
+            <StatusBadge status={e.verdict} />
           </li>
         ))}
       </ul>

@@ -23,13 +23,16 @@ export type Route =
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '');
   const [pathPart = '', queryPart = ''] = raw.split('?', 2);
-  const segments = pathPart.split('/').filter(Boolean).map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  });
+  const segments = pathPart
+    .split('/')
+    .filter(Boolean)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
   const query = new URLSearchParams(queryPart);
   const [head, id, ...rest] = segments;
   if (rest.length > 0) return { page: 'not-found', path: pathPart };

@@ -5,9 +5,20 @@ import type { RunEvent } from './run-state.ts';
 
 describe('toRunEvent', () => {
   it('maps run, metric and end events and drops the rest', () => {
-    expect(toRunEvent({ event: 'metric', data: '{"name":"loss","step":2,"value":0.5}' })).toEqual({ type: 'metric', name: 'loss', step: 2, value: 0.5 });
-    expect(toRunEvent({ event: 'run', data: '{"id":"r","status":"running"}' })).toEqual({ type: 'run', snapshot: { id: 'r', status: 'running' } });
-    expect(toRunEvent({ event: 'end', data: '{"status":"failed"}' })).toEqual({ type: 'end', status: 'failed' });
+    expect(toRunEvent({ event: 'metric', data: '{"name":"loss","step":2,"value":0.5}' })).toEqual({
+      type: 'metric',
+      name: 'loss',
+      step: 2,
+      value: 0.5,
+    });
+    expect(toRunEvent({ event: 'run', data: '{"id":"r","status":"running"}' })).toEqual({
+      type: 'run',
+      snapshot: { id: 'r', status: 'running' },
+    });
+    expect(toRunEvent({ event: 'end', data: '{"status":"failed"}' })).toEqual({
+      type: 'end',
+      status: 'failed',
+    });
     expect(toRunEvent({ event: 'metric', data: '{"name":"loss","step":"2","value":0.5}' })).toBeNull();
     expect(toRunEvent({ event: 'ping', data: '{}' })).toBeNull();
     expect(toRunEvent({ event: 'run', data: 'not json' })).toBeNull();
@@ -37,7 +48,12 @@ describe('followRunEvents', () => {
     const client = createApiClient({ getKey: () => 'k', fetchImpl });
     const events: RunEvent[] = [];
     const statuses: string[] = [];
-    await followRunEvents(client, 'r1', { signal: new AbortController().signal, onEvent: (e) => events.push(e), onStatus: (s) => statuses.push(s), retryMs: 1 });
+    await followRunEvents(client, 'r1', {
+      signal: new AbortController().signal,
+      onEvent: (e) => events.push(e),
+      onStatus: (s) => statuses.push(s),
+      retryMs: 1,
+    });
     expect(events.map((e) => e.type)).toEqual(['run', 'metric', 'end']);
     expect(connections).toBe(1);
     expect(statuses.at(-1)).toBe('ended');
@@ -47,13 +63,19 @@ describe('followRunEvents', () => {
     let connections = 0;
     const fetchImpl = (async () => {
       connections++;
-      if (connections === 1) return new Response('event: metric\ndata: {"name":"loss","step":1,"value":1}\n\n', { status: 200 });
+      if (connections === 1)
+        return new Response('event: metric\ndata: {"name":"loss","step":1,"value":1}\n\n', { status: 200 });
       return new Response(JSON.stringify({ code: 'invalid_api_key', detail: 'revoked' }), { status: 401 });
     }) as typeof fetch;
     const client = createApiClient({ getKey: () => 'k', fetchImpl });
     const events: RunEvent[] = [];
     const errors: string[] = [];
-    await followRunEvents(client, 'r1', { signal: new AbortController().signal, onEvent: (e) => events.push(e), onStatus: (_s, e) => e && errors.push(e.message), retryMs: 1 });
+    await followRunEvents(client, 'r1', {
+      signal: new AbortController().signal,
+      onEvent: (e) => events.push(e),
+      onStatus: (_s, e) => e && errors.push(e.message),
+      retryMs: 1,
+    });
     expect(connections).toBe(2);
     expect(events).toHaveLength(1);
     expect(errors.at(-1)).toMatch(/refused the key/);

@@ -20,13 +20,19 @@ export function toRunEvent(message: Pick<EventSourceMessage, 'event' | 'data'>):
   const record = data as Record<string, unknown>;
   switch (message.event) {
     case 'run':
-      return typeof record.id === 'string' ? { type: 'run', snapshot: record as Extract<RunEvent, { type: 'run' }>['snapshot'] } : null;
+      return typeof record.id === 'string'
+        ? { type: 'run', snapshot: record as Extract<RunEvent, { type: 'run' }>['snapshot'] }
+        : null;
     case 'metric':
-      return typeof record.name === 'string' && typeof record.step === 'number' && typeof record.value === 'number'
+      return typeof record.name === 'string' &&
+        typeof record.step === 'number' &&
+        typeof record.value === 'number'
         ? { type: 'metric', name: record.name, step: record.step, value: record.value }
         : null;
     case 'end':
-      return typeof record.status === 'string' ? { type: 'end', status: record.status as Extract<RunEvent, { type: 'end' }>['status'] } : null;
+      return typeof record.status === 'string'
+        ? { type: 'end', status: record.status as Extract<RunEvent, { type: 'end' }>['status'] }
+        : null;
     default:
       return null;
   }
@@ -40,7 +46,11 @@ export interface FollowOptions {
   retryMs?: number;
 }
 
-export async function followRunEvents(client: ApiClient, runId: string, options: FollowOptions): Promise<void> {
+export async function followRunEvents(
+  client: ApiClient,
+  runId: string,
+  options: FollowOptions,
+): Promise<void> {
   const { signal, onEvent, onStatus } = options;
   let ended = false;
   onStatus?.('connecting');

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Run } from '../api/api-types.ts';
-import { initialRunState, runActions, runStateReducer, stageTimeline, upsertPoint, type RunEvent, type RunState } from './run-state.ts';
+import {
+  initialRunState,
+  runActions,
+  runStateReducer,
+  stageTimeline,
+  upsertPoint,
+  type RunEvent,
+  type RunState,
+} from './run-state.ts';
 
 const run: Run = {
   id: 'r1',
@@ -12,8 +20,22 @@ const run: Run = {
   errorCode: null,
   errorMessage: null,
   stages: [
-    { stage: 'train', status: 'running', attempts: 1, progress: 0.2, cacheHit: false, startedAt: '2026-01-01T00:00:05Z' },
-    { stage: 'ingest', status: 'succeeded', attempts: 1, progress: 1, cacheHit: true, startedAt: '2026-01-01T00:00:00Z' },
+    {
+      stage: 'train',
+      status: 'running',
+      attempts: 1,
+      progress: 0.2,
+      cacheHit: false,
+      startedAt: '2026-01-01T00:00:05Z',
+    },
+    {
+      stage: 'ingest',
+      status: 'succeeded',
+      attempts: 1,
+      progress: 1,
+      cacheHit: true,
+      startedAt: '2026-01-01T00:00:00Z',
+    },
   ],
 };
 
@@ -39,7 +61,11 @@ describe('runStateReducer', () => {
       },
     ]);
     expect(state.run?.stage).toBe('evaluate');
-    expect(state.run?.stages?.map((s) => `${s.stage}:${s.status}:${s.attempts}`)).toEqual(['ingest:succeeded:1', 'train:succeeded:2', 'evaluate:running:1']);
+    expect(state.run?.stages?.map((s) => `${s.stage}:${s.status}:${s.attempts}`)).toEqual([
+      'ingest:succeeded:1',
+      'train:succeeded:2',
+      'evaluate:running:1',
+    ]);
     expect(state.run?.stages?.[1]?.startedAt).toBe('2026-01-01T00:00:05Z');
     expect(state.ended).toBe(false);
   });
@@ -79,19 +105,31 @@ describe('runStateReducer', () => {
   });
 
   it('follows a run again once a retry queues it', () => {
-    const failed = fold([{ type: 'loaded', run, series: {} }, { type: 'end', status: 'failed' }]);
+    const failed = fold([
+      { type: 'loaded', run, series: {} },
+      { type: 'end', status: 'failed' },
+    ]);
     expect(failed.ended).toBe(true);
-    expect(runStateReducer(failed, { type: 'loaded', run: { ...run, status: 'queued' }, series: {} }).ended).toBe(false);
+    expect(
+      runStateReducer(failed, { type: 'loaded', run: { ...run, status: 'queued' }, series: {} }).ended,
+    ).toBe(false);
   });
 
   it('ignores a snapshot before the run is loaded', () => {
-    expect(runStateReducer(initialRunState, { type: 'run', snapshot: { id: 'r1', status: 'failed' } })).toBe(initialRunState);
+    expect(runStateReducer(initialRunState, { type: 'run', snapshot: { id: 'r1', status: 'failed' } })).toBe(
+      initialRunState,
+    );
   });
 });
 
 describe('stageTimeline and runActions', () => {
   it('shows all four stages, pending where not started', () => {
-    expect(stageTimeline(run).map((s) => `${s.stage}:${s.status}`)).toEqual(['ingest:succeeded', 'train:running', 'evaluate:pending', 'deploy:pending']);
+    expect(stageTimeline(run).map((s) => `${s.stage}:${s.status}`)).toEqual([
+      'ingest:succeeded',
+      'train:running',
+      'evaluate:pending',
+      'deploy:pending',
+    ]);
   });
 
   it('offers cancel while running and retry after a failure', () => {

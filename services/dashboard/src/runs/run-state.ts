@@ -17,7 +17,10 @@ export interface RunState {
 
 export type RunEvent =
   | { type: 'loaded'; run: Run; series: Record<string, MetricPoint[]> }
-  | { type: 'run'; snapshot: Partial<Run> & { id: string; stages?: Array<Partial<StageExecution> & { stage: StageName }> } }
+  | {
+      type: 'run';
+      snapshot: Partial<Run> & { id: string; stages?: Array<Partial<StageExecution> & { stage: StageName }> };
+    }
   | { type: 'metric'; name: string; step: number; value: number }
   | { type: 'end'; status: RunStatus };
 
@@ -35,7 +38,10 @@ export function upsertPoint(series: readonly MetricPoint[], point: MetricPoint):
 }
 
 /** Merges a snapshot's stages into the known ones (a snapshot lacks timestamps; keep them). */
-function mergeStages(known: StageExecution[] | undefined, incoming: Array<Partial<StageExecution> & { stage: StageName }>): StageExecution[] {
+function mergeStages(
+  known: StageExecution[] | undefined,
+  incoming: Array<Partial<StageExecution> & { stage: StageName }>,
+): StageExecution[] {
   const byStage = new Map((known ?? []).map((s) => [s.stage, s]));
   for (const stage of incoming) {
     const previous = byStage.get(stage.stage);
@@ -72,7 +78,11 @@ export function runStateReducer(state: RunState, event: RunEvent): RunState {
     case 'run': {
       if (!state.run) return state;
       const { stages, ...rest } = event.snapshot;
-      const run: Run = { ...state.run, ...rest, ...(stages ? { stages: mergeStages(state.run.stages, stages) } : {}) };
+      const run: Run = {
+        ...state.run,
+        ...rest,
+        ...(stages ? { stages: mergeStages(state.run.stages, stages) } : {}),
+      };
       return { ...state, run };
     }
     case 'metric': {
@@ -89,11 +99,16 @@ export function runStateReducer(state: RunState, event: RunEvent): RunState {
 /** What the stage timeline shows for each of the four stages, including ones not started yet. */
 export function stageTimeline(run: Run | null): StageExecution[] {
   const known = new Map((run?.stages ?? []).map((s) => [s.stage, s]));
-  return STAGE_ORDER.map((stage) => known.get(stage) ?? { stage, status: 'pending', attempts: 0, progress: 0, cacheHit: false });
+  return STAGE_ORDER.map(
+    (stage) => known.get(stage) ?? { stage, status: 'pending', attempts: 0, progress: 0, cacheHit: false },
+  );
 }
 
 /** Cancel is for runs not finished; retry is for failed ones (the API retries from the failed stage). */
 export function runActions(run: Run | null): { canCancel: boolean; canRetry: boolean } {
   if (!run) return { canCancel: false, canRetry: false };
-  return { canCancel: run.status === 'queued' || run.status === 'running', canRetry: run.status === 'failed' };
+  return {
+    canCancel: run.status === 'queued' || run.status === 'running',
+    canRetry: run.status === 'failed',
+  };
 }

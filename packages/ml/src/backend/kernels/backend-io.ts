@@ -4,7 +4,15 @@
  * allocates outputs with `makeOutput(shape, dtype, offset, values)` (cpu's `makeOutput` differs). Both implement
  * `readSync`, `write` and `disposeData` (the KernelBackend interface).
  */
-import type { DataType, KernelBackend, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
+import type {
+  DataType,
+  KernelBackend,
+  KernelFunc,
+  NamedAttrMap,
+  NamedTensorInfoMap,
+  TensorInfo,
+  TypedArray,
+} from '@tensorflow/tfjs-core';
 
 interface WasmLikeBackend {
   makeOutput(shape: number[], dtype: DataType, memoryOffset?: number, values?: TypedArray): TensorInfo;
@@ -25,7 +33,12 @@ export function readValues(backend: KernelBackend, tensor: TensorInfo): TypedArr
 }
 
 /** An output tensor owned by the backend, filled with `values`. */
-export function makeOutput(backend: KernelBackend, shape: number[], dtype: DataType, values: TypedArray): TensorInfo {
+export function makeOutput(
+  backend: KernelBackend,
+  shape: number[],
+  dtype: DataType,
+  values: TypedArray,
+): TensorInfo {
   // Check cpu's method first: cpu also has a `makeOutput`, with another signature.
   const cpu = backend as unknown as Partial<CpuLikeBackend>;
   if (typeof cpu.makeTensorInfo === 'function') return cpu.makeTensorInfo(shape, dtype, values);
@@ -42,6 +55,11 @@ export function release(backend: KernelBackend, tensor: TensorInfo): void {
 }
 
 /** Calls another kernel function directly (not through the engine: no tape, no profiling). */
-export function callKernel(kernel: KernelFunc, backend: KernelBackend, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
+export function callKernel(
+  kernel: KernelFunc,
+  backend: KernelBackend,
+  inputs: NamedTensorInfoMap,
+  attrs: NamedAttrMap = {},
+): TensorInfo {
   return kernel({ inputs, backend, attrs }) as TensorInfo;
 }

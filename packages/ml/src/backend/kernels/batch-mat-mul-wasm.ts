@@ -24,12 +24,22 @@ export function batchMatMulWasmConfig(stock: KernelConfig): KernelConfig {
     const a = transposeA ? transposeLastTwo(backend, inputs.a!) : inputs.a!;
     const b = transposeB ? transposeLastTwo(backend, inputs.b!) : inputs.b!;
     try {
-      return callKernel(stock.kernelFunc, backend, { a, b }, { ...attrs, transposeA: false, transposeB: false });
+      return callKernel(
+        stock.kernelFunc,
+        backend,
+        { a, b },
+        { ...attrs, transposeA: false, transposeB: false },
+      );
     } finally {
       if (transposeA) release(backend, a);
       if (transposeB) release(backend, b);
     }
   };
   // The stock setupFunc binds the wasm function our fast path calls.
-  return { ...stock, kernelName: BatchMatMul, backendName: 'wasm', kernelFunc: kernelFunc as unknown as KernelFunc };
+  return {
+    ...stock,
+    kernelName: BatchMatMul,
+    backendName: 'wasm',
+    kernelFunc: kernelFunc as unknown as KernelFunc,
+  };
 }

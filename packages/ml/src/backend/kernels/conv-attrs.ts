@@ -14,7 +14,11 @@ export function convGradientAttrs(attrs: NamedAttrMap | undefined): ConvGradient
 }
 
 /** Geometry of the forward convolution x [n, h, w, ci] ⊛ filter [fh, fw, ci, co] (NHWC, no dilation). */
-export function forwardConvInfo(xShape: number[], filterShape: number[], attrs: ConvGradientAttrs): backend_util.Conv2DInfo {
+export function forwardConvInfo(
+  xShape: number[],
+  filterShape: number[],
+  attrs: ConvGradientAttrs,
+): backend_util.Conv2DInfo {
   return backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
@@ -28,7 +32,12 @@ export function forwardConvInfo(xShape: number[], filterShape: number[], attrs: 
 }
 
 /** Explicit NHWC padding in the form Conv2D's `pad` attribute takes. */
-export function explicitPadding(top: number, bottom: number, left: number, right: number): backend_util.ExplicitPadding {
+export function explicitPadding(
+  top: number,
+  bottom: number,
+  left: number,
+  right: number,
+): backend_util.ExplicitPadding {
   return [
     [0, 0],
     [top, bottom],

@@ -33,12 +33,17 @@ function conv2DBackpropFilter(args: KernelArgs, general: KernelFunc): TensorInfo
   const dyT = callKernel(transpose, backend, { x: dy }, { perm: [1, 2, 0, 3] });
   let product: TensorInfo | undefined;
   try {
-    product = callKernel(getKernel(Conv2D, 'wasm')!.kernelFunc, backend, { x: xT, filter: dyT }, {
-      strides: 1,
-      dilations: [sh, sw],
-      pad: explicitPadding(info.padInfo.top, bottom, info.padInfo.left, right),
-      dataFormat: 'NHWC',
-    });
+    product = callKernel(
+      getKernel(Conv2D, 'wasm')!.kernelFunc,
+      backend,
+      { x: xT, filter: dyT },
+      {
+        strides: 1,
+        dilations: [sh, sw],
+        pad: explicitPadding(info.padInfo.top, bottom, info.padInfo.left, right),
+        dataFormat: 'NHWC',
+      },
+    );
     return callKernel(transpose, backend, { x: product }, { perm: [1, 2, 0, 3] });
   } finally {
     release(backend, xT);

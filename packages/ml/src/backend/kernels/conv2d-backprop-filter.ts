@@ -38,11 +38,19 @@ function conv2DBackpropFilter(
     filterShape: [number, number, number, number];
   };
   if (dataFormat === 'NCHW') {
-    if (fallback === undefined) throw new Error('Conv2DBackpropFilter: NCHW is not supported by the Lathe kernel');
+    if (fallback === undefined)
+      throw new Error('Conv2DBackpropFilter: NCHW is not supported by the Lathe kernel');
     return fallback(args);
   }
   const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast',
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
   );
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
@@ -84,8 +92,16 @@ function conv2DBackpropFilter(
       }
     }
     const p = makeScratch(backend, [1, m, k], patches);
-    const d = makeScratch(backend, [1, m, outChannels], dys.subarray(n0 * rowsPerImage * outChannels, (n0 + images) * rowsPerImage * outChannels).slice());
-    const product = matMul({ inputs: { a: p, b: d }, backend, attrs: { transposeA: true, transposeB: false } }) as TensorInfo;
+    const d = makeScratch(
+      backend,
+      [1, m, outChannels],
+      dys.subarray(n0 * rowsPerImage * outChannels, (n0 + images) * rowsPerImage * outChannels).slice(),
+    );
+    const product = matMul({
+      inputs: { a: p, b: d },
+      backend,
+      attrs: { transposeA: true, transposeB: false },
+    }) as TensorInfo;
     const values = readValues(backend, product);
     for (let i = 0; i < dW.length; i++) dW[i]! += values[i]!;
     release(backend, p);
@@ -95,7 +111,10 @@ function conv2DBackpropFilter(
   return makeOutput(backend, filterShape, 'float32', dW);
 }
 
-export function conv2DBackpropFilterConfig(backendName: string, fallback: KernelFunc | undefined): KernelConfig {
+export function conv2DBackpropFilterConfig(
+  backendName: string,
+  fallback: KernelFunc | undefined,
+): KernelConfig {
   return {
     kernelName: Conv2DBackpropFilter,
     backendName,

@@ -22,14 +22,20 @@ function rotatedFilter(w: Float32Array, [fh, fw, ci, co]: number[]): Float32Arra
     for (let x = 0; x < fw!; x++) {
       const src = (h * fw! + x) * ci! * co!;
       const dst = ((fh! - 1 - h) * fw! + (fw! - 1 - x)) * co! * ci!;
-      for (let i = 0; i < ci!; i++) for (let o = 0; o < co!; o++) out[dst + o * ci! + i] = w[src + i * co! + o]!;
+      for (let i = 0; i < ci!; i++)
+        for (let o = 0; o < co!; o++) out[dst + o * ci! + i] = w[src + i * co! + o]!;
     }
   }
   return out;
 }
 
 /** dy [n, oh, ow, c] with sh−1 zero rows (sw−1 columns) between its rows (columns). */
-function dilated(dy: Float32Array, [n, oh, ow, c]: number[], sh: number, sw: number): { values: Float32Array; shape: number[] } {
+function dilated(
+  dy: Float32Array,
+  [n, oh, ow, c]: number[],
+  sh: number,
+  sw: number,
+): { values: Float32Array; shape: number[] } {
   const h = (oh! - 1) * sh + 1;
   const w = (ow! - 1) * sw + 1;
   const values = new Float32Array(n! * h * w * c!);
@@ -61,16 +67,26 @@ function conv2DBackpropInput(args: KernelArgs, stock: KernelFunc): TensorInfo {
   const right = info.inWidth + info.padInfo.left - dilatedWidth;
   if (Math.min(top, bottom, left, right) < 0) return stock(args as never) as TensorInfo;
 
-  const rotated = makeScratch(backend, [fh, fw, info.outChannels, info.inChannels], rotatedFilter(readValues(backend, filter) as Float32Array, filter.shape));
-  const spread = sh === 1 && sw === 1 ? null : dilated(readValues(backend, dy) as Float32Array, dy.shape, sh, sw);
+  const rotated = makeScratch(
+    backend,
+    [fh, fw, info.outChannels, info.inChannels],
+    rotatedFilter(readValues(backend, filter) as Float32Array, filter.shape),
+  );
+  const spread =
+    sh === 1 && sw === 1 ? null : dilated(readValues(backend, dy) as Float32Array, dy.shape, sh, sw);
   const source = spread === null ? dy : makeScratch(backend, spread.shape, spread.values);
   try {
-    return callKernel(getKernel(Conv2D, 'wasm')!.kernelFunc, backend, { x: source, filter: rotated }, {
-      strides: 1,
-      dilations: 1,
-      pad: explicitPadding(top, bottom, left, right),
-      dataFormat: 'NHWC',
-    });
+    return callKernel(
+      getKernel(Conv2D, 'wasm')!.kernelFunc,
+      backend,
+      { x: source, filter: rotated },
+      {
+        strides: 1,
+        dilations: 1,
+        pad: explicitPadding(top, bottom, left, right),
+        dataFormat: 'NHWC',
+      },
+    );
   } finally {
     release(backend, rotated);
     if (spread !== null) release(backend as KernelBackend, source);

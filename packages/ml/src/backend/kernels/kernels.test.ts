@@ -13,12 +13,20 @@ function randomValues(size: number, seed: number): Float32Array {
 }
 
 /** Runs the stock cpu kernel (as shipped by tfjs) on cpu copies of the inputs. */
-async function stockCpu(kernel: LatheKernelName, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>): Promise<Float32Array> {
+async function stockCpu(
+  kernel: LatheKernelName,
+  inputs: Record<string, tf.Tensor>,
+  attrs: Record<string, unknown>,
+): Promise<Float32Array> {
   await tf.setBackend('cpu');
   const cpuInputs: Record<string, tf.Tensor> = {};
   for (const [k, v] of Object.entries(inputs)) cpuInputs[k] = tf.tensor(v.dataSync(), v.shape, v.dtype);
   const backend = tf.backend() as unknown as KernelBackend;
-  const out = stockKernel(kernel, 'cpu')!({ inputs: cpuInputs as unknown as Record<string, TensorInfo>, backend, attrs: attrs as never }) as TensorInfo;
+  const out = stockKernel(kernel, 'cpu')!({
+    inputs: cpuInputs as unknown as Record<string, TensorInfo>,
+    backend,
+    attrs: attrs as never,
+  }) as TensorInfo;
   const values = Float32Array.from(backend.readSync(out.dataId) as Float32Array);
   backend.disposeData(out.dataId, true);
   tf.dispose(Object.values(cpuInputs));
@@ -28,7 +36,8 @@ async function stockCpu(kernel: LatheKernelName, inputs: Record<string, tf.Tenso
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
   expect(actual.length).toBe(expected.length);
   let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!)));
+  for (let i = 0; i < actual.length; i++)
+    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!)));
   expect(worst).toBeLessThan(1e-5);
 }
 
@@ -73,76 +82,142 @@ for (const backend of ['cpu', 'wasm'] as const) {
       await selectBackend({ prefer: backend });
     });
 
-    it.each(segmentCases)('UnsortedSegmentSum n=$n inner=$inner segments=$numSegments', async ({ n, inner, numSegments }) => {
-      const x = tf.tensor(randomValues(n * inner.reduce((a, b) => a * b, 1), n), [n, ...inner]);
-      const r = mulberry32(n + 1);
-      // Include ids outside [0, numSegments): TensorFlow drops them.
-      const ids = tf.tensor1d(Int32Array.from({ length: n }, () => Math.floor(r() * (numSegments + 2)) - 1), 'int32');
-      const expected = await stockCpu('UnsortedSegmentSum', { x, segmentIds: ids }, { numSegments });
-      await tf.setBackend(backend);
-      const out = tf.unsortedSegmentSum(x, ids, numSegments);
-      expect(out.shape).toEqual([numSegments, ...inner]);
-      expectClose(await out.data(), expected);
-      tf.dispose([x, ids, out]);
-    });
+    it.each(segmentCases)(
+      'UnsortedSegmentSum n=$n inner=$inner segments=$numSegments',
+      async ({ n, inner, numSegments }) => {
+        const x = tf.tensor(randomValues(n * inner.reduce((a, b) => a * b, 1), n), [n, ...inner]);
+        const r = mulberry32(n + 1);
+        // Include ids outside [0, numSegments): TensorFlow drops them.
+        const ids = tf.tensor1d(
+          Int32Array.from({ length: n }, () => Math.floor(r() * (numSegments + 2)) - 1),
+          'int32',
+        );
+        const expected = await stockCpu('UnsortedSegmentSum', { x, segmentIds: ids }, { numSegments });
+        await tf.setBackend(backend);
+        const out = tf.unsortedSegmentSum(x, ids, numSegments);
+        expect(out.shape).toEqual([numSegments, ...inner]);
+        expectClose(await out.data(), expected);
+        tf.dispose([x, ids, out]);
+      },
+    );
 
-    it.each(convCases)('Conv2DBackpropFilter x=$x filter=$f strides=$strides pad=$pad', async ({ x: xShape, f, strides, pad }) => {
-      await tf.setBackend(backend);
-      const x = tf.tensor4d(randomValues(xShape.reduce((a: number, b: number) => a * b, 1), 7), [...xShape]);
-      const probe = tf.conv2d(x, tf.zeros([...f]) as tf.Tensor4D, strides as [number, number], pad);
-      const dy = tf.tensor4d(randomValues(probe.size, 11), probe.shape);
-      const attrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [...f] };
-      const expected = await stockCpu('Conv2DBackpropFilter', { x, dy }, attrs);
-      await tf.setBackend(backend);
-      const out = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor;
-      expectClose(await out.data(), expected);
-      tf.dispose([x, probe, dy, out]);
-    });
+    it.each(convCases)(
+      'Conv2DBackpropFilter x=$x filter=$f strides=$strides pad=$pad',
+      async ({ x: xShape, f, strides, pad }) => {
+        await tf.setBackend(backend);
+        const x = tf.tensor4d(
+          randomValues(
+            xShape.reduce((a: number, b: number) => a * b, 1),
+            7,
+          ),
+          [...xShape],
+        );
+        const probe = tf.conv2d(x, tf.zeros([...f]) as tf.Tensor4D, strides as [number, number], pad);
+        const dy = tf.tensor4d(randomValues(probe.size, 11), probe.shape);
+        const attrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [...f] };
+        const expected = await stockCpu('Conv2DBackpropFilter', { x, dy }, attrs);
+        await tf.setBackend(backend);
+        const out = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor;
+        expectClose(await out.data(), expected);
+        tf.dispose([x, probe, dy, out]);
+      },
+    );
 
-    it.each(convCases)('Conv2DBackpropInput x=$x filter=$f strides=$strides pad=$pad', async ({ x: xShape, f, strides, pad }) => {
-      await tf.setBackend(backend);
-      const filter = tf.tensor4d(randomValues(f.reduce((a: number, b: number) => a * b, 1), 5), [...f]);
-      const probe = tf.conv2d(tf.zeros([...xShape]) as tf.Tensor4D, filter, strides as [number, number], pad);
-      const dy = tf.tensor4d(randomValues(probe.size, 13), probe.shape);
-      const attrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [...xShape] };
-      const expected = await stockCpu('Conv2DBackpropInput', { dy, filter }, attrs);
-      await tf.setBackend(backend);
-      const out = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as never) as tf.Tensor;
-      expect(out.shape).toEqual([...xShape]);
-      expectClose(await out.data(), expected);
-      tf.dispose([filter, probe, dy, out]);
-    });
+    it.each(convCases)(
+      'Conv2DBackpropInput x=$x filter=$f strides=$strides pad=$pad',
+      async ({ x: xShape, f, strides, pad }) => {
+        await tf.setBackend(backend);
+        const filter = tf.tensor4d(
+          randomValues(
+            f.reduce((a: number, b: number) => a * b, 1),
+            5,
+          ),
+          [...f],
+        );
+        const probe = tf.conv2d(
+          tf.zeros([...xShape]) as tf.Tensor4D,
+          filter,
+          strides as [number, number],
+          pad,
+        );
+        const dy = tf.tensor4d(randomValues(probe.size, 13), probe.shape);
+        const attrs = {
+          strides,
+          pad,
+          dataFormat: 'NHWC',
+          dimRoundingMode: undefined,
+          inputShape: [...xShape],
+        };
+        const expected = await stockCpu('Conv2DBackpropInput', { dy, filter }, attrs);
+        await tf.setBackend(backend);
+        const out = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as never) as tf.Tensor;
+        expect(out.shape).toEqual([...xShape]);
+        expectClose(await out.data(), expected);
+        tf.dispose([filter, probe, dy, out]);
+      },
+    );
 
-    it.each(poolCases)('MaxPoolGrad x=$x filter=$filterSize strides=$strides pad=$pad levels=$levels', async ({ x: xShape, filterSize, strides, pad, levels }) => {
-      await tf.setBackend(backend);
-      const values = randomValues(xShape.reduce((a: number, b: number) => a * b, 1), 17);
-      const input = tf.tensor4d(levels === 0 ? values : values.map((v) => Math.max(0, Math.round(v * levels))), [...xShape]);
-      const output = tf.maxPool(input, filterSize, strides, pad);
-      const dy = tf.tensor4d(randomValues(output.size, 19), output.shape);
-      const attrs = { filterSize, strides, pad, dimRoundingMode: undefined };
-      const expected = await stockCpu('MaxPoolGrad', { dy, input, output }, attrs);
-      await tf.setBackend(backend);
-      const out = tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, attrs as never) as tf.Tensor;
-      expectClose(await out.data(), expected);
-      tf.dispose([input, output, dy, out]);
-    });
+    it.each(poolCases)(
+      'MaxPoolGrad x=$x filter=$filterSize strides=$strides pad=$pad levels=$levels',
+      async ({ x: xShape, filterSize, strides, pad, levels }) => {
+        await tf.setBackend(backend);
+        const values = randomValues(
+          xShape.reduce((a: number, b: number) => a * b, 1),
+          17,
+        );
+        const input = tf.tensor4d(
+          levels === 0 ? values : values.map((v) => Math.max(0, Math.round(v * levels))),
+          [...xShape],
+        );
+        const output = tf.maxPool(input, filterSize, strides, pad);
+        const dy = tf.tensor4d(randomValues(output.size, 19), output.shape);
+        const attrs = { filterSize, strides, pad, dimRoundingMode: undefined };
+        const expected = await stockCpu('MaxPoolGrad', { dy, input, output }, attrs);
+        await tf.setBackend(backend);
+        const out = tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, attrs as never) as tf.Tensor;
+        expectClose(await out.data(), expected);
+        tf.dispose([input, output, dy, out]);
+      },
+    );
 
-    it.each(matMulCases)('BatchMatMul a=$a b=$b transposeA=$transposeA transposeB=$transposeB', async ({ a: aShape, b: bShape, transposeA, transposeB }) => {
-      await tf.setBackend(backend);
-      const a = tf.tensor(randomValues(aShape.reduce((x: number, y: number) => x * y, 1), 23), [...aShape]);
-      const b = tf.tensor(randomValues(bShape.reduce((x: number, y: number) => x * y, 1), 29), [...bShape]);
-      const attrs = { transposeA, transposeB, bias: undefined, activation: undefined };
-      const expected = await stockCpu('BatchMatMul', { a, b }, attrs);
-      await tf.setBackend(backend);
-      const out = tf.matMul(a, b, transposeA, transposeB);
-      expectClose(await out.data(), expected);
-      tf.dispose([a, b, out]);
-    });
+    it.each(matMulCases)(
+      'BatchMatMul a=$a b=$b transposeA=$transposeA transposeB=$transposeB',
+      async ({ a: aShape, b: bShape, transposeA, transposeB }) => {
+        await tf.setBackend(backend);
+        const a = tf.tensor(
+          randomValues(
+            aShape.reduce((x: number, y: number) => x * y, 1),
+            23,
+          ),
+          [...aShape],
+        );
+        const b = tf.tensor(
+          randomValues(
+            bShape.reduce((x: number, y: number) => x * y, 1),
+            29,
+          ),
+          [...bShape],
+        );
+        const attrs = { transposeA, transposeB, bias: undefined, activation: undefined };
+        const expected = await stockCpu('BatchMatMul', { a, b }, attrs);
+        await tf.setBackend(backend);
+        const out = tf.matMul(a, b, transposeA, transposeB);
+        expectClose(await out.data(), expected);
+        tf.dispose([a, b, out]);
+      },
+    );
 
     it.each(tileCases)('Tile x=$x reps=$reps $dtype', async ({ x: xShape, reps, dtype }) => {
       await tf.setBackend(backend);
-      const values = randomValues(xShape.reduce((a: number, b: number) => a * b, 1), 31);
-      const x = tf.tensor(dtype === 'int32' ? values.map((v) => Math.round(v * 100)) : values, [...xShape], dtype);
+      const values = randomValues(
+        xShape.reduce((a: number, b: number) => a * b, 1),
+        31,
+      );
+      const x = tf.tensor(
+        dtype === 'int32' ? values.map((v) => Math.round(v * 100)) : values,
+        [...xShape],
+        dtype,
+      );
       const expected = await stockCpu('Tile', { x }, { reps: [...reps] });
       await tf.setBackend(backend);
       const out = tf.tile(x, [...reps]);
@@ -158,8 +233,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const filter = tf.variable(tf.randomNormal([3, 3, 1, 2], 0, 1, 'float32', 2));
       const ids = tf.tensor1d([1, 5, 5, 29], 'int32');
       const img = tf.randomNormal([2, 6, 6, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
-      const { grads } = tf.variableGrads(() => tf.add(tf.sum(tf.square(tf.gather(table, ids))), tf.sum(tf.conv2d(img, filter as tf.Tensor4D, 1, 'same'))) as tf.Scalar);
-      const tableGrad = await grads[table.name]!.array() as number[][];
+      const { grads } = tf.variableGrads(
+        () =>
+          tf.add(
+            tf.sum(tf.square(tf.gather(table, ids))),
+            tf.sum(tf.conv2d(img, filter as tf.Tensor4D, 1, 'same')),
+          ) as tf.Scalar,
+      );
+      const tableGrad = (await grads[table.name]!.array()) as number[][];
       // d/dtable of Σ gather(table)² is 2·table·count(id).
       const tableValues = (await table.array()) as number[][];
       expect(tableGrad[5]![0]).toBeCloseTo(4 * tableValues[5]![0]!, 4);

@@ -4,7 +4,15 @@
  * (cpu) stock kernels. The stock kernels are kept so tests can compare against them and
  * benchmarks can measure the stock backend.
  */
-import { BatchMatMul, Conv2DBackpropFilter, Conv2DBackpropInput, getKernel, registerKernel, Tile, unregisterKernel } from '@tensorflow/tfjs-core';
+import {
+  BatchMatMul,
+  Conv2DBackpropFilter,
+  Conv2DBackpropInput,
+  getKernel,
+  registerKernel,
+  Tile,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { batchMatMulWasmConfig } from './batch-mat-mul-wasm.ts';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
@@ -14,7 +22,14 @@ import { maxPoolGradConfig } from './max-pool-grad.ts';
 import { tileConfig } from './tile.ts';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
 
-export const LATHE_KERNELS = ['UnsortedSegmentSum', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Tile'] as const;
+export const LATHE_KERNELS = [
+  'UnsortedSegmentSum',
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'BatchMatMul',
+  'MaxPoolGrad',
+  'Tile',
+] as const;
 export type LatheKernelName = (typeof LATHE_KERNELS)[number];
 
 const stock = new Map<string, KernelConfig | undefined>();
@@ -32,13 +47,21 @@ function stockConfig(kernel: string, backend: string): KernelConfig | undefined 
 
 function replace(config: KernelConfig): void {
   stockConfig(config.kernelName, config.backendName);
-  if (getKernel(config.kernelName, config.backendName) !== undefined) unregisterKernel(config.kernelName, config.backendName);
+  if (getKernel(config.kernelName, config.backendName) !== undefined)
+    unregisterKernel(config.kernelName, config.backendName);
   registerKernel(config);
 }
 
 function latheKernels(backendName: string): KernelConfig[] {
-  const im2colFilter = conv2DBackpropFilterConfig(backendName, stockConfig(Conv2DBackpropFilter, backendName)?.kernelFunc);
-  const common = [unsortedSegmentSumConfig(backendName), maxPoolGradConfig(backendName), tileConfig(backendName, stockConfig(Tile, backendName))];
+  const im2colFilter = conv2DBackpropFilterConfig(
+    backendName,
+    stockConfig(Conv2DBackpropFilter, backendName)?.kernelFunc,
+  );
+  const common = [
+    unsortedSegmentSumConfig(backendName),
+    maxPoolGradConfig(backendName),
+    tileConfig(backendName, stockConfig(Tile, backendName)),
+  ];
   if (backendName !== 'wasm') return [...common, im2colFilter];
   return [
     ...common,
@@ -53,7 +76,10 @@ export function registerTrainingKernels(backendName: string): void {
   if (installed.has(backendName)) return;
   const configs = latheKernels(backendName);
   for (const config of configs) replace(config);
-  installed.set(backendName, configs.map((c) => c.kernelName));
+  installed.set(
+    backendName,
+    configs.map((c) => c.kernelName),
+  );
 }
 
 /** Puts the stock kernels back (for benchmarks of the stock backend); absent ones stay absent. */

@@ -12,14 +12,18 @@ import { makeOutput, readValues } from './backend-io.ts';
 
 /** Copies out[dst, dst + block) to the next `times − 1` blocks, doubling the copied run each time. */
 function repeatBlock(out: TypedArray, dst: number, block: number, times: number): void {
-  for (let filled = 1; filled < times; ) {
+  for (let filled = 1; filled < times;) {
     const n = Math.min(filled, times - filled);
     out.copyWithin(dst + filled * block, dst, dst + n * block);
     filled += n;
   }
 }
 
-export function tileValues(x: TypedArray, shape: number[], reps: number[]): { values: TypedArray; shape: number[] } {
+export function tileValues(
+  x: TypedArray,
+  shape: number[],
+  reps: number[],
+): { values: TypedArray; shape: number[] } {
   const rank = shape.length;
   const outShape = shape.map((s, i) => s * reps[i]!);
   const out = new (x.constructor as new (n: number) => TypedArray)(util.sizeFromShape(outShape));
@@ -31,7 +35,8 @@ export function tileValues(x: TypedArray, shape: number[], reps: number[]): { va
     if (dim === rank - 1) {
       out.set(x.subarray(src, src + shape[dim]!), dst);
     } else {
-      for (let j = 0; j < shape[dim]!; j++) fill(dim + 1, src + j * xStrides[dim]!, dst + j * outStrides[dim]!);
+      for (let j = 0; j < shape[dim]!; j++)
+        fill(dim + 1, src + j * xStrides[dim]!, dst + j * outStrides[dim]!);
     }
     repeatBlock(out, dst, shape[dim]! * outStrides[dim]!, reps[dim]!);
   };
@@ -53,5 +58,10 @@ function tile(args: KernelArgs, stock: KernelFunc | undefined): TensorInfo {
 
 /** `stock`: the backend's own kernel, for string tensors. */
 export function tileConfig(backendName: string, stock: KernelConfig | undefined): KernelConfig {
-  return { ...stock, kernelName: Tile, backendName, kernelFunc: ((args: KernelArgs) => tile(args, stock?.kernelFunc)) as unknown as KernelFunc };
+  return {
+    ...stock,
+    kernelName: Tile,
+    backendName,
+    kernelFunc: ((args: KernelArgs) => tile(args, stock?.kernelFunc)) as unknown as KernelFunc,
+  };
 }

@@ -5,10 +5,21 @@
  * (O(numSegments × n × inner)); this is one pass over x: O(n × inner).
  */
 import { UnsortedSegmentSum, util } from '@tensorflow/tfjs-core';
-import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, KernelBackend, TypedArray } from '@tensorflow/tfjs-core';
+import type {
+  KernelConfig,
+  KernelFunc,
+  NamedAttrMap,
+  NamedTensorInfoMap,
+  KernelBackend,
+  TypedArray,
+} from '@tensorflow/tfjs-core';
 import { makeOutput, readValues } from './backend-io.ts';
 
-function unsortedSegmentSum(args: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs?: NamedAttrMap }) {
+function unsortedSegmentSum(args: {
+  inputs: NamedTensorInfoMap;
+  backend: KernelBackend;
+  attrs?: NamedAttrMap;
+}) {
   const { inputs, backend, attrs } = args;
   const x = inputs.x!;
   const segmentIds = inputs.segmentIds!;
@@ -32,5 +43,9 @@ function unsortedSegmentSum(args: { inputs: NamedTensorInfoMap; backend: KernelB
 }
 
 export function unsortedSegmentSumConfig(backendName: string): KernelConfig {
-  return { kernelName: UnsortedSegmentSum, backendName, kernelFunc: unsortedSegmentSum as unknown as KernelFunc };
+  return {
+    kernelName: UnsortedSegmentSum,
+    backendName,
+    kernelFunc: unsortedSegmentSum as unknown as KernelFunc,
+  };
 }
