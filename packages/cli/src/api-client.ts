@@ -45,13 +45,13 @@ export class ApiClient {
     return response;
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- callers name the shape they expect; untyped reads stay loose
   async json<T = any>(
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<{ body: T; headers: Headers; status: number }> {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
     const response = await this.raw(method, path, {
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
