@@ -13,7 +13,7 @@ import {
   openSource,
 } from '../../packages/data/src/index.ts';
 import { loadModel, seededRandom, selectBackend, train } from '../../packages/ml/src/index.ts';
-import type { ImageRow } from '../../packages/ml/src/rows.ts';
+import type { ImageRow } from '@lathe/contract';
 
 export const MNIST_SHAPE = { width: 28, height: 28, channels: 1 };
 

@@ -6,7 +6,7 @@
 import type { LocalArtifactStore } from '@lathe/artifacts';
 import { abTestDesign, rolloutPolicySchema } from '@lathe/experiments';
 import { train } from '@lathe/ml';
-import type { TabularRow } from '../../packages/ml/src/rows.ts';
+import type { TabularRow } from '@lathe/contract';
 import { registerModelVersion, startRollout, type AbTestWithVariants, type Registry } from '@lathe/registry';
 
 /** A tabular dataset and an experiment named `name` (the endpoint of its tests). */

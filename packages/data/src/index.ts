@@ -1,4 +1,3 @@
-export * from './rows.ts';
 export * from './ingest-spec.ts';
 export * from './data-errors.ts';
 export * from './ingest/ingest-to-artifacts.ts';
@@ -6,6 +5,7 @@ export * from './read/read-rows.ts';
 export * from './read/dataset-access.ts';
 export * from './drift/compute-drift.ts';
 export * from './profile/profile.ts';
+export * from './profile/infer-column-types.ts';
 export * from './split/split-indices.ts';
 export {
   openSyntheticInteractions,

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '@lathe/core';
-import type { UseCase } from './rows.ts';
+import type { UseCase } from '@lathe/contract';
 
 const positiveInt = (max: number) =>
   z

@@ -19,6 +19,5 @@ export { seededRandom } from './random.ts';
 // Evaluation metrics and the gate (src/metrics, src/evaluation) are exported by their owner here.
 /** The package's own tfjs instance (one tfjs-core per process), for benchmarks and callers that build tensors. */
 export * as tf from '@tensorflow/tfjs';
-export type { DatasetAccess, DatasetVersionRef, OpenedDataset, SplitName } from './dataset-access.ts';
 export * from './metrics/index.ts';
 export * from './evaluation/index.ts';

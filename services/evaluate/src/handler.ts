@@ -10,7 +10,8 @@
  */
 import { LatheError } from '@lathe/core';
 import type { ArtifactStore } from '@lathe/artifacts';
-import { type DatasetAccess, type Gate, type GateResult, applyGate, loadModel, parseGate } from '@lathe/ml';
+import type { DatasetAccess } from '@lathe/contract';
+import { type Gate, type GateResult, applyGate, loadModel, parseGate } from '@lathe/ml';
 import type { StageHandler } from '@lathe/queues';
 import {
   getAlias,

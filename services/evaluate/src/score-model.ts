@@ -8,9 +8,9 @@
  *   - generative: no held-out metric exists; the summary says so and only the gate's absolute
  *     thresholds on training metrics can apply.
  */
+import type { OpenedDataset } from '@lathe/contract';
 import {
   type LoadedModel,
-  type OpenedDataset,
   bucketOf,
   computeSlices,
   evaluateClassification,

@@ -12,7 +12,8 @@
  */
 import { LatheError } from '@lathe/core';
 import type { ArtifactStore } from '@lathe/artifacts';
-import { type DatasetAccess, selectBackend, train } from '@lathe/ml';
+import type { DatasetAccess } from '@lathe/contract';
+import { selectBackend, train } from '@lathe/ml';
 import type { StageHandler } from '@lathe/queues';
 import {
   appendRunMetrics,

@@ -8,7 +8,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AnyRow } from '../rows.ts';
+import type { AnyRow } from '@lathe/contract';
 
 export function encodeRow(row: AnyRow): string {
   if ('pixels' in row)

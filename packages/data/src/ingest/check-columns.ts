@@ -6,7 +6,7 @@
  */
 import { DataSourceError, type RowIssue, showValue } from '../data-errors.ts';
 import type { ColumnMap, ExplicitSchema } from '../ingest-spec.ts';
-import type { UseCase } from '../rows.ts';
+import type { UseCase } from '@lathe/contract';
 import type { SourceRecord } from '../sources/source-record.ts';
 
 /** Source columns a use case cannot do without, after the column map. */

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@lathe/artifacts';
 import { createDatasetAccess } from '../read/dataset-access.ts';
 import { readRows } from '../read/read-rows.ts';
-import type { ImageRow, RecommendationRow, TextRow } from '../rows.ts';
+import type { ImageRow, RecommendationRow, TextRow } from '@lathe/contract';
 import { ingestToArtifacts } from './ingest-to-artifacts.ts';
 
 let dir: string;

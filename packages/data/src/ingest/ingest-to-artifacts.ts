@@ -13,7 +13,7 @@ import { ContentWriter } from '../content/content-writer.ts';
 import { PiiMasker, type PrivacyReport } from '../normalise/mask-pii.ts';
 import { normaliseRecord } from '../normalise/to-row.ts';
 import { type DatasetProfile, Profiler } from '../profile/profile.ts';
-import type { AnyRow, ImageShape, UseCase } from '../rows.ts';
+import type { AnyRow, ImageShape, UseCase } from '@lathe/contract';
 import type { SourceConnections } from '../sources/connections.ts';
 import { openSource } from '../sources/open-source.ts';
 import { splitIndices } from '../split/split-indices.ts';

@@ -5,7 +5,7 @@
  */
 import { type RowIssue, showValue } from '../data-errors.ts';
 import type { ColumnMap, ExplicitSchema } from '../ingest-spec.ts';
-import type { AnyRow, ImageShape, UseCase } from '../rows.ts';
+import type { AnyRow, ImageShape, UseCase } from '@lathe/contract';
 import type { SourceRecord } from '../sources/source-record.ts';
 
 export type Normalised = { row: AnyRow; issues?: undefined } | { row?: undefined; issues: RowIssue[] };

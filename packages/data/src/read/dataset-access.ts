@@ -1,28 +1,22 @@
 /**
- * Dataset versions as training and evaluation read them (the DatasetAccess contract of
- * @lathe/ml, declared structurally here so @lathe/data does not depend on @lathe/ml).
+ * Dataset versions as training and evaluation read them: @lathe/contract's DatasetAccess over
+ * the artifact store.
  */
 import type { ArtifactStore } from '@lathe/artifacts';
+import type { DatasetAccess, DatasetVersionRef, OpenedDataset, SplitName } from '@lathe/contract';
 import type { DatasetSchemaInfo, StoredSplit } from '../ingest/ingest-to-artifacts.ts';
-import type { ImageShape, UseCase } from '../rows.ts';
 import { membership, readRows, readSplit } from './read-rows.ts';
 
-type SplitName = 'train' | 'validation' | 'test';
+/** A stored version always knows its split sizes, so `counts` is always there. */
+export type OpenedDatasetVersion = OpenedDataset & { counts: Record<SplitName, number> };
 
-export interface OpenedDatasetVersion {
-  metadata: { useCase: UseCase; imageShape?: ImageShape; labels?: string[]; implicit?: boolean };
-  rows(split: SplitName): AsyncIterable<unknown>;
-  counts: Record<SplitName, number>;
+export interface DatasetVersionAccess extends DatasetAccess {
+  open(version: DatasetVersionRef): Promise<OpenedDatasetVersion>;
 }
 
-export function createDatasetAccess(store: ArtifactStore) {
+export function createDatasetAccess(store: ArtifactStore): DatasetVersionAccess {
   return {
-    async open(version: {
-      sha256: string;
-      schema: unknown;
-      split: unknown;
-      rows?: number;
-    }): Promise<OpenedDatasetVersion> {
+    async open(version) {
       const schema = version.schema as DatasetSchemaInfo;
       const stored = version.split as StoredSplit | null;
       const indices = stored ? await readSplit(store, stored.sha256) : null;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@lathe/artifacts';
 import { ingestToArtifacts } from '../ingest/ingest-to-artifacts.ts';
-import type { ImageRow, RecommendationRow } from '../rows.ts';
+import type { ImageRow, RecommendationRow } from '@lathe/contract';
 import { createDatasetAccess } from './dataset-access.ts';
 import { readRows, readSplit } from './read-rows.ts';
 

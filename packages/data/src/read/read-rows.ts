@@ -5,7 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import type { ArtifactStore } from '@lathe/artifacts';
-import type { AnyRow, SplitIndices, UseCase } from '../rows.ts';
+import type { AnyRow, SplitIndices, UseCase } from '@lathe/contract';
 
 export async function readSplit(store: ArtifactStore, splitSha256: string): Promise<SplitIndices> {
   return JSON.parse((await store.getBuffer(splitSha256)).toString('utf8')) as SplitIndices;

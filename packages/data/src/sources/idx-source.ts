@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { DataSourceError } from '../data-errors.ts';
-import type { ImageShape } from '../rows.ts';
+import type { ImageShape } from '@lathe/contract';
 import { maybeGunzip, openFile } from './byte-source.ts';
 import type { OpenedSource, SourceRecord } from './source-record.ts';
 

@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import sharp from 'sharp';
 import { DataSourceError } from '../data-errors.ts';
-import type { ImageShape } from '../rows.ts';
+import type { ImageShape } from '@lathe/contract';
 import type { OpenedSource, SourceRecord } from './source-record.ts';
 
 const EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);

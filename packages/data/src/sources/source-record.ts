@@ -1,4 +1,4 @@
-import type { ImageShape } from '../rows.ts';
+import type { ImageShape } from '@lathe/contract';
 
 /** One record as the source gave it, before mapping to the use case's row. */
 export interface SourceRecord {

@@ -18,7 +18,7 @@ import { requireServices } from '../../../../test/harness/index.ts';
 import { ingestToArtifacts } from '../ingest/ingest-to-artifacts.ts';
 import { createConnections } from './connections.ts';
 import { readRows } from '../read/read-rows.ts';
-import type { ImageRow, TabularRow, TextRow } from '../rows.ts';
+import type { ImageRow, TabularRow, TextRow } from '@lathe/contract';
 import { packageStanzas } from '../samples/debian-packages-sample.ts';
 
 let dir: string;

@@ -9,7 +9,7 @@
  */
 import { mulberry32, shuffleInPlace } from '../prng.ts';
 import type { SplitSpec } from '../ingest-spec.ts';
-import type { SplitIndices } from '../rows.ts';
+import type { SplitIndices } from '@lathe/contract';
 
 export interface SplitKeys {
   /** Label per row (stratified). */

@@ -12,7 +12,7 @@ import { jsonFile } from '../bundle/bundle-format.ts';
 import { modelFromFiles, modelToFiles } from '../bundle/layers-model-files.ts';
 import type { HyperparametersOf } from '../hyperparameters.ts';
 import { deriveSeed } from '../random.ts';
-import type { ImageRow, ImageShape } from '../rows.ts';
+import type { ImageRow, ImageShape } from '@lathe/contract';
 import { createOptimizer, setLearningRate } from '../training/optimizers.ts';
 import { requireImageShape, pixelsTensor } from './image-cnn.ts';
 import { glorot } from './layers-family.ts';

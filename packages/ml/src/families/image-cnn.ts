@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ValidationError } from '@lathe/core';
 import type { HyperparametersOf } from '../hyperparameters.ts';
 import type { Random } from '../random.ts';
-import type { ImageRow, ImageShape } from '../rows.ts';
+import type { ImageRow, ImageShape } from '@lathe/contract';
 import {
   classificationPredictions,
   createLayersTrainable,

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HyperparametersOf } from '../hyperparameters.ts';
 import type { Random } from '../random.ts';
-import type { RecommendationRow } from '../rows.ts';
+import type { RecommendationRow } from '@lathe/contract';
 import { createLayersTrainable, glorot, loadLayersModel, regularizer } from './layers-family.ts';
 import type { LayersSpec } from './layers-family.ts';
 import type { FamilyDefinition, Prediction } from './types.ts';

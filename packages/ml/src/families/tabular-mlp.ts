@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { HyperparametersOf } from '../hyperparameters.ts';
 import { TabularEncoder, TabularStatistics } from '../preprocessing/tabular-encoder.ts';
 import type { TabularEncoding } from '../preprocessing/tabular-encoder.ts';
-import type { TabularRow } from '../rows.ts';
+import type { TabularRow } from '@lathe/contract';
 import {
   classificationPredictions,
   createLayersTrainable,

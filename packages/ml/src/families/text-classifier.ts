@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HyperparametersOf } from '../hyperparameters.ts';
 import { Vocabulary, VocabularyBuilder } from '../preprocessing/tokenizer.ts';
-import type { TextRow } from '../rows.ts';
+import type { TextRow } from '@lathe/contract';
 import {
   classificationPredictions,
   createLayersTrainable,

@@ -3,18 +3,9 @@ import type * as tf from '@tensorflow/tfjs';
 import type { BundleFiles } from '../bundle/bundle-format.ts';
 import type { Hyperparameters, ModelFamily } from '../hyperparameters.ts';
 import type { Random } from '../random.ts';
-import type { ImageShape, UseCase } from '../rows.ts';
+import type { DatasetMetadata, ImageShape, UseCase } from '@lathe/contract';
 
-/** What the trainer knows about the dataset version besides its rows. */
-export interface DatasetMetadata {
-  useCase: UseCase;
-  /** Required for image and generative datasets. */
-  imageShape?: ImageShape;
-  /** Class labels in a fixed order; discovered from the training split when absent. */
-  labels?: string[];
-  /** Recommendation: true when interactions are clicks/views (rating null). Defaults to "every rating is null". */
-  implicit?: boolean;
-}
+export type { DatasetMetadata };
 
 /** Input/output schema of a model version, stored with it. */
 export interface ModelSignature {

@@ -5,7 +5,7 @@
  * a number belongs, an image of the wrong size, no text at all. The checks follow the model's
  * own signature and preprocessing: the columns it was trained on, the image shape it expects.
  */
-import type { ImageShape } from '../rows.ts';
+import type { ImageShape } from '@lathe/contract';
 import type { LoadedModel } from './load-model.ts';
 
 export interface InstanceProblem {

@@ -7,7 +7,7 @@ import { deserializeBundle, readJsonFile } from '../bundle/bundle-format.ts';
 import { families } from '../families/index.ts';
 import type { ModelSignature, Prediction, Predictor, Preprocessing } from '../families/types.ts';
 import type { Hyperparameters, ModelFamily } from '../hyperparameters.ts';
-import type { ImageShape } from '../rows.ts';
+import type { ImageShape } from '@lathe/contract';
 
 export interface LoadedModel {
   signature: ModelSignature;

@@ -4,7 +4,7 @@
  * categorical columns keep their `maxCategories` most frequent values, slot 0 standing for
  * other/unknown/missing, and are one-hot encoded or, above `oneHotLimit` values, embedded.
  */
-import type { TabularRow } from '../rows.ts';
+import type { TabularRow } from '@lathe/contract';
 
 export interface NumericColumn {
   name: string;

@@ -5,7 +5,7 @@
  * probability `affinity`, otherwise from any item, each pick weighted by item popularity
  * (Zipf-like), so popularity alone is a real but beatable baseline.
  */
-import type { ImageRow, RecommendationRow, TabularRow, TextRow } from '../rows.ts';
+import type { ImageRow, RecommendationRow, TabularRow, TextRow } from '@lathe/contract';
 import { seededRandom } from '../random.ts';
 
 export async function* fromArray<T>(rows: T[]): AsyncGenerator<T> {

@@ -1,5 +1,5 @@
 /**
- * The shared contract between ingest (which writes dataset versions) and training/evaluation
+ * The contract between ingest (which writes dataset versions) and training/evaluation
  * (which read them): the row shape of each use case after normalisation.
  *
  * A dataset version's content artifact is UTF-8 JSON Lines, one row per line, keys in the
@@ -32,6 +32,8 @@ export interface TextRow {
 export interface TabularRow {
   features: Record<string, number | string | null>;
   target: string | number;
+  /** Columns declared `id` (customer numbers): kept for joins and scoring output, never a model input. */
+  keys?: Record<string, string>;
 }
 
 export type RowOf<U extends UseCase> = U extends 'recommendation'

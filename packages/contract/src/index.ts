@@ -1,0 +1,4 @@
+export * from './rows.ts';
+export * from './dataset-access.ts';
+export * from './stage-outputs.ts';
+export * from './serving.ts';
