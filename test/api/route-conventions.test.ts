@@ -204,6 +204,7 @@ const table = (): Record<string, Case> => ({
   },
   'GET /queues': { notFound: null, invalid: { path: '/queues' } },
   'GET /queues/failed': { notFound: null, invalid: { path: '/queues/failed?queue=nope' } },
+  'GET /queues/:queue/backlog': { notFound: null, invalid: { path: '/queues/nope/backlog' } },
   'POST /queues/failed/:jobId/redrive': {
     notFound: '/queues/failed/no-such-job/redrive',
     invalid: { path: '/queues/failed/bad%20id/redrive' },

@@ -8,6 +8,7 @@ export * from './health-server.ts';
 export * from './job-ids.ts';
 export * from './pipeline.ts';
 export * from './progress-stream.ts';
+export * from './queue-backlog.ts';
 export * from './queue-metrics.ts';
 export * from './recovery.ts';
 export * from './run-flow.ts';

@@ -36,6 +36,7 @@ import { connectProducerRedis, type RedisConnectionInput } from './connection.ts
 import { parseStageJobId } from './job-ids.ts';
 import { createWriteBatcher } from './write-batcher.ts';
 import { createRunProgressStream, type RunProgressStream } from './progress-stream.ts';
+import { readQueueBacklog, type QueueBacklog } from './queue-backlog.ts';
 import { registerQueueMetrics } from './queue-metrics.ts';
 import { reconcileRuns, type ReconcileRunsResult } from './recovery.ts';
 import { enqueueRunFlow, removeRunJobs, type RunJobsContext } from './run-jobs.ts';
@@ -106,6 +107,8 @@ export interface Pipeline {
   /** Retries a dead-lettered job: a stage job retries its run from the failed stage. */
   redrive(jobId: string): Promise<{ runId: string | null; fromStage: Stage | null }>;
   queueStats(): Promise<QueueStats[]>;
+  /** Waiting + prioritized + delayed jobs of one queue (what an autoscaler scales on). */
+  queueBacklog(queue: QueueName): Promise<QueueBacklog>;
   progressEvents(runId?: string): RunProgressStream;
   reconcileSchedules(): Promise<{ upserted: number; removed: number }>;
   syncSchedule(scheduleId: string): Promise<'upserted' | 'removed'>;
@@ -276,6 +279,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         }
       }
       throw new NotFoundError('failed job', jobId);
+    },
+
+    async queueBacklog(queue) {
+      return readQueueBacklog(queues[queue]);
     },
 
     async queueStats() {

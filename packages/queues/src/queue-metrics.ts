@@ -4,7 +4,7 @@
  * Labels: `queue` and `stage` (the stage a queue serves; `schedule` for the tick queue).
  */
 import type { Queue } from 'bullmq';
-import { Gauge, Histogram, type Registry as MetricsRegistry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry as MetricsRegistry } from 'prom-client';
 
 function stageOf(queueName: string): string {
   return queueName === 'schedules' ? 'schedule' : queueName;
@@ -55,3 +55,39 @@ export function createJobDurationHistogram(
 }
 
 export { stageOf as metricStageOfQueue };
+
+/**
+ * What a worker sees go wrong: a failed attempt by its error code (a `gate_failed` evaluate,
+ * an `artifact_store_full` train), and a job found stalled (its worker died or blocked the event
+ * loop past the lock). Both are counted by the process that observes them.
+ */
+export function createWorkerFailureCounters(registry: MetricsRegistry): {
+  failures: Counter<'queue' | 'stage' | 'code'>;
+  stalled: Counter<'queue' | 'stage'>;
+} {
+  const failures =
+    (registry.getSingleMetric('lathe_job_failures_total') as Counter<'queue' | 'stage' | 'code'>) ??
+    new Counter({
+      name: 'lathe_job_failures_total',
+      help: 'Failed job attempts by queue, stage and error code',
+      labelNames: ['queue', 'stage', 'code'],
+      registers: [registry],
+    });
+  const stalled =
+    (registry.getSingleMetric('lathe_jobs_stalled_total') as Counter<'queue' | 'stage'>) ??
+    new Counter({
+      name: 'lathe_jobs_stalled_total',
+      help: 'Jobs found stalled (lock lapsed) and moved back to wait, by queue and stage',
+      labelNames: ['queue', 'stage'],
+      registers: [registry],
+    });
+  return { failures, stalled };
+}
+
+/** The stable code of a failed attempt: a LatheError's `code`, else the `code: ` prefix the stage runner gives permanent failures. */
+export function failureCodeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[a-z][a-z0-9_]*$/.test(code)) return code;
+  const prefixed = /^([a-z][a-z0-9_]*): /.exec((error as Error | null)?.message ?? '');
+  return prefixed?.[1] ?? 'error';
+}

@@ -5,8 +5,8 @@ import { baseEnvSchema } from '@lathe/core';
 export const workerEnvSchema = baseEnvSchema.extend({
   /** Jobs one process runs at once; unset: the catalog's value for the stage. */
   LATHE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
-  /** Port of GET /healthz and /metrics; 0 turns the endpoint off. */
-  LATHE_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** Port of GET /healthz and /metrics (default: the role's, 9101–9104); 0 turns the endpoint off. */
+  LATHE_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Lock duration of stage jobs (a dead worker's job is retried after about this long). */
   LATHE_LOCK_DURATION_MS: z.coerce.number().int().min(1000).optional(),
   LATHE_CODE_VERSION: z.string().min(1).default('dev'),

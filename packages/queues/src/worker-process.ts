@@ -12,6 +12,7 @@ import {
   onShutdown,
   runMain,
 } from '@lathe/core';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import { type Registry, type Stage, assertDatabaseReachable, createRegistry } from '@lathe/registry';
 import { serveHealth } from './health-server.ts';
 import { type Pipeline, createPipeline } from './pipeline.ts';
@@ -28,6 +29,9 @@ export interface StageWorkerProcessOptions {
   stages: Stage[];
   /** The handlers, or a factory run after the configuration checks (so its own config errors are reported the same way). */
   handlers: StageHandlers | (() => StageHandlers);
+  /** Port of /healthz and /metrics unless LATHE_HEALTH_PORT says otherwise (one per role, so a
+   * machine running every worker, as the demo does, needs no configuration). */
+  defaultHealthPort: number;
   /** Also turn schedule ticks into runs and run the recovery loop (one service does). */
   schedulesAndRecovery?: boolean;
   /** More things to start once connected; their closers run first on shutdown. */
@@ -36,6 +40,8 @@ export interface StageWorkerProcessOptions {
     registry: Registry;
     pipeline: Pipeline;
     logger: Logger;
+    /** The process's metrics registry (served at /metrics). */
+    metrics: MetricsRegistry;
   }) => Closer[] | Promise<Closer[]>;
 }
 
@@ -73,14 +79,15 @@ export async function runStageWorkerProcess(options: StageWorkerProcessOptions):
       logger,
     });
     const recovery = options.schedulesAndRecovery ? startRecoveryLoop(pipeline) : null;
+    const healthPort = config.LATHE_HEALTH_PORT ?? options.defaultHealthPort;
     const health =
-      config.LATHE_HEALTH_PORT > 0
+      healthPort > 0
         ? await serveHealth(workers, {
-            port: config.LATHE_HEALTH_PORT,
+            port: healthPort,
             metrics: [metrics, pipeline.metricsRegistry],
           })
         : null;
-    const extras = (await options.extras?.({ config, registry, pipeline, logger })) ?? [];
+    const extras = (await options.extras?.({ config, registry, pipeline, logger, metrics })) ?? [];
     logger.info({ stages: options.stages }, 'worker started');
     onShutdown(
       [

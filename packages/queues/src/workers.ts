@@ -14,7 +14,12 @@ import { SCHEDULE_QUEUE, STAGE_QUEUES, type JobName } from './catalog.ts';
 import { connectRedis } from './connection.ts';
 import type { Pipeline } from './pipeline.ts';
 import { subscribeCancels } from './cancel-signals.ts';
-import { createJobDurationHistogram, metricStageOfQueue } from './queue-metrics.ts';
+import {
+  createJobDurationHistogram,
+  createWorkerFailureCounters,
+  failureCodeOf,
+  metricStageOfQueue,
+} from './queue-metrics.ts';
 import { handleScheduleTick } from './schedules.ts';
 import { createStageLedger, type StageLedger } from './stage-ledger.ts';
 import { runStageJob, type CacheInputs } from './stage-runner.ts';
@@ -91,6 +96,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
   const { pipeline } = options;
   const logger = options.logger ?? pipeline.logger;
   const histogram = options.metricsRegistry ? createJobDurationHistogram(options.metricsRegistry) : null;
+  const counters = options.metricsRegistry ? createWorkerFailureCounters(options.metricsRegistry) : null;
   const connections: Redis[] = [];
   const workers: Worker[] = [];
 
@@ -119,6 +125,14 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
         'job failed',
       );
     });
+    if (counters) {
+      const labels = { queue: queueName, stage: metricStageOfQueue(queueName) };
+      // Zero from the start, so the alerts' increase() sees the first failure.
+      counters.stalled.inc(labels, 0);
+      counters.failures.inc({ ...labels, code: 'error' }, 0);
+      worker.on('failed', (_job, error) => counters.failures.inc({ ...labels, code: failureCodeOf(error) }));
+      worker.on('stalled', () => counters.stalled.inc(labels));
+    }
     if (histogram) {
       const observe = (job: Job | undefined, outcome: string) => {
         if (job?.processedOn && job.finishedOn) {

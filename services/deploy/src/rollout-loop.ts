@@ -4,17 +4,19 @@
  */
 import type { Logger } from '@lathe/core';
 import type { Registry } from '@lathe/registry';
+import type { RolloutMetrics } from './rollout-metrics.ts';
 import { monitorRollouts } from './rollout-monitor.ts';
 
 export function startRolloutLoop(
   registry: Registry,
-  options: { intervalMs: number; logger: Logger },
+  options: { intervalMs: number; logger: Logger; metrics?: RolloutMetrics },
 ): { stop(): Promise<void> } {
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const tick = () => {
     current = monitorRollouts(registry, { logger: options.logger })
+      .then((results) => options.metrics?.record(results))
       .catch((error: unknown) => options.logger.error({ err: error }, 'rollout monitor pass failed'))
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, options.intervalMs);

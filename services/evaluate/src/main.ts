@@ -7,6 +7,7 @@ import { createEvaluateHandler } from './handler.ts';
 await runStageWorkerProcess({
   name: 'evaluate-worker',
   stages: ['evaluate'],
+  defaultHealthPort: 9103,
   handlers: () => {
     const store = createArtifactStore(artifactStoreConfigFromEnv());
     return { evaluate: createEvaluateHandler({ store, datasets: createDatasetAccess(store) }) };

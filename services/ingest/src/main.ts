@@ -13,6 +13,7 @@ import { createIngestSource } from './ingest-source.ts';
 await runStageWorkerProcess({
   name: 'ingest-worker',
   stages: ['ingest'],
+  defaultHealthPort: 9101,
   schedulesAndRecovery: true,
   handlers: () => ({
     ingest: createIngestHandler({

@@ -14,7 +14,7 @@
  * only an authenticating proxy can reach. Errors are problem details, as the admin API's.
  */
 import express, { type Express, type Request } from 'express';
-import { Counter } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import { z } from 'zod';
 import {
   HttpProblem,
@@ -25,7 +25,13 @@ import {
   type Logger,
 } from '@lathe/core';
 import { checkInstances } from '@lathe/ml';
-import { abEventKey, registryUnavailable, type ApiKeyRole, type Registry } from '@lathe/registry';
+import {
+  abEventKey,
+  pingRegistry,
+  registryUnavailable,
+  type ApiKeyRole,
+  type Registry,
+} from '@lathe/registry';
 import type { AbEventLog } from './ab-event-log.ts';
 import type { ClientKeys } from './client-keys.ts';
 import type { ServeConfig } from './config.ts';
@@ -64,6 +70,14 @@ export function createServeApp(deps: ServeDeps): Express {
     name: 'lathe_serve_predictions_total',
     help: 'Predicted instances by endpoint and A/B variant ("none" outside a test)',
     labelNames: ['endpoint', 'variant'],
+    registers: [http.registry],
+  });
+  // Latency per arm: the A/B guardrail's view of a slow challenger, for the dashboard.
+  const predictLatency = new Histogram({
+    name: 'lathe_serve_predict_duration_seconds',
+    help: 'Answered predict requests by endpoint and A/B variant ("none" outside a test)',
+    labelNames: ['endpoint', 'variant'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [http.registry],
   });
   app.use(http.middleware);
@@ -157,7 +171,9 @@ export function createServeApp(deps: ServeDeps): Express {
           throw error;
         });
       served(false);
-      predictions.inc({ endpoint, variant: route.abTest?.variant ?? 'none' }, body.instances.length);
+      const variant = route.abTest?.variant ?? 'none';
+      predictions.inc({ endpoint, variant }, body.instances.length);
+      predictLatency.observe({ endpoint, variant }, (performance.now() - started) / 1000);
       return {
         status: 200,
         body: {
@@ -227,7 +243,7 @@ export function createServeApp(deps: ServeDeps): Express {
   app.get(
     '/readyz',
     handle(async () => {
-      await registry.$queryRawUnsafe('SELECT 1');
+      await pingRegistry(registry);
       return { status: 200, body: { ok: true, models: models.stats() } };
     }),
   );

@@ -7,6 +7,7 @@ import { createTrainHandler } from './handler.ts';
 await runStageWorkerProcess({
   name: 'train-worker',
   stages: ['train'],
+  defaultHealthPort: 9102,
   handlers: () => {
     const store = createArtifactStore(artifactStoreConfigFromEnv());
     return { train: createTrainHandler({ store, datasets: createDatasetAccess(store) }) };

@@ -2,6 +2,7 @@
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { z } from 'zod';
 import { withDeadline } from '@lathe/core';
+import { pingRegistry } from '@lathe/registry';
 import type { ApiDeps } from '../deps.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 
@@ -40,7 +41,7 @@ export function registerHealthRoutes(routes: RouteTable, deps: ApiDeps, metrics:
     }),
     handler: async ({ res }) => {
       const checks = await Promise.all([
-        probe('postgres', () => deps.registry.$queryRaw`SELECT 1`),
+        probe('postgres', () => pingRegistry(deps.registry)),
         probe('redis', () => deps.redis.ping()),
       ]);
       const ready = checks.every((check) => check.ok);
@@ -57,7 +58,9 @@ export function registerHealthRoutes(routes: RouteTable, deps: ApiDeps, metrics:
     responseType: 'text/plain',
     response: z.string(),
     handler: async ({ res }) => {
-      res.type(metrics.contentType).send(await metrics.metrics());
+      // The queue gauges too: the API is always up, while workers may be scaled to zero.
+      const texts = await Promise.all([metrics.metrics(), deps.pipeline.metricsRegistry.metrics()]);
+      res.type(metrics.contentType).send(texts.join('\n'));
       return undefined;
     },
   });

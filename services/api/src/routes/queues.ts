@@ -39,6 +39,25 @@ export function registerQueueRoutes(routes: RouteTable, deps: ApiDeps): void {
     handler: async () => ({ items: await pipeline.queueStats() }),
   });
 
+  // Public like /metrics: an autoscaler (KEDA's metrics-api trigger) polls it without a key, and
+  // it reveals counts only.
+  routes.add({
+    method: 'get',
+    path: '/queues/:queue/backlog',
+    summary: 'Jobs a worker of the queue could take: waiting + prioritized + delayed (for autoscalers)',
+    tag: 'queues',
+    role: 'public',
+    params: z.object({ queue: z.enum(QUEUE_NAMES) }),
+    response: z.object({
+      queue: z.string(),
+      waiting: z.number().int(),
+      prioritized: z.number().int(),
+      delayed: z.number().int(),
+      backlog: z.number().int(),
+    }),
+    handler: async ({ params }) => pipeline.queueBacklog(params.queue),
+  });
+
   routes.add({
     method: 'get',
     path: '/queues/failed',
