@@ -11,7 +11,8 @@ import type { BundleFiles } from '../bundle/bundle-format.ts';
 import { jsonFile } from '../bundle/bundle-format.ts';
 import { modelFromFiles, modelToFiles } from '../bundle/layers-model-files.ts';
 import type { HyperparametersOf } from '../hyperparameters.ts';
-import { deriveSeed } from '../random.ts';
+import { deriveSeed, seededRandom } from '../random.ts';
+import { clearDropoutSeeds, dropoutReseeder } from '../training/seed-dropout.ts';
 import type { ImageRow, ImageShape } from '@lathe/contract';
 import { createOptimizer, setLearningRate } from '../training/optimizers.ts';
 import { requireImageShape, pixelsTensor } from './image-cnn.ts';
@@ -139,6 +140,7 @@ async function createGan(p: GanPrep, hp: Hp, seed: number, files?: BundleFiles):
   const gOpt = createOptimizer(hp);
   const dOpt = createOptimizer(hp);
   let step = 0;
+  const reseedDropout = dropoutReseeder(generator, discriminator);
   const dVars = () => discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
   const gVars = () => generator.trainableWeights.map((w) => w.read() as tf.Variable);
   return {
@@ -148,6 +150,7 @@ async function createGan(p: GanPrep, hp: Hp, seed: number, files?: BundleFiles):
       const real = pixelsTensor(rows as ImageRow[], p.shape, (v) => (v / 255) * 2 - 1);
       const n = rows.length;
       const noiseSeed = deriveSeed(seed, step);
+      reseedDropout(seededRandom(noiseSeed));
       const dLoss = dOpt.minimize(
         () => {
           const fake = generator.apply(tf.randomNormal([n, p.latentDim], 0, 1, 'float32', noiseSeed), {
@@ -187,6 +190,7 @@ async function createGan(p: GanPrep, hp: Hp, seed: number, files?: BundleFiles):
       discriminator.setWeights(weights.slice(g));
     },
     async files() {
+      clearDropoutSeeds(generator, discriminator);
       return {
         ...(await modelToFiles(generator, 'generator/')),
         ...(await modelToFiles(discriminator, 'discriminator/')),

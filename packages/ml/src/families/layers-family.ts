@@ -8,6 +8,7 @@ import { modelFromFiles, modelToFiles } from '../bundle/layers-model-files.ts';
 import type { Hyperparameters } from '../hyperparameters.ts';
 import type { Random } from '../random.ts';
 import { createOptimizer, setLearningRate } from '../training/optimizers.ts';
+import { clearDropoutSeeds, dropoutReseeder } from '../training/seed-dropout.ts';
 import type { Preprocessing, TrainableModel } from './types.ts';
 
 export interface Encoded {
@@ -41,6 +42,7 @@ export async function createLayersTrainable(
   const optimizer = createOptimizer(hp);
   model.compile({ optimizer, loss: spec.loss, metrics: spec.metrics.map((m) => m.compile) });
   const names = namesOf(spec);
+  const reseedDropout = dropoutReseeder(model);
 
   const toMetrics = async (
     values: tf.Scalar | tf.Scalar[] | number | number[],
@@ -58,6 +60,7 @@ export async function createLayersTrainable(
   return {
     async trainBatch(rows, random) {
       const { xs, ys } = spec.encode(rows, random);
+      reseedDropout(random);
       try {
         return await toMetrics(await model.trainOnBatch(xs, ys));
       } finally {
@@ -72,7 +75,10 @@ export async function createLayersTrainable(
     setLearningRate: (lr) => setLearningRate(optimizer, lr),
     snapshotWeights: () => model.getWeights().map((w) => tf.keep(w.clone())),
     restoreWeights: (weights) => model.setWeights(weights),
-    files: () => modelToFiles(model),
+    files: () => {
+      clearDropoutSeeds(model);
+      return modelToFiles(model);
+    },
     dispose() {
       optimizer.dispose();
       model.dispose();
