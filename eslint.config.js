@@ -2,6 +2,7 @@
 // a floating promise in a worker is a job that silently never finishes.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { registryOwnsWrites } from './eslint/registry-owns-writes.js';
 
 export default tseslint.config(
   {
@@ -26,6 +27,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  registryOwnsWrites,
   {
     // Plain JavaScript (config files, bootstrap scripts) is not type-checked.
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],

@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { ConfigError, redactUrl } from '@lathe/core';
 import { stripSchemaParam } from './client.ts';
+import type { Db } from './repositories/db.ts';
 
 export async function assertDatabaseReachable(databaseUrl: string, timeoutMs = 5_000): Promise<void> {
   const client = new pg.Client({
@@ -23,4 +24,9 @@ export async function assertDatabaseReachable(databaseUrl: string, timeoutMs = 5
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** Readiness probe of a running process: one round trip through its registry client's pool. */
+export async function pingRegistry(db: Db): Promise<void> {
+  await db.$queryRaw`SELECT 1`;
 }

@@ -14,6 +14,8 @@ export * from './repositories/schedules.ts';
 export * from './repositories/api-keys.ts';
 export * from './repositories/audit-log.ts';
 export * from './repositories/ab-tests.ts';
+export * from './repositories/deployments.ts';
+export * from './repositories/evaluations.ts';
 export * from './repositories/stage-checkpoints.ts';
 export * from './unavailable.ts';
 export * from './api-key-secret.ts';

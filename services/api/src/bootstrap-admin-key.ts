@@ -6,27 +6,16 @@
  *   pnpm --filter @lathe/api bootstrap-admin-key
  */
 import { loadConfig, baseEnvSchema, runMain } from '@lathe/core';
-import {
-  countActiveAdminKeys,
-  createApiKey,
-  createRegistry,
-  generateApiKey,
-  type Registry,
-} from '@lathe/registry';
+import { createFirstAdminKey, createRegistry, generateApiKey, type Registry } from '@lathe/registry';
 
 /** Returns the new key, or null when an admin key already exists. */
 export async function bootstrapAdminKey(
   registry: Registry,
   name = 'bootstrap admin',
 ): Promise<string | null> {
-  return registry.$transaction(async (tx) => {
-    // Two bring-ups at once must not both create a key.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('lathe:bootstrap-admin-key'))`;
-    if ((await countActiveAdminKeys(tx)) > 0) return null;
-    const secret = generateApiKey();
-    await createApiKey(tx, { name, role: 'admin', prefix: secret.prefix, hash: secret.hash });
-    return secret.key;
-  });
+  const secret = generateApiKey();
+  const created = await createFirstAdminKey(registry, { name, prefix: secret.prefix, hash: secret.hash });
+  return created ? secret.key : null;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -14,9 +14,11 @@ import type { DatasetAccess } from '@lathe/contract';
 import { type Gate, type GateResult, applyGate, loadModel, parseGate } from '@lathe/ml';
 import type { StageHandler } from '@lathe/queues';
 import {
+  findEvaluation,
   getAlias,
   getDatasetVersion,
   getModelVersion,
+  recordEvaluation,
   type ModelVersion,
   type Registry,
 } from '@lathe/registry';
@@ -65,14 +67,10 @@ export function createEvaluateHandler(deps: EvaluateDeps): StageHandler {
     const candidate = await getModelVersion(ctx.registry, modelVersionId);
     const datasetVersion = await getDatasetVersion(ctx.registry, ctx.run.datasetVersionId);
 
-    let evaluation = await ctx.registry.evaluation.findUnique({
-      where: {
-        modelVersionId_datasetVersionId_split: {
-          modelVersionId,
-          datasetVersionId: datasetVersion.id,
-          split: SPLIT,
-        },
-      },
+    let evaluation = await findEvaluation(ctx.registry, {
+      modelVersionId,
+      datasetVersionId: datasetVersion.id,
+      split: SPLIT,
     });
     if (!evaluation) {
       const dataset = await deps.datasets.open(datasetVersion);
@@ -84,7 +82,7 @@ export function createEvaluateHandler(deps: EvaluateDeps): StageHandler {
         production && production.modelVersionId !== candidate.id ? production.modelVersion : null;
       const baseline = baselineVersion ? await scoreVersion(deps, baselineVersion, dataset) : null;
       const result = decide(score, baseline, gate, candidate);
-      evaluation = await upsertEvaluation(ctx.registry, {
+      evaluation = await saveEvaluation(ctx.registry, {
         modelVersionId,
         datasetVersionId: datasetVersion.id,
         runId: ctx.runId,
@@ -126,7 +124,7 @@ function decide(
   return applyGate(candidateMetrics, baselineMetrics, gate);
 }
 
-async function upsertEvaluation(
+async function saveEvaluation(
   registry: Registry,
   input: {
     modelVersionId: string;
@@ -158,20 +156,10 @@ async function upsertEvaluation(
     baselineModelVersionId: input.baselineVersionId,
     baselineMetrics: baseline?.summary ? json(baseline.summary.metrics) : undefined,
   };
-  return registry.evaluation.upsert({
-    where: {
-      modelVersionId_datasetVersionId_split: {
-        modelVersionId: input.modelVersionId,
-        datasetVersionId: input.datasetVersionId,
-        split: SPLIT,
-      },
-    },
-    create: {
-      modelVersionId: input.modelVersionId,
-      datasetVersionId: input.datasetVersionId,
-      split: SPLIT,
-      ...data,
-    },
-    update: {},
+  return recordEvaluation(registry, {
+    modelVersionId: input.modelVersionId,
+    datasetVersionId: input.datasetVersionId,
+    split: SPLIT,
+    ...data,
   });
 }

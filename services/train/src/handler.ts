@@ -19,6 +19,7 @@ import {
   appendRunMetrics,
   getDatasetVersion,
   getStageCheckpoint,
+  recordRunBackend,
   registerModelVersion,
   saveStageCheckpoint,
 } from '@lathe/registry';
@@ -40,12 +41,10 @@ export function createTrainHandler(deps: TrainDeps): StageHandler {
     const datasetVersion = await getDatasetVersion(ctx.registry, ctx.run.datasetVersionId);
     const dataset = await deps.datasets.open(datasetVersion);
     const backend = await selectBackend();
-    await ctx.registry.run.update({
-      where: { id: ctx.runId },
-      data: {
-        backend: backend.name,
-        backendInfo: { name: backend.name, version: backend.version, threads: backend.threads },
-      },
+    await recordRunBackend(ctx.registry, ctx.runId, {
+      name: backend.name,
+      version: backend.version,
+      threads: backend.threads,
     });
 
     const result = await train({

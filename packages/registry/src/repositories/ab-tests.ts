@@ -111,19 +111,6 @@ export async function startRollout(
   });
 }
 
-/** The run's direct deployment of a model version to the whole endpoint (idempotent: a redelivered deploy job finds it). */
-export async function deployDirectly(
-  db: Db,
-  input: { endpoint: string; modelVersionId: string; runId: string },
-): Promise<Deployment> {
-  return (
-    (await db.deployment.findFirst({
-      where: { runId: input.runId, modelVersionId: input.modelVersionId },
-    })) ??
-    (await db.deployment.create({ data: { ...input, strategy: 'direct', status: 'active', traffic: 1 } }))
-  );
-}
-
 async function assertEndpointFree(tx: Db, endpoint: string, except?: string): Promise<void> {
   const running = await tx.abTest.findFirst({
     where: { endpoint, status: 'running', ...(except ? { id: { not: except } } : {}) },
@@ -402,7 +389,8 @@ export async function endpointServing(
   const [abTest, deployment] = await Promise.all([
     db.abTest.findFirst({ where: { endpoint, status: 'running' }, include: { variants: true } }),
     db.deployment.findFirst({
-      where: { endpoint, status: 'active' },
+      // A shadow deployment is active beside the endpoint's, never instead of it (deployments.ts).
+      where: { endpoint, status: 'active', strategy: { not: 'shadow' } },
       orderBy: [{ traffic: 'desc' }, { createdAt: 'desc' }],
     }),
   ]);

@@ -5,7 +5,7 @@
  */
 import { NotFoundError } from '@lathe/core';
 import type { ApiKey, ApiKeyRole } from '../generated/prisma/client.ts';
-import type { Db } from './db.ts';
+import { type Db, inTransaction } from './db.ts';
 
 export interface NewApiKey {
   name: string;
@@ -18,6 +18,19 @@ export interface NewApiKey {
 
 export async function createApiKey(db: Db, input: NewApiKey): Promise<ApiKey> {
   return db.apiKey.create({ data: input });
+}
+
+/**
+ * The first admin key of an installation: created only while no active admin key exists.
+ * Bring-ups at once are serialised (an advisory lock), so they cannot both create one.
+ * Null when an admin key already exists.
+ */
+export async function createFirstAdminKey(db: Db, input: Omit<NewApiKey, 'role'>): Promise<ApiKey | null> {
+  return inTransaction(db, async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('lathe:bootstrap-admin-key'))`;
+    if ((await countActiveAdminKeys(tx)) > 0) return null;
+    return createApiKey(tx, { ...input, role: 'admin' });
+  });
 }
 
 /** The active (not revoked) key with this hash, or null. */

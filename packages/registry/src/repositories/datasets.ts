@@ -3,7 +3,7 @@
  * idempotent by sha256: the same content returns the existing version; new content gets the
  * next version number and records the latest version as its parent.
  */
-import { NotFoundError } from '@lathe/core';
+import { ConflictError, NotFoundError } from '@lathe/core';
 import type { Dataset, DatasetVersion, UseCase } from '../generated/prisma/client.ts';
 import { type Db, type Json, inTransaction, isUniqueViolation } from './db.ts';
 
@@ -18,6 +18,25 @@ export async function ensureDataset(
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     return db.dataset.findUniqueOrThrow({ where: { name: input.name } });
+  }
+}
+
+/** A new dataset; its name is unique (409 `dataset_name_taken` when it is taken). */
+export async function createDataset(
+  db: Db,
+  input: { name: string; useCase: UseCase; description?: string },
+): Promise<Dataset> {
+  try {
+    return await db.dataset.create({ data: { ...input, description: input.description ?? '' } });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    throw new ConflictError(
+      'dataset_name_taken',
+      `a dataset named ${JSON.stringify(input.name)} already exists`,
+      {
+        field: 'body.name',
+      },
+    );
   }
 }
 

@@ -465,6 +465,15 @@ export async function failStage(
   }
 }
 
+/** The tensor backend a run trained on, shown with the run (its speed depends on it). */
+export async function recordRunBackend(
+  db: Db,
+  runId: string,
+  backend: { name: string; version: string; threads: number },
+): Promise<void> {
+  await db.run.update({ where: { id: runId }, data: { backend: backend.name, backendInfo: backend } });
+}
+
 /** Progress of the active stage (0..1) folded into the run's overall progress: one statement. */
 export async function reportStageProgress(
   db: Db,

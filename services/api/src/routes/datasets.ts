@@ -2,8 +2,7 @@
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { getDataset, getDatasetVersion, isUniqueViolation } from '@lathe/registry';
-import { ConflictError } from '@lathe/core';
+import { createDataset, getDataset, getDatasetVersion } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
 import { LocalArtifactStore } from '@lathe/artifacts';
@@ -69,26 +68,14 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
     status: 201,
     response: datasetSchema,
     handler: async ({ req, body }) => {
-      try {
-        const dataset = await registry.dataset.create({
-          data: { ...body, description: body.description ?? '' },
-        });
-        await audit(registry, req, {
-          action: 'dataset.create',
-          entity: 'dataset',
-          entityId: dataset.id,
-          after: dataset,
-        });
-        return dataset;
-      } catch (error) {
-        if (isUniqueViolation(error))
-          throw new ConflictError(
-            'dataset_name_taken',
-            `a dataset named ${JSON.stringify(body.name)} already exists`,
-            { field: 'body.name' },
-          );
-        throw error;
-      }
+      const dataset = await createDataset(registry, body);
+      await audit(registry, req, {
+        action: 'dataset.create',
+        entity: 'dataset',
+        entityId: dataset.id,
+        after: dataset,
+      });
+      return dataset;
     },
   });
 

@@ -1,7 +1,7 @@
 /** Deployments: list, get, and a direct deployment (no A/B test) of a model version to an endpoint. */
 import { z } from 'zod';
 import { NotFoundError } from '@lathe/core';
-import { getModelVersion } from '@lathe/registry';
+import { getModelVersion, replaceDirectDeployment } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
 import { endpointName, idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
@@ -77,22 +77,7 @@ export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): voi
     response: deploymentSchema,
     handler: async ({ req, body }) => {
       await getModelVersion(registry, body.modelVersionId);
-      const deployment = await registry.$transaction(async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${'endpoint:' + body.endpoint}))`;
-        await tx.deployment.updateMany({
-          where: { endpoint: body.endpoint, strategy: 'direct', status: 'active' },
-          data: { status: 'retired', traffic: 0, retiredAt: new Date() },
-        });
-        return tx.deployment.create({
-          data: {
-            endpoint: body.endpoint,
-            modelVersionId: body.modelVersionId,
-            strategy: 'direct',
-            status: 'active',
-            traffic: 1,
-          },
-        });
-      });
+      const deployment = await replaceDirectDeployment(registry, body);
       await audit(registry, req, {
         action: 'deployment.create',
         entity: 'deployment',

@@ -1,7 +1,8 @@
 /** Evaluations: list, get, compare two, and override a gate verdict (with a reason, audited). */
 import { z } from 'zod';
-import { HttpProblem, NotFoundError } from '@lathe/core';
+import { HttpProblem } from '@lathe/core';
 import { overrideVerdict, type GateVerdict } from '@lathe/ml';
+import { getEvaluation, overrideFailedVerdict } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import { compareMetrics } from '../compare-metrics.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -29,11 +30,7 @@ const evaluationSchema = z
 
 export function registerEvaluationRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry } = deps;
-  const find = async (id: string) => {
-    const evaluation = await registry.evaluation.findUnique({ where: { id } });
-    if (!evaluation) throw new NotFoundError('evaluation', id);
-    return evaluation;
-  };
+  const find = (id: string) => getEvaluation(registry, id);
 
   routes.add({
     method: 'get',
@@ -120,16 +117,13 @@ export function registerEvaluationRoutes(routes: RouteTable, deps: ApiDeps): voi
         { reason: body.reason, actor: req.apiKey?.id ?? 'anonymous' },
       );
       // Conditional on the verdict read above: of two concurrent overrides, one wins.
-      const { count } = await registry.evaluation.updateMany({
-        where: { id: params.id, verdict: 'failed' },
-        data: {
-          verdict: override.verdict,
-          overrideReason: override.overrideReason,
-          overriddenBy: override.overriddenBy,
-          overriddenAt: override.overriddenAt,
-        },
+      const applied = await overrideFailedVerdict(registry, params.id, {
+        verdict: override.verdict,
+        overrideReason: override.overrideReason,
+        overriddenBy: override.overriddenBy,
+        overriddenAt: override.overriddenAt,
       });
-      if (count === 0)
+      if (!applied)
         throw new HttpProblem(409, 'verdict_not_failed', `evaluation ${params.id} was overridden meanwhile`);
       const after = await find(params.id);
       await audit(registry, req, {
