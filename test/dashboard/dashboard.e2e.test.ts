@@ -118,6 +118,9 @@ describe('dashboard in Chromium', () => {
 
     await keyInput.fill(api.keys.viewer);
     await page.getByRole('button', { name: 'Use this key' }).click();
+    // The key opens the overview; the experiments are one click away.
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Experiments' }).click();
     await page.getByTestId('experiments').getByRole('link', { name: 'clicks-mf' }).waitFor();
     // A string, evaluated in the page: this file is type-checked without the DOM library.
     expect(await page.evaluate('localStorage.getItem("lathe.apiKey")')).toBe(api.keys.viewer);

@@ -13,6 +13,7 @@ import { ExperimentsPage } from './pages/experiments-page.tsx';
 import { KeyPage } from './pages/key-page.tsx';
 import { ModelPage } from './pages/model-page.tsx';
 import { ModelsPage } from './pages/models-page.tsx';
+import { OverviewPage } from './pages/overview-page.tsx';
 import { QueuesPage } from './pages/queues-page.tsx';
 import { RunPage } from './pages/run-page.tsx';
 import { href, parseRoute, type Route } from './routing/routes.ts';
@@ -38,6 +39,8 @@ function useNow(intervalMs = 1000): number {
 
 function Page({ route, now }: { route: Route; now: number }) {
   switch (route.page) {
+    case 'overview':
+      return <OverviewPage now={now} />;
     case 'experiments':
       return <ExperimentsPage now={now} />;
     case 'experiment':
@@ -51,7 +54,7 @@ function Page({ route, now }: { route: Route; now: number }) {
     case 'evaluation':
       return <EvaluationPage key={route.id} id={route.id} />;
     case 'compare':
-      return <ComparePage a={route.a} b={route.b} />;
+      return <ComparePage key={route.ids.join(',')} ids={route.ids} />;
     case 'datasets':
       return <DatasetsPage now={now} />;
     case 'dataset':
@@ -69,13 +72,14 @@ function Page({ route, now }: { route: Route; now: number }) {
     case 'not-found':
       return (
         <p className="error-box">
-          No page at <code>{route.path}</code>. <a href={href.experiments()}>Go to the experiments</a>.
+          No page at <code>{route.path}</code>. <a href={href.overview()}>Go to the overview</a>.
         </p>
       );
   }
 }
 
 const NAV: Array<[string, string, Route['page'][]]> = [
+  ['Overview', href.overview(), ['overview']],
   ['Experiments', href.experiments(), ['experiments', 'experiment', 'run']],
   ['Models', href.models(), ['models', 'model', 'evaluation', 'compare']],
   ['Datasets', href.datasets(), ['datasets', 'dataset', 'dataset-version']],
@@ -91,7 +95,7 @@ function Shell() {
   return (
     <>
       <header className="topbar">
-        <a className="brand" href={href.experiments()}>
+        <a className="brand" href={href.overview()}>
           Lathe
         </a>
         <nav>

@@ -93,6 +93,41 @@ export function useApiData<T>(path: string | null, options: { refreshMs?: number
   return { ...state, reload };
 }
 
+/**
+ * Like useApiData for what one GET cannot give (a page that reads several resources per item):
+ * runs `load` with the client whenever `key` changes (null: nothing to load).
+ */
+export function useApiLoad<T>(
+  key: string | null,
+  load: (client: ApiClient, signal: AbortSignal) => Promise<T>,
+): ApiData<T> {
+  const { client, apiKey } = useApi();
+  const [state, setState] = useState<{ data: T | null; error: Error | null; loading: boolean }>({
+    data: null,
+    error: null,
+    loading: key !== null,
+  });
+  const [tick, setTick] = useState(0);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  useEffect(() => {
+    if (key === null) return;
+    const controller = new AbortController();
+    setState((s) => ({ ...s, loading: true }));
+    loadRef
+      .current(client, controller.signal)
+      .then((data) => {
+        if (!controller.signal.aborted) setState({ data, error: null, loading: false });
+      })
+      .catch((error: Error) => {
+        if (!controller.signal.aborted) setState((s) => ({ data: s.data, error, loading: false }));
+      });
+    return () => controller.abort();
+  }, [client, key, apiKey, tick]);
+  return { ...state, reload };
+}
+
 /** Runs a mutation, with its pending flag and error for the button that started it. */
 export function useAction<A extends unknown[], R>(action: (client: ApiClient, ...args: A) => Promise<R>) {
   const { client } = useApi();

@@ -126,6 +126,74 @@ export interface Evaluation {
   createdAt: string;
 }
 
+/** A point of a stored curve (ROC: x = FPR, y = TPR; PR: x = recall, y = precision). */
+export interface CurvePoint {
+  x: number;
+  y: number;
+  threshold?: number;
+}
+
+/** A calibration bin as @lathe/ml stores it: empty bins carry no means. */
+export interface CalibrationBin {
+  lower: number;
+  upper: number;
+  count: number;
+  empty: boolean;
+  meanPredicted?: number;
+  fractionPositive?: number;
+}
+
+export interface ClassSummary {
+  label: number;
+  name: string;
+  support: number;
+  predicted: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  auc?: number;
+}
+
+/**
+ * Evaluation.curves as the evaluate stage stores them (@lathe/ml's EvaluationSummary curves plus
+ * per-class rows and the confusion matrix). Every field is optional: regression and ranking
+ * evaluations have none of them, and `lift` / `gains` (x = share of rows targeted, best scores
+ * first) only exist where the evaluation computed them.
+ */
+export interface EvaluationCurves {
+  roc?: CurvePoint[];
+  pr?: CurvePoint[];
+  rocPerClass?: Array<{ label: number; name: string; points: CurvePoint[] }>;
+  calibration?: CalibrationBin[];
+  perClass?: ClassSummary[];
+  /** Rows = true class, columns = predicted class (sklearn's confusion_matrix). */
+  confusionMatrix?: number[][];
+  lift?: CurvePoint[];
+  gains?: CurvePoint[];
+}
+
+/** One segment of the test split with its own metrics (@lathe/ml's Slice). */
+export type EvaluationSlice =
+  | { segment: string; count: 0; empty: true }
+  | { segment: string; count: number; empty: false; metrics: Record<string, number> };
+
+export interface EvaluationDetail extends Evaluation {
+  curves?: EvaluationCurves | null;
+  slices?: EvaluationSlice[] | null;
+}
+
+export interface Deployment {
+  id: string;
+  endpoint: string;
+  modelVersionId: string;
+  runId: string | null;
+  strategy: string;
+  status: 'pending' | 'active' | 'rolling_out' | 'rolled_back' | 'retired' | 'failed';
+  traffic: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface EvaluationComparison {
   a: Evaluation;
   b: Evaluation;

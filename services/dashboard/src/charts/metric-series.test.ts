@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { latestValues, metricCharts, splitMetricName } from './metric-series.ts';
+import { latestValues, metricCharts, overlaidMetricCharts, splitMetricName } from './metric-series.ts';
 
 describe('splitMetricName', () => {
   it('recognises camelCase and snake_case validation twins', () => {
@@ -68,5 +68,49 @@ describe('latestValues', () => {
         acc: [],
       }),
     ).toEqual([{ name: 'loss', step: 3, value: 1 }]);
+  });
+});
+
+describe('overlaidMetricCharts', () => {
+  it('puts each run’s curves of one metric on one chart, named after the run, over the union of epochs', () => {
+    const charts = overlaidMetricCharts([
+      {
+        label: 'v1',
+        series: {
+          loss: [
+            { step: 1, value: 0.9 },
+            { step: 2, value: 0.7 },
+          ],
+          valLoss: [
+            { step: 1, value: 1 },
+            { step: 2, value: 0.8 },
+          ],
+        },
+      },
+      {
+        label: 'v2',
+        series: {
+          loss: [
+            { step: 1, value: 0.8 },
+            { step: 2, value: 0.5 },
+            { step: 3, value: 0.4 },
+          ],
+          acc: [{ step: 3, value: 0.9 }],
+        },
+      },
+    ]);
+    expect(charts.map((c) => c.key)).toEqual(['loss', 'acc']);
+    expect(charts[0]!.series).toEqual([
+      { name: 'v1 loss', validation: false },
+      { name: 'v1 valLoss', validation: true },
+      { name: 'v2 loss', validation: false },
+    ]);
+    expect(charts[0]!.data).toEqual([
+      [1, 2, 3],
+      [0.9, 0.7, null],
+      [1, 0.8, null],
+      [0.8, 0.5, 0.4],
+    ]);
+    expect(charts[1]!.series).toEqual([{ name: 'v2 acc', validation: false }]);
   });
 });

@@ -86,3 +86,34 @@ export function latestValues(
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
+
+/**
+ * The training curves of several runs on shared charts (the compare page): one chart per base
+ * metric, each run's series named after it (`v2 loss`, `v2 valLoss`), over the union of epochs.
+ */
+export function overlaidMetricCharts(
+  runs: ReadonlyArray<{ label: string; series: Record<string, readonly MetricPoint[]> }>,
+): MetricChart[] {
+  const merged = new Map<string, Array<{ label: string; chart: MetricChart }>>();
+  for (const run of runs) {
+    for (const chart of metricCharts(run.series)) {
+      const list = merged.get(chart.key) ?? [];
+      list.push({ label: run.label, chart });
+      merged.set(chart.key, list);
+    }
+  }
+  return [...merged.entries()].map(([key, members]) => {
+    const steps = [...new Set(members.flatMap((m) => m.chart.data[0]))].sort((a, b) => a - b);
+    const series: ChartSeries[] = [];
+    const columns: Array<Array<number | null>> = [];
+    for (const { label, chart } of members) {
+      const [xs, ...ys] = chart.data;
+      chart.series.forEach((s, i) => {
+        series.push({ name: `${label} ${s.name}`, validation: s.validation });
+        const byStep = new Map(xs.map((step, j) => [step, ys[i]![j] ?? null]));
+        columns.push(steps.map((step) => byStep.get(step) ?? null));
+      });
+    }
+    return { key, title: members[0]!.chart.title, series, data: [steps, ...columns] };
+  });
+}

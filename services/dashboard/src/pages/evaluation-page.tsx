@@ -1,14 +1,28 @@
-/** One evaluation: its metrics against the production baseline, the gate verdict and its reasons. */
+/**
+ * One evaluation: the gate verdict and its reasons, its metrics against the production
+ * baseline, and what the evaluate stage stored beside them: ROC and precision-recall curves,
+ * the confusion matrix, calibration, per-slice metrics, and lift/gains where computed.
+ */
+import { useMemo } from 'react';
 import { useApiData } from '../api/api-context.tsx';
-import type { Evaluation, ModelVersion } from '../api/api-types.ts';
+import type { EvaluationDetail, ModelVersion } from '../api/api-types.ts';
 import { reasonLines } from '../ab-tests/ab-report-view.ts';
-import { ErrorBox, KeyValues, Loading, Section, StatusBadge } from '../components/common.tsx';
+import { CurveChart } from '../charts/curve-chart.tsx';
+import type { CurveInput } from '../charts/curve-series.ts';
+import { Empty, ErrorBox, KeyValues, Loading, Section, StatusBadge } from '../components/common.tsx';
+import { ConfusionHeatmap } from '../components/confusion-heatmap.tsx';
+import {
+  calibrationPoints,
+  confusionHeatmap,
+  curvePoints,
+  sliceTable,
+} from '../evaluations/evaluation-view.ts';
 import { changeDirection, numericMetrics } from '../evaluations/metric-table.ts';
 import { formatMetric, formatTimestamp, shortId } from '../format/format.ts';
 import { href } from '../routing/routes.ts';
 
 export function EvaluationPage({ id }: { id: string }) {
-  const evaluation = useApiData<Evaluation>(`/evaluations/${encodeURIComponent(id)}`);
+  const evaluation = useApiData<EvaluationDetail>(`/evaluations/${encodeURIComponent(id)}`);
   const model = useApiData<ModelVersion>(
     evaluation.data ? `/model-versions/${evaluation.data.modelVersionId}` : null,
   );
@@ -93,6 +107,150 @@ export function EvaluationPage({ id }: { id: string }) {
             })}
           </tbody>
         </table>
+      </Section>
+      <EvaluationCharts evaluation={e} />
+    </>
+  );
+}
+
+/** Curves, confusion matrix, calibration, slices and lift/gains of one stored evaluation. */
+function EvaluationCharts({ evaluation }: { evaluation: EvaluationDetail }) {
+  const curves = evaluation.curves ?? null;
+  const metric = (name: string) =>
+    typeof evaluation.metrics[name] === 'number' ? (evaluation.metrics[name] as number) : null;
+  const charts = useMemo(() => {
+    const roc = curvePoints(curves?.roc);
+    const pr = curvePoints(curves?.pr);
+    const perClass = (curves?.rocPerClass ?? []).flatMap((c) => {
+      const points = curvePoints(c.points);
+      return points ? [{ name: c.name, points }] : [];
+    });
+    const calibration = calibrationPoints(curves?.calibration);
+    const lift = curvePoints(curves?.lift);
+    const gains = curvePoints(curves?.gains);
+    return {
+      roc: roc ? [{ name: 'ROC', points: roc }] : perClass.length > 0 ? perClass : null,
+      pr: pr ? [{ name: 'precision-recall', points: pr }] : null,
+      calibration: calibration
+        ? [{ name: 'observed', points: calibration.map((p) => ({ x: p.predicted, y: p.observed })) }]
+        : null,
+      lift: lift ? [{ name: 'lift', points: lift }] : null,
+      gains: gains ? [{ name: 'cumulative gains', points: gains }] : null,
+    } satisfies Record<string, CurveInput[] | null>;
+  }, [curves]);
+  const heatmap = useMemo(() => confusionHeatmap(curves), [curves]);
+  const slices = useMemo(() => sliceTable(evaluation.slices), [evaluation.slices]);
+  const auc = metric('auc');
+  const ap = metric('averagePrecision');
+  const ece = metric('ece');
+  return (
+    <>
+      <Section title="ROC and precision-recall">
+        {charts.roc || charts.pr ? (
+          <div className="charts" data-testid="evaluation-curves">
+            {charts.roc ? (
+              <CurveChart
+                id="roc"
+                title={`ROC${charts.roc.length > 1 ? ' (one class vs the rest)' : ''}${auc !== null ? ` · AUC ${formatMetric(auc)}` : ''}`}
+                xLabel="false positive rate"
+                yLabel="true positive rate"
+                curves={charts.roc}
+                reference
+              />
+            ) : null}
+            {charts.pr ? (
+              <CurveChart
+                id="pr"
+                title={`Precision-recall${ap !== null ? ` · AP ${formatMetric(ap)}` : ''}`}
+                xLabel="recall"
+                yLabel="precision"
+                curves={charts.pr}
+              />
+            ) : null}
+          </div>
+        ) : (
+          <Empty>
+            No stored curves: this evaluation is not of a classifier, or was scored without scores.
+          </Empty>
+        )}
+      </Section>
+      <div className="columns">
+        <Section title="Confusion matrix">
+          {heatmap ? (
+            <ConfusionHeatmap heatmap={heatmap} />
+          ) : (
+            <Empty>No confusion matrix: only classifiers have one.</Empty>
+          )}
+        </Section>
+        <Section title="Calibration">
+          {charts.calibration ? (
+            <CurveChart
+              id="calibration"
+              title={`Observed vs predicted, per bin${ece !== null ? ` · ECE ${formatMetric(ece)}` : ''}`}
+              xLabel="mean predicted probability"
+              yLabel="fraction positive"
+              curves={charts.calibration}
+              reference
+              points
+            />
+          ) : (
+            <Empty>No calibration bins with rows.</Empty>
+          )}
+        </Section>
+      </div>
+      {charts.lift || charts.gains ? (
+        <Section title="Lift and gains">
+          <div className="charts" data-testid="lift-gains">
+            {charts.gains ? (
+              <CurveChart
+                id="gains"
+                title="Cumulative gains"
+                xLabel="share of rows targeted"
+                yLabel="share of positives found"
+                curves={charts.gains}
+                reference
+              />
+            ) : null}
+            {charts.lift ? (
+              <CurveChart
+                id="lift"
+                title="Lift"
+                xLabel="share of rows targeted"
+                yLabel="lift"
+                curves={charts.lift}
+                fitY
+              />
+            ) : null}
+          </div>
+        </Section>
+      ) : null}
+      <Section title="Slices">
+        {slices ? (
+          <table className="table" data-testid="slices">
+            <thead>
+              <tr>
+                <th>segment</th>
+                <th>rows</th>
+                {slices.metrics.map((m) => (
+                  <th key={m}>{m}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {slices.rows.map((row) => (
+                <tr key={row.segment}>
+                  <td>{row.segment}</td>
+                  <td>{row.count}</td>
+                  {row.values.map((v, i) => (
+                    <td key={slices.metrics[i]}>{formatMetric(v)}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <Empty>No slices were evaluated.</Empty>
+        )}
       </Section>
     </>
   );

@@ -4,13 +4,15 @@
  * browser never sends to the server. Pure: parse and build.
  */
 export type Route =
+  | { page: 'overview' }
   | { page: 'experiments' }
   | { page: 'experiment'; id: string }
   | { page: 'run'; id: string }
   | { page: 'models' }
   | { page: 'model'; name: string }
   | { page: 'evaluation'; id: string }
-  | { page: 'compare'; a: string; b: string }
+  /** Two or more evaluations; the first is the one the others are measured against. */
+  | { page: 'compare'; ids: string[] }
   | { page: 'datasets' }
   | { page: 'dataset'; id: string }
   | { page: 'dataset-version'; id: string }
@@ -38,6 +40,7 @@ export function parseRoute(hash: string): Route {
   if (rest.length > 0) return { page: 'not-found', path: pathPart };
   switch (head) {
     case undefined:
+      return { page: 'overview' };
     case 'experiments':
       return id ? { page: 'experiment', id } : { page: 'experiments' };
     case 'runs':
@@ -46,9 +49,10 @@ export function parseRoute(hash: string): Route {
       return id ? { page: 'model', name: id } : { page: 'models' };
     case 'evaluations':
       if (id === 'compare') {
-        const a = query.get('a');
-        const b = query.get('b');
-        return a && b ? { page: 'compare', a, b } : { page: 'not-found', path: raw };
+        // `ids=a,b,c`; `a=…&b=…` is the older two-evaluation form.
+        const listed = (query.get('ids') ?? '').split(',').filter(Boolean);
+        const ids = listed.length > 0 ? listed : [query.get('a'), query.get('b')].filter((v) => !!v);
+        return ids.length >= 2 ? { page: 'compare', ids: ids as string[] } : { page: 'not-found', path: raw };
       }
       return id ? { page: 'evaluation', id } : { page: 'models' };
     case 'datasets':
@@ -69,13 +73,14 @@ export function parseRoute(hash: string): Route {
 const seg = encodeURIComponent;
 
 export const href = {
+  overview: () => '#/',
   experiments: () => '#/experiments',
   experiment: (id: string) => `#/experiments/${seg(id)}`,
   run: (id: string) => `#/runs/${seg(id)}`,
   models: () => '#/models',
   model: (name: string) => `#/models/${seg(name)}`,
   evaluation: (id: string) => `#/evaluations/${seg(id)}`,
-  compare: (a: string, b: string) => `#/evaluations/compare?a=${seg(a)}&b=${seg(b)}`,
+  compare: (...ids: string[]) => `#/evaluations/compare?ids=${ids.map(seg).join(',')}`,
   datasets: () => '#/datasets',
   dataset: (id: string) => `#/datasets/${seg(id)}`,
   datasetVersion: (id: string) => `#/dataset-versions/${seg(id)}`,

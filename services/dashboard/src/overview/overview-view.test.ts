@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import type { Deployment } from '../api/api-types.ts';
+import { countRunsByStatus, liveDeployments } from './overview-view.ts';
+
+const deployment = (
+  id: string,
+  endpoint: string,
+  status: Deployment['status'],
+  createdAt: string,
+): Deployment => ({
+  id,
+  endpoint,
+  modelVersionId: `mv-${id}`,
+  runId: null,
+  strategy: 'direct',
+  status,
+  traffic: status === 'active' ? 1 : 0,
+  createdAt,
+  updatedAt: createdAt,
+});
+
+describe('overview view', () => {
+  it('counts runs by status in pipeline order, zeros included', () => {
+    const runs = [{ status: 'failed' }, { status: 'running' }, { status: 'failed' }] as const;
+    expect(countRunsByStatus(runs)).toEqual([
+      ['queued', 0],
+      ['running', 1],
+      ['succeeded', 0],
+      ['failed', 2],
+      ['cancelled', 0],
+    ]);
+  });
+
+  it('keeps active and rolling-out deployments, by endpoint then newest first', () => {
+    const live = liveDeployments([
+      deployment('a', 'shop', 'retired', '2026-01-01T00:00:00Z'),
+      deployment('b', 'shop', 'active', '2026-01-02T00:00:00Z'),
+      deployment('c', 'images', 'rolling_out', '2026-01-03T00:00:00Z'),
+      deployment('d', 'shop', 'rolled_back', '2026-01-04T00:00:00Z'),
+      deployment('e', 'shop', 'active', '2026-01-05T00:00:00Z'),
+    ]);
+    expect(live.map((d) => d.id)).toEqual(['c', 'e', 'b']);
+  });
+});
