@@ -1,24 +1,17 @@
 /** API keys (admin only): create (the key is in the response once, never again), list, revoke. */
 import { z } from 'zod';
+import {
+  apiKeySchema,
+  createApiKeyBody,
+  createdApiKeySchema,
+  idParams,
+  listApiKeysQuery,
+} from '@lathe/contract';
 import { createApiKey, generateApiKey, getApiKey, listApiKeys, revokeApiKey } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
-import { idParams } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { HttpProblem } from '@lathe/core';
-
-const role = z.enum(['admin', 'editor', 'viewer']);
-const keySchema = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    prefix: z.string(),
-    role,
-    createdAt: z.string(),
-    lastUsedAt: z.string().nullable(),
-    revokedAt: z.string().nullable(),
-  })
-  .meta({ id: 'ApiKey' });
 
 /** Never send the hash out. */
 function publicKey<T extends { hash: string }>(key: T): Omit<T, 'hash'> {
@@ -35,9 +28,9 @@ export function registerApiKeyRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'Create an API key; the key itself is in this response only',
     tag: 'api-keys',
     role: 'admin',
-    body: z.strictObject({ name: z.string().min(1).max(200), role }),
+    body: createApiKeyBody,
     status: 201,
-    response: keySchema.extend({ key: z.string().describe('shown once: store it now') }),
+    response: createdApiKeySchema,
     handler: async ({ req, body }) => {
       const secret = generateApiKey();
       const key = await createApiKey(registry, {
@@ -62,8 +55,8 @@ export function registerApiKeyRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'List API keys (never the keys themselves)',
     tag: 'api-keys',
     role: 'admin',
-    query: z.object({ includeRevoked: z.enum(['true', 'false']).default('false') }),
-    response: z.object({ items: z.array(keySchema) }),
+    query: listApiKeysQuery,
+    response: z.object({ items: z.array(apiKeySchema).describe('the keys, oldest first') }),
     handler: async ({ query }) => ({
       items: (await listApiKeys(registry, { includeRevoked: query.includeRevoked === 'true' })).map(
         publicKey,
@@ -78,7 +71,7 @@ export function registerApiKeyRoutes(routes: RouteTable, deps: ApiDeps): void {
     tag: 'api-keys',
     role: 'admin',
     params: idParams,
-    response: keySchema,
+    response: apiKeySchema,
     handler: async ({ req, params }) => {
       const before = await getApiKey(registry, params.id);
       if (req.apiKey?.id === params.id) {

@@ -1,33 +1,17 @@
 /** Schedules of retraining; each change is reconciled to a BullMQ job scheduler by the pipeline. */
-import { z } from 'zod';
+import {
+  createScheduleBody,
+  idParams,
+  listSchedulesQuery,
+  pageOf,
+  scheduleSchema,
+  updateScheduleBody,
+} from '@lathe/contract';
 import { createSchedule, deleteSchedule, getExperiment, getSchedule, updateSchedule } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
-import { idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate } from '../pagination.ts';
-
-const scheduleSchema = z
-  .object({
-    id: z.uuid(),
-    experimentId: z.uuid(),
-    cron: z.string(),
-    timezone: z.string(),
-    enabled: z.boolean(),
-    skippedTicks: z.number().int(),
-    lastTickAt: z.string().nullable(),
-    lastRunId: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'Schedule' });
-
-const cron = z
-  .string()
-  .min(9)
-  .max(120)
-  .describe('5 fields (min hour day month weekday) or 6 with seconds first');
-const timezone = z.string().min(1).max(64).describe('IANA time zone, e.g. Europe/Paris');
 
 export function registerScheduleRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry, pipeline } = deps;
@@ -38,7 +22,7 @@ export function registerScheduleRoutes(routes: RouteTable, deps: ApiDeps): void 
     summary: 'Schedule retraining of an experiment',
     tag: 'schedules',
     params: idParams,
-    body: z.strictObject({ cron, timezone: timezone.optional(), enabled: z.boolean().optional() }),
+    body: createScheduleBody,
     status: 201,
     response: scheduleSchema,
     handler: async ({ req, params, body }) => {
@@ -65,10 +49,7 @@ export function registerScheduleRoutes(routes: RouteTable, deps: ApiDeps): void 
     path: '/schedules',
     summary: 'List schedules',
     tag: 'schedules',
-    query: paginationQuery.extend({
-      experimentId: z.uuid().optional(),
-      enabled: z.enum(['true', 'false']).optional(),
-    }),
+    query: listSchedulesQuery,
     response: pageOf(scheduleSchema),
     handler: async ({ query }) =>
       paginate(query, (page) =>
@@ -99,7 +80,7 @@ export function registerScheduleRoutes(routes: RouteTable, deps: ApiDeps): void 
     summary: 'Change the cron, time zone or enabled flag of a schedule',
     tag: 'schedules',
     params: idParams,
-    body: z.strictObject({ cron, timezone, enabled: z.boolean() }).partial(),
+    body: updateScheduleBody,
     response: scheduleSchema,
     handler: async ({ req, params, body }) => {
       const before = await getSchedule(registry, params.id);

@@ -1,0 +1,4 @@
+export * from './common.ts';
+export * from './api-keys.ts';
+export * from './audit-log.ts';
+export * from './schedules.ts';
