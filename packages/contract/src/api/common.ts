@@ -56,3 +56,12 @@ export interface Page<T> {
 }
 
 export const anyObject = z.record(z.string(), z.unknown());
+
+/** Updates of a resource with an ETag: the ETag from GET; a stale one is 412. */
+export const ifMatchHeader = z.object({ 'if-match': z.string().describe('the ETag from GET, e.g. "3"') });
+export const optionalIfMatchHeader = z.object({
+  'if-match': z
+    .string()
+    .optional()
+    .describe('the ETag from GET, e.g. "3"; required when the resource exists'),
+});

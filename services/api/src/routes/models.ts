@@ -2,56 +2,28 @@
  * Model versions and aliases. Moving an alias needs If-Match with the alias's ETag (its
  * revision; `"0"` or no header when the alias does not exist yet); a stale one is 412.
  */
-import { z } from 'zod';
+import {
+  aliasListSchema,
+  idParams,
+  listModelsQuery,
+  modelAliasParams,
+  modelAliasSchema,
+  modelListSchema,
+  modelNameParams,
+  modelVersionSchema,
+  moveAliasBody,
+  optionalIfMatchHeader,
+  pageOf,
+  paginationQuery,
+  rollbackAliasBody,
+} from '@lathe/contract';
 import { HttpProblem, NotFoundError } from '@lathe/core';
 import { getAlias, getModelVersion, moveAlias, rollbackAlias } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
 import { asPreconditionFailed, requiredIfMatch, setEtag } from '../etag.ts';
-import { anyObject, idParams, pageOf, paginationQuery, useCaseSchema } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate } from '../pagination.ts';
-
-const modelName = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"');
-const aliasName = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(/^[a-z][a-z0-9_-]*$/, 'lower-case letters, digits, "_" or "-", starting with a letter');
-
-const modelVersionSchema = z
-  .object({
-    id: z.uuid(),
-    modelName: z.string(),
-    version: z.number().int(),
-    runId: z.uuid().nullable(),
-    useCase: useCaseSchema,
-    modelFamily: z.string(),
-    artifactUri: z.string(),
-    sha256: z.string(),
-    sizeBytes: z.string(),
-    signature: z.unknown(),
-    metrics: anyObject,
-    createdAt: z.string(),
-  })
-  .meta({ id: 'ModelVersion' });
-const aliasSchema = z
-  .object({
-    modelName: z.string(),
-    alias: z.string(),
-    modelVersionId: z.uuid(),
-    revision: z.number().int(),
-    updatedAt: z.string(),
-    modelVersion: modelVersionSchema.optional(),
-  })
-  .meta({ id: 'ModelAlias' });
-
-const nameParams = z.object({ name: modelName });
-const aliasParams = z.object({ name: modelName, alias: aliasName });
 
 export function registerModelRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry } = deps;
@@ -67,17 +39,8 @@ export function registerModelRoutes(routes: RouteTable, deps: ApiDeps): void {
     path: '/models',
     summary: 'List models: each name with its latest version, version count and aliases',
     tag: 'models',
-    query: z.object({ useCase: useCaseSchema.optional(), name: z.string().max(200).optional() }),
-    response: z.object({
-      items: z.array(
-        z.object({
-          modelName: z.string(),
-          versions: z.number().int(),
-          latest: modelVersionSchema,
-          aliases: z.record(z.string(), z.number().int()),
-        }),
-      ),
-    }),
+    query: listModelsQuery,
+    response: modelListSchema,
     handler: async ({ query }) => {
       const where = {
         ...(query.useCase ? { useCase: query.useCase } : {}),
@@ -115,7 +78,7 @@ export function registerModelRoutes(routes: RouteTable, deps: ApiDeps): void {
     path: '/models/:name/versions',
     summary: 'Versions of a model, newest first',
     tag: 'models',
-    params: nameParams,
+    params: modelNameParams,
     query: paginationQuery,
     response: pageOf(modelVersionSchema),
     handler: async ({ params, query }) => {
@@ -147,8 +110,8 @@ export function registerModelRoutes(routes: RouteTable, deps: ApiDeps): void {
     path: '/models/:name/aliases',
     summary: 'Aliases of a model',
     tag: 'models',
-    params: nameParams,
-    response: z.object({ items: z.array(aliasSchema) }),
+    params: modelNameParams,
+    response: aliasListSchema,
     handler: async ({ params }) => {
       if ((await registry.modelVersion.count({ where: { modelName: params.name } })) === 0)
         throw new NotFoundError('model', params.name);
@@ -167,8 +130,8 @@ export function registerModelRoutes(routes: RouteTable, deps: ApiDeps): void {
     path: '/models/:name/aliases/:alias',
     summary: 'Get an alias (ETag: its revision)',
     tag: 'models',
-    params: aliasParams,
-    response: aliasSchema,
+    params: modelAliasParams,
+    response: modelAliasSchema,
     handler: async ({ res, params }) => {
       const alias = await aliasOrThrow(params.name, params.alias);
       setEtag(res, alias.revision);
@@ -181,18 +144,10 @@ export function registerModelRoutes(routes: RouteTable, deps: ApiDeps): void {
     path: '/models/:name/aliases/:alias',
     summary: 'Point an alias at a model version; If-Match required when the alias exists (412 when stale)',
     tag: 'models',
-    params: aliasParams,
-    headers: z.object({ 'if-match': z.string().optional() }),
-    body: z
-      .strictObject({
-        modelVersionId: z.uuid().optional(),
-        version: z.number().int().min(1).optional(),
-        reason: z.string().max(1000).optional(),
-      })
-      .refine((b) => (b.modelVersionId === undefined) !== (b.version === undefined), {
-        message: 'give exactly one of modelVersionId or version',
-      }),
-    response: aliasSchema,
+    params: modelAliasParams,
+    headers: optionalIfMatchHeader,
+    body: moveAliasBody,
+    response: modelAliasSchema,
     handler: async ({ req, res, params, body }) => {
       const current = await getAlias(registry, params.name, params.alias);
       const expectedRevision = current
@@ -233,9 +188,9 @@ export function registerModelRoutes(routes: RouteTable, deps: ApiDeps): void {
     path: '/models/:name/aliases/:alias/rollback',
     summary: 'Move an alias back to the version it pointed at before its last move (If-Match optional)',
     tag: 'models',
-    params: aliasParams,
-    body: z.strictObject({ reason: z.string().max(1000).optional() }),
-    response: aliasSchema,
+    params: modelAliasParams,
+    body: rollbackAliasBody,
+    response: modelAliasSchema,
     handler: async ({ req, res, params, body }) => {
       const current = await aliasOrThrow(params.name, params.alias);
       if (req.get('if-match') && requiredIfMatch(req, 'the alias') !== current.revision) {
