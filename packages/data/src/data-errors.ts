@@ -46,7 +46,8 @@ export class RowValidationError extends ValidationError {
   readonly issues: RowIssue[];
   readonly totalIssues: number;
 
-  constructor(issues: RowIssue[], totalIssues: number, byCode: Record<string, number>) {
+  /** `label` names the source as its user knows it (their file name, not a server path). */
+  constructor(issues: RowIssue[], totalIssues: number, byCode: Record<string, number>, label = 'the source') {
     const first = issues[0];
     const more = totalIssues - issues.length;
     const codes = Object.entries(byCode)
@@ -56,7 +57,7 @@ export class RowValidationError extends ValidationError {
       `${totalIssues} invalid value${totalIssues === 1 ? '' : 's'} (${codes}); ` +
       issues.map(describeIssue).join('; ') +
       (more > 0 ? `; and ${more} more` : '') +
-      '. Fix the source, or ingest with invalidRows: "drop" to skip such rows.';
+      `. Fix ${label}, or ingest with invalidRows: "drop" to skip such rows.`;
     // The error takes the code of the first problem, so each kind of bad file is told apart.
     super(message, { issues, totalIssues, byCode }, first?.code ?? 'invalid_rows');
     this.issues = issues;

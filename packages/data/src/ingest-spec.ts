@@ -76,6 +76,8 @@ export const sourceSchema = z.discriminatedUnion('kind', [
     stream: z.custom<Readable>((value) => value instanceof Readable, 'expected a Readable stream'),
     format: textFormatSchema,
     delimiter: z.string().min(1).max(4).optional(),
+    /** How messages name the stream: an upload's own file name, never a server path. */
+    name: z.string().min(1).max(500).optional(),
   }),
   postgresSourceSchema,
   z.object({
@@ -118,6 +120,24 @@ export const columnMapSchema = z
   })
   .partial();
 export type ColumnMap = z.infer<typeof columnMapSchema>;
+
+/**
+ * How a tabular column is used, declared by the user; undeclared columns are numeric when
+ * every value parses as a number, else categorical (the profile proposes better types).
+ */
+export const columnTypeSchema = z
+  .enum(['categorical', 'numeric', 'text', 'id', 'timestamp', 'ignore'])
+  .describe(
+    'categorical: values are codes (one-hot or embedded, even when they are integers); numeric: must parse as a number (standardised); text: free text kept as a string; id: an identifier kept with each row for joins and scoring output, never a model input; timestamp: a date or epoch seconds/ms, used as epoch milliseconds; ignore: dropped at ingest',
+  );
+export type ColumnType = z.infer<typeof columnTypeSchema>;
+export const COLUMN_TYPES = columnTypeSchema.options;
+
+/** Source column → declared type (tabular). */
+export const columnTypesSchema = z
+  .record(z.string().min(1), columnTypeSchema)
+  .describe('tabular: source column → how it is used; undeclared columns are inferred');
+export type ColumnTypes = z.infer<typeof columnTypesSchema>;
 
 export const columnRuleSchema = z.object({
   /** Source column name. */
@@ -187,6 +207,7 @@ export const ingestSpecSchema = z.object({
   source: sourceSchema,
   schema: explicitSchemaSchema.optional(),
   columnMap: columnMapSchema.optional(),
+  columnTypes: columnTypesSchema.optional(),
   pii: piiSpecSchema.optional(),
   invalidRows: z.enum(['fail', 'drop']).default('fail'),
   split: splitSpecSchema.default({

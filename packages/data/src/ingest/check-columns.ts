@@ -5,7 +5,7 @@
  * repeated value (`duplicate_value`, naming the row where it first appeared).
  */
 import { DataSourceError, type RowIssue, showValue } from '../data-errors.ts';
-import type { ColumnMap, ExplicitSchema } from '../ingest-spec.ts';
+import type { ColumnMap, ColumnTypes, ExplicitSchema } from '../ingest-spec.ts';
 import type { UseCase } from '@lathe/contract';
 import type { SourceRecord } from '../sources/source-record.ts';
 
@@ -30,19 +30,33 @@ export function checkHeader(
   map: ColumnMap,
   schema: ExplicitSchema | undefined,
   label: string,
+  columnTypes: ColumnTypes = {},
 ): void {
   if (columns.length === 0) return; // a source without a header (JSON Lines keys vary per line)
   const have = new Set(columns);
+  const listed = columns.map((c) => `\`${c}\``).join(', ');
   const needed = [
     ...requiredColumns(useCase, map),
     ...(schema?.columns ?? []).filter((c) => c.required || c.unique).map((c) => c.name),
   ];
   const missing = [...new Set(needed)].filter((c) => !have.has(c));
   if (missing.length > 0) {
+    const advice =
+      useCase === 'tabular' && missing.includes(map.target ?? 'target')
+        ? 'name the label column as the target (`--target <column>` in the CLI, `target=<column>` on the upload route, `columnMap.target` in an ingest spec)'
+        : 'rename the column or map it with columnMap';
     throw new DataSourceError(
       'missing_column',
-      `${label} has no column ${missing.map((c) => `\`${c}\``).join(', ')} (a ${useCase} dataset needs it; the columns are ${columns.map((c) => `\`${c}\``).join(', ')}); rename the column or map it with columnMap`,
+      `${label} has no column ${missing.map((c) => `\`${c}\``).join(', ')} (a ${useCase} dataset needs it; the columns are ${listed}); ${advice}`,
       { missing, columns, line: 1 },
+    );
+  }
+  const undeclarable = Object.keys(columnTypes).filter((c) => !have.has(c));
+  if (undeclarable.length > 0) {
+    throw new DataSourceError(
+      'unknown_column',
+      `${label} has no column ${undeclarable.map((c) => `\`${c}\` (declared ${columnTypes[c]})`).join(', ')}; the columns are ${listed}`,
+      { unknown: undeclarable, columns, line: 1 },
     );
   }
 }

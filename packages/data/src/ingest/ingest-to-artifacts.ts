@@ -8,10 +8,12 @@
 import { rm } from 'node:fs/promises';
 import type { ArtifactStore } from '@lathe/artifacts';
 import { DataSourceError, IngestAbortedError, type RowIssue, RowValidationError } from '../data-errors.ts';
-import { type IngestSpec, type IngestSpecInput, ingestSpecSchema } from '../ingest-spec.ts';
+import { type ColumnType, type IngestSpec, type IngestSpecInput, ingestSpecSchema } from '../ingest-spec.ts';
+import type { ColumnTypeProposal } from '../profile/infer-column-types.ts';
 import { ContentWriter } from '../content/content-writer.ts';
 import { PiiMasker, type PrivacyReport } from '../normalise/mask-pii.ts';
 import { normaliseRecord } from '../normalise/to-row.ts';
+import { ColumnTypeInference } from '../profile/infer-column-types.ts';
 import { type DatasetProfile, Profiler } from '../profile/profile.ts';
 import type { AnyRow, ImageShape, UseCase } from '@lathe/contract';
 import type { SourceConnections } from '../sources/connections.ts';
@@ -22,7 +24,13 @@ import { SplitKeyCollector } from './split-keys.ts';
 
 export interface DatasetSchemaInfo {
   useCase: UseCase;
-  columns: Array<{ name: string; type: 'number' | 'string' | 'text' | 'image' | 'timestamp'; role: string }>;
+  columns: Array<{
+    name: string;
+    type: 'number' | 'string' | 'text' | 'image' | 'timestamp';
+    role: string;
+    /** Tabular: how the column is used (declared, else numeric or categorical by its values). */
+    columnType?: ColumnType;
+  }>;
   image?: ImageShape;
   labels?: string[];
   implicit?: boolean;
@@ -72,14 +80,15 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
   const image = opened.image ?? spec.schema?.image;
   const masker = new PiiMasker(spec.pii, spec.useCase === 'nlp' ? [spec.columnMap?.text ?? 'text'] : []);
   const profiler = new Profiler(spec.profile.sampleSize);
-  const writer = await ContentWriter.open();
   checkHeader(
     opened.columns,
     spec.useCase,
     spec.columnMap ?? {},
     spec.schema,
-    String(Object.values(opened.description)[0] ?? 'the source'),
+    sourceLabel(spec.source),
+    spec.columnTypes,
   );
+  const writer = await ContentWriter.open();
   const rules = new ColumnRuleChecker(spec.schema);
   // Per-row keys are kept only when the split strategy needs them, as typed arrays of codes.
   const keys = new SplitKeyCollector(spec.split.strategy);
@@ -91,6 +100,7 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
   let droppedRows = 0;
   let allImplicit = true;
   const featureTypes = new Map<string, 'number' | 'string'>();
+  const inference = spec.useCase === 'tabular' ? new ColumnTypeInference() : null;
   try {
     for await (const record of opened.records) {
       if (deps.signal?.aborted) throw new IngestAbortedError();
@@ -99,6 +109,7 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
       const normalised = normaliseRecord(masker.mask(record), {
         useCase: spec.useCase,
         columnMap: spec.columnMap ?? {},
+        ...(spec.columnTypes ? { columnTypes: spec.columnTypes } : {}),
         ...(spec.schema ? { schema: spec.schema } : {}),
         ...(image ? { image } : {}),
       });
@@ -114,6 +125,7 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
       const row = normalised.row;
       await writer.write(row);
       track(row, profiler, featureTypes, image?.channels ?? 1);
+      if (inference && 'features' in row) inference.add(row.features, row.keys);
       if ('label' in row) {
         keys.add(row.label);
         if (labelSet.size <= 10_000) labelSet.add(row.label);
@@ -131,15 +143,18 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
       if (writer.rows % 10_000 === 0) deps.onProgress?.(writer.rows);
     }
     if (totalIssues > 0 && spec.invalidRows === 'fail')
-      throw new RowValidationError(issues, totalIssues, byCode);
+      throw new RowValidationError(issues, totalIssues, byCode, sourceLabel(spec.source));
     if (writer.rows === 0 && droppedRows === 0) {
       throw new DataSourceError(
         'no_rows',
-        `the source has a header${opened.columns.length ? ` (${opened.columns.join(', ')})` : ''} but no data rows`,
+        `${sourceLabel(spec.source)} has a header${opened.columns.length ? ` (${opened.columns.join(', ')})` : ''} but no data rows`,
       );
     }
     if (writer.rows === 0)
-      throw new DataSourceError('no_valid_rows', `the source has no valid rows (${droppedRows} dropped)`);
+      throw new DataSourceError(
+        'no_valid_rows',
+        `${sourceLabel(spec.source)} has no valid rows (${droppedRows} dropped)`,
+      );
     const sha256 = await writer.finish();
     const split = splitIndices(writer.rows, spec.split, keys.keys());
     const content = await deps.store.put(writer.path);
@@ -147,14 +162,18 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
       throw new Error(`content hash changed while storing (${sha256} → ${content.sha256})`);
     const splitArtifact = await deps.store.put(Buffer.from(JSON.stringify(split)));
     const labels = labelSet.size > 0 && labelSet.size <= 10_000 ? [...labelSet].sort() : undefined;
+    const columnTypes = inference?.result(spec.columnTypes);
     return {
       sha256,
       contentUri: content.uri,
       rows: writer.rows,
       sizeBytes: content.sizeBytes,
       format: 'jsonl',
-      schema: schemaInfo(spec.useCase, featureTypes, image, labels, interactions ? allImplicit : undefined),
-      profile: profiler.result(),
+      schema: withColumnTypes(
+        schemaInfo(spec.useCase, featureTypes, image, labels, interactions ? allImplicit : undefined),
+        columnTypes,
+      ),
+      profile: { ...profiler.result(), ...(columnTypes ? { columnTypes } : {}) },
       split: {
         strategy: spec.split.strategy,
         seed: spec.split.seed,
@@ -248,6 +267,46 @@ function schemaInfo(
     ...(labels && useCase !== 'recommendation' ? { labels } : {}),
     ...(implicit !== undefined ? { implicit } : {}),
   };
+}
+
+/** Tabular: each column's type as used, and the id columns kept beside the features. */
+function withColumnTypes(
+  schema: DatasetSchemaInfo,
+  columnTypes: Record<string, ColumnTypeProposal> | undefined,
+): DatasetSchemaInfo {
+  if (!columnTypes) return schema;
+  const columns: DatasetSchemaInfo['columns'] = schema.columns.map((c) =>
+    c.role === 'feature' && columnTypes[c.name]
+      ? {
+          ...c,
+          columnType: columnTypes[c.name]!.used,
+          ...(columnTypes[c.name]!.used === 'timestamp' ? { type: 'timestamp' as const } : {}),
+        }
+      : c,
+  );
+  const keys = Object.entries(columnTypes)
+    .filter(([, t]) => t.used === 'id')
+    .map(([name]) => ({ name, type: 'string' as const, role: 'key', columnType: 'id' as const }));
+  return { ...schema, columns: [...keys, ...columns] };
+}
+
+/** How messages name a source: the user's own path, URL or upload file name. */
+function sourceLabel(source: IngestSpec['source']): string {
+  switch (source.kind) {
+    case 'file':
+    case 'image-folder':
+      return source.path;
+    case 'url':
+      return source.url;
+    case 'stream':
+      return source.name ?? 'the upload';
+    case 'postgres':
+      return source.connection ? `the query on connection ${source.connection}` : 'the query';
+    case 'idx':
+      return source.images;
+    case 'sample':
+      return `the ${source.name} sample`;
+  }
 }
 
 export async function removeQuietly(path: string): Promise<void> {

@@ -4,7 +4,7 @@
  * becomes a row or yields the issues that name its column, value and rule.
  */
 import { type RowIssue, showValue } from '../data-errors.ts';
-import type { ColumnMap, ExplicitSchema } from '../ingest-spec.ts';
+import type { ColumnMap, ColumnType, ColumnTypes, ExplicitSchema } from '../ingest-spec.ts';
 import type { AnyRow, ImageShape, UseCase } from '@lathe/contract';
 import type { SourceRecord } from '../sources/source-record.ts';
 
@@ -13,6 +13,8 @@ export type Normalised = { row: AnyRow; issues?: undefined } | { row?: undefined
 export interface NormaliseOptions {
   useCase: UseCase;
   columnMap: ColumnMap;
+  /** Tabular: declared column types (ingest-spec.ts). */
+  columnTypes?: ColumnTypes;
   schema?: ExplicitSchema;
   image?: ImageShape;
 }
@@ -43,7 +45,7 @@ const NON_FINITE = /^(nan|[+-]?inf(inity)?)$/i;
 
 export function normaliseRecord(record: SourceRecord, options: NormaliseOptions): Normalised {
   // Tabular first and without per-call closures: it is the hot path of large CSVs.
-  if (options.useCase === 'tabular') return normaliseTabular(record, options.columnMap);
+  if (options.useCase === 'tabular') return normaliseTabular(record, options.columnMap, options.columnTypes);
   const issues: RowIssue[] = [];
   const map = options.columnMap;
   const get = (field: string, fallback: string) =>
@@ -151,16 +153,47 @@ export function normaliseRecord(record: SourceRecord, options: NormaliseOptions)
   }
 }
 
-/** Features as numbers when they parse as finite numbers, else trimmed strings; empty → null. */
-function normaliseTabular(record: SourceRecord, map: ColumnMap): Normalised {
+/**
+ * Features as numbers when they parse as finite numbers, else trimmed strings; empty → null.
+ * A declared type overrides that guess: categorical values stay strings (the codes 1–12 are
+ * not quantities), numeric ones must parse, timestamps become epoch milliseconds, id columns
+ * are kept in `keys` (never a model input) and ignored columns are dropped.
+ */
+function normaliseTabular(record: SourceRecord, map: ColumnMap, types: ColumnTypes | undefined): Normalised {
   const issues: RowIssue[] = [];
   const targetColumn = map.target ?? 'target';
   const target = record.values[targetColumn];
   if (!present(target)) issues.push(issue(record, targetColumn, target, 'missing_value', 'is required'));
-  const names = map.features ?? featureNames(record.values, targetColumn, map.exclude);
+  const names = map.features ?? featureNames(record.values, targetColumn, map.exclude, types);
   const features: Record<string, number | string | null> = {};
+  let keys: Record<string, string> | undefined;
+  if (types !== undefined) {
+    for (const [name, type] of Object.entries(types)) {
+      if (type !== 'id' || name === targetColumn) continue;
+      const value = record.values[name];
+      (keys ??= {})[name] = present(value) ? String(value).trim() : '';
+    }
+  }
   for (const name of names) {
     const value = record.values[name];
+    const declared = types?.[name];
+    if (declared !== undefined) {
+      const typed = declaredValue(value, declared);
+      if (typed === INVALID)
+        issues.push(
+          declared === 'numeric'
+            ? issue(record, name, value, 'non_numeric', 'is declared numeric: must be a finite number')
+            : issue(
+                record,
+                name,
+                value,
+                'invalid_timestamp',
+                'is declared a timestamp: must be a date or epoch seconds/ms',
+              ),
+        );
+      else features[name] = typed;
+      continue;
+    }
     if (value === undefined || value === null) features[name] = null;
     else if (typeof value === 'number') {
       if (!Number.isFinite(value)) issues.push(issue(record, name, value, 'non_finite', 'must be finite'));
@@ -180,7 +213,28 @@ function normaliseTabular(record: SourceRecord, map: ColumnMap): Normalised {
     }
   }
   if (issues.length) return { issues };
-  return { row: { features, target: String(target).trim() } };
+  return { row: { features, target: String(target).trim(), ...(keys ? { keys } : {}) } };
+}
+
+const INVALID = Symbol('invalid');
+
+/** A value of a column with a declared type (never `id` or `ignore`: those are not features). */
+function declaredValue(value: unknown, type: ColumnType): number | string | null | typeof INVALID {
+  if (!present(value)) return null;
+  const text = typeof value === 'string' ? value.trim() : String(value);
+  switch (type) {
+    case 'numeric': {
+      const n = toNumber(value);
+      return Number.isFinite(n) ? n : INVALID;
+    }
+    case 'timestamp': {
+      const n = toNumber(value);
+      const ms = Number.isFinite(n) ? (n < 1e11 ? n * 1000 : n) : Date.parse(text);
+      return Number.isFinite(ms) ? ms : INVALID;
+    }
+    default:
+      return text;
+  }
 }
 
 /** Every column but the target and the excluded, in source order (cached per key layout). */
@@ -191,16 +245,20 @@ function featureNames(
   values: Record<string, unknown>,
   targetColumn: string,
   exclude: string[] | undefined,
+  types: ColumnTypes | undefined,
 ): string[] {
   const keys = Object.keys(values);
-  const signature = `${targetColumn}\u0000${exclude?.join('\u0000') ?? ''}`;
+  const notFeatures = Object.entries(types ?? {})
+    .filter(([, type]) => type === 'id' || type === 'ignore')
+    .map(([name]) => name);
+  const signature = `${targetColumn}\u0000${exclude?.join('\u0000') ?? ''}\u0001${notFeatures.join('\u0000')}`;
   if (
     signature === cachedFor &&
     keys.length === cachedKeys.length &&
     keys.every((k, i) => k === cachedKeys[i])
   )
     return cachedNames;
-  const excluded = new Set([targetColumn, ...(exclude ?? [])]);
+  const excluded = new Set([targetColumn, ...(exclude ?? []), ...notFeatures]);
   cachedKeys = keys;
   cachedNames = keys.filter((k) => !excluded.has(k));
   cachedFor = signature;

@@ -8,6 +8,7 @@
  */
 import { mulberry32, type Random } from '../prng.ts';
 import { DistinctSketch, hashNumber, hashString } from './distinct-estimate.ts';
+import type { ColumnTypeProposal } from './infer-column-types.ts';
 
 const DISTINCT_LIMIT = 10_000;
 const TOP = 10;
@@ -48,6 +49,8 @@ export interface DatasetProfile {
   columns: Record<string, ColumnProfile>;
   labels?: Record<string, number>;
   image?: PixelSummary;
+  /** Tabular: each column's type as used, the proposed type and why (infer-column-types.ts). */
+  columnTypes?: Record<string, ColumnTypeProposal>;
 }
 
 /** Over every pixel value (0–255) of every image, overall and per channel (population std). */

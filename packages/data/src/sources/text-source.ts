@@ -43,7 +43,8 @@ export async function openTextSource(
 ): Promise<OpenedSource> {
   const format = formatOf(source);
   const maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
-  const label = source.kind === 'file' ? source.path : source.kind === 'url' ? source.url : 'the upload';
+  const label =
+    source.kind === 'file' ? source.path : source.kind === 'url' ? source.url : (source.name ?? 'the upload');
   const raw =
     source.kind === 'file'
       ? await openFile(source.path)
@@ -56,7 +57,7 @@ export async function openTextSource(
       ? { path: source.path, format }
       : source.kind === 'url'
         ? { url: source.url, format }
-        : { upload: true, format };
+        : { upload: true, format, ...(source.name ? { fileName: source.name } : {}) };
   const opened =
     format === 'jsonl'
       ? await openJsonl(text, { label, maxLineBytes })

@@ -1,0 +1,128 @@
+/**
+ * Proposes a type for each tabular column from the raw values ingest saw, with the reason, so
+ * that the profile can say why: a column of a few distinct integers is most likely a code (a
+ * customer segment numbered 1–39) and standardising it as a number would invent an order; a
+ * column whose every value differs is an identifier; ISO dates are timestamps; long strings
+ * are text. A declared type always wins; the proposal is still shown beside it.
+ */
+import type { ColumnType, ColumnTypes } from '../ingest-spec.ts';
+
+/** At most this many distinct integers make a column look like codes… */
+export const MAX_CODE_LEVELS = 50;
+/** …and only when each code repeats: distinct values at most this share of the values. */
+const MAX_CODE_SHARE = 0.1;
+/** Fewer values than this say nothing about uniqueness (ten rows are always distinct). */
+const MIN_ROWS_FOR_ID = 50;
+const DISTINCT_TRACKED = 10_000;
+const NUMERIC = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+export interface ColumnTypeProposal {
+  /** How ingest stored the column: the declared type, else numeric when every value is a number. */
+  used: ColumnType;
+  declared: boolean;
+  proposed: ColumnType;
+  reason: string;
+}
+
+class ColumnObservation {
+  values = 0;
+  numbers = 0;
+  integers = 0;
+  dates = 0;
+  longStrings = 0;
+  min = Infinity;
+  max = -Infinity;
+  readonly distinct = new Set<string>();
+  distinctOverflow = false;
+
+  /** Values stored as numbers (a declared categorical's codes are stored as strings). */
+  storedNumbers = 0;
+
+  add(value: unknown): void {
+    if (value === null || value === undefined || value === '') return;
+    this.values += 1;
+    if (typeof value === 'number') this.storedNumbers += 1;
+    // A code stored as the string "3" is still an integer for the proposal.
+    const number = typeof value === 'number' ? value : NUMERIC.test(String(value)) ? Number(value) : NaN;
+    if (Number.isFinite(number)) {
+      this.numbers += 1;
+      if (Number.isInteger(number)) this.integers += 1;
+      if (number < this.min) this.min = number;
+      if (number > this.max) this.max = number;
+    } else {
+      const text = String(value);
+      if (ISO_DATE.test(text) && Number.isFinite(Date.parse(text))) this.dates += 1;
+      if (text.length > 40 || text.split(/\s+/).length > 4) this.longStrings += 1;
+    }
+    if (this.distinct.size < DISTINCT_TRACKED) this.distinct.add(String(value));
+    else if (!this.distinct.has(String(value))) this.distinctOverflow = true;
+  }
+}
+
+/** Collects what each column held, row by row, in bounded memory (≤ 10,000 distinct values per column). */
+export class ColumnTypeInference {
+  private readonly columns = new Map<string, ColumnObservation>();
+
+  /** One stored row's features; `keys` are the id columns kept beside them. */
+  add(features: Record<string, unknown>, keys?: Record<string, unknown>): void {
+    for (const [name, value] of Object.entries(features)) this.observe(name, value);
+    for (const [name, value] of Object.entries(keys ?? {})) this.observe(name, value);
+  }
+
+  private observe(name: string, value: unknown): void {
+    let column = this.columns.get(name);
+    if (!column) this.columns.set(name, (column = new ColumnObservation()));
+    column.add(value);
+  }
+
+  result(declared: ColumnTypes = {}): Record<string, ColumnTypeProposal> {
+    const out: Record<string, ColumnTypeProposal> = {};
+    for (const [name, column] of this.columns) {
+      const { type: proposed, reason } = propose(column);
+      const own = declared[name];
+      const used: ColumnType =
+        own ?? (column.values > 0 && column.storedNumbers === column.values ? 'numeric' : 'categorical');
+      out[name] = {
+        used,
+        declared: own !== undefined,
+        proposed,
+        reason: own !== undefined && own !== proposed ? `declared ${own}; ${reason}` : reason,
+      };
+    }
+    return out;
+  }
+}
+
+function propose(column: ColumnObservation): { type: ColumnType; reason: string } {
+  const n = column.values;
+  if (n === 0) return { type: 'ignore', reason: 'no values: every row is empty' };
+  const distinct = column.distinct.size;
+  const allDistinct = !column.distinctOverflow && distinct === n;
+  const distinctText = column.distinctOverflow ? `over ${DISTINCT_TRACKED} distinct` : `${distinct} distinct`;
+  if (column.numbers === n) {
+    if (column.integers === n) {
+      if (distinct <= MAX_CODE_LEVELS && distinct <= Math.max(2, n * MAX_CODE_SHARE))
+        return {
+          type: 'categorical',
+          reason: `${distinct} distinct integer values (${column.min}–${column.max}) in ${n} rows: likely codes; declare it numeric if the order and spacing mean something`,
+        };
+      if (allDistinct && n >= MIN_ROWS_FOR_ID)
+        return {
+          type: 'id',
+          reason: `every one of the ${n} integer values is different: likely an identifier`,
+        };
+    }
+    return { type: 'numeric', reason: `${n} numbers, ${distinctText} values (${column.min}–${column.max})` };
+  }
+  if (column.dates === n) return { type: 'timestamp', reason: `all ${n} values are ISO 8601 dates` };
+  if (allDistinct && n >= MIN_ROWS_FOR_ID)
+    return { type: 'id', reason: `every one of the ${n} values is different: likely an identifier` };
+  if (column.longStrings * 2 > n)
+    return {
+      type: 'text',
+      reason: `${column.longStrings} of ${n} values are long (over 40 characters or 4 words): free text`,
+    };
+  const numbersNote = column.numbers > 0 ? ` (${n - column.numbers} of ${n} are not numbers)` : '';
+  return { type: 'categorical', reason: `${distinctText} string values in ${n} rows${numbersNote}` };
+}
