@@ -34,5 +34,7 @@ describe('queue backlog endpoint', () => {
 
     const metrics = await api.request('GET', '/metrics', { key: null });
     expect(metrics.text).toMatch(/lathe_queue_depth\{queue="train",stage="train"\} 4/);
+    expect(metrics.text).toMatch(/lathe_dependency_up\{dependency="postgres",service="api"\} 1/);
+    expect(metrics.text).toMatch(/lathe_dependency_up\{dependency="redis",service="api"\} 1/);
   });
 });

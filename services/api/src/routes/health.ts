@@ -1,5 +1,5 @@
 /** Probes and metrics: /healthz (the process answers), /readyz (Postgres and Redis answer), /metrics. */
-import type { Registry as MetricsRegistry } from 'prom-client';
+import { Gauge, type Registry as MetricsRegistry } from 'prom-client';
 import { z } from 'zod';
 import { withDeadline } from '@lathe/core';
 import { pingRegistry } from '@lathe/registry';
@@ -20,6 +20,21 @@ async function probe(
 }
 
 export function registerHealthRoutes(routes: RouteTable, deps: ApiDeps, metrics: MetricsRegistry): void {
+  const checks = () =>
+    Promise.all([
+      probe('postgres', () => pingRegistry(deps.registry)),
+      probe('redis', () => deps.redis.ping()),
+    ]);
+  // The readiness checks at every scrape: the "Postgres/Redis unreachable" alerts read this.
+  new Gauge({
+    name: 'lathe_dependency_up',
+    help: 'Whether the API reached the dependency at scrape time (1) or not (0)',
+    labelNames: ['dependency'],
+    registers: [metrics],
+    async collect() {
+      for (const check of await checks()) this.set({ dependency: check.name }, check.ok ? 1 : 0);
+    },
+  });
   routes.add({
     method: 'get',
     path: '/healthz',
@@ -40,12 +55,9 @@ export function registerHealthRoutes(routes: RouteTable, deps: ApiDeps, metrics:
       checks: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
     }),
     handler: async ({ res }) => {
-      const checks = await Promise.all([
-        probe('postgres', () => pingRegistry(deps.registry)),
-        probe('redis', () => deps.redis.ping()),
-      ]);
-      const ready = checks.every((check) => check.ok);
-      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
+      const results = await checks();
+      const ready = results.every((check) => check.ok);
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: results });
       return undefined;
     },
   });
