@@ -3,15 +3,7 @@
  * is only meaningful on the same data: `sameData` says whether both were scored on the same
  * dataset version and split.
  */
-export interface MetricComparison {
-  metric: string;
-  a: number | null;
-  b: number | null;
-  /** b − a, null when either side lacks the metric. */
-  difference: number | null;
-  /** (b − a) / |a|, null when a is 0 or missing. */
-  relative: number | null;
-}
+import type { EvaluationMetricComparison } from '@lathe/contract';
 
 function numericEntries(metrics: unknown): Map<string, number> {
   const out = new Map<string, number>();
@@ -22,7 +14,7 @@ function numericEntries(metrics: unknown): Map<string, number> {
   return out;
 }
 
-export function compareMetrics(a: unknown, b: unknown): MetricComparison[] {
+export function compareMetrics(a: unknown, b: unknown): EvaluationMetricComparison[] {
   const left = numericEntries(a);
   const right = numericEntries(b);
   const names = [...new Set([...left.keys(), ...right.keys()])].sort();

@@ -3,3 +3,4 @@ export * from './api-keys.ts';
 export * from './audit-log.ts';
 export * from './schedules.ts';
 export * from './models.ts';
+export * from './evaluations.ts';

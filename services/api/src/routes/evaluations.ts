@@ -1,32 +1,21 @@
 /** Evaluations: list, get, compare two, and override a gate verdict (with a reason, audited). */
-import { z } from 'zod';
+import {
+  compareEvaluationsQuery,
+  evaluationComparisonSchema,
+  evaluationSchema,
+  idParams,
+  listEvaluationsQuery,
+  overrideVerdictBody,
+  pageOf,
+} from '@lathe/contract';
 import { HttpProblem } from '@lathe/core';
 import { overrideVerdict, type GateVerdict } from '@lathe/ml';
 import { getEvaluation, overrideFailedVerdict } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import { compareMetrics } from '../compare-metrics.ts';
 import type { ApiDeps } from '../deps.ts';
-import { anyObject, idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate } from '../pagination.ts';
-
-const verdict = z.enum(['passed', 'failed', 'overridden']);
-const evaluationSchema = z
-  .object({
-    id: z.uuid(),
-    modelVersionId: z.uuid(),
-    datasetVersionId: z.uuid(),
-    split: z.string(),
-    runId: z.uuid().nullable(),
-    metrics: anyObject,
-    verdict,
-    reasons: z.unknown(),
-    baselineModelVersionId: z.uuid().nullable(),
-    baselineMetrics: anyObject.nullable(),
-    overrideReason: z.string().nullable(),
-    createdAt: z.string(),
-  })
-  .meta({ id: 'Evaluation' });
 
 export function registerEvaluationRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry } = deps;
@@ -37,12 +26,7 @@ export function registerEvaluationRoutes(routes: RouteTable, deps: ApiDeps): voi
     path: '/evaluations',
     summary: 'List evaluations',
     tag: 'evaluations',
-    query: paginationQuery.extend({
-      modelVersionId: z.uuid().optional(),
-      runId: z.uuid().optional(),
-      datasetVersionId: z.uuid().optional(),
-      verdict: verdict.optional(),
-    }),
+    query: listEvaluationsQuery,
     response: pageOf(evaluationSchema),
     handler: async ({ query }) =>
       paginate(query, (page) =>
@@ -64,21 +48,8 @@ export function registerEvaluationRoutes(routes: RouteTable, deps: ApiDeps): voi
     path: '/evaluations/compare',
     summary: 'Compare two evaluations metric by metric (b − a)',
     tag: 'evaluations',
-    query: z.object({ a: z.uuid(), b: z.uuid() }),
-    response: z.object({
-      a: evaluationSchema,
-      b: evaluationSchema,
-      sameData: z.boolean(),
-      metrics: z.array(
-        z.object({
-          metric: z.string(),
-          a: z.number().nullable(),
-          b: z.number().nullable(),
-          difference: z.number().nullable(),
-          relative: z.number().nullable(),
-        }),
-      ),
-    }),
+    query: compareEvaluationsQuery,
+    response: evaluationComparisonSchema,
     handler: async ({ query }) => {
       const [a, b] = await Promise.all([find(query.a), find(query.b)]);
       return {
@@ -107,7 +78,7 @@ export function registerEvaluationRoutes(routes: RouteTable, deps: ApiDeps): voi
     tag: 'evaluations',
     role: 'admin',
     params: idParams,
-    body: z.strictObject({ reason: z.string().min(10).max(2000) }),
+    body: overrideVerdictBody,
     response: evaluationSchema,
     handler: async ({ req, params, body }) => {
       const before = await find(params.id);
