@@ -4,3 +4,4 @@ export * from './audit-log.ts';
 export * from './schedules.ts';
 export * from './models.ts';
 export * from './evaluations.ts';
+export * from './deployments.ts';

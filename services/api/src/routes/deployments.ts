@@ -1,28 +1,17 @@
 /** Deployments: list, get, and a direct deployment (no A/B test) of a model version to an endpoint. */
-import { z } from 'zod';
+import {
+  createDeploymentBody,
+  deploymentSchema,
+  idParams,
+  listDeploymentsQuery,
+  pageOf,
+} from '@lathe/contract';
 import { NotFoundError } from '@lathe/core';
 import { getModelVersion, replaceDirectDeployment } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
-import { endpointName, idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate } from '../pagination.ts';
-
-const status = z.enum(['pending', 'active', 'rolling_out', 'rolled_back', 'retired', 'failed']);
-const deploymentSchema = z
-  .object({
-    id: z.uuid(),
-    endpoint: z.string(),
-    modelVersionId: z.uuid(),
-    runId: z.uuid().nullable(),
-    strategy: z.enum(['direct', 'ab_test']),
-    status,
-    traffic: z.number(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    retiredAt: z.string().nullable(),
-  })
-  .meta({ id: 'Deployment' });
 
 export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry } = deps;
@@ -32,11 +21,7 @@ export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): voi
     path: '/deployments',
     summary: 'List deployments',
     tag: 'deployments',
-    query: paginationQuery.extend({
-      endpoint: endpointName.optional(),
-      status: status.optional(),
-      modelVersionId: z.uuid().optional(),
-    }),
+    query: listDeploymentsQuery,
     response: pageOf(deploymentSchema),
     handler: async ({ query }) =>
       paginate(query, (page) =>
@@ -72,7 +57,7 @@ export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): voi
     summary:
       'Deploy a model version directly to an endpoint (retires the endpoint’s active direct deployment)',
     tag: 'deployments',
-    body: z.strictObject({ endpoint: endpointName, modelVersionId: z.uuid() }),
+    body: createDeploymentBody,
     status: 201,
     response: deploymentSchema,
     handler: async ({ req, body }) => {
