@@ -20,6 +20,19 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/^DATABASE_URL: expected a URL like postgresql:\/\/.*got "mysql:\/\/x"$/);
   });
 
+  it('takes a Redis Cluster hash tag at the start of the queue prefix, and nothing else in braces', () => {
+    expect(loadConfig(baseEnvSchema, { ...good, LATHE_QUEUE_PREFIX: '{lathe}' }).LATHE_QUEUE_PREFIX).toBe(
+      '{lathe}',
+    );
+    expect(
+      loadConfig(baseEnvSchema, { ...good, LATHE_QUEUE_PREFIX: '{lathe}:prod' }).LATHE_QUEUE_PREFIX,
+    ).toBe('{lathe}:prod');
+    for (const bad of ['lathe}', 'la{the}', '{}', '{lathe', 'a b'])
+      expect(() => loadConfig(baseEnvSchema, { ...good, LATHE_QUEUE_PREFIX: bad })).toThrow(
+        /^LATHE_QUEUE_PREFIX: /,
+      );
+  });
+
   it('says when a variable is missing', () => {
     expect(() => loadConfig(baseEnvSchema, { DATABASE_URL: good.DATABASE_URL })).toThrow(
       /^REDIS_URL: a value; it is not set$/,

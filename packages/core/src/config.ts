@@ -29,11 +29,18 @@ export const baseEnvSchema = z.object({
   REDIS_URL: redisUrl,
   LATHE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LATHE_ARTIFACT_DIR: z.string().min(1).default('.lathe/artifacts'),
-  /** Prefix for every Redis key Lathe writes, so several installs (or test files) share one Redis. */
+  /**
+   * Prefix for every Redis key Lathe writes, so several installs (or test files) share one Redis.
+   * On Redis Cluster it starts with a hash tag (`{lathe}`): a run's flow spans four queues, and
+   * BullMQ's scripts need every key of a flow in one hash slot (docs/operations.md).
+   */
   LATHE_QUEUE_PREFIX: z
     .string()
     .min(1)
-    .regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, ":", "_" or "-"')
+    .regex(
+      /^(?:\{[A-Za-z0-9:_-]+\})?[A-Za-z0-9:_-]*$/,
+      'letters, digits, ":", "_" or "-", optionally starting with a {hash-tag} for Redis Cluster',
+    )
     .default('lathe'),
 });
 
