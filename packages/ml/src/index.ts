@@ -6,7 +6,14 @@ export {
   LATHE_KERNELS,
 } from './backend/kernels/register-kernels.ts';
 export * from './hyperparameters.ts';
-export type { DatasetMetadata, ModelSignature, Prediction, Preprocessing } from './families/types.ts';
+export type {
+  DatasetMetadata,
+  ModelSignature,
+  Prediction,
+  Preprocessing,
+  Recommendation,
+  RecommendRequest,
+} from './families/types.ts';
 export { train } from './training/train.ts';
 export type { EpochMetrics, ModelBundle, TrainHooks, TrainOptions, TrainResult } from './training/train.ts';
 export { loadModel } from './inference/load-model.ts';

@@ -13,7 +13,7 @@ import type { Random } from '../random.ts';
 import type { RecommendationRow } from '@lathe/contract';
 import { createLayersTrainable, glorot, loadLayersModel, regularizer } from './layers-family.ts';
 import type { LayersSpec } from './layers-family.ts';
-import type { FamilyDefinition, Prediction } from './types.ts';
+import type { FamilyDefinition, Prediction, Recommendation, RecommendRequest } from './types.ts';
 
 type Hp = HyperparametersOf<'mf' | 'ncf'>;
 type Kind = 'mf' | 'ncf';
@@ -22,6 +22,11 @@ interface RecPrep {
   items: string[];
   /** Interactions per item in the training split, aligned with `items`. */
   itemCounts: number[];
+  /**
+   * Per user (aligned with `users`), the indexes in `items` of what the user interacted with in
+   * the training split: what a top-k list leaves out. Absent in bundles trained before it was kept.
+   */
+  seen?: number[][];
   implicit: boolean;
   globalMean: number;
 }
@@ -123,11 +128,17 @@ export function recommender(kind: Kind): FamilyDefinition {
       const users = new Map<string, number>();
       const items = new Map<string, number>();
       const itemCounts: number[] = [];
+      const seen: Array<Set<number>> = [];
       let sum = 0;
       let rated = 0;
       let anyRating = false;
       for await (const row of rows as AsyncIterable<RecommendationRow>) {
-        if (!users.has(row.user)) users.set(row.user, users.size);
+        let u = users.get(row.user);
+        if (u === undefined) {
+          u = users.size;
+          users.set(row.user, u);
+          seen.push(new Set());
+        }
         let i = items.get(row.item);
         if (i === undefined) {
           i = items.size;
@@ -135,6 +146,7 @@ export function recommender(kind: Kind): FamilyDefinition {
           itemCounts.push(0);
         }
         itemCounts[i]!++;
+        seen[u]!.add(i);
         if (row.rating !== null && row.rating !== undefined) {
           anyRating = true;
           sum += row.rating;
@@ -146,6 +158,7 @@ export function recommender(kind: Kind): FamilyDefinition {
         users: [...users.keys()],
         items: [...items.keys()],
         itemCounts,
+        seen: seen.map((s) => [...s].sort((a, b) => a - b)),
         implicit,
         globalMean: rated > 0 ? sum / rated : 0,
       } satisfies RecPrep;
@@ -187,20 +200,74 @@ export function recommender(kind: Kind): FamilyDefinition {
       const popularity = (itemIndex: number | undefined) =>
         p.implicit ? (itemIndex === undefined ? 0 : p.itemCounts[itemIndex - 1]! / maxCount) : p.globalMean;
       const byPopularity = p.items
-        .map((item, i) => ({ item, count: p.itemCounts[i]! }))
+        .map((item, i) => ({ item, index: i + 1, count: p.itemCounts[i]! }))
         .sort((a, b) => b.count - a.count);
+      const allItems = Array.from(p.items, (_, i) => i + 1);
 
-      async function scores(userIndex: number, itemIndexes: Int32Array): Promise<Float32Array> {
-        const out = new Float32Array(itemIndexes.length);
-        for (let start = 0; start < itemIndexes.length; start += 8192) {
-          const chunk = itemIndexes.subarray(start, start + 8192);
-          const u = tf.fill([chunk.length, 1], userIndex, 'int32');
-          const i = tf.tensor2d(chunk, [chunk.length, 1], 'int32');
+      /**
+       * Many users' top-k lists from one model call: every (user, candidate) pair of the
+       * requests of known users goes into the same tensors (chunked), then each request ranks
+       * its own slice. A user the model never saw gets the popularity ranking.
+       */
+      async function recommendBatch(requests: RecommendRequest[]): Promise<Recommendation[]> {
+        const plans = requests.map((request) => {
+          const user = ids.user.get(request.user);
+          const excluded = new Set<number>();
+          for (const item of request.exclude ?? []) {
+            const index = ids.item.get(item);
+            if (index !== undefined) excluded.add(index);
+          }
+          if (user !== undefined && request.excludeSeen)
+            for (const index of p.seen?.[user - 1] ?? []) excluded.add(index + 1);
+          // Items the model never saw cannot be ranked by it: a candidate list keeps the known ones.
+          const pool = request.candidates
+            ? [...new Set(request.candidates.map((item) => ids.item.get(item)))].filter(
+                (index): index is number => index !== undefined,
+              )
+            : allItems;
+          return { request, user, items: Int32Array.from(pool.filter((index) => !excluded.has(index))) };
+        });
+        const pairs = plans.reduce((n, plan) => n + (plan.user === undefined ? 0 : plan.items.length), 0);
+        const users = new Int32Array(pairs);
+        const items = new Int32Array(pairs);
+        let at = 0;
+        for (const plan of plans) {
+          if (plan.user === undefined) continue;
+          users.fill(plan.user, at, at + plan.items.length);
+          items.set(plan.items, at);
+          at += plan.items.length;
+        }
+        const scores = new Float32Array(pairs);
+        for (let start = 0; start < pairs; start += 65_536) {
+          const end = Math.min(pairs, start + 65_536);
+          const u = tf.tensor2d(users.subarray(start, end), [end - start, 1], 'int32');
+          const i = tf.tensor2d(items.subarray(start, end), [end - start, 1], 'int32');
           const y = model.predict([u, i]) as tf.Tensor;
-          out.set(await y.data(), start);
+          scores.set(await y.data(), start);
           tf.dispose([u, i, y]);
         }
-        return out;
+        at = 0;
+        return plans.map(({ request, user, items: pool }) => {
+          const k = Math.max(0, request.k);
+          if (user === undefined) {
+            const allowed = new Set(pool);
+            return {
+              basis: 'popularity',
+              items: byPopularity
+                .filter((x) => allowed.has(x.index))
+                .slice(0, k)
+                .map((x) => ({ item: x.item, score: x.count / maxCount })),
+            };
+          }
+          const own = scores.subarray(at, at + pool.length);
+          at += pool.length;
+          return {
+            basis: 'model',
+            items: Array.from(pool, (index, j) => ({ item: p.items[index - 1]!, score: own[j]! }))
+              .sort((a, b) => b.score - a.score)
+              .slice(0, k),
+          };
+        });
       }
 
       return {
@@ -233,22 +300,10 @@ export function recommender(kind: Kind): FamilyDefinition {
           return results;
         },
         async recommend(user, k, options = {}) {
-          const exclude = new Set(options.exclude ?? []);
-          const u = ids.user.get(user);
-          if (u === undefined) {
-            return byPopularity
-              .filter((x) => !exclude.has(x.item))
-              .slice(0, k)
-              .map((x) => ({ item: x.item, score: x.count / maxCount, fallback: true }));
-          }
-          const all = Int32Array.from(p.items, (_, i) => i + 1);
-          const s = await scores(u, all);
-          return p.items
-            .map((item, i) => ({ item, score: s[i]!, fallback: false }))
-            .filter((x) => !exclude.has(x.item))
-            .sort((a, b) => b.score - a.score)
-            .slice(0, k);
+          const [list] = await recommendBatch([{ user, k, ...options }]);
+          return list!.items.map((x) => ({ ...x, fallback: list!.basis === 'popularity' }));
         },
+        recommendBatch,
         dispose: () => model.dispose(),
       };
     },

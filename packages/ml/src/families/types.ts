@@ -41,14 +41,34 @@ export interface Prediction {
   fallback?: boolean;
 }
 
+/** One top-k question to a recommender. */
+export interface RecommendRequest {
+  user: string;
+  k: number;
+  /** Items never to return. */
+  exclude?: string[];
+  /** Rank only these items (those the model knows); all known items when absent. */
+  candidates?: string[];
+  /** Leave out what the user interacted with in the training split. */
+  excludeSeen?: boolean;
+}
+
+/** A top-k list: ranked by the model, or by popularity for a user the model never saw. */
+export interface Recommendation {
+  basis: 'model' | 'popularity';
+  items: { item: string; score: number }[];
+}
+
 /** A model loaded for inference. */
 export interface Predictor {
   predict(rows: unknown[]): Promise<Prediction[]>;
   recommend?(
     user: string,
     k: number,
-    options?: { exclude?: string[] },
+    options?: Omit<RecommendRequest, 'user' | 'k'>,
   ): Promise<{ item: string; score: number; fallback: boolean }[]>;
+  /** Several top-k lists from one model call (the gateway's micro-batches). */
+  recommendBatch?(requests: RecommendRequest[]): Promise<Recommendation[]>;
   generate?(count: number, seed?: number): Promise<{ shape: ImageShape; images: Uint8Array[] }>;
   dispose(): void;
 }

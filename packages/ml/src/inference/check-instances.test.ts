@@ -12,7 +12,7 @@ const model = (
 });
 
 describe('checkInstances', () => {
-  it('tabular: numbers where the model was trained on numbers, strings for categories, missing values allowed', () => {
+  it('tabular: numbers where the model was trained on numbers, strings for categories, missing values as null', () => {
     const churn = model('tabular', [
       { name: 'tenure', type: 'number | null', description: '' },
       { name: 'plan', type: 'string | null', description: '' },
@@ -20,10 +20,28 @@ describe('checkInstances', () => {
     expect(
       checkInstances(churn, [
         { features: { tenure: 3, plan: 'pro' } },
-        { features: { tenure: null } },
-        { features: {} },
+        { features: { tenure: null, plan: null } },
       ]),
     ).toEqual([]);
+    expect(
+      checkInstances(churn, [{ features: { tenure: 3 } }, { features: { tenure: 3, plna: 'pro' } }]),
+    ).toEqual([
+      {
+        index: 0,
+        path: 'features.plan',
+        message: 'missing feature column `plan` (send null for a missing value)',
+      },
+      {
+        index: 1,
+        path: 'features.plna',
+        message: 'unknown feature column `plna`; the model reads `tenure`, `plan`',
+      },
+      {
+        index: 1,
+        path: 'features.plan',
+        message: 'missing feature column `plan` (send null for a missing value)',
+      },
+    ]);
     expect(checkInstances(churn, [{ features: { tenure: 'three', plan: 7 } }, { tenure: 3 }, 'row'])).toEqual(
       [
         { index: 0, path: 'features.tenure', message: 'expected a finite number (or null); got "three"' },

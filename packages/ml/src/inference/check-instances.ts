@@ -3,7 +3,8 @@
  * forgiving by design (an unknown user falls back to popularity, a missing feature is imputed),
  * so a malformed request would otherwise be answered with a confident guess: a string where
  * a number belongs, an image of the wrong size, no text at all. The checks follow the model's
- * own signature and preprocessing: the columns it was trained on, the image shape it expects.
+ * own signature and preprocessing: the columns it was trained on (all of them, no others), the
+ * image shape it expects.
  */
 import type { ImageShape } from '@lathe/contract';
 import type { LoadedModel } from './load-model.ts';
@@ -29,9 +30,27 @@ const tabular: Check = (instance, model) => {
     return [{ path: 'features', message: 'expected an object of feature values' }];
   const features = instance.features;
   const problems: Array<Omit<InstanceProblem, 'index'>> = [];
+  // Every column the model was trained on, and no other: a misspelt column would otherwise be
+  // ignored and the real one imputed, a confident answer to a question nobody asked. A missing
+  // value is sent as null (imputed, as in training).
+  const columns = new Set(model.signature.inputs.map((input) => input.name));
+  for (const name of Object.keys(features)) {
+    if (!columns.has(name))
+      problems.push({
+        path: `features.${name}`,
+        message: `unknown feature column \`${name}\`; the model reads ${[...columns].map((c) => `\`${c}\``).join(', ')}`,
+      });
+  }
   for (const input of model.signature.inputs) {
     const value = features[input.name];
-    if (value === undefined || value === null) continue; // missing: imputed, as in training
+    if (value === undefined) {
+      problems.push({
+        path: `features.${input.name}`,
+        message: `missing feature column \`${input.name}\` (send null for a missing value)`,
+      });
+      continue;
+    }
+    if (value === null) continue; // a missing value: imputed, as in training
     const numeric = input.type.startsWith('number');
     if (numeric ? typeof value !== 'number' || !Number.isFinite(value) : typeof value !== 'string') {
       problems.push({

@@ -5,7 +5,14 @@
  */
 import { deserializeBundle, readJsonFile } from '../bundle/bundle-format.ts';
 import { families } from '../families/index.ts';
-import type { ModelSignature, Prediction, Predictor, Preprocessing } from '../families/types.ts';
+import type {
+  ModelSignature,
+  Prediction,
+  Predictor,
+  Preprocessing,
+  Recommendation,
+  RecommendRequest,
+} from '../families/types.ts';
 import type { Hyperparameters, ModelFamily } from '../hyperparameters.ts';
 import type { ImageShape } from '@lathe/contract';
 
@@ -23,8 +30,10 @@ export interface LoadedModel {
   recommend(
     user: string,
     k: number,
-    options?: { exclude?: string[] },
+    options?: Omit<RecommendRequest, 'user' | 'k'>,
   ): Promise<{ item: string; score: number; fallback: boolean }[]>;
+  /** Recommenders only: several top-k lists from one model call. */
+  recommendBatch(requests: RecommendRequest[]): Promise<Recommendation[]>;
   /** Generative models only. */
   generate(count: number, seed?: number): Promise<{ shape: ImageShape; images: Uint8Array[] }>;
   dispose(): void;
@@ -51,6 +60,7 @@ export async function loadModel(
     training,
     predict: (batch) => (batch.length === 0 ? Promise.resolve([]) : predictor.predict(batch)),
     recommend: predictor.recommend?.bind(predictor) ?? unsupported('recommend'),
+    recommendBatch: predictor.recommendBatch?.bind(predictor) ?? unsupported('recommend'),
     generate: predictor.generate?.bind(predictor) ?? unsupported('generate'),
     dispose: () => predictor.dispose(),
   };
