@@ -32,13 +32,17 @@ import { monitorRollouts } from '../../services/deploy/src/rollout-monitor.ts';
 import { syntheticTabular } from '../../packages/ml/src/testing/synthetic.ts';
 import {
   createAbEventLog,
+  createBatchedModels,
   createClientKeys,
   createEndpointRouter,
   createModelCache,
   createServeApp,
+  createServingMetrics,
+  createShadowLog,
   modelVersionLoader,
   type AbEventLog,
   type ModelCache,
+  type ShadowLog,
 } from '../../services/serve/src/index.ts';
 import { createTestDatabase, listenForTest, type TestDatabase } from '../harness/index.ts';
 
@@ -47,6 +51,7 @@ let storeDir: string;
 let stopListening: (() => Promise<void>) | undefined;
 let base: string;
 let events: AbEventLog;
+let shadows: ShadowLog;
 let models: ModelCache;
 let abTest: AbTestWithVariants;
 let experimentId: string;
@@ -169,11 +174,17 @@ beforeAll(async () => {
     size: 2,
   });
   events = createAbEventLog({ registry: db.registry, flushMs: 50, logger: silentLogger });
+  shadows = createShadowLog({ registry: db.registry, flushMs: 50, logger: silentLogger });
+  const serving = createServingMetrics();
+  const batch = { maxBatchSize: 64, maxWaitMs: 1, maxQueuedRows: 1024 };
   const app = createServeApp({
     registry: db.registry,
     router: createEndpointRouter(db.registry, { ttlMs: 100, logger: silentLogger }),
     models,
+    batched: createBatchedModels(batch, serving),
     events,
+    shadows,
+    metrics: serving,
     keys: createClientKeys(db.registry, { ttlMs: KEY_TTL_MS, logger: silentLogger }),
     config: {
       jsonLimitBytes: 64 * 1024,
@@ -183,6 +194,9 @@ beforeAll(async () => {
       flushMs: 50,
       auth: 'api-key',
       keyTtlMs: KEY_TTL_MS,
+      batch,
+      deadlineMs: 10_000,
+      routingPush: 'off',
     },
     logger: silentLogger,
   });
@@ -192,6 +206,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopListening?.();
   await events?.close();
+  await shadows?.close();
   await models?.close();
   await db?.drop();
   await rm(storeDir, { recursive: true, force: true });

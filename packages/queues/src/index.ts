@@ -22,3 +22,4 @@ export * from './workers.ts';
 export * from './recovery-loop.ts';
 export * from './redis-reachable.ts';
 export * from './worker-process.ts';
+export * from './routing-changes.ts';

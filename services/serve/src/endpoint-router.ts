@@ -6,6 +6,10 @@
  * late is harmless by construction: coverage only grows, so a unit's arm is the same under
  * either step, and its events carry the step they were assigned under (see routing.ts).
  *
+ * Beside what serves the endpoint, the routing names its shadow deployment (mirrored traffic)
+ * and its blue-green standby (kept warm). A change announced over Redis (routing-changes.ts)
+ * expires the endpoint's routing at once; the TTL stays the fallback.
+ *
  * While the registry cannot be read (Postgres restarting), the last routing read is used for up
  * to `maxStaleMs`, so predictions go on; past that, or for an endpoint never read, 503.
  *
@@ -13,21 +17,30 @@
  * the treatment's units is served (and recorded) as control, as a buggy assignment would. 0 in
  * production.
  */
-import { NotFoundError, type Logger } from '@lathe/core';
+import { HttpProblem, NotFoundError, type Logger } from '@lathe/core';
 import { bucketOf, rolloutPolicySchema, routeUnit, type UnitRoute } from '@lathe/experiments';
-import { endpointServing, type Registry } from '@lathe/registry';
+import { endpointRollout, endpointServing, type EndpointRollout, type Registry } from '@lathe/registry';
 import { createReadCache, readThroughRegistry } from './read-cache.ts';
 
 export type GatewayRoute = Omit<UnitRoute, 'abTest'> & {
   abTest: (NonNullable<UnitRoute['abTest']> & { slowThresholdMs: number }) | null;
+  /** The endpoint's shadow deployment: requests are mirrored to it (outside A/B tests). */
+  shadow: { deploymentId: string; modelVersionId: string } | null;
+  /** The endpoint's blue-green standby, kept loaded and warm so a switch is instant. */
+  standby: { deploymentId: string; modelVersionId: string; warmed: boolean } | null;
 };
 
 export interface EndpointRouter {
-  /** The route of `unitId` on `endpoint`; NotFoundError when nothing serves it. */
-  route(endpoint: string, unitId: string): Promise<GatewayRoute>;
+  /**
+   * The route of `unitId` on `endpoint`; NotFoundError when nothing serves it, 422 when an A/B
+   * test runs there and no unit is given (the test cannot assign an arm).
+   */
+  route(endpoint: string, unitId: string | undefined): Promise<GatewayRoute>;
+  /** The next request for `endpoint` reads its routing again (a change was announced). */
+  expire(endpoint: string): void;
 }
 
-type Serving = Awaited<ReturnType<typeof endpointServing>> & { slowThresholdMs: number };
+type Serving = Awaited<ReturnType<typeof endpointServing>> & EndpointRollout & { slowThresholdMs: number };
 
 const DEFAULT_SLOW_MS = 1000;
 
@@ -43,13 +56,16 @@ export function createEndpointRouter(
 ): EndpointRouter {
   const cache = createReadCache<Serving>(options);
   const read = async (endpoint: string): Promise<Serving> => {
-    const serving = await endpointServing(registry, endpoint);
+    const [serving, rollout] = await Promise.all([
+      endpointServing(registry, endpoint),
+      endpointRollout(registry, endpoint),
+    ]);
     const policy = serving.abTest ? rolloutPolicySchema.safeParse(serving.abTest.policy) : null;
     const slow =
       policy?.success && policy.data.guardrails.slowRequests !== false
         ? policy.data.guardrails.slowRequests.thresholdMs
         : DEFAULT_SLOW_MS;
-    return { ...serving, slowThresholdMs: slow };
+    return { ...serving, ...rollout, slowThresholdMs: slow };
   };
   return {
     async route(endpoint, unitId) {
@@ -57,7 +73,14 @@ export function createEndpointRouter(
         logger: options.logger,
         what: `the routing of endpoint ${endpoint}`,
       });
-      let route = routeUnit(serving, unitId);
+      if (serving.abTest && unitId === undefined)
+        throw new HttpProblem(
+          422,
+          'unit_id_required',
+          `A/B test ${serving.abTest.name} runs on endpoint ${endpoint}: send a unitId (the shopper or session it assigns to an arm)`,
+          [{ field: 'body.unitId', message: 'required while an A/B test runs on the endpoint' }],
+        );
+      let route = routeUnit(serving, unitId ?? '');
       if (!route) throw new NotFoundError('endpoint', endpoint);
       const skew = options.assignmentSkew ?? 0;
       if (
@@ -65,7 +88,7 @@ export function createEndpointRouter(
         route.abTest &&
         serving.abTest &&
         route.abTest.variant !== 'control' &&
-        bucketOf(`skew:${serving.abTest.salt}`, unitId) < skew
+        bucketOf(`skew:${serving.abTest.salt}`, unitId ?? '') < skew
       ) {
         const control = serving.abTest.variants.find((v) => v.isControl)!;
         route = {
@@ -77,7 +100,20 @@ export function createEndpointRouter(
       return {
         ...route,
         abTest: route.abTest ? { ...route.abTest, slowThresholdMs: serving.slowThresholdMs } : null,
+        // Mirrored traffic would blur an A/B test's latency guardrail: shadows wait for its end.
+        shadow:
+          serving.shadow && !route.abTest
+            ? { deploymentId: serving.shadow.id, modelVersionId: serving.shadow.modelVersionId }
+            : null,
+        standby: serving.standby
+          ? {
+              deploymentId: serving.standby.id,
+              modelVersionId: serving.standby.modelVersionId,
+              warmed: serving.standby.warmedAt !== null,
+            }
+          : null,
       };
     },
+    expire: (endpoint) => cache.expire(endpoint),
   };
 }

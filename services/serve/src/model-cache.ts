@@ -8,6 +8,7 @@ import type { ArtifactStore } from '@lathe/artifacts';
 import { LatheError, type Logger } from '@lathe/core';
 import { loadModel, type LoadedModel } from '@lathe/ml';
 import { getModelVersion, type Registry } from '@lathe/registry';
+import { warmUp } from './warm-up.ts';
 
 interface Entry {
   model: Promise<LoadedModel>;
@@ -23,7 +24,8 @@ export interface ModelCache {
 }
 
 /**
- * Loads a model version's artifact from the store, its sha256 verified. A deployed model that
+ * Loads a model version's artifact from the store, its sha256 verified, and warms it up
+ * (warm-up.ts) before it answers anyone. A deployed model that
  * cannot be loaded (artifact missing or corrupt) is the server's failure, not the caller's:
  * 503 model_unavailable, which the A/B error-rate guardrail counts against its arm.
  */
@@ -33,6 +35,11 @@ export function modelVersionLoader(deps: { registry: Registry; store: ArtifactSt
     let model: LoadedModel;
     try {
       model = await loadModel(await deps.store.getBuffer(version.sha256), { expectedSha256: version.sha256 });
+      // Before the first caller: its kernels compiled and buffers allocated by a warm-up call.
+      await warmUp(model).catch((error: unknown) => {
+        model.dispose();
+        throw error;
+      });
     } catch (error) {
       deps.logger.error({ err: error, modelVersionId }, 'model could not be loaded');
       throw new LatheError(

@@ -19,6 +19,8 @@ export interface CachedRead<V> {
 export interface ReadCache<V> {
   /** The value of `key`, read with `read` when the last read is older than `ttlMs`. */
   get(key: string, read: () => Promise<V>): Promise<CachedRead<V>>;
+  /** The next `get` of `key` reads again (a pushed change); the last good read stays for outages. */
+  expire(key: string): void;
 }
 
 export interface ReadCacheOptions {
@@ -66,6 +68,10 @@ export function createReadCache<V>(options: ReadCacheOptions): ReadCache<V> {
           return { value: entry.last.value, staleBecause: error };
         throw error;
       }
+    },
+    expire(key) {
+      const entry = entries.get(key);
+      if (entry) entry.at = -Infinity;
     },
   };
 }
