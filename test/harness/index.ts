@@ -4,3 +4,6 @@ export * from './services-env.ts';
 export * from './ports.ts';
 export * from './tcp-proxy.ts';
 export * from './ab-fixtures.ts';
+export * from './gateway-process.ts';
+export * from './serving-fixtures.ts';
+export * from './stage-fakes.ts';

@@ -4,6 +4,7 @@
  * Payloads carry ids only (docs/architecture.md, rule 1): a stage job says which run, nothing more.
  */
 import { z } from 'zod';
+import type { QueueName } from '@lathe/contract';
 import type { Stage } from '@lathe/registry';
 
 export const STAGE_QUEUES = {
@@ -11,13 +12,13 @@ export const STAGE_QUEUES = {
   train: 'train',
   evaluate: 'evaluate',
   deploy: 'deploy',
-} as const satisfies Record<Stage, string>;
+} as const satisfies Record<Stage, QueueName>;
 
 /** The queue whose job schedulers emit one tick per cron firing of a Schedule row. */
-export const SCHEDULE_QUEUE = 'schedules';
+export const SCHEDULE_QUEUE = 'schedules' satisfies QueueName;
 
-export const QUEUE_NAMES = [...Object.values(STAGE_QUEUES), SCHEDULE_QUEUE] as const;
-export type QueueName = (typeof QUEUE_NAMES)[number];
+/** Every queue, as the admin API names them (@lathe/contract); the catalog below must cover each. */
+export { QUEUE_NAMES, type QueueName } from '@lathe/contract';
 
 export const stagePayloadSchema = z.strictObject({ runId: z.uuid() });
 export type StagePayload = z.infer<typeof stagePayloadSchema>;
