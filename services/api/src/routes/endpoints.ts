@@ -3,12 +3,11 @@
  * A running A/B test on the endpoint decides by the unit's assignment; otherwise the endpoint's
  * active deployment serves everyone.
  */
-import { z } from 'zod';
 import { NotFoundError } from '@lathe/core';
 import { routeUnit } from '@lathe/experiments';
 import { endpointServing } from '@lathe/registry';
 import type { ApiDeps } from '../deps.ts';
-import { endpointName } from '../openapi/common-schemas.ts';
+import { endpointParams, unitRouteQuery, unitRouteSchema } from '@lathe/contract';
 import type { RouteTable } from '../openapi/route-table.ts';
 
 export function registerEndpointRoutes(routes: RouteTable, deps: ApiDeps): void {
@@ -20,17 +19,9 @@ export function registerEndpointRoutes(routes: RouteTable, deps: ApiDeps): void 
     summary:
       "The model version that serves a unit on an endpoint: its variant's in the running A/B test, else the active deployment's",
     tag: 'deployments',
-    params: z.object({ endpoint: endpointName }),
-    query: z.object({ unitId: z.string().min(1).max(200) }),
-    response: z.object({
-      endpoint: z.string(),
-      unitId: z.string(),
-      modelVersionId: z.uuid(),
-      abTest: z
-        .object({ id: z.uuid(), name: z.string(), step: z.number().int(), variant: z.string() })
-        .nullable(),
-      deploymentId: z.uuid().nullable(),
-    }),
+    params: endpointParams,
+    query: unitRouteQuery,
+    response: unitRouteSchema,
     handler: async ({ params, query }) => {
       const route = routeUnit(await endpointServing(registry, params.endpoint), query.unitId);
       if (!route) throw new NotFoundError('endpoint', params.endpoint);

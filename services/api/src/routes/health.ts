@@ -1,6 +1,7 @@
 /** Probes and metrics: /healthz (the process answers), /readyz (Postgres and Redis answer), /metrics. */
 import { Gauge, type Registry as MetricsRegistry } from 'prom-client';
 import { z } from 'zod';
+import { healthSchema, readinessSchema } from '@lathe/contract';
 import { withDeadline } from '@lathe/core';
 import { pingRegistry } from '@lathe/registry';
 import type { ApiDeps } from '../deps.ts';
@@ -41,7 +42,7 @@ export function registerHealthRoutes(routes: RouteTable, deps: ApiDeps, metrics:
     summary: 'The process is up',
     tag: 'health',
     role: 'public',
-    response: z.object({ status: z.literal('ok') }),
+    response: healthSchema,
     handler: async () => ({ status: 'ok' }),
   });
   routes.add({
@@ -50,10 +51,7 @@ export function registerHealthRoutes(routes: RouteTable, deps: ApiDeps, metrics:
     summary: 'Postgres and Redis are reachable (503 otherwise)',
     tag: 'health',
     role: 'public',
-    response: z.object({
-      status: z.enum(['ready', 'unavailable']),
-      checks: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
-    }),
+    response: readinessSchema,
     handler: async ({ res }) => {
       const results = await checks();
       const ready = results.every((check) => check.ok);
