@@ -52,6 +52,20 @@ describe('checkInstances', () => {
     );
   });
 
+  it('tabular: an integer-coded category takes its code as a number or a string', () => {
+    const segments = model('tabular', [{ name: 'SEGMENT', type: 'string | number | null', description: '' }]);
+    expect(checkInstances(segments, [{ features: { SEGMENT: 3 } }, { features: { SEGMENT: '3' } }])).toEqual(
+      [],
+    );
+    expect(checkInstances(segments, [{ features: { SEGMENT: true } }])).toEqual([
+      {
+        index: 0,
+        path: 'features.SEGMENT',
+        message: 'expected a string or a finite number (or null); got true',
+      },
+    ]);
+  });
+
   it('image: the size the model was trained on, byte values', () => {
     const digits = model('image', [], { shape: { height: 2, width: 2, channels: 1 } });
     expect(checkInstances(digits, [{ pixels: [0, 255, 10, 3] }])).toEqual([]);

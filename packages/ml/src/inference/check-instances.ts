@@ -51,11 +51,20 @@ const tabular: Check = (instance, model) => {
       continue;
     }
     if (value === null) continue; // a missing value: imputed, as in training
-    const numeric = input.type.startsWith('number');
-    if (numeric ? typeof value !== 'number' || !Number.isFinite(value) : typeof value !== 'string') {
+    // The signature's type lists what a column takes: `number | null`, `string | null`, or both
+    // for integer-coded categories.
+    const accepts = input.type.split('|').map((t) => t.trim());
+    const number = accepts.includes('number');
+    const string = accepts.includes('string');
+    const ok =
+      (number && typeof value === 'number' && Number.isFinite(value)) ||
+      (string && typeof value === 'string');
+    if (!ok) {
+      const expected =
+        number && string ? 'a string or a finite number' : number ? 'a finite number' : 'a string';
       problems.push({
         path: `features.${input.name}`,
-        message: `expected ${numeric ? 'a finite number' : 'a string'} (or null); got ${JSON.stringify(value)}`,
+        message: `expected ${expected} (or null); got ${JSON.stringify(value)}`,
       });
     }
   }

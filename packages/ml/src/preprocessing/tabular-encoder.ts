@@ -21,8 +21,14 @@ export interface TabularEncoding {
   categorical: CategoricalColumn[];
 }
 
+/** Distinct numbers counted per numeric column, so that it can still turn categorical. */
+const NUMBER_COUNTS_KEPT = 10_000;
+
 export class TabularStatistics {
-  private readonly numeric = new Map<string, { n: number; mean: number; m2: number }>();
+  private readonly numeric = new Map<
+    string,
+    { n: number; mean: number; m2: number; counts: Map<string, number> | null }
+  >();
   private readonly categorical = new Map<string, Map<string, number>>();
   private readonly order: string[] = [];
 
@@ -31,16 +37,23 @@ export class TabularStatistics {
       if (!this.numeric.has(name) && !this.categorical.has(name)) this.order.push(name);
       if (value === null || value === undefined) continue;
       if (typeof value === 'number' && !this.categorical.has(name)) {
-        const s = this.numeric.get(name) ?? { n: 0, mean: 0, m2: 0 };
+        const s = this.numeric.get(name) ?? { n: 0, mean: 0, m2: 0, counts: new Map<string, number>() };
         s.n++;
         const d = value - s.mean;
         s.mean += d / s.n;
         s.m2 += d * (value - s.mean);
+        if (s.counts) {
+          const key = String(value);
+          s.counts.set(key, (s.counts.get(key) ?? 0) + 1);
+          if (s.counts.size > NUMBER_COUNTS_KEPT) s.counts = null;
+        }
         this.numeric.set(name, s);
       } else {
-        // A string anywhere makes the column categorical (numbers seen so far are lost to it).
+        // A string anywhere makes the column categorical: integer codes with an odd "unknown"
+        // among them. The codes counted so far carry over (unless there were too many to keep).
+        const counts =
+          this.categorical.get(name) ?? this.numeric.get(name)?.counts ?? new Map<string, number>();
         this.numeric.delete(name);
-        const counts = this.categorical.get(name) ?? new Map<string, number>();
         counts.set(String(value), (counts.get(String(value)) ?? 0) + 1);
         this.categorical.set(name, counts);
       }

@@ -3,7 +3,7 @@
  * failed stage, metrics history, a log of what happened, and live progress as SSE.
  */
 import { z } from 'zod';
-import { storedIngestSpecSchema } from '@lathe/data';
+import { storedIngestSpecSchema } from '@lathe/contract';
 import { getExperiment, getRun, getRunWithStages, listRunMetrics } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
