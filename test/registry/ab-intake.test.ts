@@ -313,4 +313,63 @@ describe('A/B intake', () => {
     );
     expect(after).toMatchObject({ sum: 25, sumSquares: 21 * 21 + 16, crossSum: 42 * 21 + 5 * 4 });
   });
+
+  it('refuses events of a variant outside the test, and a deleted test takes its unit state with it', async () => {
+    const now = new Date();
+    const test = await newTest('deleted', { steps: [0.5] }, now);
+    const other = await newTest('other', { steps: [0.5] }, now);
+    const control = test.variants.find((v) => v.isControl)!;
+    // The unit rows have no foreign keys of their own: the events' keys are what refuse a stranger.
+    await expect(
+      recordAbEvents(db.registry, test.id, [
+        {
+          variantId: 'no-such-variant',
+          type: 'exposure',
+          unitId: 'x',
+          idempotencyKey: 'x',
+          occurredAt: now,
+          step: 0,
+        },
+      ]),
+    ).rejects.toThrow(/foreign key/i);
+    await recordAbEvents(db.registry, test.id, [
+      {
+        variantId: control.id,
+        type: 'exposure',
+        unitId: 'a',
+        idempotencyKey: 'ea',
+        occurredAt: now,
+        step: 0,
+      },
+      {
+        variantId: control.id,
+        type: 'outcome',
+        unitId: 'a',
+        metric: 'conversion',
+        value: 1,
+        idempotencyKey: 'ca',
+        occurredAt: now,
+        step: 0,
+      },
+    ]);
+    await recordAbEvents(db.registry, other.id, [
+      {
+        variantId: other.variants[0]!.id,
+        type: 'exposure',
+        unitId: 'a',
+        idempotencyKey: 'eb',
+        occurredAt: now,
+        step: 0,
+      },
+    ]);
+    const unitRows = (abTestId: string) =>
+      db.registry.$queryRawUnsafe<{ n: number }[]>(
+        'SELECT (SELECT count(*) FROM "AbUnit" WHERE "abTestId" = $1)::int + (SELECT count(*) FROM "AbUnitMetric" WHERE "abTestId" = $1)::int AS n',
+        abTestId,
+      );
+    expect((await unitRows(test.id))[0]!.n).toBeGreaterThan(1);
+    await db.registry.abTest.delete({ where: { id: test.id } });
+    expect((await unitRows(test.id))[0]!.n).toBe(0);
+    expect((await unitRows(other.id))[0]!.n).toBe(1);
+  });
 });

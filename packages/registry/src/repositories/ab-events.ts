@@ -101,42 +101,117 @@ async function inRawTransaction<T>(db: Db, work: (q: Query) => Promise<T>): Prom
   }
 }
 
+/**
+ * The batch's first statement, one round trip (on a busy machine every round trip waits for a
+ * time slice, so fewer statements matter as much as cheaper ones):
+ *  - the test's tracked metrics and CUPED lookback;
+ *  - the events, inserted once by key; the keys that were stored already come back (normally
+ *    none), not every new one;
+ *  - every unit the batch's new events touch, locked through its AbUnit row in one key-ordered
+ *    upsert: a first exposure creates the row exposed (or exposes a placeholder an earlier outcome
+ *    left), a tracked outcome creates a placeholder when the unit has no row yet. The row is the
+ *    unit's lock: a concurrent batch touching the same unit waits here until this one commits,
+ *    then sees it. Only the units whose state the batch does not know come back: those exposed
+ *    before it, placeholders, and placeholders it exposed (a unit it exposed first entered with
+ *    this batch's exposure: its arm, step and time);
+ *  - CUPED covariates from the endpoint's history: each entering unit's outcomes in the lookback
+ *    window before its first exposure, unless the client sent its own.
+ * The rows travel as one JSON document: V8's JSON.stringify and Postgres's json_to_recordset cost
+ * a fraction of pg's per-element array literals and Date formatting (bench/ab-statistics.ts).
+ */
+const INTAKE_SQL = `
+WITH test AS (
+  SELECT "endpoint", "metrics", "covariateLookbackMs" FROM "AbTest" WHERE "id" = $1
+), tracked AS (
+  SELECT m->>'name' AS name FROM test, jsonb_array_elements(test."metrics") AS m
+), input AS (
+  SELECT * FROM json_to_recordset($2::json) AS x(v text, t text, u text, m text, val float8, k text, o timestamptz, s int, c boolean, i int)
+), inserted AS (
+  INSERT INTO "AbEvent" ("abTestId", "variantId", "type", "unitId", "metric", "value", "idempotencyKey", "occurredAt", "step")
+  SELECT $1, v, t::"AbEventType", u, m, val, k, o, s FROM input WHERE EXISTS (SELECT 1 FROM test) ORDER BY i
+  ON CONFLICT ("idempotencyKey") DO NOTHING
+  RETURNING "idempotencyKey", "type", "unitId", "variantId", "step", "occurredAt", "metric"
+), fresh AS (
+  SELECT DISTINCT ON (n.k) e.*, n.c, n.i FROM inserted e JOIN input n ON n.k = e."idempotencyKey" ORDER BY n.k, n.i
+), first_exposures AS (
+  SELECT DISTINCT ON ("unitId") "unitId" AS u, "variantId" AS v, "step" AS s, "occurredAt" AS o, c
+    FROM fresh WHERE "type" = 'exposure' ORDER BY "unitId", "occurredAt", i
+), touched AS (
+  SELECT u, v, s, o, CASE WHEN c THEN 'client' ELSE 'lookback' END AS src FROM first_exposures
+  UNION ALL
+  SELECT DISTINCT "unitId", NULL::text, NULL::int, NULL::timestamptz, 'lookback' FROM fresh
+   WHERE "type" = 'outcome' AND "metric" IN (SELECT name FROM tracked)
+     AND NOT EXISTS (SELECT 1 FROM first_exposures f WHERE f.u = fresh."unitId")
+), upserted AS (
+  INSERT INTO "AbUnit" AS a ("abTestId", "unitId", "variantId", "step", "firstExposedAt", "covariateSource", "exposedIn")
+  SELECT $1, u, v, s, o, src, CASE WHEN v IS NULL THEN NULL ELSE txid_current() END
+    FROM touched WHERE EXISTS (SELECT 1 FROM tracked) ORDER BY u
+  ON CONFLICT ("abTestId", "unitId") DO UPDATE
+    SET "variantId" = COALESCE(a."variantId", excluded."variantId"),
+        "step" = COALESCE(a."step", excluded."step"),
+        "firstExposedAt" = COALESCE(a."firstExposedAt", excluded."firstExposedAt"),
+        "covariateSource" = CASE WHEN a."variantId" IS NULL THEN excluded."covariateSource" ELSE a."covariateSource" END,
+        "exposedIn" = CASE WHEN a."variantId" IS NULL AND excluded."variantId" IS NOT NULL THEN txid_current() ELSE a."exposedIn" END
+  RETURNING "unitId", "variantId", "step", "firstExposedAt", "covariateSource",
+            "exposedIn" IS NOT DISTINCT FROM txid_current() AS entered, xmax <> 0 AS placeholder
+), history AS (
+  SELECT up."unitId", o."metric", SUM(o."value")::float8 AS total
+    FROM upserted up CROSS JOIN test
+    JOIN "UnitOutcome" o ON o."endpoint" = test."endpoint" AND o."unitId" = up."unitId"
+                        AND o."metric" IN (SELECT name FROM tracked)
+                        AND o."occurredAt" >= up."firstExposedAt" - make_interval(secs => test."covariateLookbackMs" / 1000.0)
+                        AND o."occurredAt" < up."firstExposedAt"
+   WHERE up.entered AND up."variantId" IS NOT NULL AND up."covariateSource" = 'lookback' AND test."covariateLookbackMs" > 0
+   GROUP BY up."unitId", o."metric"
+)
+SELECT
+  (SELECT row_to_json(test) FROM test) AS test,
+  (SELECT COALESCE(json_agg(k), '[]') FROM (SELECT k FROM input EXCEPT SELECT "idempotencyKey" FROM inserted) r) AS rejected,
+  (SELECT COALESCE(json_agg(json_build_array("unitId", "variantId", "step", entered, placeholder)), '[]')
+     FROM upserted WHERE NOT entered OR placeholder) AS known,
+  (SELECT COALESCE(json_agg(json_build_array("unitId", "metric", total)), '[]') FROM history) AS history`;
+
+interface IntakeResult {
+  test: TestRow | null;
+  rejected: string[];
+  /** [unitId, variantId, step, entered now, was a placeholder] */
+  known: [string, string | null, number | null, boolean, boolean][];
+  /** [unitId, metric, its outcomes' sum in the lookback window] */
+  history: [string, string, number][];
+}
+
 async function recordInTransaction(q: Query, abTestId: string, events: NewAbEvent[]): Promise<number> {
-  const [test] = await q<TestRow>(
-    'SELECT "endpoint", "metrics", "covariateLookbackMs" FROM "AbTest" WHERE "id" = $1',
+  const [result] = await q<IntakeResult>(
+    INTAKE_SQL,
     abTestId,
+    JSON.stringify(
+      events.map((e, i) => ({
+        v: e.variantId,
+        t: e.type,
+        u: e.unitId,
+        m: e.type === 'outcome' ? (e.metric ?? '') : '',
+        val: e.type === 'outcome' ? (e.value ?? 1) : 0,
+        k: e.idempotencyKey,
+        o: e.occurredAt,
+        s: e.step,
+        c: e.covariates !== undefined,
+        i,
+      })),
+    ),
   );
+  const { test, rejected, known, history } = result!;
   if (!test) throw new NotFoundError('A/B test', abTestId);
-  const inserted = await q<{ idempotencyKey: string }>(
-    `INSERT INTO "AbEvent" ("abTestId", "variantId", "type", "unitId", "metric", "value", "idempotencyKey", "occurredAt", "step")
-     SELECT $1, v, t::"AbEventType", u, m, val, k, o, s
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::text[], $8::timestamptz[], $9::int[]) AS x(v, t, u, m, val, k, o, s)
-     ON CONFLICT ("idempotencyKey") DO NOTHING
-     RETURNING "idempotencyKey"`,
-    abTestId,
-    events.map((e) => e.variantId),
-    events.map((e) => e.type),
-    events.map((e) => e.unitId),
-    events.map((e) => (e.type === 'outcome' ? (e.metric ?? '') : '')),
-    events.map((e) => (e.type === 'outcome' ? (e.value ?? 1) : 0)),
-    events.map((e) => e.idempotencyKey),
-    events.map((e) => e.occurredAt),
-    events.map((e) => e.step),
-  );
-  if (inserted.length === 0) return 0;
-  const fresh = new Set(inserted.map((r) => r.idempotencyKey));
+  const stored = new Set(rejected);
   // A key repeated inside one batch is inserted once: keep its first event.
   const seen = new Set<string>();
   const newEvents = events.filter(
-    (e) => fresh.has(e.idempotencyKey) && !seen.has(e.idempotencyKey) && seen.add(e.idempotencyKey),
+    (e) => !stored.has(e.idempotencyKey) && !seen.has(e.idempotencyKey) && seen.add(e.idempotencyKey),
   );
   const tracked = new Map(test.metrics.map((m) => [m.name, m]));
-  if (tracked.size === 0) return inserted.length;
+  if (newEvents.length === 0 || tracked.size === 0) return newEvents.length;
 
-  // 1. Every unit the batch touches, locked through its AbUnit row in one key-ordered statement:
-  //    a first exposure creates the row exposed (or exposes a placeholder an earlier outcome left);
-  //    an outcome creates a placeholder when the unit has no row yet. The row is the unit's lock:
-  //    a concurrent batch touching the same unit waits here until this one commits, then sees it.
+  // 1. The units the statement locked, as SQL chose them: the first new exposure of each unit,
+  //    and the units of new tracked outcomes.
   const firstExposures = new Map<string, NewAbEvent>();
   for (const e of newEvents) {
     if (e.type !== 'exposure') continue;
@@ -144,61 +219,41 @@ async function recordInTransaction(q: Query, abTestId: string, events: NewAbEven
     if (!current || e.occurredAt < current.occurredAt) firstExposures.set(e.unitId, e);
   }
   const outcomes = newEvents.filter((e) => e.type === 'outcome' && tracked.has(e.metric ?? ''));
-  const touched = [...new Set([...firstExposures.keys(), ...outcomes.map((e) => e.unitId)])].sort();
-  if (touched.length === 0) return inserted.length;
-  const exposureOf = (unitId: string) => firstExposures.get(unitId);
-  const units = await q<{
+  const touched = new Set([...firstExposures.keys(), ...outcomes.map((e) => e.unitId)]);
+  const knownById = new Map(known.map((u) => [u[0], u]));
+  const entered: {
     unitId: string;
-    variantId: string | null;
-    step: number | null;
-    firstExposedAt: Date | null;
-    enteredNow: boolean;
+    variantId: string;
+    step: number;
     wasPlaceholder: boolean;
-  }>(
-    `INSERT INTO "AbUnit" AS a ("abTestId", "unitId", "variantId", "step", "firstExposedAt", "covariateSource", "exposedIn")
-     SELECT $1, u, v, s, o, c, CASE WHEN v IS NULL THEN NULL ELSE txid_current() END
-       FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::text[]) WITH ORDINALITY AS x(u, v, s, o, c, i) ORDER BY i
-     ON CONFLICT ("abTestId", "unitId") DO UPDATE
-       SET "variantId" = COALESCE(a."variantId", excluded."variantId"),
-           "step" = COALESCE(a."step", excluded."step"),
-           "firstExposedAt" = COALESCE(a."firstExposedAt", excluded."firstExposedAt"),
-           "covariateSource" = CASE WHEN a."variantId" IS NULL THEN excluded."covariateSource" ELSE a."covariateSource" END,
-           "exposedIn" = CASE WHEN a."variantId" IS NULL AND excluded."variantId" IS NOT NULL THEN txid_current() ELSE a."exposedIn" END
-     RETURNING "unitId", "variantId", "step", "firstExposedAt", "exposedIn" IS NOT DISTINCT FROM txid_current() AS "enteredNow", xmax <> 0 AS "wasPlaceholder"`,
-    abTestId,
-    touched,
-    touched.map((u) => exposureOf(u)?.variantId ?? null),
-    touched.map((u) => exposureOf(u)?.step ?? null),
-    touched.map((u) => exposureOf(u)?.occurredAt ?? null),
-    touched.map((u) => (exposureOf(u)?.covariates ? 'client' : 'lookback')),
-  );
-  const entered = units.filter((u) => u.enteredNow && u.variantId !== null);
+  }[] = [];
+  const exposed = new Map<string, { variantId: string; step: number }>();
+  for (const unitId of touched) {
+    const row = knownById.get(unitId);
+    const exposure = firstExposures.get(unitId);
+    if (exposure && (!row || row[3])) {
+      entered.push({
+        unitId,
+        variantId: exposure.variantId,
+        step: exposure.step,
+        wasPlaceholder: row?.[4] ?? false,
+      });
+      exposed.set(unitId, { variantId: exposure.variantId, step: exposure.step });
+    } else if (row?.[1] != null && row[2] != null) {
+      exposed.set(unitId, { variantId: row[1], step: row[2] });
+    }
+  }
   const enteredIds = new Set(entered.map((u) => u.unitId));
 
-  // 2. Covariates of the units that entered: sent by the client, or their outcomes at the endpoint in the lookback window.
+  // 2. Covariates of the units that entered: sent by the client, or their history (above).
   const preValues = new Map<string, number>(); // unit \0 metric → value
   for (const u of entered) {
-    const sent = exposureOf(u.unitId)!.covariates;
+    const sent = firstExposures.get(u.unitId)!.covariates;
     if (sent)
       for (const [metric, value] of Object.entries(sent))
         if (tracked.has(metric)) preValues.set(`${u.unitId}\u0000${metric}`, value);
   }
-  const lookbackUnits = entered.filter((u) => !exposureOf(u.unitId)!.covariates);
-  if (test.covariateLookbackMs > 0 && lookbackUnits.length > 0) {
-    const history = await q<{ unitId: string; metric: string; total: number }>(
-      `SELECT n.u AS "unitId", o."metric", SUM(o."value")::float8 AS total
-         FROM unnest($2::text[], $3::timestamptz[]) AS n(u, f)
-         JOIN "UnitOutcome" o ON o."endpoint" = $1 AND o."unitId" = n.u AND o."metric" = ANY($4::text[])
-                             AND o."occurredAt" >= n.f - make_interval(secs => $5::float8 / 1000) AND o."occurredAt" < n.f
-        GROUP BY n.u, o."metric"`,
-      test.endpoint,
-      lookbackUnits.map((u) => u.unitId),
-      lookbackUnits.map((u) => u.firstExposedAt),
-      [...tracked.keys()],
-      test.covariateLookbackMs,
-    );
-    for (const h of history) preValues.set(`${h.unitId}\u0000${h.metric}`, h.total);
-  }
+  for (const [unitId, metric, total] of history) preValues.set(`${unitId}\u0000${metric}`, total);
 
   // 3. The unit-metric rows that change: outcomes add their values; an entering unit gets its
   //    covariate; a placeholder that entered is read whole (its earlier outcomes now count).
@@ -239,11 +294,6 @@ async function recordInTransaction(q: Query, abTestId: string, events: NewAbEven
           ordered.map((r) => r.pre),
         );
   const current = new Map(updated.map((u) => [`${u.unitId}\u0000${u.metric}`, u]));
-  const exposed = new Map(
-    units
-      .filter((u) => u.variantId !== null)
-      .map((u) => [u.unitId, { variantId: u.variantId!, step: u.step! }]),
-  );
 
   // 4. The sums, per (variant, step, metric): an entering unit adds itself whole; an exposed
   //    unit's outcome moves the sums by f(new) − f(old).
@@ -288,7 +338,7 @@ async function recordInTransaction(q: Query, abTestId: string, events: NewAbEven
       const stored = current.get(`${u.unitId}\u0000${metric.name}`);
       const y = f(stored?.value ?? 0);
       const x = f(stored?.preValue ?? 0);
-      const d = deltaOf(u.variantId!, u.step!, metric.name);
+      const d = deltaOf(u.variantId, u.step, metric.name);
       d.units += 1;
       d.sum += y;
       d.sumSquares += y * y;
@@ -339,7 +389,7 @@ async function recordInTransaction(q: Query, abTestId: string, events: NewAbEven
       stats.map((s) => s.crossSum),
     );
   }
-  return inserted.length;
+  return newEvents.length;
 }
 
 /** The gateway's request counts of an arm at a step, to add to its totals. */
