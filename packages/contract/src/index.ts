@@ -3,3 +3,4 @@ export * from './dataset-access.ts';
 export * from './stage-outputs.ts';
 export * from './api/index.ts';
 export * from './serving.ts';
+export * from './training-outcome.ts';

@@ -153,6 +153,13 @@ export const hyperparameterSchemas = {
         error: 'must be none, balanced or {label: weight > 0}',
       })
       .default('none'),
+    /**
+     * Binary targets: class 1 when its probability is over this. `auto`: 0.5 on a balanced target;
+     * when the rarer class is under 25% of the rows, the F1-optimal threshold on the validation split.
+     */
+    decisionThreshold: z
+      .union([z.literal('auto'), z.number().gt(0).lt(1)], { error: 'must be auto or a number in (0, 1)' })
+      .default('auto'),
   }),
   dcgan: z.strictObject({
     ...common({ learningRate: 0.0002, batchSize: 64, epochs: 5 }),

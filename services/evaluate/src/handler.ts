@@ -2,7 +2,8 @@
  * The evaluate stage and the promotion gate (as TFX's Evaluator):
  *   1. score the run's model version on the dataset version's test split;
  *   2. score the model behind the `production` alias on the SAME split, in the same stage;
- *   3. apply the experiment's gate (absolute thresholds, and changes vs that baseline);
+ *   3. apply the experiment's gate (absolute thresholds, and changes vs that baseline) and, for
+ *      classifiers, the trivial baseline every model must beat (majority class, class shares, AUC 0.5);
  *   4. store an Evaluation with metrics, curves, slices, verdict and one reason per threshold.
  * A failed verdict fails the stage with the reasons (code `gate_failed`), so the pipeline stops
  * before deploy. An authorised override (stored on the Evaluation) lets a retry pass.
@@ -121,7 +122,7 @@ function decide(
   const baselineMetrics = baseline?.summary
     ? { metrics: baseline.summary.metrics, undefinedMetrics: baseline.summary.undefinedMetrics }
     : null;
-  return applyGate(candidateMetrics, baselineMetrics, gate);
+  return applyGate(candidateMetrics, baselineMetrics, gate, score.trivial ? { trivial: score.trivial } : {});
 }
 
 async function saveEvaluation(

@@ -19,12 +19,16 @@ import {
   type EvaluationSummary,
   type RankedUser,
   type Slice,
+  type TrivialBaseline,
+  trivialBaselineOf,
 } from '@lathe/ml';
 
 export interface ModelScore {
   summary: EvaluationSummary | null;
   slices: Slice[];
   note?: string;
+  /** Classifiers: the constant model of the same split, which the gate requires them to beat. */
+  trivial?: TrivialBaseline;
 }
 
 const BATCH = 256;
@@ -80,7 +84,10 @@ async function scoreClassification(
   if (batch.length > 0) await flush();
   if (yTrue.length === 0) return { summary: null, slices: [], note: 'the test split has no scorable rows' };
 
-  const summary = evaluateClassification({ numClasses, yTrue, scores }, { classNames: labels });
+  // The model's own decision threshold (moved for an imbalanced target at training), so accuracy,
+  // precision and recall describe the labels the model actually returns.
+  const threshold = model.signature.decisionThreshold ?? 0.5;
+  const summary = evaluateClassification({ numClasses, yTrue, scores }, { classNames: labels, threshold });
   const width = numClasses === 2 ? 1 : numClasses;
   const rows = yTrue.map((label, i) => ({
     label,
@@ -89,7 +96,7 @@ async function scoreClassification(
   }));
   const accuracyOf = (group: typeof rows) => {
     const correct = group.filter(
-      (r) => (width === 1 ? Number(r.scores[0]! > 0.5) : argmax(r.scores)) === r.label,
+      (r) => (width === 1 ? Number(r.scores[0]! > threshold) : argmax(r.scores)) === r.label,
     ).length;
     return { accuracy: correct / group.length };
   };
@@ -101,7 +108,7 @@ async function scoreClassification(
       ? computeSlices(rows, (r) => `words ${bucketOf(r.length, TEXT_LENGTH_EDGES)}`, accuracyOf)
       : []),
   ];
-  return { summary, slices };
+  return { summary, slices, trivial: trivialBaselineOf(yTrue, labels, threshold !== 0.5) };
 }
 
 function argmax(values: number[]): number {

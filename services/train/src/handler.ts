@@ -6,7 +6,8 @@
  *     batches (`shouldStop`: announced cancels are a memory read, see @lathe/queues cancel-signals);
  *   - every `checkpointEvery` epochs the model goes to the artifact store and the stage row
  *     records it, so a job restarted after a crash resumes from there;
- *   - the backend (name, version, threads) is recorded on the run.
+ *   - the backend (name, version, threads) is recorded on the run, and so is the training outcome:
+ *     which epoch's weights were kept and why, the overfitting flag, the decision threshold.
  * A redelivered job after success never gets here (the runner returns the recorded output),
  * and `registerModelVersion` is idempotent per run, so retries cannot create a second version.
  */
@@ -20,6 +21,7 @@ import {
   getDatasetVersion,
   getStageCheckpoint,
   recordRunBackend,
+  recordTrainingOutcome,
   registerModelVersion,
   saveStageCheckpoint,
 } from '@lathe/registry';
@@ -97,6 +99,9 @@ export function createTrainHandler(deps: TrainDeps): StageHandler {
       signature: JSON.parse(JSON.stringify(result.bundle.signature)),
       metrics: JSON.parse(JSON.stringify(result.bundle.metrics.final)),
     });
+    await recordTrainingOutcome(ctx.registry, ctx.runId, JSON.parse(JSON.stringify(result.outcome)));
+    if (result.outcome.overfitting)
+      ctx.logger.warn({ overfitting: result.outcome.overfitting }, 'overfitting');
     return {
       modelVersionId: modelVersion.id,
       version: modelVersion.version,

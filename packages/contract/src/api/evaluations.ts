@@ -60,6 +60,20 @@ export const evaluationCurvesSchema = z.object({
     .describe("rows = true class, columns = predicted class (sklearn's confusion_matrix)"),
   lift: z.array(curvePointSchema).optional().describe('lift by share of rows targeted'),
   gains: z.array(curvePointSchema).optional().describe('cumulative gains by share of rows targeted'),
+  gainsTable: z
+    .array(
+      z.object({
+        fraction: z.number().describe('share of rows targeted, best scores first (0.1: the top decile)'),
+        rows: z.number().int().describe('rows in that share: ceil(fraction × rows)'),
+        positives: z.number().int().describe('positives among them'),
+        capture: z.number().describe('share of all positives among them (cumulative gain)'),
+        precision: z.number().describe('positive rate among them'),
+        lift: z.number().describe('capture ÷ share of rows; 1 is random targeting'),
+        threshold: z.number().describe('the lowest score among them'),
+      }),
+    )
+    .optional()
+    .describe('binary: the gains table at 5%, 10%, 20% … 100% of rows'),
 });
 
 /** One segment of the test split with its own metrics. */

@@ -8,12 +8,14 @@
  * - auc: binary ROC AUC, or one-vs-rest macro AUC (aucWeighted: support-weighted);
  * - averagePrecision: binary AP, or one-vs-rest macro AP;
  * - logLoss, brier (binary: brier_score_loss; multiclass: Brier 1950's sum over classes), ece;
- * - top{k}Accuracy for multiclass problems with more than k classes.
+ * - top{k}Accuracy for multiclass problems with more than k classes;
+ * - binary: captureTop5/10/20 and liftTop5/10/20, the cumulative gains table's headline rows
+ *   (metrics/gains.ts), with every decile in curves.gains.
  * Predicted class: binary P(class 1) > threshold (0.5, strict, as scikit-learn's predict);
  * multiclass argmax (first on ties).
  */
 import { ValidationError } from '@lathe/core';
-import type { MetricValue, ScoreMatrix } from '../metrics/index.ts';
+import type { GainsRow, MetricValue, ScoreMatrix } from '../metrics/index.ts';
 import {
   ClassificationAccumulator,
   accuracy,
@@ -44,6 +46,9 @@ import {
   topKAccuracy,
   undefinedMetric,
   MAX_CURVE_POINTS,
+  gainsCurves,
+  gainsMetrics,
+  gainsTable,
 } from '../metrics/index.ts';
 import type { ClassCurve, ClassSummary, EvaluationSummary } from './summary.ts';
 
@@ -134,6 +139,9 @@ export function evaluateClassification(
     pr?: ReturnType<typeof downsampleCurve>;
     rocPerClass?: ClassCurve[];
     calibration?: ReturnType<typeof calibrationFromCounts>['bins'];
+    gains?: { x: number; y: number; threshold: number }[];
+    lift?: { x: number; y: number; threshold: number }[];
+    gainsTable?: GainsRow[];
   } = {};
   const calibration = emptyCalibrationCounts(options.calibrationBins ?? 10);
   const perClassAuc: (number | undefined)[] = new Array(numClasses).fill(undefined);
@@ -144,6 +152,17 @@ export function evaluateClassification(
     values.averagePrecision = averagePrecision(yTrue, p);
     values.logLoss = logLoss(yTrue, p);
     values.brier = brierScore(yTrue, p);
+    const gains = gainsTable(yTrue, p);
+    if (isUndefinedMetric(gains)) {
+      for (const percent of [5, 10, 20]) {
+        values[`captureTop${percent}`] = gains;
+        values[`liftTop${percent}`] = gains;
+      }
+    } else {
+      Object.assign(values, gainsMetrics(gains));
+      Object.assign(curves, gainsCurves(gains));
+      curves.gainsTable = gains;
+    }
     addToCalibrationCounts(calibration, yTrue, p);
     const roc = rocCurve(yTrue, p);
     if (!isUndefinedMetric(roc))

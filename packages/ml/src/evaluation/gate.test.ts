@@ -7,6 +7,8 @@ import {
   metricDirection,
   overrideVerdict,
   parseGate,
+  trivialBaselineOf,
+  trivialMetrics,
 } from './index.ts';
 
 const gate = parseGate({
@@ -197,5 +199,51 @@ describe('compareEvaluations', () => {
     expect(() => compareEvaluations(a, { ...b, datasetVersionId: 'dv2' })).toThrow(
       /dataset version dv1 split "test", b on dv2/,
     );
+  });
+});
+
+describe('the trivial baseline', () => {
+  // 94% "no": the shares of the customer table, where accuracy 0.906 passed unnoticed.
+  const yTrue = [...new Array<number>(94).fill(0), ...new Array<number>(6).fill(1)];
+  const names = ['no', 'yes'];
+  const entropy = -(0.94 * Math.log(0.94) + 0.06 * Math.log(0.06));
+
+  it('fails a classifier below the majority class with that reason, even with no threshold declared', () => {
+    const trivial = trivialBaselineOf(yTrue, names, false);
+    expect(trivialMetrics(trivial).accuracy).toBeCloseTo(0.94, 12);
+    expect(trivialMetrics(trivial).logLoss).toBeCloseTo(entropy, 12);
+    const result = applyGate({ accuracy: 0.906, auc: 0.71, logLoss: 0.2 }, null, [], { trivial });
+    expect(result.verdict).toBe('failed');
+    const accuracy = result.checks.find((c) => c.kind === 'trivial' && c.metric === 'accuracy')!;
+    expect(accuracy.status).toBe('failed');
+    expect(accuracy.reason).toBe(
+      'trivial baseline: accuracy 0.906 does not beat 0.940 of always predicting no (the majority class): failed, the model is no better than the trivial baseline',
+    );
+    expect(result.reasons[0]).toBe(
+      'no production model to compare with, and no absolute threshold: the trivial baseline alone decides',
+    );
+  });
+
+  it('fails on AUC ≤ 0.5 or log loss above the label entropy, and passes a model that beats all three', () => {
+    const trivial = trivialBaselineOf(yTrue, names, false);
+    const constant = applyGate({ accuracy: 0.95, auc: 0.5, logLoss: 0.1 }, null, [], { trivial });
+    expect(constant.checks.find((c) => c.metric === 'auc')!.status).toBe('failed');
+    const overconfident = applyGate({ accuracy: 0.95, auc: 0.8, logLoss: entropy + 0.01 }, null, [], {
+      trivial,
+    });
+    expect(overconfident.verdict).toBe('failed');
+    expect(overconfident.checks.find((c) => c.metric === 'logLoss')!.reason).toContain(
+      'of always predicting the class shares (no 94.0%, yes 6.0%): failed',
+    );
+    expect(applyGate({ accuracy: 0.95, auc: 0.8, logLoss: 0.2 }, null, [], { trivial }).verdict).toBe(
+      'passed',
+    );
+  });
+
+  it('reports but does not require accuracy when the threshold was moved for an imbalanced target', () => {
+    const trivial = trivialBaselineOf(yTrue, names, true);
+    const result = applyGate({ accuracy: 0.85, auc: 0.8, logLoss: 0.2 }, null, [], { trivial });
+    expect(result.verdict).toBe('passed');
+    expect(result.checks.find((c) => c.metric === 'accuracy')).toMatchObject({ status: 'skipped' });
   });
 });

@@ -10,6 +10,8 @@ import { ValidationError } from '@lathe/core';
 import type { UndefinedMetrics } from './summary.ts';
 import { metricDirection } from './metric-direction.ts';
 import { formatAllowance, formatPair } from './format-metric.ts';
+import type { TrivialBaseline } from './trivial-baseline.ts';
+import { trivialBaselineChecks } from './trivial-baseline.ts';
 
 const metricName = z.string().min(1, 'metric name is empty');
 
@@ -74,7 +76,8 @@ export type GateMetrics =
 
 export interface GateCheck {
   readonly metric: string;
-  readonly kind: 'absolute' | 'baseline';
+  /** `trivial`: against the constant model of trivial-baseline.ts, checked for every classifier. */
+  readonly kind: 'absolute' | 'baseline' | 'trivial';
   readonly status: 'passed' | 'failed' | 'skipped';
   readonly op: '>=' | '<=';
   readonly actual?: number;
@@ -131,6 +134,7 @@ export function applyGate(
   candidateMetrics: GateMetrics,
   baselineMetrics: GateMetrics | null,
   gate: Gate | readonly GateThreshold[],
+  options: { trivial?: TrivialBaseline } = {},
 ): GateResult {
   const thresholds = Array.isArray(gate) ? (gate as readonly GateThreshold[]) : (gate as Gate).thresholds;
   const candidate = split(candidateMetrics);
@@ -204,16 +208,24 @@ export function applyGate(
     });
   }
 
+  if (options.trivial !== undefined) checks.push(...trivialBaselineChecks(candidate.values, options.trivial));
   const reasons = checks.map((c) => c.reason);
   if (baseline === null) {
     const absolute = checks.filter((c) => c.kind === 'absolute').length;
+    const trivial = options.trivial !== undefined;
     reasons.unshift(
       absolute === 0
-        ? 'no production model to compare with, and no absolute threshold: nothing to check, the gate passes'
-        : `no production model to compare with: the ${absolute} absolute threshold${absolute === 1 ? '' : 's'} alone decide${absolute === 1 ? 's' : ''}`,
+        ? trivial
+          ? 'no production model to compare with, and no absolute threshold: the trivial baseline alone decides'
+          : 'no production model to compare with, and no absolute threshold: nothing to check, the gate passes'
+        : `no production model to compare with: the ${absolute} absolute threshold${absolute === 1 ? '' : 's'}${trivial ? ' and the trivial baseline decide' : ` alone decide${absolute === 1 ? 's' : ''}`}`,
     );
   } else if (thresholds.length === 0) {
-    reasons.push('the experiment declares no threshold: the gate passes');
+    reasons.push(
+      options.trivial === undefined
+        ? 'the experiment declares no threshold: the gate passes'
+        : 'the experiment declares no threshold: the trivial baseline alone decides',
+    );
   }
   return {
     verdict: checks.some((c) => c.status === 'failed') ? 'failed' : 'passed',

@@ -3,7 +3,7 @@
  * no NaN and no Infinity anywhere; a metric that cannot be computed sits in `undefinedMetrics`
  * with its reason.
  */
-import type { CalibrationBin, CurvePoint, UndefinedReasonCode } from '../metrics/index.ts';
+import type { CalibrationBin, CurvePoint, GainsRow, UndefinedReasonCode } from '../metrics/index.ts';
 
 export type UndefinedMetrics = Record<string, { code: UndefinedReasonCode; reason: string }>;
 
@@ -22,6 +22,12 @@ export interface EvaluationCurves {
   readonly rocPerClass?: readonly ClassCurve[];
   /** Binary: P(class 1); multiclass: top-label confidence (Guo et al. 2017). Empty bins marked. */
   readonly calibration?: readonly CalibrationBin[];
+  /** Binary: cumulative gains (x = share of rows by descending score, y = share of positives). */
+  readonly gains?: readonly CurvePoint[];
+  /** Binary: lift at the same points (y = gains / x). */
+  readonly lift?: readonly CurvePoint[];
+  /** Binary: the table behind both, at 5%, 10%, 20% … 100% of rows. */
+  readonly gainsTable?: readonly GainsRow[];
 }
 
 export interface ClassSummary {

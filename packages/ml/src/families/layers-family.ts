@@ -104,14 +104,19 @@ export function labelsOf(prep: Preprocessing): string[] {
   return prep.labels as string[];
 }
 
-/** Softmax rows to predictions with the label of highest probability. */
+/**
+ * Softmax rows to predictions with the label of highest probability, or for a binary model with
+ * a decision threshold, class 1 when its probability is over the threshold.
+ */
 export function classificationPredictions(
   rows: number[][],
   labels: string[],
+  decisionThreshold?: number,
 ): { label: string; probabilities: Record<string, number> }[] {
   return rows.map((p) => {
     let best = 0;
-    for (let i = 1; i < p.length; i++) if (p[i]! > p[best]!) best = i;
+    if (decisionThreshold !== undefined && p.length === 2) best = p[1]! > decisionThreshold ? 1 : 0;
+    else for (let i = 1; i < p.length; i++) if (p[i]! > p[best]!) best = i;
     return { label: labels[best]!, probabilities: Object.fromEntries(labels.map((l, i) => [l, p[i]!])) };
   });
 }

@@ -26,6 +26,8 @@ interface TabularPrep {
   labels: string[];
   encoding: TabularEncoding;
   classWeights: number[] | null;
+  /** Set after training (binary targets): see training/choose-decision-threshold.ts. */
+  decisionThreshold?: number;
 }
 
 function inputs(encoder: TabularEncoder, rows: { features: Record<string, unknown> }[]): tf.Tensor[] {
@@ -165,6 +167,7 @@ export const tabularMlp: FamilyDefinition = {
         return classificationPredictions(
           await runModel(model, inputs(encoder, rows as { features: Record<string, unknown> }[])),
           p.labels,
+          p.decisionThreshold,
         );
       },
       dispose: () => model.dispose(),

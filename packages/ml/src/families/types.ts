@@ -14,6 +14,8 @@ export interface ModelSignature {
   inputs: { name: string; type: string; description: string }[];
   outputs: { name: string; type: string; description: string }[];
   labels?: string[];
+  /** Binary classifiers: the predicted label is class 1 when its probability is over this (default 0.5). */
+  decisionThreshold?: number;
 }
 
 /** The JSON-able preprocessing state of a family (vocabulary, normalisation, id maps…). */

@@ -11,3 +11,4 @@ export * from './regression.ts';
 export * from './ranking.ts';
 export * from './downsample.ts';
 export * from './classification-accumulator.ts';
+export * from './gains.ts';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LatheError } from '@lathe/core';
 import { selectBackend } from '../backend/select-backend.ts';
 import { loadModel } from '../inference/load-model.ts';
-import { fromArray, syntheticImages, syntheticText } from '../testing/synthetic.ts';
+import { fromArray, syntheticImages, syntheticTabular, syntheticText } from '../testing/synthetic.ts';
 import { train } from './train.ts';
 import type { TrainOptions } from './train.ts';
 
@@ -90,6 +90,71 @@ describe('checkpoints, resume, cancellation', () => {
     a.dispose();
     b.dispose();
     await expect(loadModel(result.buffer, { expectedSha256: '0'.repeat(64) })).rejects.toThrow(/sha256/);
+  });
+});
+
+describe('kept weights and the overfitting flag', () => {
+  // Labels drawn at random: a wide MLP with a large learning rate can only memorise them, so
+  // validation loss is lowest early and rises while training loss keeps falling.
+  const noisy = syntheticTabular(120, 41).map((row, i) => ({
+    ...row,
+    target: (i * 7919) % 3 === 0 ? 'churn' : 'stay',
+  }));
+  const noisyVal = syntheticTabular(60, 42).map((row, i) => ({
+    ...row,
+    target: i % 3 === 0 ? 'churn' : 'stay',
+  }));
+  const overfit: Omit<TrainOptions, 'hooks'> = {
+    family: 'mlp',
+    hyperparameters: { epochs: 10, batchSize: 16, hiddenUnits: [64, 64], learningRate: 0.03 },
+    seed: 5,
+    dataset: { useCase: 'tabular' },
+    trainRows: () => fromArray(noisy),
+    validationRows: () => fromArray(noisyVal),
+  };
+
+  it('keeps the best validation-loss epoch, flags overfitting, and a resumed run keeps the same weights', async () => {
+    const checkpoints = new Map<number, Buffer>();
+    const full = await train({
+      ...overfit,
+      hooks: { saveCheckpoint: async (epoch, bundle) => void checkpoints.set(epoch, bundle) },
+    });
+    const history = full.bundle.metrics.history;
+    const valLosses = history.map((m) => m.valLoss!);
+    const bestEpoch = valLosses.indexOf(Math.min(...valLosses)) + 1;
+    expect(full.outcome.keptEpoch).toBe(bestEpoch);
+    expect(bestEpoch).toBeLessThan(10); // the run overfits: the last epoch is not the best
+    expect(full.outcome.reason).toContain(`epoch ${bestEpoch} of 10 had the best valLoss`);
+    expect(full.outcome.overfitting).not.toBeNull();
+    expect(full.outcome.overfitting!.epochs).toBeGreaterThanOrEqual(3);
+
+    // The kept weights predict the kept epoch's validation loss, not the last epoch's.
+    const model = await loadModel(full.buffer);
+    const predictions = await model.predict(noisyVal);
+    const crossEntropy =
+      -predictions.reduce(
+        (sum, p, i) => sum + Math.log(Math.max(1e-7, p.probabilities![noisyVal[i]!.target as string]!)),
+        0,
+      ) / noisyVal.length;
+    expect(crossEntropy).toBeCloseTo(valLosses[bestEpoch - 1]!, 3);
+    model.dispose();
+
+    // Resume after the best epoch: the best weights come back from the checkpoint's files.
+    const resumeAt = Math.min(9, bestEpoch + 1);
+    const resumed = await train({
+      ...overfit,
+      hooks: { loadCheckpoint: async () => ({ epoch: resumeAt, bundle: checkpoints.get(resumeAt)! }) },
+    });
+    expect(resumed.resumedFromEpoch).toBe(resumeAt);
+    const resumedLosses = resumed.bundle.metrics.history.map((m) => m.valLoss!);
+    const resumedBest = resumedLosses.indexOf(Math.min(...resumedLosses)) + 1;
+    expect(resumed.outcome.keptEpoch).toBe(resumedBest);
+    // The seeded run's later epochs do not beat the kept one, so the resumed bundle holds the
+    // very weights of the uninterrupted run's kept epoch.
+    expect(resumedBest).toBe(bestEpoch);
+    expect(Buffer.from(resumed.bundle.files['weights.bin']!)).toEqual(
+      Buffer.from(full.bundle.files['weights.bin']!),
+    );
   });
 });
 

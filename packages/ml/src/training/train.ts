@@ -7,6 +7,11 @@
  * On resume the weights, preprocessing, history and early-stopping state come back from the
  * checkpoint; optimiser state (Adam moments, momentum) restarts from zero. Epoch e always uses
  * the shuffle seed derive(seed, e), so a resumed run sees the same batches as an uninterrupted one.
+ *
+ * With a validation split the model version carries the weights of the epoch with the best
+ * validation metric (early stopping's metric, else valLoss), not the last epoch's: those weights
+ * travel in every checkpoint (`best/…` files), so a resumed run keeps the same epoch. The result's
+ * `outcome` says which epoch was kept and why, and flags overfitting.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { LatheError } from '@lathe/core';
@@ -30,6 +35,9 @@ import type { EarlyStoppingState } from './early-stopping.ts';
 import { initialEarlyStopping, updateEarlyStopping } from './early-stopping.ts';
 import { learningRateAt } from './optimizers.ts';
 import { ValidationError } from '@lathe/core';
+import type { TrainingOutcome } from './training-outcome.ts';
+import { describeOutcome, keptWeightsMonitor } from './training-outcome.ts';
+import { chooseDecisionThreshold } from './choose-decision-threshold.ts';
 
 export type EpochMetrics = Record<string, number>;
 
@@ -57,7 +65,7 @@ export interface ModelBundle {
   files: BundleFiles;
   signature: ModelSignature;
   preprocessing: Preprocessing;
-  metrics: { final: EpochMetrics; history: EpochMetrics[] };
+  metrics: { final: EpochMetrics; history: EpochMetrics[]; bestEpoch?: number; outcome: TrainingOutcome };
 }
 
 export interface TrainResult {
@@ -69,6 +77,8 @@ export interface TrainResult {
   stoppedEarly: boolean;
   resumedFromEpoch: number | null;
   backend: BackendInfo;
+  /** Which epoch's weights the bundle holds and why; the overfitting flag. */
+  outcome: TrainingOutcome;
 }
 
 interface TrainingRecord {
@@ -81,6 +91,21 @@ interface CheckpointRecord {
   epoch: number;
   history: EpochMetrics[];
   earlyStopping: EarlyStoppingState;
+  /** Best epoch so far on the kept-weights monitor; its model files are under `best/`. */
+  kept?: EarlyStoppingState;
+}
+
+const BEST_PREFIX = 'best/';
+
+function prefixed(files: BundleFiles, prefix: string): BundleFiles {
+  return Object.fromEntries(Object.entries(files).map(([name, bytes]) => [prefix + name, bytes]));
+}
+
+function unprefixed(files: BundleFiles, prefix: string): BundleFiles | null {
+  const entries = Object.entries(files).filter(([name]) => name.startsWith(prefix));
+  return entries.length === 0
+    ? null
+    : Object.fromEntries(entries.map(([name, bytes]) => [name.slice(prefix.length), bytes]));
 }
 
 function average(sums: Record<string, number>, count: number, prefix = ''): EpochMetrics {
@@ -114,6 +139,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let checkpointFiles: BundleFiles | undefined;
   let history: EpochMetrics[] = [];
   let early = initialEarlyStopping();
+  let kept = initialEarlyStopping();
+  let bestFiles: BundleFiles | null = null;
   let startEpoch = 1;
   if (checkpoint !== null) {
     checkpointFiles = deserializeBundle(checkpoint.bundle);
@@ -121,12 +148,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const record = readJsonFile<CheckpointRecord>(checkpointFiles, 'checkpoint.json');
     history = record.history;
     early = record.earlyStopping;
+    kept = record.kept ?? kept;
+    bestFiles = unprefixed(checkpointFiles, BEST_PREFIX);
+    checkpointFiles = Object.fromEntries(
+      Object.entries(checkpointFiles).filter(([name]) => !name.startsWith(BEST_PREFIX)),
+    );
     startEpoch = record.epoch + 1;
   } else {
     prep = await family.prepare(options.trainRows(), options.dataset, hp);
   }
 
-  const signature: ModelSignature = { ...family.signature(prep, hp), family: familyName };
+  let signature: ModelSignature = { ...family.signature(prep, hp), family: familyName };
   const training: TrainingRecord = {
     family: familyName,
     hyperparameters: hp,
@@ -136,6 +168,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const model: TrainableModel = await family.create(prep, hp, seed, checkpointFiles);
   let best: tf.Tensor[] | null = null;
   let stoppedEarly = false;
+  let monitor = keptWeightsMonitor(hp.earlyStopping, history[0]);
   let epoch = startEpoch;
 
   const bundleFiles = async (extra: BundleFiles): Promise<BundleFiles> => ({
@@ -200,30 +233,63 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       if (hp.earlyStopping !== null) {
         const update = updateEarlyStopping(early, hp.earlyStopping, epoch, metrics);
         early = update.state;
+        stoppedEarly = update.stop;
+      }
+      monitor ??= keptWeightsMonitor(hp.earlyStopping, metrics);
+      if (monitor !== null) {
+        const update = updateEarlyStopping(
+          kept,
+          { metric: monitor, mode: hp.earlyStopping?.mode, patience: Infinity, minDelta: 0 },
+          epoch,
+          metrics,
+        );
+        kept = update.state;
         if (update.improved) {
           if (best) for (const t of best) t.dispose();
           best = model.snapshotWeights();
+          bestFiles = await model.files();
         }
-        stoppedEarly = update.stop;
       }
       await hooks.onEpoch?.(epoch, metrics, { epochs: hp.epochs });
       if (
         hooks.saveCheckpoint !== undefined &&
         (epoch % hp.checkpointEvery === 0 || epoch === hp.epochs || stoppedEarly)
       ) {
-        const record: CheckpointRecord = { epoch, history, earlyStopping: early };
+        const record: CheckpointRecord = { epoch, history, earlyStopping: early, kept };
+        const bestInCheckpoint = bestFiles === null ? {} : prefixed(bestFiles, BEST_PREFIX);
         await hooks.saveCheckpoint(
           epoch,
-          serializeBundle(await bundleFiles({ 'checkpoint.json': jsonFile(record) })),
+          serializeBundle(await bundleFiles({ ...bestInCheckpoint, 'checkpoint.json': jsonFile(record) })),
         );
       }
     }
-    // Early stopping keeps the weights of the best epoch (as Keras' restore_best_weights).
-    if (stoppedEarly && best !== null) model.restoreWeights(best);
-    const final = history[history.length - 1] ?? {};
-    const metrics = { final, history, ...(early.bestEpoch !== null ? { bestEpoch: early.bestEpoch } : {}) };
+    // The best epoch's weights (as Keras' restore_best_weights); after a resume they come from the
+    // checkpoint's files, since the in-memory snapshot died with the previous attempt.
+    const keptBest = kept.bestEpoch !== null && kept.bestEpoch !== epoch - 1 && bestFiles !== null;
+    if (keptBest && best !== null) model.restoreWeights(best);
+    const keptModelFiles = keptBest ? bestFiles! : {};
+    let outcome = describeOutcome({ history, monitor, kept, stoppedEarly });
     const extra = family.extraFiles ? await family.extraFiles(model, prep, hp, seed) : {};
-    const files = await bundleFiles({ ...extra, 'metrics.json': jsonFile(metrics) });
+    const threshold = await chooseDecisionThreshold({
+      family,
+      hp,
+      prep,
+      files: await bundleFiles({ ...extra, ...keptModelFiles }),
+      validationRows: options.validationRows,
+    });
+    if (threshold !== null) {
+      prep = { ...prep, decisionThreshold: threshold.value };
+      signature = { ...signature, decisionThreshold: threshold.value };
+      outcome = { ...outcome, decisionThreshold: threshold };
+    }
+    const final = history[history.length - 1] ?? {};
+    const metrics = {
+      final,
+      history,
+      ...(early.bestEpoch !== null ? { bestEpoch: early.bestEpoch } : {}),
+      outcome,
+    };
+    const files = await bundleFiles({ ...extra, ...keptModelFiles, 'metrics.json': jsonFile(metrics) });
     const buffer = serializeBundle(files);
     return {
       bundle: { files, signature, preprocessing: prep, metrics },
@@ -233,6 +299,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       stoppedEarly,
       resumedFromEpoch: checkpoint === null ? null : startEpoch - 1,
       backend,
+      outcome,
     };
   } finally {
     if (best) for (const t of best) t.dispose();

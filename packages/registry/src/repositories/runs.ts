@@ -85,6 +85,7 @@ function newRunRow(input: NewRun, now: Date): Run {
     backend: null,
     backendInfo: null,
     codeVersion: input.codeVersion ?? null,
+    trainingOutcome: null,
     datasetVersionId: null,
     errorCode: null,
     errorMessage: null,
@@ -472,6 +473,11 @@ export async function recordRunBackend(
   backend: { name: string; version: string; threads: number },
 ): Promise<void> {
   await db.run.update({ where: { id: runId }, data: { backend: backend.name, backendInfo: backend } });
+}
+
+/** The train stage's account of its result: kept epoch and why, overfitting flag, decision threshold. */
+export async function recordTrainingOutcome(db: Db, runId: string, outcome: Json): Promise<void> {
+  await db.run.update({ where: { id: runId }, data: { trainingOutcome: outcome } });
 }
 
 /** Progress of the active stage (0..1) folded into the run's overall progress: one statement. */

@@ -3,7 +3,7 @@
  * failed stage, metrics history, a log of what happened, and live progress as SSE.
  */
 import { z } from 'zod';
-import { storedIngestSpecSchema } from '@lathe/contract';
+import { storedIngestSpecSchema, trainingOutcomeSchema } from '@lathe/contract';
 import { getExperiment, getRun, getRunWithStages, listRunMetrics } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -43,6 +43,12 @@ const runSchema = z
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
     stages: z.array(stageSchema).optional(),
+    trainingOutcome: trainingOutcomeSchema
+      .nullable()
+      .optional()
+      .describe(
+        'after training: the epoch whose weights were kept and why, the overfitting flag, the decision threshold',
+      ),
   })
   .meta({ id: 'Run' });
 

@@ -2,6 +2,8 @@
  * The shapes the dashboard reads from the admin API (services/api/src/routes/*.ts and
  * /openapi.json). Only the fields the pages use; the API may send more.
  */
+import type { TrainingOutcome } from '@lathe/contract';
+
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type StageName = 'ingest' | 'train' | 'evaluate' | 'deploy';
 export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -57,6 +59,7 @@ export interface Run {
   startedAt?: string | null;
   finishedAt?: string | null;
   stages?: StageExecution[];
+  trainingOutcome?: TrainingOutcome | null;
 }
 
 export interface MetricPoint {

@@ -19,6 +19,7 @@ import {
   StatusBadge,
 } from '../components/common.tsx';
 import { StageTimeline } from '../components/stage-timeline.tsx';
+import { TrainingOutcomeView } from '../runs/training-outcome-view.tsx';
 import {
   durationBetween,
   formatDurationMs,
@@ -139,6 +140,7 @@ export function RunPage({ id, now }: { id: string; now: number }) {
             ['duration', formatDurationMs(durationBetween(run.startedAt, run.finishedAt, now))],
           ]}
         />
+        {run.trainingOutcome ? <TrainingOutcomeView outcome={run.trainingOutcome} /> : null}
         {run.errorCode || run.errorMessage ? (
           <div className="error-box run-error" role="alert" data-testid="run-error">
             <strong>Failed{run.errorStage ? ` in ${run.errorStage}` : ''}</strong>{' '}
