@@ -24,9 +24,10 @@ for (const line of readFileSync(join(stateDir, 'env'), 'utf8').split('\n')) {
   if (at > 0) env[line.slice(0, at)] = line.slice(at + 1);
 }
 
-// A missing browser or sample fails only the tests that need it (with their own message).
+// A missing browser, sample or operations tool fails only the tests that need it (with their own message).
 spawnSync('bash', [join(root, 'infra/local/ensure-chromium.sh')], { stdio: 'inherit', env });
 spawnSync('bash', [join(root, 'infra/local/ensure-sample-data.sh')], { stdio: 'inherit', env });
+spawnSync('bash', [join(root, 'infra/local/ensure-ops-tools.sh')], { stdio: 'inherit', env });
 
 const packagesTypecheck = spawnSync(
   pnpm,
