@@ -6,14 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import {
-  FASHION_MNIST_DIR,
-  FASHION_MNIST_LABELS,
-  ingestSpecSchema,
-  openSource,
-} from '../../packages/data/src/index.ts';
+import { ingestSpecSchema, type ImageRow } from '../../packages/contract/src/index.ts';
+import { FASHION_MNIST_DIR, FASHION_MNIST_LABELS, openSource } from '../../packages/data/src/index.ts';
 import { loadModel, seededRandom, selectBackend, train } from '../../packages/ml/src/index.ts';
-import type { ImageRow } from '@lathe/contract';
 
 export const MNIST_SHAPE = { width: 28, height: 28, channels: 1 };
 

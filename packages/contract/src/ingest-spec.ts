@@ -1,14 +1,23 @@
 /**
  * What an ingest is asked to do, as zod schemas: the API validates request bodies with the
- * same schemas the ingest stage parses its job input with.
+ * same schemas the ingest stage parses its job input with (@lathe/data runs it).
  */
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { secretInText } from '@lathe/core';
-import { connectionNameSchema } from './sources/connections.ts';
-import { NAMED_CONNECTION_ADVICE } from './spec-secrets.ts';
+import { useCaseSchema } from './rows.ts';
 
-export const useCaseSchema = z.enum(['recommendation', 'image', 'nlp', 'tabular', 'generative']);
+/** Where a secret belongs instead of a source: a named connection the ingest workers hold. */
+export const NAMED_CONNECTION_ADVICE =
+  'name a connection instead ({"kind": "postgres", "connection": "<name>", …}), whose URL the ingest workers read from LATHE_CONNECTION_<NAME>_URL or LATHE_CONNECTIONS_FILE (docs/connections.md)';
+
+/** `<name>` of LATHE_CONNECTION_<NAME>_URL, upper-cased there (`sales_eu` ↔ LATHE_CONNECTION_SALES_EU_URL). */
+export const connectionNameSchema = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_]{0,62}$/,
+    'a connection name: lower-case letters, digits and "_", starting with a letter (LATHE_CONNECTION_<NAME>_URL in the ingest workers\' environment)',
+  );
 
 export const textFormatSchema = z.enum(['csv', 'tsv', 'jsonl']);
 export type TextFormat = z.infer<typeof textFormatSchema>;
@@ -232,3 +241,26 @@ export const ingestSpecSchema = z.object({
 });
 export type IngestSpec = z.infer<typeof ingestSpecSchema>;
 export type IngestSpecInput = z.input<typeof ingestSpecSchema>;
+
+/*
+ * What an experiment stores as its `source`: either a bare source (`{ kind: 'sample', name:
+ * 'mnist' }`) or an ingest spec without the use case (`{ source, split, pii, schema, … }`).
+ * The use case always comes from the experiment. Upload streams cannot be stored, so the
+ * `stream` kind is not accepted here (uploads go through the API's dataset-version route).
+ * It holds no secret: a Postgres source names a connection whose URL is in the ingest workers'
+ * environment (docs/connections.md).
+ */
+// filter() loses the tuple type discriminatedUnion needs; the options are the source kinds above.
+const storableKinds = sourceSchema.options.filter((option) => option.shape.kind.value !== 'stream');
+export const storedSourceSchema = z.discriminatedUnion(
+  'kind',
+  storableKinds as unknown as [
+    z.ZodObject<{ kind: z.ZodLiteral<string> }>,
+    ...z.ZodObject<{ kind: z.ZodLiteral<string> }>[],
+  ],
+);
+
+export const storedIngestSpecSchema = z.union([
+  storedSourceSchema,
+  ingestSpecSchema.omit({ useCase: true }).extend({ source: storedSourceSchema }),
+]);

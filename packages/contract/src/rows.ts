@@ -6,7 +6,12 @@
  * order below. Binary image pixels are stored base64-encoded in the file and decoded to a
  * Uint8Array (row-major height × width × channels) by the reader.
  */
-export type UseCase = 'recommendation' | 'image' | 'nlp' | 'tabular' | 'generative';
+import { z } from 'zod';
+
+export const useCaseSchema = z
+  .enum(['recommendation', 'image', 'nlp', 'tabular', 'generative'])
+  .describe('what the data is and the model predicts');
+export type UseCase = z.infer<typeof useCaseSchema>;
 
 /** One interaction. `rating` is null for implicit feedback (a click, a view, a purchase). */
 export interface RecommendationRow {

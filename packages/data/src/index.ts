@@ -1,4 +1,3 @@
-export * from './ingest-spec.ts';
 export * from './data-errors.ts';
 export * from './ingest/ingest-to-artifacts.ts';
 export * from './read/read-rows.ts';

@@ -4,10 +4,8 @@
  * The API refuses request bodies with it (422 `secret_in_request`); the ingest stage refuses a
  * stored spec that still holds one, or holds one the redaction migration replaced by `***`.
  */
+import { NAMED_CONNECTION_ADVICE } from '@lathe/contract';
 import { findSecrets, ValidationError, type SecretFinding } from '@lathe/core';
-
-export const NAMED_CONNECTION_ADVICE =
-  'name a connection instead ({"kind": "postgres", "connection": "<name>", …}), whose URL the ingest workers read from LATHE_CONNECTION_<NAME>_URL or LATHE_CONNECTIONS_FILE (docs/connections.md)';
 
 /** What to do about a secret at `finding.field`, in words; never the secret. */
 export function secretMessage(finding: SecretFinding): string {

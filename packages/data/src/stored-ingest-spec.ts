@@ -1,29 +1,10 @@
 /**
- * What an experiment stores as its `source`: either a bare source (`{ kind: 'sample', name:
- * 'mnist' }`) or an ingest spec without the use case (`{ source, split, pii, schema, … }`).
- * The use case always comes from the experiment. Upload streams cannot be stored, so the
- * `stream` kind is not accepted here (uploads go through the API's dataset-version route).
- * It holds no secret: a Postgres source names a connection whose URL is in the ingest workers'
- * environment (docs/connections.md).
+ * An experiment's stored `source` (@lathe/contract's storedIngestSpecSchema) as the ingest spec
+ * the ingest stage runs.
  */
-import { z } from 'zod';
+import { type IngestSpecInput, ingestSpecSchema } from '@lathe/contract';
 import { ValidationError } from '@lathe/core';
-import { type IngestSpecInput, ingestSpecSchema, sourceSchema } from './ingest-spec.ts';
 import { refuseSecrets } from './spec-secrets.ts';
-
-const storableKinds = sourceSchema.options.filter((option) => option.shape.kind.value !== 'stream');
-export const storedSourceSchema = z.discriminatedUnion(
-  'kind',
-  storableKinds as unknown as [
-    z.ZodObject<{ kind: z.ZodLiteral<string> }>,
-    ...z.ZodObject<{ kind: z.ZodLiteral<string> }>[],
-  ],
-);
-
-export const storedIngestSpecSchema = z.union([
-  storedSourceSchema,
-  ingestSpecSchema.omit({ useCase: true }).extend({ source: storedSourceSchema }),
-]);
 
 /**
  * The ingest spec of a stored source. A stored spec holding a secret (stored before the API

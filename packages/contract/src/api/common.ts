@@ -32,10 +32,6 @@ export const endpointName = z
   .max(200)
   .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"');
 
-export const useCaseSchema = z
-  .enum(['recommendation', 'image', 'nlp', 'tabular', 'generative'])
-  .describe('what the data is and the model predicts');
-
 /** An ISO 8601 timestamp as the API sends it. */
 export const timestamp = z.string();
 

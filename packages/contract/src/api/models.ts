@@ -1,6 +1,7 @@
 /** Model versions (immutable, content-addressed) and the aliases that point at them. */
 import { z } from 'zod';
-import { anyObject, timestamp, useCaseSchema } from './common.ts';
+import { useCaseSchema } from '../rows.ts';
+import { anyObject, timestamp } from './common.ts';
 
 const modelName = z
   .string()

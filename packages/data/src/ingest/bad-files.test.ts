@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@lathe/artifacts';
-import type { IngestSpecInput } from '../ingest-spec.ts';
+import type { IngestSpecInput } from '@lathe/contract';
 import { ingestToArtifacts } from './ingest-to-artifacts.ts';
 
 let dir: string;

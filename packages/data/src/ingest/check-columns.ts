@@ -5,7 +5,7 @@
  * repeated value (`duplicate_value`, naming the row where it first appeared).
  */
 import { DataSourceError, type RowIssue, showValue } from '../data-errors.ts';
-import type { ColumnMap, ColumnTypes, ExplicitSchema } from '../ingest-spec.ts';
+import type { ColumnMap, ColumnTypes, ExplicitSchema } from '@lathe/contract';
 import type { UseCase } from '@lathe/contract';
 import type { SourceRecord } from '../sources/source-record.ts';
 

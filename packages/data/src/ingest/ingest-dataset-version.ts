@@ -14,7 +14,7 @@ import {
   type Registry,
 } from '@lathe/registry';
 import { computeDrift } from '../drift/compute-drift.ts';
-import type { IngestSpecInput } from '../ingest-spec.ts';
+import type { IngestSpecInput } from '@lathe/contract';
 import { type IngestDeps, type IngestResult, ingestToArtifacts } from './ingest-to-artifacts.ts';
 
 const json = (value: unknown): Json => JSON.parse(JSON.stringify(value ?? null)) as Json;

@@ -8,7 +8,7 @@
 import { rm } from 'node:fs/promises';
 import type { ArtifactStore } from '@lathe/artifacts';
 import { DataSourceError, IngestAbortedError, type RowIssue, RowValidationError } from '../data-errors.ts';
-import { type ColumnType, type IngestSpec, type IngestSpecInput, ingestSpecSchema } from '../ingest-spec.ts';
+import { type ColumnType, type IngestSpec, type IngestSpecInput, ingestSpecSchema } from '@lathe/contract';
 import type { ColumnTypeProposal } from '../profile/infer-column-types.ts';
 import { ContentWriter } from '../content/content-writer.ts';
 import { PiiMasker, type PrivacyReport } from '../normalise/mask-pii.ts';

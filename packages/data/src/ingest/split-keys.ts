@@ -4,7 +4,7 @@
  * arrays of dictionary codes: 4–8 bytes a row instead of a string per row, so a million-row
  * ingest keeps a few MB of split keys.
  */
-import type { SplitSpec } from '../ingest-spec.ts';
+import type { SplitSpec } from '@lathe/contract';
 import type { SplitKeys } from '../split/split-indices.ts';
 
 class GrowableUint32 {

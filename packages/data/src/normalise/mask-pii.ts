@@ -5,7 +5,7 @@
  * recorded in the version's `privacy` metadata; raw values never reach the artifact store.
  */
 import { createHmac } from 'node:crypto';
-import type { PiiSpec } from '../ingest-spec.ts';
+import type { PiiSpec } from '@lathe/contract';
 import type { SourceRecord } from '../sources/source-record.ts';
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;

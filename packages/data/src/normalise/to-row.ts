@@ -4,7 +4,7 @@
  * becomes a row or yields the issues that name its column, value and rule.
  */
 import { type RowIssue, showValue } from '../data-errors.ts';
-import type { ColumnMap, ColumnType, ColumnTypes, ExplicitSchema } from '../ingest-spec.ts';
+import type { ColumnMap, ColumnType, ColumnTypes, ExplicitSchema } from '@lathe/contract';
 import type { AnyRow, ImageShape, UseCase } from '@lathe/contract';
 import type { SourceRecord } from '../sources/source-record.ts';
 

@@ -5,7 +5,7 @@
  * column whose every value differs is an identifier; ISO dates are timestamps; long strings
  * are text. A declared type always wins; the proposal is still shown beside it.
  */
-import type { ColumnType, ColumnTypes } from '../ingest-spec.ts';
+import type { ColumnType, ColumnTypes } from '@lathe/contract';
 
 /** At most this many distinct integers make a column look like codes… */
 export const MAX_CODE_LEVELS = 50;

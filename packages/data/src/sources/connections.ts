@@ -15,14 +15,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { connectionNameSchema } from '@lathe/contract';
 import { ConfigError, LatheError } from '@lathe/core';
-
-export const connectionNameSchema = z
-  .string()
-  .regex(
-    /^[a-z][a-z0-9_]{0,62}$/,
-    'a connection name: lower-case letters, digits and "_", starting with a letter (LATHE_CONNECTION_<NAME>_URL in the ingest workers\' environment)',
-  );
 
 export interface SourceConnections {
   /** The configured names, sorted (for messages; never the URLs). */

@@ -1,5 +1,5 @@
 /** Opens any source of an ingest spec as a stream of records. */
-import type { IngestSpec } from '../ingest-spec.ts';
+import type { IngestSpec } from '@lathe/contract';
 import { openDebianPackagesSample } from '../samples/debian-packages-sample.ts';
 import { openFashionMnistSample } from '../samples/fashion-mnist-sample.ts';
 import { openMnistSample } from '../samples/mnist.ts';

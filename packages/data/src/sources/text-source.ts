@@ -6,7 +6,7 @@
  */
 import { pipeline, type Readable } from 'node:stream';
 import { DataSourceError } from '../data-errors.ts';
-import type { SourceSpec, TextFormat } from '../ingest-spec.ts';
+import type { SourceSpec, TextFormat } from '@lathe/contract';
 import { maybeGunzip, openFile, openUrl } from './byte-source.ts';
 import { openCsv } from './csv-source.ts';
 import { openJsonl } from './jsonl-source.ts';

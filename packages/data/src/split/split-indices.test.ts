@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitSpecSchema } from '../ingest-spec.ts';
+import { splitSpecSchema } from '@lathe/contract';
 import { splitIndices } from './split-indices.ts';
 
 const spec = (input: object) => splitSpecSchema.parse(input);

@@ -8,7 +8,7 @@
  *                       test, the n before to validation, the rest to train.
  */
 import { mulberry32, shuffleInPlace } from '../prng.ts';
-import type { SplitSpec } from '../ingest-spec.ts';
+import type { SplitSpec } from '@lathe/contract';
 import type { SplitIndices } from '@lathe/contract';
 
 export interface SplitKeys {
