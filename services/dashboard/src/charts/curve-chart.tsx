@@ -20,8 +20,8 @@ export function CurveChart({
   reference = false,
   points = false,
   fitY = false,
-  width = 380,
-  height = 300,
+  width = 340,
+  height = 250,
 }: {
   /** Names the figure (`data-chart`) for tests and styles. */
   id: string;
@@ -51,6 +51,8 @@ export function CurveChart({
         y: fitY ? {} : { range: [0, 1] },
       },
       axes: [{ label: xLabel }, { label: yLabel }],
+      // The legend names the curves; a live readout of every curve at the cursor is noise here.
+      legend: { live: false },
       series: [
         { label: xLabel },
         ...all.map((c, i) => {

@@ -39,11 +39,11 @@ export function ComparePage({ ids }: { ids: string[] }) {
           model and data.
         </p>
       ) : null}
-      <Section title="Metrics">
-        <MetricsTable versions={versions} comparisons={comparisons} />
-      </Section>
       <Section title="Hyperparameters that differ">
         <HyperparameterTable versions={versions} />
+      </Section>
+      <Section title="Metrics">
+        <MetricsTable versions={versions} comparisons={comparisons} />
       </Section>
       <OverlaidCurves versions={versions} />
       <Section title="Training curves">

@@ -79,6 +79,7 @@ export function EvaluationPage({ id }: { id: string }) {
         ) : null}
         {e.overrideReason ? <p className="notice">Overridden: {e.overrideReason}</p> : null}
       </Section>
+      <EvaluationCharts evaluation={e} />
       <Section title="Metrics">
         <table className="table">
           <thead>
@@ -108,7 +109,6 @@ export function EvaluationPage({ id }: { id: string }) {
           </tbody>
         </table>
       </Section>
-      <EvaluationCharts evaluation={e} />
     </>
   );
 }
@@ -145,43 +145,42 @@ function EvaluationCharts({ evaluation }: { evaluation: EvaluationDetail }) {
   const ece = metric('ece');
   return (
     <>
-      <Section title="ROC and precision-recall">
-        {charts.roc || charts.pr ? (
-          <div className="charts" data-testid="evaluation-curves">
-            {charts.roc ? (
-              <CurveChart
-                id="roc"
-                title={`ROC${charts.roc.length > 1 ? ' (one class vs the rest)' : ''}${auc !== null ? ` · AUC ${formatMetric(auc)}` : ''}`}
-                xLabel="false positive rate"
-                yLabel="true positive rate"
-                curves={charts.roc}
-                reference
-              />
-            ) : null}
-            {charts.pr ? (
-              <CurveChart
-                id="pr"
-                title={`Precision-recall${ap !== null ? ` · AP ${formatMetric(ap)}` : ''}`}
-                xLabel="recall"
-                yLabel="precision"
-                curves={charts.pr}
-              />
-            ) : null}
-          </div>
-        ) : (
+      <Section title="ROC, precision-recall and confusion matrix">
+        <div className="charts" data-testid="evaluation-curves">
+          {charts.roc ? (
+            <CurveChart
+              id="roc"
+              title={`ROC${charts.roc.length > 1 ? ' (one class vs the rest)' : ''}${auc !== null ? ` · AUC ${formatMetric(auc)}` : ''}`}
+              xLabel="false positive rate"
+              yLabel="true positive rate"
+              curves={charts.roc}
+              reference
+            />
+          ) : null}
+          {charts.pr ? (
+            <CurveChart
+              id="pr"
+              title={`Precision-recall${ap !== null ? ` · AP ${formatMetric(ap)}` : ''}`}
+              xLabel="recall"
+              yLabel="precision"
+              curves={charts.pr}
+            />
+          ) : null}
+          {heatmap ? (
+            <figure className="chart">
+              <figcaption>Confusion matrix (rows: true class)</figcaption>
+              <ConfusionHeatmap heatmap={heatmap} />
+            </figure>
+          ) : null}
+        </div>
+        {!charts.roc && !charts.pr && !heatmap ? (
           <Empty>
-            No stored curves: this evaluation is not of a classifier, or was scored without scores.
+            No stored curves or confusion matrix: this evaluation is not of a classifier, or was scored
+            without scores.
           </Empty>
-        )}
+        ) : null}
       </Section>
       <div className="columns">
-        <Section title="Confusion matrix">
-          {heatmap ? (
-            <ConfusionHeatmap heatmap={heatmap} />
-          ) : (
-            <Empty>No confusion matrix: only classifiers have one.</Empty>
-          )}
-        </Section>
         <Section title="Calibration">
           {charts.calibration ? (
             <CurveChart
@@ -195,6 +194,34 @@ function EvaluationCharts({ evaluation }: { evaluation: EvaluationDetail }) {
             />
           ) : (
             <Empty>No calibration bins with rows.</Empty>
+          )}
+        </Section>
+        <Section title="Slices">
+          {slices ? (
+            <table className="table" data-testid="slices">
+              <thead>
+                <tr>
+                  <th>segment</th>
+                  <th>rows</th>
+                  {slices.metrics.map((m) => (
+                    <th key={m}>{m}</th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {slices.rows.map((row) => (
+                  <tr key={row.segment}>
+                    <td>{row.segment}</td>
+                    <td>{row.count}</td>
+                    {row.values.map((v, i) => (
+                      <td key={slices.metrics[i]}>{formatMetric(v)}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <Empty>No slices were evaluated.</Empty>
           )}
         </Section>
       </div>
@@ -224,34 +251,6 @@ function EvaluationCharts({ evaluation }: { evaluation: EvaluationDetail }) {
           </div>
         </Section>
       ) : null}
-      <Section title="Slices">
-        {slices ? (
-          <table className="table" data-testid="slices">
-            <thead>
-              <tr>
-                <th>segment</th>
-                <th>rows</th>
-                {slices.metrics.map((m) => (
-                  <th key={m}>{m}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {slices.rows.map((row) => (
-                <tr key={row.segment}>
-                  <td>{row.segment}</td>
-                  <td>{row.count}</td>
-                  {row.values.map((v, i) => (
-                    <td key={slices.metrics[i]}>{formatMetric(v)}</td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : (
-          <Empty>No slices were evaluated.</Empty>
-        )}
-      </Section>
     </>
   );
 }

@@ -219,8 +219,10 @@ function FailuresPanel({ now }: { now: number }) {
                     <a href={href.run(r.id)}>{shortId(r.id)}</a>
                   </td>
                   <td>{r.errorStage ?? '—'}</td>
-                  <td className="small">
-                    {r.errorCode ? <code>{r.errorCode}</code> : null} {r.errorMessage ?? ''}
+                  <td className="small" title={r.errorMessage ?? ''}>
+                    <div className="clamp">
+                      {r.errorCode ? <code>{r.errorCode}</code> : null} {r.errorMessage ?? ''}
+                    </div>
                   </td>
                   <td>{formatAgo(r.finishedAt ?? null, now)}</td>
                 </tr>
