@@ -9,6 +9,7 @@ import { registerExperimentCommands } from './commands/experiment.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerModelCommands } from './commands/models.ts';
 import { registerRunCommands } from './commands/run.ts';
+import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerUpDownCommands } from './commands/up-down.ts';
 
 export function createProgram(io: CliIo): Command {
@@ -26,6 +27,7 @@ export function createProgram(io: CliIo): Command {
   registerModelCommands(program, client, io);
   registerAbCommands(program, client, io);
   registerKeyCommands(program, client, io);
+  registerSimulateCommand(program, client, io);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

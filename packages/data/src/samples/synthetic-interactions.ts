@@ -48,17 +48,45 @@ function affinity(f: Factors, user: number, item: number): number {
   return dot / Math.sqrt(u.length) + f.bias[item]!;
 }
 
+/** The generator's truth: the affinity s_ji of every shopper (`u<j>`) for every item (`i<i>`). */
+export interface TrueAffinity {
+  users: number;
+  items: number;
+  /** undefined for an id the generator never made. */
+  affinity(userId: string, itemId: string): number | undefined;
+}
+
+const indexOf = (id: string, prefix: string, count: number): number | undefined => {
+  if (!id.startsWith(prefix)) return undefined;
+  const n = Number(id.slice(prefix.length));
+  return Number.isInteger(n) && n >= 0 && n < count && String(n) === id.slice(prefix.length) ? n : undefined;
+};
+
+/** The same factors `openSyntheticInteractions` draws from these options (what a simulated shopper acts on). */
+export function createTrueAffinity(options: SyntheticInteractionsOptions): TrueAffinity {
+  const o = syntheticInteractionsOptionsSchema.parse(options);
+  const f = factors(o);
+  return {
+    users: o.users,
+    items: o.items,
+    affinity(userId, itemId) {
+      const user = indexOf(userId, 'u', o.users);
+      const item = indexOf(itemId, 'i', o.items);
+      return user === undefined || item === undefined ? undefined : affinity(f, user, item);
+    },
+  };
+}
+
 /** The generator's true affinity of every item for `user` (`u<j>`), best first. */
 export function trueAffinity(
   options: SyntheticInteractionsOptions,
   userId: string,
 ): Array<{ item: string; score: number }> {
-  const o = syntheticInteractionsOptionsSchema.parse(options);
-  const f = factors(o);
-  const user = Number(userId.slice(1));
-  return f.items
-    .map((_, i) => ({ item: `i${i}`, score: affinity(f, user, i) }))
-    .sort((a, b) => b.score - a.score);
+  const truth = createTrueAffinity(options);
+  return Array.from({ length: truth.items }, (_, i) => ({
+    item: `i${i}`,
+    score: truth.affinity(userId, `i${i}`)!,
+  })).sort((a, b) => b.score - a.score);
 }
 
 export function openSyntheticInteractions(input: unknown): OpenedSource {
