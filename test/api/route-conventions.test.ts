@@ -94,6 +94,10 @@ const table = (): Record<string, Case> => ({
   'GET /runs/:id': { notFound: `/runs/${ghost}`, invalid: { path: '/runs/r1' } },
   'POST /runs/:id/cancel': { notFound: `/runs/${ghost}/cancel`, invalid: { path: '/runs/r1/cancel' } },
   'POST /runs/:id/retry': { notFound: `/runs/${ghost}/retry`, invalid: { path: '/runs/r1/retry' } },
+  'POST /runs/:id/reproduce': {
+    notFound: `/runs/${ghost}/reproduce`,
+    invalid: { path: '/runs/r1/reproduce' },
+  },
   'GET /runs/:id/metrics': { notFound: `/runs/${ghost}/metrics`, invalid: { path: '/runs/r1/metrics' } },
   'GET /runs/:id/logs': { notFound: `/runs/${ghost}/logs`, invalid: { path: '/runs/r1/logs' } },
   'GET /runs/:id/events': { notFound: `/runs/${ghost}/events`, invalid: { path: '/runs/r1/events' } },

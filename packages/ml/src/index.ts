@@ -15,7 +15,19 @@ export type {
   RecommendRequest,
 } from './families/types.ts';
 export { train } from './training/train.ts';
-export type { EpochMetrics, ModelBundle, TrainHooks, TrainOptions, TrainResult } from './training/train.ts';
+export type {
+  EpochMetrics,
+  ModelBundle,
+  TrainHooks,
+  TrainOptions,
+  TrainResult,
+  TrainingRecord,
+} from './training/train.ts';
+export { reproduceTraining, type Reproduction, type ReproduceOptions } from './training/reproduce.ts';
+export { compareWeights, type TensorDifference, type WeightsComparison } from './training/compare-weights.ts';
+export { weightsDigest, type TensorDigest, type WeightsDigest } from './training/weights-digest.ts';
+export { backendDeterminism, type BackendDeterminism } from './backend/determinism.ts';
+export { lockfileSha256 } from './training/lockfile-sha256.ts';
 export { loadModel } from './inference/load-model.ts';
 export type { LoadedModel } from './inference/load-model.ts';
 export { checkInstances, type InstanceProblem } from './inference/check-instances.ts';

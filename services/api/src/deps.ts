@@ -6,6 +6,7 @@ import type { ApiConfig } from './config.ts';
 import type { Pipeline } from './pipeline.ts';
 import type { IngestUpload } from './ingest-upload.ts';
 import type { HyperparameterValidator } from './hyperparameters.ts';
+import type { RunReproducer } from './reproduce-run.ts';
 
 export interface ApiDeps {
   registry: Registry;
@@ -17,4 +18,6 @@ export interface ApiDeps {
   ingest?: IngestUpload;
   /** Validates hyperparameters for a model family (@lathe/ml's parseHyperparameters). */
   validateHyperparameters?: HyperparameterValidator;
+  /** Reruns a run's training and compares the weights (reproduce-run.ts). */
+  reproduceRun?: RunReproducer;
 }

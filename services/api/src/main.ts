@@ -6,10 +6,12 @@ import { Redis } from 'ioredis';
 import { createLogger, listenHttp, loadConfig, onShutdown, runMain } from '@lathe/core';
 import { assertDatabaseReachable, createRegistry } from '@lathe/registry';
 import { assertRedisReachable, createPipeline } from '@lathe/queues';
-import { parseHyperparameters } from '@lathe/ml';
+import { lockfileSha256, parseHyperparameters } from '@lathe/ml';
 import { artifactStoreConfigFromEnv, createArtifactStore } from '@lathe/artifacts';
+import { createDatasetAccess } from '@lathe/data';
 import { createApp } from './app.ts';
 import { ingestWithData } from './ingest-with-data.ts';
+import { createRunReproducer } from './reproduce-run.ts';
 import { apiConfigFromEnv, apiEnvSchema } from './config.ts';
 
 await runMain('api', async () => {
@@ -25,13 +27,21 @@ await runMain('api', async () => {
     prefix: env.LATHE_QUEUE_PREFIX,
     logger,
   });
+  const store = createArtifactStore(artifactStoreConfigFromEnv());
+  const lockfile = await lockfileSha256(import.meta.dirname);
   const { app } = createApp({
     registry,
     pipeline,
     redis,
     config: apiConfigFromEnv(env),
     logger,
-    ingest: ingestWithData(registry, createArtifactStore(artifactStoreConfigFromEnv())),
+    ingest: ingestWithData(registry, store),
+    reproduceRun: createRunReproducer({
+      registry,
+      store,
+      datasets: createDatasetAccess(store),
+      ...(lockfile !== undefined ? { lockfileSha256: lockfile } : {}),
+    }),
     validateHyperparameters: (family, input) =>
       parseHyperparameters(family, input) as Record<string, unknown>,
   });

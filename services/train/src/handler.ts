@@ -14,7 +14,7 @@
 import { LatheError } from '@lathe/core';
 import type { ArtifactStore } from '@lathe/artifacts';
 import type { DatasetAccess } from '@lathe/contract';
-import { selectBackend, train } from '@lathe/ml';
+import { backendDeterminism, selectBackend, train } from '@lathe/ml';
 import type { StageHandler } from '@lathe/queues';
 import {
   appendRunMetrics,
@@ -29,6 +29,8 @@ import {
 export interface TrainDeps {
   store: ArtifactStore;
   datasets: DatasetAccess;
+  /** sha256 of the workspace lockfile this worker runs with (recorded on every run). */
+  lockfileSha256?: string;
 }
 
 export function createTrainHandler(deps: TrainDeps): StageHandler {
@@ -43,11 +45,17 @@ export function createTrainHandler(deps: TrainDeps): StageHandler {
     const datasetVersion = await getDatasetVersion(ctx.registry, ctx.run.datasetVersionId);
     const dataset = await deps.datasets.open(datasetVersion);
     const backend = await selectBackend();
-    await recordRunBackend(ctx.registry, ctx.runId, {
-      name: backend.name,
-      version: backend.version,
-      threads: backend.threads,
-    });
+    await recordRunBackend(
+      ctx.registry,
+      ctx.runId,
+      {
+        name: backend.name,
+        version: backend.version,
+        threads: backend.threads,
+        ...backendDeterminism(backend),
+      },
+      deps.lockfileSha256,
+    );
 
     const result = await train({
       family: ctx.experiment.modelFamily,
@@ -56,6 +64,7 @@ export function createTrainHandler(deps: TrainDeps): StageHandler {
       dataset: dataset.metadata,
       trainRows: () => dataset.rows('train'),
       validationRows: () => dataset.rows('validation'),
+      ...(deps.lockfileSha256 !== undefined ? { lockfileSha256: deps.lockfileSha256 } : {}),
       hooks: {
         onEpoch: async (epoch, metrics, { epochs }) => {
           const points = Object.entries(metrics)
@@ -95,6 +104,7 @@ export function createTrainHandler(deps: TrainDeps): StageHandler {
       modelFamily: ctx.experiment.modelFamily,
       artifactUri: stored.uri,
       sha256: stored.sha256,
+      weightsSha256: result.weights.sha256,
       sizeBytes: stored.sizeBytes,
       signature: JSON.parse(JSON.stringify(result.bundle.signature)),
       metrics: JSON.parse(JSON.stringify(result.bundle.metrics.final)),

@@ -1,6 +1,7 @@
 /** `lathe run start <experiment> [--follow]`. */
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
+import type { RunReproduction } from '@lathe/contract';
 import type { ApiClient } from '../api-client.ts';
 import { resolveId } from '../resolve.ts';
 import { followRun } from '../run-progress.ts';
@@ -61,6 +62,33 @@ export function registerRunCommands(program: Command, client: () => ApiClient, i
         if (final.status !== 'succeeded') throw new CliError(`run ${final.id} ended ${final.status}`, 2);
       },
     );
+
+  run
+    .command('reproduce')
+    .argument('<run>', 'run id')
+    .description(
+      'retrain a run from its recorded family, hyperparameters and seed on its dataset version and compare the weights (exit 3 when they differ)',
+    )
+    .action(async (runId: string) => {
+      const { body } = await client().json<RunReproduction>(
+        'POST',
+        `/runs/${encodeURIComponent(runId)}/reproduce`,
+      );
+      const env = (e: RunReproduction['original']) =>
+        `${e.name} ${e.version}, ${e.threads} thread${e.threads === 1 ? '' : 's'}, ${e.deterministic ? 'deterministic' : `not deterministic (${e.reason})`}`;
+      io.stdout.write(
+        [
+          `run ${body.runId}: ${body.summary}`,
+          `  weights sha256  original ${body.weights.originalSha256}`,
+          `                  rerun    ${body.weights.rerunSha256}`,
+          `  seed ${body.seed}, dataset sha256 ${body.datasetSha256 ?? 'unrecorded'}`,
+          `  original on ${env(body.original)}`,
+          `  rerun on    ${env(body.rerun)}`,
+          ...body.environmentDifferences.map((d) => `  environment changed: ${d}`),
+        ].join('\n') + '\n',
+      );
+      if (body.verdict !== 'identical') throw new CliError(`run ${body.runId} did not reproduce`, 3);
+    });
 }
 
 /** `--set epochs=6 --set hiddenUnits=[32,16]`: one hyperparameter each, JSON when it parses, else the string. */

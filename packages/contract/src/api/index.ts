@@ -3,6 +3,7 @@ export * from './api-keys.ts';
 export * from './audit-log.ts';
 export * from './schedules.ts';
 export * from './models.ts';
+export * from './reproductions.ts';
 export * from './evaluations.ts';
 export * from './deployments.ts';
 export * from './queues.ts';

@@ -26,6 +26,10 @@ export const modelVersionSchema = z
     modelFamily: z.string().describe('the model family that built it, e.g. `image-cnn`'),
     artifactUri: z.string().describe('where the bundle is in the artifact store'),
     sha256: z.string().describe('sha256 of the bundle (checked before it is loaded)'),
+    weightsSha256: z
+      .string()
+      .nullable()
+      .describe('sha256 of the learned tensors alone: what `POST /runs/:id/reproduce` compares'),
     sizeBytes: z.string().describe('bundle size in bytes (a decimal string: it may exceed 2^53)'),
     signature: z.unknown().describe('its inputs and outputs'),
     metrics: anyObject.describe('training metrics of the last epoch'),

@@ -12,9 +12,16 @@
  * validation metric (early stopping's metric, else valLoss), not the last epoch's: those weights
  * travel in every checkpoint (`best/…` files), so a resumed run keeps the same epoch. The result's
  * `outcome` says which epoch was kept and why, and flags overfitting.
+ *
+ * Reproducibility: everything that moves the weights is seeded (initialisers, shuffling,
+ * dropout masks per step, sampled negatives, GAN noise), and the bundle holds no wall-clock
+ * fact: samples/s goes to the onEpoch hook (RunMetric rows) only. training.json records seed,
+ * backend, its version, threads, whether it is deterministic, and the lockfile's sha256.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { LatheError } from '@lathe/core';
+import type { BackendDeterminism } from '../backend/determinism.ts';
+import { backendDeterminism } from '../backend/determinism.ts';
 import type { BackendInfo } from '../backend/select-backend.ts';
 import { currentBackend, selectBackend } from '../backend/select-backend.ts';
 import type { BundleFiles } from '../bundle/bundle-format.ts';
@@ -34,6 +41,8 @@ import { orderedBatches, shuffledBatches } from './batches.ts';
 import type { EarlyStoppingState } from './early-stopping.ts';
 import { initialEarlyStopping, updateEarlyStopping } from './early-stopping.ts';
 import { learningRateAt } from './optimizers.ts';
+import type { WeightsDigest } from './weights-digest.ts';
+import { weightsDigest } from './weights-digest.ts';
 import { ValidationError } from '@lathe/core';
 import type { TrainingOutcome } from './training-outcome.ts';
 import { describeOutcome, keptWeightsMonitor } from './training-outcome.ts';
@@ -42,7 +51,7 @@ import { chooseDecisionThreshold } from './choose-decision-threshold.ts';
 export type EpochMetrics = Record<string, number>;
 
 export interface TrainHooks {
-  /** After each epoch (1-based), with loss, validation metrics, learning rate and samples/s. */
+  /** After each epoch (1-based), with loss, validation metrics, learning rate and samples/s (the only place samples/s goes). */
   onEpoch?(epoch: number, metrics: EpochMetrics, progress: { epochs: number }): Promise<void> | void;
   /** Checked between batches; true cancels the run (LatheError `training_cancelled`). */
   shouldStop?(): Promise<boolean> | boolean;
@@ -59,6 +68,8 @@ export interface TrainOptions {
   trainRows(): AsyncIterable<unknown>;
   validationRows?(): AsyncIterable<unknown>;
   hooks?: TrainHooks;
+  /** sha256 of the workspace lockfile (the code's dependency versions), recorded in training.json. */
+  lockfileSha256?: string;
 }
 
 export interface ModelBundle {
@@ -77,15 +88,20 @@ export interface TrainResult {
   stoppedEarly: boolean;
   resumedFromEpoch: number | null;
   backend: BackendInfo;
+  determinism: BackendDeterminism;
+  /** The learned numbers' identity (what a reproduction compares), apart from the bundle's names. */
+  weights: WeightsDigest;
   /** Which epoch's weights the bundle holds and why; the overfitting flag. */
   outcome: TrainingOutcome;
 }
 
-interface TrainingRecord {
+/** training.json: what a rerun needs to train the same model again, and what it ran on. */
+export interface TrainingRecord {
   family: ModelFamily;
   hyperparameters: Hyperparameters;
   seed: number;
-  backend: { name: string; version: string; threads: number };
+  backend: { name: string; version: string; threads: number } & BackendDeterminism;
+  lockfileSha256: string | null;
 }
 interface CheckpointRecord {
   epoch: number;
@@ -163,7 +179,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     family: familyName,
     hyperparameters: hp,
     seed,
-    backend: { name: backend.name, version: backend.version, threads: backend.threads },
+    backend: {
+      name: backend.name,
+      version: backend.version,
+      threads: backend.threads,
+      ...backendDeterminism(backend),
+    },
+    lockfileSha256: options.lockfileSha256 ?? null,
   };
   const model: TrainableModel = await family.create(prep, hp, seed, checkpointFiles);
   let best: tf.Tensor[] | null = null;
@@ -215,8 +237,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const metrics: EpochMetrics = {
         ...average(sums, samples),
         learningRate: lr,
-        samplesPerSecond: samples / Math.max(seconds, 1e-9),
       };
+      const samplesPerSecond = samples / Math.max(seconds, 1e-9);
       if (options.validationRows !== undefined) {
         const valRandom = seededRandom(deriveSeed(seed, 0x5eed)); // same negatives every epoch: comparable val loss
         const valSums: Record<string, number> = {};
@@ -250,7 +272,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           bestFiles = await model.files();
         }
       }
-      await hooks.onEpoch?.(epoch, metrics, { epochs: hp.epochs });
+      await hooks.onEpoch?.(epoch, { ...metrics, samplesPerSecond }, { epochs: hp.epochs });
       if (
         hooks.saveCheckpoint !== undefined &&
         (epoch % hp.checkpointEvery === 0 || epoch === hp.epochs || stoppedEarly)
@@ -299,6 +321,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       stoppedEarly,
       resumedFromEpoch: checkpoint === null ? null : startEpoch - 1,
       backend,
+      determinism: backendDeterminism(backend),
+      weights: weightsDigest(files),
       outcome,
     };
   } finally {

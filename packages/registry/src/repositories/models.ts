@@ -18,6 +18,8 @@ export interface NewModelVersion {
   modelFamily: string;
   artifactUri: string;
   sha256: string;
+  /** sha256 of the learned tensors alone (@lathe/ml weightsDigest). */
+  weightsSha256?: string;
   sizeBytes: number | bigint;
   signature: Json;
   metrics?: Json;
@@ -63,6 +65,11 @@ export async function getModelVersion(db: Db, id: string): Promise<ModelVersion>
   const modelVersion = await db.modelVersion.findUnique({ where: { id } });
   if (!modelVersion) throw new NotFoundError('model version', id);
   return modelVersion;
+}
+
+/** The model version a run registered, or null while its train stage has not. */
+export async function findModelVersionOfRun(db: Db, runId: string): Promise<ModelVersion | null> {
+  return db.modelVersion.findUnique({ where: { runId } });
 }
 
 export async function getAlias(

@@ -85,6 +85,7 @@ function newRunRow(input: NewRun, now: Date): Run {
     backend: null,
     backendInfo: null,
     codeVersion: input.codeVersion ?? null,
+    lockfileSha256: null,
     trainingOutcome: null,
     datasetVersionId: null,
     errorCode: null,
@@ -467,12 +468,17 @@ export async function failStage(
 }
 
 /** The tensor backend a run trained on, shown with the run (its speed depends on it). */
+/** What a run trains on: the backend (and whether it is deterministic) and the lockfile's sha256. */
 export async function recordRunBackend(
   db: Db,
   runId: string,
-  backend: { name: string; version: string; threads: number },
+  backend: { name: string; version: string; threads: number; deterministic: boolean; reason: string },
+  lockfileSha256?: string,
 ): Promise<void> {
-  await db.run.update({ where: { id: runId }, data: { backend: backend.name, backendInfo: backend } });
+  await db.run.update({
+    where: { id: runId },
+    data: { backend: backend.name, backendInfo: backend, lockfileSha256: lockfileSha256 ?? null },
+  });
 }
 
 /** The train stage's account of its result: kept epoch and why, overfitting flag, decision threshold. */

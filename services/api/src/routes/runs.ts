@@ -3,7 +3,7 @@
  * failed stage, metrics history, a log of what happened, and live progress as SSE.
  */
 import { z } from 'zod';
-import { storedIngestSpecSchema, trainingOutcomeSchema } from '@lathe/contract';
+import { runReproductionSchema, storedIngestSpecSchema, trainingOutcomeSchema } from '@lathe/contract';
 import { getExperiment, getRun, getRunWithStages, listRunMetrics } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -219,6 +219,33 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
         after: { ...run, fromStage },
       });
       return { run: await getRunWithStages(registry, run.id), fromStage };
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/runs/:id/reproduce',
+    summary:
+      "Retrain a run from its model version's recorded family, hyperparameters and seed on its dataset version, and compare the weights tensor by tensor",
+    tag: 'runs',
+    params: idParams,
+    response: runReproductionSchema,
+    handler: async ({ req, params }) => {
+      await getRun(registry, params.id);
+      if (deps.reproduceRun === undefined)
+        throw new HttpProblem(
+          501,
+          'reproduce_unavailable',
+          'this API process was started without an artifact store to retrain from',
+        );
+      const reproduction = await deps.reproduceRun(params.id);
+      await audit(registry, req, {
+        action: 'run.reproduce',
+        entity: 'run',
+        entityId: params.id,
+        after: { verdict: reproduction.verdict, weights: reproduction.weights },
+      });
+      return reproduction;
     },
   });
 
