@@ -44,7 +44,7 @@ import {
   stageWorkerOptions,
   startWorkers,
   STAGE_QUEUES,
-  type StageHandler,
+  type StageHandlers,
   type StageLedger,
 } from '../packages/queues/src/index.ts';
 import {
@@ -154,7 +154,7 @@ async function rawBullmq(count: number, callers: number): Promise<number> {
 async function lathe(
   registry: Registry,
   experimentId: string,
-  handlers: Record<(typeof STAGES)[number], StageHandler>,
+  handlers: Required<StageHandlers>,
   count: number,
   callers: number,
 ): Promise<number> {
@@ -210,7 +210,7 @@ function memoryLedger(template: StageClaim, experiment: Experiment): StageLedger
 
 async function latheWithoutRegistry(
   ledger: StageLedger,
-  handlers: Record<(typeof STAGES)[number], StageHandler>,
+  handlers: Required<StageHandlers>,
   count: number,
   callers: number,
 ): Promise<number> {
@@ -259,12 +259,34 @@ try {
     rolloutPolicy: {},
     cacheEnabled: false,
   });
-  const noop: StageHandler = async () => ({ ok: true });
-  const handlers = {
-    ingest: async () => ({ datasetVersionId: version.id }),
-    train: noop,
-    evaluate: noop,
-    deploy: noop,
+  // Constant outputs that pass each stage's schema: the bench measures orchestration, so no
+  // stage writes rows of its own.
+  const noModel = randomUUID();
+  const handlers: Required<StageHandlers> = {
+    ingest: async () => ({ datasetVersionId: version.id, sha256: version.sha256, rows: version.rows }),
+    train: async () => ({
+      modelVersionId: noModel,
+      version: 1,
+      sha256: version.sha256,
+      epochs: 0,
+      stoppedEarly: false,
+      resumedFromEpoch: null,
+      backend: 'none',
+    }),
+    evaluate: async () => ({
+      evaluationId: randomUUID(),
+      modelVersionId: noModel,
+      verdict: 'passed',
+      reasons: [],
+    }),
+    deploy: async () => ({
+      strategy: 'none',
+      modelVersionId: noModel,
+      deploymentId: null,
+      abTestId: null,
+      reason: 'benchmark: nothing deployed',
+      plan: null,
+    }),
   };
 
   const ours = (callers: number) => lathe(registry, experiment.id, handlers, pipelines, callers);

@@ -23,7 +23,13 @@ import { fromArray, syntheticText } from '../packages/ml/src/testing/synthetic.t
 import { createPipeline, startWorkers } from '../packages/queues/src/index.ts';
 import { createExperiment, ensureDataset, listRunMetrics } from '../packages/registry/src/index.ts';
 import { createTrainHandler } from '../services/train/src/handler.ts';
-import { createTestDatabase, createTestRedis } from '../test/harness/index.ts';
+import {
+  createTestDatabase,
+  createTestRedis,
+  deployNothing,
+  ingestExisting,
+  recordedVerdict,
+} from '../test/harness/index.ts';
 import { waitForRun } from '../test/pipeline/support.ts';
 
 const rounds = Number(process.argv[2] ?? 5);
@@ -72,10 +78,10 @@ const workers = await startWorkers({
   pipeline,
   stages: ['ingest', 'train', 'evaluate', 'deploy'],
   handlers: {
-    ingest: async () => ({ datasetVersionId: version.id }),
+    ingest: ingestExisting(() => version.id),
     train: createTrainHandler({ store, datasets: createDatasetAccess(store) }),
-    evaluate: async () => ({ verdict: 'passed' }),
-    deploy: async () => ({ deployed: false }),
+    evaluate: recordedVerdict(),
+    deploy: deployNothing,
   },
 });
 

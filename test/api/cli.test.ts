@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LatheError } from '@lathe/core';
-import { appendRunMetrics, recordAbEvents, registerModelVersion } from '@lathe/registry';
+import { appendRunMetrics, recordAbEvents } from '@lathe/registry';
 import { startWorkers, type StageHandlers, type WorkerGroup } from '@lathe/queues';
 import { runCli, type CliIo } from '../../packages/cli/src/index.ts';
+import { deployNothing, recordedVerdict, registerUntrainedModel } from '../harness/index.ts';
 import { startTestApi, type TestApi } from './api-harness.ts';
 
 let api: TestApi;
@@ -19,6 +20,7 @@ const dir = mkdtempSync(join(tmpdir(), 'lathe-cli-'));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const passing = recordedVerdict();
 const handlers: StageHandlers = {
   ingest: async (ctx) => {
     if (ctx.experiment.name === 'doomed')
@@ -29,7 +31,7 @@ const handlers: StageHandlers = {
       orderBy: { version: 'desc' },
     });
     await ctx.reportProgress(1);
-    return { datasetVersionId: version.id };
+    return { datasetVersionId: version.id, sha256: version.sha256, rows: version.rows };
   },
   train: async (ctx) => {
     for (let epoch = 0; epoch < 3; epoch++) {
@@ -39,24 +41,13 @@ const handlers: StageHandlers = {
       ]);
       await ctx.reportProgress((epoch + 1) / 3);
     }
-    const { modelVersion } = await registerModelVersion(ctx.registry, {
-      modelName: ctx.experiment.name,
-      runId: ctx.runId,
-      useCase: ctx.experiment.useCase,
-      modelFamily: ctx.experiment.modelFamily,
-      artifactUri: 'file:///tmp/model',
-      sha256: 'f'.repeat(64),
-      sizeBytes: 1,
-      signature: {},
-    });
-    return { modelVersionId: modelVersion.id };
+    return registerUntrainedModel(ctx, 3);
   },
   evaluate: async (ctx) => {
     await sleep(50);
-    await ctx.reportProgress(1);
-    return { verdict: 'passed' };
+    return passing(ctx);
   },
-  deploy: async () => ({ deployed: true }),
+  deploy: deployNothing,
 };
 
 function captureIo(

@@ -5,45 +5,27 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { primarySummary, variantOfUnit } from '@lathe/experiments';
-import { startWorkers, type StageHandler, type WorkerGroup } from '@lathe/queues';
+import { startWorkers, type WorkerGroup } from '@lathe/queues';
 import {
   getAbTest,
   getAlias,
   getRunWithStages,
   listAbDecisionSummaries,
   recordAbEvents,
-  registerModelVersion,
   type NewAbEvent,
 } from '@lathe/registry';
 import { createDeployHandler } from '../../services/deploy/src/handler.ts';
 import { monitorRollouts } from '../../services/deploy/src/rollout-monitor.ts';
+import { ingestExisting, recordedVerdict, untrainedModel } from '../harness/index.ts';
 import { createPipelineFixture, waitForRun, type PipelineFixture } from '../pipeline/support.ts';
 
 let fx: PipelineFixture;
 let workers: WorkerGroup;
 
 // Train registers a real model version row; evaluate records the verdict the experiment asks for.
-const train: StageHandler = async (ctx) => {
-  const { modelVersion } = await registerModelVersion(ctx.registry, {
-    modelName: ctx.experiment.name,
-    runId: ctx.runId,
-    useCase: ctx.experiment.useCase,
-    modelFamily: ctx.experiment.modelFamily,
-    artifactUri: `memory://${ctx.runId}`,
-    sha256: ctx.runId.replaceAll('-', '').padEnd(64, '0'),
-    sizeBytes: 1,
-    signature: {},
-  });
-  return { modelVersionId: modelVersion.id };
-};
-const evaluate: StageHandler = async (ctx) => {
-  const trained = await ctx.stageOutput('train');
-  return {
-    modelVersionId: trained!.modelVersionId as string,
-    verdict: (ctx.hyperparameters.verdict as string) ?? 'passed',
-  };
-};
-const ingest: StageHandler = async () => ({ datasetVersionId: fx.datasetVersionId });
+const train = untrainedModel;
+const evaluate = recordedVerdict((ctx) => (ctx.hyperparameters.verdict === 'failed' ? 'failed' : 'passed'));
+const ingest = ingestExisting(() => fx.datasetVersionId);
 
 const policy = {
   steps: [0.2, 0.5],

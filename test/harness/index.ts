@@ -6,3 +6,4 @@ export * from './tcp-proxy.ts';
 export * from './ab-fixtures.ts';
 export * from './gateway-process.ts';
 export * from './serving-fixtures.ts';
+export * from './stage-fakes.ts';

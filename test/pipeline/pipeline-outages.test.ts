@@ -66,10 +66,7 @@ afterAll(async () => {
 /** Starts a run whose train walks 6 epochs and registers a model; resolves once train is under way. */
 async function runIntoTrain(): Promise<string> {
   // Uncached: each run trains for real, not from the previous test's output.
-  const experiment = await fx.experiment(
-    { epochs: 6, epochMs: 150, registerModel: true },
-    { cacheEnabled: false },
-  );
+  const experiment = await fx.experiment({ epochs: 6, epochMs: 150 }, { cacheEnabled: false });
   const run = await fx.pipeline.startRun({ experimentId: experiment.id });
   await waitFor('train under way', async () => (epochsRun.get(run.id) ?? 0) >= 2);
   return run.id;

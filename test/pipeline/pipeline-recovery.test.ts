@@ -46,7 +46,7 @@ function spawnWorker(): Promise<ChildProcess> {
 
 describe('recovery', () => {
   it('a worker killed with SIGKILL mid-stage: another picks the stage up and its output exists once', async () => {
-    const experiment = await fx.experiment({ epochs: 10, epochMs: 100, registerModel: true });
+    const experiment = await fx.experiment({ epochs: 10, epochMs: 100 });
     const first = await spawnWorker();
     const run = await fx.pipeline.startRun({ experimentId: experiment.id });
     // Mid-train: some epoch metrics are recorded.
@@ -69,7 +69,7 @@ describe('recovery', () => {
     expect(stages.find((s) => s.stage === 'train')!.attempts).toBe(2);
     expect(stages.find((s) => s.stage === 'ingest')!.attempts).toBe(1);
     expect(stages.find((s) => s.stage === 'evaluate')!.output).toMatchObject({
-      evaluated: (stages.find((s) => s.stage === 'train')!.output as { modelVersionId: string })
+      modelVersionId: (stages.find((s) => s.stage === 'train')!.output as { modelVersionId: string })
         .modelVersionId,
     });
     second.kill('SIGTERM');

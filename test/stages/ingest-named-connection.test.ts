@@ -17,6 +17,7 @@ import { startWorkers, type WorkerGroup } from '@lathe/queues';
 import { createIngestHandler } from '../../services/ingest/src/handler.ts';
 import { createIngestSource } from '../../services/ingest/src/ingest-source.ts';
 import { startTestApi, type TestApi } from '../api/api-harness.ts';
+import { deployNothing, recordedVerdict, untrainedModel } from '../harness/index.ts';
 import { waitFor } from '../pipeline/support.ts';
 
 let api: TestApi;
@@ -57,9 +58,9 @@ beforeAll(async () => {
     stages: ['ingest', 'train', 'evaluate', 'deploy'],
     handlers: {
       ingest: createIngestHandler({ ingestSource: createIngestSource({ store, connections }) }),
-      train: async () => ({ trained: false }),
-      evaluate: async () => ({ verdict: 'passed' }),
-      deploy: async () => ({ deployed: false }),
+      train: untrainedModel,
+      evaluate: recordedVerdict(),
+      deploy: deployNothing,
     },
   });
   const dataset = await api.request('POST', '/datasets', {

@@ -33,7 +33,7 @@ import {
 import { createIngestHandler } from '../../services/ingest/src/handler.ts';
 import { createIngestSource } from '../../services/ingest/src/ingest-source.ts';
 import { createTrainHandler } from '../../services/train/src/handler.ts';
-import { REPO_ROOT } from '../harness/index.ts';
+import { REPO_ROOT, deployNothing, recordedVerdict } from '../harness/index.ts';
 import { createPipelineFixture, waitForRun, type PipelineFixture } from '../pipeline/support.ts';
 
 /**
@@ -84,8 +84,8 @@ export async function startFamiliesHarness(label: string): Promise<FamiliesHarne
     handlers: {
       ingest: createIngestHandler({ ingestSource: createIngestSource({ store }) }),
       train: createTrainHandler({ store, datasets }),
-      evaluate: async () => ({ verdict: 'passed' }),
-      deploy: async () => ({ deployed: false }),
+      evaluate: recordedVerdict(),
+      deploy: deployNothing,
     },
   });
   const opened: LoadedModel[] = [];

@@ -12,12 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@lathe/artifacts';
 import type { DatasetAccess } from '@lathe/contract';
 import { loadModel } from '@lathe/ml';
-import { startWorkers, type StageHandler, type WorkerGroup } from '@lathe/queues';
+import { startWorkers, type WorkerGroup } from '@lathe/queues';
 import { getAlias, getRunWithStages, listRunMetrics } from '@lathe/registry';
 import { syntheticTabular } from '../../packages/ml/src/testing/synthetic.ts';
 import { createDeployHandler } from '../../services/deploy/src/handler.ts';
 import { createEvaluateHandler } from '../../services/evaluate/src/handler.ts';
 import { createTrainHandler } from '../../services/train/src/handler.ts';
+import { ingestExisting } from '../harness/index.ts';
 import { createPipelineFixture, waitForRun, type PipelineFixture } from '../pipeline/support.ts';
 
 let fx: PipelineFixture;
@@ -38,7 +39,7 @@ const datasets: DatasetAccess = {
     };
   },
 };
-const ingest: StageHandler = async () => ({ datasetVersionId: fx.datasetVersionId });
+const ingest = ingestExisting(() => fx.datasetVersionId);
 
 beforeAll(async () => {
   fx = await createPipelineFixture('stages');

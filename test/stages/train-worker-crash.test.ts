@@ -14,7 +14,7 @@ import { startWorkers, type WorkerGroup } from '@lathe/queues';
 import { getRunWithStages, getStageCheckpoint, listRunMetrics } from '@lathe/registry';
 import { syntheticTabular } from '../../packages/ml/src/testing/synthetic.ts';
 import { createEvaluateHandler } from '../../services/evaluate/src/handler.ts';
-import { REPO_ROOT } from '../harness/index.ts';
+import { REPO_ROOT, deployNothing, ingestExisting } from '../harness/index.ts';
 import { createPipelineFixture, waitFor, waitForRun, type PipelineFixture } from '../pipeline/support.ts';
 
 let fx: PipelineFixture;
@@ -72,9 +72,9 @@ beforeAll(async () => {
     pipeline: fx.pipeline,
     stages: ['ingest', 'evaluate', 'deploy'],
     handlers: {
-      ingest: async () => ({ datasetVersionId }),
+      ingest: ingestExisting(() => datasetVersionId),
       evaluate: createEvaluateHandler({ store, datasets: createDatasetAccess(store) }),
-      deploy: async () => ({ deployed: false }),
+      deploy: deployNothing,
     },
   });
 });

@@ -14,6 +14,7 @@ export * from './recovery.ts';
 export * from './run-flow.ts';
 export * from './run-jobs.ts';
 export * from './schedules.ts';
+export * from './stage-definitions.ts';
 export * from './stage-handler.ts';
 export * from './stage-ledger.ts';
 export * from './stage-runner.ts';

@@ -3,9 +3,10 @@
  * tests call them directly and the real logic (@lathe/data, @lathe/ml) plugs into the same map
  * without changing the orchestration around it.
  */
+import type { StageOutputOf } from '@lathe/contract';
 import type { Logger } from '@lathe/core';
 import { LatheError } from '@lathe/core';
-import type { Experiment, Json, Registry, Run, Stage } from '@lathe/registry';
+import type { Experiment, Registry, Run, Stage } from '@lathe/registry';
 
 /** Per-run overrides stored in Run.params. */
 export interface RunParams {
@@ -36,15 +37,19 @@ export interface StageContext {
   throwIfStopped(): Promise<void>;
   /** Progress of this stage, 0..1: stored on the run and published as a queue progress event. */
   reportProgress(progress: number): Promise<void>;
-  /** The recorded output of an earlier stage of this run (results pass through the registry). */
-  stageOutput(stage: Stage): Promise<Record<string, unknown> | null>;
+  /**
+   * The recorded output of an earlier stage of this run (results pass through the registry),
+   * checked against that stage's output schema; null while it has none. Only the stages this
+   * one declares it reads (stage-definitions.ts) may be asked for.
+   */
+  stageOutput<Of extends Stage>(stage: Of): Promise<StageOutput<Of> | null>;
 }
 
-/** A stage's result, stored as StageExecution.output. Ingest's must name `datasetVersionId`. */
-export type StageOutput = { [key: string]: Json | null };
+/** A stage's result, stored as StageExecution.output; its schema is in @lathe/contract. */
+export type StageOutput<S extends Stage = Stage> = StageOutputOf<S>;
 
-export type StageHandler = (ctx: StageContext) => Promise<StageOutput>;
-export type StageHandlers = Partial<Record<Stage, StageHandler>>;
+export type StageHandler<S extends Stage = Stage> = (ctx: StageContext) => Promise<StageOutput<S>>;
+export type StageHandlers = { [S in Stage]?: StageHandler<S> };
 
 export class StageStoppedError extends LatheError {
   constructor(runId: string, stage: Stage, reason: 'cancelled' | 'aborted') {

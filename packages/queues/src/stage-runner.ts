@@ -14,6 +14,7 @@
  */
 import type { Job } from 'bullmq';
 import { DelayedError, UnrecoverableError } from 'bullmq';
+import type { z } from 'zod';
 import { LatheError, NotFoundError, describeError, withDeadline, type Logger } from '@lathe/core';
 import {
   STAGES,
@@ -35,6 +36,7 @@ import {
 import { jitteredBackoffMs } from './backoff.ts';
 import { stageCacheKey } from './cache-key.ts';
 import { stagePayloadSchema, type JobSpec } from './catalog.ts';
+import { STAGE_DEFINITIONS, type CacheInputs, type StageDefinition } from './stage-definitions.ts';
 import {
   StageStoppedError,
   type RunParams,
@@ -48,21 +50,16 @@ import type { CancelSignals } from './cancel-signals.ts';
 import { createStageLedger, type StageLedger } from './stage-ledger.ts';
 import { latestOnly } from './latest-only.ts';
 
-/** Cached reads the cache inputs may use. */
-export interface CacheLookups {
-  datasetSha256(datasetVersionId: string): Promise<string | null>;
-}
-
-/** The inputs that decide a stage's output; null: the stage is never cached (it has side effects). */
-export type CacheInputs = (ctx: StageContext, lookups: CacheLookups) => Promise<Json | null>;
-
-export interface StageRunnerDeps {
+export interface StageRunnerDeps<S extends Stage = Stage> {
   registry: Registry;
   logger: Logger;
-  handler: StageHandler;
+  /** The stage's declaration (output schema, cache inputs, run fields): see stage-definitions.ts. */
+  definition: StageDefinition<S>;
+  handler: StageHandler<S>;
   spec: JobSpec;
   /** Code version folded into cache keys (the run's own `codeVersion` wins). */
   codeVersion: string;
+  /** Replaces the definition's cache inputs (tests). */
   cacheInputs?: CacheInputs;
   /** Shared by the jobs of a worker group (grouped writes, caches); default: one per call. */
   ledger?: StageLedger;
@@ -81,28 +78,6 @@ export interface StageJobResult {
   stage: Stage;
   outcome: 'succeeded' | 'already_done' | 'cache_hit' | 'cancelled' | 'skipped';
 }
-
-/** Default cache inputs: train and evaluate are pure functions of data + settings + code. */
-export const defaultCacheInputs: Record<Stage, CacheInputs> = {
-  ingest: async () => null,
-  deploy: async () => null,
-  train: async (ctx, lookups) => {
-    const dataset = ctx.run.datasetVersionId ? await lookups.datasetSha256(ctx.run.datasetVersionId) : null;
-    if (!dataset) return null;
-    return {
-      dataset,
-      useCase: ctx.experiment.useCase,
-      modelFamily: ctx.experiment.modelFamily,
-      hyperparameters: ctx.hyperparameters as Json,
-    };
-  },
-  evaluate: async (ctx, lookups) => {
-    const dataset = ctx.run.datasetVersionId ? await lookups.datasetSha256(ctx.run.datasetVersionId) : null;
-    const trained = await ctx.stageOutput('train');
-    if (!dataset || !trained) return null;
-    return { dataset, trained: trained as Json, gate: ctx.experiment.gate as Json };
-  },
-};
 
 function mergedHyperparameters(experiment: Experiment, params: RunParams): Record<string, unknown> {
   const base = (experiment.hyperparameters ?? {}) as Record<string, unknown>;
@@ -162,10 +137,10 @@ async function unclaimed(
  * Runs one attempt of a stage job. `token` is the worker's lock token (BullMQ passes it to the
  * processor): with it, a job that meets a registry outage is parked instead of failed.
  */
-export async function runStageJob(
+export async function runStageJob<S extends Stage>(
   job: Job,
-  stage: Stage,
-  deps: StageRunnerDeps,
+  stage: S,
+  deps: StageRunnerDeps<S>,
   token?: string,
 ): Promise<StageJobResult> {
   try {
@@ -200,8 +175,12 @@ async function parkJob(job: Job, token: string, logger: Logger, cause: unknown):
   throw new DelayedError();
 }
 
-async function attemptStage(job: Job, stage: Stage, deps: StageRunnerDeps): Promise<StageJobResult> {
-  const { registry } = deps;
+async function attemptStage<S extends Stage>(
+  job: Job,
+  stage: S,
+  deps: StageRunnerDeps<S>,
+): Promise<StageJobResult> {
+  const { registry, definition } = deps;
   const ledger = deps.ledger ?? createStageLedger(registry, { maxBatch: 1 });
   const parsed = stagePayloadSchema.safeParse(job.data);
   if (!parsed.success) {
@@ -239,16 +218,17 @@ async function attemptStage(job: Job, stage: Stage, deps: StageRunnerDeps): Prom
 
   try {
     const cacheEnabled = experiment.cacheEnabled && params.cache !== false;
-    const inputs = await (deps.cacheInputs ?? defaultCacheInputs[stage])(ctx, ledger);
+    const inputs = await (deps.cacheInputs ?? definition.cacheInputs)(ctx, ledger);
     const cacheKey =
       inputs === null ? undefined : stageCacheKey(stage, started.codeVersion ?? deps.codeVersion, inputs);
     if (cacheKey && cacheEnabled) {
       const cached = await findCachedStage(registry, stage, cacheKey, runId);
-      if (cached) {
+      // An output recorded under an older schema is not reused: the stage runs again.
+      const output = cached ? definition.output.safeParse(cached.output) : null;
+      if (cached && output?.success) {
         logger.info({ cachedFromRunId: cached.runId }, 'stage cache hit');
-        const output = (cached.output ?? {}) as StageOutput;
         await ledger.finish({
-          ...finishOf(runId, stage, output),
+          ...finishOf(runId, definition, output.data),
           cacheKey,
           cacheHit: true,
           cachedFromRunId: cached.runId,
@@ -257,8 +237,12 @@ async function attemptStage(job: Job, stage: Stage, deps: StageRunnerDeps): Prom
       }
     }
 
-    const output = await withStageTimeout(deps.handler(ctx), deps.spec.timeoutMs, attempt, runId, stage);
-    await ledger.finish({ ...finishOf(runId, stage, output), ...(cacheKey ? { cacheKey } : {}) });
+    const output = checkedOutput(
+      definition,
+      runId,
+      await withStageTimeout(deps.handler(ctx), deps.spec.timeoutMs, attempt, runId, stage),
+    );
+    await ledger.finish({ ...finishOf(runId, definition, output), ...(cacheKey ? { cacheKey } : {}) });
     return { runId, stage, outcome: 'succeeded' };
   } catch (error) {
     // Nothing can be recorded while Postgres is away: runStageJob parks the job.
@@ -287,20 +271,42 @@ async function attemptStage(job: Job, stage: Stage, deps: StageRunnerDeps): Prom
   }
 }
 
-/** A stage's output and what the run row carries of it (ingest: the dataset version). */
-function finishOf(runId: string, stage: Stage, output: StageOutput) {
-  const datasetVersionId =
-    stage === 'ingest' && typeof output.datasetVersionId === 'string' ? output.datasetVersionId : undefined;
-  return { runId, stage, output: output as Json, ...(datasetVersionId ? { datasetVersionId } : {}) };
+/** A stage's output and what the run row carries of it (its definition's run fields). */
+function finishOf<S extends Stage>(runId: string, definition: StageDefinition<S>, output: StageOutput<S>) {
+  return { runId, stage: definition.name, output: output as Json, ...definition.runFields(output) };
 }
 
-function makeContext(
+/**
+ * The handler's output, checked against its stage's schema before it is recorded: a later stage
+ * reads it typed, so a malformed one fails here, naming the field, and is not retried.
+ */
+function checkedOutput<S extends Stage>(
+  definition: StageDefinition<S>,
+  runId: string,
+  output: unknown,
+): StageOutput<S> {
+  const parsed = definition.output.safeParse(output);
+  if (parsed.success) return parsed.data;
+  throw invalidStageOutput(definition.name, runId, parsed.error);
+}
+
+function invalidStageOutput(stage: Stage, runId: string, error: z.ZodError): LatheError {
+  const issue = error.issues[0]!;
+  const at = issue.path.map(String).join('.') || '(root)';
+  return new LatheError(
+    'invalid_stage_output',
+    `${stage} of run ${runId} produced an output that does not match its schema at "${at}": ${issue.message}; fix the ${stage} handler (the schema is in @lathe/contract stage-outputs.ts)`,
+    { permanent: true, details: { runId, stage, path: at } },
+  );
+}
+
+function makeContext<S extends Stage>(
   job: Job,
-  stage: Stage,
+  stage: S,
   run: Run,
   experiment: Experiment,
   doneOutputs: StageClaim['doneOutputs'],
-  deps: StageRunnerDeps,
+  deps: StageRunnerDeps<S>,
   logger: Logger,
   attempt: AttemptAbort,
 ): StageContext {
@@ -344,15 +350,26 @@ function makeContext(
       const overall = (STAGES.indexOf(stage) + Math.min(1, Math.max(0, progress))) / STAGES.length;
       publishProgress({ runId: run.id, stage, stageProgress: progress, progress: overall });
     },
-    async stageOutput(of: Stage) {
+    async stageOutput<Of extends Stage>(of: Of): Promise<StageOutput<Of> | null> {
+      if (!deps.definition.reads.includes(of))
+        throw new LatheError(
+          'undeclared_stage_read',
+          `${stage} read the output of ${of}, which its definition does not list in \`reads\`; declare it in stage-definitions.ts`,
+          { permanent: true },
+        );
       // Stages done before this one began came back with the claim; their outputs are final.
-      if (of in doneOutputs) return (doneOutputs[of] ?? {}) as Record<string, unknown>;
-      const row = await registry.stageExecution.findUnique({
-        where: { runId_stage: { runId: run.id, stage: of } },
-      });
-      return row && (row.status === 'succeeded' || row.status === 'skipped')
-        ? ((row.output ?? {}) as Record<string, unknown>)
-        : null;
+      const raw =
+        of in doneOutputs
+          ? doneOutputs[of]
+          : await registry.stageExecution
+              .findUnique({ where: { runId_stage: { runId: run.id, stage: of } } })
+              .then((row) =>
+                row && (row.status === 'succeeded' || row.status === 'skipped') ? row.output : null,
+              );
+      if (raw === null || raw === undefined) return null;
+      const parsed = STAGE_DEFINITIONS[of].output.safeParse(raw);
+      if (!parsed.success) throw invalidStageOutput(of, run.id, parsed.error);
+      return parsed.data;
     },
   };
 }

@@ -22,7 +22,8 @@ import {
 } from './queue-metrics.ts';
 import { handleScheduleTick } from './schedules.ts';
 import { createStageLedger, type StageLedger } from './stage-ledger.ts';
-import { runStageJob, type CacheInputs } from './stage-runner.ts';
+import { STAGE_DEFINITIONS, type CacheInputs } from './stage-definitions.ts';
+import { runStageJob } from './stage-runner.ts';
 import type { StageHandlers } from './stage-handler.ts';
 
 export interface StartWorkersOptions {
@@ -173,6 +174,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
         {
           registry: pipeline.registry,
           logger,
+          definition: STAGE_DEFINITIONS[stage],
           handler,
           spec,
           codeVersion: pipeline.codeVersion,

@@ -22,12 +22,12 @@ import {
   startRollout,
 } from '@lathe/registry';
 
-export function createDeployHandler(options: { now?: () => Date } = {}): StageHandler {
+export function createDeployHandler(options: { now?: () => Date } = {}): StageHandler<'deploy'> {
   const now = options.now ?? (() => new Date());
   return async (ctx) => {
     const evaluated = await ctx.stageOutput('evaluate');
     const trained = await ctx.stageOutput('train');
-    const modelVersionId = (evaluated?.modelVersionId ?? trained?.modelVersionId) as string | undefined;
+    const modelVersionId = evaluated?.modelVersionId ?? trained?.modelVersionId;
     if (!modelVersionId) {
       throw new LatheError(
         'missing_stage_output',
@@ -35,7 +35,7 @@ export function createDeployHandler(options: { now?: () => Date } = {}): StageHa
         { permanent: true },
       );
     }
-    const verdict = evaluated?.verdict as string | undefined;
+    const verdict = evaluated?.verdict;
     if (verdict !== 'passed' && verdict !== 'overridden') {
       throw new LatheError(
         'gate_not_passed',
@@ -132,4 +132,4 @@ export function createDeployHandler(options: { now?: () => Date } = {}): StageHa
   };
 }
 
-export const deployHandler: StageHandler = createDeployHandler();
+export const deployHandler: StageHandler<'deploy'> = createDeployHandler();

@@ -53,10 +53,10 @@ export function gateOf(raw: unknown): Gate {
   return parseGate(Array.isArray(raw) ? { thresholds: raw } : (raw ?? { thresholds: [] }));
 }
 
-export function createEvaluateHandler(deps: EvaluateDeps): StageHandler {
+export function createEvaluateHandler(deps: EvaluateDeps): StageHandler<'evaluate'> {
   return async (ctx) => {
     const trained = await ctx.stageOutput('train');
-    const modelVersionId = trained?.modelVersionId as string | undefined;
+    const modelVersionId = trained?.modelVersionId;
     if (!modelVersionId || !ctx.run.datasetVersionId) {
       throw new LatheError(
         'missing_stage_output',

@@ -13,7 +13,7 @@ export interface IngestDeps {
   ingestSource?: (ctx: StageContext, source: unknown) => Promise<DatasetVersion>;
 }
 
-export function createIngestHandler(deps: IngestDeps = {}): StageHandler {
+export function createIngestHandler(deps: IngestDeps = {}): StageHandler<'ingest'> {
   return async (ctx) => {
     const source = ctx.params.source ?? ctx.experiment.source;
     let version: DatasetVersion | null = null;

@@ -33,7 +33,7 @@ export interface TrainDeps {
   lockfileSha256?: string;
 }
 
-export function createTrainHandler(deps: TrainDeps): StageHandler {
+export function createTrainHandler(deps: TrainDeps): StageHandler<'train'> {
   return async (ctx) => {
     if (!ctx.run.datasetVersionId) {
       throw new LatheError(
