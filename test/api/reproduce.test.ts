@@ -132,6 +132,12 @@ describe('POST /runs/:id/reproduce', () => {
     const files = deserializeBundle(await store.getBuffer(modelVersion.sha256));
     expect(modelVersion.weightsSha256).toBe(weightsDigest(files).sha256);
 
+    const shown = await api.request('GET', `/runs/${run.id}`, { key: api.keys.viewer });
+    expect(shown.body).toMatchObject({
+      lockfileSha256: lockfile,
+      backendInfo: { name: 'wasm', deterministic: true, reason: expect.stringMatching(/one thread/) },
+    });
+
     const response = await api.request('POST', `/runs/${run.id}/reproduce`, { key: api.keys.editor });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({

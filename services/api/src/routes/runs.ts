@@ -43,6 +43,24 @@ const runSchema = z
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
     stages: z.array(stageSchema).optional(),
+    backendInfo: z
+      .object({
+        name: z.string(),
+        version: z.string(),
+        threads: z.number().int(),
+        deterministic: z.boolean().optional(),
+        reason: z.string().optional(),
+      })
+      .nullable()
+      .optional()
+      .describe(
+        'what the run trained on: the tfjs backend, its version and threads, and whether it computes the same bits every time (why not, if not)',
+      ),
+    lockfileSha256: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('sha256 of the workspace lockfile the train worker ran with'),
     trainingOutcome: trainingOutcomeSchema
       .nullable()
       .optional()
