@@ -5,11 +5,13 @@ import { loadCliConfig } from './config.ts';
 import { CliError, type CliIo } from './io.ts';
 import { registerAbCommands } from './commands/ab.ts';
 import { registerDatasetCommands } from './commands/dataset.ts';
+import { registerDeploymentCommands } from './commands/deployments.ts';
 import { registerExperimentCommands } from './commands/experiment.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerModelCommands } from './commands/models.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
+import { registerServingCommands } from './commands/serving.ts';
 import { registerUpDownCommands } from './commands/up-down.ts';
 
 export function createProgram(io: CliIo): Command {
@@ -28,6 +30,8 @@ export function createProgram(io: CliIo): Command {
   registerAbCommands(program, client, io);
   registerKeyCommands(program, client, io);
   registerSimulateCommand(program, client, io);
+  registerDeploymentCommands(program, client, io);
+  registerServingCommands(program, io);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

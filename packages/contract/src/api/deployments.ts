@@ -6,6 +6,24 @@ export const deploymentStatusSchema = z
   .enum(['pending', 'active', 'rolling_out', 'rolled_back', 'retired', 'failed'])
   .describe('where the deployment is in its life');
 
+/** A shadow deployment's comparison with production, per answer (an instance's prediction, a top-k list). */
+export const shadowComparisonSchema = z
+  .object({
+    answers: z.number().int().describe('answers mirrored to the shadow model'),
+    errors: z.number().int().describe('mirrored answers the shadow model failed to give'),
+    agreementRate: z
+      .number()
+      .nullable()
+      .describe(
+        "share of compared answers equal to production's (same label, same top item, score within 1%)",
+      ),
+    meanScoreDelta: z.number().nullable().describe("mean of shadow score − production's"),
+    meanAbsScoreDelta: z.number().nullable().describe('mean absolute score delta'),
+    meanShadowLatencyMs: z.number().nullable().describe("mean latency of the shadow's calls"),
+    meanProductionLatencyMs: z.number().nullable().describe("mean latency of production's answers"),
+  })
+  .meta({ id: 'ShadowComparison' });
+
 export const deploymentSchema = z
   .object({
     id: z.uuid().describe('the deployment id'),
@@ -22,6 +40,12 @@ export const deploymentSchema = z
     createdAt: timestamp.describe('when it was made'),
     updatedAt: timestamp.describe('when it last changed'),
     retiredAt: timestamp.nullable().describe('when it stopped serving'),
+    warmedAt: timestamp
+      .nullable()
+      .describe('blue-green: when a gateway first had it loaded and warmed (the switch waits for it)'),
+    shadow: shadowComparisonSchema
+      .nullable()
+      .describe("shadow: how its answers compared with production's; null for other strategies"),
   })
   .meta({ id: 'Deployment', description: 'a model version serving an endpoint' });
 
@@ -36,7 +60,20 @@ export const listDeploymentsQuery = paginationQuery.extend({
 export const createDeploymentBody = z.strictObject({
   endpoint: endpointNameSchema,
   modelVersionId: z.uuid().describe('the model version to serve'),
+  strategy: z
+    .enum(['direct', 'shadow', 'blue_green'])
+    .default('direct')
+    .describe(
+      'direct: serve all traffic now; shadow: receive a copy of live traffic, compared and discarded; blue_green: staged and warmed, switched to with POST /deployments/{id}/switch',
+    ),
 });
+
+export const switchDeploymentResponse = z
+  .object({
+    active: deploymentSchema.describe('the deployment now serving all traffic'),
+    standby: deploymentSchema.nullable().describe('the one it replaced, kept warm: switch back to it'),
+  })
+  .meta({ id: 'DeploymentSwitch' });
 
 export type Deployment = z.infer<typeof deploymentSchema>;
 export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;

@@ -98,6 +98,19 @@ export async function startShadowDeployment(
   });
 }
 
+/** Stops mirroring the endpoint's traffic; its comparison stays on the retired deployment. */
+export async function retireShadowDeployment(
+  db: Db,
+  endpoint: string,
+  now: Date = new Date(),
+): Promise<number> {
+  const { count } = await db.deployment.updateMany({
+    where: { endpoint, strategy: 'shadow', status: 'active' },
+    data: { status: 'retired', retiredAt: now },
+  });
+  return count;
+}
+
 /** The comparison sums a gateway gathered since its last write, added to the shadow deployment. */
 export interface ShadowComparisonDelta {
   requests: number;
@@ -203,8 +216,12 @@ export async function switchDeployment(
       },
       data: { status: 'retired', traffic: 0, retiredAt: new Date() },
     });
+    // What served until now is loaded and warm in the gateways: switching back needs no warm-up.
     const standby = replaced
-      ? await tx.deployment.update({ where: { id: replaced.id }, data: { status: 'pending', traffic: 0 } })
+      ? await tx.deployment.update({
+          where: { id: replaced.id },
+          data: { status: 'pending', traffic: 0, warmedAt: replaced.warmedAt ?? new Date() },
+        })
       : null;
     const active = await tx.deployment.update({
       where: { id: deploymentId },

@@ -1,20 +1,69 @@
-/** Deployments: list, get, and a direct deployment (no A/B test) of a model version to an endpoint. */
+/**
+ * Deployments: list, get, and a deployment of a model version to an endpoint outside an A/B
+ * test: direct (all traffic now), shadow (a copy of live traffic, compared with production's
+ * answers) or blue-green (staged, warmed by the gateways, then switched to at once; switching
+ * back is the same call on the standby). A change of what serves an endpoint is announced to
+ * the gateways over Redis (the routing TTL stays their fallback).
+ */
 import {
   createDeploymentBody,
   deploymentSchema,
   idParams,
   listDeploymentsQuery,
   pageOf,
+  switchDeploymentResponse,
 } from '@lathe/contract';
 import { NotFoundError } from '@lathe/core';
-import { getModelVersion, replaceDirectDeployment } from '@lathe/registry';
+import { announceRoutingChange } from '@lathe/queues';
+import {
+  getModelVersion,
+  replaceDirectDeployment,
+  stageBlueGreenDeployment,
+  startShadowDeployment,
+  switchDeployment,
+  type Deployment,
+} from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate } from '../pagination.ts';
 
+const mean = (sum: number, n: number) => (n > 0 ? sum / n : null);
+
+/** A deployment as the API sends it: a shadow's comparison sums become rates and means. */
+export function deploymentResource(row: Deployment) {
+  const {
+    shadowRequests,
+    shadowErrors,
+    shadowAgreements,
+    shadowScoreDeltaSum,
+    shadowAbsScoreDeltaSum,
+    shadowLatencyMsSum,
+    primaryLatencyMsSum,
+    ...rest
+  } = row;
+  const compared = shadowRequests - shadowErrors;
+  return {
+    ...rest,
+    shadow:
+      row.strategy === 'shadow'
+        ? {
+            answers: shadowRequests,
+            errors: shadowErrors,
+            agreementRate: mean(shadowAgreements, compared),
+            meanScoreDelta: mean(shadowScoreDeltaSum, compared),
+            meanAbsScoreDelta: mean(shadowAbsScoreDeltaSum, compared),
+            meanShadowLatencyMs: mean(shadowLatencyMsSum, shadowRequests),
+            meanProductionLatencyMs: mean(primaryLatencyMsSum, shadowRequests),
+          }
+        : null,
+  };
+}
+
 export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry } = deps;
+  const announce = (endpoint: string) =>
+    announceRoutingChange(deps.redis, deps.config.queuePrefix, endpoint, deps.logger);
 
   routes.add({
     method: 'get',
@@ -24,16 +73,18 @@ export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): voi
     query: listDeploymentsQuery,
     response: pageOf(deploymentSchema),
     handler: async ({ query }) =>
-      paginate(query, (page) =>
-        registry.deployment.findMany({
-          where: {
-            ...(query.endpoint ? { endpoint: query.endpoint } : {}),
-            ...(query.status ? { status: query.status } : {}),
-            ...(query.modelVersionId ? { modelVersionId: query.modelVersionId } : {}),
-          },
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          ...page,
-        }),
+      paginate(query, async (page) =>
+        (
+          await registry.deployment.findMany({
+            where: {
+              ...(query.endpoint ? { endpoint: query.endpoint } : {}),
+              ...(query.status ? { status: query.status } : {}),
+              ...(query.modelVersionId ? { modelVersionId: query.modelVersionId } : {}),
+            },
+            orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+            ...page,
+          })
+        ).map(deploymentResource),
       ),
   });
 
@@ -47,7 +98,7 @@ export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): voi
     handler: async ({ params }) => {
       const deployment = await registry.deployment.findUnique({ where: { id: params.id } });
       if (!deployment) throw new NotFoundError('deployment', params.id);
-      return deployment;
+      return deploymentResource(deployment);
     },
   });
 
@@ -55,21 +106,52 @@ export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): voi
     method: 'post',
     path: '/deployments',
     summary:
-      'Deploy a model version directly to an endpoint (retires the endpoint’s active direct deployment)',
+      'Deploy a model version to an endpoint: direct (retires the endpoint’s active direct deployment), shadow (mirrored traffic) or blue_green (staged and warmed, then switched to)',
     tag: 'deployments',
     body: createDeploymentBody,
     status: 201,
     response: deploymentSchema,
     handler: async ({ req, body }) => {
       await getModelVersion(registry, body.modelVersionId);
-      const deployment = await replaceDirectDeployment(registry, body);
+      const target = { endpoint: body.endpoint, modelVersionId: body.modelVersionId };
+      const deployment =
+        body.strategy === 'shadow'
+          ? await startShadowDeployment(registry, target)
+          : body.strategy === 'blue_green'
+            ? await stageBlueGreenDeployment(registry, target)
+            : await replaceDirectDeployment(registry, target);
       await audit(registry, req, {
         action: 'deployment.create',
         entity: 'deployment',
         entityId: deployment.id,
         after: deployment,
       });
-      return deployment;
+      await announce(body.endpoint);
+      return deploymentResource(deployment);
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/deployments/:id/switch',
+    summary:
+      'Switch all of the endpoint’s traffic to this warmed standby (a staged blue-green deployment, or the one the last switch replaced: switching back)',
+    tag: 'deployments',
+    params: idParams,
+    response: switchDeploymentResponse,
+    handler: async ({ req, params }) => {
+      const { active, standby } = await switchDeployment(registry, params.id);
+      await audit(registry, req, {
+        action: 'deployment.switch',
+        entity: 'deployment',
+        entityId: active.id,
+        after: { active, standby },
+      });
+      await announce(active.endpoint);
+      return {
+        active: deploymentResource(active),
+        standby: standby ? deploymentResource(standby) : null,
+      };
     },
   });
 }
