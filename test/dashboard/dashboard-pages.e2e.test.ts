@@ -97,8 +97,8 @@ describe('dashboard pages on pipeline data, in Chromium', () => {
     expect(deployments).toHaveLength(2);
     expect(deployments).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^churn-mlp\w+ab testrolling out50%/),
-        expect.stringMatching(/^churn-mlp\w+directactive50%/),
+        expect.stringMatching(/^churn-mlpchurn-mlp v3ab testrolling out50%/),
+        expect.stringMatching(/^churn-mlpchurn-mlp v1directactive50%/),
       ]),
     );
 
@@ -205,9 +205,14 @@ describe('dashboard pages on pipeline data, in Chromium', () => {
     await page.getByTestId('ab-report').locator('tr[data-verdict]').nth(1).waitFor();
     expect(await page.locator('h1 [data-status]').getAttribute('data-status')).toBe('running');
 
+    const variants = page.getByRole('row', { name: /^treatment treatment 50%/ });
+    expect(await variants.getByRole('link').textContent()).toBe('churn-mlp v3');
+
+    // The page follows the test: the monitor's decision shows up without a reload.
     await decideAbTest(api, story);
-    await page.reload();
-    await expect.poll(() => page.locator('h1 [data-status]').getAttribute('data-status')).toBe('promoted');
+    await expect
+      .poll(() => page.locator('h1 [data-status]').getAttribute('data-status'), { timeout: 30_000 })
+      .toBe('promoted');
     const report = await stored(`/ab-tests/${story.abTestId}/report`);
     const primary = report.analysis.treatments[0].primary;
     const treatment = page.getByTestId('ab-report').locator('tr[data-verdict="better"]');

@@ -11,8 +11,8 @@
  */
 import { LatheError } from '@lathe/core';
 import type { ArtifactStore } from '@lathe/artifacts';
-import type { DatasetAccess } from '@lathe/contract';
-import { type Gate, type GateResult, applyGate, loadModel, parseGate } from '@lathe/ml';
+import type { DatasetAccess, Gate } from '@lathe/contract';
+import { type GateResult, applyGate, loadModel, parseGate } from '@lathe/ml';
 import type { StageHandler } from '@lathe/queues';
 import {
   findEvaluation,

@@ -35,6 +35,7 @@ import {
   Section,
   StatusBadge,
 } from '../components/common.tsx';
+import { ModelVersionLink } from '../components/model-version-link.tsx';
 import { formatAgo, formatPercent, formatRelative, shortId } from '../format/format.ts';
 import { href } from '../routing/routes.ts';
 
@@ -187,7 +188,7 @@ export function AbReportPanels({
                   <td>{v.isControl ? 'control' : 'treatment'}</td>
                   <td>{formatPercent(v.weight, 0)}</td>
                   <td>
-                    <code>{shortId(v.modelVersionId)}</code>
+                    <ModelVersionLink id={v.modelVersionId} />
                   </td>
                 </tr>
               ))}

@@ -8,6 +8,7 @@ import { withQuery } from '../api/api-client.ts';
 import type { AbTest, Deployment, Page, QueueStat, Run } from '../api/api-types.ts';
 import { currentTraffic } from '../ab-tests/ab-report-view.ts';
 import { Empty, ErrorBox, Loading, Section, StatusBadge } from '../components/common.tsx';
+import { ModelVersionLink } from '../components/model-version-link.tsx';
 import { formatAgo, formatPercent, shortId } from '../format/format.ts';
 import { countRunsByStatus, liveDeployments } from '../overview/overview-view.ts';
 import { href } from '../routing/routes.ts';
@@ -173,7 +174,7 @@ function DeploymentTable({ deployments, now }: { deployments: Deployment[]; now:
           <tr key={d.id}>
             <td>{d.endpoint}</td>
             <td>
-              <code>{shortId(d.modelVersionId)}</code>
+              <ModelVersionLink id={d.modelVersionId} />
             </td>
             <td>{d.strategy.replace(/_/g, ' ')}</td>
             <td>
