@@ -1,5 +1,7 @@
 export * from './rows.ts';
 export * from './ingest-spec.ts';
+export * from './metric-direction.ts';
+export * from './gate.ts';
 export * from './dataset-access.ts';
 export * from './stage-outputs.ts';
 export * from './api/index.ts';

@@ -3,8 +3,7 @@
  * both must be on the same dataset version and split.
  */
 import { ValidationError } from '@lathe/core';
-import type { MetricDirection } from './metric-direction.ts';
-import { metricDirection } from './metric-direction.ts';
+import { type MetricDirection, metricDirection } from '@lathe/contract';
 
 export interface ComparableEvaluation {
   readonly id?: string;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { metricDirection } from '@lathe/contract';
 import { LatheError } from '@lathe/core';
 import {
   applyGate,
   compareEvaluations,
   evaluateClassification,
-  metricDirection,
   overrideVerdict,
   parseGate,
   trivialBaselineOf,

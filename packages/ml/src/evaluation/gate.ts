@@ -5,61 +5,18 @@
  * on the same split in the same stage; with no production model, the absolute thresholds alone
  * decide and the reasons say so.
  */
-import { z } from 'zod';
 import { ValidationError } from '@lathe/core';
 import type { UndefinedMetrics } from './summary.ts';
-import { metricDirection } from './metric-direction.ts';
+import {
+  type Gate,
+  type GateThreshold,
+  type MaxIncreaseThreshold,
+  gateSchema,
+  metricDirection,
+} from '@lathe/contract';
 import { formatAllowance, formatPair } from './format-metric.ts';
 import type { TrivialBaseline } from './trivial-baseline.ts';
 import { trivialBaselineChecks } from './trivial-baseline.ts';
-
-const metricName = z.string().min(1, 'metric name is empty');
-
-export const absoluteThresholdSchema = z.strictObject({
-  metric: metricName,
-  op: z.enum(['>=', '<=']),
-  value: z.number().finite(),
-});
-
-/** For higher-is-better metrics: candidate ≥ baseline − maxDecrease (relative: − |baseline|·maxDecrease). */
-export const maxDecreaseThresholdSchema = z.strictObject({
-  metric: metricName,
-  maxDecrease: z.number().finite().min(0),
-  relative: z.boolean().optional(),
-});
-
-/** For lower-is-better metrics: candidate ≤ baseline + maxIncrease (relative: + |baseline|·maxIncrease). */
-export const maxIncreaseThresholdSchema = z.strictObject({
-  metric: metricName,
-  maxIncrease: z.number().finite().min(0),
-  relative: z.boolean().optional(),
-});
-
-export const gateThresholdSchema = z
-  .union([absoluteThresholdSchema, maxDecreaseThresholdSchema, maxIncreaseThresholdSchema])
-  .superRefine((threshold, ctx) => {
-    const direction = metricDirection(threshold.metric);
-    if ('maxDecrease' in threshold && direction === 'lower') {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${threshold.metric}: lower is better, so a regression is an increase; use maxIncrease`,
-      });
-    }
-    if ('maxIncrease' in threshold && direction === 'higher') {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${threshold.metric}: higher is better, so a regression is a decrease; use maxDecrease`,
-      });
-    }
-  });
-
-export const gateSchema = z.strictObject({ thresholds: z.array(gateThresholdSchema) });
-
-export type AbsoluteThreshold = z.infer<typeof absoluteThresholdSchema>;
-export type MaxDecreaseThreshold = z.infer<typeof maxDecreaseThresholdSchema>;
-export type MaxIncreaseThreshold = z.infer<typeof maxIncreaseThresholdSchema>;
-export type GateThreshold = z.infer<typeof gateThresholdSchema>;
-export type Gate = z.infer<typeof gateSchema>;
 
 /** Parses an experiment's `gate` JSON; a ValidationError names each bad threshold. */
 export function parseGate(input: unknown): Gate {

@@ -3,7 +3,6 @@ export * from './evaluate-classification.ts';
 export * from './evaluate-regression.ts';
 export * from './evaluate-ranking.ts';
 export * from './slices.ts';
-export * from './metric-direction.ts';
 export * from './format-metric.ts';
 export * from './gate.ts';
 export * from './override-verdict.ts';

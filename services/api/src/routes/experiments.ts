@@ -5,8 +5,7 @@
  */
 import { z } from 'zod';
 import { rolloutPolicySchema } from '@lathe/experiments';
-import { gateThresholdSchema } from '@lathe/ml';
-import { storedIngestSpecSchema } from '@lathe/contract';
+import { gateThresholdSchema, storedIngestSpecSchema } from '@lathe/contract';
 import { createExperiment, getExperiment, updateExperiment, type Json } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
