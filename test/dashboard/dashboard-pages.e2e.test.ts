@@ -161,7 +161,11 @@ describe('dashboard pages on pipeline data, in Chromium', () => {
 
   it('compares two versions: the differing hyperparameters, metric changes, ROC and training curves overlaid', async () => {
     const comparison = await stored(`/evaluations/compare?a=${story.v1Evaluation}&b=${story.v2Evaluation}`);
-    await page.goto(`${api.url}/#/evaluations/compare?ids=${story.v1Evaluation},${story.v2Evaluation}`);
+    // Picked on the model's page, as a user picks them: v1 first, the one v3 is measured against.
+    await page.goto(`${api.url}/#/models/${story.modelName}`);
+    for (const id of [story.v1Evaluation, story.v2Evaluation])
+      await page.getByLabel(`pick evaluation ${id.slice(0, 8)}`).check();
+    await page.getByRole('link', { name: 'Compare the 2 picked evaluations' }).click();
     const diff = page.getByTestId('hyperparameter-diff').locator('tbody tr');
     await expect.poll(() => diff.count()).toBe(2);
     expect(await diff.allTextContents()).toEqual(['epochs28', 'hiddenUnits[8][16]']);

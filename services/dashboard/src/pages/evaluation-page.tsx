@@ -114,7 +114,7 @@ export function EvaluationPage({ id }: { id: string }) {
 }
 
 /** Curves, confusion matrix, calibration, slices and lift/gains of one stored evaluation. */
-function EvaluationCharts({ evaluation }: { evaluation: EvaluationDetail }) {
+export function EvaluationCharts({ evaluation }: { evaluation: EvaluationDetail }) {
   const curves = evaluation.curves ?? null;
   const metric = (name: string) =>
     typeof evaluation.metrics[name] === 'number' ? (evaluation.metrics[name] as number) : null;

@@ -1,6 +1,7 @@
 /**
  * One model: its versions with metrics, its aliases (production, challenger…), and the
- * evaluations of each version with the gate verdict; two evaluations can be picked to compare.
+ * evaluations of each version with the gate verdict; two or more evaluations can be picked to
+ * compare, the first picked being the one the others are measured against.
  */
 import { useState } from 'react';
 import { useAction, useApiData } from '../api/api-context.tsx';
@@ -10,6 +11,9 @@ import { Empty, ErrorBox, Loading, Section, StatusBadge } from '../components/co
 import { numericMetrics } from '../evaluations/metric-table.ts';
 import { formatBytes, formatMetric, formatTimestamp, shortId } from '../format/format.ts';
 import { href } from '../routing/routes.ts';
+
+/** The compare page's charts have a distinct colour for this many versions. */
+const MAX_COMPARED = 6;
 
 export function ModelPage({ name }: { name: string }) {
   const enc = encodeURIComponent(name);
@@ -32,7 +36,7 @@ export function ModelPage({ name }: { name: string }) {
     ...new Set(versions.data.items.flatMap((v) => numericMetrics(v.metrics).map(([k]) => k))),
   ].slice(0, 8);
   const toggle = (id: string) =>
-    setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p.slice(-1), id]));
+    setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id].slice(-MAX_COMPARED)));
 
   return (
     <>
@@ -59,12 +63,12 @@ export function ModelPage({ name }: { name: string }) {
       <Section
         title="Versions"
         actions={
-          picked.length === 2 ? (
-            <a className="button" href={href.compare(picked[0]!, picked[1]!)}>
-              Compare the 2 picked evaluations
+          picked.length >= 2 ? (
+            <a className="button" href={href.compare(...picked)}>
+              Compare the {picked.length} picked evaluations
             </a>
           ) : (
-            <span className="muted small">Pick two evaluations to compare them.</span>
+            <span className="muted small">Pick two or more evaluations to compare them.</span>
           )
         }
       >

@@ -1,0 +1,79 @@
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import type { EvaluationDetail } from '../api/api-types.ts';
+import { EvaluationCharts } from '../pages/evaluation-page.tsx';
+
+const base: EvaluationDetail = {
+  id: 'e1',
+  modelVersionId: 'm1',
+  datasetVersionId: 'd1',
+  split: 'test',
+  runId: null,
+  metrics: {},
+  verdict: 'passed',
+  reasons: [],
+  baselineModelVersionId: null,
+  baselineMetrics: null,
+  overrideReason: null,
+  createdAt: '2026-01-01T00:00:00Z',
+};
+
+const render = (evaluation: EvaluationDetail) =>
+  renderToStaticMarkup(createElement(EvaluationCharts, { evaluation }));
+
+describe('the evaluation charts', () => {
+  it('say what is missing for an evaluation without curves (a regressor)', () => {
+    const html = render({ ...base, metrics: { rmse: 0.8 }, curves: {}, slices: [] });
+    expect(html).toContain('No stored curves or confusion matrix');
+    expect(html).toContain('No calibration bins with rows.');
+    expect(html).toContain('No slices were evaluated.');
+    expect(html).not.toContain('data-chart=');
+    expect(html).not.toContain('lift-gains');
+  });
+
+  it('draw a classifier’s stored curves, matrix, calibration, slices and gains', () => {
+    const html = render({
+      ...base,
+      metrics: { auc: 0.875, averagePrecision: 0.9, ece: 0.05 },
+      curves: {
+        roc: [
+          { x: 0, y: 0 },
+          { x: 0.25, y: 0.75 },
+          { x: 1, y: 1 },
+        ],
+        pr: [
+          { x: 1, y: 0.5 },
+          { x: 0, y: 1 },
+        ],
+        calibration: [
+          { lower: 0, upper: 1, count: 8, empty: false, meanPredicted: 0.4, fractionPositive: 0.5 },
+        ],
+        confusionMatrix: [
+          [3, 1],
+          [1, 3],
+        ],
+        gains: [
+          { x: 0.5, y: 0.75 },
+          { x: 1, y: 1 },
+        ],
+      },
+      slices: [{ segment: 'class=1', count: 4, empty: false, metrics: { accuracy: 0.75 } }],
+    });
+    expect(html).toContain('data-chart="roc" data-points="3"');
+    expect(html).toContain('ROC · AUC 0.875');
+    expect(html).toContain('data-chart="pr" data-points="2"');
+    expect(html).toContain('data-chart="calibration" data-points="1"');
+    expect(html).toContain('data-chart="gains" data-points="2"');
+    expect(html).not.toContain('data-chart="lift"');
+    expect(html.match(/data-count="\d+"/g)).toEqual([
+      'data-count="3"',
+      'data-count="1"',
+      'data-count="1"',
+      'data-count="3"',
+    ]);
+    expect(html).toContain('75.0%');
+    expect(html).toContain('class=1');
+    expect(html).not.toMatch(/NaN|undefined/);
+  });
+});
