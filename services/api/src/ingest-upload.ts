@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
-import type { DatasetVersion } from '@lathe/registry';
+import type { Dataset, DatasetVersion, UseCase } from '@lathe/registry';
+import type { UploadIngestOptions } from './ingest-options.ts';
 import { HttpProblem } from '@lathe/core';
 
 export type UploadFormat = 'csv' | 'jsonl';
@@ -22,11 +23,17 @@ export interface UploadedFile {
   sizeBytes: number;
 }
 
+/** Which dataset an upload goes to: an existing one, or one created by name once the file is accepted. */
+export type UploadTarget = { id: string } | { name: string; useCase: UseCase; description?: string };
+
 export type IngestUpload = (input: {
-  datasetId: string;
+  dataset: UploadTarget;
   file: UploadedFile;
+  /** The user's own name for the file, for messages (never the server's temp path). */
+  fileName?: string;
+  options: UploadIngestOptions;
   source: Record<string, unknown>;
-}) => Promise<{ version: DatasetVersion; created: boolean }>;
+}) => Promise<{ dataset: Dataset; datasetCreated: boolean; version: DatasetVersion; created: boolean }>;
 
 export function uploadFormat(req: Request, explicit: UploadFormat | undefined): UploadFormat {
   if (explicit) return explicit;

@@ -21,18 +21,27 @@ const json = (value: unknown): Json => JSON.parse(JSON.stringify(value ?? null))
 
 export async function ingestDatasetVersion(
   deps: { registry: Registry; store: ArtifactStore } & Omit<IngestDeps, 'store'>,
-  input: { datasetId: string; spec: IngestSpecInput; provenance?: Record<string, unknown> },
+  input: {
+    /**
+     * The dataset, or a function that finds or creates it: called only once the content is
+     * stored, so a refused file registers nothing, not even an empty dataset.
+     */
+    datasetId: string | (() => Promise<string>);
+    spec: IngestSpecInput;
+    provenance?: Record<string, unknown>;
+  },
 ): Promise<{ version: DatasetVersion; created: boolean; result: IngestResult }> {
   const { registry: _registry, ...ingestDeps } = deps;
   const result = await ingestToArtifacts(input.spec, ingestDeps);
-  const previous = await latestDatasetVersion(deps.registry, input.datasetId);
+  const datasetId = typeof input.datasetId === 'string' ? input.datasetId : await input.datasetId();
+  const previous = await latestDatasetVersion(deps.registry, datasetId);
   const drift =
     previous && previous.sha256 !== result.sha256 && previous.profile
       ? computeDrift(previous.profile, result.profile)
       : null;
   const { stream: _stream, ...storableSource } = input.spec.source as Record<string, unknown>;
   const { version, created } = await registerDatasetVersion(deps.registry, {
-    datasetId: input.datasetId,
+    datasetId,
     sha256: result.sha256,
     uri: result.contentUri,
     format: result.format,

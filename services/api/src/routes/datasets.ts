@@ -6,7 +6,9 @@ import { createDataset, getDataset, getDatasetVersion } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
 import { LocalArtifactStore } from '@lathe/artifacts';
-import { receiveUpload, uploadFormat } from '../ingest-upload.ts';
+import type { Request, Response } from 'express';
+import { receiveUpload, uploadFormat, type UploadTarget } from '../ingest-upload.ts';
+import { ingestOptionsFromQuery, ingestOptionsQuery, type IngestOptionsQuery } from '../ingest-options.ts';
 import { ingestWithData } from '../ingest-with-data.ts';
 import { anyObject, idParams, pageOf, paginationQuery, useCaseSchema } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
@@ -42,15 +44,14 @@ const versionSchema = z
   })
   .meta({ id: 'DatasetVersion' });
 
+const datasetNameSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-", starting with a letter or digit');
+
 const createBody = z.strictObject({
-  name: z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
-      'letters, digits, ".", "_" or "-", starting with a letter or digit',
-    ),
+  name: datasetNameSchema,
   useCase: useCaseSchema,
   description: z.string().max(5000).optional(),
 });
@@ -133,46 +134,104 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
     },
   });
 
+  /** Receives the body, ingests it with the query's options, audits what was created. */
+  const upload = async (
+    req: Request,
+    res: Response,
+    dataset: UploadTarget,
+    query: IngestOptionsQuery & { format?: 'csv' | 'jsonl' | undefined },
+  ) => {
+    const options = ingestOptionsFromQuery(query);
+    const format = uploadFormat(req, query.format);
+    const file = await receiveUpload(
+      req,
+      resolve(deps.config.uploadDir),
+      format,
+      deps.config.uploadLimitBytes,
+    );
+    try {
+      const result = await ingest({
+        dataset,
+        file,
+        ...(query.fileName ? { fileName: query.fileName } : {}),
+        options,
+        source: { kind: 'upload', format, apiKeyId: req.apiKey?.id ?? null },
+      });
+      if (result.datasetCreated)
+        await audit(registry, req, {
+          action: 'dataset.create',
+          entity: 'dataset',
+          entityId: result.dataset.id,
+          after: result.dataset,
+        });
+      if (result.created)
+        await audit(registry, req, {
+          action: 'dataset_version.create',
+          entity: 'dataset_version',
+          entityId: result.version.id,
+          after: result.version,
+        });
+      res.status(result.created ? 201 : 200);
+      return result;
+    } finally {
+      await rm(file.path, { force: true });
+    }
+  };
+  const formatQuery = z.object({
+    format: z
+      .enum(['csv', 'jsonl'])
+      .optional()
+      .describe('the body format (default: from the Content-Type, text/csv or application/x-ndjson)'),
+  });
+
   routes.add({
     method: 'post',
     path: '/datasets/:id/versions',
     summary:
-      'Upload content (CSV or JSON Lines, streamed) as a new version; identical content returns the existing version',
+      'Upload content (CSV or JSON Lines, streamed) as a new version, with ingest options (target, column types, PII, split); identical content returns the existing version',
     tag: 'datasets',
     params: idParams,
-    query: z.object({ format: z.enum(['csv', 'jsonl']).optional() }),
+    query: formatQuery.extend(ingestOptionsQuery.shape),
     rawBody: ['text/csv', 'application/x-ndjson'],
     status: 201,
     response: z.object({ version: versionSchema, created: z.boolean() }),
     handler: async ({ req, res, params, query }) => {
       await getDataset(registry, params.id);
-      const format = uploadFormat(req, query.format);
-      const file = await receiveUpload(
+      const { version, created } = await upload(req, res, { id: params.id }, query);
+      res.json({ version, created });
+      return undefined;
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/dataset-uploads',
+    summary:
+      'Upload content into the dataset of this name, creating it only if the file is accepted (a refused file leaves no empty dataset behind)',
+    tag: 'datasets',
+    query: formatQuery.extend(ingestOptionsQuery.shape).extend({
+      name: datasetNameSchema.describe('the dataset to add the version to; created when absent'),
+      useCase: useCaseSchema.describe('the use case of the dataset (must match an existing one)'),
+      description: z.string().max(5000).optional().describe('description of a dataset created here'),
+    }),
+    rawBody: ['text/csv', 'application/x-ndjson'],
+    status: 201,
+    response: z.object({
+      dataset: datasetSchema,
+      datasetCreated: z.boolean().describe('true when this upload created the dataset'),
+      version: versionSchema,
+      created: z.boolean().describe('false when identical content was already a version'),
+    }),
+    handler: async ({ req, res, query }) => {
+      const { name, useCase, description, ...options } = query;
+      const result = await upload(
         req,
-        resolve(deps.config.uploadDir),
-        format,
-        deps.config.uploadLimitBytes,
+        res,
+        { name, useCase, ...(description !== undefined ? { description } : {}) },
+        options,
       );
-      try {
-        const result = await ingest({
-          datasetId: params.id,
-          file,
-          source: { kind: 'upload', format, apiKeyId: req.apiKey?.id ?? null },
-        });
-        if (result.created) {
-          await audit(registry, req, {
-            action: 'dataset_version.create',
-            entity: 'dataset_version',
-            entityId: result.version.id,
-            after: result.version,
-          });
-        }
-        res.status(result.created ? 201 : 200);
-        res.json(result);
-        return undefined;
-      } finally {
-        await rm(file.path, { force: true });
-      }
+      res.json(result);
+      return undefined;
     },
   });
 
