@@ -38,6 +38,11 @@ const table = (): Record<string, Case> => ({
     notFound: `/datasets/${ghost}/versions?format=csv`,
     invalid: { path: `/datasets/${ghost}/versions?format=xlsx` },
   },
+  'GET /model-families': { notFound: null, invalid: { path: '/model-families?useCase=poetry' } },
+  'POST /dataset-uploads': {
+    notFound: null,
+    invalid: { path: '/dataset-uploads?name=customers&useCase=poetry' },
+  },
   'GET /dataset-versions/:id': {
     notFound: `/dataset-versions/${ghost}`,
     invalid: { path: '/dataset-versions/1' },

@@ -26,6 +26,8 @@ import { registerExperimentRoutes } from './routes/experiments.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerModelRoutes } from './routes/models.ts';
+import { registerScoringRoutes } from './routes/scoring.ts';
+import { registerModelFamilyRoutes } from './routes/model-families.ts';
 import { registerEvaluationRoutes } from './routes/evaluations.ts';
 import { registerDeploymentRoutes } from './routes/deployments.ts';
 import { registerAbTestRoutes } from './routes/ab-tests.ts';
@@ -80,6 +82,8 @@ export function createApp(deps: ApiDeps): LatheApp {
   registerScheduleRoutes(routes, deps);
   registerRunRoutes(routes, deps);
   registerModelRoutes(routes, deps);
+  registerScoringRoutes(routes, deps);
+  registerModelFamilyRoutes(routes);
   registerEvaluationRoutes(routes, deps);
   registerDeploymentRoutes(routes, deps);
   registerAbTestRoutes(routes, deps);

@@ -22,6 +22,7 @@ import type { LayersSpec } from './layers-family.ts';
 import type { FamilyDefinition } from './types.ts';
 
 type Hp = HyperparametersOf<'mlp'>;
+const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 interface TabularPrep {
   labels: string[];
   encoding: TabularEncoding;
@@ -147,7 +148,11 @@ export const tabularMlp: FamilyDefinition = {
         })),
         ...p.encoding.categorical.map((c) => ({
           name: c.name,
-          type: 'string | null',
+          // Integer-coded categories (a segment numbered 1–12) may be sent as numbers or strings.
+          type:
+            c.values.length > 0 && c.values.every((v) => NUMBER_TEXT.test(v))
+              ? 'string | number | null'
+              : 'string | null',
           description: `${c.encoding}, ${c.values.length} known values; others share one slot`,
         })),
       ],

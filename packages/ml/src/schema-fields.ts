@@ -1,0 +1,60 @@
+/**
+ * Reading a zod object schema's own fields: the names valid at a path (for "unknown field …;
+ * valid: …" messages) and the closest one to a misspelt name. zod 4 keeps wrappers (default,
+ * optional, nullable) as `def.innerType`, objects' fields as `def.shape`.
+ */
+import type { z } from 'zod';
+
+interface Def {
+  type: string;
+  innerType?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+}
+const defOf = (schema: z.ZodType): Def => (schema as unknown as { def: Def }).def;
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current = schema;
+  for (let def = defOf(current); def.innerType !== undefined; def = defOf(current)) current = def.innerType;
+  return current;
+}
+
+/** The field names of the object at `path` inside `schema`, in declaration order; [] when there is none. */
+export function fieldNamesAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let current = unwrap(schema);
+  for (const key of path) {
+    const shape = defOf(current).shape;
+    const next = shape?.[String(key)];
+    if (next === undefined) return [];
+    current = unwrap(next);
+  }
+  return Object.keys(defOf(current).shape ?? {});
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions), case-insensitive. */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j++)
+      row[j] = Math.min(
+        previous[j]! + 1,
+        row[j - 1]! + 1,
+        previous[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1),
+      );
+    previous = row;
+  }
+  return previous[y.length]!;
+}
+
+/** The valid name a misspelling most likely meant (within a third of its length), if any. */
+export function closestName(name: string, valid: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.floor(name.length / 3)) + 1;
+  for (const candidate of valid) {
+    const d = distance(name, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
