@@ -7,3 +7,5 @@ export * from './ab-fixtures.ts';
 export * from './gateway-process.ts';
 export * from './serving-fixtures.ts';
 export * from './stage-fakes.ts';
+export * from './lathe-processes.ts';
+export * from './own-servers.ts';

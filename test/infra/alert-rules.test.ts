@@ -86,8 +86,6 @@ describe('Grafana', () => {
       expect(panel.datasource?.uid, panel.title).toBe(source!.uid);
       expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
     }
-    expect(
-      dashboardExpressions().some((e) => e.includes('lathe_serve_predict_duration_seconds_bucket')),
-    ).toBe(true);
+    expect(dashboardExpressions().some((e) => e.includes('lathe_serve_served_seconds_bucket'))).toBe(true);
   });
 });

@@ -27,3 +27,23 @@ export class InvalidArtifactRefError extends LatheError {
     );
   }
 }
+
+/**
+ * The store's filesystem is full (ENOSPC) or over its quota (EDQUOT). Not permanent: the same
+ * write succeeds once space is freed, so a stage that hits it can be retried as it is.
+ */
+export class ArtifactStoreFullError extends LatheError {
+  constructor(root: string, cause: NodeJS.ErrnoException) {
+    super(
+      'artifact_store_full',
+      `the artifact store at ${root} has no space left (${cause.code}); free space or grow the volume, then retry the run`,
+      { httpStatus: 507, details: { root, errno: cause.code } },
+    );
+  }
+}
+
+/** Whether `error` says the filesystem has no room for the write. */
+export function isNoSpaceError(error: unknown): error is NodeJS.ErrnoException {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}

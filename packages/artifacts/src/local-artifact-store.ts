@@ -9,7 +9,7 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { ArtifactNotFoundError } from './artifact-errors.ts';
+import { ArtifactNotFoundError, ArtifactStoreFullError, isNoSpaceError } from './artifact-errors.ts';
 import { artifactKey, parseArtifactRef } from './artifact-ref.ts';
 import type { ArtifactStore, PutResult, PutSource } from './artifact-store.ts';
 import { spoolWithHash } from './spool.ts';
@@ -31,7 +31,14 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 
   async put(source: PutSource): Promise<PutResult> {
-    const { path: tmp, sha256, sizeBytes } = await spoolWithHash(source, join(this.root, 'tmp'));
+    // A full disk is its own failure (the spool removes its partial file; nothing is renamed).
+    const {
+      path: tmp,
+      sha256,
+      sizeBytes,
+    } = await spoolWithHash(source, join(this.root, 'tmp')).catch((error: unknown) => {
+      throw isNoSpaceError(error) ? new ArtifactStoreFullError(this.root, error) : error;
+    });
     try {
       const target = this.pathOf(sha256);
       await mkdir(join(target, '..'), { recursive: true });
@@ -40,7 +47,7 @@ export class LocalArtifactStore implements ArtifactStore {
       return { sha256, uri: this.uriOf(sha256), sizeBytes };
     } catch (error) {
       await rm(tmp, { force: true });
-      throw error;
+      throw isNoSpaceError(error) ? new ArtifactStoreFullError(this.root, error) : error;
     }
   }
 
