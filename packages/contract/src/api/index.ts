@@ -9,3 +9,4 @@ export * from './deployments.ts';
 export * from './queues.ts';
 export * from './health.ts';
 export * from './endpoints.ts';
+export * from './experiments.ts';

@@ -20,6 +20,7 @@ import {
   observedPlan,
   plannedTest,
   primarySummary,
+  rolloutPolicySchema,
   variantOfUnit,
   type MetricComparison,
   type AbPlan,
@@ -46,7 +47,6 @@ import type { ApiDeps } from '../deps.ts';
 import { anyObject, endpointName, idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate } from '../pagination.ts';
-import { rolloutPolicySchema } from './experiments.ts';
 
 const status = z.enum(['draft', 'running', 'stopped', 'promoted', 'rolled_back']);
 const variantSchema = z.object({

@@ -3,87 +3,22 @@
  * rollout policy. Updates and archiving need If-Match with the ETag (the revision): a stale
  * one is 412, so two editors cannot silently overwrite each other.
  */
-import { z } from 'zod';
-import { rolloutPolicySchema } from '@lathe/experiments';
-import { gateThresholdSchema, storedIngestSpecSchema } from '@lathe/contract';
+import {
+  createExperimentBody,
+  experimentSchema,
+  idParams,
+  ifMatchHeader,
+  listExperimentsQuery,
+  pageOf,
+  updateExperimentBody,
+} from '@lathe/contract';
 import { createExperiment, getExperiment, updateExperiment, type Json } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
 import { asPreconditionFailed, requiredIfMatch, setEtag } from '../etag.ts';
 import { acceptAnyHyperparameters, hyperparameterChecker } from '../hyperparameters.ts';
-import { anyObject, idParams, pageOf, paginationQuery, useCaseSchema } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate, sortOrder } from '../pagination.ts';
-
-/**
- * The gate and the rollout policy are the packages' own schemas (@lathe/ml, @lathe/experiments),
- * so what the API accepts is exactly what the evaluate stage and the rollout monitor run.
- */
-export const gateRuleSchema = gateThresholdSchema;
-export { rolloutPolicySchema };
-
-const experimentSchema = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    description: z.string(),
-    useCase: useCaseSchema,
-    modelFamily: z.string(),
-    hyperparameters: anyObject,
-    datasetId: z.uuid(),
-    source: anyObject.nullable(),
-    gate: z.array(gateRuleSchema),
-    rolloutPolicy: anyObject,
-    cacheEnabled: z.boolean(),
-    revision: z.number().int(),
-    archivedAt: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'Experiment' });
-
-const nameSchema = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-", starting with a letter or digit');
-/**
- * Where the ingest stage reads new data from: a source, or a source with ingest settings
- * (@lathe/data). Never credentials: a Postgres source names a connection configured in the
- * ingest workers' environment (docs/connections.md); a body carrying a secret is refused with
- * 422 `secret_in_request` before it is validated (route-table.ts).
- */
-const sourceSchema = storedIngestSpecSchema;
-
-const createBody = z.strictObject({
-  name: nameSchema,
-  description: z.string().max(5000).optional(),
-  useCase: useCaseSchema,
-  modelFamily: z.string().min(1).max(100),
-  hyperparameters: anyObject.default({}),
-  datasetId: z.uuid(),
-  source: sourceSchema.nullable().optional(),
-  gate: z.array(gateRuleSchema).max(50).default([]),
-  rolloutPolicy: rolloutPolicySchema.default(rolloutPolicySchema.parse({})),
-  cacheEnabled: z.boolean().optional(),
-});
-
-const patchBody = z
-  .strictObject({
-    name: nameSchema,
-    description: z.string().max(5000),
-    modelFamily: z.string().min(1).max(100),
-    hyperparameters: anyObject,
-    datasetId: z.uuid(),
-    source: sourceSchema.nullable(),
-    gate: z.array(gateRuleSchema).max(50),
-    rolloutPolicy: rolloutPolicySchema,
-    cacheEnabled: z.boolean(),
-    archived: z.boolean(),
-  })
-  .partial();
-
-const ifMatchHeader = z.object({ 'if-match': z.string().describe('the ETag from GET, e.g. "3"') });
 
 export function registerExperimentRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry } = deps;
@@ -95,7 +30,7 @@ export function registerExperimentRoutes(routes: RouteTable, deps: ApiDeps): voi
     path: '/experiments',
     summary: 'Create an experiment',
     tag: 'experiments',
-    body: createBody,
+    body: createExperimentBody,
     status: 201,
     response: experimentSchema,
     handler: async ({ req, res, body }) => {
@@ -124,16 +59,7 @@ export function registerExperimentRoutes(routes: RouteTable, deps: ApiDeps): voi
     path: '/experiments',
     summary: 'List experiments',
     tag: 'experiments',
-    query: paginationQuery.extend({
-      useCase: useCaseSchema.optional(),
-      name: z.string().max(200).optional().describe('exact name'),
-      modelFamily: z.string().max(100).optional(),
-      datasetId: z.uuid().optional(),
-      archived: z.enum(['true', 'false', 'all']).default('false'),
-      sort: z
-        .enum(['name', '-name', 'createdAt', '-createdAt', 'updatedAt', '-updatedAt'])
-        .default('-createdAt'),
-    }),
+    query: listExperimentsQuery,
     response: pageOf(experimentSchema),
     handler: async ({ query }) =>
       paginate(query, (page) =>
@@ -174,7 +100,7 @@ export function registerExperimentRoutes(routes: RouteTable, deps: ApiDeps): voi
     tag: 'experiments',
     params: idParams,
     headers: ifMatchHeader,
-    body: patchBody,
+    body: updateExperimentBody,
     response: experimentSchema,
     handler: async ({ req, res, params, body }) => {
       const before = await getExperiment(registry, params.id);
