@@ -60,7 +60,7 @@ export function testApiConfig(label: string, queuePrefix: string): ApiConfig {
 export async function startTestApi(
   label: string,
   overrides: Partial<ApiConfig> = {},
-  extraDeps: Pick<ApiDeps, 'ingest' | 'validateHyperparameters' | 'reproduceRun'> = {},
+  extraDeps: Pick<ApiDeps, 'ingest' | 'validateHyperparameters' | 'reproduceRun' | 'artifacts'> = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase(label);
   const redis = createTestRedis(label);

@@ -10,6 +10,7 @@ import { registerExperimentCommands } from './commands/experiment.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerModelCommands } from './commands/models.ts';
 import { registerRunCommands } from './commands/run.ts';
+import { registerScoreCommand } from './commands/score.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerServingCommands } from './commands/serving.ts';
 import { registerUpDownCommands } from './commands/up-down.ts';
@@ -27,6 +28,7 @@ export function createProgram(io: CliIo): Command {
   registerExperimentCommands(program, client, io);
   registerRunCommands(program, client, io);
   registerModelCommands(program, client, io);
+  registerScoreCommand(program, client, io);
   registerAbCommands(program, client, io);
   registerKeyCommands(program, client, io);
   registerSimulateCommand(program, client, io);

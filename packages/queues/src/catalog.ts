@@ -26,6 +26,11 @@ export type StagePayload = z.infer<typeof stagePayloadSchema>;
 export const scheduleTickPayloadSchema = z.strictObject({ scheduleId: z.uuid() });
 export type ScheduleTickPayload = z.infer<typeof scheduleTickPayloadSchema>;
 
+/** The queue of batch scoring jobs (a ScoringJob row says what to score). */
+export const SCORING_QUEUE = 'scoring' satisfies QueueName;
+export const scoringPayloadSchema = z.strictObject({ scoringJobId: z.uuid() });
+export type ScoringPayload = z.infer<typeof scoringPayloadSchema>;
+
 export interface JobSpec<S extends z.ZodType = z.ZodType> {
   queue: QueueName;
   schema: S;
@@ -90,7 +95,17 @@ export const JOB_CATALOG = {
     timeoutMs: minute,
     concurrency: 1,
   },
-} as const satisfies Record<Stage | 'scheduleTick', JobSpec>;
+  // A whole dataset version through one model: long, but each attempt restarts from the first row.
+  scoring: {
+    queue: 'scoring',
+    schema: scoringPayloadSchema,
+    attempts: 3,
+    backoff: { baseMs: 2_000, capMs: 60_000 },
+    lockDurationMs: 30_000,
+    timeoutMs: 60 * minute,
+    concurrency: 1,
+  },
+} as const satisfies Record<Stage | 'scheduleTick' | 'scoring', JobSpec>;
 
 export type JobName = keyof typeof JOB_CATALOG;
 export type StageSpecs = Record<Stage, JobSpec<typeof stagePayloadSchema>>;

@@ -24,3 +24,4 @@ export * from './recovery-loop.ts';
 export * from './redis-reachable.ts';
 export * from './worker-process.ts';
 export * from './routing-changes.ts';
+export * from './scoring-queue.ts';

@@ -20,3 +20,4 @@ export * from './repositories/stage-checkpoints.ts';
 export * from './unavailable.ts';
 export * from './api-key-secret.ts';
 export * from './repositories/ab-events.ts';
+export * from './repositories/scoring-jobs.ts';

@@ -1,5 +1,6 @@
 /** Everything a route needs, injected by createApp's caller (main.ts or a test). */
 import type { Redis } from 'ioredis';
+import type { ArtifactStore } from '@lathe/artifacts';
 import type { Logger } from '@lathe/core';
 import type { Registry } from '@lathe/registry';
 import type { ApiConfig } from './config.ts';
@@ -18,6 +19,8 @@ export interface ApiDeps {
   ingest?: IngestUpload;
   /** Validates hyperparameters for a model family (@lathe/ml's parseHyperparameters). */
   validateHyperparameters?: HyperparameterValidator;
+  /** Where uploaded files to score go and scoring outputs are read from. */
+  artifacts?: ArtifactStore;
   /** Reruns a run's training and compares the weights (reproduce-run.ts). */
   reproduceRun?: RunReproducer;
 }

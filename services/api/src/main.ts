@@ -36,6 +36,7 @@ await runMain('api', async () => {
     config: apiConfigFromEnv(env),
     logger,
     ingest: ingestWithData(registry, store),
+    artifacts: store,
     reproduceRun: createRunReproducer({
       registry,
       store,

@@ -1,8 +1,12 @@
-/** The evaluate worker: its handler over the artifact store and dataset reader, wired by runStageWorkerProcess. */
+/**
+ * The evaluate worker: its handler over the artifact store and dataset reader, wired by
+ * runStageWorkerProcess, and the batch scoring worker (the `scoring` queue) beside it.
+ */
 import { artifactStoreConfigFromEnv, createArtifactStore } from '@lathe/artifacts';
 import { createDatasetAccess } from '@lathe/data';
-import { runStageWorkerProcess } from '@lathe/queues';
+import { runStageWorkerProcess, startScoringWorker } from '@lathe/queues';
 import { createEvaluateHandler } from './handler.ts';
+import { createScoringHandler } from './scoring/score-dataset.ts';
 
 await runStageWorkerProcess({
   name: 'evaluate-worker',
@@ -11,5 +15,9 @@ await runStageWorkerProcess({
   handlers: () => {
     const store = createArtifactStore(artifactStoreConfigFromEnv());
     return { evaluate: createEvaluateHandler({ store, datasets: createDatasetAccess(store) }) };
+  },
+  extras: async ({ pipeline, registry, logger }) => {
+    const store = createArtifactStore(artifactStoreConfigFromEnv());
+    return [await startScoringWorker({ pipeline, logger, score: createScoringHandler({ registry, store }) })];
   },
 });

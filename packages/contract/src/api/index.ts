@@ -10,3 +10,4 @@ export * from './queues.ts';
 export * from './health.ts';
 export * from './endpoints.ts';
 export * from './experiments.ts';
+export * from './scoring.ts';

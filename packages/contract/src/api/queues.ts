@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 /** Every BullMQ queue Lathe uses: one per pipeline stage, and the schedules' ticks. */
-export const QUEUE_NAMES = ['ingest', 'train', 'evaluate', 'deploy', 'schedules'] as const;
+export const QUEUE_NAMES = ['ingest', 'train', 'evaluate', 'deploy', 'schedules', 'scoring'] as const;
 export const queueNameSchema = z.enum(QUEUE_NAMES).describe('the queue');
 
 export const queueStatSchema = z.object({
