@@ -195,6 +195,18 @@ export interface Deployment {
   traffic: number;
   createdAt: string;
   updatedAt: string;
+  /** Blue-green: when a gateway had it loaded and warmed. */
+  warmedAt?: string | null;
+  /** Shadow: its answers compared with production's (null for other strategies). */
+  shadow?: {
+    answers: number;
+    errors: number;
+    agreementRate: number | null;
+    meanScoreDelta: number | null;
+    meanAbsScoreDelta: number | null;
+    meanShadowLatencyMs: number | null;
+    meanProductionLatencyMs: number | null;
+  } | null;
 }
 
 export interface EvaluationComparison {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../api/api-types.ts';
-import { countRunsByStatus, liveDeployments } from './overview-view.ts';
+import { countRunsByStatus, liveDeployments, shadowSummary } from './overview-view.ts';
 
 const deployment = (
   id: string,
@@ -40,5 +40,28 @@ describe('overview view', () => {
       deployment('e', 'shop', 'active', '2026-01-05T00:00:00Z'),
     ]);
     expect(live.map((d) => d.id)).toEqual(['c', 'e', 'b']);
+  });
+
+  it('sums up a shadow deployment in one line, and nothing for other strategies or before any answer', () => {
+    const shadow = {
+      answers: 250,
+      errors: 3,
+      agreementRate: 0.92,
+      meanScoreDelta: 0.0123,
+      meanAbsScoreDelta: 0.05,
+      meanShadowLatencyMs: 4.12,
+      meanProductionLatencyMs: 3.2,
+    };
+    expect(shadowSummary({ shadow })).toBe(
+      '92.0% agree over 247 answers, 3 failed; Δ score +0.012; 4.1 ms vs 3.2 ms',
+    );
+    expect(
+      shadowSummary({
+        shadow: { ...shadow, answers: 4, errors: 4, agreementRate: null, meanScoreDelta: null },
+      }),
+    ).toBe('no answer compared (4 failed); 4.1 ms vs 3.2 ms');
+    expect(shadowSummary({ shadow: { ...shadow, answers: 0 } })).toBeNull();
+    expect(shadowSummary({ shadow: null })).toBeNull();
+    expect(shadowSummary({})).toBeNull();
   });
 });

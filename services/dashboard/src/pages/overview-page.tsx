@@ -10,7 +10,7 @@ import { currentTraffic } from '../ab-tests/ab-report-view.ts';
 import { Empty, ErrorBox, Loading, Section, StatusBadge } from '../components/common.tsx';
 import { ModelVersionLink } from '../components/model-version-link.tsx';
 import { formatAgo, formatPercent, shortId } from '../format/format.ts';
-import { countRunsByStatus, liveDeployments } from '../overview/overview-view.ts';
+import { countRunsByStatus, liveDeployments, shadowSummary } from '../overview/overview-view.ts';
 import { href } from '../routing/routes.ts';
 
 const REFRESH_MS = 5000;
@@ -165,6 +165,7 @@ function DeploymentTable({ deployments, now }: { deployments: Deployment[]; now:
           <th>strategy</th>
           <th>status</th>
           <th>traffic</th>
+          <th>shadow comparison</th>
           <th>run</th>
           <th>since</th>
         </tr>
@@ -181,6 +182,7 @@ function DeploymentTable({ deployments, now }: { deployments: Deployment[]; now:
               <StatusBadge status={d.status} />
             </td>
             <td>{formatPercent(d.traffic, 0)}</td>
+            <td data-testid="shadow-comparison">{shadowSummary(d) ?? '—'}</td>
             <td>{d.runId ? <a href={href.run(d.runId)}>{shortId(d.runId)}</a> : '—'}</td>
             <td>{formatAgo(d.updatedAt, now)}</td>
           </tr>
