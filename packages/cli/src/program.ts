@@ -7,6 +7,7 @@ import { registerAbCommands } from './commands/ab.ts';
 import { registerDatasetCommands } from './commands/dataset.ts';
 import { registerDeploymentCommands } from './commands/deployments.ts';
 import { registerExperimentCommands } from './commands/experiment.ts';
+import { registerFamilyCommands } from './commands/families.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerModelCommands } from './commands/models.ts';
 import { registerRunCommands } from './commands/run.ts';
@@ -26,6 +27,7 @@ export function createProgram(io: CliIo): Command {
   registerUpDownCommands(program, io);
   registerDatasetCommands(program, client, io);
   registerExperimentCommands(program, client, io);
+  registerFamilyCommands(program, client, io);
   registerRunCommands(program, client, io);
   registerModelCommands(program, client, io);
   registerScoreCommand(program, client, io);

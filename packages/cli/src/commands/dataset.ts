@@ -1,9 +1,13 @@
-/** `lathe dataset ingest <file|url> --name … --use-case …`: creates the dataset if needed, streams the upload. */
+/**
+ * `lathe dataset ingest <file|url> --use-case … [--target … --categorical … …]`: streams the
+ * upload with its ingest options; the dataset is created by the API only if the file is accepted.
+ */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import type { ApiClient } from '../api-client.ts';
+import { ingestQuery, withIngestFlags, type IngestFlags } from '../ingest-options.ts';
 import { CliError, type CliIo } from '../io.ts';
 
 const USE_CASES = ['recommendation', 'image', 'nlp', 'tabular', 'generative'];
@@ -17,56 +21,83 @@ function formatOf(location: string, explicit?: string): 'csv' | 'jsonl' {
   throw new CliError(`cannot tell the format of ${location} from its extension; pass --format csv|jsonl`);
 }
 
+interface ColumnTypeProposal {
+  used: string;
+  declared: boolean;
+  proposed: string;
+  reason: string;
+}
+
 export function registerDatasetCommands(program: Command, client: () => ApiClient, io: CliIo): void {
   const dataset = program.command('dataset').description('datasets and their versions');
-  dataset
-    .command('ingest')
-    .argument('<source>', 'a CSV/JSONL file path or an http(s) URL')
-    .requiredOption('--use-case <useCase>', `one of ${USE_CASES.join(', ')}`)
-    .option('--name <name>', 'dataset name (default: the file name without extension)')
-    .option('--format <format>', 'csv or jsonl (default: from the extension)')
+  withIngestFlags(
+    dataset
+      .command('ingest')
+      .argument('<source>', 'a CSV/JSONL file path or an http(s) URL')
+      .requiredOption('--use-case <useCase>', `one of ${USE_CASES.join(', ')}`)
+      .option('--name <name>', 'dataset name (default: the file name without extension)')
+      .option('--format <format>', 'csv or jsonl (default: from the extension)'),
+  )
     .description(
-      'upload a file or URL as a new dataset version (identical content returns the existing version)',
+      'upload a file or URL as a new dataset version (identical content returns the existing version); a new dataset is created only if the file is accepted',
     )
-    .action(async (source: string, options: { useCase: string; name?: string; format?: string }) => {
-      if (!USE_CASES.includes(options.useCase))
-        throw new CliError(
-          `--use-case must be one of ${USE_CASES.join(', ')}; got ${JSON.stringify(options.useCase)}`,
-        );
-      const api = client();
-      const isUrl = /^https?:\/\//i.test(source);
-      if (!isUrl && !existsSync(source)) throw new CliError(`no such file: ${source}`);
-      const format = formatOf(source, options.format);
-      const name = options.name ?? basename(new URL(source, 'file:///').pathname).replace(/\.[^.]+$/, '');
-      const { body: found } = await api.json<{ items: Array<{ id: string; name: string }> }>(
-        'GET',
-        `/datasets?name=${encodeURIComponent(name)}&limit=500`,
-      );
-      let id = found.items.find((d) => d.name === name)?.id;
-      if (!id)
-        id = (await api.json<{ id: string }>('POST', '/datasets', { name, useCase: options.useCase })).body
-          .id;
+    .addHelpText(
+      'after',
+      '\nExample:\n  lathe dataset ingest customers.csv --use-case tabular --target CHURNED --categorical SEGMENT,REGION --id CUSTOMER_ID --split stratified',
+    )
+    .action(
+      async (source: string, options: IngestFlags & { useCase: string; name?: string; format?: string }) => {
+        if (!USE_CASES.includes(options.useCase))
+          throw new CliError(
+            `--use-case must be one of ${USE_CASES.join(', ')}; got ${JSON.stringify(options.useCase)}`,
+          );
+        const api = client();
+        const isUrl = /^https?:\/\//i.test(source);
+        if (!isUrl && !existsSync(source)) throw new CliError(`no such file: ${source}`);
+        const format = formatOf(source, options.format);
+        const fileName = basename(new URL(source, 'file:///').pathname);
+        const name = options.name ?? fileName.replace(/\.[^.]+$/, '');
+        const query = ingestQuery(options);
+        query.set('name', name);
+        query.set('useCase', options.useCase);
+        query.set('format', format);
+        query.set('fileName', fileName);
 
-      let body: NonNullable<RequestInit['body']>;
-      if (isUrl) {
-        const remote = await io.fetch(source);
-        if (!remote.ok || !remote.body) throw new CliError(`GET ${source} answered ${remote.status}`);
-        body = remote.body;
-      } else {
-        body = Readable.toWeb(createReadStream(source)) as unknown as NonNullable<RequestInit['body']>;
-        io.stderr.write(`uploading ${source} (${statSync(source).size} bytes)\n`);
-      }
-      const response = await api.raw('POST', `/datasets/${id}/versions?format=${format}`, {
-        body,
-        duplex: 'half',
-        headers: { 'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson' },
-      });
-      const result = (await response.json()) as {
-        created: boolean;
-        version: { id: string; version: number; rows: number; sha256: string };
-      };
-      io.stdout.write(
-        `${result.created ? 'created' : 'unchanged:'} ${name} v${result.version.version} (${result.version.rows} rows, sha256 ${result.version.sha256.slice(0, 12)}…) id ${result.version.id}\n`,
-      );
-    });
+        let body: NonNullable<RequestInit['body']>;
+        if (isUrl) {
+          const remote = await io.fetch(source);
+          if (!remote.ok || !remote.body) throw new CliError(`GET ${source} answered ${remote.status}`);
+          body = remote.body;
+        } else {
+          body = Readable.toWeb(createReadStream(source)) as unknown as NonNullable<RequestInit['body']>;
+          io.stderr.write(`uploading ${source} (${statSync(source).size} bytes)\n`);
+        }
+        const response = await api.raw('POST', `/dataset-uploads?${query}`, {
+          body,
+          duplex: 'half',
+          headers: { 'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson' },
+        });
+        const result = (await response.json()) as {
+          created: boolean;
+          datasetCreated: boolean;
+          version: {
+            id: string;
+            version: number;
+            rows: number;
+            sha256: string;
+            profile?: { columnTypes?: Record<string, ColumnTypeProposal> } | null;
+          };
+        };
+        io.stdout.write(
+          `${result.created ? 'created' : 'unchanged:'} ${name} v${result.version.version} (${result.version.rows} rows, sha256 ${result.version.sha256.slice(0, 12)}…) id ${result.version.id}\n`,
+        );
+        // Where inference would use a column differently than this ingest did, say so and how.
+        for (const [column, t] of Object.entries(result.version.profile?.columnTypes ?? {})) {
+          if (t.declared || t.proposed === t.used) continue;
+          io.stdout.write(
+            `  ${column}: used as ${t.used}; looks ${t.proposed} (${t.reason}); re-ingest with --${t.proposed} ${column} to use it so\n`,
+          );
+        }
+      },
+    );
 }
