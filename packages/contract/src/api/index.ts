@@ -11,3 +11,4 @@ export * from './health.ts';
 export * from './endpoints.ts';
 export * from './experiments.ts';
 export * from './scoring.ts';
+export * from './ab-tests.ts';

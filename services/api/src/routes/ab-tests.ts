@@ -10,12 +10,10 @@
  * the test's current step, idempotent by key).
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { ConflictError, HttpProblem, NotFoundError, type FieldError } from '@lathe/core';
 import {
   analyseStoredTest,
   abTestDesign,
-  metricKindSchema,
   planAbTest,
   observedPlan,
   plannedTest,
@@ -44,242 +42,27 @@ import {
 } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
-import { anyObject, endpointName, idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
+import {
+  abDecisionsQuery,
+  abDecisionsSchema,
+  abPlanSchema,
+  abReportQuery,
+  abReportSchema,
+  abTestSchema,
+  assignmentsSchema,
+  assignUnitsBody,
+  createAbTestBody,
+  idParams,
+  listAbTestsQuery,
+  MAX_AB_EVENTS,
+  pageOf,
+  planAbTestBody,
+  recordedEventsSchema,
+  recordEventsBody,
+  stopAbTestBody,
+} from '@lathe/contract';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate } from '../pagination.ts';
-
-const status = z.enum(['draft', 'running', 'stopped', 'promoted', 'rolled_back']);
-const variantSchema = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  isControl: z.boolean(),
-  modelVersionId: z.uuid(),
-  weight: z.number(),
-});
-const abTestSchema = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    endpoint: z.string(),
-    experimentId: z.uuid().nullable(),
-    status,
-    primaryMetric: z.string(),
-    policy: anyObject,
-    currentStep: z.number().int(),
-    coverage: z
-      .number()
-      .describe(
-        "share of all units in the test at the current step (the variants' weights are the split among them)",
-      ),
-    plan: z
-      .unknown()
-      .nullable()
-      .describe(
-        "the policy's plan (policy.plan): units and days the test needs, and whether its maximum duration allows it",
-      ),
-    hashVersion: z.number().int(),
-    decision: z.string().nullable(),
-    decisionReasons: z.unknown(),
-    startedAt: z.string().nullable(),
-    endedAt: z.string().nullable(),
-    createdAt: z.string(),
-    variants: z.array(variantSchema),
-  })
-  .meta({ id: 'AbTest' });
-
-const variantInput = z.strictObject({
-  name: z
-    .string()
-    .min(1)
-    .max(50)
-    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, "_" or "-"'),
-  isControl: z.boolean().default(false),
-  modelVersionId: z.uuid(),
-  weight: z.number().gt(0).max(1),
-});
-
-const createBody = z
-  .strictObject({
-    name: z
-      .string()
-      .min(1)
-      .max(200)
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"'),
-    endpoint: endpointName,
-    experimentId: z.uuid().optional(),
-    primaryMetric: z.string().min(1).max(100).default('conversion'),
-    policy: rolloutPolicySchema.default(rolloutPolicySchema.parse({})),
-    variants: z.array(variantInput).min(2).max(10),
-  })
-  .superRefine((body, ctx) => {
-    const controls = body.variants.filter((v) => v.isControl).length;
-    if (controls !== 1)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['variants'],
-        message: `exactly one variant must be the control; ${controls} are`,
-      });
-    const names = new Set(body.variants.map((v) => v.name));
-    if (names.size !== body.variants.length)
-      ctx.addIssue({ code: 'custom', path: ['variants'], message: 'variant names must be distinct' });
-    const total = body.variants.reduce((sum, v) => sum + v.weight, 0);
-    if (Math.abs(total - 1) > 1e-6)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['variants'],
-        message: `weights must sum to 1; they sum to ${total}`,
-      });
-  });
-
-const unitId = z.string().min(1).max(200);
-const MAX_EVENTS = 1000;
-
-const eventInput = z
-  .strictObject({
-    type: z.enum(['exposure', 'outcome']),
-    unitId,
-    metric: z
-      .string()
-      .min(1)
-      .max(100)
-      .optional()
-      .describe("outcomes: what happened; default the test's primary metric (e.g. conversion), or revenue"),
-    value: z
-      .number()
-      .finite()
-      .optional()
-      .describe('outcomes: 1 for a conversion (default), the amount for revenue'),
-    occurredAt: z.iso.datetime({ offset: true }).optional().describe('default: when the request arrives'),
-    variant: z
-      .string()
-      .max(50)
-      .optional()
-      .describe('the variant the caller served; refused when it is not the one the unit is assigned'),
-    covariates: z
-      .record(z.string(), z.number().finite())
-      .optional()
-      .describe(
-        "exposures: the unit's own pre-exposure value per metric (CUPED), instead of its outcomes at the endpoint before its first exposure",
-      ),
-    idempotencyKey: z
-      .string()
-      .min(1)
-      .max(200)
-      .optional()
-      .describe(
-        'required for outcomes (a retried conversion must not count twice); exposures default to one per unit and traffic step',
-      ),
-  })
-  .superRefine((event, ctx) => {
-    if (event.type === 'outcome' && !event.idempotencyKey)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['idempotencyKey'],
-        message: 'an outcome needs an idempotency key',
-      });
-    if (event.type === 'outcome' && event.covariates !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['covariates'], message: 'only an exposure carries covariates' });
-    if (event.type === 'exposure' && (event.metric !== undefined || event.value !== undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [event.metric !== undefined ? 'metric' : 'value'],
-        message: 'an exposure has no metric or value',
-      });
-    }
-  });
-
-const assignmentSchema = z.object({
-  unitId: z.string(),
-  variant: z
-    .string()
-    .nullable()
-    .describe(
-      "null: the unit is outside the test's coverage at this step (production serves it, nothing is recorded)",
-    ),
-  modelVersionId: z.uuid().nullable(),
-});
-
-const planBody = z.strictObject({
-  baseline: z
-    .number()
-    .positive()
-    .describe("the control's mean of the primary metric (a conversion rate in (0, 1) for proportions)"),
-  kind: metricKindSchema.default('proportion'),
-  standardDeviation: z
-    .number()
-    .positive()
-    .optional()
-    .describe('per-unit standard deviation (mean metrics only)'),
-  unitsPerHour: z
-    .number()
-    .positive()
-    .describe('new units per hour reaching the endpoint (all of its traffic)'),
-  power: z.number().gt(0).lt(1).default(0.8),
-  policy: rolloutPolicySchema.default(rolloutPolicySchema.parse({})),
-});
-const planSchema = z
-  .object({
-    baseline: z.number(),
-    minimumDetectableEffect: z.object({ relative: z.number(), absolute: z.number() }),
-    power: z.number(),
-    alpha: z.number(),
-    unitsPerHour: z.number(),
-    sequential: z.object({ units: z.number(), hours: z.number(), days: z.number() }),
-    fixedHorizon: z.object({ units: z.number(), hours: z.number(), days: z.number() }),
-    maxDurationDays: z.number(),
-    reachable: z.boolean(),
-    message: z.string(),
-  })
-  .meta({ id: 'AbPlan' });
-
-const decisionSchema = z.object({
-  id: z.string(),
-  decidedAt: z.string(),
-  step: z.number().int(),
-  action: z.enum(['hold', 'advance', 'promote', 'rollback', 'stop']),
-  applied: z.boolean(),
-  reasons: z.array(z.string()),
-  analysis: anyObject.optional().describe('the exact analysis the decision was made on'),
-});
-
-const reportSchema = z
-  .object({
-    abTestId: z.uuid(),
-    name: z.string(),
-    status,
-    endpoint: z.string(),
-    primaryMetric: z.string(),
-    decisionRule: z.string(),
-    alpha: z.number(),
-    steps: z.array(z.number()),
-    currentStep: z.number().int(),
-    coverage: z.number(),
-    assignment: z.object({
-      hashVersion: z.number().int(),
-      split: z.array(z.object({ variant: z.string(), weight: z.number() })),
-      rule: z.string(),
-    }),
-    startedAt: z.string().nullable(),
-    endedAt: z.string().nullable(),
-    decision: z.string().nullable(),
-    decisionReasons: z.array(z.string()),
-    analysis: anyObject.describe(
-      "the analysis of all of the test's data, stratified by traffic step: per treatment the primary metric (sequential, fixed-horizon, CUPED, Bayesian), guardrails, secondary metrics, the sample-ratio check, gateway health per arm and the business readout",
-    ),
-    plan: planSchema.nullable(),
-    history: z.array(
-      z.object({
-        id: z.string(),
-        decidedAt: z.string(),
-        step: z.number().int(),
-        action: z.string(),
-        applied: z.boolean(),
-        reasons: z.array(z.string()),
-        primary: anyObject.nullable(),
-      }),
-    ),
-  })
-  .meta({ id: 'AbReport' });
 
 const ASSIGNMENT_RULE =
   "each unit's arm is fixed for the test's life: the variants' weights are the split among units in the test, and a traffic step only widens coverage (the share of all units in the test), so no unit changes arm; events carry the step their unit was assigned under and each step is analysed as its own stratum";
@@ -301,7 +84,7 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
     path: '/ab-tests',
     summary: "Create an A/B test (draft) with its variants; the weights are the split among the test's units",
     tag: 'ab-tests',
-    body: createBody,
+    body: createAbTestBody,
     status: 201,
     response: abTestSchema,
     handler: async ({ req, body }) => {
@@ -357,12 +140,7 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
     path: '/ab-tests',
     summary: 'List A/B tests',
     tag: 'ab-tests',
-    query: paginationQuery.extend({
-      name: z.string().max(200).optional().describe('exact name'),
-      status: status.optional(),
-      endpoint: z.string().max(200).optional(),
-      experimentId: z.uuid().optional(),
-    }),
+    query: listAbTestsQuery,
     response: pageOf(abTestSchema),
     handler: async ({ query }) => {
       const page = await paginate(query, (args) =>
@@ -400,8 +178,8 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
       "Plan a test: units and days the sequential and fixed-horizon designs need for the power asked, and whether the policy's maximum duration allows it",
     tag: 'ab-tests',
     role: 'viewer',
-    body: planBody,
-    response: planSchema,
+    body: planAbTestBody,
+    response: abPlanSchema,
     handler: async ({ body }) => {
       try {
         return planAbTest(body.policy, {
@@ -450,10 +228,7 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
       'Stop a running A/B test with a decision: promote the challenger (it becomes production), roll back, or just stop',
     tag: 'ab-tests',
     params: idParams,
-    body: z.strictObject({
-      decision: z.enum(['promote', 'rollback', 'none']).default('none'),
-      reason: z.string().max(2000).default(''),
-    }),
+    body: stopAbTestBody,
     response: abTestSchema,
     handler: async ({ req, params, body }) => {
       const { before, after } = await stopAbTest(registry, {
@@ -493,13 +268,8 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
     tag: 'ab-tests',
     role: 'viewer',
     params: idParams,
-    body: z.strictObject({ unitIds: z.array(unitId).min(1).max(MAX_EVENTS) }),
-    response: z.object({
-      abTestId: z.uuid(),
-      step: z.number().int(),
-      coverage: z.number(),
-      assignments: z.array(assignmentSchema),
-    }),
+    body: assignUnitsBody,
+    response: assignmentsSchema,
     handler: async ({ params, body }) => {
       const test = await running(params.id);
       return {
@@ -521,15 +291,12 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
   routes.add({
     method: 'post',
     path: '/ab-tests/:id/events',
-    summary: `Record exposures and outcomes of a running test (at most ${MAX_EVENTS} per request), each for the variant its unit is assigned at the current step; a repeated idempotency key adds nothing`,
+    summary: `Record exposures and outcomes of a running test (at most ${MAX_AB_EVENTS} per request), each for the variant its unit is assigned at the current step; a repeated idempotency key adds nothing`,
     tag: 'ab-tests',
     params: idParams,
-    body: z.strictObject({ events: z.array(eventInput).min(1).max(MAX_EVENTS) }),
+    body: recordEventsBody,
     status: 202,
-    response: z.object({
-      accepted: z.number().int().describe('events recorded'),
-      duplicates: z.number().int().describe('events whose idempotency key was already recorded'),
-    }),
+    response: recordedEventsSchema,
     handler: async ({ params, body }) => {
       const test = await running(params.id);
       const now = new Date();
@@ -583,14 +350,8 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
       "The analysis the rollout monitor decides on (all of the test's data, stratified by traffic step): sequential and fixed-horizon tests, CUPED, Bayesian view, guardrails, sample-ratio check, business readout, the plan and the history of decisions",
     tag: 'ab-tests',
     params: idParams,
-    query: z.object({
-      unitsPerHour: z.coerce
-        .number()
-        .positive()
-        .optional()
-        .describe("traffic for the plan (default: the test's own)"),
-    }),
-    response: reportSchema,
+    query: abReportQuery,
+    response: abReportSchema,
     handler: async ({ params, query }): Promise<AbReport> => {
       const test = await find(params.id);
       const parsed = rolloutPolicySchema.safeParse(test.policy);
@@ -650,8 +411,8 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
       'Every look of the rollout monitor at the test, newest first, each with the exact analysis it was made on',
     tag: 'ab-tests',
     params: idParams,
-    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
-    response: z.object({ items: z.array(decisionSchema) }),
+    query: abDecisionsQuery,
+    response: abDecisionsSchema,
     handler: async ({ params, query }) => {
       await find(params.id);
       const decisions = await listAbDecisions(registry, params.id, { take: query.limit });
