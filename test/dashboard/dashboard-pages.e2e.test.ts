@@ -6,6 +6,7 @@
  * evaluation and A/B pages are saved at 1280×800 to docs/images/ for the README, so its
  * pictures are of the current dashboard.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +59,9 @@ beforeAll(async () => {
   const dist = await ensureDashboardBuilt();
   api = await startTestApi('dashboard-pages', { dashboardDir: dist });
   story = await seedDashboardStory(api);
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // One context for every tab, so they share the key kept in localStorage.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
   });
@@ -202,6 +205,17 @@ describe('dashboard pages on pipeline data, in Chromium', () => {
       'churn-mlp v3 loss',
       'churn-mlp v3 valLoss',
     ]);
+  });
+
+  it('says which evaluation does not exist, on the evaluation and compare pages', async () => {
+    // Its own tab (same key): the browser logs every 404 answer as a console error, as it should.
+    const tab = await page.context().newPage();
+    const ghost = randomUUID();
+    await tab.goto(`${api.url}/#/evaluations/${ghost}`);
+    await expect.poll(() => tab.getByRole('alert').textContent()).toContain(ghost);
+    await tab.goto(`${api.url}/#/evaluations/compare?ids=${story.v1Evaluation},${ghost}`);
+    await expect.poll(() => tab.getByRole('alert').textContent()).toMatch(new RegExp(`^Compare: .*${ghost}`));
+    await tab.close();
   });
 
   it('shows the A/B test live, then the monitor’s decision with its lift and interval', async () => {

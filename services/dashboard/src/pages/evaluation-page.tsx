@@ -81,6 +81,7 @@ export function EvaluationPage({ id }: { id: string }) {
       </Section>
       <EvaluationCharts evaluation={e} />
       <Section title="Metrics">
+        {numericMetrics(e.metrics).length === 0 ? <Empty>No numeric metric was stored.</Empty> : null}
         <table className="table">
           <thead>
             <tr>
