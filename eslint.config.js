@@ -2,6 +2,7 @@
 // a floating promise in a worker is a job that silently never finishes.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { configAtTheEdge } from './eslint/config-at-the-edge.js';
 import { registryOwnsWrites } from './eslint/registry-owns-writes.js';
 
 export default tseslint.config(
@@ -28,6 +29,7 @@ export default tseslint.config(
     },
   },
   registryOwnsWrites,
+  configAtTheEdge,
   {
     // Plain JavaScript (config files, bootstrap scripts) is not type-checked.
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],

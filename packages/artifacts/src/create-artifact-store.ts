@@ -23,7 +23,7 @@ export interface ArtifactStoreConfig {
  * `LATHE_S3_FORCE_PATH_STYLE`, and `LATHE_S3_ACCESS_KEY_ID`/`LATHE_S3_SECRET_ACCESS_KEY` or the
  * AWS SDK's own credential chain); otherwise the local directory `LATHE_ARTIFACT_DIR`.
  */
-export function artifactStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ArtifactStoreConfig {
+export function artifactStoreConfigFromEnv(env: NodeJS.ProcessEnv): ArtifactStoreConfig {
   const bucket = env.LATHE_S3_BUCKET;
   if (!bucket) {
     if (env.LATHE_S3_ENDPOINT) {
@@ -50,9 +50,7 @@ export function artifactStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env)
   };
 }
 
-export function createArtifactStore(
-  config: ArtifactStoreConfig = artifactStoreConfigFromEnv(),
-): ArtifactStore {
+export function createArtifactStore(config: ArtifactStoreConfig): ArtifactStore {
   if (config.s3) return new S3ArtifactStore(config.s3);
   return new LocalArtifactStore(resolve(config.dir ?? '.lathe/artifacts'));
 }

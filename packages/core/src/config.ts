@@ -42,11 +42,17 @@ export const baseEnvSchema = z.object({
       'letters, digits, ":", "_" or "-", optionally starting with a {hash-tag} for Redis Cluster',
     )
     .default('lathe'),
+  /** Folded into stage cache keys and recorded on each run: a new code version trains anew. */
+  LATHE_CODE_VERSION: z.string().min(1).default('dev'),
 });
 
 export type BaseConfig = z.infer<typeof baseEnvSchema>;
 
-export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+/**
+ * Parses a process's environment once, at its entry point (a service's main.ts, a command's
+ * entry), which passes `process.env`; everything below receives the parsed values.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;

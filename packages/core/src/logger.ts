@@ -3,7 +3,8 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(name: string, level: string = process.env.LATHE_LOG_LEVEL ?? 'info'): Logger {
+/** `level` comes from the process's validated configuration (LATHE_LOG_LEVEL). */
+export function createLogger(name: string, level: string = 'info'): Logger {
   return pino({ name, level, base: { service: name } });
 }
 

@@ -150,7 +150,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   registerQueueMetrics(metricsRegistry, Object.values(queues));
   const streams = new Set<RunProgressStream>();
   const registry = options.registry;
-  const codeVersion = options.codeVersion ?? process.env.LATHE_CODE_VERSION ?? 'dev';
+  const codeVersion = options.codeVersion ?? 'dev';
   // Group commit for run creation; two starts with one idempotency key never share a statement.
   const runCreator = createWriteBatcher({
     run: (inputs: NewRun[]) => createRuns(registry, inputs, { requireActiveExperiment: true }),

@@ -9,7 +9,6 @@ export const workerEnvSchema = baseEnvSchema.extend({
   LATHE_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Lock duration of stage jobs (a dead worker's job is retried after about this long). */
   LATHE_LOCK_DURATION_MS: z.coerce.number().int().min(1000).optional(),
-  LATHE_CODE_VERSION: z.string().min(1).default('dev'),
 });
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;

@@ -13,22 +13,30 @@ import {
   runMain,
 } from '@lathe/core';
 import type { Registry as MetricsRegistry } from 'prom-client';
+import type { z } from 'zod';
 import { type Registry, type Stage, assertDatabaseReachable, createRegistry } from '@lathe/registry';
 import { serveHealth } from './health-server.ts';
 import { type Pipeline, createPipeline } from './pipeline.ts';
 import { startRecoveryLoop } from './recovery-loop.ts';
 import { assertRedisReachable } from './redis-reachable.ts';
 import type { StageHandlers } from './stage-handler.ts';
-import { type WorkerConfig, workerEnvSchema } from './worker-config.ts';
+import type { WorkerConfig } from './worker-config.ts';
 import { startWorkers } from './workers.ts';
 import { JOB_CATALOG } from './catalog.ts';
 
-export interface StageWorkerProcessOptions {
+export interface StageWorkerProcessOptions<C extends WorkerConfig = WorkerConfig> {
   /** Process name for logs and metrics, e.g. `train-worker`. */
   name: string;
   stages: Stage[];
-  /** The handlers, or a factory run after the configuration checks (so its own config errors are reported the same way). */
-  handlers: StageHandlers | (() => StageHandlers);
+  /** The process's environment (main.ts passes `process.env`): parsed once, here, with `config`. */
+  env: NodeJS.ProcessEnv;
+  /** The worker's variables: `workerEnvSchema`, or an extension of it with the stage's own. */
+  config: z.ZodType<C>;
+  /**
+   * The handlers, or a factory given the parsed configuration, run after the configuration
+   * checks (so its own config errors are reported the same way).
+   */
+  handlers: StageHandlers | ((config: C) => StageHandlers);
   /** Port of /healthz and /metrics unless LATHE_HEALTH_PORT says otherwise (one per role, so a
    * machine running every worker, as the demo does, needs no configuration). */
   defaultHealthPort: number;
@@ -36,7 +44,7 @@ export interface StageWorkerProcessOptions {
   schedulesAndRecovery?: boolean;
   /** More things to start once connected; their closers run first on shutdown. */
   extras?: (deps: {
-    config: WorkerConfig;
+    config: C;
     registry: Registry;
     pipeline: Pipeline;
     logger: Logger;
@@ -45,9 +53,11 @@ export interface StageWorkerProcessOptions {
   }) => Closer[] | Promise<Closer[]>;
 }
 
-export async function runStageWorkerProcess(options: StageWorkerProcessOptions): Promise<void> {
+export async function runStageWorkerProcess<C extends WorkerConfig>(
+  options: StageWorkerProcessOptions<C>,
+): Promise<void> {
   await runMain(options.name, async () => {
-    const config = loadConfig(workerEnvSchema);
+    const config = loadConfig(options.config, options.env);
     const logger = createLogger(options.name, config.LATHE_LOG_LEVEL);
     await assertDatabaseReachable(config.DATABASE_URL);
     await assertRedisReachable(config.REDIS_URL);
@@ -72,7 +82,7 @@ export async function runStageWorkerProcess(options: StageWorkerProcessOptions):
     const workers = await startWorkers({
       pipeline,
       stages: options.stages,
-      handlers: typeof options.handlers === 'function' ? options.handlers() : options.handlers,
+      handlers: typeof options.handlers === 'function' ? options.handlers(config) : options.handlers,
       schedules: options.schedulesAndRecovery ?? false,
       ...(config.LATHE_WORKER_CONCURRENCY ? { concurrency: config.LATHE_WORKER_CONCURRENCY } : {}),
       metricsRegistry: metrics,

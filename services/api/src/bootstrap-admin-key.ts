@@ -20,7 +20,7 @@ export async function bootstrapAdminKey(
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   await runMain('bootstrap-admin-key', async () => {
-    const env = loadConfig(baseEnvSchema);
+    const env = loadConfig(baseEnvSchema, process.env);
     const registry = createRegistry({ databaseUrl: env.DATABASE_URL });
     try {
       const key = await bootstrapAdminKey(registry);

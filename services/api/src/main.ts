@@ -15,7 +15,7 @@ import { createRunReproducer } from './reproduce-run.ts';
 import { apiConfigFromEnv, apiEnvSchema } from './config.ts';
 
 await runMain('api', async () => {
-  const env = loadConfig(apiEnvSchema);
+  const env = loadConfig(apiEnvSchema, process.env);
   const logger = createLogger('api', env.LATHE_LOG_LEVEL);
   await assertDatabaseReachable(env.DATABASE_URL);
   await assertRedisReachable(env.REDIS_URL);
@@ -26,8 +26,9 @@ await runMain('api', async () => {
     connection: env.REDIS_URL,
     prefix: env.LATHE_QUEUE_PREFIX,
     logger,
+    codeVersion: env.LATHE_CODE_VERSION,
   });
-  const store = createArtifactStore(artifactStoreConfigFromEnv());
+  const store = createArtifactStore(artifactStoreConfigFromEnv(process.env));
   const lockfile = await lockfileSha256(import.meta.dirname);
   const { app } = createApp({
     registry,

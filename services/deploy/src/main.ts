@@ -3,8 +3,7 @@
  * (config, checks, shutdown).
  */
 import { z } from 'zod';
-import { loadConfig } from '@lathe/core';
-import { runStageWorkerProcess } from '@lathe/queues';
+import { runStageWorkerProcess, workerEnvSchema } from '@lathe/queues';
 import { deployHandler } from './handler.ts';
 import { createRolloutMetrics } from './rollout-metrics.ts';
 import { startRolloutLoop } from './rollout-loop.ts';
@@ -14,13 +13,14 @@ await runStageWorkerProcess({
   stages: ['deploy'],
   handlers: { deploy: deployHandler },
   defaultHealthPort: 9104,
-  extras: ({ registry, logger, metrics }) => {
-    const { LATHE_ROLLOUT_INTERVAL_MS } = loadConfig(
-      // How often the rollout monitor re-evaluates running A/B tests.
-      z.object({ LATHE_ROLLOUT_INTERVAL_MS: z.coerce.number().int().min(100).default(300_000) }),
-    );
+  env: process.env,
+  config: workerEnvSchema.extend({
+    // How often the rollout monitor re-evaluates running A/B tests.
+    LATHE_ROLLOUT_INTERVAL_MS: z.coerce.number().int().min(100).default(300_000),
+  }),
+  extras: ({ config, registry, logger, metrics }) => {
     const rollouts = startRolloutLoop(registry, {
-      intervalMs: LATHE_ROLLOUT_INTERVAL_MS,
+      intervalMs: config.LATHE_ROLLOUT_INTERVAL_MS,
       logger,
       metrics: createRolloutMetrics(metrics),
     });

@@ -4,7 +4,7 @@
  */
 import { artifactStoreConfigFromEnv, createArtifactStore } from '@lathe/artifacts';
 import { createDatasetAccess } from '@lathe/data';
-import { runStageWorkerProcess, startScoringWorker } from '@lathe/queues';
+import { runStageWorkerProcess, startScoringWorker, workerEnvSchema } from '@lathe/queues';
 import { createEvaluateHandler } from './handler.ts';
 import { createScoringHandler } from './scoring/score-dataset.ts';
 
@@ -12,12 +12,14 @@ await runStageWorkerProcess({
   name: 'evaluate-worker',
   stages: ['evaluate'],
   defaultHealthPort: 9103,
+  env: process.env,
+  config: workerEnvSchema,
   handlers: () => {
-    const store = createArtifactStore(artifactStoreConfigFromEnv());
+    const store = createArtifactStore(artifactStoreConfigFromEnv(process.env));
     return { evaluate: createEvaluateHandler({ store, datasets: createDatasetAccess(store) }) };
   },
   extras: async ({ pipeline, registry, logger }) => {
-    const store = createArtifactStore(artifactStoreConfigFromEnv());
+    const store = createArtifactStore(artifactStoreConfigFromEnv(process.env));
     return [await startScoringWorker({ pipeline, logger, score: createScoringHandler({ registry, store }) })];
   },
 });

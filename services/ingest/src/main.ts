@@ -6,7 +6,7 @@
  */
 import { artifactStoreConfigFromEnv, createArtifactStore } from '@lathe/artifacts';
 import { connectionsFromEnv } from '@lathe/data';
-import { runStageWorkerProcess } from '@lathe/queues';
+import { runStageWorkerProcess, workerEnvSchema } from '@lathe/queues';
 import { createIngestHandler } from './handler.ts';
 import { createIngestSource } from './ingest-source.ts';
 
@@ -15,10 +15,12 @@ await runStageWorkerProcess({
   stages: ['ingest'],
   defaultHealthPort: 9101,
   schedulesAndRecovery: true,
+  env: process.env,
+  config: workerEnvSchema,
   handlers: () => ({
     ingest: createIngestHandler({
       ingestSource: createIngestSource({
-        store: createArtifactStore(artifactStoreConfigFromEnv()),
+        store: createArtifactStore(artifactStoreConfigFromEnv(process.env)),
         connections: connectionsFromEnv(process.env),
       }),
     }),

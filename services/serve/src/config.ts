@@ -1,6 +1,7 @@
 /** The serving gateway's environment: the base variables plus its own, validated at start. */
 import { z } from 'zod';
 import { baseEnvSchema } from '@lathe/core';
+import { tfBackendVariable } from '@lathe/ml';
 
 const positive = z.coerce.number().int().positive();
 
@@ -34,6 +35,8 @@ export const serveEnvSchema = baseEnvSchema.extend({
   LATHE_SERVE_ROUTING_PUSH: z.enum(['redis', 'off']).default('redis'),
   /** Fault injection for testing the sample-ratio-mismatch alarm: this share of treatment units is served as control. */
   LATHE_SERVE_FAULT_ASSIGNMENT_SKEW: z.coerce.number().min(0).max(1).default(0),
+  /** The tensor backend to force; unset: the first that loads. */
+  LATHE_TF_BACKEND: tfBackendVariable,
 });
 
 export type ServeEnv = z.infer<typeof serveEnvSchema>;

@@ -19,14 +19,18 @@ import { createServingMetrics } from './serving-metrics.ts';
 import { createShadowLog } from './shadow-log.ts';
 
 await runMain('serve', async () => {
-  const env = loadConfig(serveEnvSchema);
+  const env = loadConfig(serveEnvSchema, process.env);
   const config = serveConfigFromEnv(env);
   const logger = createLogger('serve', env.LATHE_LOG_LEVEL);
   await assertDatabaseReachable(env.DATABASE_URL);
-  const backend = await selectBackend();
+  const backend = await selectBackend({ prefer: env.LATHE_TF_BACKEND });
   const registry = createRegistry({ databaseUrl: env.DATABASE_URL });
   const models = createModelCache({
-    load: modelVersionLoader({ registry, store: createArtifactStore(artifactStoreConfigFromEnv()), logger }),
+    load: modelVersionLoader({
+      registry,
+      store: createArtifactStore(artifactStoreConfigFromEnv(process.env)),
+      logger,
+    }),
     size: config.models,
   });
   const events = createAbEventLog({ registry, flushMs: config.flushMs, logger });

@@ -14,7 +14,7 @@
 import { LatheError } from '@lathe/core';
 import type { ArtifactStore } from '@lathe/artifacts';
 import type { DatasetAccess } from '@lathe/contract';
-import { backendDeterminism, selectBackend, train } from '@lathe/ml';
+import { type BackendChoice, backendDeterminism, selectBackend, train } from '@lathe/ml';
 import type { StageHandler } from '@lathe/queues';
 import {
   appendRunMetrics,
@@ -29,6 +29,8 @@ import {
 export interface TrainDeps {
   store: ArtifactStore;
   datasets: DatasetAccess;
+  /** The backend to force (the worker's LATHE_TF_BACKEND); unset: the first that loads. */
+  backend?: BackendChoice;
   /** sha256 of the workspace lockfile this worker runs with (recorded on every run). */
   lockfileSha256?: string;
 }
@@ -44,7 +46,7 @@ export function createTrainHandler(deps: TrainDeps): StageHandler<'train'> {
     }
     const datasetVersion = await getDatasetVersion(ctx.registry, ctx.run.datasetVersionId);
     const dataset = await deps.datasets.open(datasetVersion);
-    const backend = await selectBackend();
+    const backend = await selectBackend({ prefer: deps.backend });
     await recordRunBackend(
       ctx.registry,
       ctx.runId,

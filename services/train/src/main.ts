@@ -3,6 +3,7 @@ import { artifactStoreConfigFromEnv, createArtifactStore } from '@lathe/artifact
 import { createDatasetAccess } from '@lathe/data';
 import { lockfileSha256 } from '@lathe/ml';
 import { runStageWorkerProcess } from '@lathe/queues';
+import { trainEnvSchema } from './config.ts';
 import { createTrainHandler } from './handler.ts';
 
 const lockfile = await lockfileSha256(import.meta.dirname);
@@ -11,11 +12,14 @@ await runStageWorkerProcess({
   name: 'train-worker',
   stages: ['train'],
   defaultHealthPort: 9102,
-  handlers: () => {
-    const store = createArtifactStore(artifactStoreConfigFromEnv());
+  env: process.env,
+  config: trainEnvSchema,
+  handlers: (config) => {
+    const store = createArtifactStore(artifactStoreConfigFromEnv(process.env));
     return {
       train: createTrainHandler({
         store,
+        ...(config.LATHE_TF_BACKEND ? { backend: config.LATHE_TF_BACKEND } : {}),
         datasets: createDatasetAccess(store),
         ...(lockfile !== undefined ? { lockfileSha256: lockfile } : {}),
       }),

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { LatheError } from '@lathe/core';
-import { selectBackend } from './select-backend.ts';
+import { selectBackend, tfBackendVariable } from './select-backend.ts';
 
 describe('selectBackend', () => {
   it('falls back past the native bindings (installed without libtensorflow) to wasm, recording why', async () => {
@@ -13,17 +13,16 @@ describe('selectBackend', () => {
     expect(tf.getBackend()).toBe('wasm');
   });
 
-  it('honours LATHE_TF_BACKEND=cpu', async () => {
-    const previous = process.env.LATHE_TF_BACKEND;
-    process.env.LATHE_TF_BACKEND = 'cpu';
-    try {
-      const info = await selectBackend();
-      expect(info.name).toBe('cpu');
-      expect(tf.getBackend()).toBe('cpu');
-    } finally {
-      if (previous === undefined) delete process.env.LATHE_TF_BACKEND;
-      else process.env.LATHE_TF_BACKEND = previous;
-    }
+  it('honours a configured LATHE_TF_BACKEND=cpu', async () => {
+    const prefer = tfBackendVariable.parse('cpu');
+    const info = await selectBackend({ prefer });
+    expect(info.name).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('the configuration refuses a backend name it does not know', () => {
+    expect(tfBackendVariable.safeParse('tensorflow-gpu').success).toBe(false);
+    expect(tfBackendVariable.parse(undefined)).toBeUndefined();
   });
 
   it('refuses an unknown backend name with the allowed values', async () => {

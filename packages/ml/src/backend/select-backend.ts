@@ -1,6 +1,6 @@
 /**
  * Picks the TensorFlow.js backend: tfjs-node-gpu → tfjs-node → wasm → cpu, the first that
- * loads, or the one named by LATHE_TF_BACKEND. The native bindings are optional dependencies
+ * loads, or the one the process configuration names (LATHE_TF_BACKEND). The native bindings are optional dependencies
  * whose install script (a libtensorflow download) is disabled, so on most machines they are
  * present without their `.node` binding and fail to load; we then fall back. Lathe's training
  * kernels are registered for wasm and cpu (see kernels/register-kernels.ts).
@@ -10,11 +10,15 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
 import { ConfigError, LatheError } from '@lathe/core';
 import { registerTrainingKernels } from './kernels/register-kernels.ts';
 
 export const BACKEND_CHOICES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/** `LATHE_TF_BACKEND` in a process's configuration schema: a backend to force, or unset (the first that loads). */
+export const tfBackendVariable = z.enum(BACKEND_CHOICES).optional();
 
 export interface BackendInfo {
   /** What was chosen: one of BACKEND_CHOICES. */
@@ -98,11 +102,12 @@ export function parseBackendChoice(value: string | undefined): BackendChoice | u
 let current: BackendInfo | undefined;
 
 /**
- * Selects and initialises the backend. `prefer` (default: env LATHE_TF_BACKEND) forces one
- * backend and fails loudly if it cannot load: a named choice is never silently replaced.
+ * Selects and initialises the backend. `prefer` (the process's LATHE_TF_BACKEND, passed down
+ * from its configuration) forces one backend and fails loudly if it cannot load: a named
+ * choice is never silently replaced. Unset: the first of BACKEND_CHOICES that loads.
  */
 export async function selectBackend(options: { prefer?: string | undefined } = {}): Promise<BackendInfo> {
-  const prefer = parseBackendChoice('prefer' in options ? options.prefer : process.env.LATHE_TF_BACKEND);
+  const prefer = parseBackendChoice(options.prefer);
   if (
     current !== undefined &&
     (prefer === undefined || prefer === current.name) &&

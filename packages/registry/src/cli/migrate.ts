@@ -5,7 +5,7 @@ import { migrate } from '../migrations/migration-runner.ts';
 import { MIGRATIONS_DIR } from '../migrations/paths.ts';
 
 try {
-  const { DATABASE_URL } = loadConfig(baseEnvSchema.pick({ DATABASE_URL: true }));
+  const { DATABASE_URL } = loadConfig(baseEnvSchema.pick({ DATABASE_URL: true }), process.env);
   const result = await migrate({
     databaseUrl: stripSchemaParam(DATABASE_URL),
     migrationsDir: MIGRATIONS_DIR,
