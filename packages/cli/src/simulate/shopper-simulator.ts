@@ -100,11 +100,17 @@ export function startSimulation(options: SimulatorOptions): {
     const items = page.items.map((i) => i.itemId);
     const expected = expectPage(truth, shopperId, items);
     const drawn = drawPage(truth, shopperId, items, mulberry32(options.seed * 1_000_003 + n));
+    // The truth per unit counts from its first visit in the test (where its stratum starts).
+    let unit = units.get(shopperId);
+    if (unit && unit.arm !== 'none' && arm === 'none') {
+      // The test ended (a verdict): later visits are production traffic, outside the comparison.
+      tally('after the test').visits += 1;
+      state.visits += 1;
+      return;
+    }
     const t = tally(arm);
     t.visits += 1;
     t.clicks += drawn.clicked.length;
-    // The truth per unit counts from its first visit in the test (where its stratum starts).
-    let unit = units.get(shopperId);
     if (!unit || unit.arm !== arm) {
       if (unit && unit.arm !== 'none') {
         // Assignment is sticky; a unit changing arm would be a gateway bug worth seeing.
