@@ -12,3 +12,4 @@ export * from './endpoints.ts';
 export * from './experiments.ts';
 export * from './scoring.ts';
 export * from './ab-tests.ts';
+export * from './runs.ts';

@@ -3,96 +3,28 @@
  * failed stage, metrics history, a log of what happened, and live progress as SSE.
  */
 import { z } from 'zod';
-import { runReproductionSchema, storedIngestSpecSchema, trainingOutcomeSchema } from '@lathe/contract';
+import {
+  idempotencyHeader,
+  idParams,
+  listRunsQuery,
+  pageOf,
+  retriedRunSchema,
+  runLogSchema,
+  runMetricsQuery,
+  runMetricsSchema,
+  runReproductionSchema,
+  runSchema,
+  startRunBody,
+} from '@lathe/contract';
 import { getExperiment, getRun, getRunWithStages, listRunMetrics } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
-import { anyObject, idParams, pageOf, paginationQuery } from '../openapi/common-schemas.ts';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate, sortOrder } from '../pagination.ts';
 import { acceptAnyHyperparameters, hyperparameterChecker } from '../hyperparameters.ts';
 import { HttpProblem } from '@lathe/core';
 import { streamRunEvents } from '../run-events.ts';
 import { runLog } from '../run-log.ts';
-
-const runStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
-const stage = z.enum(['ingest', 'train', 'evaluate', 'deploy']);
-const stageSchema = z.object({
-  stage,
-  status: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']),
-  attempts: z.number().int(),
-  progress: z.number(),
-  cacheHit: z.boolean(),
-  errorCode: z.string().nullable(),
-  errorMessage: z.string().nullable(),
-});
-const runSchema = z
-  .object({
-    id: z.uuid(),
-    experimentId: z.uuid(),
-    status: runStatus,
-    stage: stage.nullable(),
-    progress: z.number(),
-    trigger: z.enum(['manual', 'api', 'schedule', 'retry']),
-    seed: z.number().int(),
-    params: anyObject,
-    errorCode: z.string().nullable(),
-    errorMessage: z.string().nullable(),
-    errorStage: stage.nullable(),
-    queuedAt: z.string(),
-    startedAt: z.string().nullable(),
-    finishedAt: z.string().nullable(),
-    stages: z.array(stageSchema).optional(),
-    backendInfo: z
-      .object({
-        name: z.string(),
-        version: z.string(),
-        threads: z.number().int(),
-        deterministic: z.boolean().optional(),
-        reason: z.string().optional(),
-      })
-      .nullable()
-      .optional()
-      .describe(
-        'what the run trained on: the tfjs backend, its version and threads, and whether it computes the same bits every time (why not, if not)',
-      ),
-    lockfileSha256: z
-      .string()
-      .nullable()
-      .optional()
-      .describe('sha256 of the workspace lockfile the train worker ran with'),
-    trainingOutcome: trainingOutcomeSchema
-      .nullable()
-      .optional()
-      .describe(
-        'after training: the epoch whose weights were kept and why, the overfitting flag, the decision threshold',
-      ),
-  })
-  .meta({ id: 'Run' });
-
-const startBody = z.strictObject({
-  params: z
-    .strictObject({
-      hyperparameters: anyObject,
-      /** The experiment's own source schema: a named connection, never credentials. */
-      source: storedIngestSpecSchema,
-    })
-    .partial()
-    .optional()
-    .describe('per-run overrides of the experiment'),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .optional(),
-  cache: z.boolean().optional().describe('false: recompute every stage'),
-  trigger: z.enum(['manual', 'api']).default('api'),
-});
-
-const idempotencyHeader = z.object({
-  'idempotency-key': z.string().max(200).optional().describe('the same key returns the run created first'),
-});
 
 export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry, pipeline } = deps;
@@ -109,7 +41,7 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
     tag: 'runs',
     params: idParams,
     headers: idempotencyHeader,
-    body: startBody,
+    body: startRunBody,
     status: 201,
     response: runSchema,
     handler: async ({ req, res, params, body }) => {
@@ -165,13 +97,7 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
     path: '/runs',
     summary: 'List runs, filtered by experiment, status, trigger or schedule',
     tag: 'runs',
-    query: paginationQuery.extend({
-      experimentId: z.uuid().optional(),
-      scheduleId: z.uuid().optional(),
-      status: runStatus.optional(),
-      trigger: z.enum(['manual', 'api', 'schedule', 'retry']).optional(),
-      sort: z.enum(['queuedAt', '-queuedAt', 'finishedAt', '-finishedAt']).default('-queuedAt'),
-    }),
+    query: listRunsQuery,
     response: pageOf(runSchema),
     handler: async ({ query }) =>
       paginate(query, (page) =>
@@ -225,7 +151,7 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'Retry a failed run from the stage that failed',
     tag: 'runs',
     params: idParams,
-    response: z.object({ run: runSchema, fromStage: stage }),
+    response: retriedRunSchema,
     handler: async ({ req, params }) => {
       const before = await getRun(registry, params.id);
       const { run, fromStage } = await pipeline.retryRun(params.id);
@@ -273,11 +199,8 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'Metric history of a run (per epoch/step)',
     tag: 'runs',
     params: idParams,
-    query: z.object({ name: z.string().max(100).optional() }),
-    response: z.object({
-      runId: z.uuid(),
-      series: z.record(z.string(), z.array(z.object({ step: z.number().int(), value: z.number() }))),
-    }),
+    query: runMetricsQuery,
+    response: runMetricsSchema,
     handler: async ({ params, query }) => {
       await getRun(registry, params.id);
       const points = await listRunMetrics(registry, params.id, query.name);
@@ -293,17 +216,7 @@ export function registerRunRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'What happened to a run, in order: queued, stage attempts, cache hits, errors',
     tag: 'runs',
     params: idParams,
-    response: z.object({
-      runId: z.uuid(),
-      entries: z.array(
-        z.object({
-          at: z.string(),
-          level: z.enum(['info', 'error']),
-          stage: stage.nullable(),
-          message: z.string(),
-        }),
-      ),
-    }),
+    response: runLogSchema,
     handler: async ({ params }) => ({
       runId: params.id,
       entries: runLog(await getRunWithStages(registry, params.id)),
