@@ -173,6 +173,11 @@ export interface EvaluationCurves {
   confusionMatrix?: number[][];
   lift?: CurvePoint[];
   gains?: CurvePoint[];
+  /** Ranking: the same metrics of recommending the most popular items, and the model against it. */
+  popularityBaseline?: {
+    metrics: Record<string, number>;
+    comparison: Record<string, { model: number; baseline: number; delta: number; lift?: number }>;
+  };
 }
 
 /** One segment of the test split with its own metrics (@lathe/ml's Slice). */

@@ -9,7 +9,19 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { DIAGONAL, overlayCurves, type CurveInput } from './curve-series.ts';
 
-export const CURVE_COLORS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2'];
+/** Ten distinct colours (Tableau 10): a 10-class one-vs-rest ROC chart repeats none. */
+export const CURVE_COLORS = [
+  '#4e79a7',
+  '#e15759',
+  '#59a14f',
+  '#f28e2b',
+  '#b07aa1',
+  '#76b7b2',
+  '#edc948',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
 
 export function CurveChart({
   id,

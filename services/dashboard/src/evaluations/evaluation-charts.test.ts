@@ -23,13 +23,35 @@ const render = (evaluation: EvaluationDetail) =>
   renderToStaticMarkup(createElement(EvaluationCharts, { evaluation }));
 
 describe('the evaluation charts', () => {
-  it('say what is missing for an evaluation without curves (a regressor)', () => {
-    const html = render({ ...base, metrics: { rmse: 0.8 }, curves: {}, slices: [] });
-    expect(html).toContain('No stored curves or confusion matrix');
-    expect(html).toContain('No calibration bins with rows.');
-    expect(html).toContain('No slices were evaluated.');
+  it('say a regressor has no classifier charts, and show its slices', () => {
+    const html = render({
+      ...base,
+      metrics: { rmse: 0.8 },
+      curves: {},
+      slices: [{ segment: 'tenure<12', count: 30, empty: false, metrics: { rmse: 0.9 } }],
+    });
+    expect(html).toContain('Not a classifier&#x27;s evaluation');
+    expect(html).toContain('tenure&lt;12');
     expect(html).not.toContain('data-chart=');
-    expect(html).not.toContain('lift-gains');
+    expect(html).not.toContain('confusion-matrix');
+    expect(html).not.toContain('popularity-baseline');
+  });
+
+  it('show a recommender against the best-sellers, and say when no slice was evaluated', () => {
+    const html = render({
+      ...base,
+      metrics: { 'ndcg@10': 0.25 },
+      curves: {
+        popularityBaseline: {
+          metrics: { 'ndcg@10': 0.1 },
+          comparison: { 'ndcg@10': { model: 0.25, baseline: 0.1, delta: 0.15, lift: 2.5 } },
+        },
+      },
+      slices: [],
+    });
+    expect(html).toContain('data-testid="popularity-baseline"');
+    expect(html).toMatch(/ndcg@10.*0\.25.*0\.1.*\+0\.15.*×2\.5/);
+    expect(html).toContain('No slices were evaluated.');
   });
 
   it('draw a classifier’s stored curves, matrix, calibration, slices and gains', () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { calibrationPoints, confusionHeatmap, curvePoints, sliceTable } from './evaluation-view.ts';
+import {
+  calibrationPoints,
+  confusionHeatmap,
+  curvePoints,
+  popularityRows,
+  sliceTable,
+} from './evaluation-view.ts';
 
 describe('confusionHeatmap', () => {
   it('names classes from perClass and gives each cell its count, share of its true class and of all rows', () => {
@@ -93,5 +99,25 @@ describe('sliceTable', () => {
       { segment: 'a', count: 1, empty: false, metrics: { ndcgAt10: 0.3, recallAt10: 0.2 } },
     ])!;
     expect(table.metrics).toEqual(['ndcgAt10', 'recallAt10']);
+  });
+});
+
+describe('popularityRows', () => {
+  it('lists a ranking model against the best-sellers by metric, lift blank where the baseline scores 0', () => {
+    expect(
+      popularityRows({
+        popularityBaseline: {
+          metrics: { 'ndcg@10': 0.1, 'coverage@10': 0 },
+          comparison: {
+            'ndcg@10': { model: 0.25, baseline: 0.1, delta: 0.15, lift: 2.5 },
+            'coverage@10': { model: 0.4, baseline: 0, delta: 0.4 },
+          },
+        },
+      }),
+    ).toEqual([
+      { metric: 'coverage@10', model: 0.4, baseline: 0, delta: 0.4, lift: null },
+      { metric: 'ndcg@10', model: 0.25, baseline: 0.1, delta: 0.15, lift: 2.5 },
+    ]);
+    expect(popularityRows({})).toBeNull();
   });
 });

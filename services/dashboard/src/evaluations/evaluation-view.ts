@@ -1,7 +1,8 @@
 /**
  * What the evaluation page draws, from the stored Evaluation.curves and slices: the confusion
  * matrix as heatmap cells (count, share of the true class, share of all rows), calibration
- * points of the non-empty bins, and the slice table's columns. Stored JSON is read defensively:
+ * points of the non-empty bins, the slice table's columns, and a ranking model against the
+ * popularity baseline. Stored JSON is read defensively:
  * an evaluation scored before a field existed, or by a model kind without it, shows the empty
  * state instead of a broken chart. Pure.
  */
@@ -103,4 +104,30 @@ export function sliceTable(slices: readonly EvaluationSlice[] | null | undefined
       values: metrics.map((m) => (s.empty ? null : (s.metrics[m] ?? null))),
     })),
   };
+}
+
+export interface BaselineRow {
+  metric: string;
+  model: number;
+  baseline: number;
+  delta: number;
+  /** model / baseline; null when the baseline scores 0. */
+  lift: number | null;
+}
+
+/** A ranking model against recommending the best-sellers, metric by metric (by name). */
+export function popularityRows(curves: EvaluationCurves | null | undefined): BaselineRow[] | null {
+  const comparison = curves?.popularityBaseline?.comparison;
+  if (!comparison || typeof comparison !== 'object') return null;
+  const rows = Object.entries(comparison)
+    .filter(([, c]) => isNumber(c?.model) && isNumber(c.baseline) && isNumber(c.delta))
+    .map(([metric, c]) => ({
+      metric,
+      model: c.model,
+      baseline: c.baseline,
+      delta: c.delta,
+      lift: isNumber(c.lift) ? c.lift : null,
+    }))
+    .sort((a, b) => a.metric.localeCompare(b.metric));
+  return rows.length > 0 ? rows : null;
 }

@@ -15,7 +15,10 @@ import {
   calibrationPoints,
   confusionHeatmap,
   curvePoints,
+  popularityRows,
   sliceTable,
+  type BaselineRow,
+  type SliceTable,
 } from '../evaluations/evaluation-view.ts';
 import { changeDirection, numericMetrics } from '../evaluations/metric-table.ts';
 import { formatMetric, formatTimestamp, shortId } from '../format/format.ts';
@@ -144,6 +147,22 @@ export function EvaluationCharts({ evaluation }: { evaluation: EvaluationDetail 
   const auc = metric('auc');
   const ap = metric('averagePrecision');
   const ece = metric('ece');
+  const popularity = useMemo(() => popularityRows(curves), [curves]);
+  const classifier = !!(charts.roc || charts.pr || heatmap || charts.calibration);
+  if (!classifier) {
+    return (
+      <>
+        <Section title="Curves">
+          <Empty>
+            Not a classifier&apos;s evaluation (or one scored without scores): ROC, precision-recall, the
+            confusion matrix and calibration apply to classifiers.
+          </Empty>
+        </Section>
+        {popularity ? <PopularitySection rows={popularity} /> : null}
+        <SlicesSection slices={slices} />
+      </>
+    );
+  }
   return (
     <>
       <Section title="ROC, precision-recall and confusion matrix">
@@ -174,12 +193,6 @@ export function EvaluationCharts({ evaluation }: { evaluation: EvaluationDetail 
             </figure>
           ) : null}
         </div>
-        {!charts.roc && !charts.pr && !heatmap ? (
-          <Empty>
-            No stored curves or confusion matrix: this evaluation is not of a classifier, or was scored
-            without scores.
-          </Empty>
-        ) : null}
       </Section>
       <div className="columns">
         <Section title="Calibration">
@@ -197,34 +210,7 @@ export function EvaluationCharts({ evaluation }: { evaluation: EvaluationDetail 
             <Empty>No calibration bins with rows.</Empty>
           )}
         </Section>
-        <Section title="Slices">
-          {slices ? (
-            <table className="table" data-testid="slices">
-              <thead>
-                <tr>
-                  <th>segment</th>
-                  <th>rows</th>
-                  {slices.metrics.map((m) => (
-                    <th key={m}>{m}</th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {slices.rows.map((row) => (
-                  <tr key={row.segment}>
-                    <td>{row.segment}</td>
-                    <td>{row.count}</td>
-                    {row.values.map((v, i) => (
-                      <td key={slices.metrics[i]}>{formatMetric(v)}</td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <Empty>No slices were evaluated.</Empty>
-          )}
-        </Section>
+        <SlicesSection slices={slices} />
       </div>
       {charts.lift || charts.gains ? (
         <Section title="Lift and gains">
@@ -253,5 +239,70 @@ export function EvaluationCharts({ evaluation }: { evaluation: EvaluationDetail 
         </Section>
       ) : null}
     </>
+  );
+}
+
+function SlicesSection({ slices }: { slices: SliceTable | null }) {
+  return (
+    <Section title="Slices">
+      {slices ? (
+        <table className="table" data-testid="slices">
+          <thead>
+            <tr>
+              <th>segment</th>
+              <th>rows</th>
+              {slices.metrics.map((m) => (
+                <th key={m}>{m}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {slices.rows.map((row) => (
+              <tr key={row.segment}>
+                <td>{row.segment}</td>
+                <td>{row.count}</td>
+                {row.values.map((v, i) => (
+                  <td key={slices.metrics[i]}>{formatMetric(v)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <Empty>No slices were evaluated.</Empty>
+      )}
+    </Section>
+  );
+}
+
+/** A recommender against recommending the best-sellers to the same users. */
+function PopularitySection({ rows }: { rows: BaselineRow[] }) {
+  return (
+    <Section title="Against recommending the best-sellers">
+      <table className="table" data-testid="popularity-baseline">
+        <thead>
+          <tr>
+            <th>metric</th>
+            <th>this model</th>
+            <th>most popular items</th>
+            <th>difference</th>
+            <th>lift</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.metric}>
+              <td>{r.metric}</td>
+              <td>{formatMetric(r.model)}</td>
+              <td>{formatMetric(r.baseline)}</td>
+              <td className={changeDirection(r.metric, r.delta) ?? ''}>
+                {`${r.delta > 0 ? '+' : ''}${formatMetric(r.delta)}`}
+              </td>
+              <td>{r.lift === null ? '—' : `×${formatMetric(r.lift)}`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
   );
 }
