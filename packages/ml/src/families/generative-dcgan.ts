@@ -20,10 +20,10 @@ import { glorot } from './layers-family.ts';
 import type { FamilyDefinition, TrainableModel } from './types.ts';
 
 type Hp = HyperparametersOf<'dcgan'>;
-interface GanPrep {
+type GanPrep = {
   shape: ImageShape;
   latentDim: number;
-}
+};
 
 function buildGenerator(p: GanPrep, hp: Hp, seed: number): tf.LayersModel {
   const h = p.shape.height / 4;
@@ -205,7 +205,7 @@ async function createGan(p: GanPrep, hp: Hp, seed: number, files?: BundleFiles):
   };
 }
 
-export const generativeDcgan: FamilyDefinition = {
+export const generativeDcgan: FamilyDefinition<GanPrep> = {
   useCase: 'generative',
   async prepare(_rows, metadata, hp) {
     const shape = requireImageShape(metadata);
@@ -218,9 +218,8 @@ export const generativeDcgan: FamilyDefinition = {
     }
     return { shape, latentDim: (hp as Hp).latentDim } satisfies GanPrep;
   },
-  create: (prep, hp, seed, files) => createGan(prep as unknown as GanPrep, hp as Hp, seed, files),
-  signature(prep) {
-    const p = prep as unknown as GanPrep;
+  create: (prep, hp, seed, files) => createGan(prep, hp as Hp, seed, files),
+  signature(p) {
     return {
       useCase: 'generative',
       inputs: [
@@ -239,8 +238,7 @@ export const generativeDcgan: FamilyDefinition = {
       ],
     };
   },
-  async extraFiles(model, prep, hp, seed) {
-    const p = prep as unknown as GanPrep;
+  async extraFiles(model, p, hp, seed) {
     const images = generate(
       (model as GanModel).generator,
       p,
@@ -253,8 +251,7 @@ export const generativeDcgan: FamilyDefinition = {
       'samples.bin': Buffer.concat(images),
     };
   },
-  async load(files, prep) {
-    const p = prep as unknown as GanPrep;
+  async load(files, p) {
     const generator = await modelFromFiles(files, 'generator/');
     const discriminator = await modelFromFiles(files, 'discriminator/');
     return {

@@ -22,10 +22,10 @@ import type { LayersSpec } from './layers-family.ts';
 import type { DatasetMetadata, FamilyDefinition } from './types.ts';
 
 type Hp = HyperparametersOf<'cnn'>;
-interface ImagePrep {
+type ImagePrep = {
   labels: string[];
   shape: ImageShape;
-}
+};
 
 export function requireImageShape(metadata: DatasetMetadata): ImageShape {
   const shape = metadata.imageShape;
@@ -145,7 +145,7 @@ export function shiftedRows(
   });
 }
 
-export const imageCnn: FamilyDefinition = {
+export const imageCnn: FamilyDefinition<ImagePrep> = {
   useCase: 'image',
   async prepare(rows, metadata) {
     const shape = requireImageShape(metadata);
@@ -154,8 +154,7 @@ export const imageCnn: FamilyDefinition = {
       for await (const row of rows as AsyncIterable<ImageRow>) found.add(row.label);
     return { labels: resolveLabels(found, metadata.labels), shape } satisfies ImagePrep;
   },
-  async create(prep, hyperparameters, seed, files) {
-    const p = prep as unknown as ImagePrep;
+  async create(p, hyperparameters, seed, files) {
     const hp = hyperparameters as Hp;
     const model = await createLayersTrainable(spec(p, hp), hp, seed, files);
     if (hp.maxShift === 0) return model;
@@ -166,8 +165,7 @@ export const imageCnn: FamilyDefinition = {
         model.trainBatch(shiftedRows(rows as ImageRow[], p.shape, hp.maxShift, random), random),
     };
   },
-  signature(prep) {
-    const p = prep as unknown as ImagePrep;
+  signature(p) {
     return {
       useCase: 'image',
       inputs: [
@@ -184,8 +182,7 @@ export const imageCnn: FamilyDefinition = {
       labels: p.labels,
     };
   },
-  async load(files, prep) {
-    const p = prep as unknown as ImagePrep;
+  async load(files, p) {
     const model = await loadLayersModel(files);
     return {
       async predict(rows) {

@@ -17,7 +17,7 @@ import type { FamilyDefinition, Prediction, Recommendation, RecommendRequest } f
 
 type Hp = HyperparametersOf<'mf' | 'ncf'>;
 type Kind = 'mf' | 'ncf';
-interface RecPrep {
+type RecPrep = {
   users: string[];
   items: string[];
   /** Interactions per item in the training split, aligned with `items`. */
@@ -29,7 +29,7 @@ interface RecPrep {
   seen?: number[][];
   implicit: boolean;
   globalMean: number;
-}
+};
 
 class IdMaps {
   readonly user: Map<string, number>;
@@ -121,7 +121,7 @@ function spec(kind: Kind, prep: RecPrep, hp: Hp): LayersSpec {
   };
 }
 
-export function recommender(kind: Kind): FamilyDefinition {
+export function recommender(kind: Kind): FamilyDefinition<RecPrep> {
   return {
     useCase: 'recommendation',
     async prepare(rows, metadata, hp) {
@@ -163,10 +163,8 @@ export function recommender(kind: Kind): FamilyDefinition {
         globalMean: rated > 0 ? sum / rated : 0,
       } satisfies RecPrep;
     },
-    create: (prep, hp, seed, files) =>
-      createLayersTrainable(spec(kind, prep as unknown as RecPrep, hp as Hp), hp, seed, files),
-    signature(prep) {
-      const p = prep as unknown as RecPrep;
+    create: (prep, hp, seed, files) => createLayersTrainable(spec(kind, prep, hp as Hp), hp, seed, files),
+    signature(p) {
       return {
         useCase: 'recommendation',
         inputs: [
@@ -191,8 +189,7 @@ export function recommender(kind: Kind): FamilyDefinition {
         ],
       };
     },
-    async load(files, prep) {
-      const p = prep as unknown as RecPrep;
+    async load(files, p) {
       const ids = new IdMaps(p);
       const model = await loadLayersModel(files);
       const maxCount = Math.max(1, ...p.itemCounts);

@@ -23,13 +23,13 @@ import type { FamilyDefinition } from './types.ts';
 
 type Hp = HyperparametersOf<'mlp'>;
 const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-interface TabularPrep {
+type TabularPrep = {
   labels: string[];
   encoding: TabularEncoding;
   classWeights: number[] | null;
   /** Set after training (binary targets): see training/choose-decision-threshold.ts. */
   decisionThreshold?: number;
-}
+};
 
 function inputs(encoder: TabularEncoder, rows: { features: Record<string, unknown> }[]): tf.Tensor[] {
   const { dense, embeddedIds } = encoder.encode(rows);
@@ -109,7 +109,7 @@ function spec(prep: TabularPrep, hp: Hp): LayersSpec {
   };
 }
 
-export const tabularMlp: FamilyDefinition = {
+export const tabularMlp: FamilyDefinition<TabularPrep> = {
   useCase: 'tabular',
   async prepare(rows, metadata, hp) {
     const h = hp as Hp;
@@ -134,10 +134,8 @@ export const tabularMlp: FamilyDefinition = {
       classWeights,
     } satisfies TabularPrep;
   },
-  create: (prep, hp, seed, files) =>
-    createLayersTrainable(spec(prep as unknown as TabularPrep, hp as Hp), hp, seed, files),
-  signature(prep) {
-    const p = prep as unknown as TabularPrep;
+  create: (prep, hp, seed, files) => createLayersTrainable(spec(prep, hp as Hp), hp, seed, files),
+  signature(p) {
     return {
       useCase: 'tabular',
       inputs: [
@@ -163,8 +161,7 @@ export const tabularMlp: FamilyDefinition = {
       labels: p.labels,
     };
   },
-  async load(files, prep) {
-    const p = prep as unknown as TabularPrep;
+  async load(files, p) {
     const encoder = new TabularEncoder(p.encoding);
     const model = await loadLayersModel(files);
     return {

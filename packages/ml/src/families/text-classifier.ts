@@ -21,11 +21,11 @@ import type { FamilyDefinition } from './types.ts';
 
 type Hp = HyperparametersOf<'embedding-pool' | 'cnn1d' | 'lstm' | 'gru'>;
 type Kind = 'embedding-pool' | 'cnn1d' | 'lstm' | 'gru';
-interface TextPrep {
+type TextPrep = {
   labels: string[];
   vocabulary: string[];
   maxLength: number;
-}
+};
 
 function idsTensor(rows: { text: string }[], vocab: Vocabulary, length: number): tf.Tensor2D {
   const values = new Int32Array(rows.length * length);
@@ -108,7 +108,7 @@ function spec(kind: Kind, prep: TextPrep, hp: Hp): LayersSpec {
   };
 }
 
-export function textClassifier(kind: Kind): FamilyDefinition {
+export function textClassifier(kind: Kind): FamilyDefinition<TextPrep> {
   return {
     useCase: 'nlp',
     async prepare(rows, metadata, hp) {
@@ -125,10 +125,8 @@ export function textClassifier(kind: Kind): FamilyDefinition {
         maxLength: h.maxLength,
       } satisfies TextPrep;
     },
-    create: (prep, hp, seed, files) =>
-      createLayersTrainable(spec(kind, prep as unknown as TextPrep, hp as Hp), hp, seed, files),
-    signature(prep) {
-      const p = prep as unknown as TextPrep;
+    create: (prep, hp, seed, files) => createLayersTrainable(spec(kind, prep, hp as Hp), hp, seed, files),
+    signature(p) {
       return {
         useCase: 'nlp',
         inputs: [
@@ -145,8 +143,7 @@ export function textClassifier(kind: Kind): FamilyDefinition {
         labels: p.labels,
       };
     },
-    async load(files, prep) {
-      const p = prep as unknown as TextPrep;
+    async load(files, p) {
       const vocab = new Vocabulary(p.vocabulary);
       const model = await loadLayersModel(files);
       return {

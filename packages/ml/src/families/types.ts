@@ -75,28 +75,19 @@ export interface Predictor {
   dispose(): void;
 }
 
-export interface FamilyDefinition {
+/**
+ * A model family, generic over its preprocessing `P`: what `prepare` returns is what `create`,
+ * `signature`, `extraFiles` and `load` are given (the trainer passes it on, a bundle stores it
+ * as preprocessing.json), so a family reads its own preprocessing typed.
+ */
+export interface FamilyDefinition<P extends Preprocessing = Preprocessing> {
   useCase: UseCase;
   /** One pass over the training split: vocabularies, id maps, normalisation statistics. */
-  prepare(
-    rows: AsyncIterable<unknown>,
-    metadata: DatasetMetadata,
-    hp: Hyperparameters,
-  ): Promise<Preprocessing>;
+  prepare(rows: AsyncIterable<unknown>, metadata: DatasetMetadata, hp: Hyperparameters): Promise<P>;
   /** A fresh model, or one restored from checkpoint files. */
-  create(
-    prep: Preprocessing,
-    hp: Hyperparameters,
-    seed: number,
-    files?: BundleFiles,
-  ): Promise<TrainableModel>;
-  signature(prep: Preprocessing, hp: Hyperparameters): Omit<ModelSignature, 'family'>;
+  create(prep: P, hp: Hyperparameters, seed: number, files?: BundleFiles): Promise<TrainableModel>;
+  signature(prep: P, hp: Hyperparameters): Omit<ModelSignature, 'family'>;
   /** Extra files for the final bundle (generated samples). */
-  extraFiles?(
-    model: TrainableModel,
-    prep: Preprocessing,
-    hp: Hyperparameters,
-    seed: number,
-  ): Promise<BundleFiles>;
-  load(files: BundleFiles, prep: Preprocessing, hp: Hyperparameters): Promise<Predictor>;
+  extraFiles?(model: TrainableModel, prep: P, hp: Hyperparameters, seed: number): Promise<BundleFiles>;
+  load(files: BundleFiles, prep: P, hp: Hyperparameters): Promise<Predictor>;
 }
