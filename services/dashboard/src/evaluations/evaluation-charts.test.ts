@@ -98,4 +98,39 @@ describe('the evaluation charts', () => {
     expect(html).toContain('class=1');
     expect(html).not.toMatch(/NaN|undefined/);
   });
+
+  it('draw a multiclass evaluation’s one-vs-rest ROC curves and its full matrix', () => {
+    const curve = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ x: i / (n - 1), y: Math.sqrt(i / (n - 1)) }));
+    const html = render({
+      ...base,
+      metrics: { auc: 0.9 },
+      curves: {
+        rocPerClass: [
+          { label: 0, name: 'shirt', points: curve(4) },
+          { label: 1, name: 'shoe', points: curve(5) },
+          { label: 2, name: 'bag', points: curve(3) },
+        ],
+        confusionMatrix: [
+          [5, 1, 0],
+          [0, 6, 0],
+          [1, 0, 4],
+        ],
+        perClass: ['shirt', 'shoe', 'bag'].map((name, label) => ({
+          label,
+          name,
+          support: 6,
+          predicted: 6,
+          precision: 0.8,
+          recall: 0.8,
+          f1: 0.8,
+        })),
+      },
+    });
+    expect(html).toContain('ROC (one class vs the rest) · AUC 0.9');
+    expect(html).toContain('data-chart="roc" data-points="4,5,3"');
+    expect(html).not.toContain('data-chart="pr"');
+    expect(html.match(/data-count=/g)).toHaveLength(9);
+    expect(html).toContain('data-true="bag" data-predicted="shirt" data-count="1"');
+  });
 });
