@@ -1,71 +1,20 @@
 /**
- * Ingest options of an upload, as query parameters (the body is the file itself): the target
- * column, declared column types, PII policy, split and the invalid-row policy. They become the
- * same ingest-spec fields (@lathe/data) that an experiment's source carries, so an upload and a
- * scheduled ingest of the same data are configured alike.
+ * Ingest options of an upload, as query parameters (the body is the file itself; the query's
+ * schema is @lathe/contract's ingestOptionsQuery): the target column, declared column types, PII
+ * policy, split and the invalid-row policy. They become the same ingest-spec fields that an
+ * experiment's source carries, so an upload and a scheduled ingest of the same data are
+ * configured alike.
  */
 import { z } from 'zod';
 import { HttpProblem, type FieldError } from '@lathe/core';
 import {
   COLUMN_TYPES,
   type ColumnType,
+  type IngestOptionsQuery,
   type IngestSpecInput,
   piiActionSchema,
   splitSpecSchema,
 } from '@lathe/contract';
-
-const columnList = (type: ColumnType, what: string) =>
-  z.string().max(20_000).optional().describe(`tabular: comma-separated columns to use as ${type}: ${what}`);
-
-export const ingestOptionsQuery = z.object({
-  fileName: z
-    .string()
-    .min(1)
-    .max(500)
-    .optional()
-    .describe("the uploaded file's own name (customers.csv); errors name it instead of `the upload`"),
-  target: z
-    .string()
-    .min(1)
-    .max(500)
-    .optional()
-    .describe('tabular: the label column (default: a column named `target`)'),
-  categorical: columnList(
-    'categorical',
-    'their values are codes, one-hot encoded or embedded even when they are integers',
-  ),
-  numeric: columnList('numeric', 'every value must parse as a number; standardised'),
-  text: columnList('text', 'free text kept as a string'),
-  id: columnList('id', 'identifiers kept with each row for joins and scoring output, never a model input'),
-  timestamp: columnList('timestamp', 'dates or epoch seconds/ms, used as epoch milliseconds'),
-  ignore: columnList('ignore', 'dropped at ingest'),
-  pii: z
-    .string()
-    .max(20_000)
-    .optional()
-    .describe(
-      'comma-separated column:action pairs, action hash (HMAC with the workers’ salt, stays joinable), remove or generalise; e.g. email:hash,name:remove',
-    ),
-  piiScanText: z
-    .enum(['true', 'false'])
-    .optional()
-    .describe('replace emails and phone numbers found in free text (default true)'),
-  split: splitSpecSchema.shape.strategy
-    .unwrap()
-    .optional()
-    .describe('how rows are split into train, validation and test (default random)'),
-  splitFractions: z
-    .string()
-    .max(100)
-    .optional()
-    .describe('train,validation,test fractions summing to 1 (default 0.8,0.1,0.1)'),
-  splitSeed: z.coerce.number().int().optional().describe('seed of the split (default 42)'),
-  invalidRows: z
-    .enum(['fail', 'drop'])
-    .optional()
-    .describe('fail: refuse the file on the first invalid value (default); drop: skip such rows, counted'),
-});
-export type IngestOptionsQuery = z.infer<typeof ingestOptionsQuery>;
 
 /** What an upload adds to the ingest spec besides its source and use case. */
 export type UploadIngestOptions = Pick<

@@ -13,3 +13,4 @@ export * from './experiments.ts';
 export * from './scoring.ts';
 export * from './ab-tests.ts';
 export * from './runs.ts';
+export * from './datasets.ts';

@@ -1,60 +1,32 @@
 /** Datasets and their versions: create, list, upload a version (streamed to ingest), profile, drift. */
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { z } from 'zod';
 import { createDataset, getDataset, getDatasetVersion } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
 import { LocalArtifactStore } from '@lathe/artifacts';
 import type { Request, Response } from 'express';
 import { receiveUpload, uploadFormat, type UploadTarget } from '../ingest-upload.ts';
-import { ingestOptionsFromQuery, ingestOptionsQuery, type IngestOptionsQuery } from '../ingest-options.ts';
+import { ingestOptionsFromQuery } from '../ingest-options.ts';
 import { ingestWithData } from '../ingest-with-data.ts';
-import { anyObject, idParams, pageOf, paginationQuery, useCaseSchema } from '../openapi/common-schemas.ts';
+import {
+  createDatasetBody,
+  datasetDriftSchema,
+  datasetProfileSchema,
+  datasetSchema,
+  datasetUploadQuery,
+  datasetUploadResultSchema,
+  datasetVersionSchema,
+  idParams,
+  type IngestOptionsQuery,
+  listDatasetsQuery,
+  pageOf,
+  paginationQuery,
+  uploadResultSchema,
+  versionUploadQuery,
+} from '@lathe/contract';
 import type { RouteTable } from '../openapi/route-table.ts';
 import { paginate, sortOrder } from '../pagination.ts';
-
-const datasetSchema = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    useCase: useCaseSchema,
-    description: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'Dataset' });
-const versionSchema = z
-  .object({
-    id: z.uuid(),
-    datasetId: z.uuid(),
-    version: z.number().int(),
-    sha256: z.string(),
-    uri: z.string(),
-    format: z.string(),
-    rows: z.number().int(),
-    sizeBytes: z.string().describe('bytes, as a string (may exceed 2^53)'),
-    schema: z.unknown(),
-    profile: z.unknown().nullable(),
-    split: z.unknown().nullable(),
-    drift: z.unknown().nullable(),
-    source: z.unknown(),
-    parentId: z.uuid().nullable(),
-    createdAt: z.string(),
-  })
-  .meta({ id: 'DatasetVersion' });
-
-const datasetNameSchema = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-", starting with a letter or digit');
-
-const createBody = z.strictObject({
-  name: datasetNameSchema,
-  useCase: useCaseSchema,
-  description: z.string().max(5000).optional(),
-});
 
 export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { registry } = deps;
@@ -65,7 +37,7 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
     path: '/datasets',
     summary: 'Create a dataset',
     tag: 'datasets',
-    body: createBody,
+    body: createDatasetBody,
     status: 201,
     response: datasetSchema,
     handler: async ({ req, body }) => {
@@ -85,11 +57,7 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
     path: '/datasets',
     summary: 'List datasets',
     tag: 'datasets',
-    query: paginationQuery.extend({
-      useCase: useCaseSchema.optional(),
-      name: z.string().max(200).optional().describe('substring of the name'),
-      sort: z.enum(['name', '-name', 'createdAt', '-createdAt']).default('-createdAt'),
-    }),
+    query: listDatasetsQuery,
     response: pageOf(datasetSchema),
     handler: async ({ query }) =>
       paginate(query, (page) =>
@@ -121,7 +89,7 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
     tag: 'datasets',
     params: idParams,
     query: paginationQuery,
-    response: pageOf(versionSchema),
+    response: pageOf(datasetVersionSchema),
     handler: async ({ params, query }) => {
       await getDataset(registry, params.id);
       return paginate(query, (page) =>
@@ -177,12 +145,6 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
       await rm(file.path, { force: true });
     }
   };
-  const formatQuery = z.object({
-    format: z
-      .enum(['csv', 'jsonl'])
-      .optional()
-      .describe('the body format (default: from the Content-Type, text/csv or application/x-ndjson)'),
-  });
 
   routes.add({
     method: 'post',
@@ -191,10 +153,10 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
       'Upload content (CSV or JSON Lines, streamed) as a new version, with ingest options (target, column types, PII, split); identical content returns the existing version',
     tag: 'datasets',
     params: idParams,
-    query: formatQuery.extend(ingestOptionsQuery.shape),
+    query: versionUploadQuery,
     rawBody: ['text/csv', 'application/x-ndjson'],
     status: 201,
-    response: z.object({ version: versionSchema, created: z.boolean() }),
+    response: uploadResultSchema,
     handler: async ({ req, res, params, query }) => {
       await getDataset(registry, params.id);
       const { version, created } = await upload(req, res, { id: params.id }, query);
@@ -209,19 +171,10 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary:
       'Upload content into the dataset of this name, creating it only if the file is accepted (a refused file leaves no empty dataset behind)',
     tag: 'datasets',
-    query: formatQuery.extend(ingestOptionsQuery.shape).extend({
-      name: datasetNameSchema.describe('the dataset to add the version to; created when absent'),
-      useCase: useCaseSchema.describe('the use case of the dataset (must match an existing one)'),
-      description: z.string().max(5000).optional().describe('description of a dataset created here'),
-    }),
+    query: datasetUploadQuery,
     rawBody: ['text/csv', 'application/x-ndjson'],
     status: 201,
-    response: z.object({
-      dataset: datasetSchema,
-      datasetCreated: z.boolean().describe('true when this upload created the dataset'),
-      version: versionSchema,
-      created: z.boolean().describe('false when identical content was already a version'),
-    }),
+    response: datasetUploadResultSchema,
     handler: async ({ req, res, query }) => {
       const { name, useCase, description, ...options } = query;
       const result = await upload(
@@ -241,7 +194,7 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'Get a dataset version',
     tag: 'datasets',
     params: idParams,
-    response: versionSchema,
+    response: datasetVersionSchema,
     handler: async ({ params }) => getDatasetVersion(registry, params.id),
   });
 
@@ -251,7 +204,7 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'The profile of a dataset version (per-column statistics)',
     tag: 'datasets',
     params: idParams,
-    response: z.object({ datasetVersionId: z.uuid(), schema: z.unknown(), profile: anyObject.nullable() }),
+    response: datasetProfileSchema,
     handler: async ({ params }) => {
       const version = await getDatasetVersion(registry, params.id);
       return { datasetVersionId: version.id, schema: version.schema, profile: version.profile };
@@ -264,11 +217,7 @@ export function registerDatasetRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'Drift of a dataset version against its parent version',
     tag: 'datasets',
     params: idParams,
-    response: z.object({
-      datasetVersionId: z.uuid(),
-      parentId: z.uuid().nullable(),
-      drift: anyObject.nullable(),
-    }),
+    response: datasetDriftSchema,
     handler: async ({ params }) => {
       const version = await getDatasetVersion(registry, params.id);
       return { datasetVersionId: version.id, parentId: version.parentId, drift: version.drift };
