@@ -43,6 +43,7 @@ export async function getBundleManifest(store: ArtifactStore, ref: string): Prom
   try {
     manifest = JSON.parse(bytes.toString('utf8')) as BundleManifest;
   } catch {
+    // Why the cast: A manifest that does not parse is checked as one of an unknown kind, so it is refused with the same code.
     manifest = { kind: 'invalid' } as unknown as BundleManifest;
   }
   if (manifest.kind !== 'lathe.bundle/v1' || !Array.isArray(manifest.files)) {

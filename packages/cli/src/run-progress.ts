@@ -66,6 +66,7 @@ export function barView(io: CliIo): StageView {
       format: '{stage} |{bar}| {percentage}% {status} {metrics}',
       hideCursor: true,
       clearOnComplete: false,
+      // Why the cast: cli-progress is typed for a Node stream; CliIo's stdout is the write/isTTY/columns subset it uses.
       stream: io.stdout as unknown as NodeJS.WritableStream,
     },
     cliProgress.Presets.shades_classic,
@@ -127,6 +128,7 @@ export async function followRun(client: ApiClient, io: CliIo, runId: string): Pr
   });
   const decoder = new TextDecoder();
   try {
+    // Why the cast: fetch's body is a web ReadableStream, async-iterable in Node 20 but not in the DOM lib's types.
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       parser.feed(decoder.decode(chunk, { stream: true }));
       if (ended) break;

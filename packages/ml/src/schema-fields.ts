@@ -10,6 +10,7 @@ interface Def {
   innerType?: z.ZodType;
   shape?: Record<string, z.ZodType>;
 }
+// Why the cast: zod 4 exposes a schema's definition at runtime but types it per schema class; only these fields are read.
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { def: Def }).def;
 
 function unwrap(schema: z.ZodType): z.ZodType {

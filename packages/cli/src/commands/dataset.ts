@@ -69,6 +69,7 @@ export function registerDatasetCommands(program: Command, client: () => ApiClien
           if (!remote.ok || !remote.body) throw new CliError(`GET ${source} answered ${remote.status}`);
           body = remote.body;
         } else {
+          // Why the cast: Node's web ReadableStream and the DOM lib's BodyInit name the same stream under two declarations.
           body = Readable.toWeb(createReadStream(source)) as unknown as NonNullable<RequestInit['body']>;
           io.stderr.write(`uploading ${source} (${statSync(source).size} bytes)\n`);
         }

@@ -63,6 +63,7 @@ export function registerScoreCommand(program: Command, client: () => ApiClient, 
         const query = new URLSearchParams({ format, output: options.output, fileName: basename(file) });
         if (keys.length > 0) query.set('keys', keys.join(','));
         const response = await api.raw('POST', `/model-versions/${modelVersionId}/score/file?${query}`, {
+          // Why the cast: Node's web ReadableStream and the DOM lib's BodyInit name the same stream under two declarations.
           body: Readable.toWeb(createReadStream(file)) as unknown as NonNullable<RequestInit['body']>,
           duplex: 'half',
           headers: { 'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson' },

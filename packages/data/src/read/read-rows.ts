@@ -16,6 +16,7 @@ export function decodeRow(line: string, useCase: UseCase): AnyRow {
   if ((useCase === 'image' || useCase === 'generative') && typeof value.pixels === 'string') {
     return { label: String(value.label), pixels: new Uint8Array(Buffer.from(value.pixels, 'base64')) };
   }
+  // Why the cast: Rows of the other use cases are stored as written (their JSON is the row itself), by the dataset version's own writer.
   return value as unknown as AnyRow;
 }
 

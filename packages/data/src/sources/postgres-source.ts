@@ -63,6 +63,7 @@ export async function openPostgres(options: {
   };
   const firstBatch = await readBatch();
   const fields =
+    // Why the cast: pg-cursor keeps the row description on an undeclared `_result`: the column names of an empty result.
     (cursor as unknown as { _result?: { fields?: Array<{ name: string }> } })._result?.fields ?? [];
   const columns = fields.length > 0 ? fields.map((f) => f.name) : Object.keys(firstBatch[0] ?? {});
   async function* records(): AsyncIterable<SourceRecord> {

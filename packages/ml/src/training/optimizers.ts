@@ -43,5 +43,6 @@ export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): 
   // Not `instanceof`: tfjs optimisers override Symbol.hasInstance (an Adam "is" an SGDOptimizer).
   const sgd = optimizer as unknown as { setLearningRate?: (lr: number) => void };
   if (typeof sgd.setLearningRate === 'function') sgd.setLearningRate(learningRate);
+  // Why the cast: tfjs optimisers expose the learning rate differently (a setter on SGD, a field on the others), none on Optimizer's type.
   else (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
 }

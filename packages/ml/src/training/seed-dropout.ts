@@ -14,6 +14,7 @@ interface SeedableDropout {
 }
 
 function dropoutLayers(model: tf.LayersModel): SeedableDropout[] {
+  // Why the cast: tfjs does not export its Dropout layer class; the layers filtered by class name have its `rate` and `seed`.
   return model.layers.filter((layer) => layer.getClassName() === 'Dropout') as unknown as SeedableDropout[];
 }
 

@@ -68,6 +68,7 @@ export async function startRollout(
         salt: input.salt,
         primaryMetric: input.primaryMetric,
         policy: input.policy,
+        // Why the cast: TrackedMetric[] is plain JSON, but an interface has no index signature for Prisma's InputJsonValue.
         metrics: input.metrics as unknown as Json,
         covariateLookbackMs: input.covariateLookbackMs,
         coverage: input.coverage,
@@ -137,6 +138,7 @@ export interface CreateAbTest extends Omit<AbTestDesign, 'treatmentSplit'> {
 export async function createAbTest(db: Db, input: CreateAbTest): Promise<AbTestWithVariants> {
   const { variants, metrics, ...rest } = input;
   return db.abTest.create({
+    // Why the cast: TrackedMetric[] is plain JSON, but an interface has no index signature for Prisma's InputJsonValue.
     data: { ...rest, metrics: metrics as unknown as Json, variants: { create: variants } },
     include: { variants: { orderBy: { name: 'asc' } } },
   });

@@ -109,6 +109,7 @@ export function registerAbTestRoutes(routes: RouteTable, deps: ApiDeps): void {
           endpoint: body.endpoint,
           experimentId: body.experimentId ?? null,
           primaryMetric: body.primaryMetric,
+          // Why the cast: The parsed policy is plain JSON, but its interface has no index signature for Prisma's InputJsonValue.
           policy: policy as unknown as Json,
           salt: randomBytes(8).toString('hex'),
           variants: body.variants,

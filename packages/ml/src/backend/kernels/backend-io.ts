@@ -40,8 +40,10 @@ export function makeOutput(
   values: TypedArray,
 ): TensorInfo {
   // Check cpu's method first: cpu also has a `makeOutput`, with another signature.
+  // Why the cast: tfjs types backends as KernelBackend; the cpu and wasm backends' output helpers are not on that interface.
   const cpu = backend as unknown as Partial<CpuLikeBackend>;
   if (typeof cpu.makeTensorInfo === 'function') return cpu.makeTensorInfo(shape, dtype, values);
+  // Why the cast: tfjs types backends as KernelBackend; the cpu and wasm backends' output helpers are not on that interface.
   return (backend as unknown as WasmLikeBackend).makeOutput(shape, dtype, undefined, values);
 }
 

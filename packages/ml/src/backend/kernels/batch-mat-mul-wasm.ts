@@ -40,6 +40,7 @@ export function batchMatMulWasmConfig(stock: KernelConfig): KernelConfig {
     ...stock,
     kernelName: BatchMatMul,
     backendName: 'wasm',
+    // Why the cast: tfjs types KernelFunc over untyped inputs and attributes; this kernel declares the ones it receives.
     kernelFunc: kernelFunc as unknown as KernelFunc,
   };
 }

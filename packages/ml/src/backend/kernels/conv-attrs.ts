@@ -10,6 +10,7 @@ export interface ConvGradientAttrs {
 }
 
 export function convGradientAttrs(attrs: NamedAttrMap | undefined): ConvGradientAttrs {
+  // Why the cast: tfjs passes attributes as a NamedAttrMap; these are the attributes this kernel's op defines.
   return attrs as unknown as ConvGradientAttrs;
 }
 

@@ -57,6 +57,7 @@ export function conv2DBackpropFilterWasmConfig(general: KernelFunc): KernelConfi
   return {
     kernelName: Conv2DBackpropFilter,
     backendName: 'wasm',
+    // Why the cast: tfjs types KernelFunc over untyped inputs and attributes; this kernel declares the ones it receives.
     kernelFunc: ((args: KernelArgs) => conv2DBackpropFilter(args, general)) as unknown as KernelFunc,
   };
 }

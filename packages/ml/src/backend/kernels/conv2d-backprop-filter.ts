@@ -30,6 +30,7 @@ function conv2DBackpropFilter(
   const { inputs, backend, attrs } = args;
   const x = inputs.x!;
   const dy = inputs.dy!;
+  // Why the cast: tfjs passes attributes as a NamedAttrMap; these are the attributes this kernel's op defines.
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
     strides: [number, number] | number;
     pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
@@ -119,6 +120,7 @@ export function conv2DBackpropFilterConfig(
     kernelName: Conv2DBackpropFilter,
     backendName,
     kernelFunc: ((args: { inputs: NamedTensorInfoMap; backend: KernelBackend; attrs?: NamedAttrMap }) =>
+      // Why the cast: tfjs types KernelFunc over untyped inputs and attributes; this kernel declares the ones it receives.
       conv2DBackpropFilter(args, backendName, fallback)) as unknown as KernelFunc,
   };
 }

@@ -98,6 +98,7 @@ export function conv2DBackpropInputWasmConfig(stock: KernelConfig): KernelConfig
     ...stock,
     kernelName: Conv2DBackpropInput,
     backendName: 'wasm',
+    // Why the cast: tfjs types KernelFunc over untyped inputs and attributes; this kernel declares the ones it receives.
     kernelFunc: ((args: KernelArgs) => conv2DBackpropInput(args, stock.kernelFunc)) as unknown as KernelFunc,
   };
 }

@@ -13,6 +13,7 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
   const { inputs, backend, attrs } = args;
   const dy = inputs.dy!;
   const x = inputs.input!;
+  // Why the cast: tfjs passes attributes as a NamedAttrMap; these are the attributes this kernel's op defines.
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as {
     filterSize: [number, number] | number;
     strides: [number, number] | number;
@@ -74,5 +75,6 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
 }
 
 export function maxPoolGradConfig(backendName: string): KernelConfig {
+  // Why the cast: tfjs types KernelFunc over untyped inputs and attributes; this kernel declares the ones it receives.
   return { kernelName: MaxPoolGrad, backendName, kernelFunc: maxPoolGrad as unknown as KernelFunc };
 }

@@ -62,6 +62,7 @@ export function tileConfig(backendName: string, stock: KernelConfig | undefined)
     ...stock,
     kernelName: Tile,
     backendName,
+    // Why the cast: tfjs types KernelFunc over untyped inputs and attributes; this kernel declares the ones it receives.
     kernelFunc: ((args: KernelArgs) => tile(args, stock?.kernelFunc)) as unknown as KernelFunc,
   };
 }

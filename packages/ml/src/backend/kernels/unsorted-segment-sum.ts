@@ -46,6 +46,7 @@ export function unsortedSegmentSumConfig(backendName: string): KernelConfig {
   return {
     kernelName: UnsortedSegmentSum,
     backendName,
+    // Why the cast: tfjs types KernelFunc over untyped inputs and attributes; this kernel declares the ones it receives.
     kernelFunc: unsortedSegmentSum as unknown as KernelFunc,
   };
 }
