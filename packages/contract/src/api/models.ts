@@ -85,3 +85,34 @@ export const aliasListSchema = z.object({ items: z.array(modelAliasSchema).descr
 export type ModelVersion = z.infer<typeof modelVersionSchema>;
 export type ModelAlias = z.infer<typeof modelAliasSchema>;
 export type ModelSummary = z.infer<typeof modelSummarySchema>;
+
+/**
+ * A model family of the catalogue (GET /model-families). Its `defaults` are the family's own
+ * hyperparameter schema's output, which @lathe/ml owns: the API documents them per family.
+ */
+export const modelFamilySchema = z
+  .object({
+    family: z.string().describe('the name an experiment gives as modelFamily'),
+    useCase: useCaseSchema.describe('the kind of dataset the family trains on'),
+    description: z.string().describe('what the model is, in one line'),
+    defaults: anyObject.describe("the family's hyperparameters with every default filled in"),
+    hyperparameters: z
+      .array(
+        z.object({
+          name: z.string().describe('the field of an experiment’s hyperparameters'),
+          description: z.string().describe('what the field does, in one line'),
+          default: z.unknown().optional().describe('the value used when the field is not given'),
+          schema: z
+            .record(z.string(), z.unknown())
+            .describe('JSON Schema of the field: type, bounds, allowed values'),
+        }),
+      )
+      .describe('every hyperparameter of the family, in declaration order'),
+  })
+  .meta({ id: 'ModelFamily', description: 'a model family and its hyperparameters' });
+
+export const listModelFamiliesQuery = z.object({
+  useCase: useCaseSchema.optional().describe('only the families of this use case'),
+});
+
+export type ModelFamilyEntry = z.infer<typeof modelFamilySchema>;

@@ -7,11 +7,11 @@
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { OpenAPIRegistry, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { problemSchema } from '@lathe/contract';
 import { parsePart } from '@lathe/core';
 import { refuseSecrets } from '@lathe/data';
 import { requireRole } from '../auth/authenticate.ts';
 import type { ApiKeyRole as Role } from '@lathe/registry';
-import { problemSchema } from './common-schemas.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -73,6 +73,7 @@ export class RouteTable {
   }
 
   add<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodType>(spec: RouteSpec<P, Q, B>): void {
+    // Why the cast: The table stores routes of every parameter type; each handler was checked against its own schemas in `add`'s signature.
     this.routes.push(spec as unknown as RouteSpec);
     const role = roleOf(spec);
     const status = spec.status ?? 200;
