@@ -30,6 +30,10 @@ const table = (): Record<string, Case> => ({
   'POST /datasets': { notFound: null, invalid: { path: '/datasets', body: { name: '', useCase: 'poetry' } } },
   'GET /datasets': { notFound: null, invalid: { path: '/datasets?limit=0' } },
   'GET /datasets/:id': { notFound: `/datasets/${ghost}`, invalid: { path: '/datasets/nope' } },
+  'GET /datasets/:id/privacy': {
+    notFound: `/datasets/${ghost}/privacy`,
+    invalid: { path: '/datasets/nope/privacy' },
+  },
   'GET /datasets/:id/versions': {
     notFound: `/datasets/${ghost}/versions`,
     invalid: { path: `/datasets/${ghost}/versions?limit=abc` },

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@lathe/artifacts';
-import { connectionsFromEnv, readRows } from '@lathe/data';
+import { connectionsFromEnv, piiSaltFromEnv, readRows } from '@lathe/data';
 import { startWorkers, type WorkerGroup } from '@lathe/queues';
 import { createIngestHandler } from '../../services/ingest/src/handler.ts';
 import { createIngestSource } from '../../services/ingest/src/ingest-source.ts';
@@ -57,7 +57,14 @@ beforeAll(async () => {
     pipeline: api.pipeline,
     stages: ['ingest', 'train', 'evaluate', 'deploy'],
     handlers: {
-      ingest: createIngestHandler({ ingestSource: createIngestSource({ store, connections }) }),
+      ingest: createIngestHandler({
+        // A hash policy needs the workers' salt: main.ts reads LATHE_PII_SALT the same way.
+        ingestSource: createIngestSource({
+          store,
+          connections,
+          piiSalt: piiSaltFromEnv({ LATHE_PII_SALT: 'named-conn-test-salt' }),
+        }),
+      }),
       train: untrainedModel,
       evaluate: recordedVerdict(),
       deploy: deployNothing,

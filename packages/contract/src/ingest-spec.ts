@@ -183,13 +183,50 @@ export const piiSpecSchema = z.object({
   /** Replace emails and phone numbers found in free-text fields by pattern (default on). */
   scanText: z.boolean().default(true),
   /**
-   * Secret salt for `hash`; else `LATHE_PII_SALT`. Kept stable so re-ingests dedupe. For direct
-   * library calls only: a stored spec (an experiment's source, a run's) must not carry it, since
-   * secrets are never stored; the workers' LATHE_PII_SALT is used there.
+   * Secret salt for `hash`; else the salt the ingest is configured with (the workers'
+   * LATHE_PII_SALT); a hash policy without either is refused (`pii_salt_required`). Kept stable
+   * so re-ingests dedupe. For direct library calls only: a stored spec (an experiment's source,
+   * a run's) must not carry it, since secrets are never stored.
    */
   salt: z.string().min(8).optional(),
 });
 export type PiiSpec = z.infer<typeof piiSpecSchema>;
+
+/**
+ * Differential privacy by perturbation at ingest (local DP: each record's value is noised before
+ * anything is written). ε is per column and per record; a version's ε is their sum (sequential
+ * composition, Dwork, McSherry, Nissim & Smith 2006), spent from the dataset's budget.
+ */
+export const laplaceColumnSchema = z.object({
+  mechanism: z.literal('laplace'),
+  epsilon: z.number().positive().max(100),
+  /** Clipping bounds: values are clipped into [lower, upper]; the noise scale is (upper − lower)/ε. */
+  lower: z.number(),
+  upper: z.number(),
+});
+export const randomisedResponseColumnSchema = z.object({
+  mechanism: z.literal('randomised-response'),
+  epsilon: z.number().positive().max(100),
+  /** Every value the column may take, declared (a domain read from the data would leak it). */
+  categories: z.array(z.string()).min(2).max(1000),
+});
+export const perturbationSchema = z.discriminatedUnion('mechanism', [
+  laplaceColumnSchema,
+  randomisedResponseColumnSchema,
+]);
+export type Perturbation = z.infer<typeof perturbationSchema>;
+
+export const privacySpecSchema = z.object({
+  /** Source column → its mechanism and ε. */
+  columns: z.record(z.string(), perturbationSchema).default({}),
+  /** The dataset's total ε, fixed by its first perturbed version; required when columns are perturbed. */
+  budget: z.object({ epsilon: z.number().positive().max(1000) }).optional(),
+  /** Columns that together could identify a person (age, zip code, …): the profile reports k-anonymity over them. */
+  quasiIdentifiers: z.array(z.string()).max(20).default([]),
+  /** The k the profile checks against (every combination of quasi-identifiers held by ≥ k rows). */
+  k: z.number().int().min(2).max(1000).default(5),
+});
+export type PrivacySpec = z.infer<typeof privacySpecSchema>;
 
 export const splitSpecSchema = z
   .object({
@@ -218,6 +255,7 @@ export const ingestSpecSchema = z.object({
   columnMap: columnMapSchema.optional(),
   columnTypes: columnTypesSchema.optional(),
   pii: piiSpecSchema.optional(),
+  privacy: privacySpecSchema.optional(),
   invalidRows: z.enum(['fail', 'drop']).default('fail'),
   split: splitSpecSchema.default({
     strategy: 'random',

@@ -20,3 +20,8 @@ export type { OpenedSource, SourceRecord } from './sources/source-record.ts';
 export { openSource, type OpenSourceOptions } from './sources/open-source.ts';
 export * from './sources/connections.ts';
 export * from './spec-secrets.ts';
+export { piiSaltFromEnv } from './normalise/pii-salt.ts';
+export * from './privacy/laplace-mechanism.ts';
+export * from './privacy/randomised-response.ts';
+export type { PerturbationReport } from './privacy/perturb-records.ts';
+export type { KAnonymityReport } from './privacy/k-anonymity.ts';

@@ -22,6 +22,7 @@ import { buildOpenApiDocument } from './openapi/document.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerDatasetRoutes } from './routes/datasets.ts';
+import { registerPrivacyBudgetRoutes } from './routes/privacy-budget.ts';
 import { registerExperimentRoutes } from './routes/experiments.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerRunRoutes } from './routes/runs.ts';
@@ -78,6 +79,7 @@ export function createApp(deps: ApiDeps): LatheApp {
   const routes = new RouteTable();
   registerHealthRoutes(routes, deps, metrics.registry);
   registerDatasetRoutes(routes, deps);
+  registerPrivacyBudgetRoutes(routes, deps);
   registerExperimentRoutes(routes, deps);
   registerScheduleRoutes(routes, deps);
   registerRunRoutes(routes, deps);

@@ -13,14 +13,18 @@ import { ingestDatasetVersion } from '@lathe/data';
 import { createDataset, getDataset, type Dataset, type Registry } from '@lathe/registry';
 import type { IngestUpload, UploadTarget } from './ingest-upload.ts';
 
-export function ingestWithData(registry: Registry, store: ArtifactStore): IngestUpload {
+export function ingestWithData(
+  registry: Registry,
+  store: ArtifactStore,
+  config: { piiSalt?: string | undefined } = {},
+): IngestUpload {
   return async ({ dataset: target, file, fileName, options, source }) => {
     try {
       const existing = await existingDataset(registry, target);
       const useCase = existing?.useCase ?? (target as Extract<UploadTarget, { name: string }>).useCase;
       let named: { dataset: Dataset; created: boolean } | undefined;
       const { version, created: versionCreated } = await ingestDatasetVersion(
-        { registry, store },
+        { registry, store, ...(config.piiSalt !== undefined ? { piiSalt: config.piiSalt } : {}) },
         {
           datasetId: async () => {
             if (existing) return existing.id;

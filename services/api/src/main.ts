@@ -8,7 +8,7 @@ import { assertDatabaseReachable, createRegistry } from '@lathe/registry';
 import { assertRedisReachable, createPipeline } from '@lathe/queues';
 import { lockfileSha256, parseHyperparameters } from '@lathe/ml';
 import { artifactStoreConfigFromEnv, createArtifactStore } from '@lathe/artifacts';
-import { createDatasetAccess } from '@lathe/data';
+import { createDatasetAccess, piiSaltFromEnv } from '@lathe/data';
 import { createApp } from './app.ts';
 import { ingestWithData } from './ingest-with-data.ts';
 import { createRunReproducer } from './reproduce-run.ts';
@@ -36,7 +36,7 @@ await runMain('api', async () => {
     redis,
     config: apiConfigFromEnv(env),
     logger,
-    ingest: ingestWithData(registry, store),
+    ingest: ingestWithData(registry, store, { piiSalt: piiSaltFromEnv(process.env) }),
     artifacts: store,
     reproduceRun: createRunReproducer({
       registry,

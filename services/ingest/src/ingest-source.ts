@@ -9,7 +9,12 @@ import { ingestDatasetVersion, NO_CONNECTIONS, toIngestSpec, type SourceConnecti
 import type { StageContext } from '@lathe/queues';
 import type { DatasetVersion } from '@lathe/registry';
 
-export function createIngestSource(deps: { store: ArtifactStore; connections?: SourceConnections }) {
+export function createIngestSource(deps: {
+  store: ArtifactStore;
+  connections?: SourceConnections;
+  /** The workers' LATHE_PII_SALT: required by specs that hash a PII column. */
+  piiSalt?: string | undefined;
+}) {
   const connections = deps.connections ?? NO_CONNECTIONS;
   return async (ctx: StageContext, stored: unknown): Promise<DatasetVersion> => {
     const controller = new AbortController();
@@ -18,6 +23,7 @@ export function createIngestSource(deps: { store: ArtifactStore; connections?: S
         registry: ctx.registry,
         store: deps.store,
         connections,
+        ...(deps.piiSalt !== undefined ? { piiSalt: deps.piiSalt } : {}),
         // The attempt's own signal (an announced cancel, a timeout) or a cancel the poll found.
         signal: AbortSignal.any([ctx.signal, controller.signal]),
         onProgress: (rows) => {

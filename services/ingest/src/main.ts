@@ -5,7 +5,7 @@
  * a bad one stops the worker with one line naming the variable (docs/connections.md).
  */
 import { artifactStoreConfigFromEnv, createArtifactStore } from '@lathe/artifacts';
-import { connectionsFromEnv } from '@lathe/data';
+import { connectionsFromEnv, piiSaltFromEnv } from '@lathe/data';
 import { runStageWorkerProcess, workerEnvSchema } from '@lathe/queues';
 import { createIngestHandler } from './handler.ts';
 import { createIngestSource } from './ingest-source.ts';
@@ -22,6 +22,7 @@ await runStageWorkerProcess({
       ingestSource: createIngestSource({
         store: createArtifactStore(artifactStoreConfigFromEnv(process.env)),
         connections: connectionsFromEnv(process.env),
+        piiSalt: piiSaltFromEnv(process.env),
       }),
     }),
   }),

@@ -14,3 +14,4 @@ export * from './scoring.ts';
 export * from './ab-tests.ts';
 export * from './runs.ts';
 export * from './datasets.ts';
+export * from './privacy-budget.ts';

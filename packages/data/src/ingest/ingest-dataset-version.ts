@@ -7,14 +7,18 @@
 import type { ArtifactStore } from '@lathe/artifacts';
 import { redactSecrets } from '@lathe/core';
 import {
+  checkPrivacySpend,
   latestDatasetVersion,
+  privacyBudgetOf,
   registerDatasetVersion,
+  type PrivacySpend,
   type DatasetVersion,
   type Json,
   type Registry,
 } from '@lathe/registry';
 import { computeDrift } from '../drift/compute-drift.ts';
-import type { IngestSpecInput } from '@lathe/contract';
+import { type IngestSpecInput, privacySpecSchema } from '@lathe/contract';
+import { perturbationEpsilon, perturbationReport } from '../privacy/perturb-records.ts';
 import { type IngestDeps, type IngestResult, ingestToArtifacts } from './ingest-to-artifacts.ts';
 
 const json = (value: unknown): Json => JSON.parse(JSON.stringify(value ?? null)) as Json;
@@ -32,6 +36,10 @@ export async function ingestDatasetVersion(
   },
 ): Promise<{ version: DatasetVersion; created: boolean; result: IngestResult }> {
   const { registry: _registry, ...ingestDeps } = deps;
+  const privacySpend = privacySpendOf(input.spec);
+  // An ingest the budget cannot take reads nothing; the registering transaction checks again.
+  if (privacySpend && typeof input.datasetId === 'string')
+    checkPrivacySpend(await privacyBudgetOf(deps.registry, input.datasetId), privacySpend, input.datasetId);
   const result = await ingestToArtifacts(input.spec, ingestDeps);
   const datasetId = typeof input.datasetId === 'string' ? input.datasetId : await input.datasetId();
   const previous = await latestDatasetVersion(deps.registry, datasetId);
@@ -52,6 +60,7 @@ export async function ingestDatasetVersion(
     split: json(result.split),
     privacy: json(result.privacy),
     ...(drift ? { drift: json({ againstVersionId: previous!.id, ...drift }) } : {}),
+    ...(privacySpend ? { privacySpend } : {}),
     // What the version came from, never with a secret: a named connection is stored by name; a
     // library caller's URL with credentials or an inline connection string loses them here.
     source: json(
@@ -64,4 +73,17 @@ export async function ingestDatasetVersion(
     ),
   });
   return { version, created, result };
+}
+
+/** What a perturbed ingest spends: ε per record over its perturbed columns, with the declared budget. */
+function privacySpendOf(spec: IngestSpecInput): PrivacySpend | null {
+  const privacy = spec.privacy === undefined ? undefined : privacySpecSchema.parse(spec.privacy);
+  const report = perturbationReport(privacy);
+  if (report === null || privacy?.budget === undefined) return null;
+  return {
+    kind: 'perturbed_version',
+    epsilon: perturbationEpsilon(privacy),
+    budget: privacy.budget.epsilon,
+    detail: json(report),
+  };
 }

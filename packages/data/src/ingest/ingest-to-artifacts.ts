@@ -11,7 +11,12 @@ import { DataSourceError, IngestAbortedError, type RowIssue, RowValidationError 
 import { type ColumnType, type IngestSpec, type IngestSpecInput, ingestSpecSchema } from '@lathe/contract';
 import type { ColumnTypeProposal } from '../profile/infer-column-types.ts';
 import { ContentWriter } from '../content/content-writer.ts';
+import type { Random } from '@lathe/core';
+import { ValidationError } from '@lathe/core';
 import { PiiMasker, type PrivacyReport } from '../normalise/mask-pii.ts';
+import { KAnonymityCounter } from '../privacy/k-anonymity.ts';
+import { type PerturbationReport, RecordPerturber, perturbationReport } from '../privacy/perturb-records.ts';
+import { secureRandom } from '../privacy/secure-random.ts';
 import { normaliseRecord } from '../normalise/to-row.ts';
 import { ColumnTypeInference } from '../profile/infer-column-types.ts';
 import { type DatasetProfile, Profiler } from '../profile/profile.ts';
@@ -54,7 +59,7 @@ export interface IngestResult {
   schema: DatasetSchemaInfo;
   profile: DatasetProfile;
   split: StoredSplit;
-  privacy: PrivacyReport;
+  privacy: PrivacyReport & { perturbation?: PerturbationReport };
   droppedRows: number;
   errors: IssueSample[];
   source: Record<string, unknown>;
@@ -69,6 +74,10 @@ export interface IngestDeps {
   onProgress?: (rows: number) => void;
   /** Named Postgres connections from the worker's configuration (docs/connections.md). */
   connections?: SourceConnections;
+  /** The secret salt of `hash` PII columns (the workers' LATHE_PII_SALT); required when one is hashed. */
+  piiSalt?: string;
+  /** Uniform [0, 1) for privacy noise; the OS CSPRNG unless a test passes a seeded one. */
+  noiseRandom?: Random;
 }
 
 export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps): Promise<IngestResult> {
@@ -78,7 +87,16 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
     ...(deps.connections ? { connections: deps.connections } : {}),
   });
   const image = opened.image ?? spec.schema?.image;
-  const masker = new PiiMasker(spec.pii, spec.useCase === 'nlp' ? [spec.columnMap?.text ?? 'text'] : []);
+  const masker = new PiiMasker(
+    spec.pii,
+    spec.useCase === 'nlp' ? [spec.columnMap?.text ?? 'text'] : [],
+    deps.piiSalt,
+  );
+  checkPrivacyColumns(spec.privacy, opened.columns, sourceLabel(spec.source));
+  const perturber = new RecordPerturber(spec.privacy, deps.noiseRandom ?? secureRandom());
+  const quasiIdentifiers = spec.privacy?.quasiIdentifiers ?? [];
+  const kAnonymity =
+    quasiIdentifiers.length > 0 ? new KAnonymityCounter(quasiIdentifiers, spec.privacy!.k) : null;
   const profiler = new Profiler(spec.profile.sampleSize);
   checkHeader(
     opened.columns,
@@ -106,14 +124,15 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
       if (deps.signal?.aborted) throw new IngestAbortedError();
       if (spec.limit !== undefined && record.row > spec.limit) break;
       const ruleIssues = rules.active ? rules.check(record) : [];
-      const normalised = normaliseRecord(masker.mask(record), {
+      const perturbed = perturber.perturb(masker.mask(record));
+      const normalised = normaliseRecord(perturbed.record, {
         useCase: spec.useCase,
         columnMap: spec.columnMap ?? {},
         ...(spec.columnTypes ? { columnTypes: spec.columnTypes } : {}),
         ...(spec.schema ? { schema: spec.schema } : {}),
         ...(image ? { image } : {}),
       });
-      const rowIssues = normalised.issues ? [...ruleIssues, ...normalised.issues] : ruleIssues;
+      const rowIssues = [...ruleIssues, ...perturbed.issues, ...(normalised.issues ?? [])];
       if (rowIssues.length > 0 || !normalised.row) {
         totalIssues += rowIssues.length;
         for (const i of rowIssues) byCode[i.code] = (byCode[i.code] ?? 0) + 1;
@@ -124,6 +143,7 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
       }
       const row = normalised.row;
       await writer.write(row);
+      kAnonymity?.add(perturbed.record.values);
       track(row, profiler, featureTypes, image?.channels ?? 1);
       if (inference && 'features' in row) inference.add(row.features, row.keys);
       if ('label' in row) {
@@ -163,6 +183,7 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
     const splitArtifact = await deps.store.put(Buffer.from(JSON.stringify(split)));
     const labels = labelSet.size > 0 && labelSet.size <= 10_000 ? [...labelSet].sort() : undefined;
     const columnTypes = inference?.result(spec.columnTypes);
+    const perturbation = perturbationReport(spec.privacy);
     return {
       sha256,
       contentUri: content.uri,
@@ -173,7 +194,11 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
         schemaInfo(spec.useCase, featureTypes, image, labels, interactions ? allImplicit : undefined),
         columnTypes,
       ),
-      profile: { ...profiler.result(), ...(columnTypes ? { columnTypes } : {}) },
+      profile: {
+        ...profiler.result(),
+        ...(columnTypes ? { columnTypes } : {}),
+        ...(kAnonymity ? { kAnonymity: kAnonymity.result() } : {}),
+      },
       split: {
         strategy: spec.split.strategy,
         seed: spec.split.seed,
@@ -182,7 +207,7 @@ export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps
         sha256: splitArtifact.sha256,
         uri: splitArtifact.uri,
       },
-      privacy: masker.report,
+      privacy: { ...masker.report, ...(perturbation ? { perturbation } : {}) },
       droppedRows,
       errors: issues,
       source: opened.description,
@@ -311,4 +336,30 @@ function sourceLabel(source: IngestSpec['source']): string {
 
 export async function removeQuietly(path: string): Promise<void> {
   await rm(path, { force: true });
+}
+
+/** Perturbed columns and quasi-identifiers must exist; a perturbed dataset needs a budget. */
+function checkPrivacyColumns(privacy: IngestSpec['privacy'], columns: string[], label: string): void {
+  if (privacy === undefined) return;
+  const named = [...Object.keys(privacy.columns), ...privacy.quasiIdentifiers];
+  const missing = columns.length > 0 ? named.filter((c) => !columns.includes(c)) : [];
+  if (missing.length > 0)
+    throw new ValidationError(
+      `privacy: ${label} has no column ${missing.map((c) => `\`${c}\``).join(', ')} (its columns: ${columns.join(', ')})`,
+      { field: 'privacy', missing, columns },
+      'privacy_unknown_column',
+    );
+  for (const [column, p] of Object.entries(privacy.columns))
+    if (p.mechanism === 'laplace' && !(p.lower < p.upper))
+      throw new ValidationError(
+        `privacy.columns.${column}: lower (${p.lower}) must be below upper (${p.upper}); the noise scale is (upper − lower)/ε`,
+        { field: `privacy.columns.${column}` },
+        'privacy_invalid_bounds',
+      );
+  if (Object.keys(privacy.columns).length > 0 && privacy.budget === undefined)
+    throw new ValidationError(
+      'privacy: perturbed columns need the dataset\'s total budget, e.g. "budget": {"epsilon": 10}; each perturbed version spends the sum of its columns\' ε from it',
+      { field: 'privacy.budget' },
+      'privacy_budget_required',
+    );
 }

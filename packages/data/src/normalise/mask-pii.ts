@@ -6,6 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { PiiSpec } from '@lathe/contract';
+import { ValidationError } from '@lathe/core';
 import type { SourceRecord } from '../sources/source-record.ts';
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
@@ -22,11 +23,22 @@ export interface PrivacyReport {
 export class PiiMasker {
   readonly report: PrivacyReport;
   private readonly salt: string;
+  /** `configuredSalt`: the ingest's configuration (the workers' LATHE_PII_SALT); there is no default. */
   constructor(
     private readonly spec: PiiSpec | undefined,
     textColumns: string[],
+    configuredSalt?: string,
   ) {
-    this.salt = spec?.salt ?? process.env.LATHE_PII_SALT ?? 'lathe-default-pii-salt';
+    const hashed = Object.entries(spec?.columns ?? {}).filter(([, action]) => action === 'hash');
+    const salt = spec?.salt ?? configuredSalt;
+    // A salt everyone can read (one in the source code) would let anyone hash guesses and match.
+    if (hashed.length > 0 && (salt === undefined || salt.length < 8))
+      throw new ValidationError(
+        `pii: column \`${hashed[0]![0]}\` is to be hashed but no salt is configured: set LATHE_PII_SALT (8+ characters, kept secret and stable) for the ingest workers and the API`,
+        { field: 'pii.salt', column: hashed[0]![0] },
+        'pii_salt_required',
+      );
+    this.salt = salt ?? '';
     this.report = {
       columns: { ...(spec?.columns ?? {}) },
       textScan: spec?.scanText ?? true,

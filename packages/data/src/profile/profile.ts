@@ -9,6 +9,7 @@
 import { mulberry32, type Random } from '../prng.ts';
 import { DistinctSketch, hashNumber, hashString } from './distinct-estimate.ts';
 import type { ColumnTypeProposal } from './infer-column-types.ts';
+import type { KAnonymityReport } from '../privacy/k-anonymity.ts';
 
 const DISTINCT_LIMIT = 10_000;
 const TOP = 10;
@@ -51,6 +52,8 @@ export interface DatasetProfile {
   image?: PixelSummary;
   /** Tabular: each column's type as used, the proposed type and why (infer-column-types.ts). */
   columnTypes?: Record<string, ColumnTypeProposal>;
+  /** Over the declared quasi-identifiers, on the values as released. */
+  kAnonymity?: KAnonymityReport;
 }
 
 /** Over every pixel value (0–255) of every image, overall and per channel (population std). */

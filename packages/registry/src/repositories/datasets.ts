@@ -6,6 +6,7 @@
 import { ConflictError, NotFoundError } from '@lathe/core';
 import type { Dataset, DatasetVersion, UseCase } from '../generated/prisma/client.ts';
 import { type Db, type Json, inTransaction, isUniqueViolation } from './db.ts';
+import { type PrivacySpend, recordPrivacySpend, reservePrivacySpend } from './privacy-ledger.ts';
 
 export async function ensureDataset(
   db: Db,
@@ -59,6 +60,8 @@ export interface NewDatasetVersion {
   split?: Json;
   privacy?: Json;
   drift?: Json;
+  /** A perturbed version's spend of the dataset's privacy budget (refused when it would exceed it). */
+  privacySpend?: PrivacySpend;
 }
 
 export interface RegisteredDatasetVersion {
@@ -69,7 +72,7 @@ export interface RegisteredDatasetVersion {
 
 export async function registerDatasetVersion(
   db: Db,
-  input: NewDatasetVersion,
+  { privacySpend, ...input }: NewDatasetVersion,
 ): Promise<RegisteredDatasetVersion> {
   for (let attempt = 0; ; attempt++) {
     const existing = await db.datasetVersion.findUnique({
@@ -78,11 +81,12 @@ export async function registerDatasetVersion(
     if (existing) return { version: existing, created: false };
     try {
       const version = await inTransaction(db, async (tx) => {
+        if (privacySpend) await reservePrivacySpend(tx, input.datasetId, privacySpend);
         const latest = await tx.datasetVersion.findFirst({
           where: { datasetId: input.datasetId },
           orderBy: { version: 'desc' },
         });
-        return tx.datasetVersion.create({
+        const created = await tx.datasetVersion.create({
           data: {
             ...input,
             sizeBytes: BigInt(input.sizeBytes),
@@ -90,6 +94,8 @@ export async function registerDatasetVersion(
             parentId: latest?.id ?? null,
           },
         });
+        if (privacySpend) await recordPrivacySpend(tx, input.datasetId, created.id, privacySpend);
+        return created;
       });
       return { version, created: true };
     } catch (error) {
