@@ -52,7 +52,9 @@ const experimentSource = storedIngestSpecSchema.describe(
 );
 const description = z.string().max(5000).describe('what it is for');
 const modelFamily = z.string().min(1).max(100).describe('the model family to train, e.g. `tabular-mlp`');
-const hyperparameters = anyObject.describe("the family's hyperparameters (checked against the family)");
+const hyperparameters = anyObject.describe(
+  "the family's hyperparameters, checked against the family; GET /model-families lists each family's fields with their defaults and descriptions (the …Hyperparameters schemas)",
+);
 const gate = z.array(gateThresholdSchema).max(50).describe('thresholds a model must pass to be deployed');
 const cacheEnabled = z.boolean().describe('whether stages reuse an earlier output for the same inputs');
 
