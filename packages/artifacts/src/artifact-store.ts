@@ -1,7 +1,8 @@
 /**
  * The artifact store contract: immutable blobs addressed by the sha256 of their bytes.
  * Every backend verifies the digest while streaming a blob back, so a corrupted or tampered
- * file is never handed to a reader silently (docs/architecture.md, rule 4).
+ * file is never handed to a reader silently (docs/architecture.md, "Artifacts are immutable and
+ * content-addressed").
  */
 import type { Readable } from 'node:stream';
 

@@ -1,7 +1,7 @@
 /**
  * The typed job catalog: every queue Lathe uses, the zod schema of its payload, and how its jobs
  * are retried, locked, timed out and consumed (as trigger.dev declares a worker catalog).
- * Payloads carry ids only (docs/architecture.md, rule 1): a stage job says which run, nothing more.
+ * Payloads carry ids only (docs/architecture.md, "Job payloads carry ids, not data"): a stage job says which run.
  */
 import { z } from 'zod';
 import type { QueueName } from '@lathe/contract';

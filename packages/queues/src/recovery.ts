@@ -1,6 +1,6 @@
 /**
- * Recovery (docs/architecture.md, rule 2: Postgres is the truth, Redis the transport). A run that
- * Postgres calls active but whose remaining stage jobs are gone from Redis (Redis flushed,
+ * Recovery (docs/architecture.md, "Postgres is the source of truth; Redis is transport"). A run
+ * that Postgres calls active but whose remaining stage jobs are gone from Redis (Redis flushed,
  * restarted without persistence) is re-enqueued from the first stage it has not finished.
  * Stages are idempotent, so a re-enqueue that races a still-running worker does no work twice.
  */
