@@ -22,4 +22,3 @@ export * from './unavailable.ts';
 export * from './api-key-secret.ts';
 export * from './repositories/ab-events.ts';
 export * from './repositories/scoring-jobs.ts';
-export * from './repositories/sweeps.ts';
