@@ -105,8 +105,17 @@ describe('POST /dataset-uploads', () => {
     expect(response.status).toBe(422);
     expect(response.body).toMatchObject({ code: 'non_numeric' });
     expect(response.body.detail).toMatch(/row 2, column `REGION`: value "north" is declared numeric/);
-    expect(response.body.detail).toMatch(/Fix crm-export\.csv, or ingest with invalidRows/);
+    expect(response.body.detail).toMatch(
+      /Fix crm-export\.csv, or ingest with invalidRows "drop" to skip such rows \(`--invalid-rows drop` in the CLI, `invalidRows=drop` on the upload route\)\.$/,
+    );
     expect(await datasetNamed('churn-bad-value')).toEqual([]);
+    // As the message says: dropping the row ingests the rest, and the version counts what it dropped.
+    const dropped = await upload(
+      '/dataset-uploads?name=churn-bad-value&useCase=tabular&target=CHURNED&numeric=REGION&invalidRows=drop',
+      'REGION,CHURNED\n3,0\nnorth,1\n',
+    );
+    expect(dropped.status).toBe(201);
+    expect(dropped.body.version).toMatchObject({ rows: 1, source: { droppedRows: 1 } });
   });
 
   it('refuses contradictory or malformed options before reading the file', async () => {

@@ -57,7 +57,7 @@ export class RowValidationError extends ValidationError {
       `${totalIssues} invalid value${totalIssues === 1 ? '' : 's'} (${codes}); ` +
       issues.map(describeIssue).join('; ') +
       (more > 0 ? `; and ${more} more` : '') +
-      `. Fix ${label}, or ingest with invalidRows: "drop" to skip such rows.`;
+      `. Fix ${label}, or ingest with invalidRows "drop" to skip such rows (\`--invalid-rows drop\` in the CLI, \`invalidRows=drop\` on the upload route).`;
     // The error takes the code of the first problem, so each kind of bad file is told apart.
     super(message, { issues, totalIssues, byCode }, first?.code ?? 'invalid_rows');
     this.issues = issues;
