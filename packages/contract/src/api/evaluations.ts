@@ -74,6 +74,23 @@ export const evaluationCurvesSchema = z.object({
     )
     .optional()
     .describe('binary: the gains table at 5%, 10%, 20% … 100% of rows'),
+  popularityBaseline: z
+    .object({
+      metrics: z.record(z.string(), z.number()).describe('the metrics of recommending the best-sellers'),
+      comparison: z
+        .record(
+          z.string(),
+          z.object({
+            model: z.number().describe("the model's value"),
+            baseline: z.number().describe("the best-sellers' value"),
+            delta: z.number().describe('model − baseline'),
+            lift: z.number().optional().describe('model ÷ baseline, when the baseline is not 0'),
+          }),
+        )
+        .describe('metric → the model against the best-sellers'),
+    })
+    .optional()
+    .describe('ranking: the same metrics of recommending the most popular items, and the model against them'),
 });
 
 /** One segment of the test split with its own metrics. */

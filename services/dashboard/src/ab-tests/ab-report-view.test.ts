@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AbTest } from '../api/api-types.ts';
+import type { AbTest } from '@lathe/contract';
 import {
   bayesianView,
   currentTraffic,
@@ -387,6 +387,9 @@ describe('currentTraffic and reasons (the list page)', () => {
     primaryMetric: 'conversion',
     policy: { steps: [0.05, 0.25, 0.5] },
     currentStep: 1,
+    coverage: 0.25,
+    plan: null,
+    hashVersion: 1,
     decision: null,
     decisionReasons: [],
     startedAt: null,

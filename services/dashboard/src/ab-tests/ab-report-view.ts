@@ -15,7 +15,7 @@ import type {
   MetricComparison,
   MetricKind,
 } from '@lathe/experiments';
-import type { AbTest } from '../api/api-types.ts';
+import type { AbTest } from '@lathe/contract';
 import { intervalSeries, type IntervalChartData } from '../charts/interval-series.ts';
 import {
   durationBetween,

@@ -3,7 +3,7 @@
  * a message a person can act on. 401 and 403 get messages about the key, because that is what
  * the user can change from here.
  */
-import type { Problem } from './api-types.ts';
+import type { Problem } from '@lathe/contract';
 
 export class ApiError extends Error {
   readonly status: number;

@@ -4,7 +4,7 @@
  * (`loss` with `valLoss` or `val_loss`), so over-fitting shows as two curves parting; other
  * metrics (learning rate, throughput) get a chart each. Pure.
  */
-import type { MetricPoint } from '../api/api-types.ts';
+import type { MetricPoint } from '@lathe/contract';
 
 export interface ChartSeries {
   name: string;

@@ -4,7 +4,7 @@
  * stays if the version cannot be read.
  */
 import { useApiData } from '../api/api-context.tsx';
-import type { ModelVersion } from '../api/api-types.ts';
+import type { ModelVersion } from '@lathe/contract';
 import { shortId } from '../format/format.ts';
 import { href } from '../routing/routes.ts';
 

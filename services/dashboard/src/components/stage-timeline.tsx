@@ -1,5 +1,5 @@
 /** The four stages of a run in order, each with status, attempts, progress and cache hit. */
-import type { Run } from '../api/api-types.ts';
+import type { Run } from '@lathe/contract';
 import { durationBetween, formatDurationMs } from '../format/format.ts';
 import { stageTimeline } from '../runs/run-state.ts';
 import { ProgressBar, StatusBadge } from './common.tsx';

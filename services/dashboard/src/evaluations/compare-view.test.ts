@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EvaluationComparison } from '../api/api-types.ts';
+import type { EvaluationComparison } from '@lathe/contract';
 import { formatHyperparameter, hyperparameterDiff, metricComparisonRows } from './compare-view.ts';
 
 describe('hyperparameterDiff', () => {

@@ -2,7 +2,7 @@
  * The compare page's tables: the hyperparameters that differ between model versions (equal
  * ones are noise there), and each version's metrics against the first one. Pure.
  */
-import type { EvaluationComparison } from '../api/api-types.ts';
+import type { EvaluationComparison } from '@lathe/contract';
 
 export interface HyperparameterRow {
   name: string;

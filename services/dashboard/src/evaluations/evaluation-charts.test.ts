@@ -1,10 +1,10 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import type { EvaluationDetail } from '../api/api-types.ts';
+import type { Evaluation } from '@lathe/contract';
 import { EvaluationCharts } from '../pages/evaluation-page.tsx';
 
-const base: EvaluationDetail = {
+const base: Evaluation = {
   id: 'e1',
   modelVersionId: 'm1',
   datasetVersionId: 'd1',
@@ -19,7 +19,7 @@ const base: EvaluationDetail = {
   createdAt: '2026-01-01T00:00:00Z',
 };
 
-const render = (evaluation: EvaluationDetail) =>
+const render = (evaluation: Evaluation) =>
   renderToStaticMarkup(createElement(EvaluationCharts, { evaluation }));
 
 describe('the evaluation charts', () => {

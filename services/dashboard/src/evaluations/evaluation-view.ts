@@ -6,7 +6,7 @@
  * an evaluation scored before a field existed, or by a model kind without it, shows the empty
  * state instead of a broken chart. Pure.
  */
-import type { CalibrationBin, CurvePoint, EvaluationCurves, EvaluationSlice } from '../api/api-types.ts';
+import type { CalibrationBin, CurvePoint, EvaluationCurves, EvaluationSlice } from '@lathe/contract';
 
 export interface HeatmapCell {
   count: number;

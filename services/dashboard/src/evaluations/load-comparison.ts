@@ -6,16 +6,10 @@
  */
 import type { ApiClient } from '../api/api-client.ts';
 import { withQuery } from '../api/api-client.ts';
-import type {
-  EvaluationComparison,
-  EvaluationDetail,
-  Experiment,
-  ModelVersion,
-  RunMetrics,
-} from '../api/api-types.ts';
+import type { EvaluationComparison, Evaluation, Experiment, ModelVersion, RunMetrics } from '@lathe/contract';
 
 export interface ComparedVersion {
-  evaluation: EvaluationDetail;
+  evaluation: Evaluation;
   model: ModelVersion;
   /** `clicks-mf v2`; the evaluation's short id when two evaluations are of one version. */
   label: string;
@@ -42,7 +36,7 @@ export async function loadComparison(
   const get = <T>(path: string) => client.get<T>(path, signal ? { signal } : {});
   const versions = await Promise.all(
     ids.map(async (id) => {
-      const evaluation = await get<EvaluationDetail>(`/evaluations/${encodeURIComponent(id)}`);
+      const evaluation = await get<Evaluation>(`/evaluations/${encodeURIComponent(id)}`);
       const model = await get<ModelVersion>(`/model-versions/${evaluation.modelVersionId}`);
       let hyperparameters: Record<string, unknown> | null = null;
       let metrics: RunMetrics['series'] | null = null;

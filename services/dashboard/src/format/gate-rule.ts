@@ -1,4 +1,4 @@
-import type { GateRule } from '../api/api-types.ts';
+import type { GateRule } from '@lathe/contract';
 
 /** "≥ 0.8", "at most 0.01 below production", "at most 5% above production". */
 export function describeGateRule(rule: GateRule): string {

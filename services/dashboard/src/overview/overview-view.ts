@@ -2,7 +2,7 @@
  * The overview page's numbers from the lists the API returns: runs counted by status, the
  * deployments that serve traffic now, and how a shadow deployment compares. Pure.
  */
-import type { Deployment, Run, RunStatus } from '../api/api-types.ts';
+import type { Deployment, Run, RunStatus } from '@lathe/contract';
 
 export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 

@@ -8,7 +8,7 @@
 import { useMemo } from 'react';
 import { useApiData } from '../api/api-context.tsx';
 import { withQuery } from '../api/api-client.ts';
-import type { AbTest, Page } from '../api/api-types.ts';
+import type { AbTest, Page } from '@lathe/contract';
 import {
   bayesianView,
   currentTraffic,

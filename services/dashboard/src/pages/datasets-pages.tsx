@@ -1,7 +1,7 @@
 /** Datasets, the versions of one, and one version's profile and drift. */
 import { useApiData } from '../api/api-context.tsx';
 import { withQuery } from '../api/api-client.ts';
-import type { Dataset, DatasetVersion, Page } from '../api/api-types.ts';
+import type { Dataset, DatasetVersion, Page } from '@lathe/contract';
 import { Empty, ErrorBox, KeyValues, Loading, Section, StatusBadge } from '../components/common.tsx';
 import { Histogram } from '../components/histogram.tsx';
 import { driftView } from '../datasets/drift-view.ts';

@@ -5,7 +5,7 @@
  */
 import { useMemo } from 'react';
 import { useApiData } from '../api/api-context.tsx';
-import type { EvaluationDetail, ModelVersion } from '../api/api-types.ts';
+import type { Evaluation, ModelVersion } from '@lathe/contract';
 import { reasonLines } from '../ab-tests/ab-report-view.ts';
 import { CurveChart } from '../charts/curve-chart.tsx';
 import type { CurveInput } from '../charts/curve-series.ts';
@@ -25,7 +25,7 @@ import { formatMetric, formatTimestamp, shortId } from '../format/format.ts';
 import { href } from '../routing/routes.ts';
 
 export function EvaluationPage({ id }: { id: string }) {
-  const evaluation = useApiData<EvaluationDetail>(`/evaluations/${encodeURIComponent(id)}`);
+  const evaluation = useApiData<Evaluation>(`/evaluations/${encodeURIComponent(id)}`);
   const model = useApiData<ModelVersion>(
     evaluation.data ? `/model-versions/${evaluation.data.modelVersionId}` : null,
   );
@@ -118,7 +118,7 @@ export function EvaluationPage({ id }: { id: string }) {
 }
 
 /** Curves, confusion matrix, calibration, slices and lift/gains of one stored evaluation. */
-export function EvaluationCharts({ evaluation }: { evaluation: EvaluationDetail }) {
+export function EvaluationCharts({ evaluation }: { evaluation: Evaluation }) {
   const curves = evaluation.curves ?? null;
   const metric = (name: string) =>
     typeof evaluation.metrics[name] === 'number' ? (evaluation.metrics[name] as number) : null;

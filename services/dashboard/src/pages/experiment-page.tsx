@@ -5,7 +5,7 @@
 import { useState, type FormEvent } from 'react';
 import { useAction, useApiData } from '../api/api-context.tsx';
 import { withQuery } from '../api/api-client.ts';
-import type { Experiment, Page, Run, Schedule } from '../api/api-types.ts';
+import type { Experiment, Page, Run, Schedule } from '@lathe/contract';
 import {
   Empty,
   ErrorBox,
@@ -148,7 +148,7 @@ export function ExperimentPage({ id, now }: { id: string; now: number }) {
                   <td>{r.trigger}</td>
                   <td>{formatAgo(r.queuedAt, now)}</td>
                   <td>{formatDurationMs(durationBetween(r.startedAt, r.finishedAt, now))}</td>
-                  <td>{r.backend ?? '—'}</td>
+                  <td>{r.backendInfo?.name ?? '—'}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,6 +1,6 @@
 /** All experiments, newest first, each linking to its page. */
 import { useApiData } from '../api/api-context.tsx';
-import type { Experiment, Page } from '../api/api-types.ts';
+import type { Experiment, Page } from '@lathe/contract';
 import { withQuery } from '../api/api-client.ts';
 import { Empty, ErrorBox, Loading, Section, StatusBadge } from '../components/common.tsx';
 import { formatAgo } from '../format/format.ts';

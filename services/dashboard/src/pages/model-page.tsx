@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { useAction, useApiData } from '../api/api-context.tsx';
 import { withQuery } from '../api/api-client.ts';
-import type { Evaluation, ModelAlias, ModelVersion, Page } from '../api/api-types.ts';
+import type { Evaluation, ModelAlias, ModelVersion, Page } from '@lathe/contract';
 import { Empty, ErrorBox, Loading, Section, StatusBadge } from '../components/common.tsx';
 import { numericMetrics } from '../evaluations/metric-table.ts';
 import { formatBytes, formatMetric, formatTimestamp, shortId } from '../format/format.ts';

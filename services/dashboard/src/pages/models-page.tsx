@@ -1,6 +1,6 @@
 /** Every model name with its latest version, version count and aliases. */
 import { useApiData } from '../api/api-context.tsx';
-import type { ModelSummary } from '../api/api-types.ts';
+import type { ModelSummary } from '@lathe/contract';
 import { Empty, ErrorBox, Loading, Section } from '../components/common.tsx';
 import { formatAgo, formatMetric } from '../format/format.ts';
 import { numericMetrics } from '../evaluations/metric-table.ts';

@@ -5,7 +5,7 @@
  */
 import { useApiData } from '../api/api-context.tsx';
 import { withQuery } from '../api/api-client.ts';
-import type { AbTest, Deployment, Page, QueueStat, Run } from '../api/api-types.ts';
+import type { AbTest, Deployment, Page, QueueStat, Run } from '@lathe/contract';
 import { currentTraffic } from '../ab-tests/ab-report-view.ts';
 import { Empty, ErrorBox, Loading, Section, StatusBadge } from '../components/common.tsx';
 import { ModelVersionLink } from '../components/model-version-link.tsx';

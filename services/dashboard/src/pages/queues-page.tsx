@@ -1,6 +1,6 @@
 /** Depth of every pipeline queue and the failed jobs (dead letters). */
 import { useApiData } from '../api/api-context.tsx';
-import type { DeadLetter, QueueStat } from '../api/api-types.ts';
+import type { DeadLetter, QueueStat } from '@lathe/contract';
 import { Empty, ErrorBox, Loading, Section } from '../components/common.tsx';
 import { formatTimestamp, shortId } from '../format/format.ts';
 import { href } from '../routing/routes.ts';

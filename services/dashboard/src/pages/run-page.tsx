@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useReducer, useState } from 'react';
 import { useAction, useApi } from '../api/api-context.tsx';
-import type { Evaluation, ModelVersion, Page, Run, RunMetrics } from '../api/api-types.ts';
+import type { Evaluation, ModelVersion, Page, Run, RunMetrics } from '@lathe/contract';
 import { withQuery } from '../api/api-client.ts';
 import { LineChart } from '../charts/line-chart.tsx';
 import { latestValues, metricCharts } from '../charts/metric-series.ts';
@@ -134,7 +134,7 @@ export function RunPage({ id, now }: { id: string; now: number }) {
             ['current stage', run.stage ?? '—'],
             ['trigger', run.trigger],
             ['seed', run.seed ?? '—'],
-            ['backend', run.backend ?? '—'],
+            ['backend', run.backendInfo?.name ?? '—'],
             ['queued', formatTimestamp(run.queuedAt)],
             ['started', formatTimestamp(run.startedAt)],
             ['duration', formatDurationMs(durationBetween(run.startedAt, run.finishedAt, now))],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Run } from '../api/api-types.ts';
+import type { Run } from '@lathe/contract';
 import {
   initialRunState,
   runActions,
@@ -17,8 +17,14 @@ const run: Run = {
   stage: 'train',
   progress: 0.3,
   trigger: 'manual',
+  seed: 1,
+  params: {},
   errorCode: null,
   errorMessage: null,
+  errorStage: null,
+  queuedAt: '2026-01-01T00:00:00Z',
+  startedAt: '2026-01-01T00:00:00Z',
+  finishedAt: null,
   stages: [
     {
       stage: 'train',
@@ -26,6 +32,8 @@ const run: Run = {
       attempts: 1,
       progress: 0.2,
       cacheHit: false,
+      errorCode: null,
+      errorMessage: null,
       startedAt: '2026-01-01T00:00:05Z',
     },
     {
@@ -34,6 +42,8 @@ const run: Run = {
       attempts: 1,
       progress: 1,
       cacheHit: true,
+      errorCode: null,
+      errorMessage: null,
       startedAt: '2026-01-01T00:00:00Z',
     },
   ],
@@ -53,9 +63,33 @@ describe('runStateReducer', () => {
           stage: 'evaluate',
           progress: 0.6,
           stages: [
-            { stage: 'ingest', status: 'succeeded', progress: 1, attempts: 1, cacheHit: true },
-            { stage: 'train', status: 'succeeded', progress: 1, attempts: 2, cacheHit: false },
-            { stage: 'evaluate', status: 'running', progress: 0.1, attempts: 1, cacheHit: false },
+            {
+              stage: 'ingest',
+              status: 'succeeded',
+              progress: 1,
+              attempts: 1,
+              cacheHit: true,
+              errorCode: null,
+              errorMessage: null,
+            },
+            {
+              stage: 'train',
+              status: 'succeeded',
+              progress: 1,
+              attempts: 2,
+              cacheHit: false,
+              errorCode: null,
+              errorMessage: null,
+            },
+            {
+              stage: 'evaluate',
+              status: 'running',
+              progress: 0.1,
+              attempts: 1,
+              cacheHit: false,
+              errorCode: null,
+              errorMessage: null,
+            },
           ],
         },
       },

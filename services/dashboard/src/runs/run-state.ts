@@ -4,7 +4,7 @@
  * (services/api/src/run-events.ts): `run` carries a full snapshot of status and stages,
  * `metric` one new point, `end` the final status. Pure, so the page and the tests share it.
  */
-import type { MetricPoint, Run, RunStatus, StageExecution, StageName } from '../api/api-types.ts';
+import type { MetricPoint, Run, RunStatus, StageExecution, StageName } from '@lathe/contract';
 
 export const STAGE_ORDER: readonly StageName[] = ['ingest', 'train', 'evaluate', 'deploy'];
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
@@ -100,7 +100,16 @@ export function runStateReducer(state: RunState, event: RunEvent): RunState {
 export function stageTimeline(run: Run | null): StageExecution[] {
   const known = new Map((run?.stages ?? []).map((s) => [s.stage, s]));
   return STAGE_ORDER.map(
-    (stage) => known.get(stage) ?? { stage, status: 'pending', attempts: 0, progress: 0, cacheHit: false },
+    (stage) =>
+      known.get(stage) ?? {
+        stage,
+        status: 'pending',
+        attempts: 0,
+        progress: 0,
+        cacheHit: false,
+        errorCode: null,
+        errorMessage: null,
+      },
   );
 }
 
