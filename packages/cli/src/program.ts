@@ -12,6 +12,7 @@ import { registerKeyCommands } from './commands/keys.ts';
 import { registerModelCommands } from './commands/models.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerScoreCommand } from './commands/score.ts';
+import { registerSweepCommands } from './commands/sweep.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerServingCommands } from './commands/serving.ts';
 import { registerUpDownCommands } from './commands/up-down.ts';
@@ -31,6 +32,7 @@ export function createProgram(io: CliIo): Command {
   registerRunCommands(program, client, io);
   registerModelCommands(program, client, io);
   registerScoreCommand(program, client, io);
+  registerSweepCommands(program, client, io);
   registerAbCommands(program, client, io);
   registerKeyCommands(program, client, io);
   registerSimulateCommand(program, client, io);

@@ -40,3 +40,6 @@ export { seededRandom } from './random.ts';
 export * as tf from '@tensorflow/tfjs';
 export * from './metrics/index.ts';
 export * from './evaluation/index.ts';
+export * from './sweep/search-space.ts';
+export * from './sweep/rank-trials.ts';
+export { metricMode } from './training/early-stopping.ts';

@@ -22,3 +22,4 @@ export * from './unavailable.ts';
 export * from './api-key-secret.ts';
 export * from './repositories/ab-events.ts';
 export * from './repositories/scoring-jobs.ts';
+export * from './repositories/sweeps.ts';

@@ -28,6 +28,7 @@ import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerModelRoutes } from './routes/models.ts';
 import { registerScoringRoutes } from './routes/scoring.ts';
+import { registerSweepRoutes } from './routes/sweeps.ts';
 import { registerModelFamilyRoutes } from './routes/model-families.ts';
 import { registerEvaluationRoutes } from './routes/evaluations.ts';
 import { registerDeploymentRoutes } from './routes/deployments.ts';
@@ -85,6 +86,7 @@ export function createApp(deps: ApiDeps): LatheApp {
   registerRunRoutes(routes, deps);
   registerModelRoutes(routes, deps);
   registerScoringRoutes(routes, deps);
+  registerSweepRoutes(routes, deps);
   registerModelFamilyRoutes(routes);
   registerEvaluationRoutes(routes, deps);
   registerDeploymentRoutes(routes, deps);

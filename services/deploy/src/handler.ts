@@ -35,6 +35,21 @@ export function createDeployHandler(options: { now?: () => Date } = {}): StageHa
         { permanent: true },
       );
     }
+    // A sweep's trials are compared with each other, not shipped: the best is promoted to the
+    // experiment's hyperparameters and a normal run deploys it.
+    // The sweep's id is in the run's params from the start (the column is set just after).
+    const sweepId = ctx.run.sweepId ?? (ctx.run.params as { sweepId?: string } | null)?.sweepId;
+    if (sweepId) {
+      await ctx.reportProgress(1);
+      return {
+        strategy: 'none',
+        modelVersionId,
+        deploymentId: null,
+        abTestId: null,
+        reason: `a trial of sweep ${sweepId}: not deployed (promote the best trial, then run the experiment)`,
+        plan: null,
+      };
+    }
     const verdict = evaluated?.verdict;
     if (verdict !== 'passed' && verdict !== 'overridden') {
       throw new LatheError(

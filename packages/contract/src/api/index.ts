@@ -15,3 +15,4 @@ export * from './ab-tests.ts';
 export * from './runs.ts';
 export * from './datasets.ts';
 export * from './privacy-budget.ts';
+export * from './sweeps.ts';

@@ -87,6 +87,7 @@ function newRunRow(input: NewRun, now: Date): Run {
     codeVersion: input.codeVersion ?? null,
     lockfileSha256: null,
     trainingOutcome: null,
+    sweepId: null,
     datasetVersionId: null,
     errorCode: null,
     errorMessage: null,
