@@ -4,6 +4,7 @@ import { withQuery } from '../api/api-client.ts';
 import type { Dataset, DatasetVersion, Page } from '@lathe/contract';
 import { Empty, ErrorBox, KeyValues, Loading, Section, StatusBadge } from '../components/common.tsx';
 import { Histogram } from '../components/histogram.tsx';
+import { PrivacyBudgetPanel } from '../components/privacy-budget-panel.tsx';
 import { driftView } from '../datasets/drift-view.ts';
 import { profileColumns, profileSummary } from '../datasets/profile-view.ts';
 import { formatAgo, formatBytes, formatMetric, formatTimestamp, shortId } from '../format/format.ts';
@@ -110,6 +111,7 @@ export function DatasetPage({ id }: { id: string }) {
           </table>
         ) : null}
       </Section>
+      <PrivacyBudgetPanel datasetId={id} />
     </>
   );
 }
