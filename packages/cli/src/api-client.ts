@@ -2,15 +2,12 @@
  * A small client of the admin API. Problem+json errors become one readable message: auth
  * failures say where the key came from and how to set one; validation failures list each field.
  */
+import type { Problem as ApiProblem } from '@lathe/contract';
 import type { CliConfig } from './config.ts';
 import { CliError, type CliIo } from './io.ts';
 
-export interface Problem {
-  status: number;
-  code?: string;
-  detail?: string;
-  errors?: Array<{ field: string; message: string }>;
-}
+/** A problem+json body as far as it was sent (an error from a proxy may not be one). */
+type Problem = Partial<ApiProblem> & { status: number };
 
 export class ApiClient {
   constructor(

@@ -6,6 +6,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
+import type { DatasetUploadResult } from '@lathe/contract';
 import type { ApiClient } from '../api-client.ts';
 import { ingestQuery, withIngestFlags, type IngestFlags } from '../ingest-options.ts';
 import { CliError, type CliIo } from '../io.ts';
@@ -78,22 +79,14 @@ export function registerDatasetCommands(program: Command, client: () => ApiClien
           duplex: 'half',
           headers: { 'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson' },
         });
-        const result = (await response.json()) as {
-          created: boolean;
-          datasetCreated: boolean;
-          version: {
-            id: string;
-            version: number;
-            rows: number;
-            sha256: string;
-            profile?: { columnTypes?: Record<string, ColumnTypeProposal> } | null;
-          };
-        };
+        const result = (await response.json()) as DatasetUploadResult;
+        // The contract leaves the profile open (@lathe/data computes it); only its proposals are read.
+        const profile = result.version.profile as { columnTypes?: Record<string, ColumnTypeProposal> } | null;
         io.stdout.write(
           `${result.created ? 'created' : 'unchanged:'} ${name} v${result.version.version} (${result.version.rows} rows, sha256 ${result.version.sha256.slice(0, 12)}…) id ${result.version.id}\n`,
         );
         // Where inference would use a column differently than this ingest did, say so and how.
-        for (const [column, t] of Object.entries(result.version.profile?.columnTypes ?? {})) {
+        for (const [column, t] of Object.entries(profile?.columnTypes ?? {})) {
           if (t.declared || t.proposed === t.used) continue;
           io.stdout.write(
             `  ${column}: used as ${t.used}; looks ${t.proposed} (${t.reason}); re-ingest with --${t.proposed} ${column} to use it so\n`,

@@ -1,5 +1,6 @@
 /** `lathe experiment create|list`. */
 import type { Command } from 'commander';
+import type { Experiment, Page } from '@lathe/contract';
 import type { ApiClient } from '../api-client.ts';
 import { resolveDatasetId } from '../resolve.ts';
 import { formatTable } from '../table.ts';
@@ -97,11 +98,7 @@ export function registerExperimentCommands(program: Command, client: () => ApiCl
           ...(options.rollout ? { rolloutPolicy: parseJsonOption('rollout', options.rollout) } : {}),
           ...(source !== undefined ? { source } : {}),
         };
-        const { body: created } = await api.json<{ id: string; name: string; revision: number }>(
-          'POST',
-          '/experiments',
-          body,
-        );
+        const { body: created } = await api.json<Experiment>('POST', '/experiments', body);
         io.stdout.write(`created experiment ${created.name} (${created.id})\n`);
       },
     );
@@ -109,9 +106,7 @@ export function registerExperimentCommands(program: Command, client: () => ApiCl
     .command('list')
     .description('list experiments')
     .action(async () => {
-      const { body } = await client().json<{
-        items: Array<{ id: string; name: string; useCase: string; modelFamily: string; revision: number }>;
-      }>('GET', '/experiments?limit=500');
+      const { body } = await client().json<Page<Experiment>>('GET', '/experiments?limit=500');
       io.stdout.write(
         formatTable(
           ['name', 'use case', 'family', 'rev', 'id'],

@@ -5,15 +5,9 @@
  */
 import type { Command } from 'commander';
 import type { ApiClient } from '../api-client.ts';
+import type { ModelFamilyEntry } from '@lathe/contract';
 import { CliError, type CliIo } from '../io.ts';
 import { formatTable } from '../table.ts';
-
-interface FamilyEntry {
-  family: string;
-  useCase: string;
-  description: string;
-  hyperparameters: Array<{ name: string; description: string; default?: unknown }>;
-}
 
 const shown = (value: unknown) => (value === undefined ? '(unset)' : JSON.stringify(value));
 
@@ -25,7 +19,7 @@ export function registerFamilyCommands(program: Command, client: () => ApiClient
     .description('the model families, their hyperparameters, defaults and descriptions')
     .action(async (family: string | undefined, options: { useCase?: string }) => {
       const query = options.useCase ? `?useCase=${encodeURIComponent(options.useCase)}` : '';
-      const { body } = await client().json<{ items: FamilyEntry[] }>('GET', `/model-families${query}`);
+      const { body } = await client().json<{ items: ModelFamilyEntry[] }>('GET', `/model-families${query}`);
       if (family === undefined) {
         io.stdout.write(
           formatTable(

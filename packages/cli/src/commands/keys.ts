@@ -5,20 +5,11 @@
  */
 import type { Command } from 'commander';
 import type { ApiClient } from '../api-client.ts';
+import type { ApiKey, CreatedApiKey } from '@lathe/contract';
 import { formatTable } from '../table.ts';
 import { CliError, type CliIo } from '../io.ts';
 
 const ROLES = ['viewer', 'editor', 'admin'] as const;
-
-interface ApiKeyRow {
-  id: string;
-  name: string;
-  prefix: string;
-  role: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
 
 const when = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : null);
 
@@ -39,7 +30,7 @@ export function registerKeyCommands(program: Command, client: () => ApiClient, i
     .action(async (name: string, options: { role: string }) => {
       if (!(ROLES as readonly string[]).includes(options.role))
         throw new CliError(`--role must be one of ${ROLES.join(', ')}; got ${JSON.stringify(options.role)}`);
-      const { body } = await client().json<ApiKeyRow & { key: string }>('POST', '/api-keys', {
+      const { body } = await client().json<CreatedApiKey>('POST', '/api-keys', {
         name,
         role: options.role,
       });
@@ -54,7 +45,7 @@ export function registerKeyCommands(program: Command, client: () => ApiClient, i
     .option('--all', 'include revoked keys')
     .description('keys with their role and last use (never the keys themselves)')
     .action(async (options: { all?: boolean }) => {
-      const { body } = await client().json<{ items: ApiKeyRow[] }>(
+      const { body } = await client().json<{ items: ApiKey[] }>(
         'GET',
         `/api-keys?includeRevoked=${options.all ? 'true' : 'false'}`,
       );
@@ -79,7 +70,7 @@ export function registerKeyCommands(program: Command, client: () => ApiClient, i
     .argument('<id>', 'the key id (from `lathe keys list`)')
     .description('revoke a key: the API refuses it at once, the gateway within its key TTL (30 s)')
     .action(async (id: string) => {
-      const { body } = await client().json<ApiKeyRow>('DELETE', `/api-keys/${encodeURIComponent(id)}`);
+      const { body } = await client().json<ApiKey>('DELETE', `/api-keys/${encodeURIComponent(id)}`);
       io.stdout.write(`revoked ${body.role} key ${body.prefix}… (${body.name})\n`);
     });
 }

@@ -1,5 +1,6 @@
 /** `lathe models list` and `lathe alias set <model> <alias> <version>`. */
 import type { Command } from 'commander';
+import type { ModelAlias, ModelSummary } from '@lathe/contract';
 import type { ApiClient } from '../api-client.ts';
 import { formatTable } from '../table.ts';
 import { CliError, type CliIo } from '../io.ts';
@@ -11,14 +12,7 @@ export function registerModelCommands(program: Command, client: () => ApiClient,
     .command('list')
     .description('models with their latest version and aliases')
     .action(async () => {
-      const { body } = await client().json<{
-        items: Array<{
-          modelName: string;
-          versions: number;
-          latest: { version: number; modelFamily: string; createdAt: string };
-          aliases: Record<string, number>;
-        }>;
-      }>('GET', '/models');
+      const { body } = await client().json<{ items: ModelSummary[] }>('GET', '/models');
       io.stdout.write(
         formatTable(
           ['model', 'family', 'versions', 'latest', 'aliases', 'created'],
@@ -59,12 +53,12 @@ export function registerModelCommands(program: Command, client: () => ApiClient,
       } catch (error) {
         if (!(error instanceof CliError) || !/does not exist/.test(error.message)) throw error;
       }
-      const { body } = await api.json<{ modelVersion: { version: number } }>(
+      const { body } = await api.json<ModelAlias>(
         'PUT',
         path,
         { version, ...(options.reason ? { reason: options.reason } : {}) },
         etag ? { 'if-match': etag } : {},
       );
-      io.stdout.write(`${model}@${alias} → v${body.modelVersion.version}\n`);
+      io.stdout.write(`${model}@${alias} → v${body.modelVersion?.version ?? version}\n`);
     });
 }

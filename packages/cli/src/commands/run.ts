@@ -1,7 +1,7 @@
 /** `lathe run start <experiment> [--follow]`. */
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import type { RunReproduction } from '@lathe/contract';
+import type { Run, RunReproduction } from '@lathe/contract';
 import type { ApiClient } from '../api-client.ts';
 import { resolveId } from '../resolve.ts';
 import { followRun } from '../run-progress.ts';
@@ -38,7 +38,7 @@ export function registerRunCommands(program: Command, client: () => ApiClient, i
         const experimentId = await resolveId(api, 'experiments', experiment);
         const overrides =
           Object.keys(options.set).length > 0 ? { params: { hyperparameters: options.set } } : {};
-        const { body: started, status } = await api.json<{ id: string; status: string }>(
+        const { body: started, status } = await api.json<Run>(
           'POST',
           `/experiments/${experimentId}/runs`,
           {

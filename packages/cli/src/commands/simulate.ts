@@ -8,7 +8,13 @@
  * measured one.
  */
 import type { Command } from 'commander';
-import { recommendResponseSchema, type RecommendResponse } from '@lathe/contract';
+import {
+  recommendResponseSchema,
+  type AbTest,
+  type Experiment,
+  type Page,
+  type RecommendResponse,
+} from '@lathe/contract';
 import type { AbReport } from '@lathe/experiments';
 import { createTrueAffinity, syntheticInteractionsOptionsSchema } from '@lathe/data/synthetic-interactions';
 import { ApiClient } from '../api-client.ts';
@@ -57,10 +63,7 @@ async function truthFor(api: ApiClient, endpoint: string, options: SimulateOptio
     }
   } else {
     const name = options.experiment ?? endpoint;
-    const { body } = await api.json<{ items: Array<{ name: string; source?: unknown }> }>(
-      'GET',
-      `/experiments?limit=200`,
-    );
+    const { body } = await api.json<Page<Experiment>>('GET', `/experiments?limit=200`);
     const experiment = body.items.find((e) => e.name === name);
     if (!experiment)
       throw new CliError(
@@ -150,7 +153,7 @@ export function registerSimulateCommand(program: Command, client: () => ApiClien
         ? Math.min(users, positiveInt(options.shoppers, '--shoppers'))
         : users;
       const path = `/v1/endpoints/${encodeURIComponent(endpoint)}`;
-      const { body: tests } = await api.json<{ items: Array<{ id: string; name: string }> }>(
+      const { body: tests } = await api.json<Page<AbTest>>(
         'GET',
         `/ab-tests?endpoint=${encodeURIComponent(endpoint)}&status=running`,
       );

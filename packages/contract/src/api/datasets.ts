@@ -150,3 +150,4 @@ export const datasetDriftSchema = z.object({
 
 export type Dataset = z.infer<typeof datasetSchema>;
 export type DatasetVersion = z.infer<typeof datasetVersionSchema>;
+export type DatasetUploadResult = z.infer<typeof datasetUploadResultSchema>;
