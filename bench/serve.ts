@@ -6,7 +6,7 @@
  * Goals: at concurrency 64, ≥ 1.5× the bare handler's req/s and p99 ≤ 1.2× its p99; at
  * concurrency 1, at most 1 ms added to the median.
  *
- * Usage: pnpm exec tsx bench/serve.ts [seconds-per-level=4] [--sweep]
+ * Usage: pnpm exec tsx bench/serve.ts [seconds-per-level=4] [--levels=1,16,64] [--only=cnn|recommender] [--sweep]
  *   --sweep also runs the gateway at concurrency 64 with several micro-batching settings (the
  *   measurement behind the defaults in services/serve/src/config.ts).
  */
@@ -23,7 +23,10 @@ import { createTestDatabase, freePort, REPO_ROOT, servicesEnv } from '../test/ha
 
 const secondsPerLevel = Number(process.argv.find((a) => /^\d+(\.\d+)?$/.test(a)) ?? 4);
 const sweep = process.argv.includes('--sweep');
-const LEVELS = [1, 16, 64];
+const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const LEVELS = (option('levels') ?? '1,16,64').split(',').map(Number);
+/** `--only=cnn` or `--only=recommender`: one workload. */
+const only = option('only');
 const IMAGE = 28;
 
 const db = await createTestDatabase('bench_serve');
@@ -245,7 +248,7 @@ console.log(
   `bench/serve.ts: ${secondsPerLevel} s per level, concurrency ${LEVELS.join('/')}; other processes on this machine share its CPUs`,
 );
 try {
-  for (const workload of workloads) {
+  for (const workload of workloads.filter((w) => !only || w.name.startsWith(only))) {
     const bare = await startChild(
       ['bench/support/bare-serve.ts', workload.bundle, '$PORT'],
       {},
