@@ -21,7 +21,7 @@ describe('column type inference', () => {
     const types = infer({ customerType: (i) => (i * 7) % 39, age: (i) => 18 + (i % 63) }, 2000);
     expect(types.customerType!.proposed).toBe('categorical');
     expect(types.age!.proposed).toBe('numeric');
-    expect(types.age!.reason).toBe('2000 numbers, 63 distinct values (18–80)');
+    expect(types.age!.reason).toBe('2000 numbers, over 50 distinct values (18–80)');
   });
 
   it('does not call a code column categorical when each code appears about once', () => {
@@ -33,6 +33,18 @@ describe('column type inference', () => {
     const types = infer({ customer: (i) => `C${String(i).padStart(5, '0')}`, number: (i) => 1000 + i }, 200);
     expect(types.customer).toMatchObject({ used: 'categorical', proposed: 'id' });
     expect(types.number).toMatchObject({ used: 'numeric', proposed: 'id' });
+  });
+
+  it('takes a column whose first 10,000 values all differ as an id, and stops tracking there', () => {
+    const types = infer({ account: (i) => `A${i}`, spend: (i) => (i % 997) / 10 }, 12_000);
+    expect(types.account).toMatchObject({
+      proposed: 'id',
+      reason: 'the first 10000 of the 12000 values are all different: likely an identifier',
+    });
+    expect(types.spend).toMatchObject({
+      proposed: 'numeric',
+      reason: '12000 numbers, over 50 distinct values (0–99.6)',
+    });
   });
 
   it('proposes timestamp for ISO dates and text for long strings', () => {

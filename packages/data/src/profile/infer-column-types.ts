@@ -13,7 +13,10 @@ export const MAX_CODE_LEVELS = 50;
 const MAX_CODE_SHARE = 0.1;
 /** Fewer values than this say nothing about uniqueness (ten rows are always distinct). */
 const MIN_ROWS_FOR_ID = 50;
+/** Distinct values are tracked until they can decide nothing more (see `add`), at most this many. */
 const DISTINCT_TRACKED = 10_000;
+/** Strings sampled for "is this free text" (the first ones of each column). */
+const TEXT_SAMPLE = 10_000;
 const NUMERIC = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -29,12 +32,15 @@ class ColumnObservation {
   values = 0;
   numbers = 0;
   integers = 0;
+  strings = 0;
   dates = 0;
   longStrings = 0;
   min = Infinity;
   max = -Infinity;
   readonly distinct = new Set<string>();
-  distinctOverflow = false;
+  /** A value seen twice: the column is no identifier. */
+  repeated = false;
+  tracking = true;
 
   /** Values stored as numbers (a declared categorical's codes are stored as strings). */
   storedNumbers = 0;
@@ -52,15 +58,29 @@ class ColumnObservation {
       if (number > this.max) this.max = number;
     } else {
       const text = String(value);
-      if (ISO_DATE.test(text) && Number.isFinite(Date.parse(text))) this.dates += 1;
-      if (text.length > 40 || text.split(/\s+/).length > 4) this.longStrings += 1;
+      // Only while every string so far was a date: one that is not settles it.
+      if (this.dates === this.strings && ISO_DATE.test(text) && Number.isFinite(Date.parse(text)))
+        this.dates += 1;
+      if (this.strings < TEXT_SAMPLE && (text.length > 40 || text.split(/\s+/).length > 4))
+        this.longStrings += 1;
+      this.strings += 1;
     }
-    if (this.distinct.size < DISTINCT_TRACKED) this.distinct.add(String(value));
-    else if (!this.distinct.has(String(value))) this.distinctOverflow = true;
+    if (this.tracking) {
+      const size = this.distinct.size;
+      this.distinct.add(String(value));
+      if (this.distinct.size === size) this.repeated = true;
+      // Over the code limit with a repeat: neither codes nor an id, nothing more to learn.
+      // No repeat in the first DISTINCT_TRACKED values: taken as an id.
+      if ((this.repeated && this.distinct.size > MAX_CODE_LEVELS) || this.distinct.size >= DISTINCT_TRACKED)
+        this.tracking = false;
+    }
   }
 }
 
-/** Collects what each column held, row by row, in bounded memory (≤ 10,000 distinct values per column). */
+/**
+ * Collects what each column held, row by row, in bounded memory (≤ 10,000 distinct values per
+ * column) and little time: distinct values stop being tracked once they can decide nothing.
+ */
 export class ColumnTypeInference {
   private readonly columns = new Map<string, ColumnObservation>();
 
@@ -98,8 +118,12 @@ function propose(column: ColumnObservation): { type: ColumnType; reason: string 
   const n = column.values;
   if (n === 0) return { type: 'ignore', reason: 'no values: every row is empty' };
   const distinct = column.distinct.size;
-  const allDistinct = !column.distinctOverflow && distinct === n;
-  const distinctText = column.distinctOverflow ? `over ${DISTINCT_TRACKED} distinct` : `${distinct} distinct`;
+  const allDistinct = !column.repeated;
+  const distinctText = column.tracking
+    ? `${distinct} distinct`
+    : column.repeated
+      ? `over ${MAX_CODE_LEVELS} distinct`
+      : `over ${DISTINCT_TRACKED} distinct`;
   if (column.numbers === n) {
     if (column.integers === n) {
       if (distinct <= MAX_CODE_LEVELS && distinct <= Math.max(2, n * MAX_CODE_SHARE))
@@ -110,19 +134,26 @@ function propose(column: ColumnObservation): { type: ColumnType; reason: string 
       if (allDistinct && n >= MIN_ROWS_FOR_ID)
         return {
           type: 'id',
-          reason: `every one of the ${n} integer values is different: likely an identifier`,
+          reason: `${allDifferent(column, 'integer values')}: likely an identifier`,
         };
     }
     return { type: 'numeric', reason: `${n} numbers, ${distinctText} values (${column.min}–${column.max})` };
   }
   if (column.dates === n) return { type: 'timestamp', reason: `all ${n} values are ISO 8601 dates` };
   if (allDistinct && n >= MIN_ROWS_FOR_ID)
-    return { type: 'id', reason: `every one of the ${n} values is different: likely an identifier` };
-  if (column.longStrings * 2 > n)
+    return { type: 'id', reason: `${allDifferent(column, 'values')}: likely an identifier` };
+  const sampled = Math.min(column.strings, TEXT_SAMPLE);
+  if (column.longStrings * 2 > sampled)
     return {
       type: 'text',
-      reason: `${column.longStrings} of ${n} values are long (over 40 characters or 4 words): free text`,
+      reason: `${column.longStrings} of ${sampled === column.strings ? '' : 'the first '}${sampled} values are long (over 40 characters or 4 words): free text`,
     };
   const numbersNote = column.numbers > 0 ? ` (${n - column.numbers} of ${n} are not numbers)` : '';
   return { type: 'categorical', reason: `${distinctText} string values in ${n} rows${numbersNote}` };
+}
+
+function allDifferent(column: ColumnObservation, what: string): string {
+  return column.tracking
+    ? `every one of the ${column.values} ${what} is different`
+    : `the first ${DISTINCT_TRACKED} of the ${column.values} ${what} are all different`;
 }
