@@ -54,7 +54,7 @@ for (const line of readFileSync(join(stateDir, 'env'), 'utf8').split('\n')) {
 // schema (other schemas, e.g. the tests', stay), the queues under the default prefix, the local
 // artifacts and the admin key (up.sh makes a new one).
 if (process.argv.includes('--fresh')) {
-  say('--fresh: emptying the registry schema "public", the queues under "lathe:" and .lathe/artifacts');
+  say('--fresh: emptying the registry schema "public", the queues under the queue prefix and .lathe/artifacts');
   const databaseUrl = env.DATABASE_URL.replace(/\?.*$/, '');
   const sql = 'DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;';
   if (spawnSync('psql', ['-q', databaseUrl, '-c', sql], { stdio: 'inherit', env }).status !== 0)
@@ -63,7 +63,7 @@ if (process.argv.includes('--fresh')) {
     'bash',
     [
       '-c',
-      'redis-cli -u "$REDIS_URL" --scan --pattern "lathe:*" | xargs -r redis-cli -u "$REDIS_URL" DEL >/dev/null',
+      'redis-cli -u "$REDIS_URL" --scan --pattern "${LATHE_QUEUE_PREFIX:-lathe}:*" | xargs -r redis-cli -u "$REDIS_URL" DEL >/dev/null',
     ],
     {
       stdio: 'inherit',
@@ -76,34 +76,35 @@ if (process.argv.includes('--fresh')) {
     fail('bring-up failed');
 }
 
-// 2. Dashboard
-say('building the dashboard');
-if (
-  spawnSync(pnpm, ['--filter', '@lathe/dashboard', 'run', 'build'], {
+// 2. Dashboard (its browser test builds dist/ itself and passes --prebuilt-dashboard: a build
+// here would empty dist/ under another test's browser)
+if (process.argv.includes('--prebuilt-dashboard')) say('using the built dashboard');
+else {
+  say('building the dashboard');
+  const build = spawnSync(pnpm, ['--filter', '@lathe/dashboard', 'run', 'build'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     cwd: root,
     env,
-  }).status !== 0
-) {
-  fail('the dashboard build failed');
+  });
+  if (build.status !== 0) fail('the dashboard build failed');
 }
 
 // 3. Admin key
 const tsx = (script) => [process.execPath, ['--import', 'tsx', join(root, script)]];
 // infra/local/up.sh created it (printed once) and kept it here.
 const keyFile = join(stateDir, 'admin-key');
-const apiKey = process.env.LATHE_API_KEY ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '');
+const apiKey = process.env.LATHE_API_KEY || (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '');
 if (!apiKey) fail(`an admin key exists already but is not in ${keyFile}: set LATHE_API_KEY to an admin key`);
 
 // 4. Processes
-const logDir = join(root, '.lathe', 'logs');
+const logDir = process.env.LATHE_LOG_DIR ?? join(root, '.lathe', 'logs');
 mkdirSync(logDir, { recursive: true });
 const processEnv = {
   ...env,
   LATHE_API_PORT: String(port),
   LATHE_SERVE_PORT: String(servePort),
   LATHE_DASHBOARD_DIR: join(root, 'services/dashboard/dist'),
-  LATHE_ARTIFACT_DIR: join(root, '.lathe', 'artifacts'),
+  LATHE_ARTIFACT_DIR: env.LATHE_ARTIFACT_DIR ?? join(root, '.lathe', 'artifacts'),
   LATHE_ROLLOUT_INTERVAL_MS: '5000',
 };
 const children = [];
