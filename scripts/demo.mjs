@@ -54,7 +54,9 @@ for (const line of readFileSync(join(stateDir, 'env'), 'utf8').split('\n')) {
 // schema (other schemas, e.g. the tests', stay), the queues under the default prefix, the local
 // artifacts and the admin key (up.sh makes a new one).
 if (process.argv.includes('--fresh')) {
-  say('--fresh: emptying the registry schema "public", the queues under the queue prefix and .lathe/artifacts');
+  say(
+    '--fresh: emptying the registry schema "public", the queues under the queue prefix and .lathe/artifacts',
+  );
   const databaseUrl = env.DATABASE_URL.replace(/\?.*$/, '');
   const sql = 'DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;';
   if (spawnSync('psql', ['-q', databaseUrl, '-c', sql], { stdio: 'inherit', env }).status !== 0)
