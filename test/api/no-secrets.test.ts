@@ -7,10 +7,21 @@
  * migration's SQL runs on the same rows and no row of any table holds one either. And the API
  * refuses a body that carries a secret, with a 422 naming the field and what to do instead.
  */
+import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSchedule, MIGRATIONS_DIR, recordAudit, type Json } from '@lathe/registry';
+import { LocalArtifactStore } from '@lathe/artifacts';
+import {
+  completeScoringJob,
+  createSchedule,
+  createScoringJob,
+  createSweep,
+  MIGRATIONS_DIR,
+  recordAudit,
+  type Json,
+} from '@lathe/registry';
 import { roleOf, type RouteSpec } from '../../services/api/src/openapi/route-table.ts';
 import { seed, startTestApi, type TestApi } from './api-harness.ts';
 
@@ -161,8 +172,28 @@ async function legacyFixtures() {
 }
 
 beforeAll(async () => {
-  api = await startTestApi('nosecrets');
+  const store = new LocalArtifactStore(mkdtempSync(join(tmpdir(), 'lathe-nosecrets-store-')));
+  api = await startTestApi('nosecrets', {}, { artifacts: store });
   fx = await seed(api);
+  // A finished scoring job (its output in the store) and a sweep, for their GET routes.
+  const scoringJob = await createScoringJob(api.db.registry, {
+    modelVersionId: fx.v1.id,
+    datasetVersionId: fx.version.id,
+    format: 'csv',
+    keyColumns: [],
+  });
+  const output = await store.put(Buffer.from('score\n0.5\n'));
+  await completeScoringJob(api.db.registry, scoringJob.id, {
+    sha256: output.sha256,
+    sizeBytes: output.sizeBytes,
+    rows: 1,
+  });
+  const sweep = await createSweep(api.db.registry, {
+    experimentId: fx.experiment.id,
+    space: { strategy: 'grid', parameters: { epochs: [1, 2] } },
+    metric: 'valLoss',
+    direction: 'min',
+  });
   const legacy = await legacyFixtures();
   // What the routes need to answer 200 (made through the API: nothing secret in them).
   const deployment = await api.request('POST', '/deployments', {
@@ -196,6 +227,8 @@ beforeAll(async () => {
     deployments: deployment.body.id,
     'ab-tests': abTest.body.id,
     'api-keys': api.keyIds.viewer,
+    'scoring-jobs': scoringJob.id,
+    sweeps: sweep.id,
   };
 });
 afterAll(() => api.close());

@@ -116,6 +116,35 @@ const table = (): Record<string, Case> => ({
     invalid: { path: '/models/%20bad/versions' },
   },
   'GET /model-versions/:id': { notFound: `/model-versions/${ghost}`, invalid: { path: '/model-versions/7' } },
+  'POST /model-versions/:id/score': {
+    notFound: `/model-versions/${ghost}/score`,
+    body: { datasetVersionId: ghost },
+    invalid: { path: '/model-versions/7/score', body: { datasetVersionId: 'x' } },
+  },
+  'POST /model-versions/:id/score/file': {
+    notFound: `/model-versions/${ghost}/score/file?format=csv`,
+    invalid: { path: `/model-versions/${ghost}/score/file?output=xlsx` },
+  },
+  'GET /scoring-jobs/:id': { notFound: `/scoring-jobs/${ghost}`, invalid: { path: '/scoring-jobs/7' } },
+  'GET /scoring-jobs/:id/output': {
+    notFound: `/scoring-jobs/${ghost}/output`,
+    invalid: { path: '/scoring-jobs/7/output' },
+  },
+  'POST /experiments/:id/sweeps': {
+    notFound: `/experiments/${ghost}/sweeps`,
+    body: { space: { strategy: 'grid', parameters: { epochs: [1, 2] } } },
+    invalid: { path: `/experiments/${ghost}/sweeps`, body: { space: {}, metric: '' } },
+  },
+  'GET /experiments/:id/sweeps': {
+    notFound: `/experiments/${ghost}/sweeps`,
+    invalid: { path: '/experiments/7/sweeps' },
+  },
+  'GET /sweeps/:id': { notFound: `/sweeps/${ghost}`, invalid: { path: '/sweeps/7' } },
+  'POST /sweeps/:id/promote': {
+    notFound: `/sweeps/${ghost}/promote`,
+    body: {},
+    invalid: { path: '/sweeps/7/promote', body: { runId: 'x' } },
+  },
   'GET /models/:name/aliases': {
     notFound: '/models/no-such-model/aliases',
     invalid: { path: '/models/-x/aliases' },
