@@ -8,6 +8,7 @@ import { fromArray } from '../testing/synthetic.ts';
 import { train } from '../training/train.ts';
 import { integratedGradients } from './integrated-gradients.ts';
 import { permutationImportance } from './permutation-importance.ts';
+import { explainTabularPrediction } from './shapley-sampling.ts';
 
 beforeAll(async () => {
   await selectBackend({ prefer: 'wasm' });
@@ -120,4 +121,41 @@ describe('integrated gradients (Sundararajan, Taly & Yan 2017)', () => {
     expect(fine.completenessGap).toBeLessThanOrEqual(coarse.completenessGap);
     model.dispose();
   });
+});
+
+describe('per-prediction Shapley sampling (Štrumbelj & Kononenko 2014)', () => {
+  it('credits the features that matter, and the contributions sum to f(x) − f(baseline)', async () => {
+    const rows = knownFeatures(800, 11);
+    const result = await train({
+      family: 'mlp',
+      hyperparameters: { epochs: 15, batchSize: 32, hiddenUnits: [16], learningRate: 0.02 },
+      seed: 4,
+      dataset: { useCase: 'tabular' },
+      trainRows: () => fromArray(rows),
+    });
+    const model = await loadModel(result.buffer);
+    // From a clear "no" to a clear "yes": a and b make the change, the noise features move too.
+    const instance = { features: { a: 0.5, b: -0.5, noise1: 0.4, noise2: -0.4, noise3: 0.3 } };
+    const baseline = { features: { a: -0.5, b: 0.5, noise1: 0, noise2: 0, noise3: 0 } };
+    const explanation = await explainTabularPrediction({
+      predict: (batch) => model.predict(batch),
+      instance,
+      baseline,
+      orderings: 12,
+      seed: 1,
+    });
+    model.dispose();
+    expect(explanation.label).toBe('yes');
+    expect(explanation.evaluations).toBe(12 * 6);
+    expect(
+      explanation.contributions
+        .slice(0, 2)
+        .map((c) => c.feature)
+        .sort(),
+    ).toEqual(['a', 'b']);
+    const sum = explanation.contributions.reduce((s, c) => s + c.contribution, 0);
+    expect(sum).toBeCloseTo(explanation.probability - explanation.baselineProbability, 6);
+    for (const c of explanation.contributions.slice(2))
+      expect(Math.abs(c.contribution)).toBeLessThan(explanation.contributions[1]!.contribution / 3);
+  }, 300_000);
 });
