@@ -43,6 +43,11 @@ describe('parseHyperparameters', () => {
       { earlyStopping: { patienc: 2 } },
       'hyperparameters.earlyStopping: unknown field patienc (did you mean patience?); valid: metric, mode, patience, minDelta',
     ],
+    [
+      'mlp',
+      { lrSchedule: { type: 'step', stepSize: 2, gamma: 0.5, gama: 1 } },
+      'hyperparameters.lrSchedule: unknown field gama (did you mean gamma?); valid: type, stepSize, gamma',
+    ],
     ['cnn', { dropout: 1 }, 'hyperparameters.dropout: must be < 1'],
   ])('%s %j → %s', (family, input, message) => {
     const error = errorOf(() => parseHyperparameters(family, input));

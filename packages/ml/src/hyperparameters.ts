@@ -345,7 +345,7 @@ export function parseHyperparameters(family: string, input: unknown): Hyperparam
     const field = ['hyperparameters', ...issue.path.map(String)].join('.');
     const message =
       issue.code === 'unrecognized_keys'
-        ? unknownFieldsMessage(issue.keys, fieldNamesAt(hyperparameterSchemas[family], issue.path))
+        ? unknownFieldsMessage(issue.keys, fieldNamesAt(hyperparameterSchemas[family], issue.path, input))
         : issue.message;
     return { field, message };
   });
@@ -362,5 +362,6 @@ function unknownFieldsMessage(unknown: string[], valid: string[]): string {
     const meant = closestName(key, valid);
     return meant ? `${key} (did you mean ${meant}?)` : key;
   });
-  return `unknown field${unknown.length === 1 ? '' : 's'} ${named.join(', ')}; valid: ${valid.join(', ')}`;
+  const fields = `unknown field${unknown.length === 1 ? '' : 's'} ${named.join(', ')}`;
+  return valid.length > 0 ? `${fields}; valid: ${valid.join(', ')}` : fields;
 }

@@ -9,6 +9,9 @@ interface Def {
   type: string;
   innerType?: z.ZodType;
   shape?: Record<string, z.ZodType>;
+  /** Unions: the options; discriminated ones also name the discriminator. */
+  options?: z.ZodType[];
+  discriminator?: string;
 }
 // Why the cast: zod 4 exposes a schema's definition at runtime but types it per schema class; only these fields are read.
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { def: Def }).def;
@@ -19,16 +22,38 @@ function unwrap(schema: z.ZodType): z.ZodType {
   return current;
 }
 
-/** The field names of the object at `path` inside `schema`, in declaration order; [] when there is none. */
-export function fieldNamesAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let current = unwrap(schema);
+/**
+ * The field names of the object at `path` inside `schema`, in declaration order; [] when there
+ * is none. `input` (the value validated) picks a discriminated union's option, as zod did.
+ */
+export function fieldNamesAt(schema: z.ZodType, path: readonly PropertyKey[], input?: unknown): string[] {
+  let current = resolve(unwrap(schema), input);
+  let value = input;
   for (const key of path) {
-    const shape = defOf(current).shape;
-    const next = shape?.[String(key)];
+    value = isRecord(value) ? value[String(key)] : undefined;
+    const next = defOf(current).shape?.[String(key)];
     if (next === undefined) return [];
-    current = unwrap(next);
+    current = resolve(unwrap(next), value);
   }
   return Object.keys(defOf(current).shape ?? {});
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A discriminated union's option for this value (the one its discriminator names). */
+function resolve(schema: z.ZodType, value: unknown): z.ZodType {
+  const def = defOf(schema);
+  if (def.options === undefined || def.discriminator === undefined || !isRecord(value)) return schema;
+  const tag = value[def.discriminator];
+  const option = def.options.find((o) => {
+    const literal = defOf(o).shape?.[def.discriminator!];
+    return (
+      literal !== undefined &&
+      (literal as unknown as { def: { values?: unknown[] } }).def.values?.includes(tag)
+    );
+  });
+  return option ?? schema;
 }
 
 /** Levenshtein distance (insertions, deletions, substitutions), case-insensitive. */
