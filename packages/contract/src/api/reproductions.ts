@@ -26,13 +26,15 @@ export const runReproductionSchema = z
     datasetVersionId: z.uuid().describe('the dataset version both trainings read'),
     datasetSha256: z.string().nullable().describe("that dataset version's sha256"),
     verdict: z.enum(['identical', 'different']).describe('whether every weight tensor has the same bytes'),
-    weights: z.object({
-      identical: z.boolean(),
-      originalSha256: z.string().describe("the original's weights sha256"),
-      rerunSha256: z.string().describe("the rerun's weights sha256"),
-      tensors: z.number().int().describe('tensors compared'),
-      firstDifference: tensorDifferenceSchema.nullable().describe('the first tensor that differs'),
-    }),
+    weights: z
+      .object({
+        identical: z.boolean().describe('whether the learned tensors have the same bytes'),
+        originalSha256: z.string().describe("the original's weights sha256"),
+        rerunSha256: z.string().describe("the rerun's weights sha256"),
+        tensors: z.number().int().describe('tensors compared'),
+        firstDifference: tensorDifferenceSchema.nullable().describe('the first tensor that differs'),
+      })
+      .describe("the original's and the rerun's learned tensors compared"),
     seed: z.number().int().describe('the seed both trainings used'),
     original: environmentSchema.describe('what the original trained on'),
     rerun: environmentSchema.describe('what the rerun trained on'),
