@@ -121,6 +121,43 @@ function spec(kind: Kind, prep: RecPrep, hp: Hp): LayersSpec {
   };
 }
 
+/**
+ * Biased MF's score of every item for a set of users in one matrix product instead of one
+ * embedding lookup and dot product per (user, item) pair: act(w·(P_u·Qᵀ + b_u + b_i) + b),
+ * the same function the layers compute (spec above), read from the trained weights.
+ * Null when the model is not shaped like the MF spec.
+ */
+function mfScorer(model: tf.LayersModel, implicit: boolean) {
+  const fromInput = (layer: tf.layers.Layer) => (layer.input as tf.SymbolicTensor).sourceLayer.name;
+  const embeddings = model.layers.filter((layer) => layer.getClassName() === 'Embedding');
+  const find = (input: string, factors: boolean) =>
+    embeddings.find((layer) => {
+      const dim = layer.getWeights()[0]!.shape[1]!;
+      return fromInput(layer) === input && dim > 1 === factors;
+    });
+  const p = find('user', true);
+  const q = find('item', true);
+  const bu = find('user', false);
+  const bi = find('item', false);
+  const out = model.layers[model.layers.length - 1];
+  if (!p || !q || !bu || !bi || out?.getClassName() !== 'Dense' || embeddings.length !== 4) return null;
+  const [kernel, bias] = out.getWeights() as [tf.Tensor, tf.Tensor];
+  const userFactors = p.getWeights()[0]!;
+  const itemFactors = q.getWeights()[0]!;
+  const userBias = bu.getWeights()[0]!;
+  const itemBias = bi.getWeights()[0]!.reshape([1, -1]);
+  return (users: Int32Array): tf.Tensor2D =>
+    tf.tidy(() => {
+      const u = tf.tensor1d(users, 'int32');
+      const raw = tf
+        .matMul(tf.gather(userFactors, u), itemFactors, false, true)
+        .add(tf.gather(userBias, u))
+        .add(itemBias);
+      const scored = raw.mul(kernel.reshape([])).add(bias.reshape([]));
+      return (implicit ? tf.sigmoid(scored) : scored) as tf.Tensor2D;
+    });
+}
+
 export function recommender(kind: Kind): FamilyDefinition<RecPrep> {
   return {
     useCase: 'recommendation',
@@ -192,6 +229,7 @@ export function recommender(kind: Kind): FamilyDefinition<RecPrep> {
     async load(files, p) {
       const ids = new IdMaps(p);
       const model = await loadLayersModel(files);
+      const scoreAll = kind === 'mf' ? mfScorer(model, p.implicit) : null;
       const maxCount = Math.max(1, ...p.itemCounts);
       // Popularity fallback: the share of the most popular item's interactions (implicit), or the global mean rating.
       const popularity = (itemIndex: number | undefined) =>
@@ -224,6 +262,7 @@ export function recommender(kind: Kind): FamilyDefinition<RecPrep> {
             : allItems;
           return { request, user, items: Int32Array.from(pool.filter((index) => !excluded.has(index))) };
         });
+        if (scoreAll) return rankAllScored(plans, scoreAll);
         const pairs = plans.reduce((n, plan) => n + (plan.user === undefined ? 0 : plan.items.length), 0);
         const users = new Int32Array(pairs);
         const items = new Int32Array(pairs);
@@ -245,25 +284,49 @@ export function recommender(kind: Kind): FamilyDefinition<RecPrep> {
         }
         at = 0;
         return plans.map(({ request, user, items: pool }) => {
-          const k = Math.max(0, request.k);
-          if (user === undefined) {
-            const allowed = new Set(pool);
-            return {
-              basis: 'popularity',
-              items: byPopularity
-                .filter((x) => allowed.has(x.index))
-                .slice(0, k)
-                .map((x) => ({ item: x.item, score: x.count / maxCount })),
-            };
-          }
+          if (user === undefined) return popular(request.k, pool);
           const own = scores.subarray(at, at + pool.length);
           at += pool.length;
-          return {
-            basis: 'model',
-            items: Array.from(pool, (index, j) => ({ item: p.items[index - 1]!, score: own[j]! }))
-              .sort((a, b) => b.score - a.score)
-              .slice(0, k),
-          };
+          return ranked(request.k, pool, (j) => own[j]!);
+        });
+      }
+
+      function popular(k: number, pool: Int32Array): Recommendation {
+        const allowed = new Set(pool);
+        return {
+          basis: 'popularity',
+          items: byPopularity
+            .filter((x) => allowed.has(x.index))
+            .slice(0, Math.max(0, k))
+            .map((x) => ({ item: x.item, score: x.count / maxCount })),
+        };
+      }
+
+      function ranked(k: number, pool: Int32Array, score: (j: number) => number): Recommendation {
+        return {
+          basis: 'model',
+          items: Array.from(pool, (index, j) => ({ item: p.items[index - 1]!, score: score(j) }))
+            .sort((a, b) => b.score - a.score)
+            .slice(0, Math.max(0, k)),
+        };
+      }
+
+      /** MF: one matrix product scores every item for each distinct known user of the batch. */
+      async function rankAllScored(
+        plans: Array<{ request: RecommendRequest; user: number | undefined; items: Int32Array }>,
+        score: (users: Int32Array) => tf.Tensor2D,
+      ): Promise<Recommendation[]> {
+        const users = [...new Set(plans.flatMap((plan) => (plan.user === undefined ? [] : [plan.user])))];
+        const rowOf = new Map(users.map((user, row) => [user, row]));
+        const matrix = users.length > 0 ? score(Int32Array.from(users)) : null;
+        const values = matrix ? await matrix.data() : new Float32Array(0);
+        matrix?.dispose();
+        // A row per user has a column per item id, 0 (unknown) included.
+        const width = p.items.length + 1;
+        return plans.map(({ request, user, items: pool }) => {
+          if (user === undefined) return popular(request.k, pool);
+          const offset = rowOf.get(user)! * width;
+          return ranked(request.k, pool, (j) => values[offset + pool[j]!]!);
         });
       }
 
