@@ -168,7 +168,7 @@ describe('npm run demo -- --quick', () => {
     expect(output).toMatch(/true lift [+-]\d+\.\d%, measured [+-]\d+\.\d% \[[+-]?[\d.]+%, [+-]?[\d.]+%\]/);
   });
 
-  it("shows the demo's A/B test and its decision on the dashboard", async () => {
+  it("shows the demo's deployments, an evaluation, v1 against v2, and the A/B decision on the dashboard", async () => {
     const { items } = await get<{ items: AbTest[] }>('/ab-tests?endpoint=store-recommender');
     const test = items[0]!;
     const report = await get<{ status: string; decision: string }>(`/ab-tests/${test.id}/report`);
@@ -184,6 +184,33 @@ describe('npm run demo -- --quick', () => {
     const deployments = await page.getByTestId('live-deployments').locator('tbody tr').allTextContents();
     for (const endpoint of ['store-products', 'store-descriptions', 'store-recommender'])
       expect(deployments.some((row) => row.includes(endpoint))).toBe(true);
+    // The product photos' evaluation: the stored ROC curves and the confusion matrix as a heatmap.
+    const evaluationOf = async (model: string, version: number) => {
+      const { items: versions } = await get<{ items: Array<{ id: string; version: number }> }>(
+        `/models/${model}/versions`,
+      );
+      const id = versions.find((v) => v.version === version)!.id;
+      return (await get<{ items: Array<{ id: string }> }>(`/evaluations?modelVersionId=${id}`)).items[0]!.id;
+    };
+    const photos = await evaluationOf('store-products', 1);
+    const stored = await get<{ curves: { confusionMatrix: number[][] } }>(`/evaluations/${photos}`);
+    await page.goto(`${apiUrl}/#/evaluations/${photos}`);
+    await page.locator('figure[data-chart="roc"] canvas').first().waitFor();
+    const cells = page.getByTestId('confusion-matrix').locator('td[data-count]');
+    await cells.first().waitFor();
+    const matrix = stored.curves.confusionMatrix;
+    expect(await cells.count()).toBe(matrix.length * matrix.length);
+    expect(
+      (await cells.evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-count'))))).sort(),
+    ).toEqual(matrix.flat().sort());
+
+    // Recommender v1 and v2 side by side: only the settings v2 changed differ.
+    const [v1, v2] = [await evaluationOf('store-recommender', 1), await evaluationOf('store-recommender', 2)];
+    await page.goto(`${apiUrl}/#/evaluations/compare?ids=${v1},${v2}`);
+    const diff = page.getByTestId('hyperparameter-diff').locator('tbody tr');
+    await expect.poll(() => diff.count()).toBe(2);
+    expect((await diff.allTextContents()).sort()).toEqual(['embeddingDim216', 'epochs18']);
+
     await page.goto(`${apiUrl}/#/ab-tests/${test.id}`);
     await page.getByTestId('ab-report').locator('tr[data-verdict]').first().waitFor();
     expect(await page.locator('h1 [data-status]').getAttribute('data-status')).toBe(report.status);
