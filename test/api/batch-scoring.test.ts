@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@lathe/artifacts';
 import { createDatasetAccess, ingestDatasetVersion } from '@lathe/data';
-import { loadModel, selectBackend, train } from '@lathe/ml';
+import { evaluateClassification, loadModel, selectBackend, train } from '@lathe/ml';
 import { startScoringWorker } from '@lathe/queues';
 import { registerModelVersion } from '@lathe/registry';
 import { silentLogger } from '@lathe/core';
@@ -30,6 +30,10 @@ let modelVersionId: string;
 let datasetVersionId: string;
 /** P(churn) of every customer, from the model directly. */
 const direct = new Map<string, number>();
+/** Every row's label and P(churn), in the version's split order, and the model's threshold. */
+const labelled: { y: number; p: number }[] = [];
+let threshold = 0.5;
+let customersDatasetId: string;
 
 interface Job {
   id: string;
@@ -101,7 +105,15 @@ beforeAll(async () => {
   for (const split of ['train', 'validation', 'test'] as const)
     for await (const row of opened.rows(split)) rows.push(row as { keys?: Record<string, string> });
   const predictions = await model.predict(rows);
-  rows.forEach((row, i) => direct.set(row.keys!.CUSTOMER_ID!, predictions[i]!.probabilities!['1']!));
+  rows.forEach((row, i) => {
+    direct.set(row.keys!.CUSTOMER_ID!, predictions[i]!.probabilities!['1']!);
+    labelled.push({
+      y: Number((row as { target?: unknown }).target),
+      p: predictions[i]!.probabilities!['1']!,
+    });
+  });
+  threshold = model.signature.decisionThreshold ?? 0.5;
+  customersDatasetId = dataset.id;
   model.dispose();
   worker = await startScoringWorker({
     pipeline: api.pipeline,
@@ -200,5 +212,76 @@ describe('batch scoring', () => {
       },
     );
     expect(unknown.status).toBe(404);
+  });
+
+  it("evaluates the model on any dataset version with its columns (a user's hold-out): same metrics, gains and slices", async () => {
+    const started = await api.request('POST', `/model-versions/${modelVersionId}/evaluations`, {
+      key: api.keys.editor,
+      body: { datasetVersionId, split: 'all' },
+    });
+    expect(started.status).toBe(202);
+    const job = (await finished((started.body as Job).id)) as Job & {
+      evaluationId: string | null;
+      kind: string;
+    };
+    expect(job).toMatchObject({
+      status: 'succeeded',
+      kind: 'evaluation',
+      rowsScored: 1000,
+      downloadUrl: null,
+    });
+    const { body } = await api.request('GET', `/evaluations/${job.evaluationId}`, { key: api.keys.viewer });
+    const evaluation = body as {
+      split: string;
+      metrics: Record<string, number>;
+      curves: { gainsTable?: unknown[]; roc?: unknown[] };
+      slices: { segment: string }[];
+      reasons: string[];
+    };
+    expect(evaluation.split).toBe('all');
+    const expected = evaluateClassification(
+      { numClasses: 2, yTrue: labelled.map((r) => r.y), scores: labelled.map((r) => r.p) },
+      { classNames: ['0', '1'], threshold },
+    );
+    for (const metric of ['auc', 'logLoss', 'accuracy', 'liftTop10', 'captureTop20'])
+      expect(evaluation.metrics[metric], metric).toBeCloseTo(expected.metrics[metric]!, 9);
+    expect(evaluation.curves.gainsTable).toHaveLength(11);
+    expect(evaluation.curves.roc!.length).toBeGreaterThan(2);
+    expect(evaluation.slices.map((s) => s.segment)).toEqual(['class=0', 'class=1']);
+    expect(evaluation.reasons.some((r) => r.startsWith('trivial baseline: auc'))).toBe(true);
+  });
+
+  it('refuses a dataset version without a column the model reads', async () => {
+    const { version } = await ingestDatasetVersion(
+      { registry: api.db.registry, store },
+      {
+        datasetId: customersDatasetId,
+        spec: {
+          useCase: 'tabular',
+          source: {
+            kind: 'stream',
+            stream: createReadStream(customersPath),
+            format: 'csv',
+            name: 'customers.csv',
+          },
+          columnMap: { target: 'CHURNED' },
+          columnTypes: {
+            SEGMENT: 'categorical',
+            REGION: 'categorical',
+            CUSTOMER_ID: 'id',
+            SUPPORT_CALLS: 'ignore',
+          },
+        },
+      },
+    );
+    const refused = await api.request('POST', `/model-versions/${modelVersionId}/evaluations`, {
+      key: api.keys.editor,
+      body: { datasetVersionId: version.id },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'schema_mismatch' });
+    expect((refused.body as { detail: string }).detail).toContain(
+      'lacks the column SUPPORT_CALLS that model version customers v1 reads',
+    );
   });
 });

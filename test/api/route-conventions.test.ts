@@ -121,6 +121,14 @@ const table = (): Record<string, Case> => ({
     body: { datasetVersionId: ghost },
     invalid: { path: '/model-versions/7/score', body: { datasetVersionId: 'x' } },
   },
+  'POST /model-versions/:id/evaluations': {
+    notFound: `/model-versions/${ghost}/evaluations`,
+    body: { datasetVersionId: ghost },
+    invalid: {
+      path: `/model-versions/${ghost}/evaluations`,
+      body: { datasetVersionId: ghost, split: 'holdout' },
+    },
+  },
   'POST /model-versions/:id/score/file': {
     notFound: `/model-versions/${ghost}/score/file?format=csv`,
     invalid: { path: `/model-versions/${ghost}/score/file?output=xlsx` },

@@ -110,7 +110,7 @@ export function createEvaluateHandler(deps: EvaluateDeps): StageHandler<'evaluat
 }
 
 /** Gate metrics: held-out metrics, falling back to the training metrics where none exist. */
-function decide(
+export function decide(
   score: ModelScore,
   baseline: ModelScore | null,
   gate: Gate,
@@ -125,12 +125,14 @@ function decide(
   return applyGate(candidateMetrics, baselineMetrics, gate, score.trivial ? { trivial: score.trivial } : {});
 }
 
-async function saveEvaluation(
+export async function saveEvaluation(
   registry: Registry,
   input: {
     modelVersionId: string;
     datasetVersionId: string;
-    runId: string;
+    /** Default: the test split, as the evaluate stage scores it. */
+    split?: string;
+    runId: string | null;
     score: ModelScore;
     baselineVersionId: string | null;
     baseline: ModelScore | null;
@@ -160,7 +162,7 @@ async function saveEvaluation(
   return recordEvaluation(registry, {
     modelVersionId: input.modelVersionId,
     datasetVersionId: input.datasetVersionId,
-    split: SPLIT,
+    split: input.split ?? SPLIT,
     ...data,
   });
 }

@@ -33,9 +33,26 @@ export const scoreFileQuerySchema = z.object({
   fileName: z.string().max(500).optional().describe('your name for the file, used in messages'),
 });
 
+export const evaluateDatasetBodySchema = z.strictObject({
+  datasetVersionId: uuid.describe(
+    'any dataset version with the columns the model reads (a hold-out of your own)',
+  ),
+  split: z
+    .enum(['all', 'train', 'validation', 'test'])
+    .default('all')
+    .describe('which rows of it: all of them (a hold-out), or one of its splits'),
+});
+
 export const scoringJobSchema = z
   .object({
     id: uuid.describe('the scoring job'),
+    kind: z
+      .enum(['scores', 'evaluation'])
+      .describe('scores: an output file of scores; evaluation: an Evaluation of the rows'),
+    split: z.string().nullable().describe('evaluations: the rows evaluated (all, train, validation or test)'),
+    evaluationId: uuid
+      .nullable()
+      .describe('evaluations: the Evaluation recorded, once succeeded (GET /evaluations/:id)'),
     modelVersionId: uuid.describe('the model version that scores'),
     datasetVersionId: uuid.nullable().describe('the dataset version scored, or null for an uploaded file'),
     inputName: z.string().nullable().describe('the uploaded file’s name, when a file is scored'),

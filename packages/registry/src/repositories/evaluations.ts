@@ -14,7 +14,8 @@ export interface EvaluationKey {
 }
 
 export interface NewEvaluation extends EvaluationKey {
-  runId: string;
+  /** Null for an evaluation requested on a dataset version outside any run. */
+  runId: string | null;
   metrics: Json;
   curves: Json;
   slices: Json;

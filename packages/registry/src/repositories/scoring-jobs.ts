@@ -11,6 +11,10 @@ export type ScoringFormat = 'csv' | 'jsonl';
 
 export interface NewScoringJob {
   modelVersionId: string;
+  /** evaluation: an Evaluation of the rows instead of a scores artifact (default scores). */
+  kind?: 'scores' | 'evaluation';
+  /** Evaluations: which split of the dataset version (train, validation, test or all). */
+  split?: string;
   format: ScoringFormat;
   keyColumns: string[];
   /** Exactly one of: the dataset version to score, or an uploaded file in the artifact store. */
@@ -29,6 +33,8 @@ export async function createScoringJob(db: Db, input: NewScoringJob): Promise<Sc
       modelVersionId: input.modelVersionId,
       format: input.format,
       keyColumns: input.keyColumns,
+      ...(input.kind !== undefined ? { kind: input.kind } : {}),
+      ...(input.split !== undefined ? { split: input.split } : {}),
       ...(input.datasetVersionId !== undefined ? { datasetVersionId: input.datasetVersionId } : {}),
       ...(input.input !== undefined
         ? { inputSha256: input.input.sha256, inputFormat: input.input.format, inputName: input.input.name }
@@ -73,6 +79,24 @@ export async function completeScoringJob(
       rowsTotal: output.rows,
       outputSha256: output.sha256,
       outputSizeBytes: BigInt(output.sizeBytes),
+      finishedAt: new Date(),
+    },
+  });
+}
+
+/** An evaluation job's end: the Evaluation it recorded. */
+export async function completeEvaluationJob(
+  db: Db,
+  id: string,
+  output: { evaluationId: string; rows: number },
+): Promise<ScoringJob> {
+  return db.scoringJob.update({
+    where: { id },
+    data: {
+      status: 'succeeded',
+      rowsScored: output.rows,
+      rowsTotal: output.rows,
+      evaluationId: output.evaluationId,
       finishedAt: new Date(),
     },
   });

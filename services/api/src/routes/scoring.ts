@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pipeline as pipeStreams } from 'node:stream/promises';
 import {
+  evaluateDatasetBodySchema,
   idParams,
   scoreDatasetBodySchema,
   scoreFileQuerySchema,
@@ -30,6 +31,9 @@ import type { RouteTable } from '../openapi/route-table.ts';
 export function scoringJobResource(job: ScoringJob): ScoringJobResource {
   return {
     id: job.id,
+    kind: job.kind as ScoringJobResource['kind'],
+    split: job.split,
+    evaluationId: job.evaluationId,
     modelVersionId: job.modelVersionId,
     datasetVersionId: job.datasetVersionId,
     inputName: job.inputName,
@@ -44,7 +48,8 @@ export function scoringJobResource(job: ScoringJob): ScoringJobResource {
         ? 1
         : null,
     outputSha256: job.outputSha256,
-    downloadUrl: job.status === 'succeeded' ? `/scoring-jobs/${job.id}/output` : null,
+    downloadUrl:
+      job.status === 'succeeded' && job.kind === 'scores' ? `/scoring-jobs/${job.id}/output` : null,
     errorCode: job.errorCode,
     errorMessage: job.errorMessage,
     createdAt: job.createdAt.toISOString(),
@@ -145,6 +150,53 @@ export function registerScoringRoutes(routes: RouteTable, deps: ApiDeps): void {
       } finally {
         await rm(file.path, { force: true });
       }
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/model-versions/:id/evaluations',
+    summary:
+      'Evaluate this model version on any dataset version with its columns (your own hold-out), in the background: the same metrics, curves, slices and gate as the pipeline; GET /scoring-jobs/:id gives the evaluation once done',
+    tag: 'scoring',
+    params: idParams,
+    body: evaluateDatasetBodySchema,
+    status: 202,
+    response: scoringJobSchema,
+    handler: async ({ req, params, body }) => {
+      const modelVersion = await getModelVersion(registry, params.id);
+      const version = await getDatasetVersion(registry, body.datasetVersionId);
+      const schema = version.schema as { useCase?: string; columns?: { name: string; role?: string }[] };
+      if (schema.useCase !== undefined && schema.useCase !== modelVersion.useCase)
+        throw new HttpProblem(
+          422,
+          'schema_mismatch',
+          `model version ${modelVersion.modelName} v${modelVersion.version} is a ${modelVersion.useCase} model; dataset version ${version.id} holds ${schema.useCase} data`,
+        );
+      if (modelVersion.useCase === 'tabular') {
+        const features = new Set(
+          (schema.columns ?? []).filter((c) => c.role === 'feature').map((c) => c.name),
+        );
+        const inputs = ((modelVersion.signature as { inputs?: { name: string }[] }).inputs ?? []).map(
+          (i) => i.name,
+        );
+        const missing = inputs.filter((name) => !features.has(name));
+        if (missing.length > 0)
+          throw new HttpProblem(
+            422,
+            'schema_mismatch',
+            `dataset version ${version.id} lacks the column${missing.length === 1 ? '' : 's'} ${missing.join(', ')} that model version ${modelVersion.modelName} v${modelVersion.version} reads; its features are ${[...features].join(', ') || 'none'}`,
+          );
+      }
+      const job = await createScoringJob(registry, {
+        modelVersionId: modelVersion.id,
+        datasetVersionId: version.id,
+        kind: 'evaluation',
+        split: body.split,
+        format: 'jsonl',
+        keyColumns: [],
+      });
+      return queue(req, job);
     },
   });
 

@@ -3,7 +3,8 @@
  * through one model version, in batches (bounded memory: rows stream in, lines stream out to a
  * temporary file), written as one content-addressed artifact with the key columns and scores.
  * Progress (rows scored) is recorded per batch. A redelivered job whose row already succeeded
- * does nothing; a retried attempt starts again from the first row.
+ * does nothing; a retried attempt starts again from the first row. Jobs of kind `evaluation`
+ * record an Evaluation instead (evaluate-dataset.ts).
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,6 +28,7 @@ import {
   type Registry,
   type ScoringJob,
 } from '@lathe/registry';
+import { evaluateDatasetVersion } from './evaluate-dataset.ts';
 import {
   type ScoringFormat,
   formatLine,
@@ -106,9 +108,24 @@ async function openInput(deps: ScoringDeps, job: ScoringJob, model: LoadedModel)
 }
 
 export function createScoringHandler(deps: ScoringDeps) {
-  return async ({ scoringJobId }: ScoringPayload): Promise<{ rows: number; sha256: string } | null> => {
+  return async ({
+    scoringJobId,
+  }: ScoringPayload): Promise<{ rows: number; sha256?: string; evaluationId?: string } | null> => {
     const job = await getScoringJob(deps.registry, scoringJobId);
     if (job.status === 'succeeded') return null;
+    if (job.kind === 'evaluation') {
+      try {
+        if ((await claimScoringJob(deps.registry, job.id, null)) === null) return null;
+        const { evaluationId, rows } = await evaluateDatasetVersion(deps, job);
+        return { rows, evaluationId };
+      } catch (error) {
+        const code = error instanceof LatheError ? error.code : 'evaluation_failed';
+        await failScoringJob(deps.registry, job.id, { code, message: (error as Error).message }).catch(
+          () => {},
+        );
+        throw error;
+      }
+    }
     const dir = await mkdtemp(join(tmpdir(), 'lathe-scoring-'));
     let model: LoadedModel | null = null;
     try {
