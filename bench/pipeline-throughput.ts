@@ -32,6 +32,12 @@
  * workers and stage runner, but no Run rows (flows are added as raw adds them) and a stage
  * ledger that answers claims and records finishes in memory. Lathe's ratio against raw, next to
  * this one's, says what the Postgres writes cost and what the rest of Lathe costs.
+ *
+ * A fourth side is the like-for-like baseline for that bookkeeping: raw BullMQ flows whose
+ * processors write the minimal durable record a hand-rolled orchestrator would, one row per run
+ * inserted before its flow is added and one status update per stage (same pool size as Lathe's
+ * registry). Lathe over it is the cost of what Lathe records beyond that (attempts, outputs,
+ * claims that make stages idempotent, cache keys).
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -67,6 +73,10 @@ const fromQueues = createRequire(new URL('../packages/queues/package.json', impo
 const { FlowProducer, QueueEvents, Worker } = (await import(
   pathToFileURL(fromQueues.resolve('bullmq')).href
 )) as typeof import('../packages/queues/node_modules/bullmq/dist/esm/index.js');
+const fromRegistry = createRequire(new URL('../packages/registry/package.json', import.meta.url));
+const { default: pg } = (await import(pathToFileURL(fromRegistry.resolve('pg')).href)) as {
+  default: typeof import('../packages/registry/node_modules/@types/pg/index.d.ts');
+};
 
 const pipelines = Number(process.argv[2] ?? 200);
 const concurrency = Number(process.argv[3] ?? 8);
@@ -145,6 +155,58 @@ async function rawBullmq(count: number, callers: number): Promise<number> {
     await Promise.all(workers.map((w) => w.waitUntilReady()));
     return await rawFlowsPerSecond(redis, count, callers);
   } finally {
+    await Promise.all(workers.map((w) => w.close()));
+    for (const c of connections) c.disconnect();
+    await redis.cleanup();
+  }
+}
+
+/**
+ * Raw flows with a hand-rolled orchestrator's durable record: the run's row inserted before its
+ * flow is added, one status update per stage in the processor (`bench_durable_run`).
+ */
+async function rawDurable(
+  pool: InstanceType<typeof pg.Pool>,
+  count: number,
+  callers: number,
+): Promise<number> {
+  const redis = createTestRedis('bench-durable');
+  const connections = STAGES.map(() => connectRedis(redis.redisUrl, 'bench-durable-worker'));
+  const workers = STAGES.map(
+    (stage, i) =>
+      new Worker(
+        STAGE_QUEUES[stage],
+        async (job) => {
+          const status = stage === STAGES[STAGES.length - 1] ? 'succeeded' : 'running';
+          await pool.query(
+            'UPDATE bench_durable_run SET stage = $2, status = $3, updated_at = now() WHERE id = $1',
+            [(job.data as { runId: string }).runId, stage, status],
+          );
+          return { ok: true };
+        },
+        stageWorkerOptions(specs, stage, { connection: connections[i]!, prefix: redis.prefix, concurrency }),
+      ),
+  );
+  const producerConnection = connectRedis(redis.redisUrl, 'bench-durable-producer');
+  const producer = new FlowProducer({ connection: producerConnection, prefix: redis.prefix });
+  try {
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+    const completions = await deployCompletions(redis.redisUrl, redis.prefix, count);
+    try {
+      const start = performance.now();
+      await inFlight(count, callers, async () => {
+        const runId = randomUUID();
+        await pool.query("INSERT INTO bench_durable_run (id, status) VALUES ($1, 'queued')", [runId]);
+        await producer.add(buildRunFlow(runId, 'ingest', specs));
+      });
+      await completions.done;
+      return count / ((performance.now() - start) / 1000);
+    } finally {
+      await completions.close();
+    }
+  } finally {
+    await producer.close();
+    producerConnection.disconnect();
     await Promise.all(workers.map((w) => w.close()));
     for (const c of connections) c.disconnect();
     await redis.cleanup();
@@ -295,7 +357,18 @@ try {
   const [template] = await claimStages(registry, [{ runId: templateRun.id, stage: 'ingest' }]);
   const ledger = memoryLedger(template!, experiment);
   const unbooked = (callers: number) => latheWithoutRegistry(ledger, handlers, pipelines, callers);
+  // The durable baseline's table, in the bench's schema, on a pool as large as the registry's.
+  const pool = new pg.Pool({
+    connectionString: db.databaseUrl,
+    max: 10,
+    options: `-c search_path="${db.schema}"`,
+  });
+  await pool.query(
+    'CREATE TABLE bench_durable_run (id uuid PRIMARY KEY, stage text, status text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())',
+  );
+  const durable = (callers: number) => rawDurable(pool, pipelines, callers);
   await rawBullmq(pipelines, producers);
+  await durable(producers);
   await ours(producers);
   await unbooked(producers);
 
@@ -304,9 +377,11 @@ try {
   );
   for (const callers of [producers, 1]) {
     const raws: number[] = [];
+    const durables: number[] = [];
     const lathes: number[] = [];
     const unbookeds: number[] = [];
     const rawCpu = noCpu();
+    const durableCpu = noCpu();
     const latheCpu = noCpu();
     const unbookedCpu = noCpu();
     const measured = async (rates: number[], total: CpuSpent, work: () => Promise<number>) => {
@@ -318,18 +393,26 @@ try {
     for (let round = 0; round < rounds; round++) {
       const rawFirst = round % 2 === 0;
       if (rawFirst) await measured(raws, rawCpu, () => rawBullmq(pipelines, callers));
+      if (rawFirst) await measured(durables, durableCpu, () => durable(callers));
       await measured(lathes, latheCpu, () => ours(callers));
       await measured(unbookeds, unbookedCpu, () => unbooked(callers));
+      if (!rawFirst) await measured(durables, durableCpu, () => durable(callers));
       if (!rawFirst) await measured(raws, rawCpu, () => rawBullmq(pipelines, callers));
       console.log(
-        `round ${round + 1}: raw ${raws.at(-1)!.toFixed(1)}/s, Lathe ${lathes.at(-1)!.toFixed(1)}/s, ratio ${(lathes.at(-1)! / raws.at(-1)!).toFixed(3)}; without registry writes ${unbookeds.at(-1)!.toFixed(1)}/s`,
+        `round ${round + 1}: raw ${raws.at(-1)!.toFixed(1)}/s, raw + durable writes ${durables.at(-1)!.toFixed(1)}/s, Lathe ${lathes.at(-1)!.toFixed(1)}/s, ratio ${(lathes.at(-1)! / raws.at(-1)!).toFixed(3)}, vs durable ${(lathes.at(-1)! / durables.at(-1)!).toFixed(3)}; without registry writes ${unbookeds.at(-1)!.toFixed(1)}/s`,
       );
     }
     console.log(
       `raw BullMQ flows:  ${median(raws).toFixed(1)} pipelines/s (median), CPU per pipeline: ${describeCpuPer(rawCpu, pipelines * rounds)}`,
     );
     console.log(
+      `raw + durable writes (1 row per run, 1 status update per stage): ${median(durables).toFixed(1)} pipelines/s (median), CPU per pipeline: ${describeCpuPer(durableCpu, pipelines * rounds)}`,
+    );
+    console.log(
       `Lathe pipelines:   ${median(lathes).toFixed(1)} pipelines/s (median), CPU per pipeline: ${describeCpuPer(latheCpu, pipelines * rounds)}`,
+    );
+    console.log(
+      `ratio Lathe/raw+durable writes: ${(median(lathes) / median(durables)).toFixed(3)} (like with like)`,
     );
     console.log(
       `ratio Lathe/raw:   ${(median(lathes) / median(raws)).toFixed(3)}${callers === 1 ? ' (latency-bound, for comparison)' : ' (target ≥ 0.8)'}`,
@@ -338,6 +421,7 @@ try {
       `Lathe without registry writes (in-memory ledger, no Run rows): ${median(unbookeds).toFixed(1)} pipelines/s (median), ratio ${(median(unbookeds) / median(raws)).toFixed(3)}, CPU per pipeline: ${describeCpuPer(unbookedCpu, pipelines * rounds)}`,
     );
   }
+  await pool.end();
 } finally {
   await registry.$disconnect();
   await db.drop();
