@@ -27,7 +27,7 @@ export const serveEnvSchema = baseEnvSchema.extend({
    * Defaults from bench/serve.ts (see docs/serving.md).
    */
   LATHE_SERVE_BATCH_MAX_SIZE: positive.default(64),
-  LATHE_SERVE_BATCH_MAX_WAIT_MS: z.coerce.number().min(0).max(1_000).default(1),
+  LATHE_SERVE_BATCH_MAX_WAIT_MS: z.coerce.number().min(0).max(1_000).default(2),
   LATHE_SERVE_BATCH_MAX_QUEUED: positive.default(4_096),
   /** Longest a request waits for its model call before 503 (never held past it). */
   LATHE_SERVE_DEADLINE_MS: positive.default(2_000),
