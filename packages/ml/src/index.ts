@@ -43,3 +43,10 @@ export * from './evaluation/index.ts';
 export * from './sweep/search-space.ts';
 export * from './sweep/rank-trials.ts';
 export { metricMode } from './training/early-stopping.ts';
+export { permutationImportance, type FeatureImportance } from './explain/permutation-importance.ts';
+export { integratedGradients, type IntegratedGradients } from './explain/integrated-gradients.ts';
+export {
+  explainTabularPrediction,
+  type FeatureContribution,
+  type PredictionExplanation,
+} from './explain/shapley-sampling.ts';

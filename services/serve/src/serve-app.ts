@@ -57,6 +57,7 @@ import type { ServeConfig } from './config.ts';
 import type { EndpointRouter, GatewayRoute } from './endpoint-router.ts';
 import type { ModelCache } from './model-cache.ts';
 import type { ServingMetrics } from './serving-metrics.ts';
+import { registerExplainRoute } from './explain-route.ts';
 import { compareRecommendations, comparePredictions, emptyComparison } from './shadow-comparison.ts';
 import type { ShadowLog } from './shadow-log.ts';
 
@@ -404,6 +405,7 @@ export function createServeApp(deps: ServeDeps): Express {
       return { status: 200, body: { ok: true, models: models.stats() } };
     }),
   );
+  registerExplainRoute(app, deps);
   const exported = PromRegistry.merge([http.registry, serving.registry]);
   app.get('/metrics', async (_req, res) => {
     res.type(exported.contentType).send(await exported.metrics());

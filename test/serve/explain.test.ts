@@ -1,0 +1,182 @@
+/**
+ * POST /v1/endpoints/:endpoint/explain on the real gateway app: a tabular model trained on rows
+ * where only `a` and `b` decide the target, deployed directly, explains one prediction; the
+ * contributions sum to the probability's change from the baseline, `a` and `b` carry it, and the
+ * cost is the documented orderings × (features + 1) rows. Bad requests are refused by field.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalArtifactStore } from '@lathe/artifacts';
+import { silentLogger } from '@lathe/core';
+import { seededRandom, train } from '@lathe/ml';
+import { createApiKey, generateApiKey, registerModelVersion } from '@lathe/registry';
+import {
+  createAbEventLog,
+  createBatchedModels,
+  createClientKeys,
+  createEndpointRouter,
+  createModelCache,
+  createServeApp,
+  createServingMetrics,
+  createShadowLog,
+  modelVersionLoader,
+  type AbEventLog,
+  type ModelCache,
+  type ShadowLog,
+} from '../../services/serve/src/index.ts';
+import { createTestDatabase, listenForTest, type TestDatabase } from '../harness/index.ts';
+
+let db: TestDatabase;
+let storeDir: string;
+let base: string;
+let key: string;
+let stop: (() => Promise<void>) | undefined;
+let events: AbEventLog;
+let shadows: ShadowLog;
+let models: ModelCache;
+
+function knownFeatures(n: number, seed: number) {
+  const r = seededRandom(seed);
+  return Array.from({ length: n }, () => {
+    const f = { a: r() * 2 - 1, b: r() * 2 - 1, noise1: r() * 2 - 1, noise2: r() * 2 - 1 };
+    return { features: f, target: 2 * f.a - 1.5 * f.b > 0 ? 'yes' : 'no' };
+  });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
+type Body = any;
+
+async function explain(body: unknown): Promise<{ status: number; body: Body }> {
+  const response = await fetch(`${base}/v1/endpoints/scoring/explain`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('explain');
+  storeDir = await mkdtemp(join(tmpdir(), 'lathe-explain-'));
+  const store = new LocalArtifactStore(storeDir);
+  const rows = knownFeatures(800, 1);
+  const result = await train({
+    family: 'mlp',
+    hyperparameters: { epochs: 15, batchSize: 32, hiddenUnits: [16], learningRate: 0.02 },
+    seed: 2,
+    dataset: { useCase: 'tabular', labels: ['no', 'yes'] },
+    trainRows: async function* () {
+      yield* rows;
+    },
+  });
+  const stored = await store.put(result.buffer);
+  const { modelVersion } = await registerModelVersion(db.registry, {
+    modelName: 'scoring',
+    useCase: 'tabular',
+    modelFamily: 'mlp',
+    artifactUri: stored.uri,
+    sha256: stored.sha256,
+    sizeBytes: stored.sizeBytes,
+    signature: result.bundle.signature as never,
+  });
+  await db.registry.deployment.create({
+    data: {
+      endpoint: 'scoring',
+      modelVersionId: modelVersion.id,
+      strategy: 'direct',
+      status: 'active',
+      traffic: 1,
+    },
+  });
+  const secret = generateApiKey();
+  await createApiKey(db.registry, {
+    name: 'explain viewer',
+    role: 'viewer',
+    prefix: secret.prefix,
+    hash: secret.hash,
+  });
+  key = secret.key;
+  models = createModelCache({
+    load: modelVersionLoader({ registry: db.registry, store, logger: silentLogger }),
+    size: 2,
+  });
+  events = createAbEventLog({ registry: db.registry, flushMs: 50, logger: silentLogger });
+  shadows = createShadowLog({ registry: db.registry, flushMs: 50, logger: silentLogger });
+  const serving = createServingMetrics();
+  const batch = { maxBatchSize: 64, maxWaitMs: 1, maxQueuedRows: 1024 };
+  const app = createServeApp({
+    registry: db.registry,
+    router: createEndpointRouter(db.registry, { ttlMs: 100, logger: silentLogger }),
+    models,
+    batched: createBatchedModels(batch, serving),
+    events,
+    shadows,
+    metrics: serving,
+    keys: createClientKeys(db.registry, { ttlMs: 200, logger: silentLogger }),
+    config: {
+      jsonLimitBytes: 64 * 1024,
+      maxInstances: 16,
+      routeTtlMs: 100,
+      models: 2,
+      flushMs: 50,
+      auth: 'api-key',
+      keyTtlMs: 200,
+      batch,
+      deadlineMs: 10_000,
+      routingPush: 'off',
+    },
+    logger: silentLogger,
+  });
+  ({ url: base, close: stop } = await listenForTest(app));
+}, 120_000);
+
+afterAll(async () => {
+  await stop?.();
+  await events?.close();
+  await shadows?.close();
+  await models?.close();
+  await db?.drop();
+  await rm(storeDir, { recursive: true, force: true });
+});
+
+describe('POST /v1/endpoints/:endpoint/explain', () => {
+  it("attributes one prediction to its features, summing to the probability's change", async () => {
+    const response = await explain({
+      instance: { features: { a: 0.5, b: -0.5, noise1: 0.4, noise2: -0.4 } },
+      baseline: { features: { a: -0.5, b: 0.5, noise1: 0, noise2: 0 } },
+      orderings: 10,
+      seed: 3,
+    });
+    expect(response.status).toBe(200);
+    const body = response.body;
+    expect(body).toMatchObject({ endpoint: 'scoring', label: 'yes', evaluations: 10 * 5 });
+    expect(body.probability).toBeGreaterThan(0.9);
+    expect(body.baselineProbability).toBeLessThan(0.1);
+    const contributions = body.contributions as { feature: string; contribution: number }[];
+    expect(
+      contributions
+        .slice(0, 2)
+        .map((c) => c.feature)
+        .sort(),
+    ).toEqual(['a', 'b']);
+    const sum = contributions.reduce((s, c) => s + c.contribution, 0);
+    expect(sum).toBeCloseTo(body.probability - body.baselineProbability, 6);
+  });
+
+  it('defaults the baseline to every feature missing (the training means) and refuses bad requests', async () => {
+    const defaulted = await explain({ instance: { features: { a: 0.8, b: -0.6, noise1: 0, noise2: 0 } } });
+    expect(defaulted.status).toBe(200);
+    expect(defaulted.body.evaluations).toBe(16 * 5);
+    const tooMany = await explain({ instance: { features: { a: 1 } }, orderings: 1000 });
+    expect(tooMany.status).toBe(422);
+    expect(JSON.stringify(tooMany.body)).toContain('orderings');
+    const badLabel = await explain({
+      instance: { features: { a: 1, b: 0, noise1: 0, noise2: 0 } },
+      label: 'maybe',
+    });
+    expect(badLabel.status).toBe(422);
+    expect(badLabel.body.code).toBe('unknown_label');
+  });
+});
