@@ -3,6 +3,7 @@
  * backend), a button to start a run (editor key) and its retraining schedules.
  */
 import { useState, type FormEvent } from 'react';
+import type { SweepResource } from '@lathe/contract';
 import { useAction, useApiData } from '../api/api-context.tsx';
 import { withQuery } from '../api/api-client.ts';
 import type { Experiment, Page, Run, Schedule } from '@lathe/contract';
@@ -18,6 +19,7 @@ import {
 } from '../components/common.tsx';
 import { durationBetween, formatAgo, formatDurationMs, formatTimestamp, shortId } from '../format/format.ts';
 import { href } from '../routing/routes.ts';
+import { SweepsSection } from '../sweeps/sweeps-section.tsx';
 import { describeGateRule } from '../format/gate-rule.ts';
 
 export function ExperimentPage({ id, now }: { id: string; now: number }) {
@@ -28,6 +30,9 @@ export function ExperimentPage({ id, now }: { id: string; now: number }) {
     refreshMs: 3000,
   });
   const schedules = useApiData<Page<Schedule>>(withQuery('/schedules', { experimentId: id, limit: 100 }));
+  const sweeps = useApiData<{ items: SweepResource[] }>(`/experiments/${encodeURIComponent(id)}/sweeps`, {
+    refreshMs: 3000,
+  });
   const start = useAction((client, body: { cache: boolean }) =>
     client.post<Run>(`/experiments/${encodeURIComponent(id)}/runs`, {
       trigger: 'manual',
@@ -167,6 +172,7 @@ export function ExperimentPage({ id, now }: { id: string; now: number }) {
         error={schedules.error}
         reload={schedules.reload}
       />
+      <SweepsSection sweeps={sweeps.data?.items ?? null} />
     </>
   );
 }
