@@ -19,8 +19,8 @@ import {
   type LoadedModel,
   type MetricValue,
   type ModelFamily,
-  type OpenedDataset,
 } from '@lathe/ml';
+import type { OpenedDataset } from '@lathe/contract';
 import { startWorkers, type WorkerGroup } from '@lathe/queues';
 import {
   createExperiment,
