@@ -189,6 +189,10 @@ const table = (): Record<string, Case> => ({
     body: { endpoint: 'recs', modelVersionId: ghost },
     invalid: { path: '/deployments', body: { endpoint: 'Bad Endpoint!', modelVersionId: ghost } },
   },
+  'POST /deployments/:id/switch': {
+    notFound: `/deployments/${ghost}/switch`,
+    invalid: { path: '/deployments/1/switch' },
+  },
   'POST /ab-tests': {
     notFound: '/ab-tests',
     body: {
