@@ -190,7 +190,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const model: TrainableModel = await family.create(prep, hp, seed, checkpointFiles);
   let best: tf.Tensor[] | null = null;
   let stoppedEarly = false;
-  let monitor = keptWeightsMonitor(hp.earlyStopping, history[0]);
+  let monitor = keptWeightsMonitor(hp.earlyStopping, history[0], options.dataset.useCase);
   let epoch = startEpoch;
 
   const bundleFiles = async (extra: BundleFiles): Promise<BundleFiles> => ({
@@ -257,7 +257,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         early = update.state;
         stoppedEarly = update.stop;
       }
-      monitor ??= keptWeightsMonitor(hp.earlyStopping, metrics);
+      monitor ??= keptWeightsMonitor(hp.earlyStopping, metrics, options.dataset.useCase);
       if (monitor !== null) {
         const update = updateEarlyStopping(
           kept,

@@ -25,6 +25,10 @@ describe('kept weights', () => {
     expect(keptWeightsMonitor(null, { loss: 1, valLoss: 2 })).toBe('valLoss');
     expect(keptWeightsMonitor({ metric: 'valAccuracy' }, { valAccuracy: 0.5 })).toBe('valAccuracy');
     expect(keptWeightsMonitor(null, { loss: 1 })).toBeNull();
+    // A recommender's validation loss is on sampled negatives: it keeps its last epoch by default.
+    expect(keptWeightsMonitor(null, { loss: 1, valLoss: 2 }, 'recommendation')).toBeNull();
+    expect(keptWeightsMonitor({ metric: 'valLoss' }, { valLoss: 2 }, 'recommendation')).toBe('valLoss');
+    expect(keptWeightsMonitor(null, { valLoss: 2 }, 'tabular')).toBe('valLoss');
   });
 
   it('says which epoch was kept and that its weights were restored', () => {

@@ -51,11 +51,20 @@ export function detectOverfitting(
   return found;
 }
 
+/**
+ * Use cases whose validation loss does not rank epochs for what the model is judged on: a
+ * recommender's is a loss on sampled negatives (NDCG can keep improving while it rises), a GAN's
+ * has no meaning. They keep their last weights unless early stopping names a metric.
+ */
+const LAST_EPOCH_USE_CASES = new Set(['recommendation', 'generative']);
+
 /** The metric the kept weights are chosen on: early stopping's, else validation loss. */
 export function keptWeightsMonitor(
   earlyStopping: { metric: string } | null,
   firstEpoch: Record<string, number> | undefined,
+  useCase?: string,
 ): string | null {
+  if (earlyStopping === null && useCase !== undefined && LAST_EPOCH_USE_CASES.has(useCase)) return null;
   const metric = earlyStopping?.metric ?? 'valLoss';
   return firstEpoch !== undefined && Number.isFinite(firstEpoch[metric]) ? metric : null;
 }
@@ -74,7 +83,10 @@ export function describeOutcome(input: {
       epochsRun,
       monitor: null,
       monitorValue: null,
-      reason: `last epoch (${epochsRun}): there is no validation metric to choose an epoch on`,
+      reason:
+        input.history[0]?.valLoss !== undefined
+          ? `last epoch (${epochsRun}): this model's validation loss does not rank epochs for its use; set earlyStopping with a metric to keep the best epoch instead`
+          : `last epoch (${epochsRun}): there is no validation metric to choose an epoch on`,
       overfitting,
     };
   }
