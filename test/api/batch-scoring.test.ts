@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -282,6 +283,39 @@ describe('batch scoring', () => {
     expect(refused.body).toMatchObject({ code: 'schema_mismatch' });
     expect((refused.body as { detail: string }).detail).toContain(
       'lacks the column SUPPORT_CALLS that model version customers v1 reads',
+    );
+  });
+
+  it('fails a model worse than the trivial baseline with that reason: the labels of the customers flipped', async () => {
+    // Every CHURNED flipped: the model now ranks churners last, worse than a constant score.
+    const flipped = customerLines
+      .map((line, i) => (i === 0 ? line : line.replace(/,([01])$/, (_, y: string) => `,${1 - Number(y)}`)))
+      .join('\n');
+    const { version } = await ingestDatasetVersion(
+      { registry: api.db.registry, store },
+      {
+        datasetId: customersDatasetId,
+        spec: {
+          useCase: 'tabular',
+          source: { kind: 'stream', stream: Readable.from([flipped]), format: 'csv', name: 'flipped.csv' },
+          columnMap: { target: 'CHURNED' },
+          columnTypes: { SEGMENT: 'categorical', REGION: 'categorical', CUSTOMER_ID: 'id' },
+        },
+      },
+    );
+    const started = await api.request('POST', `/model-versions/${modelVersionId}/evaluations`, {
+      key: api.keys.editor,
+      body: { datasetVersionId: version.id },
+    });
+    const job = (await finished((started.body as Job).id)) as Job & { evaluationId: string };
+    const { body } = await api.request('GET', `/evaluations/${job.evaluationId}`, { key: api.keys.viewer });
+    const evaluation = body as { verdict: string; reasons: string[]; metrics: Record<string, number> };
+    expect(evaluation.metrics.auc).toBeLessThan(0.5);
+    expect(evaluation.verdict).toBe('failed');
+    expect(evaluation.reasons).toContainEqual(
+      expect.stringMatching(
+        /^trivial baseline: auc 0\.\d+ does not beat 0\.500 of a constant score: failed, the model is no better than the trivial baseline$/,
+      ),
     );
   });
 });
