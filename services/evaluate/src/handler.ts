@@ -24,6 +24,7 @@ import {
   type Registry,
 } from '@lathe/registry';
 import { type ModelScore, scoreModel } from './score-model.ts';
+import { type GlobalExplanation, explainModel } from './explain-model.ts';
 
 export interface EvaluateDeps {
   store: ArtifactStore;
@@ -37,12 +38,15 @@ async function scoreVersion(
   deps: EvaluateDeps,
   modelVersion: ModelVersion,
   dataset: Awaited<ReturnType<DatasetAccess['open']>>,
-): Promise<ModelScore> {
+  explain?: { seed: number },
+): Promise<ModelScore & { explanations?: GlobalExplanation | null }> {
   const model = await loadModel(await deps.store.getBuffer(modelVersion.sha256), {
     expectedSha256: modelVersion.sha256,
   });
   try {
-    return await scoreModel(model, dataset, modelVersion.useCase);
+    const score = await scoreModel(model, dataset, modelVersion.useCase);
+    if (explain === undefined) return score;
+    return { ...score, explanations: await explainModel(model, dataset, modelVersion.useCase, explain.seed) };
   } finally {
     model.dispose();
   }
@@ -75,7 +79,7 @@ export function createEvaluateHandler(deps: EvaluateDeps): StageHandler<'evaluat
     });
     if (!evaluation) {
       const dataset = await deps.datasets.open(datasetVersion);
-      const score = await scoreVersion(deps, candidate, dataset);
+      const score = await scoreVersion(deps, candidate, dataset, { seed: ctx.run.seed });
       await ctx.reportProgress(0.5);
       await ctx.throwIfStopped();
       const production = await getAlias(ctx.registry, candidate.modelName, 'production');
@@ -133,7 +137,7 @@ export async function saveEvaluation(
     /** Default: the test split, as the evaluate stage scores it. */
     split?: string;
     runId: string | null;
-    score: ModelScore;
+    score: ModelScore & { explanations?: GlobalExplanation | null };
     baselineVersionId: string | null;
     baseline: ModelScore | null;
     result: GateResult;
@@ -154,6 +158,7 @@ export async function saveEvaluation(
       popularityBaseline: (score.summary as { popularityBaseline?: unknown } | null)?.popularityBaseline,
     }),
     slices: json(score.slices),
+    ...(score.explanations ? { explanations: json(score.explanations) } : {}),
     verdict: result.verdict,
     reasons: result.reasons,
     baselineModelVersionId: input.baselineVersionId,

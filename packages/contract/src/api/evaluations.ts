@@ -108,6 +108,25 @@ export const evaluationSliceSchema = z.union([
   }),
 ]);
 
+export const featureImportanceSchema = z.object({
+  feature: z.string().describe('the feature (tabular) or token (text)'),
+  mean: z.number().describe('mean drop of the metric when it is permuted'),
+  std: z.number().describe('standard deviation over the repeats'),
+  low: z.number().describe('2.5% of the repeats'),
+  high: z.number().describe('97.5% of the repeats'),
+  repeats: z.number().int(),
+});
+export const globalExplanationSchema = z.object({
+  method: z.literal('permutation_importance'),
+  over: z.enum(['features', 'tokens']),
+  metric: z.literal('accuracy'),
+  rows: z.number().int().describe('test rows it was computed on'),
+  repeats: z.number().int(),
+  baseline: z.number().describe('the metric with nothing permuted'),
+  importances: z.array(featureImportanceSchema).describe('most important first'),
+});
+export type GlobalExplanationResponse = z.infer<typeof globalExplanationSchema>;
+
 export const evaluationSchema = z
   .object({
     id: z.uuid().describe('the evaluation id'),
@@ -121,6 +140,10 @@ export const evaluationSchema = z
       .optional()
       .describe('stored curves, per-class rows and confusion matrix'),
     slices: z.array(evaluationSliceSchema).nullable().optional().describe('metrics per segment of the split'),
+    explanations: globalExplanationSchema
+      .nullable()
+      .optional()
+      .describe('global explanation of the model on this split (permutation importance), when computed'),
     verdict: gateVerdictSchema,
     reasons: z.unknown().describe('one reason per gate threshold'),
     baselineModelVersionId: z.uuid().nullable().describe('the production model version it was compared with'),

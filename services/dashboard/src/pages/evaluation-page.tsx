@@ -9,6 +9,7 @@ import type { Evaluation, ModelVersion } from '@lathe/contract';
 import { reasonLines } from '../ab-tests/ab-report-view.ts';
 import { CurveChart } from '../charts/curve-chart.tsx';
 import type { CurveInput } from '../charts/curve-series.ts';
+import { GlobalImportance } from '../components/global-importance.tsx';
 import { Empty, ErrorBox, KeyValues, Loading, Section, StatusBadge } from '../components/common.tsx';
 import { ConfusionHeatmap } from '../components/confusion-heatmap.tsx';
 import {
@@ -113,6 +114,7 @@ export function EvaluationPage({ id }: { id: string }) {
           </tbody>
         </table>
       </Section>
+      <GlobalImportance explanation={evaluation.data.explanations} />
     </>
   );
 }
