@@ -37,7 +37,8 @@ const HIGHER = [
   'ndcg@',
   'coverage@',
 ] as const;
-const LOWER = ['mse', 'rmse', 'mae', 'logLoss', 'brier', 'ece'] as const;
+// `loss` and `valLoss`: the training curves' losses (the dashboard compares them too).
+const LOWER = ['mse', 'rmse', 'mae', 'logLoss', 'brier', 'ece', 'loss', 'valLoss'] as const;
 
 /** Direction of a known metric, or undefined for one this table does not know. */
 export function metricDirection(metric: string): MetricDirection | undefined {

@@ -1,3 +1,6 @@
+// A subpath: the contract's index carries zod schemas the browser bundle does not need.
+import { metricDirection } from '@lathe/contract/metric-direction';
+
 /** The numeric entries of a metrics object (model versions, evaluations), sorted by name. Pure. */
 export function numericMetrics(metrics: unknown): Array<[string, number]> {
   if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) return [];
@@ -6,9 +9,6 @@ export function numericMetrics(metrics: unknown): Array<[string, number]> {
     .sort((a, b) => a[0].localeCompare(b[0]));
 }
 
-/** Metrics where a smaller value is better (errors and losses); the rest are higher-is-better. */
-const LOWER_IS_BETTER = /(loss|rmse|mae|mse|error|logloss|log_loss|brier|ece|calibration)/i;
-
 /** Whether b's change against a is an improvement, a regression, or neither. */
 export function changeDirection(
   metric: string,
@@ -16,6 +16,7 @@ export function changeDirection(
 ): 'better' | 'worse' | 'same' | null {
   if (difference === null || !Number.isFinite(difference)) return null;
   if (difference === 0) return 'same';
-  const lowerBetter = LOWER_IS_BETTER.test(metric);
+  // The metric vocabulary the gate uses; a metric it does not know is read as higher-is-better.
+  const lowerBetter = metricDirection(metric) === 'lower';
   return difference < 0 === lowerBetter ? 'better' : 'worse';
 }
