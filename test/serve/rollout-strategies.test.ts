@@ -30,6 +30,7 @@ import { syntheticTabular } from '../../packages/ml/src/testing/synthetic.ts';
 import {
   createTestDatabase,
   createTestRedis,
+  metricValue,
   startGatewayProcess,
   trainTabularVersions,
   type GatewayProcess,
@@ -163,6 +164,16 @@ describe('shadow deployments', () => {
     expect(resource.strategy).toBe('shadow');
     expect(resource.shadow!.agreementRate).toBeCloseTo(agreements / sent, 10);
     expect(resource.shadow!.answers).toBe(sent);
+    // Its calls are counted on /metrics under the endpoint, its model version and arm "shadow".
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(
+      metricValue(metrics, 'lathe_serve_served_seconds_count', {
+        endpoint: 'shop',
+        model_version: versions.v2,
+        arm: 'shadow',
+        route: 'predict',
+      }),
+    ).toBe(30);
   }, 120_000);
 
   it('never fails or changes the caller’s answer when the shadow model cannot be loaded', async () => {

@@ -199,13 +199,14 @@ export function createServeApp(deps: ServeDeps): Express {
    * (fails to load, rejects the instances, times out) stays here.
    */
   const mirror = <A>(
-    route: GatewayRoute,
+    request: { endpoint: string; route: GatewayRoute },
+    kind: 'predict' | 'recommend',
     primaryLatencyMs: number,
     call: (model: LoadedModel, modelVersionId: string) => Promise<A>,
     compare: (shadow: A) => ShadowComparisonDelta,
     answers: number,
   ) => {
-    const shadow = route.shadow;
+    const shadow = request.route.shadow;
     if (!shadow) return;
     setImmediate(() => {
       const started = performance.now();
@@ -223,10 +224,10 @@ export function createServeApp(deps: ServeDeps): Express {
           delta.primaryLatencyMsSum = primaryLatencyMs * delta.requests;
           serving.served(
             {
-              endpoint: '',
+              endpoint: request.endpoint,
               modelVersionId: shadow.modelVersionId,
               arm: 'shadow',
-              route: 'predict',
+              route: kind,
             },
             (performance.now() - started) / 1000,
             delta.errors > 0,
@@ -269,7 +270,8 @@ export function createServeApp(deps: ServeDeps): Express {
         });
       served(request, 'predict', false, body.covariates);
       mirror(
-        route,
+        request,
+        'predict',
         performance.now() - started,
         predict,
         (shadow) => comparePredictions(output, shadow),
@@ -327,7 +329,8 @@ export function createServeApp(deps: ServeDeps): Express {
         });
       served(request, 'recommend', false, body.covariates);
       mirror(
-        route,
+        request,
+        'recommend',
         performance.now() - started,
         recommend,
         (shadow) => compareRecommendations(list, shadow),
