@@ -2,7 +2,7 @@
  * An experiment's stored `source` (@lathe/contract's storedIngestSpecSchema) as the ingest spec
  * the ingest stage runs.
  */
-import { type IngestSpecInput, ingestSpecSchema } from '@lathe/contract';
+import { type IngestSpec, ingestSpecSchema } from '@lathe/contract';
 import { ValidationError } from '@lathe/core';
 import { refuseSecrets } from './spec-secrets.ts';
 
@@ -11,7 +11,7 @@ import { refuseSecrets } from './spec-secrets.ts';
  * refused them, or one the redaction migration replaced by `***`) fails with
  * `secret_in_source`, saying where the secret belongs instead.
  */
-export function toIngestSpec(useCase: string, stored: unknown): IngestSpecInput {
+export function toIngestSpec(useCase: string, stored: unknown): IngestSpec {
   const body =
     stored !== null && typeof stored === 'object' && 'kind' in stored ? { source: stored } : stored;
   try {

@@ -5,7 +5,12 @@
  * start (main.ts), never from the registry.
  */
 import type { ArtifactStore } from '@lathe/artifacts';
-import { ingestDatasetVersion, NO_CONNECTIONS, toIngestSpec, type SourceConnections } from '@lathe/data';
+import {
+  ingestParsedDatasetVersion,
+  NO_CONNECTIONS,
+  toIngestSpec,
+  type SourceConnections,
+} from '@lathe/data';
 import type { StageContext } from '@lathe/queues';
 import type { DatasetVersion } from '@lathe/registry';
 
@@ -18,7 +23,7 @@ export function createIngestSource(deps: {
   const connections = deps.connections ?? NO_CONNECTIONS;
   return async (ctx: StageContext, stored: unknown): Promise<DatasetVersion> => {
     const controller = new AbortController();
-    const { version, created, result } = await ingestDatasetVersion(
+    const { version, created, result } = await ingestParsedDatasetVersion(
       {
         registry: ctx.registry,
         store: deps.store,

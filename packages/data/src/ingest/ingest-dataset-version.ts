@@ -17,30 +17,49 @@ import {
   type Registry,
 } from '@lathe/registry';
 import { computeDrift } from '../drift/compute-drift.ts';
-import { type IngestSpecInput, privacySpecSchema } from '@lathe/contract';
+import { type IngestSpec, type IngestSpecInput, ingestSpecSchema } from '@lathe/contract';
 import { perturbationEpsilon, perturbationReport } from '../privacy/perturb-records.ts';
-import { type IngestDeps, type IngestResult, ingestToArtifacts } from './ingest-to-artifacts.ts';
+import { type IngestDeps, type IngestResult, ingestSpecToArtifacts } from './ingest-to-artifacts.ts';
 
 const json = (value: unknown): Json => JSON.parse(JSON.stringify(value ?? null)) as Json;
 
+export type DatasetIngestDeps = { registry: Registry; store: ArtifactStore } & Omit<IngestDeps, 'store'>;
+
+export interface DatasetIngest<Spec> {
+  /**
+   * The dataset, or a function that finds or creates it: called only once the content is
+   * stored, so a refused file registers nothing, not even an empty dataset.
+   */
+  datasetId: string | (() => Promise<string>);
+  spec: Spec;
+  provenance?: Record<string, unknown>;
+}
+
+export interface DatasetIngestResult {
+  version: DatasetVersion;
+  created: boolean;
+  result: IngestResult;
+}
+
+/** Ingests and registers a spec given as written (the upload route's, a library caller's): parsed here, once. */
 export async function ingestDatasetVersion(
-  deps: { registry: Registry; store: ArtifactStore } & Omit<IngestDeps, 'store'>,
-  input: {
-    /**
-     * The dataset, or a function that finds or creates it: called only once the content is
-     * stored, so a refused file registers nothing, not even an empty dataset.
-     */
-    datasetId: string | (() => Promise<string>);
-    spec: IngestSpecInput;
-    provenance?: Record<string, unknown>;
-  },
-): Promise<{ version: DatasetVersion; created: boolean; result: IngestResult }> {
+  deps: DatasetIngestDeps,
+  input: DatasetIngest<IngestSpecInput>,
+): Promise<DatasetIngestResult> {
+  return ingestParsedDatasetVersion(deps, { ...input, spec: ingestSpecSchema.parse(input.spec) });
+}
+
+/** Ingests and registers a spec its caller already parsed (the ingest stage's stored source). */
+export async function ingestParsedDatasetVersion(
+  deps: DatasetIngestDeps,
+  input: DatasetIngest<IngestSpec>,
+): Promise<DatasetIngestResult> {
   const { registry: _registry, ...ingestDeps } = deps;
   const privacySpend = privacySpendOf(input.spec);
   // An ingest the budget cannot take reads nothing; the registering transaction checks again.
   if (privacySpend && typeof input.datasetId === 'string')
     checkPrivacySpend(await privacyBudgetOf(deps.registry, input.datasetId), privacySpend, input.datasetId);
-  const result = await ingestToArtifacts(input.spec, ingestDeps);
+  const result = await ingestSpecToArtifacts(input.spec, ingestDeps);
   const datasetId = typeof input.datasetId === 'string' ? input.datasetId : await input.datasetId();
   const previous = await latestDatasetVersion(deps.registry, datasetId);
   const drift =
@@ -76,8 +95,8 @@ export async function ingestDatasetVersion(
 }
 
 /** What a perturbed ingest spends: ε per record over its perturbed columns, with the declared budget. */
-function privacySpendOf(spec: IngestSpecInput): PrivacySpend | null {
-  const privacy = spec.privacy === undefined ? undefined : privacySpecSchema.parse(spec.privacy);
+function privacySpendOf(spec: IngestSpec): PrivacySpend | null {
+  const privacy = spec.privacy;
   const report = perturbationReport(privacy);
   if (report === null || privacy?.budget === undefined) return null;
   return {

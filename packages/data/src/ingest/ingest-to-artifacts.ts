@@ -80,8 +80,13 @@ export interface IngestDeps {
   noiseRandom?: Random;
 }
 
+/** Ingests a spec given as written (a library caller's, a test's): parsed here, once. */
 export async function ingestToArtifacts(input: IngestSpecInput, deps: IngestDeps): Promise<IngestResult> {
-  const spec = ingestSpecSchema.parse(input);
+  return ingestSpecToArtifacts(ingestSpecSchema.parse(input), deps);
+}
+
+/** Ingests a spec its caller already parsed (the edge that received it did). */
+export async function ingestSpecToArtifacts(spec: IngestSpec, deps: IngestDeps): Promise<IngestResult> {
   const opened = await openSource(spec, {
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.connections ? { connections: deps.connections } : {}),
