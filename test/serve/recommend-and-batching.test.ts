@@ -17,9 +17,12 @@ import { runCli, type CliIo } from '../../packages/cli/src/index.ts';
 import { loadModel, type LoadedModel } from '@lathe/ml';
 import { getModelVersion, replaceDirectDeployment } from '@lathe/registry';
 import { syntheticInteractions, syntheticTabular } from '../../packages/ml/src/testing/synthetic.ts';
+import { variantOfUnit } from '@lathe/experiments';
 import {
+  createTabularExperiment,
   createTestDatabase,
   metricValue,
+  startPolicyRollout,
   startGatewayProcess,
   trainRecommenderVersion,
   trainTabularVersions,
@@ -354,3 +357,83 @@ describe('the CLI against the gateway', () => {
     expect(bad.err()).toMatch(/the request is not valid: k:/);
   });
 });
+
+describe('recommendations in an A/B test', () => {
+  it('route each shopper to their arm, record one exposure per shopper, and take click and revenue outcomes', async () => {
+    const challenger = (
+      await trainRecommenderVersion(db.registry, store, {
+        modelName: 'shop-recs',
+        rows: interactions.train,
+        seed: 2,
+      })
+    ).modelVersionId;
+    const experimentId = await createTabularExperiment(db.registry, 'shop-recs');
+    const abTest = await startPolicyRollout(db.registry, {
+      name: 'shop-recs-v2',
+      endpoint: 'shop-recs',
+      experimentId,
+      policy: { steps: [0.5] },
+      control: ids.recs,
+      treatment: challenger,
+    });
+    // The gateway re-reads routing within its TTL (1 s by default).
+    const shoppers = Array.from({ length: 40 }, (_, i) => `u${i}`);
+    await until(async () => {
+      const r = await post(gateway.url, '/v1/endpoints/shop-recs/recommend', { userId: 'u0', k: 3 });
+      return r.body.abTest !== null;
+    });
+    const anonymous = await post(gateway.url, '/v1/endpoints/shop-recs/recommend', { k: 3 });
+    expect(anonymous.status).toBe(422);
+    expect(anonymous.body.code).toBe('unit_id_required');
+    const arms = new Map<string, string>();
+    for (const userId of shoppers) {
+      const r = await post(gateway.url, '/v1/endpoints/shop-recs/recommend', { userId, k: 3 });
+      expect(r.status).toBe(200);
+      const variant = variantOfUnit(abTest, userId)!;
+      expect(r.body).toMatchObject({
+        modelVersionId: variant.modelVersionId,
+        abTest: { id: abTest.id, variant: variant.name, step: 0 },
+        basis: 'model',
+      });
+      arms.set(userId, variant.name);
+    }
+    expect(new Set(arms.values()).size).toBe(2);
+    for (const [i, userId] of shoppers.entries()) {
+      if (i % 5 !== 0) continue;
+      const click = await post(gateway.url, '/v1/endpoints/shop-recs/outcomes', {
+        unitId: userId,
+        idempotencyKey: `click-${userId}`,
+      });
+      expect(click.status).toBe(202);
+      expect(click.body).toEqual({ endpoint: 'shop-recs', abTestId: abTest.id, variant: arms.get(userId) });
+      const purchase = await post(gateway.url, '/v1/endpoints/shop-recs/outcomes', {
+        unitId: userId,
+        idempotencyKey: `order-${userId}`,
+        metric: 'revenue',
+        value: 42.5,
+      });
+      expect(purchase.status).toBe(202);
+    }
+    await until(async () => {
+      const exposures = await db.registry.abEvent.count({ where: { abTestId: abTest.id, type: 'exposure' } });
+      return exposures >= shoppers.length;
+    });
+    // u0 asked more than once (while waiting for the test to reach the gateway): still one exposure.
+    expect(await db.registry.abEvent.count({ where: { abTestId: abTest.id, type: 'exposure' } })).toBe(
+      shoppers.length,
+    );
+    const revenue = await db.registry.abEvent.findMany({
+      where: { abTestId: abTest.id, type: 'outcome', metric: 'revenue' },
+    });
+    expect(revenue).toHaveLength(8);
+    expect(revenue.every((e) => Number(e.value) === 42.5)).toBe(true);
+  }, 120_000);
+});
+
+async function until(probe: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
