@@ -31,5 +31,9 @@ export const listApiKeysQuery = z.object({
   includeRevoked: z.enum(['true', 'false']).default('false').describe('include revoked keys'),
 });
 
+export const apiKeyListSchema = z.object({
+  items: z.array(apiKeySchema).describe('the keys, oldest first'),
+});
+
 export type ApiKey = z.infer<typeof apiKeySchema>;
 export type CreatedApiKey = z.infer<typeof createdApiKeySchema>;

@@ -62,5 +62,7 @@ export const promoteSweepBodySchema = z.strictObject({
   runId: uuid.optional().describe('the trial to promote (default: the best ranked)'),
 });
 
+export const sweepListSchema = z.object({ items: z.array(sweepSchema).describe('the sweeps') });
+
 export type SweepResource = z.infer<typeof sweepSchema>;
 export type SweepTrial = z.infer<typeof sweepTrialSchema>;

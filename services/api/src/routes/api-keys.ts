@@ -1,6 +1,6 @@
 /** API keys (admin only): create (the key is in the response once, never again), list, revoke. */
-import { z } from 'zod';
 import {
+  apiKeyListSchema,
   apiKeySchema,
   createApiKeyBody,
   createdApiKeySchema,
@@ -56,7 +56,7 @@ export function registerApiKeyRoutes(routes: RouteTable, deps: ApiDeps): void {
     tag: 'api-keys',
     role: 'admin',
     query: listApiKeysQuery,
-    response: z.object({ items: z.array(apiKeySchema).describe('the keys, oldest first') }),
+    response: apiKeyListSchema,
     handler: async ({ query }) => ({
       items: (await listApiKeys(registry, { includeRevoked: query.includeRevoked === 'true' })).map(
         publicKey,

@@ -8,6 +8,7 @@ import {
   idParams,
   promoteSweepBodySchema,
   startSweepBodySchema,
+  sweepListSchema,
   sweepSchema,
   type SweepResource,
   type SweepTrial,
@@ -27,7 +28,6 @@ import {
   promoteSweepTrial,
   type Registry,
 } from '@lathe/registry';
-import { z } from 'zod';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
 import { acceptAnyHyperparameters, hyperparameterChecker } from '../hyperparameters.ts';
@@ -171,7 +171,7 @@ export function registerSweepRoutes(routes: RouteTable, deps: ApiDeps): void {
     summary: 'The sweeps of an experiment, newest first (the latest 100)',
     tag: 'sweeps',
     params: idParams,
-    response: z.object({ items: z.array(sweepSchema).describe('the sweeps') }),
+    response: sweepListSchema,
     handler: async ({ params }) => {
       await getExperiment(registry, params.id);
       const sweeps = await listSweeps(registry, params.id);
