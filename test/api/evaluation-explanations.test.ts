@@ -1,7 +1,8 @@
 /**
  * Explanations stored with each evaluation: a real run (the real train and evaluate handlers)
  * on a tabular set where only `a` and `b` decide the target stores permutation importance with
- * its spread over repeats, `a` and `b` on top, and GET /evaluations/:id returns it.
+ * its spread over repeats, `a` and `b` on top, and GET /evaluations/:id returns it with the
+ * robustness metrics (accuracy under Gaussian feature noise and its drop).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -129,5 +130,12 @@ describe('explanations stored with each evaluation', () => {
     ).toEqual(['a', 'b']);
     for (const noise of importances.slice(2)) expect(noise.high).toBeLessThan(importances[1]!.low);
     expect(importances.every((i) => i.low <= i.mean && i.mean <= i.high)).toBe(true);
+    // Robustness joins the metrics: stored, returned, and gate-able like accuracy.
+    const metrics = response.body.metrics as Record<string, number>;
+    expect(metrics.accuracyGaussianNoise).toBeGreaterThan(0.5);
+    expect(metrics.robustnessDropGaussianNoise).toBeCloseTo(
+      metrics.accuracy! - metrics.accuracyGaussianNoise!,
+      1,
+    );
   }, 300_000);
 });

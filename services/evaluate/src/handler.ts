@@ -25,6 +25,7 @@ import {
 } from '@lathe/registry';
 import { type ModelScore, scoreModel } from './score-model.ts';
 import { type GlobalExplanation, explainModel } from './explain-model.ts';
+import { robustnessMetrics } from './robustness.ts';
 
 export interface EvaluateDeps {
   store: ArtifactStore;
@@ -46,7 +47,17 @@ async function scoreVersion(
   try {
     const score = await scoreModel(model, dataset, modelVersion.useCase);
     if (explain === undefined) return score;
-    return { ...score, explanations: await explainModel(model, dataset, modelVersion.useCase, explain.seed) };
+    // Robustness numbers join the held-out metrics: stored, shown, and usable by the gate.
+    const robustness = score.summary
+      ? await robustnessMetrics(model, dataset, modelVersion.useCase, explain.seed)
+      : {};
+    return {
+      ...score,
+      ...(score.summary
+        ? { summary: { ...score.summary, metrics: { ...score.summary.metrics, ...robustness } } }
+        : {}),
+      explanations: await explainModel(model, dataset, modelVersion.useCase, explain.seed),
+    };
   } finally {
     model.dispose();
   }
