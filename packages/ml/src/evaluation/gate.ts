@@ -7,13 +7,7 @@
  */
 import { ValidationError } from '@lathe/core';
 import type { UndefinedMetrics } from './summary.ts';
-import {
-  type Gate,
-  type GateThreshold,
-  type MaxIncreaseThreshold,
-  gateSchema,
-  metricDirection,
-} from '@lathe/contract';
+import { type Gate, type GateThreshold, type MaxIncreaseThreshold, gateSchema } from '@lathe/contract';
 import { formatAllowance, formatPair } from './format-metric.ts';
 import type { TrivialBaseline } from './trivial-baseline.ts';
 import { trivialBaselineChecks } from './trivial-baseline.ts';
