@@ -252,6 +252,7 @@ function concretePath(spec: RouteSpec): string {
     if (param === 'name') return 'clicks-mf';
     if (param === 'alias') return 'production';
     if (param === 'endpoint') return 'recs';
+    if (param === 'queue') return 'train';
     throw new Error(`no fixture for :${param} in ${spec.path}: add one to the no-secrets test`);
   });
   return path + (QUERIES[spec.path]?.(ids) ?? '');
