@@ -50,6 +50,7 @@ function resolve(schema: z.ZodType, value: unknown): z.ZodType {
     const literal = defOf(o).shape?.[def.discriminator!];
     return (
       literal !== undefined &&
+      // Why the cast: a z.literal's runtime definition lists its values; its static type does not expose them.
       (literal as unknown as { def: { values?: unknown[] } }).def.values?.includes(tag)
     );
   });
