@@ -5,28 +5,12 @@
  */
 import cliProgress from 'cli-progress';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { RunSnapshot } from '@lathe/contract';
 import type { ApiClient } from './api-client.ts';
 import type { CliIo } from './io.ts';
 
-interface StageState {
-  stage: string;
-  status: string;
-  progress: number;
-  attempts: number;
-  cacheHit: boolean;
-}
-interface RunEvent {
-  id: string;
-  status: string;
-  stage: string | null;
-  progress: number;
-  errorCode: string | null;
-  errorMessage: string | null;
-  stages: StageState[];
-}
-
 export interface StageView {
-  update(run: RunEvent): void;
+  update(run: RunSnapshot): void;
   metric(point: { name: string; step: number; value: number }, stage: string | null): void;
   stop(): void;
 }
@@ -73,12 +57,12 @@ export function barView(io: CliIo): StageView {
   );
   const bars = new Map<string, cliProgress.SingleBar>();
   const metrics = new Map<string, Map<string, string>>();
-  const payload = (s: StageState) => ({
+  const payload = (s: RunSnapshot['stages'][number]) => ({
     stage: s.stage.padEnd(8),
     status: s.status + (s.cacheHit ? ' (cached)' : ''),
     metrics: [...(metrics.get(s.stage)?.entries() ?? [])].map(([k, v]) => `${k}=${v}`).join(' '),
   });
-  let states: StageState[] = [];
+  let states: RunSnapshot['stages'][number][] = [];
   return {
     update(run) {
       states = run.stages;
@@ -103,20 +87,20 @@ export function barView(io: CliIo): StageView {
 }
 
 /** Follows a run until it ends; returns its final status. */
-export async function followRun(client: ApiClient, io: CliIo, runId: string): Promise<RunEvent | null> {
+export async function followRun(client: ApiClient, io: CliIo, runId: string): Promise<RunSnapshot | null> {
   const view = io.stdout.isTTY ? barView(io) : lineView(io);
   const response = await client.raw('GET', `/runs/${runId}/events`, {
     headers: { accept: 'text/event-stream' },
   });
-  let latest: RunEvent | null = null;
+  let latest: RunSnapshot | null = null;
   let ended = false;
   const parser = createParser({
     onEvent(message: EventSourceMessage) {
       if (message.event === 'run') {
-        latest = JSON.parse(message.data) as RunEvent;
+        latest = JSON.parse(message.data) as RunSnapshot;
         view.update(latest);
       } else if (message.event === 'metric') {
-        const current = latest as RunEvent | null;
+        const current = latest as RunSnapshot | null;
         view.metric(
           JSON.parse(message.data) as { name: string; step: number; value: number },
           current?.stage ?? 'train',

@@ -7,17 +7,8 @@
  */
 import type { Request, Response } from 'express';
 import { getRunWithStages, TERMINAL_RUN_STATUSES, type Registry, type RunStatus } from '@lathe/registry';
+import type { RunSnapshot } from '@lathe/contract';
 import { jsonReplacer } from './json.ts';
-
-export interface RunSnapshot {
-  id: string;
-  status: RunStatus;
-  stage: string | null;
-  progress: number;
-  errorCode: string | null;
-  errorMessage: string | null;
-  stages: Array<{ stage: string; status: string; progress: number; attempts: number; cacheHit: boolean }>;
-}
 
 export async function runSnapshot(registry: Registry, runId: string): Promise<RunSnapshot> {
   const run = await getRunWithStages(registry, runId);

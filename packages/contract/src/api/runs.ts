@@ -147,6 +147,35 @@ export const runLogSchema = z.object({
     .describe('in order: queued, stage attempts, cache hits, errors'),
 });
 
+/**
+ * GET /runs/:id/events, server-sent events: `run` carries this snapshot whenever it changes,
+ * `metric` each new point, `end` the final status.
+ */
+export const runSnapshotSchema = runSchema
+  .pick({ id: true, status: true, stage: true, progress: true, errorCode: true, errorMessage: true })
+  .extend({
+    stages: z
+      .array(
+        stageExecutionSchema.pick({
+          stage: true,
+          status: true,
+          progress: true,
+          attempts: true,
+          cacheHit: true,
+        }),
+      )
+      .describe('its stages, in pipeline order'),
+  });
+export const runMetricEventSchema = z.object({
+  name: z.string().describe('the metric'),
+  step: z.number().int().describe('the epoch or step'),
+  value: z.number().describe('the value'),
+});
+export const runEndEventSchema = z.object({ status: runStatusSchema });
+
+export type RunSnapshot = z.infer<typeof runSnapshotSchema>;
+export type RunMetricEvent = z.infer<typeof runMetricEventSchema>;
+export type RunEndEvent = z.infer<typeof runEndEventSchema>;
 export type RunStatus = z.infer<typeof runStatusSchema>;
 export type StageStatus = z.infer<typeof stageStatusSchema>;
 export type RunTrigger = z.infer<typeof runTriggerSchema>;

@@ -62,6 +62,8 @@ describe('runStateReducer', () => {
           status: 'running',
           stage: 'evaluate',
           progress: 0.6,
+          errorCode: null,
+          errorMessage: null,
           stages: [
             {
               stage: 'ingest',
@@ -69,8 +71,6 @@ describe('runStateReducer', () => {
               progress: 1,
               attempts: 1,
               cacheHit: true,
-              errorCode: null,
-              errorMessage: null,
             },
             {
               stage: 'train',
@@ -78,8 +78,6 @@ describe('runStateReducer', () => {
               progress: 1,
               attempts: 2,
               cacheHit: false,
-              errorCode: null,
-              errorMessage: null,
             },
             {
               stage: 'evaluate',
@@ -87,8 +85,6 @@ describe('runStateReducer', () => {
               progress: 0.1,
               attempts: 1,
               cacheHit: false,
-              errorCode: null,
-              errorMessage: null,
             },
           ],
         },
@@ -150,9 +146,20 @@ describe('runStateReducer', () => {
   });
 
   it('ignores a snapshot before the run is loaded', () => {
-    expect(runStateReducer(initialRunState, { type: 'run', snapshot: { id: 'r1', status: 'failed' } })).toBe(
-      initialRunState,
-    );
+    expect(
+      runStateReducer(initialRunState, {
+        type: 'run',
+        snapshot: {
+          id: 'r1',
+          status: 'failed',
+          stage: null,
+          progress: 0,
+          errorCode: null,
+          errorMessage: null,
+          stages: [],
+        },
+      }),
+    ).toBe(initialRunState);
   });
 });
 

@@ -4,7 +4,16 @@
  * (services/api/src/run-events.ts): `run` carries a full snapshot of status and stages,
  * `metric` one new point, `end` the final status. Pure, so the page and the tests share it.
  */
-import type { MetricPoint, Run, RunStatus, StageExecution, StageName } from '@lathe/contract';
+import type {
+  MetricPoint,
+  Run,
+  RunEndEvent,
+  RunMetricEvent,
+  RunSnapshot,
+  RunStatus,
+  StageExecution,
+  StageName,
+} from '@lathe/contract';
 
 export const STAGE_ORDER: readonly StageName[] = ['ingest', 'train', 'evaluate', 'deploy'];
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
@@ -17,12 +26,9 @@ export interface RunState {
 
 export type RunEvent =
   | { type: 'loaded'; run: Run; series: Record<string, MetricPoint[]> }
-  | {
-      type: 'run';
-      snapshot: Partial<Run> & { id: string; stages?: Array<Partial<StageExecution> & { stage: StageName }> };
-    }
-  | { type: 'metric'; name: string; step: number; value: number }
-  | { type: 'end'; status: RunStatus };
+  | { type: 'run'; snapshot: RunSnapshot }
+  | ({ type: 'metric' } & RunMetricEvent)
+  | ({ type: 'end' } & RunEndEvent);
 
 export const initialRunState: RunState = { run: null, series: {}, ended: false };
 
@@ -38,21 +44,11 @@ export function upsertPoint(series: readonly MetricPoint[], point: MetricPoint):
 }
 
 /** Merges a snapshot's stages into the known ones (a snapshot lacks timestamps; keep them). */
-function mergeStages(
-  known: StageExecution[] | undefined,
-  incoming: Array<Partial<StageExecution> & { stage: StageName }>,
-): StageExecution[] {
+function mergeStages(known: StageExecution[] | undefined, incoming: RunSnapshot['stages']): StageExecution[] {
   const byStage = new Map((known ?? []).map((s) => [s.stage, s]));
   for (const stage of incoming) {
     const previous = byStage.get(stage.stage);
-    byStage.set(stage.stage, {
-      status: 'pending',
-      attempts: 0,
-      progress: 0,
-      cacheHit: false,
-      ...previous,
-      ...stage,
-    } as StageExecution);
+    byStage.set(stage.stage, { errorCode: null, errorMessage: null, ...previous, ...stage });
   }
   return orderStages([...byStage.values()]);
 }
