@@ -147,6 +147,35 @@ describe("the analyst's path", () => {
     expect(values.every((v) => Number.isFinite(v))).toBe(true);
     expect(best.value).toBe(Math.min(...values));
     expect(trials.map((t) => t.rank)).toEqual([1, 2, 3, 4]);
+    // The same sweep again: every trial's training comes from the stage cache, and the ranking
+    // reads the runs that trained the models.
+    const again = await api.request('POST', `/experiments/${experimentId}/sweeps`, {
+      key: api.keys.editor,
+      body: {
+        space: {
+          strategy: 'grid',
+          parameters: { learningRate: [0.001, 0.01], hiddenUnits: [[8], [32, 16]] },
+        },
+      },
+    });
+    expect(again.status).toBe(201);
+    const againId = (again.body as { id: string }).id;
+    const rerun = await lathe('sweep', 'show', againId, '--wait');
+    expect(rerun).toContain('(finished): 4 trials');
+    const { body: cachedSweep } = await api.request('GET', `/sweeps/${againId}`, { key: api.keys.viewer });
+    const cachedTrials = (cachedSweep as { trials: Trial[] }).trials;
+    expect(cachedTrials.map((t) => [t.value, t.modelVersionId])).toEqual(
+      trials.map((t) => [t.value, t.modelVersionId]),
+    );
+    const { body: cachedRun } = await api.request('GET', `/runs/${cachedTrials[0]!.runId}`, {
+      key: api.keys.viewer,
+    });
+    expect(
+      (cachedRun as { stages: { stage: string; cacheHit: boolean }[] }).stages.find(
+        (st) => st.stage === 'train',
+      )!.cacheHit,
+    ).toBe(true);
+
     // Trials are compared, never shipped: no deployment came out of the sweep.
     const { body: deployments } = await api.request('GET', '/deployments', { key: api.keys.viewer });
     expect((deployments as { items: unknown[] }).items).toHaveLength(0);

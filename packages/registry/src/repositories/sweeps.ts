@@ -40,6 +40,41 @@ export async function listSweeps(db: Db, experimentId: string): Promise<Sweep[]>
   return db.sweep.findMany({ where: { experimentId }, orderBy: { createdAt: 'desc' }, take: 100 });
 }
 
+export interface TrainingSource {
+  /** The run that trained the model: the run itself, or the one its train stage's cache hit reused. */
+  sourceRunId: string;
+  trainingOutcome: Json | null;
+  modelVersionId: string | null;
+}
+
+/**
+ * Who trained each run's model. A trial whose train stage hit the cache trained nothing itself:
+ * its outcome, metrics and model version are those of the run it reused.
+ */
+export async function trainingSources(db: Db, runIds: string[]): Promise<Map<string, TrainingSource>> {
+  const cached = await db.stageExecution.findMany({
+    where: { runId: { in: runIds }, stage: 'train', cacheHit: true, cachedFromRunId: { not: null } },
+    select: { runId: true, cachedFromRunId: true },
+  });
+  const sourceOf = new Map(runIds.map((id) => [id, id]));
+  for (const c of cached) sourceOf.set(c.runId, c.cachedFromRunId!);
+  const sources = await db.run.findMany({
+    where: { id: { in: [...new Set(sourceOf.values())] } },
+    select: { id: true, trainingOutcome: true, modelVersion: { select: { id: true } } },
+  });
+  const byId = new Map(sources.map((r) => [r.id, r]));
+  const out = new Map<string, TrainingSource>();
+  for (const [runId, sourceRunId] of sourceOf) {
+    const source = byId.get(sourceRunId);
+    out.set(runId, {
+      sourceRunId,
+      trainingOutcome: (source?.trainingOutcome ?? null) as Json | null,
+      modelVersionId: source?.modelVersion?.id ?? null,
+    });
+  }
+  return out;
+}
+
 /** Every recorded value of one epoch metric of these runs, by run and epoch. */
 export async function epochMetricValues(
   db: Db,

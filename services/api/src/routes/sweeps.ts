@@ -27,6 +27,7 @@ import {
   listSweeps,
   promoteSweepTrial,
   type Registry,
+  trainingSources,
 } from '@lathe/registry';
 import { audit } from '../audit.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -42,24 +43,30 @@ function trialHyperparameters(params: unknown): Record<string, unknown> {
 
 export async function sweepResource(registry: Registry, sweep: SweepWithRuns): Promise<SweepResource> {
   const direction = sweep.direction as 'min' | 'max';
-  const values = await epochMetricValues(
+  const sources = await trainingSources(
     registry,
     sweep.runs.map((r) => r.id),
+  );
+  const values = await epochMetricValues(
+    registry,
+    [...new Set([...sources.values()].map((t) => t.sourceRunId))],
     sweep.metric,
   );
   const trials = rankTrials(
     sweep.runs.map((run) => {
-      const outcome = run.trainingOutcome as TrainingOutcome | null;
+      // A trial whose training came from the stage cache reads the run that trained the model.
+      const source = sources.get(run.id);
+      const outcome = (source?.trainingOutcome ?? null) as TrainingOutcome | null;
       const keptEpoch = outcome?.keptEpoch ?? null;
       const value =
         outcome?.monitor === sweep.metric && outcome.monitorValue !== null
           ? outcome.monitorValue
-          : keptEpoch !== null
-            ? (values.get(run.id)?.get(keptEpoch) ?? null)
+          : keptEpoch !== null && source
+            ? (values.get(source.sourceRunId)?.get(keptEpoch) ?? null)
             : null;
       return {
         runId: run.id,
-        modelVersionId: run.modelVersion?.id ?? null,
+        modelVersionId: source?.modelVersionId ?? null,
         status: run.status,
         hyperparameters: trialHyperparameters(run.params),
         keptEpoch,
