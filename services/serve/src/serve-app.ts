@@ -58,6 +58,7 @@ import type { EndpointRouter, GatewayRoute } from './endpoint-router.ts';
 import type { ModelCache } from './model-cache.ts';
 import type { ServingMetrics } from './serving-metrics.ts';
 import { registerExplainRoute } from './explain-route.ts';
+import { registerGenerateRoute } from './generate-route.ts';
 import { compareRecommendations, comparePredictions, emptyComparison } from './shadow-comparison.ts';
 import type { ShadowLog } from './shadow-log.ts';
 
@@ -409,6 +410,7 @@ export function createServeApp(deps: ServeDeps): Express {
     }),
   );
   registerExplainRoute(app, deps);
+  registerGenerateRoute(app, deps);
   const exported = PromRegistry.merge([http.registry, serving.registry]);
   app.get('/metrics', async (_req, res) => {
     res.type(exported.contentType).send(await exported.metrics());

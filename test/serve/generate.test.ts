@@ -1,0 +1,176 @@
+/**
+ * POST /v1/endpoints/:endpoint/generate on the real gateway app: a DCGAN trained on small
+ * synthetic images and deployed directly generates n images of its shape as pixels; the same
+ * seed gives the same images, another seed others; a request for too many, or to a
+ * non-generative endpoint, is refused.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalArtifactStore } from '@lathe/artifacts';
+import { silentLogger } from '@lathe/core';
+import { train } from '@lathe/ml';
+import { syntheticImages } from '../../packages/ml/src/testing/synthetic.ts';
+import { createApiKey, generateApiKey, registerModelVersion } from '@lathe/registry';
+import {
+  createAbEventLog,
+  createBatchedModels,
+  createClientKeys,
+  createEndpointRouter,
+  createModelCache,
+  createServeApp,
+  createServingMetrics,
+  createShadowLog,
+  modelVersionLoader,
+  type AbEventLog,
+  type ModelCache,
+  type ShadowLog,
+} from '../../services/serve/src/index.ts';
+import { createTestDatabase, listenForTest, type TestDatabase } from '../harness/index.ts';
+
+let db: TestDatabase;
+let storeDir: string;
+let base: string;
+let key: string;
+let stop: (() => Promise<void>) | undefined;
+let events: AbEventLog;
+let shadows: ShadowLog;
+let models: ModelCache;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
+type Body = any;
+
+async function generate(body: unknown): Promise<{ status: number; body: Body }> {
+  const response = await fetch(`${base}/v1/endpoints/sketches/generate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('generate');
+  storeDir = await mkdtemp(join(tmpdir(), 'lathe-generate-'));
+  const store = new LocalArtifactStore(storeDir);
+  const rows = syntheticImages(128, 7, 8);
+  const result = await train({
+    family: 'dcgan',
+    hyperparameters: {
+      epochs: 2,
+      batchSize: 32,
+      latentDim: 8,
+      width: 4,
+      sampleCount: 4,
+      learningRate: 0.002,
+    },
+    seed: 4,
+    dataset: { useCase: 'generative', imageShape: { width: 8, height: 8, channels: 1 } },
+    trainRows: async function* () {
+      yield* rows;
+    },
+  });
+  const stored = await store.put(result.buffer);
+  const { modelVersion } = await registerModelVersion(db.registry, {
+    modelName: 'sketches',
+    useCase: 'generative',
+    modelFamily: 'dcgan',
+    artifactUri: stored.uri,
+    sha256: stored.sha256,
+    sizeBytes: stored.sizeBytes,
+    signature: result.bundle.signature as never,
+  });
+  await db.registry.deployment.create({
+    data: {
+      endpoint: 'sketches',
+      modelVersionId: modelVersion.id,
+      strategy: 'direct',
+      status: 'active',
+      traffic: 1,
+    },
+  });
+  const secret = generateApiKey();
+  await createApiKey(db.registry, {
+    name: 'generate viewer',
+    role: 'viewer',
+    prefix: secret.prefix,
+    hash: secret.hash,
+  });
+  key = secret.key;
+  models = createModelCache({
+    load: modelVersionLoader({ registry: db.registry, store, logger: silentLogger }),
+    size: 2,
+  });
+  events = createAbEventLog({ registry: db.registry, flushMs: 50, logger: silentLogger });
+  shadows = createShadowLog({ registry: db.registry, flushMs: 50, logger: silentLogger });
+  const serving = createServingMetrics();
+  const batch = { maxBatchSize: 64, maxWaitMs: 1, maxQueuedRows: 1024 };
+  const app = createServeApp({
+    registry: db.registry,
+    router: createEndpointRouter(db.registry, { ttlMs: 100, logger: silentLogger }),
+    models,
+    batched: createBatchedModels(batch, serving),
+    events,
+    shadows,
+    metrics: serving,
+    keys: createClientKeys(db.registry, { ttlMs: 200, logger: silentLogger }),
+    config: {
+      jsonLimitBytes: 64 * 1024,
+      maxInstances: 16,
+      routeTtlMs: 100,
+      models: 2,
+      flushMs: 50,
+      auth: 'api-key',
+      keyTtlMs: 200,
+      batch,
+      deadlineMs: 10_000,
+      routingPush: 'off',
+    },
+    logger: silentLogger,
+  });
+  ({ url: base, close: stop } = await listenForTest(app));
+}, 120_000);
+
+afterAll(async () => {
+  await stop?.();
+  await events?.close();
+  await shadows?.close();
+  await models?.close();
+  await db?.drop();
+  await rm(storeDir, { recursive: true, force: true });
+});
+
+describe('POST /v1/endpoints/:endpoint/generate', () => {
+  it('generates n seeded images of the model shape', async () => {
+    const first = await generate({ n: 3, seed: 11 });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      endpoint: 'sketches',
+      seed: 11,
+      shape: { width: 8, height: 8, channels: 1 },
+    });
+    const images = first.body.images as { pixels: number[] }[];
+    expect(images).toHaveLength(3);
+    for (const image of images) {
+      expect(image.pixels).toHaveLength(64);
+      expect(image.pixels.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)).toBe(true);
+    }
+    const again = await generate({ n: 3, seed: 11 });
+    expect(again.body.images).toEqual(first.body.images);
+    const other = await generate({ n: 3, seed: 12 });
+    expect(other.body.images).not.toEqual(first.body.images);
+  });
+
+  it('refuses more than 64 images, and an endpoint nothing serves', async () => {
+    const tooMany = await generate({ n: 65 });
+    expect(tooMany.status).toBe(422);
+    expect(JSON.stringify(tooMany.body)).toContain('body.n');
+    const response = await fetch(`${base}/v1/endpoints/nothing-here/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ n: 1 }),
+    });
+    expect(response.status).toBe(404);
+  });
+});
