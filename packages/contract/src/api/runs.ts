@@ -183,3 +183,4 @@ export type StageExecution = z.infer<typeof stageExecutionSchema>;
 export type Run = z.infer<typeof runSchema>;
 export type MetricPoint = z.infer<typeof metricPointSchema>;
 export type RunMetrics = z.infer<typeof runMetricsSchema>;
+export type RetriedRun = z.infer<typeof retriedRunSchema>;

@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useReducer, useState } from 'react';
 import { useAction, useApi } from '../api/api-context.tsx';
-import type { Evaluation, ModelVersion, Page, Run, RunMetrics } from '@lathe/contract';
+import type { Evaluation, ModelVersion, Page, RetriedRun, Run, RunMetrics } from '@lathe/contract';
 import { withQuery } from '../api/api-client.ts';
 import { LineChart } from '../charts/line-chart.tsx';
 import { latestValues, metricCharts } from '../charts/metric-series.ts';
@@ -77,7 +77,7 @@ export function RunPage({ id, now }: { id: string; now: number }) {
   }, [client, id, apiKey, state.run !== null, finished]);
 
   const cancel = useAction((c) => c.post<Run>(`${path}/cancel`));
-  const retry = useAction((c) => c.post<{ run: Run; fromStage: string }>(`${path}/retry`));
+  const retry = useAction((c) => c.post<RetriedRun>(`${path}/retry`));
   const charts = useMemo(() => metricCharts(state.series), [state.series]);
 
   if (loadError && !state.run) return <ErrorBox error={loadError} title="Run" />;
