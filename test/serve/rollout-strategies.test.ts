@@ -25,13 +25,17 @@ import {
   switchDeployment,
 } from '@lathe/registry';
 import type { Redis } from 'ioredis';
+import { silentLogger } from '@lathe/core';
 import { deploymentResource } from '../../services/api/src/routes/deployments.ts';
+import { startRolloutLoop } from '../../services/deploy/src/rollout-loop.ts';
 import { syntheticTabular } from '../../packages/ml/src/testing/synthetic.ts';
 import {
+  createTabularExperiment,
   createTestDatabase,
   createTestRedis,
   metricValue,
   startGatewayProcess,
+  startPolicyRollout,
   trainTabularVersions,
   type GatewayProcess,
   type TestDatabase,
@@ -122,6 +126,20 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/**
+ * Sends probe requests until the gateway mirrors to `deploymentId` (the announcement has
+ * arrived), lets the probes' comparisons be written, and returns the row from then on.
+ */
+async function mirroringTo(deploymentId: string) {
+  await until('the gateway to mirror to the shadow', async () => {
+    await predict(instancesOf(0, 1));
+    const row = await db.registry.deployment.findUniqueOrThrow({ where: { id: deploymentId } });
+    return row.shadowRequests > 0 ? row : undefined;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 500)); // several flushes of 50 ms
+  return db.registry.deployment.findUniqueOrThrow({ where: { id: deploymentId } });
+}
+
 const instancesOf = (from: number, n: number) =>
   Array.from({ length: n }, (_, j) => ({ features: rows[(from + j) % rows.length]!.features }));
 
@@ -132,6 +150,15 @@ describe('shadow deployments', () => {
       modelVersionId: versions.v2,
     });
     await announce();
+    const before = await mirroringTo(shadow.id);
+    const shadowCount = async () =>
+      metricValue(await (await fetch(`${gateway.url}/metrics`)).text(), 'lathe_serve_served_seconds_count', {
+        endpoint: 'shop',
+        model_version: versions.v2,
+        arm: 'shadow',
+        route: 'predict',
+      });
+    const countedBefore = await shadowCount();
     let sent = 0;
     let agreements = 0;
     let deltaSum = 0;
@@ -153,27 +180,19 @@ describe('shadow deployments', () => {
     }
     const stored = await until('the shadow comparisons', async () => {
       const row = await db.registry.deployment.findUniqueOrThrow({ where: { id: shadow.id } });
-      return row.shadowRequests >= sent ? row : undefined;
+      return row.shadowRequests - before.shadowRequests >= sent ? row : undefined;
     });
-    expect(stored.shadowRequests).toBe(sent);
+    expect(stored.shadowRequests - before.shadowRequests).toBe(sent);
     expect(stored.shadowErrors).toBe(0);
-    expect(stored.shadowAgreements).toBe(agreements);
-    expect(stored.shadowScoreDeltaSum).toBeCloseTo(deltaSum, 4);
-    expect(stored.shadowLatencyMsSum).toBeGreaterThan(0);
+    expect(stored.shadowAgreements - before.shadowAgreements).toBe(agreements);
+    expect(stored.shadowScoreDeltaSum - before.shadowScoreDeltaSum).toBeCloseTo(deltaSum, 4);
+    expect(stored.shadowLatencyMsSum).toBeGreaterThan(before.shadowLatencyMsSum);
     const resource = deploymentResource(stored);
     expect(resource.strategy).toBe('shadow');
-    expect(resource.shadow!.agreementRate).toBeCloseTo(agreements / sent, 10);
-    expect(resource.shadow!.answers).toBe(sent);
+    expect(resource.shadow!.agreementRate).toBeCloseTo(stored.shadowAgreements / stored.shadowRequests, 10);
+    expect(resource.shadow!.answers).toBe(stored.shadowRequests);
     // Its calls are counted on /metrics under the endpoint, its model version and arm "shadow".
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
-    expect(
-      metricValue(metrics, 'lathe_serve_served_seconds_count', {
-        endpoint: 'shop',
-        model_version: versions.v2,
-        arm: 'shadow',
-        route: 'predict',
-      }),
-    ).toBe(30);
+    expect((await shadowCount()) - countedBefore).toBe(30);
   }, 120_000);
 
   it('never fails or changes the caller’s answer when the shadow model cannot be loaded', async () => {
@@ -182,6 +201,7 @@ describe('shadow deployments', () => {
       modelVersionId: versions.broken,
     });
     await announce();
+    const before = await mirroringTo(shadow.id);
     let sent = 0;
     for (let i = 0; i < 20; i++) {
       const instances = instancesOf(i, 2);
@@ -192,9 +212,11 @@ describe('shadow deployments', () => {
     }
     const stored = await until('the failed shadow calls', async () => {
       const row = await db.registry.deployment.findUniqueOrThrow({ where: { id: shadow.id } });
-      return row.shadowRequests >= sent ? row : undefined;
+      return row.shadowRequests - before.shadowRequests >= sent ? row : undefined;
     });
-    expect(stored.shadowErrors).toBe(sent);
+    expect(stored.shadowRequests - before.shadowRequests).toBe(sent);
+    // Every mirrored answer failed, the probes' included.
+    expect(stored.shadowErrors).toBe(stored.shadowRequests);
     expect(stored.shadowAgreements).toBe(0);
     expect(await retireShadowDeployment(db.registry, 'shop')).toBe(1);
     await announce();
@@ -288,4 +310,48 @@ describe('blue-green deployments', () => {
     expect(served[versions.v1]).toBeGreaterThan(0);
     expect(served[versions.v2]).toBeGreaterThan(0);
   }, 300_000);
+});
+
+describe('rollout monitor decisions', () => {
+  it('are announced, so the gateway follows a stopped A/B test long before its routing TTL', async () => {
+    await replaceDirectDeployment(db.registry, { endpoint: 'promo', modelVersionId: versions.v1 });
+    const abTest = await startPolicyRollout(db.registry, {
+      name: 'promo-v2',
+      endpoint: 'promo',
+      experimentId: await createTabularExperiment(db.registry, 'promo'),
+      // No time to reach a verdict: the monitor's first pass stops the test, keeping the control.
+      policy: { steps: [0.5], maxDurationMs: 0 },
+      control: versions.v1,
+      treatment: versions.v2,
+    });
+    const ask = async () => {
+      const response = await fetch(`${gateway.url}/v1/endpoints/promo/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ unitId: 'shopper-1', instances: instancesOf(0, 1) }),
+      });
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- asserted field by field
+      return (await response.json()) as any;
+    };
+    // Read (and cached for a minute) while the test runs.
+    expect((await ask()).abTest.id).toBe(abTest.id);
+    const loop = startRolloutLoop(db.registry, {
+      intervalMs: 100,
+      logger: silentLogger,
+      announce: (endpoint) => announceRoutingChange(publisher, redis.prefix, endpoint),
+    });
+    try {
+      await until('the monitor to stop the test', async () => {
+        const row = await db.registry.abTest.findUniqueOrThrow({ where: { id: abTest.id } });
+        return row.status === 'running' ? undefined : row;
+      });
+      const after = await until('the gateway to follow', async () => {
+        const body = await ask();
+        return body.abTest === null ? body : undefined;
+      });
+      expect(after.modelVersionId).toBe(versions.v1);
+    } finally {
+      await loop.stop();
+    }
+  }, 120_000);
 });

@@ -27,6 +27,26 @@ export async function announceRoutingChange(
   }
 }
 
+/** A publisher of routing changes with its own connection, for a process that has none at hand. */
+export function createRoutingAnnouncer(options: { redisUrl: string; prefix: string; logger: Logger }): {
+  announce(endpoint: string): Promise<void>;
+  close(): Promise<void>;
+} {
+  const publisher = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  publisher.on('error', (error: unknown) =>
+    options.logger.warn(
+      { err: error },
+      'routing changes: Redis unreachable; gateways refresh by TTL meanwhile',
+    ),
+  );
+  return {
+    announce: (endpoint) => announceRoutingChange(publisher, options.prefix, endpoint, options.logger),
+    async close() {
+      publisher.disconnect();
+    },
+  };
+}
+
 export interface RoutingSubscription {
   /** Resolves once the subscription is active. */
   ready: Promise<void>;

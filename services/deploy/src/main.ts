@@ -3,7 +3,7 @@
  * (config, checks, shutdown).
  */
 import { z } from 'zod';
-import { runStageWorkerProcess, workerEnvSchema } from '@lathe/queues';
+import { createRoutingAnnouncer, runStageWorkerProcess, workerEnvSchema } from '@lathe/queues';
 import { deployHandler } from './handler.ts';
 import { createRolloutMetrics } from './rollout-metrics.ts';
 import { startRolloutLoop } from './rollout-loop.ts';
@@ -19,11 +19,20 @@ await runStageWorkerProcess({
     LATHE_ROLLOUT_INTERVAL_MS: z.coerce.number().int().min(100).default(300_000),
   }),
   extras: ({ config, registry, logger, metrics }) => {
+    const routing = createRoutingAnnouncer({
+      redisUrl: config.REDIS_URL,
+      prefix: config.LATHE_QUEUE_PREFIX,
+      logger,
+    });
     const rollouts = startRolloutLoop(registry, {
       intervalMs: config.LATHE_ROLLOUT_INTERVAL_MS,
       logger,
       metrics: createRolloutMetrics(metrics),
+      announce: routing.announce,
     });
-    return [{ name: 'rollout monitor', close: () => rollouts.stop() }];
+    return [
+      { name: 'rollout monitor', close: () => rollouts.stop() },
+      { name: 'routing changes', close: () => routing.close() },
+    ];
   },
 });

@@ -24,6 +24,8 @@ import {
 
 export interface MonitorResult {
   abTestId: string;
+  /** The endpoint the test runs on (an applied decision changes its routing). */
+  endpoint: string;
   decision: RolloutDecision;
   applied: boolean;
   analysis: AbAnalysis;
@@ -60,7 +62,7 @@ export async function monitorRollouts(
       { abTestId: test.id, action: decision.action, applied, reasons: decision.reasons },
       'rollout decision',
     );
-    results.push({ abTestId: test.id, decision, applied, analysis });
+    results.push({ abTestId: test.id, endpoint: test.endpoint, decision, applied, analysis });
   }
   return results;
 }
