@@ -114,14 +114,14 @@ export const featureImportanceSchema = z.object({
   std: z.number().describe('standard deviation over the repeats'),
   low: z.number().describe('2.5% of the repeats'),
   high: z.number().describe('97.5% of the repeats'),
-  repeats: z.number().int(),
+  repeats: z.number().int().describe('permutations averaged'),
 });
 export const globalExplanationSchema = z.object({
-  method: z.literal('permutation_importance'),
-  over: z.enum(['features', 'tokens']),
-  metric: z.literal('accuracy'),
+  method: z.literal('permutation_importance').describe('how importance is measured'),
+  over: z.enum(['features', 'tokens']).describe('what is permuted: tabular features or text tokens'),
+  metric: z.literal('accuracy').describe('the metric whose drop is measured'),
   rows: z.number().int().describe('test rows it was computed on'),
-  repeats: z.number().int(),
+  repeats: z.number().int().describe('permutations per feature'),
   baseline: z.number().describe('the metric with nothing permuted'),
   importances: z.array(featureImportanceSchema).describe('most important first'),
 });
