@@ -176,6 +176,28 @@ describe("the analyst's path", () => {
       )!.cacheHit,
     ).toBe(true);
 
+    // 3-fold cross-validation on the training split: one trial, three runs on different folds,
+    // ranked by the mean of their validation losses.
+    const cv = await lathe(
+      'sweep',
+      'start',
+      'churn',
+      '--grid',
+      '{"learningRate":[0.01]}',
+      '--folds',
+      '3',
+      '--wait',
+    );
+    const cvId = /^sweep ([0-9a-f-]{36}) \(finished\): 1 trials ranked by valLoss \(mean of 3 folds\)/m.exec(
+      cv,
+    )![1]!;
+    const { body: cvSweep } = await api.request('GET', `/sweeps/${cvId}`, { key: api.keys.viewer });
+    const cvTrial = (cvSweep as { trials: (Trial & { runIds: string[]; foldValues: number[] })[] })
+      .trials[0]!;
+    expect(cvTrial.runIds).toHaveLength(3);
+    expect(new Set(cvTrial.foldValues).size).toBe(3); // three folds, three different validation sets
+    expect(cvTrial.value).toBeCloseTo(cvTrial.foldValues.reduce((a, b) => a + b, 0) / 3, 12);
+
     // Trials are compared, never shipped: no deployment came out of the sweep.
     const { body: deployments } = await api.request('GET', '/deployments', { key: api.keys.viewer });
     expect((deployments as { items: unknown[] }).items).toHaveLength(0);

@@ -50,3 +50,4 @@ export {
   type FeatureContribution,
   type PredictionExplanation,
 } from './explain/shapley-sampling.ts';
+export * from './sweep/folds.ts';

@@ -64,6 +64,8 @@ export const STAGE_DEFINITIONS: StageDefinitions = {
         useCase: ctx.experiment.useCase,
         modelFamily: ctx.experiment.modelFamily,
         hyperparameters: ctx.hyperparameters as Json,
+        // A cross-validation fold trains on other rows: its own cache entry.
+        ...(ctx.params.fold !== undefined ? { fold: ctx.params.fold as Json } : {}),
       };
     },
     runFields: none,

@@ -14,7 +14,14 @@
 import { LatheError } from '@lathe/core';
 import type { ArtifactStore } from '@lathe/artifacts';
 import type { DatasetAccess } from '@lathe/contract';
-import { type BackendChoice, backendDeterminism, selectBackend, train } from '@lathe/ml';
+import {
+  type BackendChoice,
+  backendDeterminism,
+  foldRows,
+  foldSchema,
+  selectBackend,
+  train,
+} from '@lathe/ml';
 import type { StageHandler } from '@lathe/queues';
 import {
   appendRunMetrics,
@@ -46,6 +53,7 @@ export function createTrainHandler(deps: TrainDeps): StageHandler<'train'> {
     }
     const datasetVersion = await getDatasetVersion(ctx.registry, ctx.run.datasetVersionId);
     const dataset = await deps.datasets.open(datasetVersion);
+    const fold = ctx.params.fold === undefined ? null : foldSchema.parse(ctx.params.fold);
     const backend = await selectBackend({ prefer: deps.backend });
     await recordRunBackend(
       ctx.registry,
@@ -64,8 +72,10 @@ export function createTrainHandler(deps: TrainDeps): StageHandler<'train'> {
       hyperparameters: ctx.hyperparameters,
       seed: ctx.run.seed,
       dataset: dataset.metadata,
-      trainRows: () => dataset.rows('train'),
-      validationRows: () => dataset.rows('validation'),
+      // A cross-validation run validates on its fold of the training split and trains on the other k−1.
+      trainRows: () => (fold ? foldRows(dataset.rows('train'), fold, 'train') : dataset.rows('train')),
+      validationRows: () =>
+        fold ? foldRows(dataset.rows('train'), fold, 'validation') : dataset.rows('validation'),
       ...(deps.lockfileSha256 !== undefined ? { lockfileSha256: deps.lockfileSha256 } : {}),
       hooks: {
         onEpoch: async (epoch, metrics, { epochs }) => {

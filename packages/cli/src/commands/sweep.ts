@@ -25,7 +25,7 @@ function parseParameters(flag: string, text: string): Record<string, unknown> {
 
 function printSweep(io: CliIo, sweep: SweepResource): void {
   io.stdout.write(
-    `sweep ${sweep.id} (${sweep.status}): ${sweep.trials.length} trials ranked by ${sweep.metric} (${sweep.direction === 'min' ? 'lower' : 'higher'} is better)\n`,
+    `sweep ${sweep.id} (${sweep.status}): ${sweep.trials.length} trials ranked by ${sweep.metric}${sweep.folds > 1 ? ` (mean of ${sweep.folds} folds)` : ''} (${sweep.direction === 'min' ? 'lower' : 'higher'} is better)\n`,
   );
   io.stdout.write(
     formatTable(
@@ -63,6 +63,7 @@ export function registerSweepCommands(program: Command, client: () => ApiClient,
     .option('--trials <n>', 'random search: how many trials', '10')
     .option('--seed <n>', 'random search: the seed of the draws', '0')
     .option('--metric <name>', 'the validation metric to rank by', 'valLoss')
+    .option('--folds <k>', 'k-fold cross-validation on the training split: k runs per trial')
     .option('--wait', 'wait until every trial finished, then show the ranking')
     .description('start one run per trial; trials are never deployed')
     .action(
@@ -74,6 +75,7 @@ export function registerSweepCommands(program: Command, client: () => ApiClient,
           trials: string;
           seed: string;
           metric: string;
+          folds?: string;
           wait?: boolean;
         },
       ) => {
@@ -93,6 +95,7 @@ export function registerSweepCommands(program: Command, client: () => ApiClient,
         const { body } = await api.json<SweepResource>('POST', `/experiments/${id}/sweeps`, {
           space,
           metric: options.metric,
+          ...(options.folds !== undefined ? { folds: Number(options.folds) } : {}),
         });
         io.stderr.write(`sweep ${body.id}: ${body.trials.length} runs queued\n`);
         printSweep(io, options.wait ? await waitForSweep(api, body.id, 500) : body);

@@ -17,6 +17,15 @@ export const startSweepBodySchema = z.strictObject({
     .enum(['min', 'max'])
     .optional()
     .describe('whether lower or higher is better (default: min for losses and errors, else max)'),
+  folds: z
+    .number()
+    .int()
+    .min(2)
+    .max(10)
+    .optional()
+    .describe(
+      'k-fold cross-validation on the training split: k runs per trial, ranked by the mean of their validation metric',
+    ),
   seed: z
     .number()
     .int()
@@ -27,14 +36,21 @@ export const startSweepBodySchema = z.strictObject({
 });
 
 export const sweepTrialSchema = z.object({
-  runId: uuid.describe('the child run'),
+  runId: uuid.describe('the child run (with folds: the first fold’s)'),
+  runIds: z.array(uuid).describe('every run of the trial: one per fold'),
+  foldValues: z
+    .array(z.number().nullable())
+    .describe('the ranking metric of each fold’s run at its kept epoch; one value without folds'),
   modelVersionId: uuid.nullable().describe('the model version the run trained, once trained'),
   status: z.string().describe('the run’s status'),
   hyperparameters: z
     .record(z.string(), z.unknown())
     .describe('the trial’s hyperparameters, over the experiment’s'),
   keptEpoch: z.number().int().nullable().describe('the epoch whose weights the run kept'),
-  value: z.number().nullable().describe('the ranking metric at the kept epoch; null until trained'),
+  value: z
+    .number()
+    .nullable()
+    .describe('the ranking metric at the kept epoch (with folds: their mean); null until every run trained'),
   rank: z.number().int().nullable().describe('1 is best; null until the run has a value'),
   errorCode: z
     .string()
@@ -48,6 +64,7 @@ export const sweepSchema = z
     experimentId: uuid.describe('the experiment swept'),
     space: z.record(z.string(), z.unknown()).describe('the search space as requested'),
     metric: z.string().describe('the ranking metric'),
+    folds: z.number().int().describe('runs per trial: the k of k-fold cross-validation, 1 without'),
     direction: z.enum(['min', 'max']).describe('min: lower is better'),
     status: z.enum(['running', 'finished']).describe('running while any trial is queued or running'),
     trials: z.array(sweepTrialSchema).describe('the trials, best first'),

@@ -15,7 +15,7 @@ import {
   type TrainingOutcome,
 } from '@lathe/contract';
 import { HttpProblem } from '@lathe/core';
-import { metricMode, rankTrials, sweepTrials } from '@lathe/ml';
+import { crossValidatedValue, metricMode, rankTrials, sweepTrials } from '@lathe/ml';
 import {
   type Json,
   type SweepWithRuns,
@@ -52,26 +52,43 @@ export async function sweepResource(registry: Registry, sweep: SweepWithRuns): P
     [...new Set([...sources.values()].map((t) => t.sourceRunId))],
     sweep.metric,
   );
+  const runValue = (runId: string) => {
+    // A run whose training came from the stage cache reads the run that trained the model.
+    const source = sources.get(runId);
+    const outcome = (source?.trainingOutcome ?? null) as TrainingOutcome | null;
+    const keptEpoch = outcome?.keptEpoch ?? null;
+    const value =
+      outcome?.monitor === sweep.metric && outcome.monitorValue !== null
+        ? outcome.monitorValue
+        : keptEpoch !== null && source
+          ? (values.get(source.sourceRunId)?.get(keptEpoch) ?? null)
+          : null;
+    return { keptEpoch, value, modelVersionId: source?.modelVersionId ?? null };
+  };
+  // The runs of one trial (one per fold) share its index; sweeps without folds have one run each.
+  const params = (run: SweepWithRuns['runs'][number]) =>
+    (run.params ?? {}) as { trial?: number; fold?: { k: number } };
+  const folds = sweep.runs.length > 0 ? (params(sweep.runs[0]!).fold?.k ?? 1) : 1;
+  const groups = new Map<number, SweepWithRuns['runs']>();
+  sweep.runs.forEach((run, i) => {
+    const key = params(run).trial ?? i;
+    groups.set(key, [...(groups.get(key) ?? []), run]);
+  });
   const trials = rankTrials(
-    sweep.runs.map((run) => {
-      // A trial whose training came from the stage cache reads the run that trained the model.
-      const source = sources.get(run.id);
-      const outcome = (source?.trainingOutcome ?? null) as TrainingOutcome | null;
-      const keptEpoch = outcome?.keptEpoch ?? null;
-      const value =
-        outcome?.monitor === sweep.metric && outcome.monitorValue !== null
-          ? outcome.monitorValue
-          : keptEpoch !== null && source
-            ? (values.get(source.sourceRunId)?.get(keptEpoch) ?? null)
-            : null;
+    [...groups.values()].map((runs) => {
+      const first = runs[0]!;
+      const perRun = runs.map((r) => runValue(r.id));
+      const foldValues = perRun.map((r) => r.value);
       return {
-        runId: run.id,
-        modelVersionId: source?.modelVersionId ?? null,
-        status: run.status,
-        hyperparameters: trialHyperparameters(run.params),
-        keptEpoch,
-        value,
-        errorCode: run.errorCode,
+        runId: first.id,
+        runIds: runs.map((r) => r.id),
+        modelVersionId: perRun[0]!.modelVersionId,
+        status: runs.find((r) => r.status !== 'succeeded')?.status ?? 'succeeded',
+        hyperparameters: trialHyperparameters(first.params),
+        keptEpoch: perRun[0]!.keptEpoch,
+        foldValues,
+        value: folds > 1 ? crossValidatedValue(foldValues, folds) : (foldValues[0] ?? null),
+        errorCode: runs.find((r) => r.errorCode !== null)?.errorCode ?? null,
       };
     }),
     direction,
@@ -82,6 +99,7 @@ export async function sweepResource(registry: Registry, sweep: SweepWithRuns): P
     experimentId: sweep.experimentId,
     space: sweep.space as Record<string, unknown>,
     metric: sweep.metric,
+    folds,
     direction,
     status: running ? 'running' : 'finished',
     trials: trials as SweepTrial[],
@@ -141,14 +159,22 @@ export function registerSweepRoutes(routes: RouteTable, deps: ApiDeps): void {
         direction: metricMode(body.metric, body.direction),
       });
       const runIds: string[] = [];
-      for (const trial of trials) {
-        const run = await pipeline.startRun({
-          experimentId: experiment.id,
-          trigger: 'api',
-          seed: body.seed,
-          params: { hyperparameters: trial, sweepId: sweep.id },
-        });
-        runIds.push(run.id);
+      const k = body.folds ?? 1;
+      for (const [index, trial] of trials.entries()) {
+        for (let fold = 0; fold < k; fold++) {
+          const run = await pipeline.startRun({
+            experimentId: experiment.id,
+            trigger: 'api',
+            seed: body.seed,
+            params: {
+              hyperparameters: trial,
+              sweepId: sweep.id,
+              trial: index,
+              ...(k > 1 ? { fold: { k, index: fold } } : {}),
+            },
+          });
+          runIds.push(run.id);
+        }
       }
       await assignRunsToSweep(registry, sweep.id, runIds);
       await audit(registry, req, {

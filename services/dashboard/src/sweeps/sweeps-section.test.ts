@@ -6,6 +6,8 @@ import { SweepsSection } from './sweeps-section.tsx';
 
 const trial = (runId: string, value: number | null, rank: number | null) => ({
   runId,
+  runIds: [runId],
+  foldValues: [value],
   modelVersionId: null,
   status: value === null ? 'running' : 'succeeded',
   hyperparameters: { learningRate: value ?? 0 },
@@ -20,6 +22,7 @@ const sweep: SweepResource = {
   experimentId: '11111111-2222-4333-8444-666666666666',
   space: { strategy: 'grid' },
   metric: 'valLoss',
+  folds: 1,
   direction: 'min',
   status: 'running',
   trials: [

@@ -12,7 +12,9 @@ export function SweepTable({ sweep }: { sweep: SweepResource }) {
     <div data-testid="sweep">
       <p className="small">
         Sweep <code>{sweep.id.slice(0, 8)}</code> ({sweep.status}): {sweep.trials.length} trials ranked by{' '}
-        {sweep.metric} ({sweep.direction === 'min' ? 'lower' : 'higher'} is better)
+        {sweep.metric}
+        {sweep.folds > 1 ? ` (mean of ${sweep.folds} folds)` : ''} (
+        {sweep.direction === 'min' ? 'lower' : 'higher'} is better)
       </p>
       <table className="table">
         <thead>
