@@ -158,6 +158,14 @@ describe('dashboard pages on pipeline data, in Chromium', () => {
       expect(await page.locator('figure[data-chart="gains"]').getAttribute('data-points')).toBe(
         String(gains.length),
       );
+    // The global explanation the evaluate stage stored: one labelled bar per feature, most important first.
+    const explanation = evaluation.explanations as { importances: { feature: string }[] };
+    const importance = page.getByTestId('global-importance');
+    await importance.waitFor();
+    expect(await importance.locator('text').allTextContents()).toEqual(
+      explanation.importances.slice(0, 20).map((i) => i.feature),
+    );
+    expect(await importance.locator('rect').count()).toBe(Math.min(20, explanation.importances.length));
     mkdirSync(IMAGES, { recursive: true });
     await page.screenshot({ path: join(IMAGES, 'evaluation.png') });
   });
