@@ -707,6 +707,7 @@ describe('queues', () => {
       'evaluate',
       'deploy',
       'schedules',
+      'scoring',
     ]);
     expect((await api.request('GET', '/queues/failed?limit=5', { key: api.keys.viewer })).body.items).toEqual(
       [],
