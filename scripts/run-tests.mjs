@@ -87,10 +87,12 @@ if (existsSync(resultsFile)) {
   passed = report.numPassedTests;
   failed = report.numFailedTests;
   skipped = report.numPendingTests + report.numTodoTests;
-  // A file that fails to load has no tests to count; it is still a failure.
+  // A file that fails to load, or whose setup or teardown hook fails (its tests then show as
+  // skipped, or all passed), has no failed test to count; it is still a failure.
   for (const file of report.testResults) {
-    if (file.status === 'failed' && file.assertionResults.length === 0) {
-      console.log(`failed to load: ${file.name}: ${file.message?.split('\n')[0] ?? ''}`);
+    const failedTests = file.assertionResults.filter((a) => a.status === 'failed').length;
+    if (file.status === 'failed' && failedTests === 0) {
+      console.log(`failed outside its tests: ${file.name}: ${file.message?.split('\n')[0] ?? ''}`);
       failed += 1;
     }
   }

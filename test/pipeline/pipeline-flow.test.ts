@@ -230,7 +230,14 @@ describe('run flow', () => {
 
   it('exposes queue stats and Prometheus gauges labelled by queue and stage', async () => {
     const stats = await fx.pipeline.queueStats();
-    expect(stats.map((s) => s.queue)).toEqual(['ingest', 'train', 'evaluate', 'deploy', 'schedules']);
+    expect(stats.map((s) => s.queue)).toEqual([
+      'ingest',
+      'train',
+      'evaluate',
+      'deploy',
+      'schedules',
+      'scoring',
+    ]);
     expect(stats.find((s) => s.queue === 'deploy')!.completed).toBeGreaterThan(0);
     const text = await fx.pipeline.metricsRegistry.metrics();
     expect(text).toMatch(/lathe_queue_depth\{queue="train",stage="train"\} \d+/);

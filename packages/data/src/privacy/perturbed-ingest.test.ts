@@ -158,9 +158,7 @@ describe('an ingest with per-column perturbation', () => {
       ),
     ).rejects.toMatchObject({
       code: 'privacy_unknown_category',
-      message: expect.stringMatching(
-        /^1000 invalid values .*"east" is not one of the declared categories/,
-      ),
+      message: expect.stringMatching(/^1000 invalid values .*"east" is not one of the declared categories/),
     });
     expect(await stored()).toBe(0);
   });
