@@ -293,6 +293,13 @@ describe('lathe CLI', () => {
     }
     const letter = letters.find((l) => l.runId === run.id)!;
     expect(letter).toBeDefined();
+    // The job is a dead letter a moment before its worker records the run as failed, and only a
+    // failed run can be redriven (409 before): wait for the registry.
+    await expect
+      .poll(async () => (await api.request('GET', `/runs/${run.id}`, { key: api.keys.viewer })).body.status, {
+        timeout: 10_000,
+      })
+      .toBe('failed');
     const redriven = await api.request('POST', `/queues/failed/${encodeURIComponent(letter.jobId)}/redrive`, {
       key: api.keys.editor,
     });
