@@ -2,7 +2,8 @@
  * Explanations stored with each evaluation: a real run (the real train and evaluate handlers)
  * on a tabular set where only `a` and `b` decide the target stores permutation importance with
  * its spread over repeats, `a` and `b` on top, and GET /evaluations/:id returns it with the
- * robustness metrics (accuracy under Gaussian feature noise and its drop).
+ * robustness metrics (accuracy under Gaussian feature noise and under FGSM, with their drops). A
+ * gate on the FGSM drop refuses the model when the drop exceeds its threshold.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,6 +25,7 @@ let api: TestApi;
 let workers: WorkerGroup;
 let storeDir: string;
 let experimentId: string;
+let gatedExperimentId: string;
 
 function knownFeatures(n: number, seed: number) {
   const r = seededRandom(seed);
@@ -78,6 +80,19 @@ beforeAll(async () => {
       hyperparameters: { epochs: 15, batchSize: 32, hiddenUnits: [16], learningRate: 0.02 } as never,
       datasetId: dataset.id,
       gate: [],
+      rolloutPolicy: {},
+      cacheEnabled: false,
+    })
+  ).id;
+  gatedExperimentId = (
+    await createExperiment(api.db.registry, {
+      name: `known-gated-${randomUUID().slice(0, 8)}`,
+      useCase: 'tabular',
+      modelFamily: 'mlp',
+      hyperparameters: { epochs: 15, batchSize: 32, hiddenUnits: [16], learningRate: 0.02 } as never,
+      datasetId: dataset.id,
+      // No model can pass: FGSM never raises accuracy here, so the drop is at least 0.
+      gate: [{ metric: 'robustnessDropFgsm', op: '<=', value: -0.01 }],
       rolloutPolicy: {},
       cacheEnabled: false,
     })
@@ -137,5 +152,17 @@ describe('explanations stored with each evaluation', () => {
       metrics.accuracy! - metrics.accuracyGaussianNoise!,
       1,
     );
+    expect(metrics.fgsmEpsilon).toBe(0.1);
+    expect(metrics.accuracyFgsm).toBeLessThanOrEqual(metrics.accuracy!);
+    expect(metrics.robustnessDropFgsm).toBeGreaterThanOrEqual(0);
+  }, 300_000);
+
+  it('a gate on the FGSM drop refuses the model when the drop exceeds its threshold', async () => {
+    const run = await api.pipeline.startRun({ experimentId: gatedExperimentId, trigger: 'api', seed: 7 });
+    const done = await waitForRun(api.pipeline, run.id, ['succeeded', 'failed'], 240_000);
+    expect(done.status).toBe('failed');
+    const evaluation = await api.db.registry.evaluation.findFirstOrThrow({ where: { runId: run.id } });
+    expect(evaluation.verdict).toBe('failed');
+    expect((evaluation.reasons as string[]).join(' ')).toContain('robustnessDropFgsm');
   }, 300_000);
 });

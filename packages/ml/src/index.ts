@@ -8,6 +8,8 @@ export {
 export * from './hyperparameters.ts';
 export type {
   DatasetMetadata,
+  DifferentiableBatch,
+  DifferentiableClassifier,
   ModelSignature,
   Prediction,
   Preprocessing,
@@ -51,3 +53,9 @@ export {
   type PredictionExplanation,
 } from './explain/shapley-sampling.ts';
 export * from './sweep/folds.ts';
+export { explainImagePrediction, type ImageAttribution } from './explain/image-attributions.ts';
+export {
+  explainTextPrediction,
+  type TokenAttribution,
+  type TokenContribution,
+} from './explain/token-occlusion.ts';

@@ -70,6 +70,20 @@ describe('robustnessMetrics', () => {
       expect(metrics[`accuracy${name}`]).toBeLessThanOrEqual(1);
       expect(metrics[`robustnessDrop${name}`]).toBeCloseTo(clean - metrics[`accuracy${name}`]!, 12);
     }
+    // FGSM at the stated ε: never above clean accuracy here, and gateable like the others.
+    expect(metrics.fgsmEpsilon).toBe(0.1);
+    expect(metrics.accuracyFgsm).toBeLessThanOrEqual(clean);
+    expect(metrics.robustnessDropFgsm).toBeCloseTo(clean - metrics.accuracyFgsm!, 12);
+    const fgsmGate = (value: number) =>
+      applyGate(
+        { metrics },
+        null,
+        parseGate({ thresholds: [{ metric: 'robustnessDropFgsm', op: '<=', value }] }),
+      );
+    expect(fgsmGate(metrics.robustnessDropFgsm! + 0.01).verdict).toBe('passed');
+    const refused = fgsmGate(metrics.robustnessDropFgsm! - 0.01);
+    expect(refused.verdict).toBe('failed');
+    expect(refused.reasons.join(' ')).toContain('robustnessDropFgsm');
     const drop = metrics.robustnessDropOcclusion!;
     const gate = (value: number) =>
       applyGate(

@@ -7,16 +7,24 @@
  *     occlusion (half the width and height, set to 0);
  *   - text: token dropout (each token removed with probability 0.2);
  *   - tabular: Gaussian noise on numeric features (σ = 0.1 of each column's std in the sample).
- * Perturbations are seeded (the run's seed), so a rerun gives the same numbers.
+ *   - images and tabular (differentiable classifiers): FGSM adversarial examples (@lathe/ml
+ *     fgsmAccuracy, Goodfellow et al. 2015) at a stated ε in the model's input scale: images
+ *     ε = 0.1 of the pixel range [0, 1] (about 25 grey levels, L∞), tabular ε = 0.1 standard
+ *     deviation on each numeric feature; stored as `accuracyFgsm`, `robustnessDropFgsm` and the
+ *     ε used as `fgsmEpsilon`.
+ * Perturbations are seeded (the run's seed), so a rerun gives the same numbers; FGSM has no
+ * randomness.
  */
 import type { ImageRow, OpenedDataset, TabularRow, TextRow } from '@lathe/contract';
-import { type LoadedModel, seededRandom, tokenize } from '@lathe/ml';
+import { type LoadedModel, fgsmAccuracy, seededRandom, tokenize } from '@lathe/ml';
 
 export const ROBUSTNESS_SETTINGS = {
   maxRows: 1000,
   gaussianSigma: 0.1,
   occlusionFraction: 0.5,
   tokenDropout: 0.2,
+  /** FGSM's L∞ step in the model's input scale (images: pixel / 255; tabular: feature std). */
+  fgsmEpsilon: { image: 0.1, tabular: 0.1 },
 } as const;
 
 type Labelled = { label?: string; target?: string | number };
@@ -133,6 +141,14 @@ export async function robustnessMetrics(
       ),
     }));
     record('GaussianNoise', await accuracy(model, noisy));
+  }
+  if (model.differentiable && useCase !== 'nlp') {
+    const epsilon = s.fgsmEpsilon[useCase];
+    const fgsm = await fgsmAccuracy(model.differentiable, rows, (r) => String(r.label ?? r.target), [
+      epsilon,
+    ]);
+    record('Fgsm', fgsm.byEpsilon[0]!.accuracy);
+    out.fgsmEpsilon = epsilon;
   }
   return out;
 }

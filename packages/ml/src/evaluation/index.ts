@@ -8,3 +8,4 @@ export * from './gate.ts';
 export * from './override-verdict.ts';
 export * from './compare.ts';
 export * from './trivial-baseline.ts';
+export * from './fgsm.ts';

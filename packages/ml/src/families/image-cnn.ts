@@ -189,6 +189,19 @@ export const imageCnn: FamilyDefinition<ImagePrep> = {
         const xs = pixelsTensor(rows as { pixels: Uint8Array }[], p.shape, (v) => v / 255);
         return classificationPredictions(await runModel(model, xs), p.labels);
       },
+      differentiable: {
+        labels: p.labels,
+        inputRange: { min: 0, max: 1 },
+        inputScale: 'pixel value / 255 (the model reads pixels scaled to [0, 1])',
+        encode(rows) {
+          const x = pixelsTensor(rows as { pixels: Uint8Array }[], p.shape, (v) => v / 255);
+          return {
+            x,
+            probabilities: (input) => model.apply(input, { training: false }) as tf.Tensor2D,
+            dispose: () => x.dispose(),
+          };
+        },
+      },
       dispose: () => model.dispose(),
     };
   },

@@ -172,6 +172,30 @@ export const tabularMlp: FamilyDefinition<TabularPrep> = {
           p.decisionThreshold,
         );
       },
+      // Perturbable: the standardised numeric columns (the first of the dense input); one-hot
+      // and embedded categoricals stay as they are.
+      differentiable: {
+        labels: p.labels,
+        ...(p.decisionThreshold !== undefined ? { decisionThreshold: p.decisionThreshold } : {}),
+        inputRange: null,
+        inputScale: "one standard deviation of the feature's training values (numeric features only)",
+        encode(rows) {
+          const [x, ...ids] = inputs(encoder, rows as { features: Record<string, unknown> }[]);
+          const numeric = p.encoding.numeric.length;
+          const perturbable = tf.tidy(() =>
+            tf
+              .tensor1d(Array.from({ length: encoder.denseWidth }, (_, i) => (i < numeric ? 1 : 0)))
+              .reshape([1, encoder.denseWidth])
+              .tile([rows.length, 1]),
+          );
+          return {
+            x: x!,
+            perturbable,
+            probabilities: (input) => model.apply([input, ...ids], { training: false }) as tf.Tensor2D,
+            dispose: () => tf.dispose([x!, perturbable, ...ids]),
+          };
+        },
+      },
       dispose: () => model.dispose(),
     };
   },

@@ -61,6 +61,32 @@ export interface Recommendation {
   items: { item: string; score: number }[];
 }
 
+/**
+ * One batch of rows encoded for a classifier whose probabilities are differentiable in its
+ * input (what FGSM and integrated gradients need): `x` in the model's own input scale, and the
+ * class probabilities as a function of a tensor shaped like `x`.
+ */
+export interface DifferentiableBatch {
+  x: tf.Tensor;
+  /** [n, classes]: the model's softmax on `x` (the rest of the rows' inputs held fixed). */
+  probabilities(x: tf.Tensor): tf.Tensor2D;
+  /** Same shape as `x`: 1 where a value may be perturbed, 0 where not; absent: every value. */
+  perturbable?: tf.Tensor;
+  dispose(): void;
+}
+
+/** A classifier's differentiable view (image CNN, tabular MLP): gradients w.r.t. its input. */
+export interface DifferentiableClassifier {
+  labels: string[];
+  /** Binary classifiers with a tuned threshold: class 1 when its probability is over it. */
+  decisionThreshold?: number;
+  /** The range of the input values, for clipping perturbed inputs; null: unbounded. */
+  inputRange: { min: number; max: number } | null;
+  /** What one unit of `x` is, for stating ε (e.g. "pixel / 255"). */
+  inputScale: string;
+  encode(rows: unknown[]): DifferentiableBatch;
+}
+
 /** A model loaded for inference. */
 export interface Predictor {
   predict(rows: unknown[]): Promise<Prediction[]>;
@@ -72,6 +98,8 @@ export interface Predictor {
   /** Several top-k lists from one model call (the gateway's micro-batches). */
   recommendBatch?(requests: RecommendRequest[]): Promise<Recommendation[]>;
   generate?(count: number, seed?: number): Promise<{ shape: ImageShape; images: Uint8Array[] }>;
+  /** Classifiers differentiable in their input. */
+  differentiable?: DifferentiableClassifier;
   dispose(): void;
 }
 

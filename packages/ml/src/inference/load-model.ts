@@ -6,6 +6,7 @@
 import { deserializeBundle, readJsonFile } from '../bundle/bundle-format.ts';
 import { families } from '../families/index.ts';
 import type {
+  DifferentiableClassifier,
   ModelSignature,
   Prediction,
   Predictor,
@@ -36,6 +37,8 @@ export interface LoadedModel {
   recommendBatch(requests: RecommendRequest[]): Promise<Recommendation[]>;
   /** Generative models only. */
   generate(count: number, seed?: number): Promise<{ shape: ImageShape; images: Uint8Array[] }>;
+  /** Classifiers differentiable in their input (image CNN, tabular MLP); null for the others. */
+  differentiable: DifferentiableClassifier | null;
   dispose(): void;
 }
 
@@ -62,6 +65,7 @@ export async function loadModel(
     recommend: predictor.recommend?.bind(predictor) ?? unsupported('recommend'),
     recommendBatch: predictor.recommendBatch?.bind(predictor) ?? unsupported('recommend'),
     generate: predictor.generate?.bind(predictor) ?? unsupported('generate'),
+    differentiable: predictor.differentiable ?? null,
     dispose: () => predictor.dispose(),
   };
 }
