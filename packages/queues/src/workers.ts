@@ -61,6 +61,40 @@ export interface WorkerGroup {
   close(): Promise<void>;
 }
 
+/** How long BullMQ may take to close once no job is active (it needs milliseconds when healthy). */
+const CLOSE_AFTER_LAST_JOB_MS = 5_000;
+
+/** The group's jobs in progress, so closing can wait for them without waiting on BullMQ. */
+function createActiveJobs() {
+  const active = new Set<Promise<unknown>>();
+  return {
+    track<T>(job: Promise<T>): Promise<T> {
+      active.add(job);
+      job.then(
+        () => active.delete(job),
+        () => active.delete(job),
+      );
+      return job;
+    },
+    async settled(): Promise<void> {
+      // A job fetched just before close began may start a moment later: look again.
+      while (active.size > 0) await Promise.allSettled([...active]);
+    },
+  };
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function backoffStrategy(specs: Pipeline['specs']) {
   return (
     attemptsMade: number,
@@ -100,6 +134,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
   const counters = options.metricsRegistry ? createWorkerFailureCounters(options.metricsRegistry) : null;
   const connections: Redis[] = [];
   const workers: Worker[] = [];
+  const activeJobs = createActiveJobs();
 
   const makeWorker = (
     queueName: string,
@@ -111,7 +146,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
     connections.push(connection);
     const worker = new Worker(
       queueName,
-      processor,
+      (job: Job, token?: string) => activeJobs.track(processor(job, token)),
       stageWorkerOptions(pipeline.specs, jobName, {
         connection,
         prefix: pipeline.prefix,
@@ -220,7 +255,19 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
       return { ok: redis && list.every((w) => w.running), workers: list, redis };
     },
     async close() {
-      await Promise.allSettled(workers.map((w) => w.close()));
+      // BullMQ's graceful close waits for the active jobs, then for its blocking connection's
+      // 'end' event. After a Redis outage that connection can sit in ioredis' "reconnecting"
+      // state, where 'end' never comes and close() never resolves (BullMQ issues #4065, #4656).
+      // So the group waits for its own jobs, gives BullMQ a bounded moment more, and otherwise
+      // ends the connections itself: a shutdown always ends once the last job has.
+      const open = new Set(workers.map((w) => w.name));
+      const closing = Promise.allSettled(workers.map((w) => w.close().finally(() => open.delete(w.name))));
+      await activeJobs.settled();
+      if (!(await settlesWithin(closing, CLOSE_AFTER_LAST_JOB_MS)))
+        logger.warn(
+          { queues: [...open], waitedMs: CLOSE_AFTER_LAST_JOB_MS },
+          'BullMQ did not finish closing after the last job ended; ending its connections',
+        );
       await cancels.close();
       for (const connection of connections) connection.disconnect();
     },
