@@ -1,29 +1,137 @@
 /**
- * POST /v1/endpoints/:endpoint/explain {instance, baseline?, label?, orderings?, seed?}: why the
- * endpoint's model (the unit's variant's, else the active deployment's) predicts what it does
- * for one tabular row: each feature's contribution to the explained class's probability,
- * Shapley values sampled over feature orderings (@lathe/ml explainTabularPrediction). The
- * default baseline is every feature missing, which the tabular encoder reads as the training
- * mean (numeric) and an unknown category: contributions then say how the row differs from an
- * average one. Cost bound: orderings × (features + 1) rows in one model call; orderings ≤ 64.
- * Records no exposure: an explanation is not a served prediction.
+ * POST /v1/endpoints/:endpoint/explain {instance, baseline?, label?, orderings?, steps?, seed?}:
+ * why the endpoint's model (the unit's variant's, else the active deployment's) predicts what it
+ * does for one instance, as each input's contribution to the explained class's probability (the
+ * predicted class unless `label` is given):
+ *   - tabular (`{features}`): Shapley values sampled over feature orderings (@lathe/ml
+ *     explainTabularPrediction). The default baseline is every feature missing, which the
+ *     tabular encoder reads as the training mean (numeric) and an unknown category.
+ *     Cost bound: orderings × (features + 1) rows in one model call; orderings ≤ 64.
+ *   - image (`{pixels}`): integrated gradients over the pixels from a black image
+ *     (explainImagePrediction), an attribution per pixel value and a height × width map.
+ *     Cost bound: one forward and backward pass over `steps` images plus 2; steps ≤ 128.
+ *   - text (`{text}`): leave-one-token-out occlusion (explainTextPrediction).
+ *     Cost bound: tokens + 2 texts in one model call, tokens capped at the model's maxLength.
+ * Every answer says its `method` and its cost (`evaluations`). Records no exposure: an
+ * explanation is not a served prediction.
  */
 import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
 import { HttpProblem, parsePart } from '@lathe/core';
-import { checkInstances, explainTabularPrediction } from '@lathe/ml';
+import type { ImageShape } from '@lathe/contract';
+import {
+  checkInstances,
+  explainImagePrediction,
+  explainTabularPrediction,
+  explainTextPrediction,
+  type LoadedModel,
+} from '@lathe/ml';
 import type { ServeDeps } from './serve-app.ts';
 
 const featureValue = z.union([z.number(), z.string(), z.null()]);
+const tabularInstance = z.strictObject({ features: z.record(z.string(), featureValue) });
 const explainBody = z.strictObject({
   unitId: z.string().min(1).max(200).optional(),
-  instance: z.strictObject({ features: z.record(z.string(), featureValue) }),
-  baseline: z.strictObject({ features: z.record(z.string(), featureValue) }).optional(),
+  instance: z.union([
+    tabularInstance,
+    z.strictObject({ pixels: z.array(z.number()).max(4 * 1024 * 1024) }),
+    z.strictObject({ text: z.string().max(100_000) }),
+  ]),
+  baseline: tabularInstance.optional().describe('tabular only; default: every feature missing'),
   label: z.string().optional().describe('the class to explain; default: the predicted one'),
-  orderings: z.number().int().min(1).max(64).default(16),
+  orderings: z.number().int().min(1).max(64).default(16).describe('tabular: sampled feature orderings'),
+  steps: z.number().int().min(1).max(128).default(32).describe('images: integrated-gradient steps'),
   seed: z.number().int().min(0).default(0),
 });
+type ExplainBody = z.infer<typeof explainBody>;
 const endpointParams = z.object({ endpoint: z.string().min(1).max(200) });
+/** The most tokens a text explanation reads, whatever the model's maxLength. */
+const MAX_TOKENS = 512;
+
+function refuseInstances(model: LoadedModel, instances: unknown[], modelVersionId: string): void {
+  const problems = checkInstances(model, instances);
+  if (problems.length === 0) return;
+  const field = problems[0]!.index === 0 ? 'instance' : 'baseline';
+  throw new HttpProblem(
+    422,
+    'invalid_instances',
+    `the ${field} does not fit model version ${modelVersionId}: ${problems[0]!.message}`,
+    [{ field: `body.${field}`, message: problems[0]!.message }],
+  );
+}
+
+async function explainWith(model: LoadedModel, body: ExplainBody, endpoint: string, modelVersionId: string) {
+  const useCase = model.signature.useCase;
+  if (useCase !== 'tabular' && useCase !== 'image' && useCase !== 'nlp')
+    throw new HttpProblem(
+      422,
+      'explain_unsupported',
+      `endpoint ${endpoint} serves a ${useCase} model (version ${modelVersionId}); per-prediction explanations are available for tabular, image and text models`,
+    );
+  if (useCase !== 'tabular' && body.baseline !== undefined)
+    throw new HttpProblem(
+      422,
+      'baseline_unsupported',
+      `a baseline can be given for tabular models only; ${useCase === 'image' ? 'images are explained from a black image' : 'texts are explained by removing one token at a time'}`,
+      [{ field: 'body.baseline', message: 'tabular models only' }],
+    );
+  if (body.label !== undefined && !(model.signature.labels ?? []).includes(body.label))
+    throw new HttpProblem(
+      422,
+      'unknown_label',
+      `label ${JSON.stringify(body.label)} is not one of the model's (${(model.signature.labels ?? []).join(', ')})`,
+      [{ field: 'body.label', message: 'not a label of the model' }],
+    );
+  const label = body.label !== undefined ? { label: body.label } : {};
+  if (useCase === 'image') {
+    refuseInstances(model, [body.instance], modelVersionId);
+    if (!model.differentiable)
+      throw new HttpProblem(
+        422,
+        'explain_unsupported',
+        `model version ${modelVersionId} is not differentiable in its pixels`,
+      );
+    return {
+      method: 'integrated_gradients' as const,
+      ...(await explainImagePrediction({
+        classifier: model.differentiable,
+        pixels: (body.instance as { pixels: number[] }).pixels,
+        shape: model.preprocessing.shape as ImageShape,
+        steps: body.steps,
+        ...label,
+      })),
+    };
+  }
+  if (useCase === 'nlp') {
+    refuseInstances(model, [body.instance], modelVersionId);
+    const maxLength = model.preprocessing.maxLength;
+    return {
+      method: 'token_occlusion' as const,
+      ...(await explainTextPrediction({
+        predict: (rows) => model.predict(rows),
+        text: (body.instance as { text: string }).text,
+        maxTokens: Math.min(MAX_TOKENS, typeof maxLength === 'number' ? maxLength : MAX_TOKENS),
+        ...label,
+      })),
+    };
+  }
+  const instance = body.instance as z.infer<typeof tabularInstance>;
+  const baseline = body.baseline ?? {
+    features: Object.fromEntries(Object.keys(instance.features ?? {}).map((f) => [f, null])),
+  };
+  refuseInstances(model, [instance, baseline], modelVersionId);
+  return {
+    method: 'shapley_sampling' as const,
+    ...(await explainTabularPrediction({
+      predict: (rows) => model.predict(rows),
+      instance,
+      baseline,
+      orderings: body.orderings,
+      seed: body.seed,
+      ...label,
+    })),
+  };
+}
 
 export function registerExplainRoute(
   app: Express,
@@ -34,45 +142,9 @@ export function registerExplainRoute(
     const { endpoint } = parsePart('params', endpointParams, req.params);
     const body = parsePart('body', explainBody, req.body);
     const route = await deps.router.route(endpoint, body.unitId);
-    const explanation = await deps.models.use(route.modelVersionId, async (model) => {
-      if (model.signature.useCase !== 'tabular')
-        throw new HttpProblem(
-          422,
-          'explain_unsupported',
-          `endpoint ${endpoint} serves a ${model.signature.useCase} model (version ${route.modelVersionId}); per-prediction explanations are available for tabular models`,
-        );
-      const baseline = body.baseline ?? {
-        features: Object.fromEntries(Object.keys(body.instance.features).map((f) => [f, null])),
-      };
-      const problems = checkInstances(model, [body.instance, baseline]);
-      if (problems.length > 0)
-        throw new HttpProblem(
-          422,
-          'invalid_instances',
-          `the ${problems[0]!.index === 0 ? 'instance' : 'baseline'} does not fit model version ${route.modelVersionId}: ${problems[0]!.message}`,
-          [
-            {
-              field: problems[0]!.index === 0 ? 'body.instance' : 'body.baseline',
-              message: problems[0]!.message,
-            },
-          ],
-        );
-      if (body.label !== undefined && !(model.signature.labels ?? []).includes(body.label))
-        throw new HttpProblem(
-          422,
-          'unknown_label',
-          `label ${JSON.stringify(body.label)} is not one of the model's (${(model.signature.labels ?? []).join(', ')})`,
-          [{ field: 'body.label', message: 'not a label of the model' }],
-        );
-      return explainTabularPrediction({
-        predict: (rows) => model.predict(rows),
-        instance: body.instance,
-        baseline,
-        orderings: body.orderings,
-        seed: body.seed,
-        ...(body.label !== undefined ? { label: body.label } : {}),
-      });
-    });
+    const explanation = await deps.models.use(route.modelVersionId, (model) =>
+      explainWith(model, body, endpoint, route.modelVersionId),
+    );
     res.status(200).json({ endpoint, modelVersionId: route.modelVersionId, ...explanation });
   });
 }
