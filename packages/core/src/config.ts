@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { tracingEnvSchema } from './tracing.ts';
 
 const postgresUrl = z.string().refine((value) => {
   try {
@@ -44,6 +45,8 @@ export const baseEnvSchema = z.object({
     .default('lathe'),
   /** Folded into stage cache keys and recorded on each run: a new code version trains anew. */
   LATHE_CODE_VERSION: z.string().min(1).default('dev'),
+  /** OpenTelemetry export (OTEL_EXPORTER_OTLP_ENDPOINT and the rest): see tracing.ts. */
+  ...tracingEnvSchema.shape,
 });
 
 export type BaseConfig = z.infer<typeof baseEnvSchema>;

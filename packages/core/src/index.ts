@@ -12,3 +12,5 @@ export * from './http-metrics.ts';
 export * from './deadline.ts';
 export * from './http-listen.ts';
 export * from './http-auth.ts';
+export * from './tracing.ts';
+export * from './http-tracing.ts';

@@ -20,7 +20,19 @@ export const SCHEDULE_QUEUE = 'schedules' satisfies QueueName;
 /** Every queue, as the admin API names them (@lathe/contract); the catalog below must cover each. */
 export { QUEUE_NAMES, type QueueName } from '@lathe/contract';
 
-export const stagePayloadSchema = z.strictObject({ runId: z.uuid() });
+/**
+ * The W3C trace context of the span that enqueued a job (job-tracing.ts), present only while
+ * tracing is on. Declared here once, for every payload that carries it. One that does not parse
+ * is dropped (the attempt starts a new trace), never a reason to fail the job.
+ */
+export const traceContextSchema = z.strictObject({
+  traceparent: z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/),
+  tracestate: z.string().max(512).optional(),
+});
+export type TraceContext = z.infer<typeof traceContextSchema>;
+const carriedTrace = traceContextSchema.optional().catch(undefined);
+
+export const stagePayloadSchema = z.strictObject({ runId: z.uuid(), trace: carriedTrace });
 export type StagePayload = z.infer<typeof stagePayloadSchema>;
 
 export const scheduleTickPayloadSchema = z.strictObject({ scheduleId: z.uuid() });
@@ -28,7 +40,7 @@ export type ScheduleTickPayload = z.infer<typeof scheduleTickPayloadSchema>;
 
 /** The queue of batch scoring jobs (a ScoringJob row says what to score). */
 export const SCORING_QUEUE = 'scoring' satisfies QueueName;
-export const scoringPayloadSchema = z.strictObject({ scoringJobId: z.uuid() });
+export const scoringPayloadSchema = z.strictObject({ scoringJobId: z.uuid(), trace: carriedTrace });
 export type ScoringPayload = z.infer<typeof scoringPayloadSchema>;
 
 export interface JobSpec<S extends z.ZodType = z.ZodType> {

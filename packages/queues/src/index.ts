@@ -25,3 +25,4 @@ export * from './redis-reachable.ts';
 export * from './worker-process.ts';
 export * from './routing-changes.ts';
 export * from './scoring-queue.ts';
+export * from './job-tracing.ts';

@@ -8,7 +8,7 @@
 import type { FlowJob, JobsOptions } from 'bullmq';
 import { STAGES, type Stage } from '@lathe/registry';
 import { LATHE_BACKOFF } from './backoff.ts';
-import { STAGE_QUEUES, type JobSpec, type StagePayload } from './catalog.ts';
+import { STAGE_QUEUES, type JobSpec, type StagePayload, type TraceContext } from './catalog.ts';
 import { stageJobId } from './job-ids.ts';
 
 export function stageJobOptions(runId: string, stage: Stage, spec: JobSpec): JobsOptions {
@@ -27,11 +27,18 @@ export function stagesFrom(fromStage: Stage): Stage[] {
   return STAGES.slice(STAGES.indexOf(fromStage));
 }
 
-export function buildRunFlow(runId: string, fromStage: Stage, specs: Record<Stage, JobSpec>): FlowJob {
+/** `traces`: each stage job's trace context (its enqueue span, see job-tracing.ts), while tracing is on. */
+export function buildRunFlow(
+  runId: string,
+  fromStage: Stage,
+  specs: Record<Stage, JobSpec>,
+  traces: Partial<Record<Stage, TraceContext>> = {},
+): FlowJob {
   const stages = stagesFrom(fromStage);
   let node: FlowJob | undefined;
   for (const stage of stages) {
-    const data: StagePayload = { runId };
+    const trace = traces[stage];
+    const data: StagePayload = { runId, ...(trace ? { trace } : {}) };
     const opts: JobsOptions = { ...stageJobOptions(runId, stage, specs[stage]) };
     if (node) {
       // The child (earlier stage) failing for good fails this one too.

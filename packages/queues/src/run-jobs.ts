@@ -4,9 +4,10 @@
 import type { FlowProducer, Queue } from 'bullmq';
 import { ConflictError, LatheError, withDeadline } from '@lathe/core';
 import { STAGES, type Stage } from '@lathe/registry';
-import type { JobSpec } from './catalog.ts';
 import { stageJobId } from './job-ids.ts';
-import { buildRunFlow } from './run-flow.ts';
+import { LATHE_SPAN_ATTRIBUTES, startEnqueueSpan } from './job-tracing.ts';
+import { STAGE_QUEUES, type JobSpec, type TraceContext } from './catalog.ts';
+import { buildRunFlow, stagesFrom } from './run-flow.ts';
 
 export interface RunJobsContext {
   queues: Record<Stage, Queue>;
@@ -24,13 +25,25 @@ export const ENQUEUE_TIMEOUT_MS = 5_000;
 
 export async function enqueueRunFlow(ctx: RunJobsContext, runId: string, fromStage: Stage): Promise<void> {
   const timeoutMs = ctx.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS;
+  // One producer span per stage job of the flow (one Redis call adds them all).
+  const spans = stagesFrom(fromStage).map((stage) => ({
+    stage,
+    span: startEnqueueSpan(STAGE_QUEUES[stage], stageJobId(runId, stage), {
+      [LATHE_SPAN_ATTRIBUTES.runId]: runId,
+      [LATHE_SPAN_ATTRIBUTES.stage]: stage,
+    }),
+  }));
+  const traces: Partial<Record<Stage, TraceContext>> = {};
+  for (const { stage, span } of spans) if (span.trace) traces[stage] = span.trace;
   try {
     await withDeadline(
-      ctx.flowProducer.add(buildRunFlow(runId, fromStage, ctx.specs)),
+      ctx.flowProducer.add(buildRunFlow(runId, fromStage, ctx.specs, traces)),
       timeoutMs,
       () => new Error(`Redis did not answer within ${timeoutMs} ms`),
     );
+    for (const { span } of spans) span.end();
   } catch (error) {
+    for (const { span } of spans) span.end(error);
     throw new LatheError(
       'enqueue_failed',
       `could not enqueue run ${runId} from ${fromStage}: ${(error as Error).message}; is Redis reachable?`,

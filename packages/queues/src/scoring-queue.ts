@@ -8,6 +8,7 @@ import type { Closer, Logger } from '@lathe/core';
 import { LATHE_BACKOFF } from './backoff.ts';
 import { SCORING_QUEUE, type ScoringPayload, scoringPayloadSchema } from './catalog.ts';
 import { connectRedis } from './connection.ts';
+import { LATHE_SPAN_ATTRIBUTES, startEnqueueSpan, traceJobAttempt } from './job-tracing.ts';
 import type { Pipeline } from './pipeline.ts';
 import { stageWorkerOptions } from './workers.ts';
 
@@ -20,14 +21,27 @@ export async function enqueueScoringJob(
   scoringJobIdValue: string,
 ): Promise<void> {
   const spec = pipeline.specs.scoring;
-  const payload: ScoringPayload = { scoringJobId: scoringJobIdValue };
-  await pipeline.queues[SCORING_QUEUE].add('scoring', payload, {
-    jobId: scoringJobId(scoringJobIdValue),
-    attempts: spec.attempts,
-    backoff: { type: LATHE_BACKOFF, delay: spec.backoff.baseMs },
-    removeOnComplete: { age: 24 * 3600, count: 1000 },
-    removeOnFail: false,
+  const jobId = scoringJobId(scoringJobIdValue);
+  const span = startEnqueueSpan(SCORING_QUEUE, jobId, {
+    [LATHE_SPAN_ATTRIBUTES.scoringJobId]: scoringJobIdValue,
   });
+  const payload: ScoringPayload = {
+    scoringJobId: scoringJobIdValue,
+    ...(span.trace ? { trace: span.trace } : {}),
+  };
+  try {
+    await pipeline.queues[SCORING_QUEUE].add('scoring', payload, {
+      jobId,
+      attempts: spec.attempts,
+      backoff: { type: LATHE_BACKOFF, delay: spec.backoff.baseMs },
+      removeOnComplete: { age: 24 * 3600, count: 1000 },
+      removeOnFail: false,
+    });
+    span.end();
+  } catch (error) {
+    span.end(error);
+    throw error;
+  }
 }
 
 /** Runs `score` for each scoring job; an error with `permanent: true` is not retried. */
@@ -41,17 +55,26 @@ export async function startScoringWorker(options: {
   const connection = connectRedis(pipeline.connection, 'lathe-worker-scoring');
   const worker = new Worker(
     SCORING_QUEUE,
-    async (job) => {
-      const parsed = scoringPayloadSchema.safeParse(job.data);
-      if (!parsed.success) throw new UnrecoverableError(`invalid scoring payload: ${parsed.error.message}`);
-      try {
-        return await options.score(parsed.data);
-      } catch (error) {
-        if ((error as { permanent?: boolean }).permanent)
-          throw new UnrecoverableError((error as Error).message);
-        throw error;
-      }
-    },
+    (job) =>
+      traceJobAttempt(
+        job,
+        SCORING_QUEUE,
+        typeof job.data?.scoringJobId === 'string'
+          ? { [LATHE_SPAN_ATTRIBUTES.scoringJobId]: job.data.scoringJobId as string }
+          : {},
+        async () => {
+          const parsed = scoringPayloadSchema.safeParse(job.data);
+          if (!parsed.success)
+            throw new UnrecoverableError(`invalid scoring payload: ${parsed.error.message}`);
+          try {
+            return await options.score(parsed.data);
+          } catch (error) {
+            if ((error as { permanent?: boolean }).permanent)
+              throw new UnrecoverableError((error as Error).message);
+            throw error;
+          }
+        },
+      ),
     stageWorkerOptions(pipeline.specs, 'scoring', {
       connection,
       prefix: pipeline.prefix,

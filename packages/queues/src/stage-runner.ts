@@ -35,7 +35,8 @@ import {
 } from '@lathe/registry';
 import { jitteredBackoffMs } from './backoff.ts';
 import { stageCacheKey } from './cache-key.ts';
-import { stagePayloadSchema, type JobSpec } from './catalog.ts';
+import { STAGE_QUEUES, stagePayloadSchema, type JobSpec } from './catalog.ts';
+import { LATHE_SPAN_ATTRIBUTES, traceJobAttempt } from './job-tracing.ts';
 import { STAGE_DEFINITIONS, type CacheInputs, type StageDefinition } from './stage-definitions.ts';
 import {
   StageStoppedError,
@@ -143,13 +144,25 @@ export async function runStageJob<S extends Stage>(
   deps: StageRunnerDeps<S>,
   token?: string,
 ): Promise<StageJobResult> {
-  try {
-    return await attemptStage(job, stage, deps);
-  } catch (error) {
-    if (token !== undefined && isRegistryUnavailable(error))
-      await parkJob(job, token, deps.logger.child({ runId: job.data?.runId, stage, jobId: job.id }), error);
-    throw error;
-  }
+  const runId: unknown = job.data?.runId;
+  // The attempt's consumer span, a child of the span that enqueued the job (job-tracing.ts).
+  return traceJobAttempt(
+    job,
+    STAGE_QUEUES[stage],
+    {
+      [LATHE_SPAN_ATTRIBUTES.stage]: stage,
+      ...(typeof runId === 'string' ? { [LATHE_SPAN_ATTRIBUTES.runId]: runId } : {}),
+    },
+    async () => {
+      try {
+        return await attemptStage(job, stage, deps);
+      } catch (error) {
+        if (token !== undefined && isRegistryUnavailable(error))
+          await parkJob(job, token, deps.logger.child({ runId, stage, jobId: job.id }), error);
+        throw error;
+      }
+    },
+  );
 }
 
 /** Puts the job back as delayed, without spending an attempt; throws DelayedError when it did. */

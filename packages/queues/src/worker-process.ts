@@ -1,6 +1,7 @@
 /**
  * The whole life of a stage worker process, so each service's main.ts is only its wiring:
- * config → reachability checks → registry, pipeline → workers (+ health) → graceful shutdown.
+ * config → tracing → reachability checks → registry, pipeline → workers (+ health) → graceful
+ * shutdown.
  * A start-up failure ends the process with one line (see `runMain`).
  */
 import {
@@ -11,6 +12,8 @@ import {
   loadConfig,
   onShutdown,
   runMain,
+  startTracing,
+  tracingConfigFromEnv,
 } from '@lathe/core';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { z } from 'zod';
@@ -59,6 +62,8 @@ export async function runStageWorkerProcess<C extends WorkerConfig>(
   await runMain(options.name, async () => {
     const config = loadConfig(options.config, options.env);
     const logger = createLogger(options.name, config.LATHE_LOG_LEVEL);
+    // First, so that the spans of everything after it are recorded (a no-op without an endpoint).
+    const tracing = await startTracing(tracingConfigFromEnv(config, options.name), logger);
     await assertDatabaseReachable(config.DATABASE_URL);
     await assertRedisReachable(config.REDIS_URL);
     const registry = createRegistry({
@@ -107,6 +112,8 @@ export async function runStageWorkerProcess<C extends WorkerConfig>(
         { name: 'workers', close: () => workers.close() },
         { name: 'pipeline', close: () => pipeline.close() },
         { name: 'registry', close: () => registry.$disconnect() },
+        // Last: the spans of the attempts that the closers above let finish are sent too.
+        tracing,
       ],
       logger,
     );

@@ -1,7 +1,8 @@
 /**
  * createApp builds the Express app from injected dependencies: main.ts passes real
- * connections, tests pass theirs. Order matters: request id → security headers and CORS →
- * metrics → rate limit → routes (each with its own auth, role and validation) → 404 → problem.
+ * connections, tests pass theirs. Order matters: request id → trace span → security headers and
+ * CORS → metrics → rate limit → JSON body → the span made current again → routes (each with its
+ * own auth, role and validation) → 404 → problem.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import { authenticate, requireRole } from './auth/authenticate.ts';
 import type { ApiDeps } from './deps.ts';
 import { jsonReplacer } from './json.ts';
-import { HttpProblem, createHttpMetrics, problemHandler } from '@lathe/core';
+import { HttpProblem, createHttpMetrics, createHttpTracing, problemHandler } from '@lathe/core';
 import { registryUnavailable } from '@lathe/registry';
 import { RouteTable } from './openapi/route-table.ts';
 import { buildOpenApiDocument } from './openapi/document.ts';
@@ -57,6 +58,9 @@ export function createApp(deps: ApiDeps): LatheApp {
     res.set('X-Request-Id', req.requestId);
     next();
   });
+  // A server span per request (a no-op unless main.ts started tracing): docs/operations.md.
+  const tracing = createHttpTracing('api');
+  app.use(tracing.start);
   app.use(helmet());
   // An allow-list of one: other origins get no Access-Control-Allow-Origin at all.
   app.use(
@@ -76,6 +80,7 @@ export function createApp(deps: ApiDeps): LatheApp {
       type: ['application/json', 'application/*+json'],
     }),
   );
+  app.use(tracing.activate);
 
   const routes = new RouteTable();
   registerHealthRoutes(routes, deps, metrics.registry);

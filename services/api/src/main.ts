@@ -3,7 +3,15 @@
  * server (in-flight requests finish), then the pipeline, Redis and the registry.
  */
 import { Redis } from 'ioredis';
-import { createLogger, listenHttp, loadConfig, onShutdown, runMain } from '@lathe/core';
+import {
+  createLogger,
+  listenHttp,
+  loadConfig,
+  onShutdown,
+  runMain,
+  startTracing,
+  tracingConfigFromEnv,
+} from '@lathe/core';
 import { assertDatabaseReachable, createRegistry } from '@lathe/registry';
 import { assertRedisReachable, createPipeline } from '@lathe/queues';
 import { lockfileSha256, parseHyperparameters } from '@lathe/ml';
@@ -17,6 +25,7 @@ import { apiConfigFromEnv, apiEnvSchema } from './config.ts';
 await runMain('api', async () => {
   const env = loadConfig(apiEnvSchema, process.env);
   const logger = createLogger('api', env.LATHE_LOG_LEVEL);
+  const tracing = await startTracing(tracingConfigFromEnv(env, 'api'), logger);
   await assertDatabaseReachable(env.DATABASE_URL);
   await assertRedisReachable(env.REDIS_URL);
   const registry = createRegistry({ databaseUrl: env.DATABASE_URL });
@@ -55,6 +64,7 @@ await runMain('api', async () => {
       { name: 'pipeline', close: () => pipeline.close() },
       { name: 'redis', close: () => redis.quit() },
       { name: 'registry', close: () => registry.$disconnect() },
+      tracing,
     ],
     logger,
   );
