@@ -193,6 +193,11 @@ const table = (): Record<string, Case> => ({
     notFound: `/deployments/${ghost}/switch`,
     invalid: { path: '/deployments/1/switch' },
   },
+  'POST /deployments/:id/stop': {
+    notFound: `/deployments/${ghost}/stop`,
+    body: { reason: 'ghost' },
+    invalid: { path: `/deployments/${ghost}/stop`, body: { reason: '' } },
+  },
   'POST /ab-tests': {
     notFound: '/ab-tests',
     body: {

@@ -1,8 +1,9 @@
 /**
  * `lathe deployments list [--endpoint e]`, `lathe deploy <endpoint> <modelVersionId>
- * [--strategy direct|shadow|blue_green]` and `lathe deployments switch <id>`: what serves each
- * endpoint and how (a shadow's agreement with production shown beside it), and the blue-green
- * switch (the same command on the standby switches back).
+ * [--strategy direct|shadow|blue_green]`, `lathe deployments switch <id>` and `lathe deployments
+ * stop <id> [--reason r]`: what serves each endpoint and how (a shadow's agreement with
+ * production shown beside it, a stopped one's time and reason), the blue-green switch (the same
+ * command on the standby switches back), and ending a shadow or a blue-green candidate/standby.
  */
 import type { Command } from 'commander';
 import type { Deployment } from '@lathe/contract';
@@ -25,6 +26,7 @@ export function renderDeployments(items: Deployment[]): string {
       'warmed',
       'shadow agreement',
       'shadow latency',
+      'stopped',
     ],
     items.map((d) => [
       d.id.slice(0, 8),
@@ -36,6 +38,7 @@ export function renderDeployments(items: Deployment[]): string {
       d.warmedAt ? d.warmedAt.slice(0, 19) : null,
       d.shadow ? `${pct(d.shadow.agreementRate)} of ${d.shadow.answers - d.shadow.errors}` : null,
       d.shadow ? `${ms(d.shadow.meanShadowLatencyMs)} vs ${ms(d.shadow.meanProductionLatencyMs)}` : null,
+      d.stoppedAt ? `${d.stoppedAt.slice(0, 19)}: ${d.stopReason ?? ''}` : null,
     ]),
   );
 }
@@ -65,6 +68,23 @@ export function registerDeploymentCommands(program: Command, client: () => ApiCl
           (body.standby
             ? `; standby ${body.standby.id}: switch back with \`lathe deployments switch ${body.standby.id}\``
             : '') +
+          '\n',
+      );
+    });
+  deployments
+    .command('stop')
+    .argument('<id>', 'a shadow deployment, or a blue-green candidate or standby')
+    .option('--reason <text>', 'why (kept on the deployment and in the audit log)')
+    .description('end a rollout strategy: stop mirroring to a shadow, or drop a candidate/standby')
+    .action(async (id: string, options: { reason?: string }) => {
+      const { body } = await client().json<Deployment>(
+        'POST',
+        `/deployments/${encodeURIComponent(id)}/stop`,
+        options.reason ? { reason: options.reason } : {},
+      );
+      io.stdout.write(
+        `deployment ${body.id}: ${body.strategy} on ${body.endpoint} stopped at ${body.stoppedAt} (${body.stopReason})` +
+          (body.shadow ? `; its comparison: ${body.shadow.answers} answers kept` : '') +
           '\n',
       );
     });

@@ -46,6 +46,12 @@ export const deploymentSchema = z
     shadow: shadowComparisonSchema
       .nullable()
       .describe("shadow: how its answers compared with production's; null for other strategies"),
+    stoppedAt: timestamp
+      .nullable()
+      .describe(
+        'when an operator ended its strategy (POST /deployments/{id}/stop); null while it runs or when another deployment replaced it',
+      ),
+    stopReason: z.string().nullable().describe('why it was stopped, as given to the stop call'),
   })
   .meta({ id: 'Deployment', description: 'a model version serving an endpoint' });
 
@@ -66,6 +72,15 @@ export const createDeploymentBody = z.strictObject({
     .describe(
       'direct: serve all traffic now; shadow: receive a copy of live traffic, compared and discarded; blue_green: staged and warmed, switched to with POST /deployments/{id}/switch',
     ),
+});
+
+export const stopDeploymentBody = z.strictObject({
+  reason: z
+    .string()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('why, kept on the deployment and in the audit log (default: "stopped through the API")'),
 });
 
 export const switchDeploymentResponse = z

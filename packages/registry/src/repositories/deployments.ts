@@ -111,6 +111,49 @@ export async function retireShadowDeployment(
   return count;
 }
 
+/**
+ * Ends a deployment's rollout strategy on purpose: an active shadow stops receiving mirrored
+ * traffic (its comparison stays on the row), a pending blue-green candidate or standby is no
+ * longer kept warm nor can be switched to. It is retired with `stoppedAt` and `stopReason`.
+ * What serves the endpoint cannot be stopped this way (the endpoint would answer nothing:
+ * deploy or switch to another first), nor an A/B test's arm (stop the test). Stopping a
+ * deployment already stopped returns it unchanged, so a retried call is harmless.
+ */
+export async function stopDeployment(
+  db: Db,
+  deploymentId: string,
+  input: { reason: string },
+  now: Date = new Date(),
+): Promise<{ deployment: Deployment; before: Deployment; changed: boolean }> {
+  const target = await db.deployment.findUnique({ where: { id: deploymentId } });
+  if (!target) throw new NotFoundError('deployment', deploymentId);
+  return inTransaction(db, async (tx) => {
+    await lockEndpoint(tx, target.endpoint);
+    const current = (await tx.deployment.findUnique({ where: { id: deploymentId } }))!;
+    if (current.stoppedAt) return { deployment: current, before: current, changed: false };
+    if (current.strategy === 'ab_test')
+      throw new ConflictError(
+        'ab_test_arm',
+        `deployment ${deploymentId} is an arm of an A/B test on endpoint ${current.endpoint}: stop the test instead`,
+      );
+    const stoppable =
+      (current.strategy === 'shadow' && current.status === 'active') ||
+      (current.strategy !== 'shadow' && current.status === 'pending');
+    if (!stoppable)
+      throw new ConflictError(
+        current.status === 'active' ? 'serving' : 'not_running',
+        current.status === 'active'
+          ? `deployment ${deploymentId} serves endpoint ${current.endpoint}: deploy or switch to another model version first`
+          : `deployment ${deploymentId} is ${current.status}: only an active shadow or a pending blue-green candidate or standby can be stopped`,
+      );
+    const deployment = await tx.deployment.update({
+      where: { id: deploymentId },
+      data: { status: 'retired', traffic: 0, retiredAt: now, stoppedAt: now, stopReason: input.reason },
+    });
+    return { deployment, before: current, changed: true };
+  });
+}
+
 /** The comparison sums a gateway gathered since its last write, added to the shadow deployment. */
 export interface ShadowComparisonDelta {
   requests: number;

@@ -2,7 +2,9 @@
  * Deployments: list, get, and a deployment of a model version to an endpoint outside an A/B
  * test: direct (all traffic now), shadow (a copy of live traffic, compared with production's
  * answers) or blue-green (staged, warmed by the gateways, then switched to at once; switching
- * back is the same call on the standby). A change of what serves an endpoint is announced to
+ * back is the same call on the standby). A shadow, or a blue-green candidate or standby, is ended
+ * with POST /deployments/:id/stop (recorded on the deployment: stoppedAt, stopReason). A change
+ * of what serves an endpoint is announced to
  * the gateways over Redis (the routing TTL stays their fallback).
  */
 import {
@@ -11,6 +13,7 @@ import {
   idParams,
   listDeploymentsQuery,
   pageOf,
+  stopDeploymentBody,
   switchDeploymentResponse,
 } from '@lathe/contract';
 import { NotFoundError } from '@lathe/core';
@@ -20,6 +23,7 @@ import {
   replaceDirectDeployment,
   stageBlueGreenDeployment,
   startShadowDeployment,
+  stopDeployment,
   switchDeployment,
   type Deployment,
 } from '@lathe/registry';
@@ -152,6 +156,33 @@ export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): voi
         active: deploymentResource(active),
         standby: standby ? deploymentResource(standby) : null,
       };
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/deployments/:id/stop',
+    summary:
+      'End a rollout strategy: stop mirroring to a shadow, or drop a blue-green candidate or standby (retired, with stoppedAt and stopReason); the deployment serving the endpoint cannot be stopped (409 serving)',
+    tag: 'deployments',
+    params: idParams,
+    body: stopDeploymentBody,
+    response: deploymentSchema,
+    handler: async ({ req, params, body }) => {
+      const { deployment, before, changed } = await stopDeployment(registry, params.id, {
+        reason: body.reason ?? 'stopped through the API',
+      });
+      if (changed) {
+        await audit(registry, req, {
+          action: 'deployment.stop',
+          entity: 'deployment',
+          entityId: deployment.id,
+          before,
+          after: deployment,
+        });
+        await announce(deployment.endpoint);
+      }
+      return deploymentResource(deployment);
     },
   });
 }

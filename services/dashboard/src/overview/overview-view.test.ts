@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '@lathe/contract';
-import { countRunsByStatus, liveDeployments, shadowSummary } from './overview-view.ts';
+import { countRunsByStatus, liveDeployments, shadowSummary, stoppedDeployments } from './overview-view.ts';
 
 const deployment = (
   id: string,
@@ -20,6 +20,8 @@ const deployment = (
   retiredAt: null,
   warmedAt: null,
   shadow: null,
+  stoppedAt: null,
+  stopReason: null,
 });
 
 describe('overview view', () => {
@@ -43,6 +45,22 @@ describe('overview view', () => {
       deployment('e', 'shop', 'active', '2026-01-05T00:00:00Z'),
     ]);
     expect(live.map((d) => d.id)).toEqual(['c', 'e', 'b']);
+  });
+
+  it('lists the stopped rollouts, last stopped first, and nothing merely retired', () => {
+    const stopped = (id: string, at: string) => ({
+      ...deployment(id, 'shop', 'retired', '2026-01-01T00:00:00Z'),
+      stoppedAt: at,
+      stopReason: `reason ${id}`,
+    });
+    const list = stoppedDeployments([
+      stopped('a', '2026-01-02T00:00:00Z'),
+      deployment('b', 'shop', 'retired', '2026-01-03T00:00:00Z'),
+      stopped('c', '2026-01-04T00:00:00Z'),
+      deployment('d', 'shop', 'active', '2026-01-05T00:00:00Z'),
+    ]);
+    expect(list.map((d) => d.id)).toEqual(['c', 'a']);
+    expect(stoppedDeployments([stopped('a', '2026-01-02T00:00:00Z')], 0)).toEqual([]);
   });
 
   it('sums up a shadow deployment in one line, and nothing for other strategies or before any answer', () => {

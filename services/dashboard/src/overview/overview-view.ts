@@ -1,6 +1,7 @@
 /**
  * The overview page's numbers from the lists the API returns: runs counted by status, the
- * deployments that serve traffic now, and how a shadow deployment compares. Pure.
+ * deployments that serve traffic now, the rollouts stopped lately, and how a shadow deployment
+ * compares. Pure.
  */
 import type { Deployment, Run, RunStatus } from '@lathe/contract';
 
@@ -18,6 +19,14 @@ export function liveDeployments(deployments: readonly Deployment[]): Deployment[
   return deployments
     .filter((d) => d.status === 'active' || d.status === 'rolling_out')
     .sort((a, b) => a.endpoint.localeCompare(b.endpoint) || b.createdAt.localeCompare(a.createdAt));
+}
+
+/** Rollouts an operator ended (a shadow stopped, a candidate or standby dropped), last stopped first. */
+export function stoppedDeployments(deployments: readonly Deployment[], limit = 5): Deployment[] {
+  return deployments
+    .filter((d) => d.stoppedAt !== null)
+    .sort((a, b) => b.stoppedAt!.localeCompare(a.stoppedAt!))
+    .slice(0, limit);
 }
 
 /**

@@ -10,7 +10,12 @@ import { currentTraffic } from '../ab-tests/ab-report-view.ts';
 import { Empty, ErrorBox, Loading, Section, StatusBadge } from '../components/common.tsx';
 import { ModelVersionLink } from '../components/model-version-link.tsx';
 import { formatAgo, formatPercent, shortId } from '../format/format.ts';
-import { countRunsByStatus, liveDeployments, shadowSummary } from '../overview/overview-view.ts';
+import {
+  countRunsByStatus,
+  liveDeployments,
+  shadowSummary,
+  stoppedDeployments,
+} from '../overview/overview-view.ts';
 import { href } from '../routing/routes.ts';
 
 const REFRESH_MS = 5000;
@@ -143,6 +148,7 @@ function DeploymentsPanel({ now }: { now: number }) {
     refreshMs: REFRESH_MS,
   });
   const live = deployments.data ? liveDeployments(deployments.data.items) : null;
+  const stopped = deployments.data ? stoppedDeployments(deployments.data.items) : null;
   return (
     <Section title="Deployments serving traffic">
       <ErrorBox error={deployments.error} />
@@ -151,7 +157,40 @@ function DeploymentsPanel({ now }: { now: number }) {
         <Empty>Nothing is deployed yet: the first model to pass its gate becomes production.</Empty>
       ) : null}
       {live && live.length > 0 ? <DeploymentTable deployments={live} now={now} /> : null}
+      {stopped && stopped.length > 0 ? <StoppedTable deployments={stopped} now={now} /> : null}
     </Section>
+  );
+}
+
+/** Rollouts ended through `POST /deployments/:id/stop`: when, why, and a shadow's final comparison. */
+function StoppedTable({ deployments, now }: { deployments: Deployment[]; now: number }) {
+  return (
+    <table className="table" data-testid="stopped-deployments">
+      <thead>
+        <tr>
+          <th>endpoint</th>
+          <th>model version</th>
+          <th>strategy</th>
+          <th>stopped</th>
+          <th>reason</th>
+          <th>shadow comparison</th>
+        </tr>
+      </thead>
+      <tbody>
+        {deployments.map((d) => (
+          <tr key={d.id}>
+            <td>{d.endpoint}</td>
+            <td>
+              <ModelVersionLink id={d.modelVersionId} />
+            </td>
+            <td>{d.strategy.replace(/_/g, ' ')}</td>
+            <td>{formatAgo(d.stoppedAt!, now)}</td>
+            <td>{d.stopReason ?? '—'}</td>
+            <td>{shadowSummary(d) ?? '—'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
