@@ -4,7 +4,15 @@
  * exposures and shadow comparisons, then disposes the models and closes the registry.
  */
 import { artifactStoreConfigFromEnv, createArtifactStore } from '@lathe/artifacts';
-import { createLogger, listenHttp, loadConfig, onShutdown, runMain } from '@lathe/core';
+import {
+  createLogger,
+  listenHttp,
+  loadConfig,
+  onShutdown,
+  runMain,
+  startTracing,
+  tracingConfigFromEnv,
+} from '@lathe/core';
 import { selectBackend } from '@lathe/ml';
 import { subscribeRoutingChanges } from '@lathe/queues';
 import { assertDatabaseReachable, createRegistry } from '@lathe/registry';
@@ -22,6 +30,7 @@ await runMain('serve', async () => {
   const env = loadConfig(serveEnvSchema, process.env);
   const config = serveConfigFromEnv(env);
   const logger = createLogger('serve', env.LATHE_LOG_LEVEL);
+  const tracing = await startTracing(tracingConfigFromEnv(env, 'serve'), logger);
   await assertDatabaseReachable(env.DATABASE_URL);
   const backend = await selectBackend({ prefer: env.LATHE_TF_BACKEND });
   const registry = createRegistry({ databaseUrl: env.DATABASE_URL });
@@ -78,6 +87,7 @@ await runMain('serve', async () => {
       { name: 'shadow-comparisons', close: () => shadows.close() },
       { name: 'models', close: () => models.close() },
       { name: 'registry', close: () => registry.$disconnect() },
+      tracing,
     ],
     logger,
   );

@@ -36,6 +36,7 @@ import {
   HttpProblem,
   LatheError,
   createHttpMetrics,
+  createHttpTracing,
   parsePart,
   problemHandler,
   type Logger,
@@ -113,9 +114,13 @@ export function createServeApp(deps: ServeDeps): Express {
   const serving = deps.metrics;
   const app = express();
   app.disable('x-powered-by');
+  // A server span per request, a no-op unless main.ts started tracing (docs/operations.md).
+  const tracing = createHttpTracing('serve');
+  app.use(tracing.start);
   const http = createHttpMetrics('serve');
   app.use(http.middleware);
   app.use(express.json({ limit: config.jsonLimitBytes, strict: true }));
+  app.use(tracing.activate);
 
   /** Where every endpoint route starts: the caller's key, the endpoint, the validated body, the route of its unit. */
   const routed = async <S extends z.ZodType>(
