@@ -59,3 +59,9 @@ export {
   type TokenAttribution,
   type TokenContribution,
 } from './explain/token-occlusion.ts';
+export {
+  ganAugmentationRows,
+  generatedImages,
+  withExtraRows,
+  type GanAugmentation,
+} from './training/generated-images.ts';

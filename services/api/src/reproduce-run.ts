@@ -1,14 +1,27 @@
 /**
  * Reruns a run's training and reports whether it reproduced: the model version's own bundle
  * says which family, hyperparameters and seed; the rows are the run's dataset version (its
- * artifacts are sha256-verified as they are read); the weights are compared tensor by tensor.
+ * artifacts are sha256-verified as they are read), with the same generated images where the run
+ * had a `ganAugmentation`; the weights are compared tensor by tensor.
  * It trains in the calling process, so it is meant for models that train in seconds to minutes.
  */
 import { ConflictError } from '@lathe/core';
 import type { ArtifactStore } from '@lathe/artifacts';
 import type { DatasetAccess, RunReproduction } from '@lathe/contract';
-import { reproduceTraining, type Reproduction } from '@lathe/ml';
-import { findModelVersionOfRun, getDatasetVersion, getRun, type Registry } from '@lathe/registry';
+import {
+  deserializeBundle,
+  ganAugmentationRows,
+  reproduceTraining,
+  withExtraRows,
+  type Reproduction,
+} from '@lathe/ml';
+import {
+  findModelVersionOfRun,
+  getDatasetVersion,
+  getModelVersion,
+  getRun,
+  type Registry,
+} from '@lathe/registry';
 
 export type RunReproducer = (runId: string) => Promise<RunReproduction>;
 
@@ -47,10 +60,30 @@ export function createRunReproducer(deps: {
     const datasetVersion = await getDatasetVersion(deps.registry, run.datasetVersionId);
     const dataset = await deps.datasets.open(datasetVersion);
     const original = await deps.store.getBuffer(modelVersion.sha256);
+    // The hyperparameters and seed the original trained with, as its bundle records them.
+    const training = JSON.parse(new TextDecoder().decode(deserializeBundle(original)['training.json'])) as {
+      hyperparameters: unknown;
+      seed: number;
+    };
+    const generated = await ganAugmentationRows(training.hyperparameters, {
+      imageShape: dataset.metadata.imageShape,
+      seed: training.seed,
+      loadBundle: async (id) => {
+        const version = await getModelVersion(deps.registry, id);
+        return { bundle: await deps.store.getBuffer(version.sha256), sha256: version.sha256 };
+      },
+    });
     const result = await reproduceTraining({
       original,
       dataset: dataset.metadata,
-      trainRows: () => dataset.rows('train'),
+      trainRows: () =>
+        generated.length > 0
+          ? withExtraRows<unknown>(
+              dataset.rows('train'),
+              generated,
+              dataset.counts?.train ?? generated.length,
+            )
+          : dataset.rows('train'),
       validationRows: () => dataset.rows('validation'),
       ...(deps.lockfileSha256 !== undefined ? { lockfileSha256: deps.lockfileSha256 } : {}),
     });
