@@ -9,8 +9,10 @@ const good = {
 };
 
 describe('tracingConfigFromEnv', () => {
-  it('is off without an OTLP endpoint', () => {
+  it('is off without an OTLP endpoint, or with an empty one (as Compose passes an unset variable)', () => {
     expect(tracingConfigFromEnv(loadConfig(baseEnvSchema, good), 'api')).toBeNull();
+    const empty = { ...good, OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_HEADERS: '' };
+    expect(tracingConfigFromEnv(loadConfig(baseEnvSchema, empty), 'api')).toBeNull();
   });
 
   it('sends to <endpoint>/v1/traces as the role, with the code version, headers and resource attributes', () => {

@@ -27,18 +27,22 @@ const httpUrl = z.url({
   error: 'expected an http(s) URL like http://otel-collector:4318',
 });
 
+/** An empty value is no value: Compose's `${OTEL_EXPORTER_OTLP_ENDPOINT:-}` passes one through. */
+const unsetIfEmpty = <S extends z.ZodType>(schema: S) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
 /** The OTLP variables every process reads (the OpenTelemetry names, so collectors' docs apply). */
 export const tracingEnvSchema = z.object({
   /** Base URL of an OTLP/HTTP receiver (a collector: http://otel-collector:4318); unset: no tracing. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: unsetIfEmpty(httpUrl),
   /** The full traces URL, when it is not `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`. */
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: unsetIfEmpty(httpUrl),
   /** Headers sent with each export (an ingest key): `key=value,…`, values URL-encoded. */
-  OTEL_EXPORTER_OTLP_HEADERS: keyValueList.optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: unsetIfEmpty(keyValueList),
   /** The spans' `service.name`; default the process's role (`api`, `train-worker`, …). */
-  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  OTEL_SERVICE_NAME: unsetIfEmpty(z.string().min(1)),
   /** More resource attributes: `service.namespace=lathe,deployment.environment.name=prod`. */
-  OTEL_RESOURCE_ATTRIBUTES: keyValueList.optional(),
+  OTEL_RESOURCE_ATTRIBUTES: unsetIfEmpty(keyValueList),
   /** The share of new traces kept (a trace started elsewhere follows its parent's decision). */
   LATHE_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(1),
 });
