@@ -4,14 +4,18 @@
  * for an image CNN (predict, one image per request) and a recommender (top-10 per request).
  * Both servers run as child processes; the load comes from this process over keep-alive HTTP.
  * Goals: at concurrency 64, ≥ 1.5× the bare handler's req/s and p99 ≤ 1.2× its p99; at
- * concurrency 1, at most 1 ms added to the median.
+ * concurrency 1, at most 1 ms added to the median. Each line also shows the CPU time the server
+ * process used per request (from /proc, Linux): on a shared machine req/s mostly follows the
+ * share of the CPUs each server got, while CPU per request is its own cost.
  *
- * Usage: pnpm exec tsx bench/serve.ts [seconds-per-level=4] [--levels=1,16,64] [--only=cnn|recommender] [--sweep]
+ * Usage: pnpm exec tsx bench/serve.ts [seconds-per-level=4] [--levels=1,16,64] [--only=cnn|recommender] [--sweep] [--profile=dir]
  *   --sweep also runs the gateway at concurrency 64 with several micro-batching settings (the
  *   measurement behind the defaults in services/serve/src/config.ts).
+ *   --profile=dir writes each gateway process's V8 CPU profile (.cpuprofile) into dir.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +31,7 @@ const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name
 const LEVELS = (option('levels') ?? '1,16,64').split(',').map(Number);
 /** `--only=cnn` or `--only=recommender`: one workload. */
 const only = option('only');
+const profileDir = option('profile');
 const IMAGE = 28;
 
 const db = await createTestDatabase('bench_serve');
@@ -86,9 +91,13 @@ async function startChild(
   ready: (url: string) => Promise<boolean>,
 ) {
   const port = await freePort();
+  const profile =
+    profileDir && args[0] === 'services/serve/src/main.ts'
+      ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
+      : [];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', ...args.map((a) => a.replace('$PORT', String(port)))],
+    [...profile, '--import', 'tsx', ...args.map((a) => a.replace('$PORT', String(port)))],
     {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env, LATHE_SERVE_PORT: String(port) },
@@ -137,13 +146,34 @@ const workloads: Workload[] = [
 
 interface Result {
   rps: number;
+  /** CPU time the server process used per answered request (ms; null where /proc is missing). */
+  cpuPerRequest: number | null;
   p50: number;
   p99: number;
   failed: number;
 }
 
 /** A keep-alive client of one server: `concurrency` senders, each sending its next request when the last is answered. */
-function client(url: string, body: (i: number) => unknown, concurrency: number) {
+/**
+ * CPU milliseconds a process has used (user + system, all its threads), from /proc; null where
+ * there is none. On a shared machine this moves far less than req/s: it is the server's own
+ * cost per request, whatever share of the CPUs the scheduler gave it.
+ */
+function cpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5); fields[0] here is field 3.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+/** Linux's USER_HZ (`getconf CLK_TCK`), the unit of /proc's CPU times. */
+const CLOCK_TICKS = 100;
+
+function client(url: string, body: (i: number) => unknown, concurrency: number, pid?: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const bodies = Array.from({ length: 512 }, (_, i) => Buffer.from(JSON.stringify(body(i))));
   let next = 0;
@@ -168,6 +198,7 @@ function client(url: string, body: (i: number) => unknown, concurrency: number) 
   const latencies: number[] = [];
   let failed = 0;
   let wallMs = 0;
+  let usedCpuMs: number | null = 0;
   return {
     async warm() {
       await Promise.all(
@@ -177,6 +208,7 @@ function client(url: string, body: (i: number) => unknown, concurrency: number) 
       );
     },
     async slice(ms: number) {
+      const cpuBefore = cpuMs(pid);
       const started = performance.now();
       const end = started + ms;
       await Promise.all(
@@ -190,12 +222,23 @@ function client(url: string, body: (i: number) => unknown, concurrency: number) 
         }),
       );
       wallMs += performance.now() - started;
+      const cpuAfter = cpuMs(pid);
+      usedCpuMs =
+        usedCpuMs === null || cpuBefore === null || cpuAfter === null
+          ? null
+          : usedCpuMs + cpuAfter - cpuBefore;
     },
     result(): Result {
       agent.destroy();
       const sorted = [...latencies].sort((a, b) => a - b);
       const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-      return { rps: sorted.length / (wallMs / 1000), p50: at(0.5), p99: at(0.99), failed };
+      return {
+        rps: sorted.length / (wallMs / 1000),
+        cpuPerRequest: usedCpuMs === null ? null : usedCpuMs / sorted.length,
+        p50: at(0.5),
+        p99: at(0.99),
+        failed,
+      };
     },
   };
 }
@@ -210,9 +253,10 @@ async function compare(
   body: (i: number) => unknown,
   concurrency: number,
   seconds: number,
+  pids: { bare?: number; gateway?: number },
 ) {
-  const bare = client(bareUrl, body, concurrency);
-  const gateway = client(gatewayUrl, body, concurrency);
+  const bare = client(bareUrl, body, concurrency, pids.bare);
+  const gateway = client(gatewayUrl, body, concurrency, pids.gateway);
   await bare.warm();
   await gateway.warm();
   const slices = 6;
@@ -242,7 +286,7 @@ const gatewayEnv = (extra: Record<string, string> = {}) => ({
 });
 const up = (url: string) => fetch(`${url}/healthz`).then((r) => r.ok);
 const fmt = (r: Result) =>
-  `${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms${r.failed ? `  ${r.failed} failed` : ''}`;
+  `${r.rps.toFixed(0).padStart(6)} req/s  cpu ${r.cpuPerRequest === null ? '-' : r.cpuPerRequest.toFixed(3)} ms/req  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms${r.failed ? `  ${r.failed} failed` : ''}`;
 
 console.log(
   `bench/serve.ts: ${secondsPerLevel} s per level, concurrency ${LEVELS.join('/')}; other processes on this machine share its CPUs`,
@@ -263,11 +307,15 @@ try {
         workload.body,
         concurrency,
         secondsPerLevel,
+        { bare: bare.child.pid, gateway: gateway.child.pid },
       );
       console.log(`  c=${String(concurrency).padEnd(3)} bare    ${fmt(b)}`);
       console.log(`  c=${String(concurrency).padEnd(3)} gateway ${fmt(g)}`);
       console.log(
-        `  c=${String(concurrency).padEnd(3)} ratio   req/s ${(g.rps / b.rps).toFixed(2)}×  p99 ${(g.p99 / b.p99).toFixed(2)}×  p50 added ${(g.p50 - b.p50).toFixed(2)} ms`,
+        `  c=${String(concurrency).padEnd(3)} ratio   req/s ${(g.rps / b.rps).toFixed(2)}×  p99 ${(g.p99 / b.p99).toFixed(2)}×  p50 added ${(g.p50 - b.p50).toFixed(2)} ms` +
+          (g.cpuPerRequest !== null && b.cpuPerRequest !== null
+            ? `  cpu/req ${(g.cpuPerRequest / b.cpuPerRequest).toFixed(2)}×`
+            : ''),
       );
     }
     await stopChild(bare.child);
