@@ -3,7 +3,8 @@
  * experiment whose training split lacks class `2` entirely, with `ganAugmentation` naming a
  * registered DCGAN version trained on class-2 images only, trains on the generated images as
  * class 2 (the model version's labels include it), and reproducing the run regenerates the same
- * images and gives bit-identical weights; naming a model version that is not
+ * images and gives bit-identical weights. Its evaluation (GET /evaluations/:id) carries the image
+ * metrics FGSM adds and one averaged pixel-attribution map per class. Naming a model version that is not
  * generative fails the run with a reason a user can act on.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -169,6 +170,15 @@ describe('ganAugmentation', () => {
     const version = await api.db.registry.modelVersion.findFirstOrThrow({ where: { runId: run.id } });
     // The real training split has no class 2: only the generated images can have taught it.
     expect((version.signature as { labels: string[] }).labels).toEqual(['0', '1', '2']);
+    const evaluation = await api.db.registry.evaluation.findFirstOrThrow({ where: { runId: run.id } });
+    const response = await api.request('GET', `/evaluations/${evaluation.id}`, { key: api.keys.viewer });
+    expect(response.status).toBe(200);
+    expect(response.body.metrics.fgsmEpsilon).toBe(0.1);
+    expect(response.body.metrics.accuracyFgsm).toBeLessThanOrEqual(response.body.metrics.accuracy);
+    expect(response.body.explanations).toMatchObject({ method: 'integrated_gradients', over: 'pixels' });
+    const classes = response.body.explanations.classes as { label: string; map: number[] }[];
+    expect(classes.map((c) => c.label)).toEqual(['0', '1', '2']);
+    expect(classes.every((c) => c.map.length === 64)).toBe(true);
     const reproduction = await createRunReproducer({ registry: api.db.registry, store, datasets })(run.id);
     expect(reproduction.verdict).toBe('identical');
   }, 300_000);

@@ -116,7 +116,7 @@ export const featureImportanceSchema = z.object({
   high: z.number().describe('97.5% of the repeats'),
   repeats: z.number().int().describe('permutations averaged'),
 });
-export const globalExplanationSchema = z.object({
+export const permutationImportanceSchema = z.object({
   method: z.literal('permutation_importance').describe('how importance is measured'),
   over: z.enum(['features', 'tokens']).describe('what is permuted: tabular features or text tokens'),
   metric: z.literal('accuracy').describe('the metric whose drop is measured'),
@@ -125,7 +125,36 @@ export const globalExplanationSchema = z.object({
   baseline: z.number().describe('the metric with nothing permuted'),
   importances: z.array(featureImportanceSchema).describe('most important first'),
 });
+export const classAttributionMapSchema = z.object({
+  label: z.string().describe('the class'),
+  images: z.number().int().describe('test images of this class averaged'),
+  map: z
+    .array(z.number())
+    .describe(
+      "mean attribution to the class's probability per pixel (height × width, row-major, channels summed)",
+    ),
+});
+export const pixelAttributionsSchema = z.object({
+  method: z.literal('integrated_gradients').describe('how attributions are computed'),
+  over: z.literal('pixels').describe('what is attributed: the pixels of images'),
+  baseline: z.literal('black').describe('the reference image the path starts from'),
+  rows: z.number().int().describe('test images it was computed on, all classes together'),
+  steps: z.number().int().describe('integrated-gradient steps per image'),
+  shape: z
+    .object({
+      width: z.number().int().describe('image width'),
+      height: z.number().int().describe('image height'),
+      channels: z.number().int().describe('channels per pixel'),
+    })
+    .describe('the image shape the maps have (height × width)'),
+  classes: z.array(classAttributionMapSchema).describe('one averaged attribution map per class'),
+});
+export const globalExplanationSchema = z
+  .discriminatedUnion('method', [permutationImportanceSchema, pixelAttributionsSchema])
+  .describe('tabular and text: permutation importance; images: per-class averaged pixel attributions');
 export type GlobalExplanationResponse = z.infer<typeof globalExplanationSchema>;
+export type PermutationImportanceResponse = z.infer<typeof permutationImportanceSchema>;
+export type PixelAttributionsResponse = z.infer<typeof pixelAttributionsSchema>;
 
 export const evaluationSchema = z
   .object({
@@ -143,7 +172,9 @@ export const evaluationSchema = z
     explanations: globalExplanationSchema
       .nullable()
       .optional()
-      .describe('global explanation of the model on this split (permutation importance), when computed'),
+      .describe(
+        'global explanation of the model on this split (permutation importance; images: per-class attribution maps), when computed',
+      ),
     verdict: gateVerdictSchema,
     reasons: z.unknown().describe('one reason per gate threshold'),
     baselineModelVersionId: z.uuid().nullable().describe('the production model version it was compared with'),

@@ -1,9 +1,11 @@
 /**
  * A stored evaluation's global explanation: permutation importance per feature (or token) as
- * bars of the mean drop in accuracy, with a whisker over the 2.5–97.5 % range of the repeats.
+ * bars of the mean drop in accuracy, with a whisker over the 2.5–97.5 % range of the repeats;
+ * for images, the per-class attribution maps (ClassAttributionMaps).
  */
 import type { GlobalExplanationResponse } from '@lathe/contract';
 import { formatMetric } from '../format/format.ts';
+import { ClassAttributionMaps } from './class-attribution-maps.tsx';
 import { Section } from './common.tsx';
 
 const ROW = 18;
@@ -15,7 +17,10 @@ export function GlobalImportance({
 }: {
   explanation: GlobalExplanationResponse | null | undefined;
 }) {
-  if (!explanation || explanation.importances.length === 0) return null;
+  if (!explanation) return null;
+  if (explanation.method === 'integrated_gradients')
+    return <ClassAttributionMaps explanation={explanation} />;
+  if (explanation.importances.length === 0) return null;
   const items = explanation.importances.slice(0, 20);
   const max = Math.max(1e-9, ...items.map((i) => Math.max(i.high, i.mean)));
   const x = (v: number) => LABEL + (Math.max(0, v) / max) * (WIDTH - LABEL - 10);
