@@ -126,7 +126,7 @@ function spec(kind: Kind, prep: RecPrep, hp: Hp): LayersSpec {
  * Biased MF's score of every item for a set of users in one matrix product instead of one
  * embedding lookup and dot product per (user, item) pair: act(w·(P_u·Qᵀ + b_u + b_i) + b),
  * the same function the layers compute (spec above), read from the trained weights.
- * Null when the model is not shaped like the MF spec.
+ * Null when the model is not shaped like the MF spec; `dispose` frees the transposed item factors.
  */
 function mfScorer(model: tf.LayersModel, implicit: boolean) {
   const fromInput = (layer: tf.layers.Layer) => (layer.input as tf.SymbolicTensor).sourceLayer.name;
@@ -144,19 +144,22 @@ function mfScorer(model: tf.LayersModel, implicit: boolean) {
   if (!p || !q || !bu || !bi || out?.getClassName() !== 'Dense' || embeddings.length !== 4) return null;
   const [kernel, bias] = out.getWeights() as [tf.Tensor, tf.Tensor];
   const userFactors = p.getWeights()[0]!;
-  const itemFactors = q.getWeights()[0]!;
+  // Transposed once here: the matMul kernel would otherwise transpose Q (items × dim) in a scalar
+  // loop on every call, which cost more than the product itself for a batch of one user.
+  const itemFactorsT = tf.transpose(q.getWeights()[0]!) as tf.Tensor2D;
   const userBias = bu.getWeights()[0]!;
   const itemBias = bi.getWeights()[0]!.reshape([1, -1]);
-  return (users: Int32Array): tf.Tensor2D =>
+  const score = (users: Int32Array): tf.Tensor2D =>
     tf.tidy(() => {
       const u = tf.tensor1d(users, 'int32');
       const raw = tf
-        .matMul(tf.gather(userFactors, u), itemFactors, false, true)
+        .matMul(tf.gather(userFactors, u), itemFactorsT)
         .add(tf.gather(userBias, u))
         .add(itemBias);
       const scored = raw.mul(kernel.reshape([])).add(bias.reshape([]));
       return (implicit ? tf.sigmoid(scored) : scored) as tf.Tensor2D;
     });
+  return { score, dispose: () => itemFactorsT.dispose() };
 }
 
 export function recommender(kind: Kind): FamilyDefinition<RecPrep> {
@@ -267,7 +270,7 @@ export function recommender(kind: Kind): FamilyDefinition<RecPrep> {
           for (const index of pool) if (excluded[index] === 0) items[kept++] = index;
           return { request, user, items: items.subarray(0, kept) };
         });
-        if (scoreAll) return rankAllScored(plans, scoreAll);
+        if (scoreAll) return rankAllScored(plans, scoreAll.score);
         const pairs = plans.reduce((n, plan) => n + (plan.user === undefined ? 0 : plan.items.length), 0);
         const users = new Int32Array(pairs);
         const items = new Int32Array(pairs);
@@ -371,7 +374,10 @@ export function recommender(kind: Kind): FamilyDefinition<RecPrep> {
           return list!.items.map((x) => ({ ...x, fallback: list!.basis === 'popularity' }));
         },
         recommendBatch,
-        dispose: () => model.dispose(),
+        dispose: () => {
+          scoreAll?.dispose();
+          model.dispose();
+        },
       };
     },
   };
