@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1.7
 # One image for every Lathe process; its argument picks the role:
-#   api | serve | ingest | train | evaluate | deploy | migrate
+#   api | serve | ingest | train | evaluate | deploy | scoring | migrate
 #   docker build -t lathe .            docker run lathe train
 #   docker build --target train-gpu -t lathe-train-gpu .   (the train role on CUDA, see docs/operations.md)
 # The services run their TypeScript sources through tsx's loader (the workspace has no compile
@@ -59,8 +59,8 @@ COPY infra/docker/lathe-role.sh /usr/local/bin/lathe-role
 # The node image's unprivileged user (uid 1000); the artifact store is its volume.
 RUN install -d -o node -g node /var/lib/lathe/artifacts
 USER node
-# api 8080, serve 8081, workers' /healthz and /metrics 9101-9104
-EXPOSE 8080 8081 9101 9102 9103 9104
+# api 8080, serve 8081, workers' /healthz and /metrics 9101-9105 (9105: scoring)
+EXPOSE 8080 8081 9101 9102 9103 9104 9105
 ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/lathe-role"]
 CMD ["api"]
 

@@ -9,9 +9,12 @@ cd "${LATHE_APP_DIR:-/app}"
 case "$role" in
   api | serve | ingest | train | evaluate | deploy)
     exec node --import "$loader" "services/$role/src/main.ts" ;;
+  scoring)
+    # Batch scoring on its own (the evaluate service's code, the scoring queue only).
+    exec node --import "$loader" services/evaluate/src/scoring-main.ts ;;
   migrate)
     exec node --import "$loader" packages/registry/src/cli/migrate.ts ;;
   *)
-    echo "lathe: unknown role '$role' (expected api, serve, ingest, train, evaluate, deploy or migrate)" >&2
+    echo "lathe: unknown role '$role' (expected api, serve, ingest, train, evaluate, deploy, scoring or migrate)" >&2
     exit 64 ;;
 esac

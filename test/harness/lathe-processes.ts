@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './ports.ts';
 import { REPO_ROOT } from './services-env.ts';
 
-export type LatheRole = 'api' | 'serve' | 'ingest' | 'train' | 'evaluate' | 'deploy';
+export type LatheRole = 'api' | 'serve' | 'ingest' | 'train' | 'evaluate' | 'deploy' | 'scoring';
 
 export interface LatheProcess {
   role: LatheRole;
@@ -36,28 +36,36 @@ const PORT_VARIABLE: Record<LatheRole, string> = {
   train: 'LATHE_HEALTH_PORT',
   evaluate: 'LATHE_HEALTH_PORT',
   deploy: 'LATHE_HEALTH_PORT',
+  scoring: 'LATHE_HEALTH_PORT',
+};
+
+/** Each role's entry: its service's main.ts; batch scoring is the evaluate service's second one. */
+const ENTRY: Record<LatheRole, string> = {
+  api: 'services/api/src/main.ts',
+  serve: 'services/serve/src/main.ts',
+  ingest: 'services/ingest/src/main.ts',
+  train: 'services/train/src/main.ts',
+  evaluate: 'services/evaluate/src/main.ts',
+  deploy: 'services/deploy/src/main.ts',
+  scoring: 'services/evaluate/src/scoring-main.ts',
 };
 
 export async function startLatheProcess(role: LatheRole, options: LatheProcessEnv): Promise<LatheProcess> {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, `services/${role}/src/main.ts`)],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: options.databaseUrl,
-        REDIS_URL: options.redisUrl,
-        LATHE_QUEUE_PREFIX: options.queuePrefix,
-        LATHE_ARTIFACT_DIR: options.artifactDir,
-        LATHE_LOG_LEVEL: 'warn',
-        [PORT_VARIABLE[role]]: String(port),
-        ...options.env,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, ENTRY[role])], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: options.databaseUrl,
+      REDIS_URL: options.redisUrl,
+      LATHE_QUEUE_PREFIX: options.queuePrefix,
+      LATHE_ARTIFACT_DIR: options.artifactDir,
+      LATHE_LOG_LEVEL: 'warn',
+      [PORT_VARIABLE[role]]: String(port),
+      ...options.env,
     },
-  );
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stopWith = async (signal: NodeJS.Signals) => {

@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { REPO_ROOT, createTestDatabase, type TestDatabase } from '../harness/index.ts';
 
 const execFileAsync = promisify(execFile);
-const ROLES = ['api', 'serve', 'ingest', 'train', 'evaluate', 'deploy'];
+const ROLES = ['api', 'serve', 'ingest', 'train', 'evaluate', 'deploy', 'scoring'];
 
 interface ComposeService {
   image?: string;
@@ -86,14 +86,17 @@ describe('infra/compose.yaml', () => {
       train: '9102',
       evaluate: '9103',
       deploy: '9104',
+      scoring: '9105',
     };
     expect(targets.sort()).toEqual(
       Object.entries(expected)
         .map(([host, port]) => `${host}:${port}`)
         .sort(),
     );
-    for (const role of ['ingest', 'train', 'evaluate', 'deploy'])
+    for (const role of ['ingest', 'train', 'evaluate', 'deploy', 'scoring'])
       expect(services[role]!.environment?.LATHE_HEALTH_PORT).toBe(expected[role as keyof typeof expected]);
+    // One consumer of the scoring queue per role: the evaluate service leaves it to scoring.
+    expect(services.evaluate!.environment?.LATHE_EVALUATE_SCORING).toBe('off');
   });
 });
 
@@ -130,7 +133,7 @@ describe('the image', () => {
     const failure = await role(['trian']).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 64 });
     expect((failure as { stderr: string }).stderr).toContain(
-      "unknown role 'trian' (expected api, serve, ingest, train, evaluate, deploy or migrate)",
+      "unknown role 'trian' (expected api, serve, ingest, train, evaluate, deploy, scoring or migrate)",
     );
   });
 

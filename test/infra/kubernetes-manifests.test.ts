@@ -2,8 +2,8 @@
  * The Kubernetes manifests as `kubectl kustomize` renders them (the dev and prod overlays):
  * every object validates against its Kubernetes or KEDA schema (kubernetes-models), and the
  * operational promises hold: probes and resources on every container, a disruption budget per
- * Deployment, grace longer than the stage's lock, KEDA scaling each worker on its backlog
- * endpoint, the gateway's HPA, train on the GPU pool in prod, the migrate Job.
+ * Deployment, grace longer than the job's lock, KEDA scaling each worker (the four stages and
+ * batch scoring) on its backlog endpoint, the gateway's HPA, train on the GPU pool in prod, the migrate Job.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1';
-import { JOB_CATALOG, STAGE_QUEUES } from '@lathe/queues';
+import { JOB_CATALOG, SCORING_QUEUE, STAGE_QUEUES } from '@lathe/queues';
 import { REPO_ROOT } from '../harness/index.ts';
 
 interface K8sObject {
@@ -68,7 +68,9 @@ const named = (objects: K8sObject[], kind: string, name: string) => {
   if (!found) throw new Error(`no ${kind} ${name} in the rendered manifests`);
   return found;
 };
-const STAGES = Object.keys(STAGE_QUEUES) as Array<keyof typeof STAGE_QUEUES>;
+/** Each worker Deployment's queue: one per stage, and batch scoring's. */
+const WORKER_QUEUES = { ...STAGE_QUEUES, scoring: SCORING_QUEUE } as const;
+const WORKERS = Object.keys(WORKER_QUEUES) as Array<keyof typeof WORKER_QUEUES>;
 
 describe.each(['prod', 'dev'])('kubectl kustomize infra/k8s/overlays/%s', (overlay) => {
   const objects = render(overlay);
@@ -85,13 +87,14 @@ describe.each(['prod', 'dev'])('kubectl kustomize infra/k8s/overlays/%s', (overl
 
   it('gives every container probes and resource requests and limits, and every Deployment a budget', () => {
     const deployments = byKind(objects, 'Deployment').filter((d) =>
-      d.metadata.name.match(/^lathe-(api|serve|ingest|train|evaluate|deploy)$/),
+      d.metadata.name.match(/^lathe-(api|serve|ingest|train|evaluate|deploy|scoring)$/),
     );
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual([
       'lathe-api',
       'lathe-deploy',
       'lathe-evaluate',
       'lathe-ingest',
+      'lathe-scoring',
       'lathe-serve',
       'lathe-train',
     ]);
@@ -115,12 +118,13 @@ describe.each(['prod', 'dev'])('kubectl kustomize infra/k8s/overlays/%s', (overl
     }
   });
 
-  it('lets a worker finish its job on SIGTERM: grace longer than the stage lock; metrics scraped on its health port', () => {
-    for (const stage of STAGES) {
-      const pod = named(objects, 'Deployment', `lathe-${stage}`).spec.template;
+  it('lets a worker finish its job on SIGTERM: grace longer than the job lock; metrics scraped on its health port', () => {
+    for (const worker of WORKERS) {
+      const pod = named(objects, 'Deployment', `lathe-${worker}`).spec.template;
       expect(pod.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(
-        JOB_CATALOG[stage].lockDurationMs,
+        JOB_CATALOG[worker].lockDurationMs,
       );
+      expect(pod.spec.containers[0].args).toEqual([worker]);
       const port = pod.spec.containers[0].env.find(
         (e: { name: string }) => e.name === 'LATHE_HEALTH_PORT',
       ).value;
@@ -133,14 +137,14 @@ describe.each(['prod', 'dev'])('kubectl kustomize infra/k8s/overlays/%s', (overl
   it('scales each worker with KEDA on its queue backlog endpoint, and the gateway with an HPA', () => {
     const scaled = byKind(objects, 'ScaledObject');
     expect(scaled.map((s) => s.spec.scaleTargetRef.name).sort()).toEqual(
-      STAGES.map((s) => `lathe-${s}`).sort(),
+      WORKERS.map((s) => `lathe-${s}`).sort(),
     );
-    for (const stage of STAGES) {
-      const object = scaled.find((s) => s.spec.scaleTargetRef.name === `lathe-${stage}`)!;
+    for (const worker of WORKERS) {
+      const object = scaled.find((s) => s.spec.scaleTargetRef.name === `lathe-${worker}`)!;
       const [trigger] = object.spec.triggers;
       expect(trigger.type).toBe('metrics-api');
       expect(trigger.metadata.url).toBe(
-        `http://lathe-api.lathe.svc.cluster.local:8080/queues/${STAGE_QUEUES[stage]}/backlog`,
+        `http://lathe-api.lathe.svc.cluster.local:8080/queues/${WORKER_QUEUES[worker]}/backlog`,
       );
       expect(trigger.metadata.valueLocation).toBe('backlog');
       expect(Number(trigger.metadata.targetValue)).toBeGreaterThan(0);
@@ -152,6 +156,9 @@ describe.each(['prod', 'dev'])('kubectl kustomize infra/k8s/overlays/%s', (overl
     expect(
       scaled.find((s) => s.metadata.name === 'lathe-deploy')!.spec.minReplicaCount,
     ).toBeGreaterThanOrEqual(1);
+    // One consumer of the scoring queue: the evaluate pods leave it to lathe-scoring.
+    const evaluateEnv = named(objects, 'Deployment', 'lathe-evaluate').spec.template.spec.containers[0].env;
+    expect(evaluateEnv).toContainEqual({ name: 'LATHE_EVALUATE_SCORING', value: 'off' });
     const hpa = named(objects, 'HorizontalPodAutoscaler', 'lathe-serve');
     expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'lathe-serve' });
     expect(hpa.spec.metrics.some((m: { resource?: { name: string } }) => m.resource?.name === 'cpu')).toBe(

@@ -1,7 +1,8 @@
 /**
- * A real Prometheus (Debian's) scraping real Lathe processes: the API, the gateway and the four
- * workers, each started from its main.ts with its default /metrics, after one pipeline run
- * (real ingest, training, evaluation and deployment) and a prediction. The scrape config is the
+ * A real Prometheus (Debian's) scraping real Lathe processes: the API, the gateway, the four
+ * stage workers and the scoring worker, each started from its main.ts with its default
+ * /metrics, after one pipeline run (real ingest, training, evaluation and deployment) and a
+ * prediction. The scrape config is the
  * shipped one (infra/prometheus/prometheus.yml) with each job pointed at its process, and it
  * loads the shipped alert rules. Every target must be up, every rule loaded, and every Lathe
  * metric that an alert rule or a Grafana panel references must exist. The processes share a
@@ -29,7 +30,7 @@ import {
 import { waitFor, waitForRun } from '../pipeline/support.ts';
 import { dashboardExpressions, latheMetricNames, ruleExpressions } from './support/observability-files.ts';
 
-const ROLES: LatheRole[] = ['api', 'serve', 'ingest', 'train', 'evaluate', 'deploy'];
+const ROLES: LatheRole[] = ['api', 'serve', 'ingest', 'train', 'evaluate', 'deploy', 'scoring'];
 const BREAST_CANCER_CSV = join(REPO_ROOT, 'test/stages/fixtures/breast-cancer-wisconsin.csv');
 
 let db: TestDatabase;
@@ -64,7 +65,14 @@ beforeAll(async () => {
       role,
       await startLatheProcess(role, {
         ...env,
-        env: role === 'serve' ? { LATHE_SERVE_AUTH: 'none' } : { LATHE_ROLLOUT_INTERVAL_MS: '1000' },
+        env:
+          role === 'serve'
+            ? { LATHE_SERVE_AUTH: 'none' }
+            : // As Compose and Kubernetes run them: the scoring process takes the scoring queue.
+              {
+                LATHE_ROLLOUT_INTERVAL_MS: '1000',
+                ...(role === 'evaluate' ? { LATHE_EVALUATE_SCORING: 'off' } : {}),
+              },
       }),
     );
   pipeline = createPipeline({ registry: db.registry, connection: redisUrl, prefix });

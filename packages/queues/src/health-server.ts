@@ -8,7 +8,7 @@ import type { Registry as MetricsRegistry } from 'prom-client';
 import type { WorkerGroup } from './workers.ts';
 
 export async function serveHealth(
-  group: WorkerGroup,
+  group: Pick<WorkerGroup, 'health'>,
   options: { port: number; host?: string; metrics?: MetricsRegistry[] },
 ): Promise<Closer> {
   return listenHttp(

@@ -50,7 +50,7 @@ export async function startScoringWorker(options: {
   logger: Logger;
   score: (payload: ScoringPayload) => Promise<unknown>;
   concurrency?: number;
-}): Promise<Closer & { worker: Worker }> {
+}): Promise<Closer & { worker: Worker; ping(): Promise<boolean> }> {
   const { pipeline, logger } = options;
   const connection = connectRedis(pipeline.connection, 'lathe-worker-scoring');
   const worker = new Worker(
@@ -89,6 +89,7 @@ export async function startScoringWorker(options: {
   return {
     name: 'scoring-worker',
     worker,
+    ping: async () => (await connection.ping()) === 'PONG',
     async close() {
       await worker.close();
       await connection.quit().catch(() => connection.disconnect());

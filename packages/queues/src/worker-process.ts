@@ -15,6 +15,7 @@ import {
   startTracing,
   tracingConfigFromEnv,
 } from '@lathe/core';
+import type { Worker } from 'bullmq';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { z } from 'zod';
 import { type Registry, type Stage, assertDatabaseReachable, createRegistry } from '@lathe/registry';
@@ -24,7 +25,7 @@ import { startRecoveryLoop } from './recovery-loop.ts';
 import { assertRedisReachable } from './redis-reachable.ts';
 import type { StageHandlers } from './stage-handler.ts';
 import type { WorkerConfig } from './worker-config.ts';
-import { startWorkers } from './workers.ts';
+import { startWorkers, type WorkerGroup } from './workers.ts';
 import { JOB_CATALOG } from './catalog.ts';
 
 export interface StageWorkerProcessOptions<C extends WorkerConfig = WorkerConfig> {
@@ -45,7 +46,10 @@ export interface StageWorkerProcessOptions<C extends WorkerConfig = WorkerConfig
   defaultHealthPort: number;
   /** Also turn schedule ticks into runs and run the recovery loop (one service does). */
   schedulesAndRecovery?: boolean;
-  /** More things to start once connected; their closers run first on shutdown. */
+  /**
+   * More things to start once connected; their closers run first on shutdown. One that carries
+   * a BullMQ `worker` (the scoring worker) counts in /healthz like the stage workers.
+   */
   extras?: (deps: {
     config: C;
     registry: Registry;
@@ -53,7 +57,27 @@ export interface StageWorkerProcessOptions<C extends WorkerConfig = WorkerConfig
     logger: Logger;
     /** The process's metrics registry (served at /metrics). */
     metrics: MetricsRegistry;
-  }) => Closer[] | Promise<Closer[]>;
+  }) => WorkerExtra[] | Promise<WorkerExtra[]>;
+}
+
+/** What an extra may carry to count in /healthz: its BullMQ worker and a Redis ping. */
+export type WorkerExtra = Closer & { worker?: Worker; ping?: () => Promise<boolean> };
+
+/** The stage workers' health and that of the extras' workers (started later, read per request). */
+function combinedHealth(group: WorkerGroup, extras: WorkerExtra[]): Pick<WorkerGroup, 'health'> {
+  return {
+    async health() {
+      const health = await group.health();
+      const extra = extras.flatMap(({ worker: w }) =>
+        w ? [{ queue: w.name, running: w.isRunning(), paused: w.isPaused() }] : [],
+      );
+      // A process without stage workers (the scoring one) asks Redis through its extra's connection.
+      const ping = extras.find((e) => e.ping)?.ping;
+      const redis = group.workers.length > 0 || !ping ? health.redis : await ping().catch(() => false);
+      const workers = [...health.workers, ...extra];
+      return { ok: redis && workers.every((w) => w.running), workers, redis };
+    },
+  };
 }
 
 export async function runStageWorkerProcess<C extends WorkerConfig>(
@@ -94,15 +118,17 @@ export async function runStageWorkerProcess<C extends WorkerConfig>(
       logger,
     });
     const recovery = options.schedulesAndRecovery ? startRecoveryLoop(pipeline) : null;
+    const started: WorkerExtra[] = [];
     const healthPort = config.LATHE_HEALTH_PORT ?? options.defaultHealthPort;
     const health =
       healthPort > 0
-        ? await serveHealth(workers, {
+        ? await serveHealth(combinedHealth(workers, started), {
             port: healthPort,
             metrics: [metrics, pipeline.metricsRegistry],
           })
         : null;
     const extras = (await options.extras?.({ config, registry, pipeline, logger, metrics })) ?? [];
+    started.push(...extras);
     logger.info({ stages: options.stages }, 'worker started');
     onShutdown(
       [
