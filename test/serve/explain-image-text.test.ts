@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@lathe/artifacts';
-import type { TextRow } from '@lathe/contract';
+import { explainResponseSchema, type TextRow } from '@lathe/contract';
 import { silentLogger } from '@lathe/core';
 import { seededRandom, train, type TrainOptions } from '@lathe/ml';
 import { createApiKey, generateApiKey, registerModelVersion, type Registry } from '@lathe/registry';
@@ -174,6 +174,7 @@ describe('POST /v1/endpoints/:endpoint/explain for images and text', () => {
     const response = await explain('shapes', { instance: { pixels: Array.from(image!.pixels) }, steps: 64 });
     expect(response.status).toBe(200);
     const body = response.body;
+    expect(explainResponseSchema.parse(body).method).toBe('integrated_gradients'); // the contract's shape
     expect(body).toMatchObject({
       endpoint: 'shapes',
       method: 'integrated_gradients',
@@ -196,6 +197,7 @@ describe('POST /v1/endpoints/:endpoint/explain for images and text', () => {
     const response = await explain('reviews', { instance: { text: 'The note came SPLENDID with tape' } });
     expect(response.status).toBe(200);
     const body = response.body;
+    expect(explainResponseSchema.parse(body).method).toBe('token_occlusion');
     expect(body).toMatchObject({ method: 'token_occlusion', label: 'pos', evaluations: 6 + 2 });
     expect(body.contributions[0]).toMatchObject({ token: 'splendid', index: 3 });
     expect(body.contributions[0].contribution).toBeGreaterThan(0.3);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@lathe/artifacts';
+import { explainResponseSchema } from '@lathe/contract';
 import { silentLogger } from '@lathe/core';
 import { seededRandom, train } from '@lathe/ml';
 import { createApiKey, generateApiKey, registerModelVersion } from '@lathe/registry';
@@ -151,6 +152,7 @@ describe('POST /v1/endpoints/:endpoint/explain', () => {
     });
     expect(response.status).toBe(200);
     const body = response.body;
+    expect(explainResponseSchema.parse(body).method).toBe('shapley_sampling'); // the contract's shape
     expect(body).toMatchObject({ endpoint: 'scoring', label: 'yes', evaluations: 10 * 5 });
     expect(body.probability).toBeGreaterThan(0.9);
     expect(body.baselineProbability).toBeLessThan(0.1);

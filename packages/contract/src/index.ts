@@ -6,4 +6,5 @@ export * from './dataset-access.ts';
 export * from './stage-outputs.ts';
 export * from './api/index.ts';
 export * from './serving.ts';
+export * from './explain.ts';
 export * from './training-outcome.ts';

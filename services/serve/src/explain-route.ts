@@ -18,7 +18,13 @@
 import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
 import { HttpProblem, parsePart } from '@lathe/core';
-import type { ImageShape } from '@lathe/contract';
+import {
+  type ExplainRequest,
+  type ExplainResponse,
+  type ImageShape,
+  explainRequestSchema,
+  explainTabularInstanceSchema,
+} from '@lathe/contract';
 import {
   checkInstances,
   explainImagePrediction,
@@ -28,22 +34,8 @@ import {
 } from '@lathe/ml';
 import type { ServeDeps } from './serve-app.ts';
 
-const featureValue = z.union([z.number(), z.string(), z.null()]);
-const tabularInstance = z.strictObject({ features: z.record(z.string(), featureValue) });
-const explainBody = z.strictObject({
-  unitId: z.string().min(1).max(200).optional(),
-  instance: z.union([
-    tabularInstance,
-    z.strictObject({ pixels: z.array(z.number()).max(4 * 1024 * 1024) }),
-    z.strictObject({ text: z.string().max(100_000) }),
-  ]),
-  baseline: tabularInstance.optional().describe('tabular only; default: every feature missing'),
-  label: z.string().optional().describe('the class to explain; default: the predicted one'),
-  orderings: z.number().int().min(1).max(64).default(16).describe('tabular: sampled feature orderings'),
-  steps: z.number().int().min(1).max(128).default(32).describe('images: integrated-gradient steps'),
-  seed: z.number().int().min(0).default(0),
-});
-type ExplainBody = z.infer<typeof explainBody>;
+type ExplainBody = ExplainRequest;
+type TabularInstance = z.infer<typeof explainTabularInstanceSchema>;
 const endpointParams = z.object({ endpoint: z.string().min(1).max(200) });
 /** The most tokens a text explanation reads, whatever the model's maxLength. */
 const MAX_TOKENS = 512;
@@ -115,7 +107,7 @@ async function explainWith(model: LoadedModel, body: ExplainBody, endpoint: stri
       })),
     };
   }
-  const instance = body.instance as z.infer<typeof tabularInstance>;
+  const instance = body.instance as TabularInstance;
   const baseline = body.baseline ?? {
     features: Object.fromEntries(Object.keys(instance.features ?? {}).map((f) => [f, null])),
   };
@@ -140,11 +132,12 @@ export function registerExplainRoute(
   app.post('/v1/endpoints/:endpoint/explain', async (req: Request, res: Response) => {
     await deps.keys?.authorize((name) => req.get(name), 'viewer');
     const { endpoint } = parsePart('params', endpointParams, req.params);
-    const body = parsePart('body', explainBody, req.body);
+    const body = parsePart('body', explainRequestSchema, req.body);
     const route = await deps.router.route(endpoint, body.unitId);
     const explanation = await deps.models.use(route.modelVersionId, (model) =>
       explainWith(model, body, endpoint, route.modelVersionId),
     );
-    res.status(200).json({ endpoint, modelVersionId: route.modelVersionId, ...explanation });
+    const answer: ExplainResponse = { endpoint, modelVersionId: route.modelVersionId, ...explanation };
+    res.status(200).json(answer);
   });
 }
