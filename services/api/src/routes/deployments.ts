@@ -124,13 +124,14 @@ export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): voi
           : body.strategy === 'blue_green'
             ? await stageBlueGreenDeployment(registry, target)
             : await replaceDirectDeployment(registry, target);
+      // Committed: the gateways hear of it first, the audit entry's write is not on their path.
+      await announce(body.endpoint);
       await audit(registry, req, {
         action: 'deployment.create',
         entity: 'deployment',
         entityId: deployment.id,
         after: deployment,
       });
-      await announce(body.endpoint);
       return deploymentResource(deployment);
     },
   });
@@ -145,13 +146,13 @@ export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): voi
     response: switchDeploymentResponse,
     handler: async ({ req, params }) => {
       const { active, standby } = await switchDeployment(registry, params.id);
+      await announce(active.endpoint);
       await audit(registry, req, {
         action: 'deployment.switch',
         entity: 'deployment',
         entityId: active.id,
         after: { active, standby },
       });
-      await announce(active.endpoint);
       return {
         active: deploymentResource(active),
         standby: standby ? deploymentResource(standby) : null,
@@ -173,6 +174,7 @@ export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): voi
         reason: body.reason ?? 'stopped through the API',
       });
       if (changed) {
+        await announce(deployment.endpoint);
         await audit(registry, req, {
           action: 'deployment.stop',
           entity: 'deployment',
@@ -180,7 +182,6 @@ export function registerDeploymentRoutes(routes: RouteTable, deps: ApiDeps): voi
           before,
           after: deployment,
         });
-        await announce(deployment.endpoint);
       }
       return deploymentResource(deployment);
     },
