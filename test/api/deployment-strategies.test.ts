@@ -103,6 +103,38 @@ describe('deployment strategies', () => {
     expect(announced).toEqual(['shop', 'shop', 'shop', 'shop']);
   });
 
+  it('stops a staged blue-green candidate: retired with its reason, audited, announced, no longer a switch target', async () => {
+    const staged = await lathe('deploy', 'shop', versions[2]!, '--strategy', 'blue_green');
+    const stagedId = /deployment (\S+): blue_green on shop \(pending\)/.exec(staged.out)![1]!;
+    const heard = announced.length;
+    const viewer = await api.request('POST', `/deployments/${stagedId}/stop`, { key: api.keys.viewer });
+    expect(viewer.status).toBe(403);
+    const stopped = await lathe('deployments', 'stop', stagedId);
+    expect(stopped.code).toBe(0);
+    expect(stopped.out).toMatch(/blue_green on shop stopped at \S+ \(stopped through the API\)/);
+    const row = (await api.request('GET', `/deployments/${stagedId}`)).body;
+    expect(row).toMatchObject({ status: 'retired', stopReason: 'stopped through the API' });
+    expect(row.stoppedAt).toEqual(expect.any(String));
+    const audit = await api.db.registry.auditLog.findFirstOrThrow({
+      where: { entityId: stagedId, action: 'deployment.stop' },
+    });
+    expect(audit.apiKeyId).toBe(api.keyIds.editor);
+    expect(audit.before).toMatchObject({ status: 'pending' });
+    expect(audit.after).toMatchObject({ status: 'retired' });
+    await until(() => announced.length > heard);
+    expect(announced.slice(heard)).toEqual(['shop']);
+    const switched = await lathe('deployments', 'switch', stagedId);
+    expect(switched.code).toBe(1);
+    expect(switched.err).toMatch(/\[not_standby\]/);
+    // The serving deployment cannot be stopped: the endpoint would answer nothing.
+    const serving = await api.db.registry.deployment.findFirstOrThrow({
+      where: { endpoint: 'shop', status: 'active', strategy: { not: 'shadow' } },
+    });
+    const refused = await api.request('POST', `/deployments/${serving.id}/stop`, { key: api.keys.editor });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('serving');
+  });
+
   it("shows a shadow's comparison with production as rates and means (API and CLI)", async () => {
     const started = await lathe('deploy', 'shop', versions[2]!, '--strategy', 'shadow');
     expect(started.code).toBe(0);
