@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing, tracingConfigFromEnv, type Tracing } from '@lathe/core';
 import {
+  SCHEDULE_QUEUE,
   STAGE_QUEUES,
   createPipeline,
   stageJobId,
@@ -17,7 +18,15 @@ import {
   type StageHandler,
   type WorkerGroup,
 } from '@lathe/queues';
-import { STAGES, createExperiment, ensureDataset, registerDatasetVersion, type Stage } from '@lathe/registry';
+import {
+  STAGES,
+  createExperiment,
+  createSchedule,
+  ensureDataset,
+  registerDatasetVersion,
+  updateSchedule,
+  type Stage,
+} from '@lathe/registry';
 import { startTestApi, type TestApi } from '../api/api-harness.ts';
 import { deployNothing, ingestExisting, recordedVerdict, registerUntrainedModel } from '../harness/index.ts';
 import {
@@ -71,6 +80,7 @@ beforeAll(async () => {
       evaluate: recordedVerdict(),
       deploy: deployNothing,
     },
+    schedules: true,
   });
 });
 
@@ -201,6 +211,65 @@ describe('tracing', () => {
       expect(attempts.at(-1)!.attributes['lathe.outcome']).toBe('succeeded');
       expect(attempts.at(-1)!.statusCode).not.toBe(2);
       if (stage === 'train') expect(attempts[0]!.statusCode).toBe(2);
+    }
+  });
+
+  it('traces a scheduled run from its tick: the tick’s consumer span is the parent of the run’s enqueue spans', async () => {
+    const experiment = await createExperiment(api.db.registry, {
+      name: `exp-${randomUUID().slice(0, 8)}`,
+      useCase: 'tabular',
+      modelFamily: 'mlp',
+      hyperparameters: {} as never,
+      datasetId: (await api.db.registry.datasetVersion.findUniqueOrThrow({ where: { id: datasetVersionId } }))
+        .datasetId,
+      gate: [],
+      rolloutPolicy: {},
+    });
+    const schedule = await createSchedule(api.db.registry, {
+      experimentId: experiment.id,
+      cron: '* * * * * *',
+    });
+    await api.pipeline.syncSchedule(schedule.id);
+    const run = await waitFor('a scheduled run', () =>
+      api.db.registry.run.findFirst({ where: { scheduleId: schedule.id } }),
+    );
+    await updateSchedule(api.db.registry, schedule.id, { enabled: false });
+    await api.pipeline.syncSchedule(schedule.id);
+    expect((await waitForRun(api.pipeline, run.id, ['succeeded', 'failed'])).status).toBe('succeeded');
+
+    // More ticks may have fired (and started or skipped runs): the run's own tick is the parent
+    // of its enqueue spans.
+    const traced = await waitFor(
+      'the scheduled run’s spans',
+      async () => {
+        await tracing!.flush();
+        const ofRun = (kind: number) =>
+          receiver.spans.filter((s) => s.kind === kind && s.attributes['lathe.run.id'] === run.id);
+        const producers = ofRun(OTLP_SPAN_KIND.producer);
+        const consumers = ofRun(OTLP_SPAN_KIND.consumer);
+        const tick = receiver.spans.find((s) => s.spanId === producers[0]?.parentSpanId);
+        return tick && producers.length === STAGES.length && consumers.length === STAGES.length
+          ? { tick, producers, consumers }
+          : null;
+      },
+      10_000,
+    );
+    expect(traced.tick).toMatchObject({
+      kind: OTLP_SPAN_KIND.consumer,
+      name: `process ${SCHEDULE_QUEUE}`,
+      parentSpanId: '',
+      attributes: {
+        'lathe.schedule.id': schedule.id,
+        'lathe.outcome': 'started',
+        'messaging.destination.name': SCHEDULE_QUEUE,
+      },
+    });
+    for (const producer of traced.producers) {
+      expect(producer).toMatchObject({ traceId: traced.tick.traceId, parentSpanId: traced.tick.spanId });
+      const consumer = traced.consumers.find(
+        (s) => s.attributes['lathe.stage'] === producer.attributes['lathe.stage'],
+      );
+      expect(consumer).toMatchObject({ traceId: traced.tick.traceId, parentSpanId: producer.spanId });
     }
   });
 });

@@ -35,6 +35,7 @@ export const LATHE_SPAN_ATTRIBUTES = {
   stage: 'lathe.stage',
   attempt: 'lathe.attempt',
   scoringJobId: 'lathe.scoring_job.id',
+  scheduleId: 'lathe.schedule.id',
   outcome: 'lathe.outcome',
 } as const;
 

@@ -17,7 +17,8 @@ import {
   type Run,
   type Schedule,
 } from '@lathe/registry';
-import { scheduleTickPayloadSchema, type JobSpec } from './catalog.ts';
+import { SCHEDULE_QUEUE, scheduleTickPayloadSchema, type JobSpec } from './catalog.ts';
+import { LATHE_SPAN_ATTRIBUTES, traceJobAttempt } from './job-tracing.ts';
 import { scheduleIdFromSchedulerId, scheduleJobSchedulerId } from './job-ids.ts';
 import { LATHE_BACKOFF } from './backoff.ts';
 
@@ -92,11 +93,31 @@ export type TickOutcome =
   | { outcome: 'ignored'; reason: string };
 
 /** Handles one tick. `startRun` is the pipeline's, so a scheduled run is like any other. */
-export async function handleScheduleTick(
+type StartScheduledRun = (input: {
+  experimentId: string;
+  scheduleId: string;
+  idempotencyKey: string;
+}) => Promise<Run>;
+
+/**
+ * One schedule tick, inside its consumer span (job-tracing.ts): the tick starts a trace, and the
+ * run it starts is enqueued under it, so a scheduled run is one trace from its tick on.
+ */
+export function handleScheduleTick(
   ctx: ScheduleContext,
   job: Job,
-  startRun: (input: { experimentId: string; scheduleId: string; idempotencyKey: string }) => Promise<Run>,
+  startRun: StartScheduledRun,
 ): Promise<TickOutcome> {
+  const scheduleId: unknown = job.data?.scheduleId;
+  return traceJobAttempt(
+    job,
+    SCHEDULE_QUEUE,
+    typeof scheduleId === 'string' ? { [LATHE_SPAN_ATTRIBUTES.scheduleId]: scheduleId } : {},
+    () => handleTick(ctx, job, startRun),
+  );
+}
+
+async function handleTick(ctx: ScheduleContext, job: Job, startRun: StartScheduledRun): Promise<TickOutcome> {
   const parsed = scheduleTickPayloadSchema.safeParse(job.data);
   if (!parsed.success) {
     throw new LatheError(
