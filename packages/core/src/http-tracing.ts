@@ -4,11 +4,10 @@
  * http-metrics.ts, so this package does not depend on Express. With tracing off (see tracing.ts)
  * the API's no-op tracer makes this a few function calls per request.
  *
- * Two middlewares: `start` goes first (the span covers the whole request); `activate` goes after
- * the body parsers and just before the routes. A body parser calls `next` from its stream's
- * `end` event, which runs in the connection's async context, not the request's: `activate`
- * makes the request's span current again, so what a route starts (a run's enqueue spans) is
- * its child.
+ * The span is made current for the rest of the request (`context.with` around `next`): what a
+ * route starts, such as a run's enqueue spans, is its child. The AsyncLocalStorage context
+ * manager carries it through the body parser's stream events and the handlers' awaits
+ * (test/pipeline/pipeline-tracing.test.ts checks the parent ids).
  */
 import {
   ROOT_CONTEXT,
@@ -17,7 +16,6 @@ import {
   context,
   propagation,
   trace,
-  type Context,
   type Span,
 } from '@opentelemetry/api';
 import {
@@ -44,11 +42,9 @@ const headerGetter = {
   get: (carrier: TracedRequest['headers'], key: string) => carrier[key],
 };
 
-export function createHttpTracing(service: string): { start: Middleware; activate: Middleware } {
+export function createHttpTracing(service: string): { middleware: Middleware } {
   const tracer = trace.getTracer(`lathe-${service}`);
-  const contexts = new WeakMap<object, Context>();
-
-  const start: Middleware = (req, res, next) => {
+  const middleware: Middleware = (req, res, next) => {
     const parent = propagation.extract(ROOT_CONTEXT, req.headers, headerGetter);
     const span: Span = tracer.startSpan(
       req.method,
@@ -62,7 +58,6 @@ export function createHttpTracing(service: string): { start: Middleware; activat
       parent,
     );
     const active = trace.setSpan(parent, span);
-    contexts.set(req, active);
     let ended = false;
     const end = () => {
       if (ended) return;
@@ -83,11 +78,5 @@ export function createHttpTracing(service: string): { start: Middleware; activat
     context.with(active, next);
   };
 
-  const activate: Middleware = (req, _res, next) => {
-    const active = contexts.get(req);
-    if (active) context.with(active, next);
-    else next();
-  };
-
-  return { start, activate };
+  return { middleware };
 }

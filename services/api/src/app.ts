@@ -1,8 +1,8 @@
 /**
  * createApp builds the Express app from injected dependencies: main.ts passes real
  * connections, tests pass theirs. Order matters: request id → trace span → security headers and
- * CORS → metrics → rate limit → JSON body → the span made current again → routes (each with its
- * own auth, role and validation) → 404 → problem.
+ * CORS → metrics → rate limit → routes (each with its own auth, role and validation) → 404 →
+ * problem.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -60,7 +60,7 @@ export function createApp(deps: ApiDeps): LatheApp {
   });
   // A server span per request (a no-op unless main.ts started tracing): docs/operations.md.
   const tracing = createHttpTracing('api');
-  app.use(tracing.start);
+  app.use(tracing.middleware);
   app.use(helmet());
   // An allow-list of one: other origins get no Access-Control-Allow-Origin at all.
   app.use(
@@ -80,7 +80,6 @@ export function createApp(deps: ApiDeps): LatheApp {
       type: ['application/json', 'application/*+json'],
     }),
   );
-  app.use(tracing.activate);
 
   const routes = new RouteTable();
   registerHealthRoutes(routes, deps, metrics.registry);

@@ -116,11 +116,10 @@ export function createServeApp(deps: ServeDeps): Express {
   app.disable('x-powered-by');
   // A server span per request, a no-op unless main.ts started tracing (docs/operations.md).
   const tracing = createHttpTracing('serve');
-  app.use(tracing.start);
+  app.use(tracing.middleware);
   const http = createHttpMetrics('serve');
   app.use(http.middleware);
   app.use(express.json({ limit: config.jsonLimitBytes, strict: true }));
-  app.use(tracing.activate);
 
   /** Where every endpoint route starts: the caller's key, the endpoint, the validated body, the route of its unit. */
   const routed = async <S extends z.ZodType>(
