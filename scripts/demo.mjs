@@ -363,9 +363,12 @@ function storeCatalogue(quick) {
         useCase: 'nlp',
         modelFamily: 'embedding-pool',
         source: {
-          source: { kind: 'sample', name: 'debian-packages', options: {} },
+          source: {
+            kind: 'sample',
+            name: 'debian-packages',
+            options: { sections: ['doc', 'games', 'libdevel', 'python'] },
+          },
           schema: { columns: [], labels: ['doc', 'games', 'libdevel', 'python'] },
-          invalidRows: 'drop',
           limit: quick ? 2000 : 4000,
           split: { strategy: 'stratified', fractions: { train: 0.7, validation: 0.1, test: 0.2 }, seed: 3 },
         },

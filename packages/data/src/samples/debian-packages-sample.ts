@@ -3,6 +3,9 @@
  * Section (e.g. `python`, `libs`, `games`). Read from `apt-cache dumpavail` (which also
  * decompresses the lz4 lists) as a stream of RFC 822-style stanzas; packages are deduplicated
  * by name (first stanza wins) and a section's `area/` prefix (`contrib/`, `non-free/`) is dropped.
+ * `sections` keeps only packages of those sections, before `limit` counts: the index lists
+ * packages in its own order, so a limit counted over every section would yield a different, and
+ * often tiny, labelled set on each machine.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -38,7 +41,9 @@ export async function* packageStanzas(input: Readable): AsyncIterable<Stanza> {
 export async function openDebianPackagesSample(options: {
   limit?: number;
   input?: Readable;
+  sections?: unknown;
 }): Promise<OpenedSource> {
+  const sections = sectionFilter(options.sections);
   let input = options.input;
   let child: ReturnType<typeof spawn> | undefined;
   if (!input) {
@@ -64,14 +69,18 @@ export async function openDebianPackagesSample(options: {
       for await (const stanza of packageStanzas(input!)) {
         if (row >= limit) break;
         if (!stanza.Package || !stanza.Section || !stanza.Description || seen.has(stanza.Package)) continue;
+        const section = stanza.Section.replace(/^[^/]+\//, '');
+        if (sections && !sections.has(section)) continue;
         seen.add(stanza.Package);
         row += 1;
-        yield { values: { text: stanza.Description, label: stanza.Section.replace(/^[^/]+\//, '') }, row };
+        yield { values: { text: stanza.Description, label: section }, row };
       }
       if (row === 0) {
         throw new DataSourceError(
           'sample_unavailable',
-          'the Debian package index is empty: run `apt-get update` first (apt-cache dumpavail printed no packages)',
+          sections
+            ? `the Debian package index has no package in the sections ${[...sections].join(', ')} (run \`apt-get update\` first, or check the section names)`
+            : 'the Debian package index is empty: run `apt-get update` first (apt-cache dumpavail printed no packages)',
           {},
         );
       }
@@ -85,4 +94,15 @@ export async function openDebianPackagesSample(options: {
     records: records(),
     description: { sample: 'debian-packages', via: 'apt-cache dumpavail' },
   };
+}
+
+function sectionFilter(sections: unknown): Set<string> | null {
+  if (sections === undefined) return null;
+  if (!Array.isArray(sections) || sections.length === 0 || !sections.every((s) => typeof s === 'string' && s))
+    throw new DataSourceError(
+      'invalid_source',
+      'the debian-packages option `sections` must be a non-empty list of section names, e.g. ["doc", "games"]',
+      {},
+    );
+  return new Set(sections as string[]);
 }

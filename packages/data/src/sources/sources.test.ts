@@ -364,6 +364,46 @@ describe('sample sources', () => {
     expect(left).toEqual([]);
   });
 
+  it('keeps only the sections asked for, and counts the limit among them', async () => {
+    const stanza = (name: string, section: string) =>
+      `Package: ${name}\nSection: ${section}\nDescription: ${name} does things\n\n`;
+    const index = [
+      stanza('a', 'libs'),
+      stanza('b', 'contrib/games'),
+      stanza('c', 'libs'),
+      stanza('d', 'doc'),
+      stanza('e', 'games'),
+      stanza('f', 'doc'),
+    ].join('');
+    const result = await ingestToArtifacts(
+      {
+        useCase: 'nlp',
+        source: {
+          kind: 'sample',
+          name: 'debian-packages',
+          options: { input: Readable.from([index]), sections: ['games', 'doc'] },
+        },
+        limit: 3,
+      },
+      { store },
+    );
+    const rows = await collect<TextRow>(readRows(store, result.sha256, 'nlp'));
+    expect(rows.map((r) => r.label)).toEqual(['games', 'doc', 'games']);
+    await expect(
+      ingestToArtifacts(
+        {
+          useCase: 'nlp',
+          source: {
+            kind: 'sample',
+            name: 'debian-packages',
+            options: { input: Readable.from([index]), sections: 'doc' },
+          },
+        },
+        { store },
+      ),
+    ).rejects.toMatchObject({ code: 'invalid_source', message: expect.stringContaining('sections') });
+  });
+
   it('parses Packages stanzas (first line of the description, section without its area)', async () => {
     const text =
       'Package: a\nSection: contrib/games\nDescription: first line\n more text\n\nPackage: b\nSection: libs\nDescription: b lib\n';
