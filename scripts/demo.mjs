@@ -369,6 +369,7 @@ function storeCatalogue(quick) {
             options: { sections: ['doc', 'games', 'libdevel', 'python'] },
           },
           schema: { columns: [], labels: ['doc', 'games', 'libdevel', 'python'] },
+          invalidRows: 'drop',
           limit: quick ? 2000 : 4000,
           split: { strategy: 'stratified', fractions: { train: 0.7, validation: 0.1, test: 0.2 }, seed: 3 },
         },
