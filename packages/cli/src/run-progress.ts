@@ -11,7 +11,7 @@ import type { CliIo } from './io.ts';
 
 export interface StageView {
   update(run: RunSnapshot): void;
-  metric(point: { name: string; step: number; value: number }, stage: string | null): void;
+  metric(point: { name: string; step: number; value: number }, stage: string): void;
   stop(): void;
 }
 
@@ -35,9 +35,7 @@ export function lineView(io: CliIo): StageView {
       }
     },
     metric(point, stage) {
-      io.stdout.write(
-        `${(stage ?? '').padEnd(8)} step ${point.step} ${point.name}=${formatMetric(point.value)}\n`,
-      );
+      io.stdout.write(`${stage.padEnd(8)} step ${point.step} ${point.name}=${formatMetric(point.value)}\n`);
     },
     stop() {},
   };
@@ -73,7 +71,6 @@ export function barView(io: CliIo): StageView {
       }
     },
     metric(point, stage) {
-      if (!stage) return;
       const stageMetrics = metrics.get(stage) ?? new Map<string, string>();
       stageMetrics.set(point.name, `${formatMetric(point.value)}@${point.step}`);
       metrics.set(stage, stageMetrics);
@@ -100,11 +97,10 @@ export async function followRun(client: ApiClient, io: CliIo, runId: string): Pr
         latest = JSON.parse(message.data) as RunSnapshot;
         view.update(latest);
       } else if (message.event === 'metric') {
-        const current = latest as RunSnapshot | null;
-        view.metric(
-          JSON.parse(message.data) as { name: string; step: number; value: number },
-          current?.stage ?? 'train',
-        );
+        // A run's metrics are its training's epochs (only the train stage logs them). Not the
+        // snapshot's stage: a poll can deliver the first epochs before the snapshot that says
+        // ingest has ended.
+        view.metric(JSON.parse(message.data) as { name: string; step: number; value: number }, 'train');
       } else if (message.event === 'end') {
         ended = true;
       }
