@@ -87,7 +87,10 @@ const handle =
   (work: (req: Request) => Promise<{ status: number; body: unknown }>) =>
   async (req: Request, res: express.Response) => {
     const { status, body } = await work(req);
-    res.status(status).json(body);
+    // Written directly rather than through res.json: Express's send would also hash every
+    // answer for an ETag (no caller revalidates a POST's answer) and re-encode it for its length.
+    res.status(status).setHeader('content-type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify(body));
   };
 
 /** The instances as a 422 naming the first field that does not fit the model, or nothing. */
