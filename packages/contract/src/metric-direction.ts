@@ -36,9 +36,24 @@ const HIGHER = [
   'map@',
   'ndcg@',
   'coverage@',
+  // Generative models: the two-sample test's p-value, high when real and generated look alike.
+  'c2stPValue',
 ] as const;
 // `loss` and `valLoss`: the training curves' losses (the dashboard compares them too).
-const LOWER = ['mse', 'rmse', 'mae', 'logLoss', 'brier', 'ece', 'loss', 'valLoss'] as const;
+// `c2stAccuracy`, `c2stZ`: how well a classifier tells generated images from real ones (0.5 and 0
+// when it cannot), so a better generator lowers them.
+const LOWER = [
+  'mse',
+  'rmse',
+  'mae',
+  'logLoss',
+  'brier',
+  'ece',
+  'loss',
+  'valLoss',
+  'c2stAccuracy',
+  'c2stZ',
+] as const;
 
 /** Direction of a known metric, or undefined for one this table does not know. */
 export function metricDirection(metric: string): MetricDirection | undefined {

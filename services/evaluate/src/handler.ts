@@ -39,14 +39,17 @@ async function scoreVersion(
   deps: EvaluateDeps,
   modelVersion: ModelVersion,
   dataset: Awaited<ReturnType<DatasetAccess['open']>>,
-  explain?: { seed: number },
+  options: { seed: number; explain: boolean },
 ): Promise<ModelScore & { explanations?: GlobalExplanation | null }> {
   const model = await loadModel(await deps.store.getBuffer(modelVersion.sha256), {
     expectedSha256: modelVersion.sha256,
   });
   try {
-    const score = await scoreModel(model, dataset, modelVersion.useCase);
-    if (explain === undefined) return score;
+    // The baseline gets the candidate's seed too: a generative model's two-sample test then
+    // compares both on the same real images and the same noise.
+    const score = await scoreModel(model, dataset, modelVersion.useCase, { seed: options.seed });
+    if (!options.explain) return score;
+    const explain = { seed: options.seed };
     // Robustness numbers join the held-out metrics: stored, shown, and usable by the gate.
     const robustness = score.summary
       ? await robustnessMetrics(model, dataset, modelVersion.useCase, explain.seed)
@@ -90,13 +93,15 @@ export function createEvaluateHandler(deps: EvaluateDeps): StageHandler<'evaluat
     });
     if (!evaluation) {
       const dataset = await deps.datasets.open(datasetVersion);
-      const score = await scoreVersion(deps, candidate, dataset, { seed: ctx.run.seed });
+      const score = await scoreVersion(deps, candidate, dataset, { seed: ctx.run.seed, explain: true });
       await ctx.reportProgress(0.5);
       await ctx.throwIfStopped();
       const production = await getAlias(ctx.registry, candidate.modelName, 'production');
       const baselineVersion =
         production && production.modelVersionId !== candidate.id ? production.modelVersion : null;
-      const baseline = baselineVersion ? await scoreVersion(deps, baselineVersion, dataset) : null;
+      const baseline = baselineVersion
+        ? await scoreVersion(deps, baselineVersion, dataset, { seed: ctx.run.seed, explain: false })
+        : null;
       const result = decide(score, baseline, gate, candidate);
       evaluation = await saveEvaluation(ctx.registry, {
         modelVersionId,
@@ -124,16 +129,27 @@ export function createEvaluateHandler(deps: EvaluateDeps): StageHandler<'evaluat
   };
 }
 
-/** Gate metrics: held-out metrics, falling back to the training metrics where none exist. */
+/**
+ * Gate metrics: held-out metrics, falling back to the training metrics where none exist. A
+ * generative model's two-sample metrics join its training losses (gLoss, dLoss), which were its
+ * only gateable numbers before the test existed, so those gates keep working.
+ */
 export function decide(
   score: ModelScore,
   baseline: ModelScore | null,
   gate: Gate,
   candidate: ModelVersion,
 ): GateResult {
+  const training = (candidate.metrics ?? {}) as Record<string, number>;
   const candidateMetrics = score.summary
-    ? { metrics: score.summary.metrics, undefinedMetrics: score.summary.undefinedMetrics }
-    : { metrics: (candidate.metrics ?? {}) as Record<string, number> };
+    ? {
+        metrics:
+          score.summary.kind === 'generative'
+            ? { ...training, ...score.summary.metrics }
+            : score.summary.metrics,
+        undefinedMetrics: score.summary.undefinedMetrics,
+      }
+    : { metrics: training };
   const baselineMetrics = baseline?.summary
     ? { metrics: baseline.summary.metrics, undefinedMetrics: baseline.summary.undefinedMetrics }
     : null;
@@ -157,9 +173,10 @@ export async function saveEvaluation(
   const { score, baseline, result } = input;
   const data = {
     runId: input.runId,
+    // The note says why there is no metric, or (generative) what the metrics mean.
     metrics: json({
       ...(score.summary?.metrics ?? {}),
-      ...(score.summary ? {} : { note: score.note }),
+      ...(score.note !== undefined ? { note: score.note } : {}),
     }),
     curves: json({
       ...(score.summary?.curves ?? {}),

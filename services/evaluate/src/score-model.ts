@@ -5,8 +5,8 @@
  *     (for text) per-length slices;
  *   - recommendation: ranking metrics at k = 10 for users of the test split, against the
  *     most-popular baseline, with per-activity slices;
- *   - generative: no held-out metric exists; the summary says so and only the gate's absolute
- *     thresholds on training metrics can apply.
+ *   - generative: the classifier two-sample test of generated against real test images
+ *     (score-generative.ts, Lopez-Paz & Oquab 2017), seeded by the evaluation's seed.
  */
 import type { OpenedDataset } from '@lathe/contract';
 import {
@@ -22,6 +22,7 @@ import {
   type TrivialBaseline,
   trivialBaselineOf,
 } from '@lathe/ml';
+import { scoreGenerative } from './score-generative.ts';
 
 export interface ModelScore {
   summary: EvaluationSummary | null;
@@ -36,18 +37,16 @@ const TEXT_LENGTH_EDGES = [10, 30, 100];
 const ACTIVITY_EDGES = [5, 20, 100];
 const MAX_RANKED_USERS = 5_000;
 
+/** `seed`: the evaluation's randomness (generated images, the two-sample test); 0 if unset. */
 export async function scoreModel(
   model: LoadedModel,
   dataset: OpenedDataset,
   useCase: string,
+  options: { seed?: number } = {},
 ): Promise<ModelScore> {
   if (useCase === 'recommendation') return scoreRanking(model, dataset);
   if (useCase === 'generative')
-    return {
-      summary: null,
-      slices: [],
-      note: 'generative models have no held-out metric; see the training losses',
-    };
+    return { ...(await scoreGenerative(model, dataset, options.seed ?? 0)), slices: [] };
   return scoreClassification(model, dataset, useCase);
 }
 

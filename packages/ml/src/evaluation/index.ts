@@ -9,3 +9,4 @@ export * from './override-verdict.ts';
 export * from './compare.ts';
 export * from './trivial-baseline.ts';
 export * from './fgsm.ts';
+export * from './classifier-two-sample-test.ts';

@@ -43,7 +43,8 @@ export interface ClassSummary {
 }
 
 export interface EvaluationSummary {
-  readonly kind: 'classification' | 'regression' | 'ranking';
+  /** `generative`: the classifier two-sample test of generated against real test images. */
+  readonly kind: 'classification' | 'regression' | 'ranking' | 'generative';
   readonly rows: number;
   readonly metrics: Record<string, number>;
   readonly undefinedMetrics: UndefinedMetrics;
