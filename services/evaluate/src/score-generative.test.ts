@@ -91,6 +91,17 @@ describe('the generative evaluation: classifier two-sample test (Lopez-Paz & Oqu
     expect(c2stPValue).toBeGreaterThan(1e-4);
   }, 300_000);
 
+  it('reads c2stAccuracy and c2stZ as lower-is-better and c2stPValue as higher-is-better in a gate', () => {
+    expect(() => parseGate({ thresholds: [{ metric: 'c2stAccuracy', maxIncrease: 0.02 }] })).not.toThrow();
+    expect(() => parseGate({ thresholds: [{ metric: 'c2stAccuracy', maxDecrease: 0.02 }] })).toThrow(
+      /use maxIncrease/,
+    );
+    expect(() => parseGate({ thresholds: [{ metric: 'c2stZ', maxDecrease: 1 }] })).toThrow(/use maxIncrease/);
+    expect(() => parseGate({ thresholds: [{ metric: 'c2stPValue', maxIncrease: 0.1 }] })).toThrow(
+      /use maxDecrease/,
+    );
+  });
+
   it('says why there is no metric when the test split is too small', async () => {
     const model = await barelyTrainedGan();
     try {
