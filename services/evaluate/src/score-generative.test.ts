@@ -102,13 +102,23 @@ describe('the generative evaluation: classifier two-sample test (Lopez-Paz & Oqu
     );
   });
 
-  it('says why there is no metric when the test split is too small', async () => {
+  it('says why there is no metric when the test split is too small, and a gate on it fails with that reason', async () => {
     const model = await barelyTrainedGan();
     try {
       const few: OpenedDataset = { ...dataset, rows: () => fromArray(testImages.slice(0, 5)) };
       const score = await scoreModel(model, few, 'generative', { seed: 1 });
-      expect(score.summary).toBeNull();
+      expect(score.summary!.metrics).toEqual({});
       expect(score.note).toMatch(/5 images, fewer than the 20/);
+      // A gate naming the metric fails with that reason instead of passing unchecked.
+      const result = applyGate(
+        score.summary!,
+        null,
+        parseGate({ thresholds: [{ metric: 'c2stAccuracy', op: '<=', value: 0.9 }] }),
+      );
+      expect(result.verdict).toBe('failed');
+      expect(result.reasons).toContain(
+        'c2stAccuracy is undefined for the candidate (the test split has 5 images, fewer than the 20 the two-sample test needs): failed',
+      );
     } finally {
       model.dispose();
     }

@@ -59,11 +59,17 @@ export async function scoreGenerative(
     real.push((row as ImageRow).pixels);
     if (real.length >= TWO_SAMPLE_SETTINGS.maxSamples) break;
   }
-  if (real.length < TWO_SAMPLE_SETTINGS.minSamples)
+  if (real.length < TWO_SAMPLE_SETTINGS.minSamples) {
+    // Undefined rather than absent, so a gate naming them fails with this reason.
+    const reason = `the test split has ${real.length} images, fewer than the ${TWO_SAMPLE_SETTINGS.minSamples} the two-sample test needs`;
+    const undefinedMetrics = Object.fromEntries(
+      ['c2stAccuracy', 'c2stZ', 'c2stPValue'].map((m) => [m, { code: 'too_few_samples' as const, reason }]),
+    );
     return {
-      summary: null,
-      note: `the test split has ${real.length} images, fewer than the ${TWO_SAMPLE_SETTINGS.minSamples} the two-sample test needs; see the training losses`,
+      summary: { kind: 'generative', rows: real.length, metrics: {}, undefinedMetrics, curves: {} },
+      note: `${reason}; see the training losses`,
     };
+  }
   const { shape, images } = await model.generate(real.length, seed);
   const expected = dataset.metadata.imageShape;
   if (
