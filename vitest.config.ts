@@ -11,6 +11,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll waits for a page or a process to catch up; its default (1 s) is shorter than
+    // a browser page's fetch and render take on a busy 2-core CI machine.
+    expect: { poll: { timeout: 15_000 } },
     globalSetup: ['test/harness/global-setup.ts'],
   },
 });

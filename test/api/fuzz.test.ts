@@ -3,18 +3,29 @@
  * or wrongly typed bodies, odd content types) from a seeded generator: none may get a 5xx, and
  * every error must be problem+json. Seeded, so a failure names a request that can be replayed.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalArtifactStore } from '@lathe/artifacts';
 import { startTestApi, seed, type TestApi } from './api-harness.ts';
 
 let api: TestApi;
 let realIds: string[];
 
+const storeDir = mkdtempSync(join(tmpdir(), 'lathe-fuzz-store-'));
+
 beforeAll(async () => {
-  api = await startTestApi('fuzz');
+  // Configured as the API runs (with its artifact store), so the scoring and upload routes
+  // take the garbage themselves instead of answering 501 for a missing store.
+  api = await startTestApi('fuzz', {}, { artifacts: new LocalArtifactStore(storeDir) });
   const fx = await seed(api);
   realIds = [fx.dataset.id, fx.version.id, fx.experiment.id, fx.v1.id, fx.e1.id];
 });
-afterAll(() => api.close());
+afterAll(async () => {
+  await api.close();
+  rmSync(storeDir, { recursive: true, force: true });
+});
 
 /** mulberry32: a tiny seeded PRNG, so the 1,000 cases are the same on every run. */
 function prng(seed: number) {
