@@ -81,6 +81,10 @@ describe('the scoring role', () => {
     const job = await pipeline.queues[SCORING_QUEUE].getJob(scoringJobId(id));
     expect(job?.data).toMatchObject({ scoringJobId: id, trace: { traceparent: expect.any(String) } });
     await waitFor('the scoring job to fail', async () => (await job!.getState()) === 'failed', 30_000);
+    // Counted as the stage workers count theirs, so the failed-jobs alert covers scoring too.
+    const metrics = await (await fetch(`${scoring!.url}/metrics`)).text();
+    expect(metrics).toMatch(/lathe_job_failures_total\{[^}]*queue="scoring"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/lathe_job_duration_seconds_count\{[^}]*outcome="failed"[^}]*\} [1-9]/);
     await tracing.flush();
     const producer = await waitFor('the enqueue span', async () =>
       receiver.spans.find(

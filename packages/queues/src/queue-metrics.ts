@@ -3,7 +3,7 @@
  * scrape time, so any process can expose them) and the duration of jobs (observed by workers).
  * Labels: `queue` and `stage` (the stage a queue serves; `schedule` for the tick queue).
  */
-import type { Queue } from 'bullmq';
+import type { Job, Queue, Worker } from 'bullmq';
 import { Counter, Gauge, Histogram, type Registry as MetricsRegistry } from 'prom-client';
 
 function stageOf(queueName: string): string {
@@ -90,4 +90,25 @@ export function failureCodeOf(error: unknown): string {
   if (typeof code === 'string' && /^[a-z][a-z0-9_]*$/.test(code)) return code;
   const prefixed = /^([a-z][a-z0-9_]*): /.exec((error as Error | null)?.message ?? '');
   return prefixed?.[1] ?? 'error';
+}
+
+/**
+ * A worker's job durations, failures by code and stalls, on the process's metrics registry:
+ * every worker (the stage workers, batch scoring) reports alike, so the alerts cover them all.
+ */
+export function instrumentWorker(worker: Worker, registry: MetricsRegistry): void {
+  const histogram = createJobDurationHistogram(registry);
+  const counters = createWorkerFailureCounters(registry);
+  const labels = { queue: worker.name, stage: stageOf(worker.name) };
+  // Zero from the start, so the alerts' increase() sees the first failure.
+  counters.stalled.inc(labels, 0);
+  counters.failures.inc({ ...labels, code: 'error' }, 0);
+  worker.on('failed', (_job, error) => counters.failures.inc({ ...labels, code: failureCodeOf(error) }));
+  worker.on('stalled', () => counters.stalled.inc(labels));
+  const observe = (job: Job | undefined, outcome: string) => {
+    if (job?.processedOn && job.finishedOn)
+      histogram.observe({ ...labels, outcome }, (job.finishedOn - job.processedOn) / 1000);
+  };
+  worker.on('completed', (job) => observe(job, 'completed'));
+  worker.on('failed', (job) => observe(job, 'failed'));
 }

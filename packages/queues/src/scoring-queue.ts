@@ -4,12 +4,14 @@
  * runs the processor. Payloads carry the row's id only, like stage jobs.
  */
 import { UnrecoverableError, Worker } from 'bullmq';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import type { Closer, Logger } from '@lathe/core';
 import { LATHE_BACKOFF } from './backoff.ts';
 import { SCORING_QUEUE, type ScoringPayload, scoringPayloadSchema } from './catalog.ts';
 import { connectRedis } from './connection.ts';
 import { LATHE_SPAN_ATTRIBUTES, startEnqueueSpan, traceJobAttempt } from './job-tracing.ts';
 import type { Pipeline } from './pipeline.ts';
+import { instrumentWorker } from './queue-metrics.ts';
 import { stageWorkerOptions } from './workers.ts';
 
 export function scoringJobId(scoringJobId: string): string {
@@ -50,6 +52,8 @@ export async function startScoringWorker(options: {
   logger: Logger;
   score: (payload: ScoringPayload) => Promise<unknown>;
   concurrency?: number;
+  /** Observe job durations, failures and stalls here (the process's metrics registry). */
+  metricsRegistry?: MetricsRegistry;
 }): Promise<Closer & { worker: Worker; ping(): Promise<boolean> }> {
   const { pipeline, logger } = options;
   const connection = connectRedis(pipeline.connection, 'lathe-worker-scoring');
@@ -82,6 +86,7 @@ export async function startScoringWorker(options: {
     }),
   );
   worker.on('error', (error) => logger.error({ err: error, queue: SCORING_QUEUE }, 'worker error'));
+  if (options.metricsRegistry) instrumentWorker(worker, options.metricsRegistry);
   worker.on('failed', (job, error) =>
     logger.warn({ queue: SCORING_QUEUE, jobId: job?.id, err: error }, 'scoring job failed'),
   );

@@ -14,12 +14,7 @@ import { SCHEDULE_QUEUE, STAGE_QUEUES, type JobName } from './catalog.ts';
 import { connectRedis } from './connection.ts';
 import type { Pipeline } from './pipeline.ts';
 import { subscribeCancels } from './cancel-signals.ts';
-import {
-  createJobDurationHistogram,
-  createWorkerFailureCounters,
-  failureCodeOf,
-  metricStageOfQueue,
-} from './queue-metrics.ts';
+import { instrumentWorker } from './queue-metrics.ts';
 import { handleScheduleTick } from './schedules.ts';
 import { createStageLedger, type StageLedger } from './stage-ledger.ts';
 import { STAGE_DEFINITIONS, type CacheInputs } from './stage-definitions.ts';
@@ -130,8 +125,6 @@ export function stageWorkerOptions(
 export async function startWorkers(options: StartWorkersOptions): Promise<WorkerGroup> {
   const { pipeline } = options;
   const logger = options.logger ?? pipeline.logger;
-  const histogram = options.metricsRegistry ? createJobDurationHistogram(options.metricsRegistry) : null;
-  const counters = options.metricsRegistry ? createWorkerFailureCounters(options.metricsRegistry) : null;
   const connections: Redis[] = [];
   const workers: Worker[] = [];
   const activeJobs = createActiveJobs();
@@ -161,26 +154,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
         'job failed',
       );
     });
-    if (counters) {
-      const labels = { queue: queueName, stage: metricStageOfQueue(queueName) };
-      // Zero from the start, so the alerts' increase() sees the first failure.
-      counters.stalled.inc(labels, 0);
-      counters.failures.inc({ ...labels, code: 'error' }, 0);
-      worker.on('failed', (_job, error) => counters.failures.inc({ ...labels, code: failureCodeOf(error) }));
-      worker.on('stalled', () => counters.stalled.inc(labels));
-    }
-    if (histogram) {
-      const observe = (job: Job | undefined, outcome: string) => {
-        if (job?.processedOn && job.finishedOn) {
-          histogram.observe(
-            { queue: queueName, stage: metricStageOfQueue(queueName), outcome },
-            (job.finishedOn - job.processedOn) / 1000,
-          );
-        }
-      };
-      worker.on('completed', (job) => observe(job, 'completed'));
-      worker.on('failed', (job) => observe(job, 'failed'));
-    }
+    if (options.metricsRegistry) instrumentWorker(worker, options.metricsRegistry);
     workers.push(worker);
     return worker;
   };

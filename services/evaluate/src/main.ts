@@ -24,9 +24,16 @@ await runStageWorkerProcess({
     const store = createArtifactStore(artifactStoreConfigFromEnv(process.env));
     return { evaluate: createEvaluateHandler({ store, datasets: createDatasetAccess(store) }) };
   },
-  extras: async ({ config, pipeline, registry, logger }) => {
+  extras: async ({ config, pipeline, registry, logger, metrics }) => {
     if (config.LATHE_EVALUATE_SCORING === 'off') return [];
     const store = createArtifactStore(artifactStoreConfigFromEnv(process.env));
-    return [await startScoringWorker({ pipeline, logger, score: createScoringHandler({ registry, store }) })];
+    return [
+      await startScoringWorker({
+        pipeline,
+        logger,
+        score: createScoringHandler({ registry, store }),
+        metricsRegistry: metrics,
+      }),
+    ];
   },
 });

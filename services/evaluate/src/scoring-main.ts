@@ -16,13 +16,14 @@ await runStageWorkerProcess({
   env: process.env,
   config: workerEnvSchema,
   handlers: {},
-  extras: async ({ config, pipeline, registry, logger }) => {
+  extras: async ({ config, pipeline, registry, logger, metrics }) => {
     const store = createArtifactStore(artifactStoreConfigFromEnv(process.env));
     return [
       await startScoringWorker({
         pipeline,
         logger,
         score: createScoringHandler({ registry, store }),
+        metricsRegistry: metrics,
         ...(config.LATHE_WORKER_CONCURRENCY ? { concurrency: config.LATHE_WORKER_CONCURRENCY } : {}),
       }),
     ];
