@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeDirection, numericMetrics } from './metric-table.ts';
+import { changeDirection, metricsNote, numericMetrics } from './metric-table.ts';
 
 describe('numericMetrics', () => {
   it('keeps finite numbers, sorted', () => {
@@ -8,6 +8,17 @@ describe('numericMetrics', () => {
       ['rmse', 0.8],
     ]);
     expect(numericMetrics(null)).toEqual([]);
+  });
+});
+
+describe('metricsNote', () => {
+  it('reads the stored note, and nothing from metrics without one', () => {
+    expect(metricsNote({ c2stAccuracy: 0.9, note: 'a classifier two-sample test' })).toBe(
+      'a classifier two-sample test',
+    );
+    expect(metricsNote({ auc: 0.9 })).toBeNull();
+    expect(metricsNote({ note: '  ' })).toBeNull();
+    expect(metricsNote([])).toBeNull();
   });
 });
 

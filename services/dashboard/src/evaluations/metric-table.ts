@@ -9,6 +9,13 @@ export function numericMetrics(metrics: unknown): Array<[string, number]> {
     .sort((a, b) => a[0].localeCompare(b[0]));
 }
 
+/** The note an evaluation stores beside its numbers (what a generative model's metrics mean). Pure. */
+export function metricsNote(metrics: unknown): string | null {
+  if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) return null;
+  const note = (metrics as Record<string, unknown>).note;
+  return typeof note === 'string' && note.trim() !== '' ? note : null;
+}
+
 /** Whether b's change against a is an improvement, a regression, or neither. */
 export function changeDirection(
   metric: string,

@@ -21,7 +21,7 @@ import {
   type BaselineRow,
   type SliceTable,
 } from '../evaluations/evaluation-view.ts';
-import { changeDirection, numericMetrics } from '../evaluations/metric-table.ts';
+import { changeDirection, metricsNote, numericMetrics } from '../evaluations/metric-table.ts';
 import { formatMetric, formatTimestamp, shortId } from '../format/format.ts';
 import { href } from '../routing/routes.ts';
 
@@ -86,6 +86,11 @@ export function EvaluationPage({ id }: { id: string }) {
       <EvaluationCharts evaluation={e} />
       <Section title="Metrics">
         {numericMetrics(e.metrics).length === 0 ? <Empty>No numeric metric was stored.</Empty> : null}
+        {metricsNote(e.metrics) ? (
+          <p className="notice" data-testid="metrics-note">
+            {metricsNote(e.metrics)}
+          </p>
+        ) : null}
         <table className="table">
           <thead>
             <tr>
