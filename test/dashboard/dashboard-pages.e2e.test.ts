@@ -3,8 +3,9 @@
  * pipeline (seed-dashboard-story.ts): the overview, an evaluation (its ROC curve and confusion
  * heatmap drawn from the stored numbers), the comparison of two versions, and the A/B test
  * while it runs and once the rollout monitor has decided. No page may log a console error. The
- * evaluation and A/B pages are saved at 1280×800 to docs/images/ for the README, so its
- * pictures are of the current dashboard.
+ * evaluation and A/B pages are saved at 1280×800 for the README: to docs/images/ when asked
+ * (`LATHE_UPDATE_SCREENSHOTS=1 npm test`, so its pictures are of the current dashboard), else
+ * beside the test results, so a test run leaves the checkout as it found it.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -20,7 +21,11 @@ import { formatMetric, formatPercent, formatRelative } from '../../services/dash
 import { startTestApi, type TestApi } from '../api/api-harness.ts';
 import { decideAbTest, seedDashboardStory, type DashboardStory } from './seed-dashboard-story.ts';
 
-const IMAGES = join(import.meta.dirname, '..', '..', 'docs', 'images');
+const REPO_ROOT = join(import.meta.dirname, '..', '..');
+const IMAGES =
+  process.env.LATHE_UPDATE_SCREENSHOTS === '1'
+    ? join(REPO_ROOT, 'docs', 'images')
+    : join(REPO_ROOT, '.lathe', 'test-results', 'screenshots');
 
 let api: TestApi;
 let browser: Browser;
