@@ -12,6 +12,7 @@ import {
   isCancelRequested,
   listRunMetrics,
   prepareRetry,
+  recordTrainingOutcome,
   requestCancel,
   transitionRun,
 } from '@lathe/registry';
@@ -98,6 +99,30 @@ describe('runs', () => {
     const attempt = transitionRun(db.registry, run.id, 'running');
     await expect(attempt).rejects.toBeInstanceOf(IllegalTransitionError);
     await expect(attempt).rejects.toMatchObject({ code: 'illegal_run_transition', httpStatus: 409 });
+  });
+
+  it('a cached train carries the training outcome of the run it reused', async () => {
+    const { run: source } = await createRun(db.registry, { experimentId });
+    const outcome = { keptEpoch: 3, reason: 'best validation loss', overfitting: false };
+    await recordTrainingOutcome(db.registry, source.id, outcome);
+    const { run } = await createRun(db.registry, { experimentId });
+    await claimStages(db.registry, [{ runId: run.id, stage: 'train' }]);
+    await finishStages(db.registry, [
+      {
+        runId: run.id,
+        stage: 'train',
+        output: { modelVersionId: 'm' },
+        cacheHit: true,
+        cachedFromRunId: source.id,
+      },
+    ]);
+    const cached = await db.registry.run.findUniqueOrThrow({ where: { id: run.id } });
+    expect(cached.trainingOutcome).toEqual(outcome);
+    // A train that ran keeps what its handler recorded; other stages leave it alone.
+    await finishStages(db.registry, [{ runId: run.id, stage: 'ingest', output: { datasetVersionId: 'x' } }]);
+    expect((await db.registry.run.findUniqueOrThrow({ where: { id: run.id } })).trainingOutcome).toEqual(
+      outcome,
+    );
   });
 
   it('fails the run with stage, code and message on a final failure, and retries from that stage', async () => {

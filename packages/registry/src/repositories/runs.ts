@@ -390,6 +390,11 @@ const FINISH_STAGES = preparedStatement(
         "status" = CASE WHEN i.last AND r."status" = 'running' THEN 'succeeded'::"RunStatus" ELSE r."status" END,
         "stage" = CASE WHEN i.last AND r."status" = 'running' THEN i.stage ELSE r."stage" END,
         "finishedAt" = CASE WHEN i.last AND r."status" = 'running' THEN now() ELSE r."finishedAt" END,
+        -- A cached train reuses another run's model: its outcome (kept epoch, overfitting,
+        -- decision threshold) is that run's, which the train handler recorded there.
+        "trainingOutcome" = CASE WHEN i."cacheHit" AND i.stage = 'train'
+          THEN (SELECT src."trainingOutcome" FROM "Run" src WHERE src."id" = i."cachedFromRunId")
+          ELSE r."trainingOutcome" END,
         "updatedAt" = now()
       FROM input i WHERE r."id" = i."runId" AND EXISTS (SELECT 1 FROM stage_upd su WHERE su."runId" = i."runId" AND su."stage" = i.stage)
     )
@@ -410,8 +415,8 @@ export interface StageFinish {
 
 /**
  * Finishes many stages at once, one statement: each stage row gets its output, and its run
- * its progress (and `datasetVersionId` when given); after the last stage a running run becomes
- * succeeded.
+ * its progress (and `datasetVersionId` when given; a cached train, the training outcome of the
+ * run it came from); after the last stage a running run becomes succeeded.
  * Throws `NotFoundError` naming the first stage row that does not exist.
  */
 export async function finishStages(db: Db, items: readonly StageFinish[]): Promise<void> {
