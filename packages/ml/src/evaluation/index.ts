@@ -10,3 +10,4 @@ export * from './compare.ts';
 export * from './trivial-baseline.ts';
 export * from './fgsm.ts';
 export * from './classifier-two-sample-test.ts';
+export * from './frechet-distance.ts';
