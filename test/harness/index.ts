@@ -9,3 +9,4 @@ export * from './serving-fixtures.ts';
 export * from './stage-fakes.ts';
 export * from './lathe-processes.ts';
 export * from './own-servers.ts';
+export * from './in-process-gateway.ts';

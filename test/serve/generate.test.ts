@@ -9,34 +9,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@lathe/artifacts';
-import { silentLogger } from '@lathe/core';
 import { train } from '@lathe/ml';
 import { syntheticImages } from '../../packages/ml/src/testing/synthetic.ts';
-import { createApiKey, generateApiKey, registerModelVersion } from '@lathe/registry';
+import { registerModelVersion } from '@lathe/registry';
 import {
-  createAbEventLog,
-  createBatchedModels,
-  createClientKeys,
-  createEndpointRouter,
-  createModelCache,
-  createServeApp,
-  createServingMetrics,
-  createShadowLog,
-  modelVersionLoader,
-  type AbEventLog,
-  type ModelCache,
-  type ShadowLog,
-} from '../../services/serve/src/index.ts';
-import { createTestDatabase, listenForTest, type TestDatabase } from '../harness/index.ts';
+  createTestDatabase,
+  startInProcessGateway,
+  type InProcessGateway,
+  type TestDatabase,
+} from '../harness/index.ts';
 
 let db: TestDatabase;
 let storeDir: string;
 let base: string;
 let key: string;
-let stop: (() => Promise<void>) | undefined;
-let events: AbEventLog;
-let shadows: ShadowLog;
-let models: ModelCache;
+let gateway: InProcessGateway | undefined;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
 type Body = any;
@@ -90,53 +77,12 @@ beforeAll(async () => {
       traffic: 1,
     },
   });
-  const secret = generateApiKey();
-  await createApiKey(db.registry, {
-    name: 'generate viewer',
-    role: 'viewer',
-    prefix: secret.prefix,
-    hash: secret.hash,
-  });
-  key = secret.key;
-  models = createModelCache({
-    load: modelVersionLoader({ registry: db.registry, store, logger: silentLogger }),
-    size: 2,
-  });
-  events = createAbEventLog({ registry: db.registry, flushMs: 50, logger: silentLogger });
-  shadows = createShadowLog({ registry: db.registry, flushMs: 50, logger: silentLogger });
-  const serving = createServingMetrics();
-  const batch = { maxBatchSize: 64, maxWaitMs: 1, maxQueuedRows: 1024 };
-  const app = createServeApp({
-    registry: db.registry,
-    router: createEndpointRouter(db.registry, { ttlMs: 100, logger: silentLogger }),
-    models,
-    batched: createBatchedModels(batch, serving),
-    events,
-    shadows,
-    metrics: serving,
-    keys: createClientKeys(db.registry, { ttlMs: 200, logger: silentLogger }),
-    config: {
-      jsonLimitBytes: 64 * 1024,
-      maxInstances: 16,
-      routeTtlMs: 100,
-      models: 2,
-      flushMs: 50,
-      auth: 'api-key',
-      keyTtlMs: 200,
-      batch,
-      deadlineMs: 10_000,
-      routingPush: 'off',
-    },
-    logger: silentLogger,
-  });
-  ({ url: base, close: stop } = await listenForTest(app));
+  gateway = await startInProcessGateway(db.registry, store, 'generate viewer');
+  ({ url: base, key } = gateway);
 }, 120_000);
 
 afterAll(async () => {
-  await stop?.();
-  await events?.close();
-  await shadows?.close();
-  await models?.close();
+  await gateway?.close();
   await db?.drop();
   await rm(storeDir, { recursive: true, force: true });
 });
