@@ -41,7 +41,8 @@ const HIGHER = [
 ] as const;
 // `loss` and `valLoss`: the training curves' losses (the dashboard compares them too).
 // `c2stAccuracy`, `c2stZ`: how well a classifier tells generated images from real ones (0.5 and 0
-// when it cannot), so a better generator lowers them.
+// when it cannot), so a better generator lowers them; `frechetDistance`, the FID formula between
+// real and generated image features, 0 for identical samples.
 const LOWER = [
   'mse',
   'rmse',
@@ -53,6 +54,7 @@ const LOWER = [
   'valLoss',
   'c2stAccuracy',
   'c2stZ',
+  'frechetDistance',
 ] as const;
 
 /** Direction of a known metric, or undefined for one this table does not know. */

@@ -3,7 +3,7 @@ import type { OpenedDataset } from '@lathe/contract';
 import { applyGate, loadModel, parseGate, selectBackend, train, type LoadedModel } from '@lathe/ml';
 import { fromArray, syntheticImages } from '../../../packages/ml/src/testing/synthetic.ts';
 import { scoreModel } from './score-model.ts';
-import { twoSampleSummary } from './score-generative.ts';
+import { imageFrechetDistance, twoSampleSummary } from './score-generative.ts';
 
 beforeAll(async () => {
   await selectBackend({ prefer: 'wasm' });
@@ -52,6 +52,8 @@ describe('the generative evaluation: classifier two-sample test (Lopez-Paz & Oqu
       expect(score.note).toMatch(
         /classifier two-sample test .* 300 generated images .* accuracy [01]\.\d{3} \(0\.5: indistinguishable; z \d+\.\d/,
       );
+      expect(m.frechetDistance).toBeGreaterThan(0);
+      expect(score.note).toMatch(/Fréchet distance \d\.\d{3}.* not the Inception FID/);
       // Seeded: the same seed gives the same numbers.
       const again = await scoreModel(model, dataset, 'generative', { seed: 4 });
       expect(again.summary!.metrics).toEqual(m);
@@ -91,12 +93,41 @@ describe('the generative evaluation: classifier two-sample test (Lopez-Paz & Oqu
     expect(c2stPValue).toBeGreaterThan(1e-4);
   }, 300_000);
 
-  it('reads c2stAccuracy and c2stZ as lower-is-better and c2stPValue as higher-is-better in a gate', () => {
+  it('puts two halves of the real test images near 0 in Fréchet distance, relative to a barely trained GAN', async () => {
+    const model = await barelyTrainedGan();
+    try {
+      const pixels = testImages.map((r) => r.pixels);
+      const real = pixels.slice(0, 150);
+      const halves = imageFrechetDistance(real, pixels.slice(150), shape);
+      // The same n = 150 per side for both, since the estimate's small-sample bias depends on n.
+      const { images } = await model.generate(150, 4);
+      const gan = imageFrechetDistance(real, images, shape);
+      expect(gan).toBeGreaterThan(20 * halves);
+      // The metric stored by the evaluation is the same function on the summary's samples.
+      const summary = await twoSampleSummary({ real, generated: pixels.slice(150), shape, seed: 4 });
+      expect(summary.metrics.frechetDistance).toBeCloseTo(halves, 12);
+      const gate = parseGate({ thresholds: [{ metric: 'frechetDistance', op: '<=', value: 2 * halves }] });
+      expect(applyGate(summary.metrics, null, gate).verdict).toBe('passed');
+      const refused = applyGate({ ...summary.metrics, frechetDistance: gan }, null, gate);
+      expect(refused.verdict).toBe('failed');
+      expect(refused.reasons).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^frechetDistance [\d.]+ > required/)]),
+      );
+    } finally {
+      model.dispose();
+    }
+  }, 300_000);
+
+  it('reads c2stAccuracy, c2stZ and frechetDistance as lower-is-better and c2stPValue as higher-is-better in a gate', () => {
     expect(() => parseGate({ thresholds: [{ metric: 'c2stAccuracy', maxIncrease: 0.02 }] })).not.toThrow();
     expect(() => parseGate({ thresholds: [{ metric: 'c2stAccuracy', maxDecrease: 0.02 }] })).toThrow(
       /use maxIncrease/,
     );
     expect(() => parseGate({ thresholds: [{ metric: 'c2stZ', maxDecrease: 1 }] })).toThrow(/use maxIncrease/);
+    expect(() => parseGate({ thresholds: [{ metric: 'frechetDistance', maxIncrease: 0.01 }] })).not.toThrow();
+    expect(() => parseGate({ thresholds: [{ metric: 'frechetDistance', maxDecrease: 0.01 }] })).toThrow(
+      /use maxIncrease/,
+    );
     expect(() => parseGate({ thresholds: [{ metric: 'c2stPValue', maxIncrease: 0.1 }] })).toThrow(
       /use maxDecrease/,
     );
@@ -109,6 +140,7 @@ describe('the generative evaluation: classifier two-sample test (Lopez-Paz & Oqu
       const score = await scoreModel(model, few, 'generative', { seed: 1 });
       expect(score.summary!.metrics).toEqual({});
       expect(score.note).toMatch(/5 images, fewer than the 20/);
+      expect(score.summary!.undefinedMetrics.frechetDistance?.code).toBe('too_few_samples');
       // A gate naming the metric fails with that reason instead of passing unchecked.
       const result = applyGate(
         score.summary!,

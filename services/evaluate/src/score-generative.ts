@@ -10,12 +10,24 @@
  *     "value": 0.9}`);
  *   - `c2stZ`: (accuracy − 0.5) / (0.5/√n), the accuracy in null standard errors;
  *   - `c2stPValue`: one-sided P(accuracy ≥ observed | one distribution), normal approximation;
- *   - `c2stSamples`: n, images per side (and the held-out count).
+ *   - `c2stSamples`: n, images per side (and the held-out count);
+ *   - `frechetDistance`: the FID formula (Heusel et al. 2017, @lathe/ml frechetDistance) between
+ *     the n real and n generated images over a fixed feature map (pooledPixelFeatures: 7×7
+ *     average-pooled intensities per channel, mean, standard deviation, edge strength), lower is
+ *     better, 0 for identical samples. It does not saturate, so it ranks generators the two-sample
+ *     test calls equally distinguishable. Not the Inception FID: no downloaded network, so its
+ *     values compare only with each other on one dataset and n, not with published FIDs.
  * The same seed gives the same images, shuffle and classifier, so a rerun gives the same numbers
  * and the production baseline is tested on the same footing.
  */
 import type { ImageRow, ImageShape, OpenedDataset } from '@lathe/contract';
-import { type EvaluationSummary, type LoadedModel, classifierTwoSampleTest } from '@lathe/ml';
+import {
+  type EvaluationSummary,
+  type LoadedModel,
+  classifierTwoSampleTest,
+  frechetDistance,
+  pooledPixelFeatures,
+} from '@lathe/ml';
 
 export const TWO_SAMPLE_SETTINGS = {
   maxSamples: 1000,
@@ -27,7 +39,15 @@ export const TWO_SAMPLE_SETTINGS = {
 
 export type GenerativeScore = { summary: EvaluationSummary; note: string } | { summary: null; note: string };
 
-/** The C2ST of two image samples as evaluation metrics; the arrays must have one length. */
+/** The Fréchet distance of two image samples over the fixed pooled-pixel features. */
+export function imageFrechetDistance(real: Uint8Array[], generated: Uint8Array[], shape: ImageShape): number {
+  return frechetDistance(
+    real.map((p) => pooledPixelFeatures(p, shape)),
+    generated.map((p) => pooledPixelFeatures(p, shape)),
+  );
+}
+
+/** The C2ST and Fréchet distance of two image samples as evaluation metrics; the arrays must have one length. */
 export async function twoSampleSummary(options: {
   real: Uint8Array[];
   generated: Uint8Array[];
@@ -43,6 +63,7 @@ export async function twoSampleSummary(options: {
       c2stZ: test.z,
       c2stPValue: test.pValue,
       c2stSamples: options.real.length,
+      frechetDistance: imageFrechetDistance(options.real, options.generated, options.shape),
     },
     undefinedMetrics: {},
     curves: {},
@@ -63,7 +84,10 @@ export async function scoreGenerative(
     // Undefined rather than absent, so a gate naming them fails with this reason.
     const reason = `the test split has ${real.length} images, fewer than the ${TWO_SAMPLE_SETTINGS.minSamples} the two-sample test needs`;
     const undefinedMetrics = Object.fromEntries(
-      ['c2stAccuracy', 'c2stZ', 'c2stPValue'].map((m) => [m, { code: 'too_few_samples' as const, reason }]),
+      ['c2stAccuracy', 'c2stZ', 'c2stPValue', 'frechetDistance'].map((m) => [
+        m,
+        { code: 'too_few_samples' as const, reason },
+      ]),
     );
     return {
       summary: { kind: 'generative', rows: real.length, metrics: {}, undefinedMetrics, curves: {} },
@@ -88,10 +112,17 @@ export async function scoreGenerative(
 
 /** The summary note: what the numbers mean, for the evaluation page. */
 export function describeTwoSample(summary: EvaluationSummary): string {
-  const { c2stAccuracy: accuracy, c2stZ: z, c2stSamples: n } = summary.metrics as Record<string, number>;
+  const {
+    c2stAccuracy: accuracy,
+    c2stZ: z,
+    c2stSamples: n,
+    frechetDistance: distance,
+  } = summary.metrics as Record<string, number>;
   return (
     `classifier two-sample test (Lopez-Paz & Oquab 2017): a small cnn told ${n} generated images from ` +
     `${n} real test images with held-out accuracy ${accuracy!.toFixed(3)} ` +
-    `(0.5: indistinguishable; z ${z!.toFixed(1)} against 0.5, standard error ${(0.5 / Math.sqrt(n!)).toFixed(3)})`
+    `(0.5: indistinguishable; z ${z!.toFixed(1)} against 0.5, standard error ${(0.5 / Math.sqrt(n!)).toFixed(3)}); ` +
+    `Fréchet distance ${distance!.toPrecision(4)} over 7×7 pooled pixels and their statistics ` +
+    `(the FID formula, not the Inception FID: lower is closer, comparable only on this dataset and n)`
   );
 }
