@@ -102,7 +102,7 @@ export function createEvaluateHandler(deps: EvaluateDeps): StageHandler<'evaluat
       const baseline = baselineVersion
         ? await scoreVersion(deps, baselineVersion, dataset, { seed: ctx.run.seed, explain: false })
         : null;
-      const result = decide(score, baseline, gate, candidate);
+      const result = decide(score, baseline, gate, candidate, baselineVersion);
       evaluation = await saveEvaluation(ctx.registry, {
         modelVersionId,
         datasetVersionId: datasetVersion.id,
@@ -139,19 +139,22 @@ export function decide(
   baseline: ModelScore | null,
   gate: Gate,
   candidate: ModelVersion,
+  baselineVersion: ModelVersion | null = null,
 ): GateResult {
-  const training = (candidate.metrics ?? {}) as Record<string, number>;
+  // A generative model's training losses are gateable beside its held-out metrics, on both
+  // sides: a gate relative to production compares the candidate's gLoss with production's.
+  const metricsOf = (summary: NonNullable<ModelScore['summary']>, version: ModelVersion | null) =>
+    summary.kind === 'generative'
+      ? { ...((version?.metrics ?? {}) as Record<string, number>), ...summary.metrics }
+      : summary.metrics;
   const candidateMetrics = score.summary
-    ? {
-        metrics:
-          score.summary.kind === 'generative'
-            ? { ...training, ...score.summary.metrics }
-            : score.summary.metrics,
-        undefinedMetrics: score.summary.undefinedMetrics,
-      }
-    : { metrics: training };
+    ? { metrics: metricsOf(score.summary, candidate), undefinedMetrics: score.summary.undefinedMetrics }
+    : { metrics: (candidate.metrics ?? {}) as Record<string, number> };
   const baselineMetrics = baseline?.summary
-    ? { metrics: baseline.summary.metrics, undefinedMetrics: baseline.summary.undefinedMetrics }
+    ? {
+        metrics: metricsOf(baseline.summary, baselineVersion),
+        undefinedMetrics: baseline.summary.undefinedMetrics,
+      }
     : null;
   return applyGate(candidateMetrics, baselineMetrics, gate, score.trivial ? { trivial: score.trivial } : {});
 }
