@@ -77,6 +77,7 @@ import {
 import { createTestDatabase } from '../test/harness/index.ts';
 import { describeCpuPer, withCpuAccounting, type CpuSpent } from './support/cpu-accounting.ts';
 import { copyField, copyFrom } from './support/pg-copy.ts';
+import { median } from './support/median.ts';
 
 const totalEvents = Number(process.argv[2] ?? 10_000_000);
 const intakeEvents = Number(process.argv[3] ?? 200_000);
@@ -91,7 +92,6 @@ const LOAD_CHUNK_UNITS = 1_000_000;
 const REPORT_RUNS = 15;
 const RAW_RUNS = 3;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const elapsed = (start: number) => performance.now() - start;
 

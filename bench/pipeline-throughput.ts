@@ -67,6 +67,7 @@ import {
 } from '../packages/registry/src/index.ts';
 import { createTestDatabase, createTestRedis, type TestRedis } from '../test/harness/index.ts';
 import { describeCpuPer, withCpuAccounting, type CpuSpent } from './support/cpu-accounting.ts';
+import { median } from './support/median.ts';
 
 // bench/ has no dependencies of its own: load the very bullmq that @lathe/queues uses.
 const fromQueues = createRequire(new URL('../packages/queues/package.json', import.meta.url));
@@ -294,7 +295,6 @@ function addCpu(total: CpuSpent, cpu: CpuSpent) {
   total.postgresMs += cpu.postgresMs;
   total.redisMs += cpu.redisMs;
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const db = await createTestDatabase('bench');
 // The production pool (createRegistry's default), not the test harness's small one.

@@ -23,6 +23,7 @@ import { syntheticTabular } from '../packages/ml/src/testing/synthetic.ts';
 import { createPipeline, type Pipeline } from '../packages/queues/src/index.ts';
 import { createExperiment, ensureDataset, STAGES, type Registry } from '../packages/registry/src/index.ts';
 import { REPO_ROOT, createTestDatabase, createTestRedis } from '../test/harness/index.ts';
+import { median } from './support/median.ts';
 
 const pipelines = Number(process.argv[2] ?? 300);
 const trainRuns = Number(process.argv[3] ?? 4);
@@ -119,8 +120,6 @@ async function timeRuns(
     await redis.cleanup();
   }
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 try {
   const dataset = await ensureDataset(registry, { name: 'scale-out', useCase: 'tabular' });

@@ -31,6 +31,7 @@ import {
   recordedVerdict,
 } from '../test/harness/index.ts';
 import { waitForRun } from '../test/pipeline/support.ts';
+import { median } from './support/median.ts';
 
 const rounds = Number(process.argv[2] ?? 5);
 const epochs = Number(process.argv[3] ?? 3);
@@ -38,7 +39,6 @@ const backend = await selectBackend();
 const rows = syntheticText(8000, 1);
 const hp = { epochs, batchSize: 64, maxLength: 16, embeddingDim: 16, hiddenUnits: 16, learningRate: 0.005 };
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 // The registry, queues and artifact store the handler runs on; the rows as a dataset version.
 const db = await createTestDatabase('bench_overhead');
