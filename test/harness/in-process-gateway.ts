@@ -5,7 +5,8 @@
  */
 import type { LocalArtifactStore } from '@lathe/artifacts';
 import { silentLogger } from '@lathe/core';
-import { createApiKey, generateApiKey, type Registry } from '@lathe/registry';
+import { train, type TrainOptions } from '@lathe/ml';
+import { createApiKey, generateApiKey, registerModelVersion, type Registry } from '@lathe/registry';
 import {
   createAbEventLog,
   createBatchedModels,
@@ -75,4 +76,27 @@ export async function startInProcessGateway(
       await models.close();
     },
   };
+}
+
+/** Trains a model, stores and registers it as `endpoint`'s version, and deploys it there directly. */
+export async function deployTrained(
+  registry: Registry,
+  store: LocalArtifactStore,
+  endpoint: string,
+  options: TrainOptions,
+): Promise<void> {
+  const result = await train(options);
+  const stored = await store.put(result.buffer);
+  const { modelVersion } = await registerModelVersion(registry, {
+    modelName: endpoint,
+    useCase: options.dataset.useCase,
+    modelFamily: options.family,
+    artifactUri: stored.uri,
+    sha256: stored.sha256,
+    sizeBytes: stored.sizeBytes,
+    signature: result.bundle.signature as never,
+  });
+  await registry.deployment.create({
+    data: { endpoint, modelVersionId: modelVersion.id, strategy: 'direct', status: 'active', traffic: 1 },
+  });
 }

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@lathe/artifacts';
 import { explainResponseSchema, type TextRow } from '@lathe/contract';
-import { seededRandom, train, type TrainOptions } from '@lathe/ml';
-import { registerModelVersion, type Registry } from '@lathe/registry';
+import { seededRandom } from '@lathe/ml';
 import { syntheticImages } from '../../packages/ml/src/testing/synthetic.ts';
 import {
   createTestDatabase,
+  deployTrained,
   startInProcessGateway,
   type InProcessGateway,
   type TestDatabase,
@@ -51,34 +51,12 @@ function plantedReviews(n: number, seed: number): TextRow[] {
   });
 }
 
-async function deploy(
-  registry: Registry,
-  store: LocalArtifactStore,
-  endpoint: string,
-  options: TrainOptions,
-): Promise<void> {
-  const result = await train(options);
-  const stored = await store.put(result.buffer);
-  const { modelVersion } = await registerModelVersion(registry, {
-    modelName: endpoint,
-    useCase: options.dataset.useCase,
-    modelFamily: options.family,
-    artifactUri: stored.uri,
-    sha256: stored.sha256,
-    sizeBytes: stored.sizeBytes,
-    signature: result.bundle.signature as never,
-  });
-  await registry.deployment.create({
-    data: { endpoint, modelVersionId: modelVersion.id, strategy: 'direct', status: 'active', traffic: 1 },
-  });
-}
-
 beforeAll(async () => {
   db = await createTestDatabase('explain_image_text');
   storeDir = await mkdtemp(join(tmpdir(), 'lathe-explain-image-text-'));
   const store = new LocalArtifactStore(storeDir);
   const images = syntheticImages(300, 1);
-  await deploy(db.registry, store, 'shapes', {
+  await deployTrained(db.registry, store, 'shapes', {
     family: 'cnn',
     hyperparameters: { epochs: 3, batchSize: 32, depth: 1, width: 4, hiddenUnits: 16, learningRate: 0.01 },
     seed: 1,
@@ -88,7 +66,7 @@ beforeAll(async () => {
     },
   });
   const reviews = plantedReviews(400, 4);
-  await deploy(db.registry, store, 'reviews', {
+  await deployTrained(db.registry, store, 'reviews', {
     family: 'embedding-pool',
     hyperparameters: {
       epochs: 8,

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@lathe/artifacts';
 import { explainResponseSchema } from '@lathe/contract';
-import { seededRandom, train } from '@lathe/ml';
-import { registerModelVersion } from '@lathe/registry';
+import { seededRandom } from '@lathe/ml';
 import {
   createTestDatabase,
+  deployTrained,
   startInProcessGateway,
   type InProcessGateway,
   type TestDatabase,
@@ -50,32 +50,13 @@ beforeAll(async () => {
   storeDir = await mkdtemp(join(tmpdir(), 'lathe-explain-'));
   const store = new LocalArtifactStore(storeDir);
   const rows = knownFeatures(800, 1);
-  const result = await train({
+  await deployTrained(db.registry, store, 'scoring', {
     family: 'mlp',
     hyperparameters: { epochs: 15, batchSize: 32, hiddenUnits: [16], learningRate: 0.02 },
     seed: 2,
     dataset: { useCase: 'tabular', labels: ['no', 'yes'] },
     trainRows: async function* () {
       yield* rows;
-    },
-  });
-  const stored = await store.put(result.buffer);
-  const { modelVersion } = await registerModelVersion(db.registry, {
-    modelName: 'scoring',
-    useCase: 'tabular',
-    modelFamily: 'mlp',
-    artifactUri: stored.uri,
-    sha256: stored.sha256,
-    sizeBytes: stored.sizeBytes,
-    signature: result.bundle.signature as never,
-  });
-  await db.registry.deployment.create({
-    data: {
-      endpoint: 'scoring',
-      modelVersionId: modelVersion.id,
-      strategy: 'direct',
-      status: 'active',
-      traffic: 1,
     },
   });
   gateway = await startInProcessGateway(db.registry, store, 'explain viewer');

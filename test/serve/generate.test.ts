@@ -9,11 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalArtifactStore } from '@lathe/artifacts';
-import { train } from '@lathe/ml';
 import { syntheticImages } from '../../packages/ml/src/testing/synthetic.ts';
-import { registerModelVersion } from '@lathe/registry';
 import {
   createTestDatabase,
+  deployTrained,
   startInProcessGateway,
   type InProcessGateway,
   type TestDatabase,
@@ -42,7 +41,7 @@ beforeAll(async () => {
   storeDir = await mkdtemp(join(tmpdir(), 'lathe-generate-'));
   const store = new LocalArtifactStore(storeDir);
   const rows = syntheticImages(128, 7, 8);
-  const result = await train({
+  await deployTrained(db.registry, store, 'sketches', {
     family: 'dcgan',
     hyperparameters: {
       epochs: 2,
@@ -56,25 +55,6 @@ beforeAll(async () => {
     dataset: { useCase: 'generative', imageShape: { width: 8, height: 8, channels: 1 } },
     trainRows: async function* () {
       yield* rows;
-    },
-  });
-  const stored = await store.put(result.buffer);
-  const { modelVersion } = await registerModelVersion(db.registry, {
-    modelName: 'sketches',
-    useCase: 'generative',
-    modelFamily: 'dcgan',
-    artifactUri: stored.uri,
-    sha256: stored.sha256,
-    sizeBytes: stored.sizeBytes,
-    signature: result.bundle.signature as never,
-  });
-  await db.registry.deployment.create({
-    data: {
-      endpoint: 'sketches',
-      modelVersionId: modelVersion.id,
-      strategy: 'direct',
-      status: 'active',
-      traffic: 1,
     },
   });
   gateway = await startInProcessGateway(db.registry, store, 'generate viewer');
