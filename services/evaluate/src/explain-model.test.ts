@@ -1,7 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OpenedDataset } from '@lathe/contract';
 import { loadModel, selectBackend, train } from '@lathe/ml';
-import { fromArray, syntheticImages } from '../../../packages/ml/src/testing/synthetic.ts';
+import {
+  fromArray,
+  smallImageClassifier,
+  syntheticImages,
+} from '../../../packages/ml/src/testing/synthetic.ts';
 import { IMAGES_PER_CLASS, IMAGE_STEPS, explainModel } from './explain-model.ts';
 
 beforeAll(async () => {
@@ -12,13 +16,7 @@ const shape = { width: 8, height: 8, channels: 1 };
 
 describe('explainModel for images', () => {
   it('stores one averaged attribution map per class, brightest where the class is drawn', async () => {
-    const result = await train({
-      family: 'cnn',
-      hyperparameters: { epochs: 3, batchSize: 32, depth: 1, width: 4, hiddenUnits: 16, learningRate: 0.01 },
-      seed: 1,
-      dataset: { useCase: 'image', imageShape: shape },
-      trainRows: () => fromArray(syntheticImages(300, 1)),
-    });
+    const result = await train(smallImageClassifier());
     const model = await loadModel(result.buffer);
     const test = syntheticImages(120, 2);
     const dataset: OpenedDataset = {

@@ -1,7 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ImageRow, OpenedDataset } from '@lathe/contract';
 import { applyGate, loadModel, parseGate, seededRandom, selectBackend, train } from '@lathe/ml';
-import { fromArray, syntheticImages } from '../../../packages/ml/src/testing/synthetic.ts';
+import {
+  fromArray,
+  smallImageClassifier,
+  syntheticImages,
+} from '../../../packages/ml/src/testing/synthetic.ts';
 import { dropTokens, gaussianPixels, occludeCentre, robustnessMetrics } from './robustness.ts';
 
 beforeAll(async () => {
@@ -46,13 +50,7 @@ describe('robustnessMetrics', () => {
   it('stores accuracy under noise and occlusion with its drop, and a gate can require a bound on the drop', async () => {
     const rows = syntheticImages(300, 1);
     const test = syntheticImages(120, 2);
-    const result = await train({
-      family: 'cnn',
-      hyperparameters: { epochs: 3, batchSize: 32, depth: 1, width: 4, hiddenUnits: 16, learningRate: 0.01 },
-      seed: 1,
-      dataset: { useCase: 'image', imageShape: shape },
-      trainRows: () => fromArray(rows),
-    });
+    const result = await train(smallImageClassifier(rows));
     const model = await loadModel(result.buffer);
     const dataset: OpenedDataset = {
       metadata: { useCase: 'image', imageShape: shape },

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend/select-backend.ts';
 import { loadModel } from '../inference/load-model.ts';
-import { fromArray, syntheticImages, syntheticTabular } from '../testing/synthetic.ts';
+import { fromArray, smallImageClassifier, syntheticImages, syntheticTabular } from '../testing/synthetic.ts';
 import { train } from '../training/train.ts';
 import { fgsmAccuracy } from './fgsm.ts';
 
@@ -11,13 +11,7 @@ beforeAll(async () => {
 
 describe('fgsmAccuracy', () => {
   it('image CNN: ε = 0 is clean accuracy, larger ε never helps on these rows and finally hurts', async () => {
-    const result = await train({
-      family: 'cnn',
-      hyperparameters: { epochs: 3, batchSize: 32, depth: 1, width: 4, hiddenUnits: 16, learningRate: 0.01 },
-      seed: 1,
-      dataset: { useCase: 'image', imageShape: { width: 8, height: 8, channels: 1 } },
-      trainRows: () => fromArray(syntheticImages(300, 1)),
-    });
+    const result = await train(smallImageClassifier());
     const model = await loadModel(result.buffer);
     const test = syntheticImages(150, 2);
     const predictions = await model.predict(test);

@@ -3,7 +3,7 @@ import type { TextRow } from '@lathe/contract';
 import { selectBackend } from '../backend/select-backend.ts';
 import { loadModel } from '../inference/load-model.ts';
 import { seededRandom } from '../random.ts';
-import { fromArray, syntheticImages } from '../testing/synthetic.ts';
+import { fromArray, smallImageClassifier, syntheticImages } from '../testing/synthetic.ts';
 import { train } from '../training/train.ts';
 import { explainImagePrediction } from './image-attributions.ts';
 import { explainTextPrediction } from './token-occlusion.ts';
@@ -16,13 +16,7 @@ const shape = { width: 8, height: 8, channels: 1 };
 
 describe('image attributions (integrated gradients from a black image)', () => {
   it('sum to p(x) − p(black) within the midpoint rule’s error, which shrinks with steps', async () => {
-    const result = await train({
-      family: 'cnn',
-      hyperparameters: { epochs: 3, batchSize: 32, depth: 1, width: 4, hiddenUnits: 16, learningRate: 0.01 },
-      seed: 1,
-      dataset: { useCase: 'image', imageShape: shape },
-      trainRows: () => fromArray(syntheticImages(300, 1)),
-    });
+    const result = await train(smallImageClassifier());
     const model = await loadModel(result.buffer);
     const [image] = syntheticImages(1, 9);
     const coarse = await explainImagePrediction({

@@ -7,6 +7,7 @@
  */
 import type { ImageRow, RecommendationRow, TabularRow, TextRow } from '@lathe/contract';
 import { seededRandom } from '../random.ts';
+import type { TrainOptions } from '../training/train.ts';
 
 export async function* fromArray<T>(rows: T[]): AsyncGenerator<T> {
   for (const row of rows) yield row;
@@ -29,6 +30,20 @@ export function syntheticImages(n: number, seed: number, size = 8): ImageRow[] {
 const POSITIVE = ['great', 'excellent', 'love', 'fine', 'happy', 'superb', 'good'];
 const NEGATIVE = ['awful', 'terrible', 'hate', 'broken', 'sad', 'poor', 'bad'];
 const NEUTRAL = ['the', 'product', 'it', 'was', 'and', 'item', 'delivery', 'a', 'this'];
+
+/**
+ * The small CNN the explanation and robustness tests train on `syntheticImages` (8×8, three
+ * shapes): a few seconds on wasm, accurate enough that attributions and attacks mean something.
+ */
+export function smallImageClassifier(rows: ImageRow[] = syntheticImages(300, 1)): TrainOptions {
+  return {
+    family: 'cnn',
+    hyperparameters: { epochs: 3, batchSize: 32, depth: 1, width: 4, hiddenUnits: 16, learningRate: 0.01 },
+    seed: 1,
+    dataset: { useCase: 'image', imageShape: { width: 8, height: 8, channels: 1 } },
+    trainRows: () => fromArray(rows),
+  };
+}
 
 export function syntheticText(n: number, seed: number): TextRow[] {
   const r = seededRandom(seed);
