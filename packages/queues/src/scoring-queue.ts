@@ -12,6 +12,7 @@ import { connectRedis } from './connection.ts';
 import { LATHE_SPAN_ATTRIBUTES, startEnqueueSpan, traceJobAttempt } from './job-tracing.ts';
 import type { Pipeline } from './pipeline.ts';
 import { instrumentWorker } from './queue-metrics.ts';
+import { closeWorkers, createActiveJobs } from './worker-close.ts';
 import { stageWorkerOptions } from './workers.ts';
 
 export function scoringJobId(scoringJobId: string): string {
@@ -57,27 +58,30 @@ export async function startScoringWorker(options: {
 }): Promise<Closer & { worker: Worker; ping(): Promise<boolean> }> {
   const { pipeline, logger } = options;
   const connection = connectRedis(pipeline.connection, 'lathe-worker-scoring');
+  const activeJobs = createActiveJobs();
   const worker = new Worker(
     SCORING_QUEUE,
     (job) =>
-      traceJobAttempt(
-        job,
-        SCORING_QUEUE,
-        typeof job.data?.scoringJobId === 'string'
-          ? { [LATHE_SPAN_ATTRIBUTES.scoringJobId]: job.data.scoringJobId as string }
-          : {},
-        async () => {
-          const parsed = scoringPayloadSchema.safeParse(job.data);
-          if (!parsed.success)
-            throw new UnrecoverableError(`invalid scoring payload: ${parsed.error.message}`);
-          try {
-            return await options.score(parsed.data);
-          } catch (error) {
-            if ((error as { permanent?: boolean }).permanent)
-              throw new UnrecoverableError((error as Error).message);
-            throw error;
-          }
-        },
+      activeJobs.track(
+        traceJobAttempt(
+          job,
+          SCORING_QUEUE,
+          typeof job.data?.scoringJobId === 'string'
+            ? { [LATHE_SPAN_ATTRIBUTES.scoringJobId]: job.data.scoringJobId as string }
+            : {},
+          async () => {
+            const parsed = scoringPayloadSchema.safeParse(job.data);
+            if (!parsed.success)
+              throw new UnrecoverableError(`invalid scoring payload: ${parsed.error.message}`);
+            try {
+              return await options.score(parsed.data);
+            } catch (error) {
+              if ((error as { permanent?: boolean }).permanent)
+                throw new UnrecoverableError((error as Error).message);
+              throw error;
+            }
+          },
+        ),
       ),
     stageWorkerOptions(pipeline.specs, 'scoring', {
       connection,
@@ -96,8 +100,8 @@ export async function startScoringWorker(options: {
     worker,
     ping: async () => (await connection.ping()) === 'PONG',
     async close() {
-      await worker.close();
-      await connection.quit().catch(() => connection.disconnect());
+      await closeWorkers([worker], activeJobs, logger);
+      connection.disconnect();
     },
   };
 }

@@ -15,6 +15,7 @@ import { connectRedis } from './connection.ts';
 import type { Pipeline } from './pipeline.ts';
 import { subscribeCancels } from './cancel-signals.ts';
 import { instrumentWorker } from './queue-metrics.ts';
+import { closeWorkers, createActiveJobs } from './worker-close.ts';
 import { handleScheduleTick } from './schedules.ts';
 import { createStageLedger, type StageLedger } from './stage-ledger.ts';
 import { STAGE_DEFINITIONS, type CacheInputs } from './stage-definitions.ts';
@@ -54,40 +55,6 @@ export interface WorkerGroup {
   }>;
   /** Stop taking jobs, let active ones finish, close connections. */
   close(): Promise<void>;
-}
-
-/** How long BullMQ may take to close once no job is active (it needs milliseconds when healthy). */
-const CLOSE_AFTER_LAST_JOB_MS = 5_000;
-
-/** The group's jobs in progress, so closing can wait for them without waiting on BullMQ. */
-function createActiveJobs() {
-  const active = new Set<Promise<unknown>>();
-  return {
-    track<T>(job: Promise<T>): Promise<T> {
-      active.add(job);
-      job.then(
-        () => active.delete(job),
-        () => active.delete(job),
-      );
-      return job;
-    },
-    async settled(): Promise<void> {
-      // A job fetched just before close began may start a moment later: look again.
-      while (active.size > 0) await Promise.allSettled([...active]);
-    },
-  };
-}
-
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function backoffStrategy(specs: Pipeline['specs']) {
@@ -229,19 +196,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Worker
       return { ok: redis && list.every((w) => w.running), workers: list, redis };
     },
     async close() {
-      // BullMQ's graceful close waits for the active jobs, then for its blocking connection's
-      // 'end' event. After a Redis outage that connection can sit in ioredis' "reconnecting"
-      // state, where 'end' never comes and close() never resolves (BullMQ issues #4065, #4656).
-      // So the group waits for its own jobs, gives BullMQ a bounded moment more, and otherwise
-      // ends the connections itself: a shutdown always ends once the last job has.
-      const open = new Set(workers.map((w) => w.name));
-      const closing = Promise.allSettled(workers.map((w) => w.close().finally(() => open.delete(w.name))));
-      await activeJobs.settled();
-      if (!(await settlesWithin(closing, CLOSE_AFTER_LAST_JOB_MS)))
-        logger.warn(
-          { queues: [...open], waitedMs: CLOSE_AFTER_LAST_JOB_MS },
-          'BullMQ did not finish closing after the last job ended; ending its connections',
-        );
+      await closeWorkers(workers, activeJobs, logger);
       await cancels.close();
       for (const connection of connections) connection.disconnect();
     },
