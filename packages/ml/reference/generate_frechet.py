@@ -4,7 +4,8 @@
 Run with Debian's Python (apt-get install -y python3-numpy python3-scipy):
     /usr/bin/python3 packages/ml/reference/generate_frechet.py
 It writes frechet-reference.json next to this file: inputs (two feature samples per case, rounded
-to 6 decimals, the expected value computed from the rounded inputs) and expected distances.
+to 6 decimals, the expected value computed from the rounded inputs) and expected distances, one
+case per line.
 
 Definition (Heusel et al. 2017, the FID formula, as pytorch-fid computes it):
     d2 = |mu1 - mu2|^2 + Tr(S1) + Tr(S2) - 2 Tr(sqrtm(S1 @ S2))
@@ -44,8 +45,8 @@ def main():
     # Pixel-like features in [0, 1] with the evaluate stage's dimension (49 pooled cells + 3), two
     # close samples: the Tr term nearly cancels the traces, the regime that ranks generators.
     base = rng.rand(52, 52) * 0.02
-    a = rng.rand(300, 52) @ base
-    b = rng.rand(300, 52) @ (base * 1.05) + 0.01
+    a = rng.rand(120, 52) @ base
+    b = rng.rand(120, 52) @ (base * 1.05) + 0.01
     cases.append(("pixel_like_d52", a, b))
     out_cases = []
     for name, a, b in cases:
@@ -58,7 +59,10 @@ def main():
     }
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "frechet-reference.json")
     with open(path, "w") as f:
-        json.dump(out, f, indent=1)
+        # One case per line: the samples are inputs, not something a reader diffs number by number.
+        f.write('{"generator": %s, "versions": %s, "cases": [\n' % (json.dumps(out["generator"]), json.dumps(out["versions"])))
+        f.write(",\n".join(json.dumps(c, separators=(",", ":")) for c in out["cases"]))
+        f.write("\n]}")
         f.write("\n")
 
 
